@@ -1,0 +1,70 @@
+//! What a codemod sees of a file: its text, AST, tokens, semantic model and
+//! style, and a place to report findings.
+
+use std::path::Path;
+
+use ruff_python_ast::token::Tokens;
+use ruff_python_ast::ModModule;
+use ruff_python_codegen::Stylist;
+
+use crate::diagnostic::Diagnostic;
+use crate::importer::Importer;
+use crate::semantic::SemanticModel;
+use crate::settings::Settings;
+use crate::version::TfVersion;
+
+pub struct Checker<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
+    pub module: &'a ModModule,
+    pub tokens: &'a Tokens,
+    pub semantic: &'a SemanticModel<'a>,
+    pub stylist: &'a Stylist<'a>,
+    pub settings: &'a Settings,
+    pub importer: Importer<'a>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        path: &'a Path,
+        source: &'a str,
+        module: &'a ModModule,
+        tokens: &'a Tokens,
+        semantic: &'a SemanticModel<'a>,
+        stylist: &'a Stylist<'a>,
+        settings: &'a Settings,
+    ) -> Self {
+        Self {
+            path,
+            source,
+            module,
+            tokens,
+            semantic,
+            stylist,
+            settings,
+            importer: Importer::new(source, module, &semantic.imports, stylist),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    /// `None` when the target TensorFlow version has `api`; otherwise the
+    /// sentence that explains why a fix using it is not offered.
+    pub fn missing_api(&self, api: &str, needs: TfVersion) -> Option<String> {
+        let target = self.settings.tensorflow_version;
+        (target < needs).then(|| {
+            format!(
+                "no fix offered: `{api}` needs TensorFlow {needs}, and the target is {target} ({})",
+                self.settings.tensorflow_version_origin
+            )
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! Command-line definitions (clap). The commands themselves are in
+//! [`crate::commands`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hybridize",
+    version,
+    about = "Migrate eager TensorFlow 2 code to graph execution safely, as reviewable diffs.",
+    after_help = "Exit status: 0 nothing to do, 1 findings or changes, 2 usage, configuration or internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report findings (and why candidates were left as they are).
+    Check(CheckArgs),
+    /// Print the unified diff of what would change; `--write` applies it.
+    Fix(FixArgs),
+    /// Print a codemod's documentation.
+    Explain {
+        /// A code (`HY011`) or name (`print-to-tf-print`).
+        code: String,
+    },
+    /// List every codemod: code, name, fix safety, summary.
+    Codemods,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    pub output_format: OutputFormat,
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Write the changes to the files instead of printing a diff.
+    #[arg(long)]
+    pub write: bool,
+    /// Exit 0 even when there are changes (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Files or directories to check; `-` reads one file from stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Only these codes or code prefixes (comma-separated; `ALL` for all).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Leave out these codes or code prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Option<Vec<String>>,
+    /// Also apply fixes that may change behaviour.
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+    #[arg(long, hide = true)]
+    pub no_unsafe_fixes: bool,
+    /// Glob patterns of paths to leave out of directory walks.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Option<Vec<String>>,
+    /// The TensorFlow version the code must run on (default: from
+    /// configuration or requirements, else the newest).
+    #[arg(long)]
+    pub tensorflow_version: Option<String>,
+    /// The file name to report for source read from stdin (`-`).
+    #[arg(long)]
+    pub stdin_filename: Option<PathBuf>,
+    /// When to colour output (`NO_COLOR` is honoured in `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Full,
+    Concise,
+    Json,
+    JsonLines,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The one list of codemods. Adding a codemod means adding its file(s)
+//! under `codemods/` and one line to each list below — nothing else.
+
+use crate::checker::Checker;
+use crate::settings::Settings;
+
+#[path = "../codemods/deprecated_tf_function_args.rs"]
+mod deprecated_tf_function_args;
+#[path = "../codemods/print_to_tf_print.rs"]
+mod print_to_tf_print;
+
+/// Every codemod, in order of code.
+pub static CODEMODS: &[&Codemod] = &[
+    &print_to_tf_print::CODEMOD,
+    &deprecated_tf_function_args::CODEMOD,
+];
+
+/// A codemod: its stable code and name, its documentation, and the function
+/// that reports findings (with fixes) for one file.
+pub struct Codemod {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line, shown by `hybridize codemods`.
+    pub summary: &'static str,
+    /// The applicability of its fixes, as shown by `hybridize codemods`.
+    pub safety: &'static str,
+    /// The full documentation (What it does / Why is this bad? / Example /
+    /// Use instead / Fix safety), printed by `hybridize explain`.
+    pub doc: &'static str,
+    /// Informational codes this codemod reports besides its own (refusals).
+    pub also_reports: &'static [&'static str],
+    pub run: fn(&mut Checker),
+}
+
+impl Codemod {
+    /// Whether the codemod can report anything the settings select.
+    pub fn may_report(&self, settings: &Settings) -> bool {
+        settings.is_selected(self.code)
+            || self
+                .also_reports
+                .iter()
+                .any(|code| settings.is_selected(code))
+    }
+}
+
+/// Looks a codemod up by code (`HY011`) or name (`print-to-tf-print`).
+pub fn find(code_or_name: &str) -> Option<&'static Codemod> {
+    CODEMODS.iter().copied().find(|codemod| {
+        codemod.code.eq_ignore_ascii_case(code_or_name) || codemod.name == code_or_name
+    })
+}

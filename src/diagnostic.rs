@@ -1,0 +1,77 @@
+//! Findings and the fixes they carry: plain data, shared by codemods and
+//! renderers. Edits and applicability are ruff's own types.
+
+pub use ruff_diagnostics::{Applicability, Edit, Fix};
+use ruff_text_size::{Ranged, TextRange};
+
+/// One finding of one codemod in one file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub range: TextRange,
+    /// The qualified name of the function the finding is about.
+    pub function: Option<String>,
+    /// The change that resolves the finding, if there is one.
+    pub fix: Option<Fix>,
+    /// What the fix does, in a few words ("Replace with `tf.print`").
+    pub fix_title: Option<String>,
+    /// Why no fix (or a weaker one) is offered, when that needs saying.
+    pub note: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        message: impl Into<String>,
+        range: TextRange,
+    ) -> Self {
+        Self {
+            code,
+            name,
+            message: message.into(),
+            range,
+            function: None,
+            fix: None,
+            fix_title: None,
+            note: None,
+        }
+    }
+
+    pub fn with_function(mut self, function: impl Into<String>) -> Self {
+        self.function = Some(function.into());
+        self
+    }
+
+    pub fn with_fix(mut self, title: impl Into<String>, fix: Fix) -> Self {
+        self.fix_title = Some(title.into());
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+
+    pub fn applicability(&self) -> Option<Applicability> {
+        self.fix.as_ref().map(Fix::applicability)
+    }
+}
+
+impl Ranged for Diagnostic {
+    fn range(&self) -> TextRange {
+        self.range
+    }
+}
+
+/// The lowercase word used for an applicability in output and docs.
+pub fn applicability_name(applicability: Applicability) -> &'static str {
+    match applicability {
+        Applicability::Safe => "safe",
+        Applicability::Unsafe => "unsafe",
+        Applicability::DisplayOnly => "display-only",
+    }
+}

@@ -1,0 +1,26 @@
+//! `hybridize`: migrate eager TensorFlow 2 code to graph execution safely.
+//!
+//! The pipeline is walk → parse → semantic model → codemods → apply (to a
+//! fixed point) → render. The core (everything in `src/` except
+//! `codemods.rs`) knows nothing about any particular codemod; codemods live
+//! in `codemods/` and are registered in one list in [`codemods`].
+
+pub mod apply;
+pub mod checker;
+pub mod cli;
+pub mod codemods;
+pub mod commands;
+pub mod config;
+pub mod diagnostic;
+pub mod diff;
+pub mod importer;
+pub mod names;
+pub mod noqa;
+pub mod render;
+pub mod run;
+pub mod semantic;
+pub mod settings;
+pub mod source;
+pub mod version;
+pub mod walk;
+pub mod write;

@@ -1,0 +1,213 @@
+//! What the names of a module refer to, as far as TensorFlow is concerned.
+//!
+//! Every import in the module (at any depth) binds a local name to a
+//! qualified name. `tensorflow.compat.v2` is the same API as `tensorflow`, so
+//! it is normalised away; `tensorflow.keras` and `keras` stay distinct but
+//! [`is_keras`] treats them alike.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
+use ruff_python_ast::{Expr, ModModule, Stmt};
+
+/// Local name → qualified name for every import binding in a module.
+#[derive(Debug, Default, Clone)]
+pub struct ImportMap {
+    bindings: HashMap<String, String>,
+    /// Local names bound by something other than an import (a `def`, a class,
+    /// an assignment at module level), which shadow a builtin such as `print`.
+    shadowed: HashMap<String, ()>,
+    /// The local name under which `tensorflow` itself is imported, if any.
+    tensorflow_alias: Option<String>,
+    /// Whether the module imports anything from TensorFlow or Keras at all.
+    mentions_tensorflow: bool,
+}
+
+impl ImportMap {
+    pub fn from_module(module: &ModModule) -> Self {
+        let mut collector = ImportCollector::default();
+        collector.visit_body(&module.body);
+        collector.map
+    }
+
+    /// The qualified name an expression refers to (`tf.function` →
+    /// `tensorflow.function`), or `None` when it is not a dotted name rooted
+    /// in an import.
+    pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => self.bindings.get(name.id.as_str()).cloned(),
+            Expr::Attribute(attribute) => {
+                let base = self.resolve(&attribute.value)?;
+                Some(normalize(&format!("{base}.{}", attribute.attr.id)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `expr` is TensorFlow's `function` (in any spelling).
+    pub fn is_tf_function(&self, expr: &Expr) -> bool {
+        self.resolve(expr).as_deref() == Some("tensorflow.function")
+    }
+
+    /// Whether `expr` names something in the `tensorflow` namespace.
+    pub fn is_tensorflow(&self, expr: &Expr) -> bool {
+        self.resolve(expr).is_some_and(|qualified| {
+            qualified == "tensorflow" || qualified.starts_with("tensorflow.")
+        })
+    }
+
+    /// The local alias of the `tensorflow` module (`tf` for `import
+    /// tensorflow as tf`), if the module imports it as a module.
+    pub fn tensorflow_alias(&self) -> Option<&str> {
+        self.tensorflow_alias.as_deref()
+    }
+
+    pub fn mentions_tensorflow(&self) -> bool {
+        self.mentions_tensorflow
+    }
+
+    /// Whether `name` is bound in the module by an import or a definition,
+    /// so that it no longer means the builtin of the same name.
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.bindings.contains_key(name) || self.shadowed.contains_key(name)
+    }
+}
+
+/// Whether a qualified name is in Keras, through `keras` or `tf.keras`.
+pub fn is_keras(qualified: &str) -> bool {
+    qualified == "keras"
+        || qualified.starts_with("keras.")
+        || qualified == "tensorflow.keras"
+        || qualified.starts_with("tensorflow.keras.")
+        || qualified.starts_with("tf_keras")
+}
+
+/// `tensorflow.compat.v2.x` is `tensorflow.x`.
+fn normalize(qualified: &str) -> String {
+    if let Some(rest) = qualified.strip_prefix("tensorflow.compat.v2") {
+        if rest.is_empty() || rest.starts_with('.') {
+            return format!("tensorflow{rest}");
+        }
+    }
+    qualified.to_string()
+}
+
+#[derive(Default)]
+struct ImportCollector {
+    map: ImportMap,
+}
+
+impl ImportCollector {
+    fn bind(&mut self, local: &str, qualified: String) {
+        let qualified = normalize(&qualified);
+        if qualified == "tensorflow" || qualified.starts_with("tensorflow.") || is_keras(&qualified)
+        {
+            self.map.mentions_tensorflow = true;
+        }
+        if qualified == "tensorflow" && self.map.tensorflow_alias.is_none() {
+            self.map.tensorflow_alias = Some(local.to_string());
+        }
+        self.map.bindings.insert(local.to_string(), qualified);
+    }
+}
+
+impl<'a> StatementVisitor<'a> for ImportCollector {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.id.as_str();
+                    match &alias.asname {
+                        Some(asname) => self.bind(asname.id.as_str(), module.to_string()),
+                        // `import tensorflow.keras` binds `tensorflow`.
+                        None => {
+                            let first = module.split('.').next().unwrap_or(module);
+                            self.bind(first, first.to_string());
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let Some(module) = &import.module else {
+                    return;
+                };
+                if import.level > 0 {
+                    return;
+                }
+                for alias in &import.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    self.bind(
+                        local.id.as_str(),
+                        format!("{}.{}", module.id, alias.name.id),
+                    );
+                }
+            }
+            Stmt::FunctionDef(function) => {
+                self.map.shadowed.insert(function.name.id.to_string(), ());
+                walk_stmt(self, stmt);
+            }
+            Stmt::ClassDef(class) => {
+                self.map.shadowed.insert(class.name.id.to_string(), ());
+                walk_stmt(self, stmt);
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    if let Expr::Name(name) = target {
+                        self.map.shadowed.insert(name.id.to_string(), ());
+                    }
+                }
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(source: &str) -> ImportMap {
+        ImportMap::from_module(ruff_python_parser::parse_module(source).unwrap().syntax())
+    }
+
+    fn expr(source: &str) -> Expr {
+        *ruff_python_parser::parse_expression(source)
+            .unwrap()
+            .into_syntax()
+            .body
+    }
+
+    #[test]
+    fn every_spelling_of_tf_function_resolves_to_the_same_name() {
+        let cases = [
+            ("import tensorflow as tf", "tf.function"),
+            ("import tensorflow", "tensorflow.function"),
+            ("from tensorflow import function", "function"),
+            ("from tensorflow import function as tff", "tff"),
+            ("import tensorflow.compat.v2 as tf", "tf.function"),
+            ("import tensorflow as tf", "tf.compat.v2.function"),
+            ("from tensorflow.compat import v2 as tf", "tf.function"),
+        ];
+        for (imports, spelling) in cases {
+            assert!(
+                map(imports).is_tf_function(&expr(spelling)),
+                "{imports} / {spelling}"
+            );
+        }
+    }
+
+    #[test]
+    fn unrelated_names_are_not_tf_function() {
+        assert!(!map("import numpy as tf").is_tf_function(&expr("tf.function")));
+        assert!(!map("from functools import wraps as function").is_tf_function(&expr("function")));
+        assert!(!map("").is_tf_function(&expr("tf.function")));
+    }
+
+    #[test]
+    fn keras_aliases_are_keras() {
+        let m = map("import tensorflow as tf\nfrom tensorflow import keras as K\nimport keras");
+        assert!(is_keras(&m.resolve(&expr("tf.keras.Model")).unwrap()));
+        assert!(is_keras(&m.resolve(&expr("K.layers.Dense")).unwrap()));
+        assert!(is_keras(&m.resolve(&expr("keras.Model")).unwrap()));
+    }
+}

@@ -1,0 +1,136 @@
+//! Renderers see only reports: findings, their fixes, and file texts. A new
+//! output format is a new [`Emitter`]; nothing else changes.
+
+mod full;
+mod json;
+
+use std::io::{self, Write};
+
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+use serde::Serialize;
+
+use crate::diagnostic::{applicability_name, Diagnostic};
+use crate::run::FileReport;
+use crate::settings::Settings;
+use crate::source::{display, location, Location};
+
+pub use full::{Concise, Full};
+pub use json::{Json, JsonLines};
+
+/// Writes the findings of a run in one output format.
+pub trait Emitter {
+    fn emit(&self, out: &mut dyn Write, findings: &[Finding]) -> io::Result<()>;
+}
+
+/// A finding with positions resolved to rows and columns, ready to print.
+/// Its JSON form is ruff's, plus `function` (and `note`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub filename: String,
+    pub location: Location,
+    pub end_location: Location,
+    pub function: Option<String>,
+    pub fix: Option<FixView>,
+    pub note: Option<String>,
+    pub noqa_row: usize,
+    pub url: Option<String>,
+    /// The source lines the finding spans (for the full format), and
+    /// whether its fix will be applied with the current settings.
+    #[serde(skip)]
+    pub lines: Vec<String>,
+    #[serde(skip)]
+    pub fix_applies: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FixView {
+    pub applicability: &'static str,
+    pub message: Option<String>,
+    pub edits: Vec<EditView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EditView {
+    pub content: String,
+    pub location: Location,
+    pub end_location: Location,
+}
+
+/// Resolves every finding of every file, in file order.
+pub fn findings(reports: &[FileReport], settings: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for report in reports {
+        let Some(source) = &report.source else {
+            continue;
+        };
+        if report.diagnostics.is_empty() {
+            continue;
+        }
+        let index = LineIndex::from_source_text(source);
+        for diagnostic in &report.diagnostics {
+            out.push(finding(
+                &display(&report.path),
+                source,
+                &index,
+                diagnostic,
+                settings,
+            ));
+        }
+    }
+    out
+}
+
+fn finding(
+    filename: &str,
+    source: &str,
+    index: &LineIndex,
+    diagnostic: &Diagnostic,
+    settings: &Settings,
+) -> Finding {
+    let start = location(index, source, diagnostic.start());
+    let end = location(index, source, diagnostic.end());
+    let lines = (start.row..=end.row)
+        .map(|row| {
+            let range = index.line_range(
+                ruff_source_file::OneIndexed::new(row).unwrap_or_default(),
+                source,
+            );
+            source[range].trim_end_matches(['\n', '\r']).to_string()
+        })
+        .collect();
+    let fix = diagnostic.fix.as_ref().map(|fix| FixView {
+        applicability: applicability_name(fix.applicability()),
+        message: diagnostic.fix_title.clone(),
+        edits: fix
+            .edits()
+            .iter()
+            .map(|edit| EditView {
+                content: edit.content().unwrap_or_default().to_string(),
+                location: location(index, source, edit.start()),
+                end_location: location(index, source, edit.end()),
+            })
+            .collect(),
+    });
+    Finding {
+        code: diagnostic.code,
+        name: diagnostic.name,
+        message: diagnostic.message.clone(),
+        filename: filename.to_string(),
+        location: start,
+        end_location: end,
+        function: diagnostic.function.clone(),
+        fix_applies: diagnostic
+            .fix
+            .as_ref()
+            .is_some_and(|fix| settings.applies(fix.applicability())),
+        fix,
+        note: diagnostic.note.clone(),
+        noqa_row: start.row,
+        url: None,
+        lines,
+    }
+}

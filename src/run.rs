@@ -1,0 +1,373 @@
+//! One run: read and parse each file, build its semantic model, run the
+//! selected codemods, and (when fixing) apply fixes to a fixed point with a
+//! re-parse after every pass. Files are independent and run in parallel.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use ruff_diagnostics::Fix;
+use ruff_python_ast::ModModule;
+use ruff_python_codegen::Stylist;
+use ruff_python_parser::Parsed;
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+
+use crate::apply::apply_fixes;
+use crate::checker::Checker;
+use crate::codemods::CODEMODS;
+use crate::diagnostic::Diagnostic;
+use crate::noqa::NoqaMap;
+use crate::semantic::SemanticModel;
+use crate::settings::Settings;
+use crate::source::{SourceError, SourceFile};
+
+/// Fix passes are repeated until nothing changes, at most this many times.
+pub const MAX_FIX_PASSES: usize = 10;
+
+/// Worker threads get a large stack so that deeply nested code (thousands of
+/// levels of parentheses or blocks) cannot overflow it while parsing,
+/// walking or dropping the tree.
+pub const WORKER_STACK_SIZE: usize = 512 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Report findings only.
+    Check,
+    /// Report findings and compute the fixed text.
+    Fix,
+}
+
+/// What happened to one file.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// The text as read, kept only when there is something to show.
+    pub source: Option<String>,
+    /// Findings against the text as read.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text after all applicable fixes, when it differs from the source.
+    pub fixed: Option<String>,
+    /// The code of every fix applied, over all passes.
+    pub applied: Vec<&'static str>,
+    /// Why the file could not be checked.
+    pub error: Option<SourceError>,
+    /// Bugs in this tool met while fixing the file (a fix that broke the code).
+    pub internal_errors: Vec<String>,
+}
+
+/// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel.
+pub fn run(
+    paths: &[PathBuf],
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+) -> Vec<FileReport> {
+    in_worker_pool(|| {
+        paths
+            .par_iter()
+            .map(|path| {
+                let report = check_path(path, settings, mode);
+                progress.inc(1);
+                report
+            })
+            .collect()
+    })
+}
+
+/// Runs `work` on a thread pool whose threads have [`WORKER_STACK_SIZE`].
+pub fn in_worker_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_SIZE)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+pub fn check_path(path: &Path, settings: &Settings, mode: Mode) -> FileReport {
+    match SourceFile::read(path) {
+        Ok(file) => check_source(file, settings, mode),
+        Err(error) => FileReport {
+            path: path.to_path_buf(),
+            error: Some(error),
+            ..FileReport::default()
+        },
+    }
+}
+
+/// Checks one file's text.
+pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileReport {
+    let mut report = FileReport {
+        path: file.path.clone(),
+        ..FileReport::default()
+    };
+    // A file that never names TensorFlow or Keras cannot concern this tool;
+    // skipping it before parsing keeps large trees cheap.
+    if !could_concern_tensorflow(&file.text) {
+        return report;
+    }
+    let parsed = match file.parse() {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            report.error = Some(error);
+            return report;
+        }
+    };
+    report.diagnostics = diagnose(&file.path, &file.text, &parsed, settings);
+    drop(parsed);
+    if mode == Mode::Fix
+        && report
+            .diagnostics
+            .iter()
+            .any(|d| is_applicable(d, settings))
+    {
+        let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
+            diagnose(&file.path, text, parsed, settings)
+        });
+        report.applied = outcome.applied;
+        report.internal_errors = outcome.internal_errors;
+        if outcome.text != file.text {
+            report.fixed = Some(outcome.text);
+        }
+    }
+    if !report.diagnostics.is_empty() || report.fixed.is_some() {
+        report.source = Some(file.text);
+    }
+    report
+}
+
+pub fn could_concern_tensorflow(text: &str) -> bool {
+    text.contains("tensorflow") || text.contains("keras")
+}
+
+fn is_applicable(diagnostic: &Diagnostic, settings: &Settings) -> bool {
+    diagnostic
+        .fix
+        .as_ref()
+        .is_some_and(|fix| settings.applies(fix.applicability()))
+}
+
+/// Runs every selected codemod on a parsed file and drops suppressed findings.
+pub fn diagnose(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let module = parsed.syntax();
+    let semantic = SemanticModel::build(module);
+    if !semantic.imports.mentions_tensorflow() {
+        return Vec::new();
+    }
+    let stylist = Stylist::from_tokens(parsed.tokens(), text);
+    let mut checker = Checker::new(
+        path,
+        text,
+        module,
+        parsed.tokens(),
+        &semantic,
+        &stylist,
+        settings,
+    );
+    for codemod in CODEMODS
+        .iter()
+        .filter(|codemod| codemod.may_report(settings))
+    {
+        (codemod.run)(&mut checker);
+    }
+    let mut diagnostics = checker.into_diagnostics();
+    diagnostics.retain(|d| settings.is_selected(d.code));
+    if !diagnostics.is_empty() {
+        let index = LineIndex::from_source_text(text);
+        let noqa = NoqaMap::from_tokens(parsed.tokens(), text, &index);
+        diagnostics.retain(|d| !noqa.suppresses(index.line_index(d.start()).get(), d.code));
+    }
+    diagnostics.sort_by_key(|d| (d.start(), d.code));
+    diagnostics
+}
+
+/// The result of fixing one file.
+#[derive(Debug)]
+pub struct FixOutcome {
+    pub text: String,
+    pub applied: Vec<&'static str>,
+    pub internal_errors: Vec<String>,
+}
+
+/// Applies applicable fixes pass after pass until no fix applies or the pass
+/// limit is reached. After each pass the text is re-parsed; a fix whose
+/// result does not parse is dropped and reported as an internal error naming
+/// its codemod, and the others are applied without it.
+pub fn fix_to_fixed_point(
+    file: &SourceFile,
+    settings: &Settings,
+    mut diagnose: impl FnMut(&str, &Parsed<ModModule>) -> Vec<Diagnostic>,
+) -> FixOutcome {
+    let mut text = file.text.clone();
+    let mut applied = Vec::new();
+    let mut internal_errors: Vec<String> = Vec::new();
+    let mut parsed = match ruff_python_parser::parse_module(&text) {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            return FixOutcome {
+                text,
+                applied,
+                internal_errors,
+            };
+        }
+    };
+    for pass in 0..=MAX_FIX_PASSES {
+        let diagnostics = diagnose(&text, &parsed);
+        let fixable: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| is_applicable(d, settings))
+            .collect();
+        if fixable.is_empty() {
+            break;
+        }
+        if pass == MAX_FIX_PASSES {
+            let codes: Vec<&str> = fixable.iter().map(|d| d.code).collect();
+            internal_errors.push(format!(
+                "internal error: fixes for {} did not converge after {MAX_FIX_PASSES} passes in {}; the fixed text so far is kept. Please report this.",
+                codes.join(", "),
+                file.display_path()
+            ));
+            break;
+        }
+        let fixes: Vec<&Fix> = fixable.iter().filter_map(|d| d.fix.as_ref()).collect();
+        let (mut candidate, mut chosen) = apply_fixes(&text, &fixes);
+        let mut reparsed = ruff_python_parser::parse_module(&candidate);
+        if reparsed.is_err() {
+            // Find the fixes that break the file on their own, report them, and
+            // apply the rest.
+            let broken: Vec<usize> = chosen
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    ruff_python_parser::parse_module(&apply_fixes(&text, &[fixes[i]]).0).is_err()
+                })
+                .collect();
+            let keep: Vec<usize> = if broken.is_empty() {
+                Vec::new()
+            } else {
+                chosen
+                    .iter()
+                    .copied()
+                    .filter(|i| !broken.contains(i))
+                    .collect()
+            };
+            let culprits = if broken.is_empty() {
+                chosen.clone()
+            } else {
+                broken
+            };
+            for &i in &culprits {
+                let diagnostic = fixable[i];
+                let location = crate::source::location(
+                    &LineIndex::from_source_text(&text),
+                    &text,
+                    diagnostic.start(),
+                );
+                let message = format!(
+                    "internal error: {} ({}) produced invalid Python at {}:{}:{}; its fix was dropped. Please report this.",
+                    diagnostic.code,
+                    diagnostic.name,
+                    file.display_path(),
+                    location.row,
+                    location.column
+                );
+                if !internal_errors.contains(&message) {
+                    internal_errors.push(message);
+                }
+            }
+            let kept: Vec<&Fix> = keep.iter().map(|&i| fixes[i]).collect();
+            let (retry, retry_chosen) = apply_fixes(&text, &kept);
+            chosen = retry_chosen.into_iter().map(|j| keep[j]).collect();
+            candidate = retry;
+            reparsed = ruff_python_parser::parse_module(&candidate);
+            if chosen.is_empty() || reparsed.is_err() {
+                break;
+            }
+        }
+        applied.extend(chosen.iter().map(|&i| fixable[i].code));
+        text = candidate;
+        parsed = reparsed.expect("checked above");
+    }
+    FixOutcome {
+        text,
+        applied,
+        internal_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_diagnostics::Edit;
+    use ruff_text_size::{TextRange, TextSize};
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from("t.py"),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_parsing_is_dropped_and_named() {
+        let source = file("x = 1\ny = 2\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
+            let mut out = Vec::new();
+            // A good fix: `x` → `z`, once.
+            if text.starts_with('x') {
+                let edit = Edit::replacement("z".into(), TextSize::new(0), TextSize::new(1));
+                out.push(
+                    Diagnostic::new("HY900", "good", "m", TextRange::default())
+                        .with_fix("t", Fix::safe_edit(edit)),
+                );
+            }
+            // A bad fix that always breaks the second line.
+            let edit = Edit::replacement("y = (".into(), TextSize::new(6), TextSize::new(9));
+            out.push(
+                Diagnostic::new("HY901", "breaker", "m", TextRange::default())
+                    .with_fix("t", Fix::safe_edit(edit)),
+            );
+            out
+        });
+        assert_eq!(outcome.text, "z = 1\ny = 2\n");
+        assert_eq!(outcome.applied, vec!["HY900"]);
+        assert_eq!(outcome.internal_errors.len(), 1);
+        assert!(
+            outcome.internal_errors[0].contains("HY901 (breaker)"),
+            "{:?}",
+            outcome.internal_errors
+        );
+        assert!(
+            outcome.internal_errors[0].contains("t.py:1:1"),
+            "{:?}",
+            outcome.internal_errors
+        );
+    }
+
+    #[test]
+    fn fixes_repeat_until_nothing_changes_and_stop_at_the_bound() {
+        let source = file("a\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
+            // Each pass appends one more `a` — a codemod that never converges.
+            let end = TextSize::try_from(text.len() - 1).unwrap();
+            vec![Diagnostic::new("HY900", "grow", "m", TextRange::default())
+                .with_fix("t", Fix::safe_edit(Edit::insertion("a".into(), end)))]
+        });
+        assert_eq!(outcome.applied.len(), MAX_FIX_PASSES);
+        assert_eq!(
+            outcome.text,
+            format!("{}\n", "a".repeat(MAX_FIX_PASSES + 1))
+        );
+        assert!(
+            outcome.internal_errors[0].contains("did not converge"),
+            "{:?}",
+            outcome.internal_errors
+        );
+    }
+}

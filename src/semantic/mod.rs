@@ -1,0 +1,498 @@
+//! The semantic model of one module: its functions and classes, the calls
+//! between them, and which functions run under `tf.function`.
+//!
+//! It is built in one walk over the AST and shared by every codemod. It is
+//! deliberately conservative: a call it cannot resolve has no callee, and
+//! nothing is ever assumed about an unresolved callee.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ModModule, Stmt, StmtClassDef, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::names::ImportMap;
+
+pub type FunctionId = usize;
+pub type ClassId = usize;
+
+/// How a function came to run as a graph function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphOrigin {
+    /// `@tf.function` or `@tf.function(...)` on the definition.
+    Decorator(TextRange),
+    /// `tf.function(f)` or `self.f = tf.function(self.f)` somewhere.
+    Wrapped(TextRange),
+}
+
+#[derive(Debug)]
+pub struct Function<'a> {
+    pub def: &'a StmtFunctionDef,
+    /// `f`, `Model.__call__`, `outer.inner`.
+    pub qualified_name: String,
+    /// The class this function is a method of, if it is defined directly in
+    /// a class body.
+    pub class: Option<ClassId>,
+    /// The function this one is nested in.
+    pub parent: Option<FunctionId>,
+    pub graph: Option<GraphOrigin>,
+    pub calls: Vec<CallSite>,
+}
+
+#[derive(Debug)]
+pub struct Class<'a> {
+    pub def: &'a StmtClassDef,
+    pub qualified_name: String,
+    /// Base classes as qualified names where they resolve through imports,
+    /// otherwise as written (`Base`).
+    pub bases: Vec<String>,
+    pub methods: HashMap<String, FunctionId>,
+}
+
+/// A call expression found in a function body (or at module level).
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub range: TextRange,
+    /// The project function called, when the call resolves to one.
+    pub callee: Option<FunctionId>,
+    /// Whether the call sits inside a `for` or `while` loop of its function.
+    pub in_loop: bool,
+}
+
+/// Everything codemods need to know about one module.
+#[derive(Debug)]
+pub struct SemanticModel<'a> {
+    pub imports: ImportMap,
+    pub functions: Vec<Function<'a>>,
+    pub classes: Vec<Class<'a>>,
+    /// Calls made at module level, outside any function.
+    pub module_calls: Vec<CallSite>,
+    /// For each function, whether it runs under `tf.function`: it is a graph
+    /// function itself, or a graph function calls it (transitively).
+    under_graph: Vec<bool>,
+}
+
+impl<'a> SemanticModel<'a> {
+    pub fn build(module: &'a ModModule) -> Self {
+        let imports = ImportMap::from_module(module);
+        let mut builder = Builder {
+            imports: &imports,
+            functions: Vec::new(),
+            classes: Vec::new(),
+            scopes: Vec::new(),
+            pending_calls: Vec::new(),
+            wrapped: Vec::new(),
+            loop_depth: 0,
+        };
+        builder.visit_body(&module.body);
+        let Builder {
+            functions,
+            classes,
+            pending_calls,
+            wrapped,
+            ..
+        } = builder;
+        let mut model = SemanticModel {
+            imports: ImportMap::default(),
+            functions,
+            classes,
+            module_calls: Vec::new(),
+            under_graph: Vec::new(),
+        };
+        for (reference, range) in wrapped {
+            if let Some(id) = model.resolve(&reference) {
+                model.functions[id]
+                    .graph
+                    .get_or_insert(GraphOrigin::Wrapped(range));
+            }
+        }
+        for pending in pending_calls {
+            let site = CallSite {
+                range: pending.range,
+                callee: model.resolve(&pending.reference),
+                in_loop: pending.in_loop,
+            };
+            match pending.caller {
+                Some(caller) => model.functions[caller].calls.push(site),
+                None => model.module_calls.push(site),
+            }
+        }
+        model.imports = imports;
+        model.under_graph = model.propagate_graph();
+        model
+    }
+
+    /// Whether the function runs under `tf.function`, directly or because a
+    /// graph function calls it.
+    pub fn runs_under_graph(&self, id: FunctionId) -> bool {
+        self.under_graph[id]
+    }
+
+    /// The graph function through which `id` runs under `tf.function`, for
+    /// messages ("called from `train_step`").
+    pub fn graph_caller(&self, id: FunctionId) -> Option<FunctionId> {
+        if self.functions[id].graph.is_some() {
+            return Some(id);
+        }
+        self.functions
+            .iter()
+            .enumerate()
+            .find(|(caller, function)| {
+                self.under_graph[*caller]
+                    && function.calls.iter().any(|call| call.callee == Some(id))
+            })
+            .map(|(caller, _)| caller)
+    }
+
+    fn propagate_graph(&self) -> Vec<bool> {
+        let mut under = vec![false; self.functions.len()];
+        let mut stack: Vec<FunctionId> = (0..self.functions.len())
+            .filter(|&id| self.functions[id].graph.is_some())
+            .collect();
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut under[id], true) {
+                continue;
+            }
+            stack.extend(
+                self.functions[id]
+                    .calls
+                    .iter()
+                    .filter_map(|call| call.callee),
+            );
+        }
+        under
+    }
+
+    fn resolve(&self, reference: &Reference) -> Option<FunctionId> {
+        match reference {
+            Reference::Name { name, scope } => {
+                // A function nested in an enclosing function shadows a module-level one.
+                let mut current = *scope;
+                while let Some(parent) = current {
+                    if let Some(id) = self.child_function(Some(parent), name) {
+                        return Some(id);
+                    }
+                    current = self.functions[parent].parent;
+                }
+                self.child_function(None, name)
+            }
+            Reference::Method { class, name } => self.method(*class, name),
+        }
+    }
+
+    /// A function named `name` defined directly in `parent` (or at module
+    /// level when `parent` is `None`) and not inside a class.
+    fn child_function(&self, parent: Option<FunctionId>, name: &str) -> Option<FunctionId> {
+        self.functions.iter().rposition(|f| {
+            f.parent == parent && f.class.is_none() && f.def.name.id.as_str() == name
+        })
+    }
+
+    /// The method `name` of `class`, looking through base classes defined in
+    /// this module.
+    pub fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
+        let mut seen = vec![class];
+        let mut queue = vec![class];
+        while let Some(current) = queue.pop() {
+            if let Some(&id) = self.classes[current].methods.get(name) {
+                return Some(id);
+            }
+            for base in &self.classes[current].bases {
+                if let Some(base_id) = self
+                    .classes
+                    .iter()
+                    .position(|c| c.def.name.id.as_str() == base)
+                {
+                    if !seen.contains(&base_id) {
+                        seen.push(base_id);
+                        queue.push(base_id);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A call target as written, resolved once every definition is known.
+#[derive(Debug)]
+enum Reference {
+    /// `name(...)`, looked up from the calling function outwards.
+    Name {
+        name: String,
+        scope: Option<FunctionId>,
+    },
+    /// `self.name(...)` inside a method of `class`.
+    Method { class: ClassId, name: String },
+}
+
+struct PendingCall {
+    caller: Option<FunctionId>,
+    reference: Reference,
+    range: TextRange,
+    in_loop: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Scope {
+    Function(FunctionId),
+    Class(ClassId),
+}
+
+struct Builder<'a, 'm> {
+    imports: &'m ImportMap,
+    functions: Vec<Function<'a>>,
+    classes: Vec<Class<'a>>,
+    scopes: Vec<Scope>,
+    pending_calls: Vec<PendingCall>,
+    wrapped: Vec<(Reference, TextRange)>,
+    loop_depth: usize,
+}
+
+impl Builder<'_, '_> {
+    fn current_function(&self) -> Option<FunctionId> {
+        self.scopes.iter().rev().find_map(|scope| match scope {
+            Scope::Function(id) => Some(*id),
+            Scope::Class(_) => None,
+        })
+    }
+
+    fn qualified_prefix(&self) -> String {
+        match self.scopes.last() {
+            Some(Scope::Function(id)) => format!("{}.", self.functions[*id].qualified_name),
+            Some(Scope::Class(id)) => format!("{}.", self.classes[*id].qualified_name),
+            None => String::new(),
+        }
+    }
+
+    /// The class whose method we are directly in (`self.x` refers to it).
+    fn enclosing_method_class(&self) -> Option<ClassId> {
+        let function = self.current_function()?;
+        self.functions[function].class
+    }
+
+    /// What a callee expression refers to, if it can name a project function.
+    fn reference(&self, expr: &Expr) -> Option<Reference> {
+        match expr {
+            Expr::Name(name) => Some(Reference::Name {
+                name: name.id.to_string(),
+                scope: self.current_function(),
+            }),
+            Expr::Attribute(attribute) => {
+                let Expr::Name(receiver) = attribute.value.as_ref() else {
+                    return None;
+                };
+                if receiver.id.as_str() != "self" {
+                    return None;
+                }
+                Some(Reference::Method {
+                    class: self.enclosing_method_class()?,
+                    name: attribute.attr.id.to_string(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'a, '_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                let graph = def.decorator_list.iter().find_map(|decorator| {
+                    let expression = &decorator.expression;
+                    let target = match expression {
+                        Expr::Call(call) => &call.func,
+                        other => other,
+                    };
+                    self.imports
+                        .is_tf_function(target)
+                        .then(|| GraphOrigin::Decorator(decorator.range()))
+                });
+                let class = match self.scopes.last() {
+                    Some(Scope::Class(id)) => Some(*id),
+                    _ => None,
+                };
+                let id = self.functions.len();
+                self.functions.push(Function {
+                    def,
+                    qualified_name: format!("{}{}", self.qualified_prefix(), def.name.id),
+                    class,
+                    parent: self.current_function(),
+                    graph,
+                    calls: Vec::new(),
+                });
+                if let Some(class) = class {
+                    self.classes[class]
+                        .methods
+                        .insert(def.name.id.to_string(), id);
+                }
+                for parameter in def.parameters.iter_non_variadic_params() {
+                    if let Some(default) = &parameter.default {
+                        self.visit_expr(default);
+                    }
+                }
+                self.scopes.push(Scope::Function(id));
+                let loop_depth = std::mem::take(&mut self.loop_depth);
+                self.visit_body(&def.body);
+                self.loop_depth = loop_depth;
+                self.scopes.pop();
+            }
+            Stmt::ClassDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                let bases = def
+                    .bases()
+                    .iter()
+                    .map(|base| {
+                        self.imports.resolve(base).unwrap_or_else(|| match base {
+                            Expr::Name(name) => name.id.to_string(),
+                            _ => String::new(),
+                        })
+                    })
+                    .collect();
+                let id = self.classes.len();
+                self.classes.push(Class {
+                    def,
+                    qualified_name: format!("{}{}", self.qualified_prefix(), def.name.id),
+                    bases,
+                    methods: HashMap::new(),
+                });
+                self.scopes.push(Scope::Class(id));
+                self.visit_body(&def.body);
+                self.scopes.pop();
+            }
+            Stmt::For(_) | Stmt::While(_) => {
+                self.loop_depth += 1;
+                walk_stmt(self, stmt);
+                self.loop_depth -= 1;
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if self.imports.is_tf_function(&call.func) {
+                let wrapped = call
+                    .arguments
+                    .args
+                    .first()
+                    .or_else(|| call.arguments.find_keyword("func").map(|k| &k.value));
+                if let Some(reference) = wrapped.and_then(|arg| self.reference(arg)) {
+                    self.wrapped.push((reference, call.range()));
+                }
+            }
+            if let Some(reference) = self.reference(&call.func) {
+                self.pending_calls.push(PendingCall {
+                    caller: self.current_function(),
+                    reference,
+                    range: call.range(),
+                    in_loop: self.loop_depth > 0,
+                });
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_model(source: &str, check: impl FnOnce(&SemanticModel)) {
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let model = SemanticModel::build(parsed.syntax());
+        check(&model);
+    }
+
+    fn under_graph(model: &SemanticModel, name: &str) -> bool {
+        let id = model
+            .functions
+            .iter()
+            .position(|f| f.qualified_name == name)
+            .unwrap_or_else(|| panic!("no function {name}"));
+        model.runs_under_graph(id)
+    }
+
+    #[test]
+    fn decorated_functions_and_their_callees_run_under_graph() {
+        let source = r"
+import tensorflow as tf
+
+def helper(x):
+    return deeper(x)
+
+def deeper(x):
+    return x
+
+def eager(x):
+    return x
+
+@tf.function(reduce_retracing=True)
+def step(x):
+    return helper(x)
+";
+        with_model(source, |model| {
+            assert!(under_graph(model, "step"));
+            assert!(under_graph(model, "helper"));
+            assert!(under_graph(model, "deeper"));
+            assert!(!under_graph(model, "eager"));
+        });
+    }
+
+    #[test]
+    fn wrapping_calls_make_graph_functions() {
+        let source = r"
+from tensorflow import function
+
+def f(x):
+    return x
+
+g = function(f)
+
+class Model:
+    def __init__(self):
+        self.call = function(self.call)
+
+    def call(self, x):
+        return self.helper(x)
+
+    def helper(self, x):
+        return x
+
+    def other(self):
+        return 1
+";
+        with_model(source, |model| {
+            assert!(under_graph(model, "f"));
+            assert!(under_graph(model, "Model.call"));
+            assert!(under_graph(model, "Model.helper"));
+            assert!(!under_graph(model, "Model.other"));
+            assert!(!under_graph(model, "Model.__init__"));
+        });
+    }
+
+    #[test]
+    fn calls_in_loops_are_marked() {
+        let source = "def f(x):\n    return x\n\ndef main():\n    f(1)\n    for i in range(3):\n        f(i)\n";
+        with_model(source, |model| {
+            let main = model
+                .functions
+                .iter()
+                .find(|f| f.qualified_name == "main")
+                .unwrap();
+            let loops: Vec<bool> = main
+                .calls
+                .iter()
+                .filter(|c| c.callee.is_some())
+                .map(|c| c.in_loop)
+                .collect();
+            assert_eq!(loops, vec![false, true]);
+        });
+    }
+}

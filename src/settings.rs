@@ -1,0 +1,82 @@
+//! The settings one run uses: configuration merged with command-line flags.
+
+use crate::version::TfVersion;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Code prefixes to enable (`HY`, `HY01`, `HY011`).
+    pub select: Vec<String>,
+    /// Code prefixes to disable; a longer matching prefix wins over a shorter one.
+    pub ignore: Vec<String>,
+    pub unsafe_fixes: bool,
+    /// Glob patterns of paths to leave out of directory walks.
+    pub exclude: Vec<String>,
+    /// The TensorFlow version the code must keep running on.
+    pub tensorflow_version: TfVersion,
+    /// Where the target version came from, for messages.
+    pub tensorflow_version_origin: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            select: vec!["HY".to_string()],
+            ignore: Vec::new(),
+            unsafe_fixes: false,
+            exclude: Vec::new(),
+            tensorflow_version: TfVersion::NEWEST,
+            tensorflow_version_origin: "the default target".to_string(),
+        }
+    }
+}
+
+impl Settings {
+    /// Whether findings with `code` are reported. The longest matching
+    /// prefix decides, as in ruff: `--select HY --ignore HY01 --select HY011`
+    /// style combinations do what they say; on a tie, `ignore` wins.
+    pub fn is_selected(&self, code: &str) -> bool {
+        let longest = |prefixes: &[String]| {
+            prefixes
+                .iter()
+                .filter(|prefix| prefix.as_str() == "ALL" || code.starts_with(prefix.as_str()))
+                .map(|prefix| if prefix == "ALL" { 0 } else { prefix.len() })
+                .max()
+        };
+        match (longest(&self.select), longest(&self.ignore)) {
+            (Some(selected), Some(ignored)) => selected > ignored,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
+    }
+
+    /// Whether a fix of this applicability is applied by `fix`.
+    pub fn applies(&self, applicability: ruff_diagnostics::Applicability) -> bool {
+        match applicability {
+            ruff_diagnostics::Applicability::Safe => true,
+            ruff_diagnostics::Applicability::Unsafe => self.unsafe_fixes,
+            ruff_diagnostics::Applicability::DisplayOnly => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_prefix_decides() {
+        let settings = Settings {
+            select: vec!["HY".into(), "HY011".into()],
+            ignore: vec!["HY01".into()],
+            ..Settings::default()
+        };
+        assert!(settings.is_selected("HY001"));
+        assert!(!settings.is_selected("HY010"));
+        assert!(settings.is_selected("HY011"));
+        assert!(!Settings {
+            select: vec!["HY02".into()],
+            ..Settings::default()
+        }
+        .is_selected("HY011"));
+    }
+}
