@@ -68,8 +68,9 @@ pub struct SemanticModel<'a> {
     /// Calls made at module level, outside any function.
     pub module_calls: Vec<CallSite>,
     /// For each function, whether it runs under `tf.function`: it is a graph
-    /// function itself, or a graph function calls it (transitively).
-    under_graph: Vec<bool>,
+    /// function itself, or a graph function calls it (transitively); the
+    /// value is that graph function.
+    under_graph: Vec<Option<FunctionId>>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -125,42 +126,35 @@ impl<'a> SemanticModel<'a> {
     /// Whether the function runs under `tf.function`, directly or because a
     /// graph function calls it.
     pub fn runs_under_graph(&self, id: FunctionId) -> bool {
-        self.under_graph[id]
+        self.under_graph[id].is_some()
     }
 
     /// The graph function through which `id` runs under `tf.function`, for
     /// messages ("called from `train_step`").
     pub fn graph_caller(&self, id: FunctionId) -> Option<FunctionId> {
-        if self.functions[id].graph.is_some() {
-            return Some(id);
-        }
-        self.functions
-            .iter()
-            .enumerate()
-            .find(|(caller, function)| {
-                self.under_graph[*caller]
-                    && function.calls.iter().any(|call| call.callee == Some(id))
-            })
-            .map(|(caller, _)| caller)
+        self.under_graph[id]
     }
 
-    fn propagate_graph(&self) -> Vec<bool> {
-        let mut under = vec![false; self.functions.len()];
-        let mut stack: Vec<FunctionId> = (0..self.functions.len())
-            .filter(|&id| self.functions[id].graph.is_some())
-            .collect();
-        while let Some(id) = stack.pop() {
-            if std::mem::replace(&mut under[id], true) {
-                continue;
+    /// For each function, the graph function from which it is reached
+    /// through calls (itself, for a graph function), if any.
+    fn propagate_graph(&self) -> Vec<Option<FunctionId>> {
+        let mut root = vec![None; self.functions.len()];
+        for start in (0..self.functions.len()).filter(|&id| self.functions[id].graph.is_some()) {
+            let mut stack = vec![start];
+            while let Some(id) = stack.pop() {
+                if root[id].is_some() {
+                    continue;
+                }
+                root[id] = Some(start);
+                stack.extend(
+                    self.functions[id]
+                        .calls
+                        .iter()
+                        .filter_map(|call| call.callee),
+                );
             }
-            stack.extend(
-                self.functions[id]
-                    .calls
-                    .iter()
-                    .filter_map(|call| call.callee),
-            );
         }
-        under
+        root
     }
 
     fn resolve(&self, reference: &Reference) -> Option<FunctionId> {

@@ -1,0 +1,195 @@
+//! Every fixture under `codemods/<name>/*.py` runs through its codemod, with
+//! unsafe fixes on. The snapshot shows what a user sees: the findings as
+//! `hybridize check` prints them, then the diff `hybridize fix` prints. For
+//! every fixture the harness also asserts that the fixed file parses, that a
+//! second run proposes nothing, and that only lines an edit touches change.
+//!
+//! Each codemod's documented Example, fixed, must equal its "Use instead".
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use hybridize::codemods::{Codemod, CODEMODS};
+use hybridize::render::{self, Emitter};
+use hybridize::run::{check_source, FileReport, Mode};
+use hybridize::settings::Settings;
+use hybridize::source::SourceFile;
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+
+fn settings_for(codemod: &Codemod) -> Settings {
+    Settings {
+        select: vec![codemod.code.to_string()],
+        unsafe_fixes: true,
+        ..Settings::default()
+    }
+}
+
+fn fixtures_of(codemod: &Codemod) -> Vec<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("codemods")
+        .join(codemod.name.replace('-', "_"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "py"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn fix(path: &Path, text: &str, settings: &Settings) -> FileReport {
+    let file = SourceFile {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+    };
+    check_source(file, settings, Mode::Fix)
+}
+
+/// The rows of the original text that an applicable fix edits.
+fn edited_rows(report: &FileReport, text: &str, settings: &Settings) -> BTreeSet<usize> {
+    let index = LineIndex::from_source_text(text);
+    let mut rows = BTreeSet::new();
+    for fix in report.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
+        if !settings.applies(fix.applicability()) {
+            continue;
+        }
+        for edit in fix.edits() {
+            let first = index.line_index(edit.start()).get();
+            let last = index.line_index(edit.end()).get();
+            rows.extend(first..=last);
+        }
+    }
+    rows
+}
+
+/// The rows of `old` that a line diff to `new` removes or replaces.
+fn changed_rows(old: &str, new: &str) -> BTreeSet<usize> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut rows = BTreeSet::new();
+    for op in diff.ops() {
+        if let similar::DiffOp::Delete {
+            old_index, old_len, ..
+        }
+        | similar::DiffOp::Replace {
+            old_index, old_len, ..
+        } = *op
+        {
+            rows.extend(old_index + 1..=old_index + old_len);
+        }
+    }
+    rows
+}
+
+fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> String {
+    let mut out = Vec::new();
+    let findings = render::findings(std::slice::from_ref(report), settings);
+    render::Full { color: false }
+        .emit(&mut out, &findings)
+        .unwrap();
+    let mut text = String::from_utf8(out).unwrap();
+    text.push_str("----- hybridize fix --unsafe-fixes -----\n");
+    match (&report.source, &report.fixed) {
+        (Some(source), Some(fixed)) => {
+            text.push_str(&hybridize::diff::unified_diff(relative, source, fixed))
+        }
+        _ => text.push_str("(no changes)\n"),
+    }
+    text
+}
+
+#[test]
+fn every_codemod_has_fixtures() {
+    for codemod in CODEMODS {
+        assert!(
+            !fixtures_of(codemod).is_empty(),
+            "{} has no fixtures in codemods/",
+            codemod.code
+        );
+    }
+}
+
+#[test]
+fn fixtures() {
+    let mut failures = Vec::new();
+    for codemod in CODEMODS {
+        let settings = settings_for(codemod);
+        for path in fixtures_of(codemod) {
+            let relative = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let report = fix(Path::new(&relative), &text, &settings);
+            assert!(report.error.is_none(), "{relative}: {:?}", report.error);
+            assert!(
+                report.internal_errors.is_empty(),
+                "{relative}: {:?}",
+                report.internal_errors
+            );
+            if let Some(fixed) = &report.fixed {
+                if let Err(err) = ruff_python_parser::parse_module(fixed) {
+                    failures.push(format!("{relative}: fixed text does not parse: {err}"));
+                }
+                let second = fix(Path::new(&relative), fixed, &settings);
+                if second.fixed.is_some() {
+                    failures.push(format!("{relative}: a second run still changes the file"));
+                }
+                let outside = changed_rows(&text, fixed)
+                    .difference(&edited_rows(&report, &text, &settings))
+                    .copied()
+                    .collect::<Vec<_>>();
+                if !outside.is_empty() {
+                    failures.push(format!(
+                        "{relative}: rows {outside:?} changed but no edit touches them"
+                    ));
+                }
+            }
+            let name = format!(
+                "{}__{}",
+                codemod.name.replace('-', "_"),
+                path.file_stem().unwrap().to_string_lossy()
+            );
+            insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+                insta::assert_snapshot!(name, snapshot_text(&relative, &report, &settings));
+            });
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The first ```python block after a `## heading` line in a codemod's docs.
+fn doc_block<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
+    let after = &doc[doc.find(&format!("## {heading}\n"))?..];
+    let start = after.find("```python\n")? + "```python\n".len();
+    let end = after[start..].find("```")?;
+    Some(&after[start..start + end])
+}
+
+#[test]
+fn documented_examples_are_what_the_codemods_do() {
+    for codemod in CODEMODS {
+        let example = doc_block(codemod.doc, "Example")
+            .unwrap_or_else(|| panic!("{}: docs lack an Example", codemod.code));
+        let expected = doc_block(codemod.doc, "Use instead")
+            .unwrap_or_else(|| panic!("{}: docs lack a Use instead", codemod.code));
+        let settings = settings_for(codemod);
+        let report = fix(Path::new("example.py"), example, &settings);
+        assert!(
+            report.diagnostics.iter().any(|d| d.code == codemod.code),
+            "{}: the documented example has no finding",
+            codemod.code
+        );
+        let fixed = report.fixed.as_deref().unwrap_or(example);
+        assert_eq!(
+            fixed, expected,
+            "{}: the documented fix differs from `Use instead`",
+            codemod.code
+        );
+    }
+}
