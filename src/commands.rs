@@ -130,7 +130,14 @@ fn reports(common: &CommonArgs, settings: &Settings, mode: Mode) -> Result<Vec<F
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
         let report = run::in_worker_pool(|| match SourceFile::from_bytes(&path, bytes) {
-            Ok(file) => run::check_source(file, settings, mode),
+            Ok(file) => {
+                // Keep the text even when there is nothing to do: `fix --write -`
+                // echoes it back.
+                let text = file.text.clone();
+                let mut report = run::check_source(file, settings, mode);
+                report.source.get_or_insert(text);
+                report
+            }
             Err(error) => FileReport {
                 path: path.clone(),
                 error: Some(error),

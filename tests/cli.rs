@@ -1,0 +1,534 @@
+//! The command line as users and scripts meet it: exit codes, diffs that
+//! `git apply` accepts, `--write`, files that must survive byte for byte,
+//! and files that cannot be checked among good ones.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const GRAPH_PRINT: &str =
+    "import tensorflow as tf\n\n\n@tf.function\ndef step(x):\n    print(\"x\", x)\n    return x\n";
+const FIXED_GRAPH_PRINT: &str =
+    "import tensorflow as tf\n\n\n@tf.function\ndef step(x):\n    tf.print(\"x\", x)\n    return x\n";
+const RELAX: &str = "import tensorflow as tf\n\n\n@tf.function(experimental_relax_shapes=True)\ndef f(x):\n    return x\n";
+const CLEAN: &str =
+    "import tensorflow as tf\n\n\n@tf.function(reduce_retracing=True)\ndef f(x):\n    return x\n";
+
+fn hybridize(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("hybridize").unwrap();
+    command.current_dir(dir).env_remove("NO_COLOR");
+    command
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn exit_codes_say_nothing_to_do_findings_or_error() {
+    let dir = project(&[("clean.py", CLEAN), ("relax.py", RELAX)]);
+    hybridize(dir.path())
+        .args(["check", "clean.py"])
+        .assert()
+        .code(0);
+    hybridize(dir.path())
+        .args(["check", "relax.py"])
+        .assert()
+        .code(1);
+    hybridize(dir.path())
+        .args(["check", "--exit-zero", "relax.py"])
+        .assert()
+        .code(0);
+    hybridize(dir.path())
+        .args(["fix", "clean.py"])
+        .assert()
+        .code(0);
+    hybridize(dir.path())
+        .args(["fix", "relax.py"])
+        .assert()
+        .code(1);
+    hybridize(dir.path())
+        .args(["check", "--no-such-flag"])
+        .assert()
+        .code(2);
+    hybridize(dir.path())
+        .args(["check", "missing.py"])
+        .assert()
+        .code(2);
+    hybridize(dir.path())
+        .args(["check", "--select", "XY1"])
+        .assert()
+        .code(2);
+    hybridize(dir.path())
+        .args(["explain", "HY999"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_printed_diff_applies_with_git_apply_and_equals_write() {
+    let files = [
+        ("pkg/train.py", GRAPH_PRINT),
+        ("relax.py", RELAX),
+        ("clean.py", CLEAN),
+    ];
+    let diffed = project(&files);
+    let written = project(&files);
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(diffed.path())
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let output = hybridize(diffed.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(
+        diff.contains("--- a/pkg/train.py\n+++ b/pkg/train.py\n"),
+        "{diff}"
+    );
+    assert!(
+        stderr(&output).contains("Would apply 2 fixes to 2 files."),
+        "{}",
+        stderr(&output)
+    );
+    fs::write(diffed.path().join("change.diff"), &diff).unwrap();
+    git(&["apply", "change.diff"]);
+
+    hybridize(written.path())
+        .args(["fix", "--unsafe-fixes", "--write", "."])
+        .assert()
+        .code(1);
+    for (name, _) in files {
+        assert_eq!(
+            fs::read_to_string(diffed.path().join(name)).unwrap(),
+            fs::read_to_string(written.path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(written.path().join("pkg/train.py")).unwrap(),
+        FIXED_GRAPH_PRINT
+    );
+    // A second run has nothing left to do.
+    hybridize(written.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn unsafe_fixes_need_the_flag() {
+    let dir = project(&[("train.py", GRAPH_PRINT)]);
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "train.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("`--unsafe-fixes` applies more"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("train.py")).unwrap(),
+        GRAPH_PRINT
+    );
+}
+
+#[test]
+fn write_keeps_permissions_and_every_byte_outside_the_edit() {
+    let crlf = "\u{feff}import tensorflow as tf\r\n\r\n# comment\tkept\x0c\r\n@tf.function\r\ndef step(x):\r\n\tprint('x', x)\r\n\treturn x\r\n";
+    let dir = project(&[("crlf.py", crlf)]);
+    let path = dir.path().join("crlf.py");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o754)).unwrap();
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--write", "crlf.py"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        crlf.replace("\tprint(", "\ttf.print(")
+    );
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o754
+    );
+    // No temporary file is left behind.
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn added_imports_follow_the_file_line_endings() {
+    let source = "from tensorflow import function\r\n\r\n\r\n@function\r\ndef step(x):\r\n    print(x)\r\n    return x\r\n";
+    let dir = project(&[("step.py", source)]);
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--write", "step.py"])
+        .assert()
+        .code(1);
+    let fixed = fs::read_to_string(dir.path().join("step.py")).unwrap();
+    assert_eq!(
+        fixed,
+        "from tensorflow import function\r\nimport tensorflow as tf\r\n\r\n\r\n@function\r\ndef step(x):\r\n    tf.print(x)\r\n    return x\r\n"
+    );
+}
+
+#[test]
+fn bad_files_are_reported_left_alone_and_the_run_goes_on() {
+    let mut not_utf8 = b"import tensorflow as tf\nx = '".to_vec();
+    not_utf8.extend([0xff, 0xfe]);
+    not_utf8.extend(b"'\n");
+    let dir = project(&[
+        ("good.py", RELAX),
+        (
+            "syntax.py",
+            "import tensorflow as tf\n\ndef f(:\n    pass\n",
+        ),
+    ]);
+    fs::write(dir.path().join("latin1.py"), &not_utf8).unwrap();
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("error: latin1.py:2:6: not valid UTF-8 (byte 0xff); file left unchanged"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: syntax.py:3:7: syntax error: "),
+        "{err}"
+    );
+    assert!(err.contains("2 files could not be fixed"), "{err}");
+    assert_eq!(fs::read(dir.path().join("latin1.py")).unwrap(), not_utf8);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("syntax.py")).unwrap(),
+        "import tensorflow as tf\n\ndef f(:\n    pass\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("good.py")).unwrap(),
+        RELAX.replace("experimental_relax_shapes", "reduce_retracing")
+    );
+}
+
+#[test]
+fn read_only_files_are_not_written() {
+    let dir = project(&[("locked.py", RELAX), ("open.py", RELAX)]);
+    let locked = dir.path().join("locked.py");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o444)).unwrap();
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("error: locked.py: file is read-only; not written"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_to_string(&locked).unwrap(), RELAX);
+    assert_ne!(
+        fs::read_to_string(dir.path().join("open.py")).unwrap(),
+        RELAX
+    );
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_overwritten() {
+    let dir = project(&[("f.py", "new text\n")]);
+    let path = dir.path().join("f.py");
+    let err = hybridize::write::write_atomic(&path, "old text\n", "fixed text\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("changed on disk since it was read"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "new text\n");
+    hybridize::write::write_atomic(&path, "new text\n", "fixed text\n").unwrap();
+    assert_eq!(fs::read_to_string(&path).unwrap(), "fixed text\n");
+}
+
+#[test]
+fn stdin_gives_a_diff_or_the_fixed_source() {
+    let dir = project(&[]);
+    let output = hybridize(dir.path())
+        .args(["fix", "--stdin-filename", "src/model.py", "-"])
+        .write_stdin(RELAX)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).starts_with("--- a/src/model.py\n+++ b/src/model.py\n"),
+        "{}",
+        stdout(&output)
+    );
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "--stdin-filename", "src/model.py", "-"])
+        .write_stdin(RELAX)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        RELAX.replace("experimental_relax_shapes", "reduce_retracing")
+    );
+    // Unchanged input comes back unchanged, so editors can always use the output.
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "-"])
+        .write_stdin(CLEAN)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), CLEAN);
+    let output = hybridize(dir.path())
+        .args(["fix", "--write", "-"])
+        .write_stdin("x = 1\n")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "x = 1\n");
+}
+
+#[test]
+fn noqa_comments_suppress_findings() {
+    let source = "import tensorflow as tf\n\n\n@tf.function(experimental_relax_shapes=True)  # noqa: HY021\ndef f(x):\n    return x\n\n\n@tf.function(experimental_compile=True)  # noqa\ndef g(x):\n    return x\n\n\n@tf.function(experimental_compile=True)  # noqa: HY011\ndef h(x):\n    return x\n";
+    let dir = project(&[("f.py", source)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "f.py"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        "f.py:14:14: HY021 [*] `experimental_compile` is deprecated; use `jit_compile`\n"
+    );
+    let exempt = format!("# hybridize: noqa\n{source}");
+    let dir = project(&[("f.py", &exempt)]);
+    hybridize(dir.path())
+        .args(["check", "f.py"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn configuration_selects_and_flags_override_it() {
+    let pyproject = "[project]\nname = \"x\"\n\n[tool.hybridize]\nselect = [\"HY011\"]\nexclude = [\"generated\"]\n";
+    let dir = project(&[
+        ("pyproject.toml", pyproject),
+        ("a.py", RELAX),
+        ("generated/b.py", GRAPH_PRINT),
+    ]);
+    // Only HY011 is selected, and `generated/` is excluded from the walk.
+    hybridize(dir.path()).args(["check", "."]).assert().code(0);
+    hybridize(dir.path())
+        .args(["check", "--select", "HY021", "."])
+        .assert()
+        .code(1);
+    hybridize(dir.path())
+        .args(["check", "--exclude", "nothing", "."])
+        .assert()
+        .code(1);
+    // A file named explicitly is checked even when excluded.
+    hybridize(dir.path())
+        .args(["check", "generated/b.py"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn a_malformed_configuration_is_an_error() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.hybridize]\nselct = [\"HY011\"]\n"),
+        ("a.py", RELAX),
+    ]);
+    let output = hybridize(dir.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "pyproject.toml: invalid configuration: [tool.hybridize]: unknown field `selct`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let dir = project(&[("pyproject.toml", "[tool.hybridize\n"), ("a.py", RELAX)]);
+    hybridize(dir.path()).args(["check", "."]).assert().code(2);
+}
+
+#[test]
+fn the_target_tensorflow_version_gates_fixes() {
+    let dir = project(&[
+        ("requirements.txt", "numpy\ntensorflow>=2.6,<2.9\n"),
+        ("a.py", RELAX),
+    ]);
+    let output = hybridize(dir.path())
+        .args(["check", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(
+        out.contains("note: no fix offered: `reduce_retracing` needs TensorFlow 2.9, and the target is 2.6 (`tensorflow>=2.6,<2.9` in requirements.txt)"),
+        "{out}"
+    );
+    hybridize(dir.path())
+        .args(["fix", "a.py"])
+        .assert()
+        .code(0)
+        .stdout("");
+    // The flag (or `tensorflow-version` in the configuration) overrides the requirement.
+    hybridize(dir.path())
+        .args(["fix", "--tensorflow-version", "2.21", "a.py"])
+        .assert()
+        .code(1);
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.hybridize]\ntensorflow-version = \"2.4\"\n",
+        ),
+        ("a.py", RELAX),
+    ]);
+    hybridize(dir.path()).args(["fix", "a.py"]).assert().code(0);
+}
+
+#[test]
+fn gitignored_and_non_python_files_are_not_walked() {
+    let dir = project(&[
+        (".gitignore", "ignored/\n"),
+        ("ignored/a.py", RELAX),
+        ("notes.txt", RELAX),
+        ("b.pyi", RELAX),
+    ]);
+    hybridize(dir.path()).args(["check", "."]).assert().code(0);
+}
+
+#[test]
+fn color_follows_the_flag_and_no_color() {
+    let dir = project(&[("a.py", RELAX)]);
+    let colored = hybridize(dir.path())
+        .args(["check", "--color", "always", "a.py"])
+        .output()
+        .unwrap();
+    assert!(stdout(&colored).contains("\x1b["));
+    let plain = hybridize(dir.path())
+        .args(["check", "--color", "auto", "a.py"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout(&plain).contains("\x1b["));
+    let never = hybridize(dir.path())
+        .args(["fix", "--color", "never", "a.py"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&never).contains("\x1b["));
+}
+
+#[test]
+fn json_output_has_ruffs_shape_plus_function() {
+    let dir = project(&[("a.py", RELAX)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "json", "a.py"])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &findings[0];
+    assert_eq!(finding["code"], "HY021");
+    assert_eq!(finding["filename"], "a.py");
+    assert_eq!(finding["function"], "f");
+    assert_eq!(
+        finding["location"],
+        serde_json::json!({"row": 4, "column": 14})
+    );
+    assert_eq!(finding["fix"]["applicability"], "safe");
+    assert_eq!(finding["fix"]["edits"][0]["content"], "reduce_retracing");
+    assert_eq!(
+        finding["fix"]["edits"][0]["end_location"],
+        serde_json::json!({"row": 4, "column": 39})
+    );
+}
+
+#[test]
+fn explain_and_codemods_document_every_codemod() {
+    let dir = project(&[]);
+    let table = hybridize(dir.path()).arg("codemods").output().unwrap();
+    for codemod in hybridize::codemods::CODEMODS {
+        assert!(stdout(&table).contains(codemod.code) && stdout(&table).contains(codemod.name));
+        let doc = hybridize(dir.path())
+            .args(["explain", codemod.code])
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&doc), codemod.doc);
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Fix safety",
+        ] {
+            assert!(
+                codemod.doc.contains(section),
+                "{} lacks {section}",
+                codemod.code
+            );
+        }
+    }
+    let by_name = hybridize(dir.path())
+        .args(["explain", "print-to-tf-print"])
+        .output()
+        .unwrap();
+    assert!(stdout(&by_name).starts_with("# HY011 print-to-tf-print"));
+}
+
+#[test]
+fn deeply_nested_code_does_not_overflow_the_stack() {
+    let depth = 10_000;
+    let nested = format!(
+        "import tensorflow as tf\nx = {}1{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let mut blocks = String::from("import tensorflow as tf\n");
+    for level in 0..1_000 {
+        blocks.push_str(&" ".repeat(level));
+        blocks.push_str("if x:\n");
+    }
+    blocks.push_str(&" ".repeat(1_000));
+    blocks.push_str("print(x)\n");
+    let dir = project(&[("parens.py", &nested), ("blocks.py", &blocks)]);
+    let output = hybridize(dir.path()).args(["check", "."]).output().unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 2)),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("overflow"), "{}", stderr(&output));
+}
