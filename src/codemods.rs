@@ -4,14 +4,20 @@
 use crate::checker::Checker;
 use crate::settings::Settings;
 
+#[path = "../codemods/add_tf_function.rs"]
+mod add_tf_function;
 #[path = "../codemods/deprecated_tf_function_args.rs"]
 mod deprecated_tf_function_args;
 #[path = "../codemods/print_to_tf_print.rs"]
 mod print_to_tf_print;
+#[path = "../codemods/remove_tf_function.rs"]
+mod remove_tf_function;
 
 /// Every codemod, in order of code.
 pub static CODEMODS: &[&Codemod] = &[
+    &add_tf_function::CODEMOD,
     &print_to_tf_print::CODEMOD,
+    &remove_tf_function::CODEMOD,
     &deprecated_tf_function_args::CODEMOD,
 ];
 
@@ -41,6 +47,12 @@ impl Codemod {
                 .iter()
                 .any(|code| settings.is_selected(code))
     }
+}
+
+/// The documentation of an informational code (a HY001 refusal such as
+/// `HY101`), by code or name.
+pub fn informational_doc(code_or_name: &str) -> Option<&'static str> {
+    add_tf_function::refusals::doc(code_or_name)
 }
 
 /// Looks a codemod up by code (`HY011`) or name (`print-to-tf-print`).

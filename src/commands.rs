@@ -44,6 +44,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
 }
 
 fn explain(code: &str) -> Result<ExitStatus> {
+    if let Some(doc) = crate::codemods::informational_doc(code) {
+        print!("{doc}");
+        return Ok(ExitStatus::Success);
+    }
     let Some(codemod) = crate::codemods::find(code) else {
         bail!("unknown codemod `{code}`; `hybridize codemods` lists them all");
     };
@@ -212,7 +216,11 @@ fn check(args: CheckArgs) -> Result<ExitStatus> {
     summarize_check(&findings, errors, reports.len(), &settings);
     Ok(if errors > 0 {
         ExitStatus::Error
-    } else if !findings.is_empty() && !args.exit_zero {
+    } else if findings
+        .iter()
+        .any(|f| !crate::diagnostic::is_informational(f.code))
+        && !args.exit_zero
+    {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

@@ -75,3 +75,10 @@ pub fn applicability_name(applicability: Applicability) -> &'static str {
         Applicability::DisplayOnly => "display-only",
     }
 }
+
+/// Whether findings with this code are informational: the `HY1xx`
+/// refusals, which explain why a candidate was left as it is. They are
+/// listed but never make `check` fail by themselves.
+pub fn is_informational(code: &str) -> bool {
+    code.len() == 5 && code.starts_with("HY1")
+}

@@ -2,6 +2,7 @@
 //! selected codemods, and (when fixing) apply fixes to a fixed point with a
 //! re-parse after every pass. Files are independent and run in parallel.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -17,6 +18,9 @@ use crate::checker::Checker;
 use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
+use crate::semantic::effects::Callee;
+use crate::semantic::propagate::{propagate, FunctionFacts};
+use crate::semantic::summary::{module_names, ModuleSummary};
 use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceFile};
@@ -56,6 +60,13 @@ pub struct FileReport {
 }
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel.
+///
+/// Three phases keep whole-project analysis linear: (1) every file that
+/// mentions TensorFlow is parsed, summarised and checked on its own, and
+/// its tree dropped; files without TensorFlow are summarised only when a
+/// TensorFlow file imports them; (2) the summaries are joined and effects
+/// propagated across modules; (3) only files whose facts changed through
+/// other modules (or that have fixes to apply) are parsed again.
 pub fn run(
     paths: &[PathBuf],
     settings: &Settings,
@@ -63,15 +74,175 @@ pub fn run(
     progress: &indicatif::ProgressBar,
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
-        paths
+        let mut firsts: Vec<FirstPass> = paths
             .par_iter()
-            .map(|path| {
-                let report = check_path(path, settings, mode);
+            .map(|path| first_pass(path, settings))
+            .collect();
+        let imported: HashSet<String> = firsts
+            .iter()
+            .filter_map(|first| first.summary.as_ref())
+            .flat_map(imported_modules)
+            .collect();
+        let callees: Vec<ModuleSummary> = paths
+            .par_iter()
+            .zip(&firsts)
+            .filter(|(path, first)| {
+                first.skipped
+                    && module_names(path)
+                        .iter()
+                        .any(|name| imported.contains(name))
+            })
+            .filter_map(|(path, _)| summarize_only(path))
+            .collect();
+        let owners: Vec<usize> = (0..firsts.len())
+            .filter(|&i| firsts[i].summary.is_some())
+            .collect();
+        let mut summaries: Vec<ModuleSummary> = owners
+            .iter()
+            .filter_map(|&i| firsts[i].summary.take())
+            .collect();
+        let analysed = summaries.len();
+        summaries.extend(callees);
+        let mut facts = propagate(&summaries);
+        facts.truncate(analysed);
+        let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
+        for ((&i, summary), facts) in owners.iter().zip(&summaries).zip(facts) {
+            project[i] = Some(
+                summary
+                    .functions
+                    .iter()
+                    .map(|f| f.qualified_name.clone())
+                    .zip(facts)
+                    .collect(),
+            );
+        }
+        drop(summaries);
+        firsts
+            .into_par_iter()
+            .zip(project)
+            .map(|(first, project)| {
+                let report = second_pass(first, project, settings, mode);
                 progress.inc(1);
                 report
             })
             .collect()
     })
+}
+
+/// Facts of one file's functions, by qualified name, from the whole run.
+type ProjectFacts = Vec<(String, FunctionFacts)>;
+
+/// A file after the first phase: its report as checked alone, its summary
+/// for propagation, and the facts the report was computed with.
+struct FirstPass {
+    path: PathBuf,
+    report: FileReport,
+    summary: Option<ModuleSummary>,
+    local_facts: ProjectFacts,
+    /// Not parsed: it never mentions TensorFlow.
+    skipped: bool,
+}
+
+fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
+    let mut first = FirstPass {
+        path: path.to_path_buf(),
+        report: FileReport {
+            path: path.to_path_buf(),
+            ..FileReport::default()
+        },
+        summary: None,
+        local_facts: Vec::new(),
+        skipped: false,
+    };
+    let file = match SourceFile::read(path) {
+        Ok(file) => file,
+        Err(error) => {
+            first.report.error = Some(error);
+            return first;
+        }
+    };
+    if !could_concern_tensorflow(&file.text) {
+        first.skipped = true;
+        return first;
+    }
+    let parsed = match file.parse() {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            first.report.error = Some(error);
+            return first;
+        }
+    };
+    let semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    first.summary = Some(semantic.summary(&file.text, &file.path));
+    first.local_facts = semantic
+        .functions
+        .iter()
+        .map(|f| f.qualified_name.clone())
+        .zip(semantic.facts.iter().cloned())
+        .collect();
+    first.report.diagnostics = diagnose_model(&file.path, &file.text, &parsed, &semantic, settings);
+    if !first.report.diagnostics.is_empty() {
+        first.report.source = Some(file.text);
+    }
+    first
+}
+
+/// A summary of a file that does not mention TensorFlow but is imported by
+/// one that does (its functions may be callees).
+fn summarize_only(path: &Path) -> Option<ModuleSummary> {
+    let file = SourceFile::read(path).ok()?;
+    let parsed = file.parse().ok()?;
+    let semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    Some(semantic.summary(&file.text, &file.path))
+}
+
+/// Every module name an import in this summary could refer to.
+fn imported_modules(summary: &ModuleSummary) -> Vec<String> {
+    let calls = summary
+        .functions
+        .iter()
+        .flat_map(|f| &f.calls)
+        .chain(&summary.module_calls);
+    let mut names = Vec::new();
+    for call in calls {
+        if let Callee::External(name) = &call.callee {
+            let mut prefix = name.as_str();
+            while let Some((head, _)) = prefix.rsplit_once('.') {
+                names.push(head.to_string());
+                prefix = head;
+            }
+        }
+    }
+    names
+}
+
+fn second_pass(
+    first: FirstPass,
+    project: Option<ProjectFacts>,
+    settings: &Settings,
+    mode: Mode,
+) -> FileReport {
+    let Some(project) = project else {
+        return first.report;
+    };
+    let changed = project != first.local_facts;
+    let fixable = mode == Mode::Fix
+        && first
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| is_applicable(d, settings));
+    if !changed && !fixable {
+        return first.report;
+    }
+    match SourceFile::read(&first.path) {
+        Ok(file) => check_source_with(file, settings, mode, Some(&project)),
+        Err(error) => FileReport {
+            path: first.path,
+            error: Some(error),
+            ..FileReport::default()
+        },
+    }
 }
 
 /// Runs `work` on a thread pool whose threads have [`WORKER_STACK_SIZE`].
@@ -96,8 +267,18 @@ pub fn check_path(path: &Path, settings: &Settings, mode: Mode) -> FileReport {
     }
 }
 
-/// Checks one file's text.
+/// Checks one file's text, on its own.
 pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileReport {
+    check_source_with(file, settings, mode, None)
+}
+
+/// Checks one file's text, with facts from the whole run when given.
+fn check_source_with(
+    file: SourceFile,
+    settings: &Settings,
+    mode: Mode,
+    project: Option<&[(String, FunctionFacts)]>,
+) -> FileReport {
     let mut report = FileReport {
         path: file.path.clone(),
         ..FileReport::default()
@@ -114,7 +295,7 @@ pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileRe
             return report;
         }
     };
-    report.diagnostics = diagnose(&file.path, &file.text, &parsed, settings);
+    report.diagnostics = diagnose_with(&file.path, &file.text, &parsed, settings, project);
     drop(parsed);
     if mode == Mode::Fix
         && report
@@ -123,7 +304,7 @@ pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileRe
             .any(|d| is_applicable(d, settings))
     {
         let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
-            diagnose(&file.path, text, parsed, settings)
+            diagnose_with(&file.path, text, parsed, settings, project)
         });
         report.applied = outcome.applied;
         report.internal_errors = outcome.internal_errors;
@@ -155,8 +336,32 @@ pub fn diagnose(
     parsed: &Parsed<ModModule>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
+    diagnose_with(path, text, parsed, settings, None)
+}
+
+/// [`diagnose`] with facts from the whole run, when given.
+fn diagnose_with(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+    project: Option<&[(String, FunctionFacts)]>,
+) -> Vec<Diagnostic> {
+    let mut semantic = SemanticModel::build(parsed.syntax(), text);
+    if let Some(facts) = project {
+        semantic.use_project_facts(facts);
+    }
+    diagnose_model(path, text, parsed, &semantic, settings)
+}
+
+fn diagnose_model(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    semantic: &SemanticModel,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let module = parsed.syntax();
-    let semantic = SemanticModel::build(module);
     if !semantic.imports.mentions_tensorflow() {
         return Vec::new();
     }
@@ -166,7 +371,7 @@ pub fn diagnose(
         text,
         module,
         parsed.tokens(),
-        &semantic,
+        semantic,
         &stylist,
         settings,
     );

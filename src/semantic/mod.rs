@@ -5,13 +5,23 @@
 //! deliberately conservative: a call it cannot resolve has no callee, and
 //! nothing is ever assumed about an unresolved callee.
 
+pub mod callgraph;
+pub mod effects;
+pub mod kinds;
+pub mod propagate;
+pub mod summary;
+
 use std::collections::HashMap;
+use std::path::Path;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt, StmtClassDef, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::names::ImportMap;
+use effects::{Call, DirectEffects, ModuleValues};
+use propagate::FunctionFacts;
+use summary::ModuleSummary;
 
 pub type FunctionId = usize;
 pub type ClassId = usize;
@@ -71,10 +81,22 @@ pub struct SemanticModel<'a> {
     /// function itself, or a graph function calls it (transitively); the
     /// value is that graph function.
     under_graph: Vec<Option<FunctionId>>,
+    module: &'a ModModule,
+    /// Each function's own effects and calls, by [`FunctionId`].
+    pub effects: Vec<DirectEffects>,
+    /// Calls at module level, with their arguments' values.
+    pub module_call_effects: Vec<Call>,
+    pub values: ModuleValues,
+    /// Each function's effects through its callees, parameter kinds and
+    /// callers, by [`FunctionId`]: computed from this module alone, or from
+    /// the whole run when [`SemanticModel::use_project_facts`] is given them.
+    pub facts: Vec<FunctionFacts>,
 }
 
 impl<'a> SemanticModel<'a> {
-    pub fn build(module: &'a ModModule) -> Self {
+    /// Builds the model of one module; `source` is its text (for line
+    /// numbers in messages). Facts are those of this module alone.
+    pub fn build(module: &'a ModModule, source: &str) -> Self {
         let imports = ImportMap::from_module(module);
         let mut builder = Builder {
             imports: &imports,
@@ -99,6 +121,15 @@ impl<'a> SemanticModel<'a> {
             classes,
             module_calls: Vec::new(),
             under_graph: Vec::new(),
+            module,
+            effects: Vec::new(),
+            module_call_effects: Vec::new(),
+            values: ModuleValues {
+                globals: HashMap::new(),
+                class_attributes: Vec::new(),
+                tf_classes: Vec::new(),
+            },
+            facts: Vec::new(),
         };
         for (reference, range) in wrapped {
             if let Some(id) = model.resolve(&reference) {
@@ -120,7 +151,48 @@ impl<'a> SemanticModel<'a> {
         }
         model.imports = imports;
         model.under_graph = model.propagate_graph();
+        let (effects, module_call_effects, values) = effects::analyse(&model);
+        model.effects = effects;
+        model.module_call_effects = module_call_effects;
+        model.values = values;
+        let summary = ModuleSummary::new(&model, source, Path::new(""));
+        model.facts = propagate::propagate(std::slice::from_ref(&summary))
+            .pop()
+            .unwrap_or_default();
         model
+    }
+
+    /// The module's top-level statements.
+    pub fn module_body(&self) -> &'a [Stmt] {
+        &self.module.body
+    }
+
+    /// The summary other modules' propagation needs.
+    pub fn summary(&self, source: &str, path: &Path) -> ModuleSummary {
+        ModuleSummary::new(self, source, path)
+    }
+
+    /// Replaces the module-local facts with facts computed over the whole
+    /// run. `facts` are keyed by qualified name (with repeats in order), so
+    /// that they still apply after fixes have changed the text.
+    pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (id, function) in self.functions.iter().enumerate() {
+            let occurrence = seen.entry(function.qualified_name.as_str()).or_default();
+            if let Some((_, project)) = facts
+                .iter()
+                .filter(|(name, _)| *name == function.qualified_name)
+                .nth(*occurrence)
+            {
+                self.facts[id] = project.clone();
+            }
+            *occurrence += 1;
+        }
+    }
+
+    /// Whether `class` derives from a Keras `Model`/`Layer` or `tf.Module`.
+    pub fn is_tf_class(&self, class: ClassId) -> bool {
+        self.values.tf_classes.get(class).copied().unwrap_or(false)
     }
 
     /// Whether the function runs under `tf.function`, directly or because a
@@ -400,7 +472,7 @@ mod tests {
 
     fn with_model(source: &str, check: impl FnOnce(&SemanticModel)) {
         let parsed = ruff_python_parser::parse_module(source).unwrap();
-        let model = SemanticModel::build(parsed.syntax());
+        let model = SemanticModel::build(parsed.syntax(), source);
         check(&model);
     }
 

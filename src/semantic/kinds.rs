@@ -1,0 +1,235 @@
+//! Abstract values: what an expression evaluates to, as far as graph
+//! conversion cares (a tensor, a Python primitive, a TensorFlow object, a
+//! container built on the spot, ...), and the kind of a parameter joined
+//! over every call site.
+
+/// What is known about a tensor's dtype and shape. `None` means unknown; a
+/// `None` dimension varies or is unknown. HY003 turns this into a
+/// `tf.TensorSpec`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TensorInfo {
+    pub dtype: Option<String>,
+    pub shape: Option<Vec<Option<i64>>>,
+}
+
+impl TensorInfo {
+    pub fn join(&self, other: &Self) -> Self {
+        let dtype = if self.dtype == other.dtype {
+            self.dtype.clone()
+        } else {
+            None
+        };
+        let shape = match (&self.shape, &other.shape) {
+            (Some(a), Some(b)) if a.len() == b.len() => Some(
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| if x == y { *x } else { None })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Self { dtype, shape }
+    }
+}
+
+/// The abstract value of an expression inside one function or module.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Unknown,
+    Tensor(TensorInfo),
+    /// A TensorFlow or Keras object that is not a plain tensor: a variable,
+    /// a layer or model, an optimizer, a `GradientTape`. Calling it or its
+    /// methods is tensor computation.
+    TfObject,
+    /// A Python number, string, bool or `None`; `literal` is its source text
+    /// when it is a constant, `varies` when it changes between evaluations
+    /// (a loop counter).
+    Primitive {
+        literal: Option<String>,
+        varies: bool,
+    },
+    /// A NumPy array or value.
+    NdArray,
+    /// A list, dict, set or tuple built right here; mutating it touches
+    /// nothing that outlives the call.
+    Fresh,
+    /// A file, a logger or a stream: every method call is I/O.
+    Io,
+    /// The `index`-th parameter of the function being analysed.
+    Param(usize),
+    /// An instance of a class defined in the project: `Local` in this module,
+    /// `External` by qualified name.
+    Instance(ClassRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClassRef {
+    Local(usize),
+    External(String),
+}
+
+impl Value {
+    pub fn join(&self, other: &Self) -> Self {
+        match (self, other) {
+            (a, b) if a == b => a.clone(),
+            (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(b)),
+            (Value::Primitive { literal: a, .. }, Value::Primitive { literal: b, .. }) => {
+                Value::Primitive {
+                    literal: if a == b { a.clone() } else { None },
+                    varies: true,
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    pub fn is_tensor_like(&self) -> bool {
+        matches!(self, Value::Tensor(_) | Value::TfObject)
+    }
+}
+
+/// The kind of a parameter, joined over the call sites that pass it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamKind {
+    /// No call site seen, or call sites disagree, or an argument could not
+    /// be classified.
+    Unknown,
+    Tensor(TensorInfo),
+    /// A Python primitive. `varies_at` is the line of the first call site
+    /// that passes a value changing between calls (a loop counter, or
+    /// different constants at different call sites).
+    Primitive {
+        literal: Option<String>,
+        varies_at: Option<u32>,
+    },
+    /// Something else that is known not to be a tensor: a NumPy array, a
+    /// list, an object.
+    Other,
+}
+
+impl ParamKind {
+    /// The kind an argument with this value gives its parameter, passed at
+    /// `line`.
+    pub fn of_argument(value: &Value, line: u32) -> Self {
+        match value {
+            Value::Tensor(info) => ParamKind::Tensor(info.clone()),
+            Value::TfObject => ParamKind::Tensor(TensorInfo::default()),
+            Value::Primitive { literal, varies } => ParamKind::Primitive {
+                literal: literal.clone(),
+                varies_at: varies.then_some(line),
+            },
+            Value::NdArray | Value::Fresh | Value::Io | Value::Instance(_) => ParamKind::Other,
+            Value::Unknown | Value::Param(_) => ParamKind::Unknown,
+        }
+    }
+
+    /// Joins the kinds two call sites give a parameter. A varying Python
+    /// primitive stays visible whatever else is passed, so that HY106 can
+    /// name it.
+    pub fn join(&self, other: &Self) -> Self {
+        match (self, other) {
+            (a, b) if a == b => a.clone(),
+            (
+                ParamKind::Primitive {
+                    literal: a,
+                    varies_at: va,
+                },
+                ParamKind::Primitive {
+                    literal: b,
+                    varies_at: vb,
+                },
+            ) => {
+                let same = a.is_some() && a == b;
+                ParamKind::Primitive {
+                    literal: if same { a.clone() } else { None },
+                    varies_at: va.or(*vb).or(if same { None } else { Some(0) }),
+                }
+            }
+            (
+                p @ ParamKind::Primitive {
+                    varies_at: Some(_), ..
+                },
+                _,
+            )
+            | (
+                _,
+                p @ ParamKind::Primitive {
+                    varies_at: Some(_), ..
+                },
+            ) => p.clone(),
+            (ParamKind::Tensor(a), ParamKind::Tensor(b)) => ParamKind::Tensor(a.join(b)),
+            (ParamKind::Other, ParamKind::Other) => ParamKind::Other,
+            _ => ParamKind::Unknown,
+        }
+    }
+
+    pub fn is_tensor(&self) -> bool {
+        matches!(self, ParamKind::Tensor(_))
+    }
+
+    /// Whether the parameter could be a tensor (it is one, or nothing says
+    /// it is not).
+    pub fn may_be_tensor(&self) -> bool {
+        matches!(self, ParamKind::Tensor(_) | ParamKind::Unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_join_to_varying_dimensions() {
+        let a = TensorInfo {
+            dtype: Some("float32".into()),
+            shape: Some(vec![Some(4), Some(8)]),
+        };
+        let b = TensorInfo {
+            dtype: Some("float32".into()),
+            shape: Some(vec![Some(2), Some(8)]),
+        };
+        assert_eq!(
+            a.join(&b),
+            TensorInfo {
+                dtype: Some("float32".into()),
+                shape: Some(vec![None, Some(8)])
+            }
+        );
+    }
+
+    #[test]
+    fn different_constants_vary() {
+        let one = ParamKind::of_argument(
+            &Value::Primitive {
+                literal: Some("1".into()),
+                varies: false,
+            },
+            3,
+        );
+        let two = ParamKind::of_argument(
+            &Value::Primitive {
+                literal: Some("2".into()),
+                varies: false,
+            },
+            4,
+        );
+        assert!(matches!(
+            one.join(&one),
+            ParamKind::Primitive {
+                varies_at: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            one.join(&two),
+            ParamKind::Primitive {
+                varies_at: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            ParamKind::Tensor(TensorInfo::default()).join(&ParamKind::Unknown),
+            ParamKind::Unknown
+        );
+    }
+}

@@ -1,0 +1,396 @@
+//! Effects through the call graph: the summaries of one run (one module, or
+//! every module of a project) are joined into one graph; calls between
+//! modules are resolved by qualified name; parameter kinds are joined over
+//! call sites; effects flow from callees to callers, component by component
+//! (recursion is a component with a cycle). The result is a
+//! [`FunctionFacts`] per function — what codemods decide on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::callgraph::strongly_connected_components;
+use super::effects::{Callee, Effect, ParamRule};
+use super::kinds::ParamKind;
+use super::summary::{CallSummary, LineCulprit, ModuleSummary};
+
+/// What is known about one function after propagation. Descriptions are
+/// phrases completing "`f` ...", with line numbers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionFacts {
+    /// The first culprit of each effect, own or through callees.
+    pub effects: Vec<(Effect, String)>,
+    pub generator: Option<String>,
+    pub recursion: Option<String>,
+    pub iterates_tensor: Option<String>,
+    /// Every parameter (`self` excluded) and its kind joined over call sites.
+    pub params: Vec<(String, ParamKind)>,
+    /// How many call sites in the run call it.
+    pub call_sites: usize,
+    /// Where it is called inside a loop ("line 40", "line 3 of train.py").
+    pub loop_call: Option<String>,
+    /// Whether it runs under `tf.function` itself or through a caller.
+    pub under_graph: bool,
+    /// When every call site is in a graph function: one of them.
+    pub graph_callers_only: Option<String>,
+    /// Whether it computes with (or calls methods of) a parameter whose kind
+    /// is unknown: tensor work, if a tensor is passed.
+    pub param_tensor_work: bool,
+}
+
+impl FunctionFacts {
+    pub fn effect(&self, effect: Effect) -> Option<&str> {
+        self.effects
+            .iter()
+            .find(|(e, _)| *e == effect)
+            .map(|(_, what)| what.as_str())
+    }
+}
+
+/// A culprit as it travels up the call graph.
+#[derive(Debug, Clone)]
+struct Trace {
+    effect: Effect,
+    /// The node whose own body has the culprit.
+    origin: usize,
+    culprit: Arc<LineCulprit>,
+    /// The first call on the way: (callee node, line of the call).
+    hop: Option<(usize, u32)>,
+}
+
+struct Node<'s> {
+    module: usize,
+    summary: &'s super::summary::FunctionSummary,
+}
+
+/// Propagates effects over `modules`; returns facts per module, per function
+/// (in summary order).
+pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
+    let mut nodes = Vec::new();
+    let mut first_node = Vec::with_capacity(modules.len());
+    for (m, module) in modules.iter().enumerate() {
+        first_node.push(nodes.len());
+        nodes.extend(
+            module
+                .functions
+                .iter()
+                .map(|summary| Node { module: m, summary }),
+        );
+    }
+    let by_name = name_table(modules, &first_node);
+    let resolve = |module: usize, call: &CallSummary| -> Option<usize> {
+        match &call.callee {
+            Callee::Local(id) => Some(first_node[module] + id),
+            Callee::External(name) => by_name.get(name.as_str()).copied().flatten(),
+        }
+    };
+
+    // Edges, unresolved calls, and parameter kinds from every call site.
+    let n = nodes.len();
+    let mut edges: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
+    let mut unresolved: Vec<Option<LineCulprit>> = vec![None; n];
+    let mut params: Vec<Vec<Option<ParamKind>>> = nodes
+        .iter()
+        .map(|node| vec![None; node.summary.params.len()])
+        .collect();
+    let mut call_sites = vec![0usize; n];
+    let mut module_sites = vec![0usize; n];
+    let mut loop_call: Vec<Option<String>> = vec![None; n];
+    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut record_site = |caller: Option<usize>,
+                           module: usize,
+                           target: usize,
+                           call: &CallSummary,
+                           params: &mut Vec<Vec<Option<ParamKind>>>| {
+        call_sites[target] += 1;
+        match caller {
+            Some(caller) => callers[target].push(caller),
+            None => module_sites[target] += 1,
+        }
+        if call.in_loop && loop_call[target].is_none() {
+            loop_call[target] = Some(if nodes[target].module == module {
+                format!("line {}", call.line)
+            } else {
+                format!("line {} of {}", call.line, modules[module].path)
+            });
+        }
+        join_arguments(&nodes[target], call, &mut params[target]);
+    };
+    for (v, node) in nodes.iter().enumerate() {
+        for call in &node.summary.calls {
+            match resolve(node.module, call) {
+                Some(target) => {
+                    edges[v].push((target, call.line));
+                    record_site(Some(v), node.module, target, call, &mut params);
+                }
+                None => {
+                    if unresolved[v].is_none() {
+                        if let Callee::External(name) = &call.callee {
+                            unresolved[v] = Some(LineCulprit {
+                                effect: Effect::UnknownCallee,
+                                line: call.line,
+                                what: format!("calls `{name}`"),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (m, module) in modules.iter().enumerate() {
+        for call in &module.module_calls {
+            if let Some(target) = resolve(m, call) {
+                record_site(None, m, target, call, &mut params);
+            }
+        }
+    }
+    let params: Vec<Vec<(String, ParamKind)>> = nodes
+        .iter()
+        .zip(params)
+        .map(|(node, kinds)| {
+            node.summary
+                .params
+                .iter()
+                .cloned()
+                .zip(kinds.into_iter().map(|k| k.unwrap_or(ParamKind::Unknown)))
+                .collect()
+        })
+        .collect();
+
+    // Direct effects, with the conditional ones decided by parameter kinds.
+    let mut traces: Vec<Vec<Trace>> = vec![Vec::new(); n];
+    let mut iterates_tensor: Vec<Option<String>> = vec![None; n];
+    let mut param_tensor_work = vec![false; n];
+    for (v, node) in nodes.iter().enumerate() {
+        let mut own: Vec<LineCulprit> = node.summary.culprits.clone();
+        own.extend(unresolved[v].take());
+        for conditional in &node.summary.conditionals {
+            let kind = &params[v][conditional.param].1;
+            if matches!(kind, ParamKind::Unknown)
+                && matches!(
+                    conditional.rule,
+                    ParamRule::TensorIfTensor | ParamRule::MethodCall
+                )
+            {
+                param_tensor_work[v] = true;
+            }
+            let effect = match conditional.rule {
+                ParamRule::TensorIfTensor => kind.is_tensor().then_some(Effect::TensorComputation),
+                ParamRule::EagerIfMaybeTensor => kind.may_be_tensor().then_some(Effect::EagerOnly),
+                ParamRule::MethodCall => match kind {
+                    ParamKind::Tensor(_) => Some(Effect::TensorComputation),
+                    ParamKind::Primitive { .. } => None,
+                    ParamKind::Other | ParamKind::Unknown => Some(Effect::UnknownCallee),
+                },
+                ParamRule::IteratesIfTensor => {
+                    if kind.is_tensor() && iterates_tensor[v].is_none() {
+                        iterates_tensor[v] =
+                            Some(format!("{} at line {}", conditional.what, conditional.line));
+                    }
+                    None
+                }
+            };
+            let Some(effect) = effect else { continue };
+            let what = match (conditional.rule, effect) {
+                (ParamRule::MethodCall, Effect::UnknownCallee) => {
+                    format!(
+                        "calls `{}` (the analysis cannot see into it)",
+                        conditional.what
+                    )
+                }
+                (ParamRule::MethodCall, _) => format!("calls `{}`", conditional.what),
+                _ => conditional.what.clone(),
+            };
+            own.push(LineCulprit {
+                effect,
+                line: conditional.line,
+                what,
+            });
+        }
+        for culprit in own {
+            if traces[v].iter().all(|t| t.effect != culprit.effect) {
+                traces[v].push(Trace {
+                    effect: culprit.effect,
+                    origin: v,
+                    culprit: Arc::new(culprit),
+                    hop: None,
+                });
+            }
+        }
+    }
+
+    // Effects flow from callees to callers, one component at a time.
+    let plain_edges: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|e| e.iter().map(|&(w, _)| w).collect())
+        .collect();
+    let components = strongly_connected_components(&plain_edges);
+    let mut recursion: Vec<Option<String>> = vec![None; n];
+    let mut component_of = vec![0usize; n];
+    for (c, component) in components.iter().enumerate() {
+        for &v in component {
+            component_of[v] = c;
+        }
+    }
+    let name = |w: usize| -> &str { &nodes[w].summary.qualified_name };
+    for (c, component) in components.iter().enumerate() {
+        for &v in component {
+            for &(w, line) in &edges[v] {
+                if component_of[w] == c && recursion[v].is_none() {
+                    recursion[v] = Some(if w == v {
+                        format!("calls itself at line {line}")
+                    } else {
+                        format!(
+                            "calls `{}` at line {line}, which calls back into it",
+                            name(w)
+                        )
+                    });
+                }
+            }
+        }
+        for &v in component {
+            if recursion[v].is_some() {
+                continue;
+            }
+            if let Some(&(w, line)) = edges[v].iter().find(|&&(w, _)| recursion[w].is_some()) {
+                recursion[v] = Some(format!("calls the recursive `{}` at line {line}", name(w)));
+            }
+        }
+        // Within a component, repeat until nothing new arrives.
+        for _ in 0..=component.len() {
+            let mut changed = false;
+            for &v in component {
+                for &(w, line) in &edges[v] {
+                    if w == v {
+                        continue;
+                    }
+                    let incoming: Vec<Trace> = traces[w]
+                        .iter()
+                        .filter(|t| traces[v].iter().all(|own| own.effect != t.effect))
+                        .map(|t| Trace {
+                            hop: Some((w, line)),
+                            ..t.clone()
+                        })
+                        .collect();
+                    if !incoming.is_empty() {
+                        changed = true;
+                        traces[v].extend(incoming);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    // Which functions run under a graph function.
+    let mut under_graph = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&v| nodes[v].summary.graph).collect();
+    while let Some(v) = stack.pop() {
+        if std::mem::replace(&mut under_graph[v], true) {
+            continue;
+        }
+        stack.extend(plain_edges[v].iter().copied());
+    }
+
+    let mut facts: Vec<Vec<FunctionFacts>> = modules
+        .iter()
+        .map(|m| Vec::with_capacity(m.functions.len()))
+        .collect();
+    for (v, node) in nodes.iter().enumerate() {
+        let mut effects: Vec<(Effect, String)> = traces[v]
+            .iter()
+            .map(|trace| (trace.effect, describe(trace, v, &nodes, modules)))
+            .collect();
+        effects.sort_by_key(|(effect, _)| *effect);
+        let graph_callers_only = (module_sites[v] == 0
+            && !callers[v].is_empty()
+            && callers[v].iter().all(|&c| under_graph[c]))
+        .then(|| name(callers[v][0]).to_string());
+        facts[node.module].push(FunctionFacts {
+            effects,
+            generator: node
+                .summary
+                .generator
+                .map(|line| format!("is a generator (`yield` at line {line})")),
+            recursion: recursion[v].take(),
+            iterates_tensor: iterates_tensor[v].take(),
+            params: params[v].clone(),
+            call_sites: call_sites[v],
+            loop_call: loop_call[v].take(),
+            under_graph: under_graph[v],
+            graph_callers_only,
+            param_tensor_work: param_tensor_work[v],
+        });
+    }
+    facts
+}
+
+/// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
+/// module could be imported as; `None` when two modules claim the name.
+fn name_table(modules: &[ModuleSummary], first_node: &[usize]) -> HashMap<String, Option<usize>> {
+    let mut table: HashMap<String, Option<usize>> = HashMap::new();
+    for (m, module) in modules.iter().enumerate() {
+        for (f, function) in module.functions.iter().enumerate() {
+            for name in &module.names {
+                let key = format!("{name}.{}", function.qualified_name);
+                table
+                    .entry(key)
+                    .and_modify(|slot| *slot = None)
+                    .or_insert(Some(first_node[m] + f));
+            }
+        }
+    }
+    table
+}
+
+fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamKind>]) {
+    let join = |slot: &mut Option<ParamKind>, kind: &ParamKind| {
+        *slot = Some(match slot.take() {
+            Some(previous) => previous.join(kind),
+            None => kind.clone(),
+        });
+    };
+    // An unbound call of a method passes `self` first.
+    let skip = usize::from(target.summary.has_self && !call.bound);
+    if call.args.iter().any(Option::is_none) {
+        for slot in params.iter_mut() {
+            join(slot, &ParamKind::Unknown);
+        }
+        return;
+    }
+    for (i, arg) in call.args.iter().enumerate().skip(skip) {
+        if let (Some(slot), Some(kind)) = (params.get_mut(i - skip), arg) {
+            join(slot, kind);
+        }
+    }
+    for (keyword, kind) in &call.keywords {
+        if let Some(i) = target.summary.params.iter().position(|p| p == keyword) {
+            join(&mut params[i], kind);
+        }
+    }
+}
+
+fn describe(trace: &Trace, v: usize, nodes: &[Node], modules: &[ModuleSummary]) -> String {
+    let culprit = &trace.culprit;
+    let origin = &nodes[trace.origin];
+    let at = if origin.module == nodes[v].module {
+        format!("line {}", culprit.line)
+    } else {
+        format!("line {} of {}", culprit.line, modules[origin.module].path)
+    };
+    match trace.hop {
+        None => format!("{} at {at}", culprit.what),
+        Some((callee, line)) => {
+            let through = if callee == trace.origin {
+                String::new()
+            } else {
+                format!("(through `{}`) ", origin.summary.qualified_name)
+            };
+            format!(
+                "calls `{}` at line {line}, which {through}{} at {at}",
+                nodes[callee].summary.qualified_name, culprit.what
+            )
+        }
+    }
+}

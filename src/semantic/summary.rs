@@ -1,0 +1,178 @@
+//! A module's summary: what propagation needs to know about its functions,
+//! without the AST. Summaries of every module of a run are small enough to
+//! keep all at once; the trees are dropped as soon as a summary is built.
+
+use std::path::Path;
+
+use ruff_source_file::LineIndex;
+use ruff_text_size::TextSize;
+
+use super::effects::{Call, Callee, Effect, ParamRule};
+use super::kinds::ParamKind;
+use super::SemanticModel;
+
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    /// The file, as shown in messages.
+    pub path: String,
+    /// Every dotted name this module could be imported as (`mod`,
+    /// `pkg.mod`, `src.pkg.mod`), shortest first.
+    pub names: Vec<String>,
+    pub functions: Vec<FunctionSummary>,
+    pub module_calls: Vec<CallSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionSummary {
+    pub qualified_name: String,
+    pub graph: bool,
+    /// Whether the first parameter is `self` (or `cls`), bound by calls.
+    pub has_self: bool,
+    pub params: Vec<String>,
+    pub culprits: Vec<LineCulprit>,
+    pub conditionals: Vec<LineConditional>,
+    pub generator: Option<u32>,
+    pub calls: Vec<CallSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LineCulprit {
+    pub effect: Effect,
+    pub line: u32,
+    pub what: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LineConditional {
+    pub param: usize,
+    pub rule: ParamRule,
+    pub line: u32,
+    pub what: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CallSummary {
+    pub callee: Callee,
+    pub line: u32,
+    pub in_loop: bool,
+    pub bound: bool,
+    /// `None` once a `*args` hides the positions.
+    pub args: Vec<Option<ParamKind>>,
+    pub keywords: Vec<(String, ParamKind)>,
+}
+
+impl ModuleSummary {
+    pub fn new(model: &SemanticModel, source: &str, path: &Path) -> Self {
+        let index = LineIndex::from_source_text(source);
+        let line = |offset: TextSize| u32::try_from(index.line_index(offset).get()).unwrap_or(0);
+        let call = |call: &Call| {
+            let at = line(call.offset);
+            CallSummary {
+                callee: call.callee.clone(),
+                line: at,
+                in_loop: call.in_loop,
+                bound: call.bound,
+                args: call
+                    .args
+                    .iter()
+                    .map(|arg| arg.as_ref().map(|value| ParamKind::of_argument(value, at)))
+                    .collect(),
+                keywords: call
+                    .keywords
+                    .iter()
+                    .map(|(name, value)| (name.clone(), ParamKind::of_argument(value, at)))
+                    .collect(),
+            }
+        };
+        let functions = model
+            .functions
+            .iter()
+            .zip(&model.effects)
+            .map(|(function, effects)| FunctionSummary {
+                qualified_name: function.qualified_name.clone(),
+                graph: function.graph.is_some(),
+                has_self: effects.params.len()
+                    < function.def.parameters.iter_non_variadic_params().count(),
+                params: effects.params.clone(),
+                culprits: effects
+                    .culprits
+                    .iter()
+                    .map(|c| LineCulprit {
+                        effect: c.effect,
+                        line: line(c.offset),
+                        what: c.what.clone(),
+                    })
+                    .collect(),
+                conditionals: effects
+                    .conditionals
+                    .iter()
+                    .map(|c| LineConditional {
+                        param: c.param,
+                        rule: c.rule,
+                        line: line(c.offset),
+                        what: c.what.clone(),
+                    })
+                    .collect(),
+                generator: effects.generator.map(line),
+                calls: effects.calls.iter().map(call).collect(),
+            })
+            .collect();
+        Self {
+            path: crate::source::display(path),
+            names: module_names(path),
+            functions,
+            module_calls: model.module_call_effects.iter().map(call).collect(),
+        }
+    }
+}
+
+/// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
+/// `pkg.mod`, `b.pkg.mod` and `a.b.pkg.mod`; `pkg/__init__.py` is `pkg`.
+pub fn module_names(path: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = path
+        .with_extension("")
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if parts.last().is_some_and(|last| last == "__init__") {
+        parts.pop();
+    }
+    let mut names = Vec::new();
+    let mut name = String::new();
+    for part in parts.iter().rev() {
+        if !is_identifier(part) {
+            break;
+        }
+        name = if name.is_empty() {
+            part.clone()
+        } else {
+            format!("{part}.{name}")
+        };
+        names.push(name.clone());
+    }
+    names
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_are_every_dotted_suffix() {
+        assert_eq!(
+            module_names(Path::new("src/pkg/mod.py")),
+            vec!["mod", "pkg.mod", "src.pkg.mod"]
+        );
+        assert_eq!(module_names(Path::new("./pkg/__init__.py")), vec!["pkg"]);
+        assert_eq!(module_names(Path::new("my-dir/mod.py")), vec!["mod"]);
+    }
+}
