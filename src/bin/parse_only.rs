@@ -1,8 +1,9 @@
 //! `parse_only PATH...` — the speed baseline for `hybridize check`.
 //!
-//! Walks the given paths the way the tool does (the `ignore` crate: `.gitignore`
-//! and hidden files respected, `*.py` files only; a path given explicitly is
-//! always read), reads each file and parses it with
+//! Walks the given paths the way the tool does (the `ignore` crate:
+//! `.gitignore` honoured even outside a git repository, hidden files skipped,
+//! `*.py` files only; a path given explicitly is always read), reads each file
+//! and parses it with
 //! `ruff_python_parser::parse_module`, single-threaded. Files that are not UTF-8
 //! are skipped (counted). Nothing else is done with the AST.
 //!
@@ -69,7 +70,7 @@ fn run(paths: &[PathBuf]) -> Result<Stats> {
             anyhow::bail!("{}: no such file or directory", root.display());
         }
         let mut files = Vec::new();
-        for entry in ignore::WalkBuilder::new(root).build() {
+        for entry in ignore::WalkBuilder::new(root).require_git(false).build() {
             let entry = entry?;
             if entry.file_type().is_some_and(|t| t.is_file()) && is_python(entry.path()) {
                 files.push(entry.into_path());

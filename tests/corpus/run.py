@@ -1,0 +1,323 @@
+"""Corpus run of hybridize: crash-freedom and write-safety on real code.
+
+Called by run.sh as `python3 run.py HYBRIDIZE_BIN PARSE_ONLY_BIN CORPUS_DIR`.
+
+Steps, on a temporary copy of the corpus (the pristine copy is kept to compare):
+  1. `check DIR`                                   - runs sanely
+  2. `check --output-format json --unsafe-fixes DIR` - valid JSON; fixes per code
+  3. `fix --unsafe-fixes DIR` (dry run)            - writes nothing; a diff
+  4. `fix --write --unsafe-fixes DIR`              - the files it changes are
+     exactly those of the dry-run diff, the diff applied with `git apply` to a
+     pristine copy gives the same bytes, every changed file has a fix in the
+     JSON report and still parses (ruff via parse_only, and CPython ast.parse),
+     no file is added or removed, all other files are byte-identical
+  5. `fix DIR` and `fix --unsafe-fixes DIR`       - propose nothing (no diff)
+
+"Runs sanely": no panic (exit 101 or "panicked" on stderr), no "internal error"
+on stderr, exit code 0 or 1, or 2 when every `error: PATH:LINE:COL: ...` line
+is about a file that CPython could not parse in the original; any `error:` line
+about another file fails. Ends with `corpus: N passed, N failed`; exits 1 on
+any failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+TIMEOUT = int(os.environ.get("HYBRIDIZE_CORPUS_TIMEOUT", "900"))
+SHOW = 15  # problem lines shown per assertion
+
+ERROR_LINE = re.compile(r"^error: (?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
+
+passed = 0
+failed = 0
+
+
+def report(name: str, ok: bool, details: list[str] | None = None, note: str = "") -> bool:
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+    print(f"{'PASS' if ok else 'FAIL'}  {name}{'  (' + note + ')' if note else ''}", flush=True)
+    if details:
+        for line in details[:SHOW]:
+            print(f"        {line}")
+        if len(details) > SHOW:
+            print(f"        ... and {len(details) - SHOW} more")
+    return ok
+
+
+def py_files(root: str) -> dict[str, str]:
+    """Relative path -> absolute path of every file under root (all files,
+    not only .py: a tool must not touch anything else either)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for fn in filenames:
+            full = os.path.join(dirpath, fn)
+            out[os.path.relpath(full, root)] = full
+    return out
+
+
+def cpython_parses(data: bytes, name: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data, name)
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def norm(path: str, root: str) -> str:
+    """A path printed by the tool (run with cwd=root), relative to root."""
+    return os.path.normpath(os.path.relpath(os.path.join(root, path), root))
+
+
+class Run:
+    def __init__(self, argv: list[str], cwd: str):
+        self.argv = argv
+        t0 = time.monotonic()
+        try:
+            p = subprocess.run(argv, cwd=cwd, capture_output=True, timeout=TIMEOUT)
+            self.code, self.stdout, self.stderr = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            self.code = None
+            self.stdout, self.stderr = e.stdout or b"", e.stderr or b""
+        self.seconds = time.monotonic() - t0
+        self.out = self.stdout.decode("utf-8", "replace")
+        self.err = self.stderr.decode("utf-8", "replace")
+
+    @property
+    def label(self) -> str:
+        return "hybridize " + " ".join(self.argv[1:])
+
+
+def check_sane(run: Run, root: str, orig_bad: set[str]) -> bool:
+    """No panic, no internal error, acceptable exit code and error lines."""
+    problems = []
+    err_lines = run.err.splitlines()
+    if run.code is None:
+        problems.append(f"timed out after {TIMEOUT}s")
+    if run.code == 101 or "panicked" in run.err:
+        problems.append(f"panic (exit {run.code})")
+        sites = collections.Counter()
+        for i, l in enumerate(err_lines):
+            if "panicked at" in l:
+                site = l.split("panicked at", 1)[1].strip()
+                msg = err_lines[i + 1].strip() if i + 1 < len(err_lines) else ""
+                sites[f"panicked at {site} {msg}"] += 1
+        problems += [f"{n}x {site}" for site, n in sites.most_common()]
+    internal = [l for l in err_lines if "internal error" in l.lower()]
+    if internal:
+        problems.append(f"{len(internal)} internal error line(s) on stderr")
+        problems += internal
+    parse_errors = 0
+    other_errors = []
+    for l in err_lines:
+        if not l.startswith("error:"):
+            continue
+        m = ERROR_LINE.match(l)
+        if m and norm(m["path"], root) in orig_bad:
+            parse_errors += 1
+        else:
+            other_errors.append(l)
+    if other_errors:
+        problems.append(f"{len(other_errors)} error line(s) not about an originally unparsable file")
+        problems += other_errors
+    if run.code not in (0, 1, None, 101):
+        if run.code == 2 and parse_errors and not other_errors:
+            pass  # only the corpus's own unparsable files
+        else:
+            problems.append(f"exit code {run.code}")
+            problems += err_lines[-5:]
+    note = f"exit {run.code}, {run.seconds:.2f}s"
+    if parse_errors:
+        note += f", {parse_errors} parse error(s) of unparsable originals"
+    return report(f"{run.label}: runs sanely", not problems, problems, note)
+
+
+def diff_files(diff: str) -> tuple[set[str], list[str]]:
+    """Files named by `+++ b/PATH` headers; and malformed header complaints."""
+    files, bad = set(), []
+    lines = diff.splitlines()
+    for i, l in enumerate(lines):
+        if l.startswith("+++ "):
+            path = l[4:].split("\t")[0]
+            prev = lines[i - 1] if i else ""
+            if not path.startswith("b/") or not prev.startswith("--- a/"):
+                bad.append(f"bad header: {prev!r} / {l!r}")
+                continue
+            files.add(path[2:])
+    return files, bad
+
+
+def ruff_parse_failures(parse_only: str, paths: list[str]) -> list[str]:
+    failures = []
+    for i in range(0, len(paths), 500):
+        chunk = paths[i:i + 500]
+        p = subprocess.run([parse_only, *chunk], capture_output=True, text=True)
+        if p.returncode not in (0, 1):
+            failures.append(f"parse_only exit {p.returncode}: {p.stderr.strip()}")
+        failures += p.stdout.splitlines()
+    return failures
+
+
+def main() -> int:
+    bin_, parse_only, corpus = sys.argv[1:4]
+    tmp = tempfile.mkdtemp(prefix="hybridize-corpus-")
+    try:
+        return run_all(bin_, parse_only, corpus, tmp)
+    finally:
+        if os.environ.get("KEEP_TMP"):
+            print(f"corpus: kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
+    pristine = os.path.join(tmp, "pristine")
+    work = os.path.join(tmp, "work")
+    applied = os.path.join(tmp, "applied")
+    ignore = shutil.ignore_patterns(".stamp")
+    for d in (pristine, work, applied):
+        shutil.copytree(corpus, d, symlinks=True, ignore=ignore)
+    files = py_files(pristine)
+    py = [r for r in files if r.endswith(".py")]
+    orig_bytes = {r: open(files[r], "rb").read() for r in files}
+    orig_bad = {r for r in py if not cpython_parses(orig_bytes[r], r)}
+    n_lines = sum(orig_bytes[r].count(b"\n") for r in py)
+    print(f"corpus: {corpus}: {len(py)} .py files, {n_lines} lines, "
+          f"{len(orig_bad)} not parsable by CPython {sys.version.split()[0]}", flush=True)
+
+    def hy(*args: str) -> Run:
+        return Run([bin_, *args, "."], cwd=work)
+
+    # 1. plain check
+    check_sane(hy("check"), work, orig_bad)
+
+    # 2. JSON findings and fixes per code
+    js = hy("check", "--output-format", "json", "--unsafe-fixes")
+    check_sane(js, work, orig_bad)
+    findings = None
+    try:
+        findings = json.loads(js.out)
+        ok = isinstance(findings, list) and all(
+            isinstance(f, dict) and "code" in f and "fix" in f for f in findings)
+        report("json output is an array of findings with code and fix", ok,
+               [] if ok else [js.out[:300]])
+    except json.JSONDecodeError as e:
+        report("json output is an array of findings with code and fix", False,
+               [f"{e}", js.out[:300]])
+        findings = None
+    fixed_files: set[str] = set()
+    if isinstance(findings, list):
+        per_code: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        for f in findings:
+            if not isinstance(f, dict):
+                continue
+            c = per_code[str(f.get("code"))]
+            c["findings"] += 1
+            fix = f.get("fix")
+            if fix:
+                appl = str(fix.get("applicability", "?")).lower().replace("-", "").replace("_", "")
+                c[f"fix:{appl}"] += 1
+                if appl != "displayonly" and f.get("filename"):
+                    fixed_files.add(norm(f["filename"], work))
+        print(f"  {'code':<8}{'findings':>9}{'safe':>7}{'unsafe':>8}{'display':>9}")
+        tot = collections.Counter()
+        for code in sorted(per_code):
+            c = per_code[code]
+            tot.update(c)
+            print(f"  {code:<8}{c['findings']:>9}{c['fix:safe']:>7}{c['fix:unsafe']:>8}"
+                  f"{c['fix:displayonly']:>9}")
+        print(f"  {'total':<8}{tot['findings']:>9}{tot['fix:safe']:>7}{tot['fix:unsafe']:>8}"
+              f"{tot['fix:displayonly']:>9}   ({len(fixed_files)} files with applicable fixes)")
+
+    # 3. dry run: writes nothing, prints a diff
+    dry = hy("fix", "--unsafe-fixes")
+    check_sane(dry, work, orig_bad)
+    touched = [r for r in files if open(os.path.join(work, r), "rb").read() != orig_bytes[r]]
+    report("fix without --write modifies no file", not touched, touched)
+    diff_set, bad_headers = diff_files(dry.out)
+    diff_set = {norm(p, work) for p in diff_set}
+    report("dry-run diff headers are --- a/PATH +++ b/PATH", not bad_headers, bad_headers,
+           f"{len(diff_set)} files in the diff")
+
+    # 4. write
+    wr = hy("fix", "--write", "--unsafe-fixes")
+    check_sane(wr, work, orig_bad)
+    after = py_files(work)
+    added = sorted(set(after) - set(files))
+    removed = sorted(set(files) - set(after))
+    report("no file added or removed", not added and not removed,
+           [f"added {p}" for p in added] + [f"removed {p}" for p in removed])
+    changed = sorted(r for r in files if r in after
+                     and open(after[r], "rb").read() != orig_bytes[r])
+    print(f"corpus: --write changed {len(changed)} files", flush=True)
+    report("changed files are exactly the dry-run diff's files", set(changed) == diff_set,
+           [f"changed, not in diff: {p}" for p in sorted(set(changed) - diff_set)]
+           + [f"in diff, not changed: {p}" for p in sorted(diff_set - set(changed))])
+    if findings is not None:
+        extra = sorted(set(changed) - fixed_files)
+        report("every changed file has an applicable fix in the json report", not extra, extra)
+        unapplied = sorted(fixed_files - set(changed))
+        if unapplied:
+            print(f"note: {len(unapplied)} files with applicable fixes were not changed: "
+                  + ", ".join(unapplied[:5]))
+    non_py = [p for p in changed if not p.endswith(".py")]
+    report("only .py files changed", not non_py, non_py)
+
+    # the dry-run diff applies with git apply and gives the written bytes
+    if shutil.which("git") and dry.out.strip():
+        patch = os.path.join(tmp, "dry.diff")
+        with open(patch, "wb") as fh:
+            fh.write(dry.stdout)
+        p = subprocess.run(["git", "apply", "--whitespace=nowarn", patch],
+                           cwd=applied, capture_output=True, text=True)
+        if p.returncode != 0:
+            report("dry-run diff applies with git apply", False, p.stderr.splitlines())
+        else:
+            differ = [r for r in changed
+                      if open(os.path.join(applied, r), "rb").read() != open(after[r], "rb").read()]
+            differ += [r for r in files if r not in changed and r in after
+                       and open(os.path.join(applied, r), "rb").read() != orig_bytes[r]]
+            report("git apply of the dry-run diff == --write result", not differ, differ)
+    elif not shutil.which("git"):
+        print("note: git not found, diff application not checked")
+
+    # rewritten files still parse
+    changed_py = [after[r] for r in changed if r.endswith(".py")]
+    ruff_fail = ruff_parse_failures(parse_only, changed_py) if changed_py else []
+    report("rewritten files parse with ruff's parser", not ruff_fail,
+           [os.path.relpath(l, work) if l.startswith(work) else l for l in ruff_fail],
+           f"{len(changed_py)} files")
+    cpy_fail = [r for r in changed if r.endswith(".py") and r not in orig_bad
+                and not cpython_parses(open(after[r], "rb").read(), r)]
+    report("rewritten files parse with CPython ast.parse", not cpy_fail, cpy_fail)
+
+    # 5. second run proposes nothing
+    for args in (("fix",), ("fix", "--unsafe-fixes")):
+        again = hy(*args)
+        check_sane(again, work, orig_bad)
+        again_files, _ = diff_files(again.out)
+        report(f"second `hybridize {' '.join(args)}` proposes nothing", not again.out.strip(),
+               sorted(again_files) or again.out.splitlines()[:SHOW])
+
+    print(f"corpus: {passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
