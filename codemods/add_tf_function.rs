@@ -7,9 +7,7 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::semantic::effects::Effect;
-use crate::semantic::kinds::ParamKind;
-use crate::semantic::propagate::FunctionFacts;
+use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::{FunctionId, SemanticModel};
 
 #[path = "add_tf_function/refusals.rs"]
@@ -43,10 +41,9 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let function = &semantic.functions[id];
-        let facts = &semantic.facts[id];
         let name = function.qualified_name.clone();
         let range = function.def.name.range();
-        let refusals = refusals_of(checker.source, semantic, id, facts);
+        let refusals = refusals_of(checker.source, semantic, id);
         if !refusals.is_empty() {
             for (refusal, why) in refusals {
                 checker.report(
@@ -138,93 +135,32 @@ fn candidate_reason(semantic: &SemanticModel, id: FunctionId) -> Option<String> 
     None
 }
 
-/// Every failed precondition, with its reason.
+/// Every failed precondition, with its reason (shared with HY002 through
+/// [`failed_preconditions`]).
 fn refusals_of(
     source: &str,
     semantic: &SemanticModel,
     id: FunctionId,
-    facts: &FunctionFacts,
 ) -> Vec<(&'static Refusal, String)> {
-    let mut out: Vec<(&'static Refusal, String)> = Vec::new();
-    let function = &semantic.functions[id];
-    if let Some(caller) = &facts.graph_callers_only {
-        out.push((
-            &refusals::CALLERS_ALREADY_GRAPH,
-            format!("already runs as part of a graph: every call site is in graph code (e.g. `{caller}`)"),
-        ));
-        return out;
+    failed_preconditions(source, semantic, id)
+        .into_iter()
+        .map(|(precondition, why)| (refusal_of(precondition), why))
+        .collect()
+}
+
+fn refusal_of(precondition: Precondition) -> &'static Refusal {
+    match precondition {
+        Precondition::PythonSideEffect => &refusals::PYTHON_SIDE_EFFECT,
+        Precondition::EagerOnlyCall => &refusals::EAGER_ONLY_CALL,
+        Precondition::Recursive => &refusals::RECURSIVE,
+        Precondition::Generator => &refusals::GENERATOR,
+        Precondition::NoTensorComputation => &refusals::NO_TENSOR_COMPUTATION,
+        Precondition::PythonScalarParameter => &refusals::PYTHON_SCALAR_PARAMETER,
+        Precondition::IteratesTensorParameter => &refusals::ITERATES_TENSOR_PARAMETER,
+        Precondition::VariableCreatedPerCall => &refusals::VARIABLE_CREATED_PER_CALL,
+        Precondition::CallersAlreadyGraph => &refusals::CALLERS_ALREADY_GRAPH,
+        Precondition::UnknownCallee => &refusals::UNKNOWN_CALLEE,
     }
-    if let Some(decorator) = function.def.decorator_list.iter().find(|d| {
-        !matches!(&d.expression, ruff_python_ast::Expr::Name(n) if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
-    }) {
-        let line = source[..decorator.start().to_usize()].matches('\n').count() + 1;
-        out.push((
-            &refusals::UNKNOWN_CALLEE,
-            format!("has a decorator at line {line} whose effect the analysis cannot see"),
-        ));
-    }
-    if let Some(why) = &facts.generator {
-        out.push((&refusals::GENERATOR, why.clone()));
-    }
-    if let Some(why) = &facts.recursion {
-        out.push((&refusals::RECURSIVE, format!("is recursive: it {why}")));
-    }
-    for effect in [Effect::SideEffect, Effect::StateWrite, Effect::Print] {
-        if let Some(why) = facts.effect(effect) {
-            out.push((&refusals::PYTHON_SIDE_EFFECT, why.to_string()));
-            break;
-        }
-    }
-    if let Some(why) = facts.effect(Effect::EagerOnly) {
-        out.push((
-            &refusals::EAGER_ONLY_CALL,
-            format!("{why}; that needs an eager tensor value"),
-        ));
-    }
-    if let Some(why) = facts.effect(Effect::VariableCreation) {
-        out.push((
-            &refusals::VARIABLE_CREATED_PER_CALL,
-            format!("{why} on every call; a graph function may create variables only once"),
-        ));
-    }
-    if let Some(why) = facts.effect(Effect::UnknownCallee) {
-        out.push((
-            &refusals::UNKNOWN_CALLEE,
-            format!("{why}; the analysis cannot see into it, and an unknown callee is never assumed pure"),
-        ));
-    }
-    if facts.effect(Effect::TensorComputation).is_none()
-        && facts.effect(Effect::UnknownCallee).is_none()
-    {
-        out.push((
-            &refusals::NO_TENSOR_COMPUTATION,
-            "does no tensor computation; as a graph function it would only add tracing".to_string(),
-        ));
-    }
-    for (param, kind) in &facts.params {
-        if let ParamKind::Primitive {
-            varies_at: Some(line),
-            ..
-        } = kind
-        {
-            let at = if *line == 0 {
-                "different constants at different call sites".to_string()
-            } else {
-                format!("a value that changes between calls at line {line}")
-            };
-            out.push((
-                &refusals::PYTHON_SCALAR_PARAMETER,
-                format!(
-                    "receives a Python value for `{param}` ({at}); each new value would retrace it"
-                ),
-            ));
-            break;
-        }
-    }
-    if let Some(why) = &facts.iterates_tensor {
-        out.push((&refusals::ITERATES_TENSOR_PARAMETER, why.clone()));
-    }
-    out
 }
 
 /// The start of the line containing `offset`, and that line's indentation.

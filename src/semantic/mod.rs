@@ -8,6 +8,7 @@
 pub mod callgraph;
 pub mod effects;
 pub mod kinds;
+pub mod preconditions;
 pub mod propagate;
 pub mod summary;
 

@@ -1,0 +1,117 @@
+//! HY001's safety preconditions for converting one function to a graph
+//! function, as plain facts: every codemod that turns eager code into graph
+//! code (HY001 decorating a function, HY002 moving a nested `tf.function`
+//! outwards) asks the same question and gets the same answers.
+
+use ruff_python_ast::Expr;
+use ruff_text_size::Ranged;
+
+use super::effects::Effect;
+use super::kinds::ParamKind;
+use super::{FunctionId, SemanticModel};
+
+/// One precondition of graph conversion that a function fails. HY001 reports
+/// each as its informational `HY1xx` code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    PythonSideEffect,
+    EagerOnlyCall,
+    Recursive,
+    Generator,
+    NoTensorComputation,
+    PythonScalarParameter,
+    IteratesTensorParameter,
+    VariableCreatedPerCall,
+    CallersAlreadyGraph,
+    UnknownCallee,
+}
+
+/// Every precondition function `id` fails as a graph function, with a phrase
+/// completing "`f` ..." that says why. Empty when it can be converted.
+pub fn failed_preconditions(
+    source: &str,
+    semantic: &SemanticModel,
+    id: FunctionId,
+) -> Vec<(Precondition, String)> {
+    let mut out: Vec<(Precondition, String)> = Vec::new();
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    if let Some(caller) = &facts.graph_callers_only {
+        out.push((
+            Precondition::CallersAlreadyGraph,
+            format!("already runs as part of a graph: every call site is in graph code (e.g. `{caller}`)"),
+        ));
+        return out;
+    }
+    if let Some(decorator) = function.def.decorator_list.iter().find(|d| {
+        !matches!(&d.expression, Expr::Name(n) if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
+    }) {
+        let line = source[..decorator.start().to_usize()].matches('\n').count() + 1;
+        out.push((
+            Precondition::UnknownCallee,
+            format!("has a decorator at line {line} whose effect the analysis cannot see"),
+        ));
+    }
+    if let Some(why) = &facts.generator {
+        out.push((Precondition::Generator, why.clone()));
+    }
+    if let Some(why) = &facts.recursion {
+        out.push((Precondition::Recursive, format!("is recursive: it {why}")));
+    }
+    for effect in [Effect::SideEffect, Effect::StateWrite, Effect::Print] {
+        if let Some(why) = facts.effect(effect) {
+            out.push((Precondition::PythonSideEffect, why.to_string()));
+            break;
+        }
+    }
+    if let Some(why) = facts.effect(Effect::EagerOnly) {
+        out.push((
+            Precondition::EagerOnlyCall,
+            format!("{why}; that needs an eager tensor value"),
+        ));
+    }
+    if let Some(why) = facts.effect(Effect::VariableCreation) {
+        out.push((
+            Precondition::VariableCreatedPerCall,
+            format!("{why} on every call; a graph function may create variables only once"),
+        ));
+    }
+    if let Some(why) = facts.effect(Effect::UnknownCallee) {
+        out.push((
+            Precondition::UnknownCallee,
+            format!("{why}; the analysis cannot see into it, and an unknown callee is never assumed pure"),
+        ));
+    }
+    if facts.effect(Effect::TensorComputation).is_none()
+        && facts.effect(Effect::UnknownCallee).is_none()
+    {
+        out.push((
+            Precondition::NoTensorComputation,
+            "does no tensor computation; as a graph function it would only add tracing".to_string(),
+        ));
+    }
+    for (param, kind) in &facts.params {
+        if let ParamKind::Primitive {
+            varies_at: Some(line),
+            ..
+        } = kind
+        {
+            let at = if *line == 0 {
+                "different constants at different call sites".to_string()
+            } else {
+                format!("a value that changes between calls at line {line}")
+            };
+            out.push((
+                Precondition::PythonScalarParameter,
+                format!(
+                    "receives a Python value for `{param}` ({at}); each new value would retrace it"
+                ),
+            ));
+            break;
+        }
+    }
+    if let Some(why) = &facts.iterates_tensor {
+        out.push((Precondition::IteratesTensorParameter, why.clone()));
+    }
+    out
+}
