@@ -51,6 +51,9 @@ pub struct FixArgs {
     /// Write the changes to the files instead of printing a diff.
     #[arg(long)]
     pub write: bool,
+    /// Ask about each change (`[y,n,a,d,q,?]`) and write the accepted ones.
+    #[arg(short = 'i', long, conflicts_with = "write")]
+    pub interactive: bool,
     /// Exit 0 even when there are changes (errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
@@ -93,6 +96,14 @@ pub enum OutputFormat {
     Concise,
     Json,
     JsonLines,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// Reviewdog Diagnostic Format, one document.
+    Rdjson,
+    /// Reviewdog Diagnostic Format, one diagnostic per line.
+    Rdjsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -57,11 +57,7 @@ fn explain(code: &str) -> Result<ExitStatus> {
 
 fn codemods() -> Result<ExitStatus> {
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{:<7} {:<29} {:<22} {}",
-        "CODE", "NAME", "FIX", "SUMMARY"
-    )?;
+    writeln!(out, "{:<7} {:<29} {:<22} SUMMARY", "CODE", "NAME", "FIX")?;
     for codemod in CODEMODS {
         writeln!(
             out,
@@ -211,6 +207,10 @@ fn check(args: CheckArgs) -> Result<ExitStatus> {
         OutputFormat::Concise => Box::new(render::Concise { color }),
         OutputFormat::Json => Box::new(render::Json),
         OutputFormat::JsonLines => Box::new(render::JsonLines),
+        OutputFormat::Github => Box::new(render::Github),
+        OutputFormat::Sarif => Box::new(render::Sarif),
+        OutputFormat::Rdjson => Box::new(render::Rdjson),
+        OutputFormat::Rdjsonl => Box::new(render::Rdjsonl),
     };
     emitter.emit(&mut io::stdout().lock(), &findings)?;
     summarize_check(&findings, errors, reports.len(), &settings);
@@ -271,6 +271,9 @@ fn summarize_check(findings: &[Finding], errors: usize, files: usize, settings: 
 
 fn fix(args: FixArgs) -> Result<ExitStatus> {
     let settings = settings(&args.common)?;
+    if args.interactive {
+        return fix_interactively(&args, &settings);
+    }
     let reports = reports(&args.common, &settings, Mode::Fix)?;
     let mut errors = report_errors(&reports);
     let color = args.common.color.enabled(io::stdout().is_terminal());
@@ -359,6 +362,52 @@ fn fix(args: FixArgs) -> Result<ExitStatus> {
     Ok(if errors > 0 {
         ExitStatus::Error
     } else if changed_files > 0 && !args.exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `fix --interactive`: questions on stdout, answers from the terminal.
+fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> {
+    if reads_stdin(&args.common) {
+        bail!("`--interactive` cannot read the source from stdin (`-`): stdin is where the answers come from");
+    }
+    if !io::stdin().is_terminal() {
+        bail!("`--interactive` needs a terminal on stdin to ask its questions; use `hybridize fix` to see the diff or `hybridize fix --write` to apply every fix");
+    }
+    let reports = reports(&args.common, settings, Mode::Check)?;
+    let errors = report_errors(&reports);
+    let color = args.common.color.enabled(io::stdout().is_terminal());
+    let outcome = crate::interactive::review(
+        &reports,
+        settings,
+        color,
+        &mut io::stdin().lock(),
+        &mut io::stdout().lock(),
+    )?;
+    let mut stderr = io::stderr().lock();
+    let _ = if outcome.offered == 0 {
+        writeln!(stderr, "No changes.")
+    } else {
+        writeln!(
+            stderr,
+            "Applied {} of {} to {}.",
+            outcome.applied,
+            plural(outcome.offered, "change"),
+            plural(outcome.files_written, "file")
+        )
+    };
+    if outcome.overlapping > 0 || outcome.follow_ups > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} left for the next run (`hybridize fix -i` again).",
+            plural(outcome.overlapping + outcome.follow_ups, "change")
+        );
+    }
+    Ok(if errors + outcome.errors > 0 {
+        ExitStatus::Error
+    } else if outcome.files_written > 0 && !args.exit_zero {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod importer;
+pub mod interactive;
 pub mod names;
 pub mod noqa;
 pub mod render;

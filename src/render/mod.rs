@@ -2,7 +2,10 @@
 //! output format is a new [`Emitter`]; nothing else changes.
 
 mod full;
+mod github;
 mod json;
+mod rdjson;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -16,7 +19,10 @@ use crate::settings::Settings;
 use crate::source::{display, location, Location};
 
 pub use full::{Concise, Full};
+pub use github::Github;
 pub use json::{Json, JsonLines};
+pub use rdjson::{Rdjson, Rdjsonl};
+pub use sarif::Sarif;
 
 /// Writes the findings of a run in one output format.
 pub trait Emitter {
@@ -44,6 +50,20 @@ pub struct Finding {
     pub lines: Vec<String>,
     #[serde(skip)]
     pub fix_applies: bool,
+    /// The span again with 1-based UTF-8 byte columns (end exclusive), for
+    /// formats that count bytes (rdjson).
+    #[serde(skip)]
+    pub byte_location: Location,
+    #[serde(skip)]
+    pub byte_end_location: Location,
+}
+
+impl Finding {
+    /// Informational findings (`HY1xx`: why a candidate was left as it is)
+    /// are notes; the others are warnings.
+    pub fn is_informational(&self) -> bool {
+        crate::diagnostic::is_informational(self.code)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,6 +78,11 @@ pub struct EditView {
     pub content: String,
     pub location: Location,
     pub end_location: Location,
+    /// The same positions with 1-based UTF-8 byte columns.
+    #[serde(skip)]
+    pub byte_location: Location,
+    #[serde(skip)]
+    pub byte_end_location: Location,
 }
 
 /// Resolves every finding of every file, in file order.
@@ -112,6 +137,8 @@ fn finding(
                 content: edit.content().unwrap_or_default().to_string(),
                 location: location(index, source, edit.start()),
                 end_location: location(index, source, edit.end()),
+                byte_location: byte_location(index, source, edit.start()),
+                byte_end_location: byte_location(index, source, edit.end()),
             })
             .collect(),
     });
@@ -132,5 +159,16 @@ fn finding(
         noqa_row: start.row,
         url: None,
         lines,
+        byte_location: byte_location(index, source, diagnostic.start()),
+        byte_end_location: byte_location(index, source, diagnostic.end()),
+    }
+}
+
+/// The 1-based row and 1-based UTF-8 byte column of `offset`.
+fn byte_location(index: &LineIndex, source: &str, offset: ruff_text_size::TextSize) -> Location {
+    let row = index.line_index(offset);
+    Location {
+        row: row.get(),
+        column: (offset - index.line_start(row, source)).to_usize() + 1,
     }
 }
