@@ -12,10 +12,13 @@ mod deprecated_tf_function_args;
 mod print_to_tf_print;
 #[path = "../codemods/remove_tf_function.rs"]
 mod remove_tf_function;
+#[path = "../codemods/state_to_variable.rs"]
+mod state_to_variable;
 
 /// Every codemod, in order of code.
 pub static CODEMODS: &[&Codemod] = &[
     &add_tf_function::CODEMOD,
+    &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
     &remove_tf_function::CODEMOD,
     &deprecated_tf_function_args::CODEMOD,
