@@ -23,6 +23,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the unified diff of what would change; `--write` applies it.
     Fix(FixArgs),
+    /// Post the changes as a GitHub pull-request review with suggested changes.
+    Review(ReviewArgs),
     /// Print a codemod's documentation.
     Explain {
         /// A code (`HY011`) or name (`print-to-tf-print`).
@@ -54,6 +56,33 @@ pub struct FixArgs {
     /// Ask about each change (`[y,n,a,d,q,?]`) and write the accepted ones.
     #[arg(short = 'i', long, conflicts_with = "write")]
     pub interactive: bool,
+    /// Exit 0 even when there are changes (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The pull request's base (`origin/main`); lines come from `git diff BASE...HEAD`.
+    #[arg(long)]
+    pub base: Option<String>,
+    /// The repository (`OWNER/NAME`) of the pull request to review.
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// The pull request number.
+    #[arg(long)]
+    pub pr: Option<u64>,
+    /// Print the review's JSON instead of posting it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The API root (GitHub Enterprise: `https://HOST/api/v3`).
+    #[arg(long, default_value = "https://api.github.com")]
+    pub api_url: String,
+    /// At most this many comments; the rest are listed in the review body.
+    #[arg(long, default_value_t = 50)]
+    pub max_comments: usize,
     /// Exit 0 even when there are changes (errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,

@@ -38,6 +38,10 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix(args),
+        Command::Review(args) => {
+            let settings = settings(&args.common)?;
+            crate::review::run(&args, &settings)
+        }
         Command::Explain { code } => explain(&code),
         Command::Codemods => codemods(),
     }

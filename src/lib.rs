@@ -18,6 +18,7 @@ pub mod interactive;
 pub mod names;
 pub mod noqa;
 pub mod render;
+pub mod review;
 pub mod run;
 pub mod semantic;
 pub mod settings;

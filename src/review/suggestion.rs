@@ -1,0 +1,166 @@
+//! Suggested changes: each applicable Fix becomes the lines it spans in the
+//! head file and the text those lines become. Fixes whose line spans
+//! overlap are merged into one suggestion (GitHub could not commit both);
+//! fixes that overlap byte for byte wait for a later run, exactly as they
+//! do in `hybridize fix`.
+
+use ruff_diagnostics::{Edit, Fix};
+use ruff_source_file::{LineIndex, OneIndexed};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::apply::{apply_fixes, splice};
+use crate::diagnostic::{applicability_name, Diagnostic};
+use crate::run::FileReport;
+use crate::settings::Settings;
+use crate::source::display;
+
+/// The findings one suggestion resolves.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub fix_title: Option<String>,
+    pub safety: &'static str,
+    pub row: usize,
+}
+
+/// Lines `first..=last` (1-based) of `path` become `replacement`.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub path: String,
+    pub first: usize,
+    pub last: usize,
+    /// The lines as they are, without the final line ending.
+    pub original: String,
+    /// What they become, without the final line ending.
+    pub replacement: String,
+    pub resolves: Vec<Resolved>,
+}
+
+/// Changes this run cannot suggest now, with the reason.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    pub path: String,
+    pub resolves: Resolved,
+}
+
+/// The suggestions for one file's applicable fixes, in order of line.
+pub fn suggestions(report: &FileReport, settings: &Settings) -> (Vec<Suggestion>, Vec<Deferred>) {
+    let Some(source) = report.source.as_deref() else {
+        return (Vec::new(), Vec::new());
+    };
+    let path = display(&report.path);
+    let index = LineIndex::from_source_text(source);
+    let applicable: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|fix| settings.applies(fix.applicability()))
+        })
+        .collect();
+    let fixes: Vec<&Fix> = applicable.iter().filter_map(|d| d.fix.as_ref()).collect();
+    let (_, chosen) = apply_fixes(source, &fixes);
+    let resolved = |diagnostic: &Diagnostic| Resolved {
+        code: diagnostic.code,
+        name: diagnostic.name,
+        message: diagnostic.message.clone(),
+        fix_title: diagnostic.fix_title.clone(),
+        safety: diagnostic
+            .fix
+            .as_ref()
+            .map_or("", |fix| applicability_name(fix.applicability())),
+        row: index.line_index(diagnostic.start()).get(),
+    };
+    let deferred = (0..applicable.len())
+        .filter(|i| !chosen.contains(i))
+        .map(|i| Deferred {
+            path: path.clone(),
+            resolves: resolved(applicable[i]),
+        })
+        .collect();
+    // Line spans of the chosen fixes, merged where they overlap.
+    let mut spans: Vec<(usize, usize, Vec<usize>)> = chosen
+        .iter()
+        .map(|&i| {
+            let (first, last) = line_span(&index, source, fixes[i].edits());
+            (first, last, vec![i])
+        })
+        .collect();
+    spans.sort_by_key(|&(first, last, _)| (first, last));
+    let mut merged: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for (first, last, members) in spans {
+        match merged.last_mut() {
+            Some(previous) if first <= previous.1 => {
+                previous.1 = previous.1.max(last);
+                previous.2.extend(members);
+            }
+            _ => merged.push((first, last, members)),
+        }
+    }
+    let suggestions = merged
+        .into_iter()
+        .map(|(first, last, members)| {
+            let start = index.line_start(one_indexed(first), source);
+            let end = index.line_end(one_indexed(last), source);
+            let segment = &source[start.to_usize()..end.to_usize()];
+            let mut edits: Vec<Edit> = members
+                .iter()
+                .flat_map(|&i| fixes[i].edits())
+                .map(|edit| shift(edit, start))
+                .collect();
+            edits.sort_by_key(|edit| (edit.start(), edit.end()));
+            let refs: Vec<&Edit> = edits.iter().collect();
+            let replaced = splice(segment, &refs);
+            let mut members = members;
+            members.sort_unstable();
+            Suggestion {
+                path: path.clone(),
+                first,
+                last,
+                original: strip_line_ending(segment).to_string(),
+                replacement: strip_line_ending(&replaced).to_string(),
+                resolves: members.iter().map(|&i| resolved(applicable[i])).collect(),
+            }
+        })
+        .collect();
+    (suggestions, deferred)
+}
+
+fn one_indexed(row: usize) -> OneIndexed {
+    OneIndexed::new(row).unwrap_or_default()
+}
+
+/// The first and last line an edit set touches. An edit that ends exactly
+/// at the start of a line (it removes or replaces whole lines) does not
+/// touch that line.
+fn line_span(index: &LineIndex, source: &str, edits: &[Edit]) -> (usize, usize) {
+    let mut first = usize::MAX;
+    let mut last = 0;
+    for edit in edits {
+        let start_row = index.line_index(edit.start());
+        let mut end_row = index.line_index(edit.end());
+        if edit.end() > edit.start()
+            && end_row > start_row
+            && index.line_start(end_row, source) == edit.end()
+        {
+            end_row = end_row.saturating_sub(1);
+        }
+        first = first.min(start_row.get());
+        last = last.max(end_row.get());
+    }
+    (first, last)
+}
+
+fn shift(edit: &Edit, by: TextSize) -> Edit {
+    let content = edit.content().unwrap_or_default().to_string();
+    Edit::replacement(content, edit.start() - by, edit.end() - by)
+}
+
+fn strip_line_ending(text: &str) -> &str {
+    text.strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text)
+}
