@@ -138,7 +138,9 @@ struct FirstPass {
     path: PathBuf,
     report: FileReport,
     summary: Option<ModuleSummary>,
-    local_facts: ProjectFacts,
+    /// A hash of the facts the report was computed with (cheaper to keep
+    /// than the facts).
+    local_facts: u64,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
 }
@@ -151,7 +153,7 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
             ..FileReport::default()
         },
         summary: None,
-        local_facts: Vec::new(),
+        local_facts: 0,
         skipped: false,
     };
     let file = match SourceFile::read(path) {
@@ -174,12 +176,13 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
     };
     let semantic = SemanticModel::build(parsed.syntax(), &file.text);
     first.summary = Some(semantic.summary(&file.text, &file.path));
-    first.local_facts = semantic
-        .functions
-        .iter()
-        .map(|f| f.qualified_name.clone())
-        .zip(semantic.facts.iter().cloned())
-        .collect();
+    first.local_facts = facts_hash(
+        semantic
+            .functions
+            .iter()
+            .map(|f| f.qualified_name.as_str())
+            .zip(&semantic.facts),
+    );
     first.report.diagnostics = diagnose_model(&file.path, &file.text, &parsed, &semantic, settings);
     if !first.report.diagnostics.is_empty() {
         first.report.source = Some(file.text);
@@ -216,6 +219,16 @@ fn imported_modules(summary: &ModuleSummary) -> Vec<String> {
     names
 }
 
+fn facts_hash<'f>(facts: impl Iterator<Item = (&'f str, &'f FunctionFacts)>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (name, facts) in facts {
+        name.hash(&mut hasher);
+        facts.hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 fn second_pass(
     first: FirstPass,
     project: Option<ProjectFacts>,
@@ -225,7 +238,8 @@ fn second_pass(
     let Some(project) = project else {
         return first.report;
     };
-    let changed = project != first.local_facts;
+    let changed =
+        facts_hash(project.iter().map(|(name, facts)| (name.as_str(), facts))) != first.local_facts;
     let fixable = mode == Mode::Fix
         && first
             .report

@@ -256,11 +256,18 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     module.visit_body(model.module_body());
     let module_calls = std::mem::take(&mut module.effects.calls);
     values.globals = module.values;
-    // Then `self.<attr> = ...` in every method, for attribute values.
+    // Then `self.<attr> = ...` in constructors, for attribute values.
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
             continue;
         };
+        // Attributes are set up where objects are built.
+        if !matches!(
+            function.def.name.id.as_str(),
+            "__init__" | "build" | "setup"
+        ) {
+            continue;
+        }
         let mut walker = Walker::new(model, &values, &call_targets, Some(id));
         walker.visit_body(&function.def.body);
         let attributes = walker.self_attributes;
@@ -327,6 +334,7 @@ struct Walker<'m, 'a> {
     self_attributes: Vec<(String, Value)>,
     loop_depth: usize,
     test_depth: usize,
+    depth: std::cell::Cell<u32>,
     effects: DirectEffects,
 }
 
@@ -352,6 +360,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             self_attributes: Vec::new(),
             loop_depth: 0,
             test_depth: 0,
+            depth: std::cell::Cell::new(0),
             effects: DirectEffects::default(),
         };
         if let Some(id) = function {
@@ -402,6 +411,12 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Whether `effect` needs no more culprits (one is kept per effect), so
+    /// that hot paths skip formatting another.
+    fn has(&self, effect: Effect) -> bool {
+        self.at_module_level() || self.effects.culprit(effect).is_some()
+    }
+
     fn conditional(&mut self, param: usize, rule: ParamRule, offset: TextSize, what: String) {
         if !self.at_module_level() {
             self.effects.conditionals.push(Conditional {
@@ -421,8 +436,19 @@ impl<'m, 'a> Walker<'m, 'a> {
         matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name.as_deref())
     }
 
-    /// The abstract value of an expression.
+    /// The abstract value of an expression. Deep expressions (long operator
+    /// chains) are cut off as unknown, so evaluation stays linear.
     fn value(&self, expr: &Expr) -> Value {
+        if self.depth.get() > 12 {
+            return Value::Unknown;
+        }
+        self.depth.set(self.depth.get() + 1);
+        let value = self.value_of(expr);
+        self.depth.set(self.depth.get() - 1);
+        value
+    }
+
+    fn value_of(&self, expr: &Expr) -> Value {
         match expr {
             Expr::NumberLiteral(number) => Value::Primitive {
                 literal: Some(match &number.value {
@@ -651,7 +677,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 format!("changes TensorFlow's global state (`{last}`)"),
             );
         } else if is_tf {
-            self.add(Effect::TensorComputation, offset, format!("calls `{last}`"));
+            if !self.has(Effect::TensorComputation) {
+                self.add(Effect::TensorComputation, offset, format!("calls `{last}`"));
+            }
         } else if qualified.starts_with("numpy.random.") || root == "random" {
             self.add(
                 Effect::SideEffect,
@@ -936,10 +964,13 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Expr::Attribute(attribute) => {
                 if self.is_self(&attribute.value) {
-                    self.self_attributes.push((
-                        attribute.attr.id.to_string(),
-                        value.clone().unwrap_or(Value::Unknown),
-                    ));
+                    // A parameter of this method means nothing in another one.
+                    let stored = match &value {
+                        Some(Value::Param(_)) | None => Value::Unknown,
+                        Some(other) => other.clone(),
+                    };
+                    self.self_attributes
+                        .push((attribute.attr.id.to_string(), stored));
                 }
                 if let Some(owner) = self.long_lived_owner(target) {
                     let effect = if self.is_self(&attribute.value)

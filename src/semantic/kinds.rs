@@ -6,7 +6,7 @@
 /// What is known about a tensor's dtype and shape. `None` means unknown; a
 /// `None` dimension varies or is unknown. HY003 turns this into a
 /// `tf.TensorSpec`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TensorInfo {
     pub dtype: Option<String>,
     pub shape: Option<Vec<Option<i64>>>,
@@ -89,7 +89,7 @@ impl Value {
 }
 
 /// The kind of a parameter, joined over the call sites that pass it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ParamKind {
     /// No call site seen, or call sites disagree, or an argument could not
     /// be classified.

@@ -178,17 +178,17 @@ impl<'a> SemanticModel<'a> {
     /// run. `facts` are keyed by qualified name (with repeats in order), so
     /// that they still apply after fixes have changed the text.
     pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::new();
+        for (name, project) in facts {
+            by_name.entry(name.as_str()).or_default().push_back(project);
+        }
         for (id, function) in self.functions.iter().enumerate() {
-            let occurrence = seen.entry(function.qualified_name.as_str()).or_default();
-            if let Some((_, project)) = facts
-                .iter()
-                .filter(|(name, _)| *name == function.qualified_name)
-                .nth(*occurrence)
+            if let Some(project) = by_name
+                .get_mut(function.qualified_name.as_str())
+                .and_then(std::collections::VecDeque::pop_front)
             {
                 self.facts[id] = project.clone();
             }
-            *occurrence += 1;
         }
     }
 

@@ -15,7 +15,7 @@ use super::summary::{CallSummary, LineCulprit, ModuleSummary};
 
 /// What is known about one function after propagation. Descriptions are
 /// phrases completing "`f` ...", with line numbers.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct FunctionFacts {
     /// The first culprit of each effect, own or through callees.
     pub effects: Vec<(Effect, String)>,
@@ -164,7 +164,9 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         let mut own: Vec<LineCulprit> = node.summary.culprits.clone();
         own.extend(unresolved[v].take());
         for conditional in &node.summary.conditionals {
-            let kind = &params[v][conditional.param].1;
+            let Some((_, kind)) = params[v].get(conditional.param) else {
+                continue;
+            };
             if matches!(kind, ParamKind::Unknown)
                 && matches!(
                     conditional.rule,
