@@ -14,12 +14,15 @@ mod print_to_tf_print;
 mod remove_tf_function;
 #[path = "../codemods/state_to_variable.rs"]
 mod state_to_variable;
+#[path = "../codemods/variable_created_per_call.rs"]
+mod variable_created_per_call;
 
 /// Every codemod, in order of code.
 pub static CODEMODS: &[&Codemod] = &[
     &add_tf_function::CODEMOD,
     &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
+    &variable_created_per_call::CODEMOD,
     &remove_tf_function::CODEMOD,
     &deprecated_tf_function_args::CODEMOD,
 ];
