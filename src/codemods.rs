@@ -8,18 +8,24 @@ use crate::settings::Settings;
 mod add_tf_function;
 #[path = "../codemods/deprecated_tf_function_args.rs"]
 mod deprecated_tf_function_args;
+#[path = "../codemods/hoist_tf_function.rs"]
+mod hoist_tf_function;
 #[path = "../codemods/print_to_tf_print.rs"]
 mod print_to_tf_print;
 #[path = "../codemods/remove_tf_function.rs"]
 mod remove_tf_function;
 #[path = "../codemods/state_to_variable.rs"]
 mod state_to_variable;
+#[path = "../codemods/tensor_arguments.rs"]
+mod tensor_arguments;
 #[path = "../codemods/variable_created_per_call.rs"]
 mod variable_created_per_call;
 
 /// Every codemod, in order of code.
 pub static CODEMODS: &[&Codemod] = &[
     &add_tf_function::CODEMOD,
+    &hoist_tf_function::CODEMOD,
+    &tensor_arguments::CODEMOD,
     &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
     &variable_created_per_call::CODEMOD,

@@ -10,6 +10,7 @@ pub mod effects;
 pub mod kinds;
 pub mod preconditions;
 pub mod propagate;
+pub mod scopes;
 pub mod state;
 pub mod summary;
 
