@@ -10,14 +10,20 @@ mod add_tf_function;
 mod deprecated_tf_function_args;
 #[path = "../codemods/hoist_tf_function.rs"]
 mod hoist_tf_function;
+#[path = "../codemods/list_append_in_graph_loop.rs"]
+mod list_append_in_graph_loop;
 #[path = "../codemods/print_to_tf_print.rs"]
 mod print_to_tf_print;
+#[path = "../codemods/python_iterator_in_graph.rs"]
+mod python_iterator_in_graph;
 #[path = "../codemods/remove_tf_function.rs"]
 mod remove_tf_function;
 #[path = "../codemods/state_to_variable.rs"]
 mod state_to_variable;
 #[path = "../codemods/tensor_arguments.rs"]
 mod tensor_arguments;
+#[path = "../codemods/tensor_leak.rs"]
+mod tensor_leak;
 #[path = "../codemods/variable_created_per_call.rs"]
 mod variable_created_per_call;
 
@@ -29,6 +35,9 @@ pub static CODEMODS: &[&Codemod] = &[
     &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
     &variable_created_per_call::CODEMOD,
+    &python_iterator_in_graph::CODEMOD,
+    &list_append_in_graph_loop::CODEMOD,
+    &tensor_leak::CODEMOD,
     &remove_tf_function::CODEMOD,
     &deprecated_tf_function_args::CODEMOD,
 ];

@@ -1,0 +1,167 @@
+//! HY015 tensor-leak: a tensor computed in graph code and stored in an
+//! attribute or global that other code reads is a symbolic tensor from the
+//! trace, not a value of any call.
+
+use ruff_python_ast::statement_visitor::{walk_stmt as walk_body, StatementVisitor};
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, ExprContext, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::codemods::Codemod;
+use crate::diagnostic::Diagnostic;
+use crate::semantic::state::{creates_variable, literal_kind, python_states};
+use crate::semantic::SemanticModel;
+
+pub const CODEMOD: Codemod = Codemod {
+    code: "HY015",
+    name: "tensor-leak",
+    summary: "Report tensors that graph code stores in attributes or globals read elsewhere",
+    safety: "none",
+    doc: include_str!("tensor_leak.md"),
+    also_reports: &[],
+    run,
+};
+
+fn run(checker: &mut Checker) {
+    let semantic = checker.semantic;
+    // Numbers and booleans are HY010's: it reports (and repairs) them.
+    let states: Vec<String> = python_states(semantic)
+        .iter()
+        .map(|state| state.target.name().to_string())
+        .collect();
+    for id in 0..semantic.functions.len() {
+        if !semantic.runs_under_graph(id) {
+            continue;
+        }
+        let function = &semantic.functions[id];
+        let mut stores = Stores::default();
+        stores.visit_body(&function.def.body);
+        for (stmt, target, value) in stores.found {
+            let (name, shown) = match target {
+                Expr::Attribute(a) if a.value.is_name_expr() => (
+                    a.attr.id.to_string(),
+                    format!("{}.{}", &checker.source[a.value.range()], a.attr.id),
+                ),
+                Expr::Name(n) if stores.globals.iter().any(|g| g == n.id.as_str()) => {
+                    (n.id.to_string(), n.id.to_string())
+                }
+                _ => continue,
+            };
+            // Literals, containers and variables are not tensors computed by the trace.
+            if is_not_a_tensor(semantic, value) || states.contains(&name) {
+                continue;
+            }
+            let Some(reader) = read_outside_graph(semantic, &name, target.is_name_expr()) else {
+                continue;
+            };
+            checker.report(
+                Diagnostic::new(
+                    CODEMOD.code,
+                    CODEMOD.name,
+                    format!(
+                        "`{shown}` is set to a tensor in graph code of `{}` and read in {reader}: it holds a symbolic tensor from the trace, not the value of any call",
+                        function.qualified_name
+                    ),
+                    stmt.range(),
+                )
+                .with_function(function.qualified_name.clone())
+                .with_note("no fix offered: return the tensor from the graph function, or keep it in a `tf.Variable` created once and `assign` it"),
+            );
+        }
+    }
+}
+
+fn is_not_a_tensor(model: &SemanticModel, value: &Expr) -> bool {
+    literal_kind(value).is_some()
+        || value.is_literal_expr()
+        || value.is_none_literal_expr()
+        || matches!(
+            value,
+            Expr::List(_) | Expr::Dict(_) | Expr::Set(_) | Expr::Tuple(_) | Expr::Lambda(_)
+        )
+        || creates_variable(model, value)
+        || matches!(value, Expr::Call(call) if !model.imports.is_tensorflow(&call.func))
+}
+
+/// Where `name` (an attribute name, or a global when `global`) is read
+/// outside graph code: "eager function `f`" or "module-level code".
+fn read_outside_graph(model: &SemanticModel, name: &str, global: bool) -> Option<String> {
+    let reads = |body: &[Stmt]| {
+        let mut finder = Reads {
+            name,
+            global,
+            found: false,
+        };
+        finder.visit_body(body);
+        finder.found
+    };
+    for (id, function) in model.functions.iter().enumerate() {
+        if !model.runs_under_graph(id) && reads(&function.def.body) {
+            return Some(format!("eager function `{}`", function.qualified_name));
+        }
+    }
+    let module_level: Vec<Stmt> = model
+        .module_body()
+        .iter()
+        .filter(|s| !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
+        .cloned()
+        .collect();
+    reads(&module_level).then(|| "module-level code".to_string())
+}
+
+struct Reads<'n> {
+    name: &'n str,
+    global: bool,
+    found: bool,
+}
+
+impl<'a> Visitor<'a> for Reads<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Attribute(a)
+                if !self.global
+                    && a.ctx == ExprContext::Load
+                    && a.attr.id.as_str() == self.name =>
+            {
+                self.found = true;
+            }
+            Expr::Name(n)
+                if self.global && n.ctx == ExprContext::Load && n.id.as_str() == self.name =>
+            {
+                self.found = true;
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// `x.attr = value` and `name = value` statements of one body, and its
+/// `global` names.
+#[derive(Default)]
+struct Stores<'a> {
+    found: Vec<(&'a Stmt, &'a Expr, &'a Expr)>,
+    globals: Vec<String>,
+}
+
+impl<'a> StatementVisitor<'a> for Stores<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Global(global) => self
+                .globals
+                .extend(global.names.iter().map(|n| n.id.to_string())),
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                self.found.push((stmt, &assign.targets[0], &assign.value));
+            }
+            _ => walk_body(self, stmt),
+        }
+    }
+}
