@@ -10,6 +10,8 @@ mod add_tf_function;
 mod deprecated_tf_function_args;
 #[path = "../codemods/hoist_tf_function.rs"]
 mod hoist_tf_function;
+#[path = "../codemods/input_signature.rs"]
+mod input_signature;
 #[path = "../codemods/list_append_in_graph_loop.rs"]
 mod list_append_in_graph_loop;
 #[path = "../codemods/print_to_tf_print.rs"]
@@ -31,6 +33,7 @@ mod variable_created_per_call;
 pub static CODEMODS: &[&Codemod] = &[
     &add_tf_function::CODEMOD,
     &hoist_tf_function::CODEMOD,
+    &input_signature::CODEMOD,
     &tensor_arguments::CODEMOD,
     &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
