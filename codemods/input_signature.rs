@@ -122,9 +122,14 @@ fn run(checker: &mut Checker) {
                 );
             }
             None => {
-                // Only a tensor whose shape is unknown or varies can retrace.
+                // Only a tensor whose shape is unknown or varies can retrace;
+                // a varying Python number becomes such a tensor under HY004,
+                // so it counts too (and the fixes agree in one pass).
                 if !facts.params.iter().any(|(_, kind)| match kind {
-                    ParamKind::Unknown => true,
+                    ParamKind::Unknown
+                    | ParamKind::Primitive {
+                        varies_at: Some(_), ..
+                    } => true,
                     ParamKind::Tensor(info) => info
                         .shape
                         .as_ref()

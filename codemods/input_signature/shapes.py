@@ -59,7 +59,8 @@ for _ in range(3):
     model(tf.ones([2, 4], dtype=tf.float32))
 
 
-# OK: an existing signature that agrees, and a Python value (HY004's).
+# OK: an existing signature that agrees. A varying Python value (HY004 passes
+# it as a tensor of unknown shape): reduce_retracing, never a signature.
 @tf.function(input_signature=[tf.TensorSpec(shape=[None, 4], dtype=tf.float32)])
 def agreed(x):
     return x
