@@ -5,7 +5,7 @@
 //! it is normalised away; `tensorflow.keras` and `keras` stay distinct but
 //! [`is_keras`] treats them alike.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
 use ruff_python_ast::{Expr, ModModule, Stmt};
@@ -13,10 +13,10 @@ use ruff_python_ast::{Expr, ModModule, Stmt};
 /// Local name → qualified name for every import binding in a module.
 #[derive(Debug, Default, Clone)]
 pub struct ImportMap {
-    bindings: HashMap<String, String>,
+    bindings: FxHashMap<String, String>,
     /// Local names bound by something other than an import (a `def`, a class,
     /// an assignment at module level), which shadow a builtin such as `print`.
-    shadowed: HashMap<String, ()>,
+    shadowed: FxHashSet<String>,
     /// The local name under which `tensorflow` itself is imported, if any.
     tensorflow_alias: Option<String>,
     /// Whether the module imports anything from TensorFlow or Keras at all.
@@ -34,19 +34,49 @@ impl ImportMap {
     /// `tensorflow.function`), or `None` when it is not a dotted name rooted
     /// in an import.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
-        match expr {
-            Expr::Name(name) => self.bindings.get(name.id.as_str()).cloned(),
-            Expr::Attribute(attribute) => {
-                let base = self.resolve(&attribute.value)?;
-                Some(normalize(&format!("{base}.{}", attribute.attr.id)))
+        // Find the root first: most dotted names are not rooted in an import,
+        // and those cost no allocation.
+        let base = self.bindings.get(root_name(expr)?)?;
+        let mut qualified = String::with_capacity(base.len() + 32);
+        push_dotted(expr, base, &mut qualified);
+        if qualified.starts_with("tensorflow.compat.v2") {
+            qualified = normalize(&qualified);
+        }
+        Some(qualified)
+    }
+
+    /// Whether `expr` refers to `qualified`, without building its name.
+    pub fn resolves_to(&self, expr: &Expr, qualified: &str) -> bool {
+        let mut rest = qualified;
+        let mut current = expr;
+        loop {
+            match current {
+                Expr::Attribute(attribute) => {
+                    let attr = attribute.attr.id.as_str();
+                    if attr == "v2" || attr == "compat" {
+                        // `tf.compat.v2.x` is normalised: take the slow path.
+                        return self.resolve(expr).as_deref() == Some(qualified);
+                    }
+                    match rest.strip_suffix(attr).and_then(|r| r.strip_suffix('.')) {
+                        Some(shorter) => rest = shorter,
+                        None => return false,
+                    }
+                    current = &attribute.value;
+                }
+                Expr::Name(name) => {
+                    return self
+                        .bindings
+                        .get(name.id.as_str())
+                        .is_some_and(|base| base == rest);
+                }
+                _ => return false,
             }
-            _ => None,
         }
     }
 
     /// Whether `expr` is TensorFlow's `function` (in any spelling).
     pub fn is_tf_function(&self, expr: &Expr) -> bool {
-        self.resolve(expr).as_deref() == Some("tensorflow.function")
+        self.resolves_to(expr, "tensorflow.function")
     }
 
     /// Whether `expr` names something in the `tensorflow` namespace.
@@ -69,7 +99,7 @@ impl ImportMap {
     /// Whether `name` is bound in the module by an import or a definition,
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {
-        self.bindings.contains_key(name) || self.shadowed.contains_key(name)
+        self.bindings.contains_key(name) || self.shadowed.contains(name)
     }
 }
 
@@ -80,6 +110,27 @@ pub fn is_keras(qualified: &str) -> bool {
         || qualified == "tensorflow.keras"
         || qualified.starts_with("tensorflow.keras.")
         || qualified.starts_with("tf_keras")
+}
+
+/// The name at the root of a dotted name (`tf` in `tf.nn.relu`).
+fn root_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => root_name(&attribute.value),
+        _ => None,
+    }
+}
+
+/// Writes the dotted name of `expr`, with its root replaced by `base`.
+fn push_dotted(expr: &Expr, base: &str, out: &mut String) {
+    match expr {
+        Expr::Attribute(attribute) => {
+            push_dotted(&attribute.value, base, out);
+            out.push('.');
+            out.push_str(attribute.attr.id.as_str());
+        }
+        _ => out.push_str(base),
+    }
 }
 
 /// `tensorflow.compat.v2.x` is `tensorflow.x`.
@@ -143,17 +194,17 @@ impl<'a> StatementVisitor<'a> for ImportCollector {
                 }
             }
             Stmt::FunctionDef(function) => {
-                self.map.shadowed.insert(function.name.id.to_string(), ());
+                self.map.shadowed.insert(function.name.id.to_string());
                 walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
-                self.map.shadowed.insert(class.name.id.to_string(), ());
+                self.map.shadowed.insert(class.name.id.to_string());
                 walk_stmt(self, stmt);
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     if let Expr::Name(name) = target {
-                        self.map.shadowed.insert(name.id.to_string(), ());
+                        self.map.shadowed.insert(name.id.to_string());
                     }
                 }
             }

@@ -107,14 +107,19 @@ pub fn run(
         facts.truncate(analysed);
         let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
         for ((&i, summary), facts) in owners.iter().zip(&summaries).zip(facts) {
-            project[i] = Some(
-                summary
-                    .functions
-                    .iter()
-                    .map(|f| f.qualified_name.clone())
-                    .zip(facts)
-                    .collect(),
-            );
+            let facts: ProjectFacts = summary
+                .functions
+                .iter()
+                .map(|f| f.qualified_name.clone())
+                .zip(facts)
+                .collect();
+            // Keep the facts only for files that will be looked at again, so
+            // the whole run's facts are never all in memory at once.
+            if needs_second_look(&firsts[i], &facts)
+                || has_applicable_fix(&firsts[i], settings, mode)
+            {
+                project[i] = Some(facts);
+            }
         }
         drop(summaries);
         firsts
@@ -138,9 +143,10 @@ struct FirstPass {
     path: PathBuf,
     report: FileReport,
     summary: Option<ModuleSummary>,
-    /// A hash of the facts the report was computed with (cheaper to keep
-    /// than the facts).
-    local_facts: u64,
+    /// Per function (in summary order): a hash of the facts the report was
+    /// computed with, and whether it ran under graph locally (cheaper to
+    /// keep than the facts).
+    local_facts: Vec<(u64, bool)>,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
 }
@@ -153,7 +159,7 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
             ..FileReport::default()
         },
         summary: None,
-        local_facts: 0,
+        local_facts: Vec::new(),
         skipped: false,
     };
     let file = match SourceFile::read(path) {
@@ -174,15 +180,13 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
             return first;
         }
     };
-    let semantic = SemanticModel::build(parsed.syntax(), &file.text);
-    first.summary = Some(semantic.summary(&file.text, &file.path));
-    first.local_facts = facts_hash(
-        semantic
-            .functions
-            .iter()
-            .map(|f| f.qualified_name.as_str())
-            .zip(&semantic.facts),
-    );
+    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    first.summary = Some(semantic.take_summary(&file.text, &file.path));
+    first.local_facts = semantic
+        .facts
+        .iter()
+        .map(|facts| (facts_hash(facts), facts.under_graph))
+        .collect();
     first.report.diagnostics = diagnose_model(&file.path, &file.text, &parsed, &semantic, settings);
     if !first.report.diagnostics.is_empty() {
         first.report.source = Some(file.text);
@@ -195,8 +199,8 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
 fn summarize_only(path: &Path) -> Option<ModuleSummary> {
     let file = SourceFile::read(path).ok()?;
     let parsed = file.parse().ok()?;
-    let semantic = SemanticModel::build(parsed.syntax(), &file.text);
-    Some(semantic.summary(&file.text, &file.path))
+    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    Some(semantic.take_summary(&file.text, &file.path))
 }
 
 /// Every module name an import in this summary could refer to.
@@ -219,16 +223,45 @@ fn imported_modules(summary: &ModuleSummary) -> Vec<String> {
     names
 }
 
-fn facts_hash<'f>(facts: impl Iterator<Item = (&'f str, &'f FunctionFacts)>) -> u64 {
+fn facts_hash(facts: &FunctionFacts) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for (name, facts) in facts {
-        name.hash(&mut hasher);
-        facts.hash(&mut hasher);
-    }
+    facts.hash(&mut hasher);
     hasher.finish()
 }
 
+/// Whether facts from other modules can change what this file reports. A
+/// file with no finding of its own can gain one only through a function
+/// whose facts changed and that runs under graph (here or now) or is
+/// called in a loop elsewhere; anything else it would already have
+/// reported, as a finding or a refusal.
+fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
+    if project.len() != first.local_facts.len() {
+        return true;
+    }
+    project
+        .iter()
+        .zip(&first.local_facts)
+        .any(|((_, facts), &(local_hash, local_under_graph))| {
+            facts_hash(facts) != local_hash
+                && (!first.report.diagnostics.is_empty()
+                    || local_under_graph
+                    || facts.under_graph
+                    || facts.loop_call.is_some())
+        })
+}
+
+fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> bool {
+    mode == Mode::Fix
+        && first
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| is_applicable(d, settings))
+}
+
+/// Checks a file again with the whole run's facts (`project` is `None` when
+/// the first phase's report stands).
 fn second_pass(
     first: FirstPass,
     project: Option<ProjectFacts>,
@@ -238,17 +271,6 @@ fn second_pass(
     let Some(project) = project else {
         return first.report;
     };
-    let changed =
-        facts_hash(project.iter().map(|(name, facts)| (name.as_str(), facts))) != first.local_facts;
-    let fixable = mode == Mode::Fix
-        && first
-            .report
-            .diagnostics
-            .iter()
-            .any(|d| is_applicable(d, settings));
-    if !changed && !fixable {
-        return first.report;
-    }
     match SourceFile::read(&first.path) {
         Ok(file) => check_source_with(file, settings, mode, Some(&project)),
         Err(error) => FileReport {

@@ -94,6 +94,9 @@ pub struct SemanticModel<'a> {
     /// callers, by [`FunctionId`]: computed from this module alone, or from
     /// the whole run when [`SemanticModel::use_project_facts`] is given them.
     pub facts: Vec<FunctionFacts>,
+    /// The module's summary, computed for the local facts and kept for the
+    /// project phase (see [`SemanticModel::take_summary`]).
+    local_summary: Option<ModuleSummary>,
 }
 
 impl<'a> SemanticModel<'a> {
@@ -133,6 +136,7 @@ impl<'a> SemanticModel<'a> {
                 tf_classes: Vec::new(),
             },
             facts: Vec::new(),
+            local_summary: None,
         };
         for (reference, range) in wrapped {
             if let Some(id) = model.resolve(&reference) {
@@ -162,7 +166,21 @@ impl<'a> SemanticModel<'a> {
         model.facts = propagate::propagate(std::slice::from_ref(&summary))
             .pop()
             .unwrap_or_default();
+        model.local_summary = Some(summary);
         model
+    }
+
+    /// Takes the summary built with the model (for the project phase),
+    /// naming it after `path`; builds it afresh if it was taken already.
+    pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
+        match self.local_summary.take() {
+            Some(mut summary) => {
+                summary.path = crate::source::display(path);
+                summary.names = summary::module_names(path);
+                summary
+            }
+            None => ModuleSummary::new(self, source, path),
+        }
     }
 
     /// The module's top-level statements.
