@@ -73,10 +73,79 @@ pub fn run(
     mode: Mode,
     progress: &indicatif::ProgressBar,
 ) -> Vec<FileReport> {
+    let mut reports = run_round(paths, settings, mode, progress, &Overlay::default());
+    if mode != Mode::Fix {
+        return reports;
+    }
+    // A fix in one file can change what is known about another (a function
+    // that became a graph function, or moved): the whole run is repeated on
+    // the fixed texts until no file changes, so that a second run proposes
+    // nothing.
+    for round in 1..=MAX_PROJECT_ROUNDS {
+        let overlay: Overlay = reports
+            .iter()
+            .filter_map(|r| r.fixed.clone().map(|fixed| (r.path.clone(), fixed)))
+            .collect();
+        if overlay.is_empty() {
+            break;
+        }
+        let hidden = indicatif::ProgressBar::hidden();
+        let next = run_round(paths, settings, mode, &hidden, &overlay);
+        let mut changed = false;
+        for (report, next) in reports.iter_mut().zip(next) {
+            report.internal_errors.extend(next.internal_errors);
+            if let Some(fixed) = next.fixed {
+                changed = true;
+                // A file first changed in this round was read from disk in it.
+                if report.source.is_none() {
+                    report.source = next.source;
+                }
+                report.applied.extend(next.applied);
+                report.fixed = Some(fixed);
+                if round == MAX_PROJECT_ROUNDS {
+                    report.internal_errors.push(format!(
+                        "internal error: fixes across files did not converge after {} rounds in {}; the fixed text so far is kept. Please report this.",
+                        MAX_PROJECT_ROUNDS + 1,
+                        crate::source::display(&report.path)
+                    ));
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    reports
+}
+
+/// Whole-run repetitions after the first, at most, in fix mode.
+pub const MAX_PROJECT_ROUNDS: usize = 3;
+
+/// Fixed texts that stand in for files on disk in later rounds.
+type Overlay = std::collections::HashMap<PathBuf, String>;
+
+/// Reads `path`, or its fixed text from an earlier round.
+fn read(path: &Path, overlay: &Overlay) -> Result<SourceFile, SourceError> {
+    match overlay.get(path) {
+        Some(text) => Ok(SourceFile {
+            path: path.to_path_buf(),
+            text: text.clone(),
+        }),
+        None => SourceFile::read(path),
+    }
+}
+
+fn run_round(
+    paths: &[PathBuf],
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    overlay: &Overlay,
+) -> Vec<FileReport> {
     in_worker_pool(|| {
         let mut firsts: Vec<FirstPass> = paths
             .par_iter()
-            .map(|path| first_pass(path, settings))
+            .map(|path| first_pass(path, settings, overlay))
             .collect();
         let imported: HashSet<String> = firsts
             .iter()
@@ -92,7 +161,7 @@ pub fn run(
                         .iter()
                         .any(|name| imported.contains(name))
             })
-            .filter_map(|(path, _)| summarize_only(path))
+            .filter_map(|(path, _)| summarize_only(path, overlay))
             .collect();
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
@@ -126,7 +195,7 @@ pub fn run(
             .into_par_iter()
             .zip(project)
             .map(|(first, project)| {
-                let report = second_pass(first, project, settings, mode);
+                let report = second_pass(first, project, settings, mode, overlay);
                 progress.inc(1);
                 report
             })
@@ -151,7 +220,7 @@ struct FirstPass {
     skipped: bool,
 }
 
-fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
+fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass {
     let mut first = FirstPass {
         path: path.to_path_buf(),
         report: FileReport {
@@ -162,7 +231,7 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
         local_facts: Vec::new(),
         skipped: false,
     };
-    let file = match SourceFile::read(path) {
+    let file = match read(path, overlay) {
         Ok(file) => file,
         Err(error) => {
             first.report.error = Some(error);
@@ -196,8 +265,8 @@ fn first_pass(path: &Path, settings: &Settings) -> FirstPass {
 
 /// A summary of a file that does not mention TensorFlow but is imported by
 /// one that does (its functions may be callees).
-fn summarize_only(path: &Path) -> Option<ModuleSummary> {
-    let file = SourceFile::read(path).ok()?;
+fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
+    let file = read(path, overlay).ok()?;
     let parsed = file.parse().ok()?;
     let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
     Some(semantic.take_summary(&file.text, &file.path))
@@ -267,11 +336,12 @@ fn second_pass(
     project: Option<ProjectFacts>,
     settings: &Settings,
     mode: Mode,
+    overlay: &Overlay,
 ) -> FileReport {
     let Some(project) = project else {
         return first.report;
     };
-    match SourceFile::read(&first.path) {
+    match read(&first.path, overlay) {
         Ok(file) => check_source_with(file, settings, mode, Some(&project)),
         Err(error) => FileReport {
             path: first.path,

@@ -532,3 +532,26 @@ fn deeply_nested_code_does_not_overflow_the_stack() {
     );
     assert!(!stderr(&output).contains("overflow"), "{}", stderr(&output));
 }
+
+#[test]
+fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
+    // Lifting `compiled` out of `check` (HY002) gives it a new name, and only
+    // then do the facts from b.py show that `tf.function` can only hurt it
+    // (HY020): the run repeats over the fixed texts until nothing changes.
+    let a = "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef check(a):\n    @tf.function\n    def compiled():\n        return transpose(a, [-1, -2])\n\n    return compiled()\n";
+    let b = "import tensorflow as tf\n\n\ndef transpose(a, perm):\n    perm[0] = len(perm) - 1\n    return tf.transpose(a, perm)\n";
+    let dir = project(&[("a.py", a), ("b.py", b)]);
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--write", "."])
+        .assert()
+        .code(1);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef compiled(a):\n    return transpose(a, [-1, -2])\n\n\ndef check(a):\n    return compiled(a)\n"
+    );
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .assert()
+        .code(0)
+        .stdout("");
+}
