@@ -44,6 +44,10 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let facts = &semantic.facts[id];
+        // A function without parameters (besides `self`) is traced once.
+        if facts.params.is_empty() {
+            continue;
+        }
         // Only functions that are called (in a loop, or from several places)
         // retrace enough to matter.
         if facts.call_sites == 0 || (facts.loop_call.is_none() && facts.call_sites < 2) {

@@ -19,3 +19,19 @@ def relaxed(x):
 
 for n in range(3):
     relaxed(tf.ones([n, 4]))
+
+
+# OK: nothing to trace again for — a graph function without parameters.
+class Counter(tf.Module):
+    def __init__(self):
+        self.v = tf.Variable(0)
+
+    @tf.function
+    def __call__(self):
+        self.v.assign_add(1)
+        return self.v
+
+
+counter = Counter()
+for _ in range(3):
+    counter()
