@@ -2,12 +2,16 @@
 //! when every safety precondition holds; otherwise explain, with an
 //! informational `HY1xx` finding per failed precondition.
 
+use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
+use ruff_python_ast::visitor::Visitor as _;
+use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
 use crate::codemods::Codemod;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::preconditions::{failed_preconditions, Precondition};
+use crate::semantic::kinds::ParamKind;
 use crate::semantic::{FunctionId, SemanticModel};
 
 #[path = "add_tf_function/refusals.rs"]
@@ -69,19 +73,234 @@ fn run(checker: &mut Checker) {
         let (line_start, indent) = line_start_and_indent(checker.source, function.def.name.start());
         let line_ending = checker.stylist.line_ending().as_str();
         let edit = Edit::insertion(format!("{indent}@{decorator}{line_ending}"), line_start);
-        checker.report(
-            Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!("`{name}` {reason}; it can run as a graph function"),
-                range,
-            )
-            .with_function(name)
-            .with_fix(
-                format!("Decorate with `@{decorator}`"),
-                Fix::safe_edits(edit, import),
-            ),
-        );
+        let mut diagnostic = Diagnostic::new(
+            CODEMOD.code,
+            CODEMOD.name,
+            format!("`{name}` {reason}; it can run as a graph function"),
+            range,
+        )
+        .with_function(name);
+        // Safe only when the analysis can see that the function takes and
+        // returns tensors; otherwise the decoration may change what callers
+        // get back (a Python value becomes a tensor) or retrace per value.
+        let applicability = match doubt(semantic, id) {
+            Some(why) => {
+                diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
+                Applicability::Unsafe
+            }
+            None => Applicability::Safe,
+        };
+        checker.report(diagnostic.with_fix(
+            format!("Decorate with `@{decorator}`"),
+            Fix::applicable_edits(edit, import, applicability),
+        ));
+    }
+}
+
+/// Why decorating the function could still change what it computes, as far
+/// as the analysis can tell; `None` when it sees tensors in and tensors out.
+fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+    let facts = &semantic.facts[id];
+    let function = &semantic.functions[id];
+    // A method reads `self`, whose Python attributes a graph function sees
+    // as they were while tracing; the analysis cannot prove them fixed.
+    if function.class.is_some() {
+        return Some("a method reads the Python state of `self` only while tracing".to_string());
+    }
+    if facts.params.is_empty() {
+        return Some("without tensor parameters, it is traced once and its result frozen".to_string());
+    }
+    let mut globals = ChangingGlobals::of(semantic.module_body());
+    if let Some(name) = globals.read_by(function.def) {
+        return Some(format!(
+            "it reads the global `{name}`, which is reassigned, and a graph function sees only the value it had while tracing"
+        ));
+    }
+    for (param, kind) in &facts.params {
+        match kind {
+            ParamKind::Tensor(_) => {}
+            // A Python constant that never changes is traced once.
+            ParamKind::Primitive { varies_at: None, .. } => {}
+            _ => {
+                return Some(format!(
+                    "the analysis cannot see that `{param}` always receives a tensor"
+                ))
+            }
+        }
+    }
+    let mut returns = PythonReturns::default();
+    returns.visit_body(&semantic.functions[id].def.body);
+    returns.first.map(|what| {
+        format!("it returns {what}, which a graph function would return as a tensor")
+    })
+}
+
+/// Module-level names bound more than once (or in a loop, or through
+/// `global` in a function): a graph function would freeze their value.
+#[derive(Default)]
+struct ChangingGlobals {
+    counts: rustc_hash::FxHashMap<String, usize>,
+    in_loop: usize,
+    in_function: usize,
+    locals: Vec<String>,
+}
+
+impl ChangingGlobals {
+    fn of(body: &[Stmt]) -> Self {
+        let mut globals = ChangingGlobals::default();
+        globals.visit_body(body);
+        globals
+    }
+
+    fn bind(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(name) if self.in_function == 0 => {
+                let weight = if self.in_loop > 0 { 2 } else { 1 };
+                *self.counts.entry(name.id.to_string()).or_default() += weight;
+            }
+            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| self.bind(e)),
+            Expr::List(list) => list.elts.iter().for_each(|e| self.bind(e)),
+            _ => {}
+        }
+    }
+
+    /// The first name `def` reads that is a changing global and not one of
+    /// its own locals or parameters.
+    fn read_by(&mut self, def: &StmtFunctionDef) -> Option<String> {
+        self.locals = def
+            .parameters
+            .iter()
+            .map(|p| p.name().id.to_string())
+            .collect();
+        let mut reads = NameReads::default();
+        reads.visit_body(&def.body);
+        self.locals.extend(reads.stores);
+        reads
+            .loads
+            .into_iter()
+            .find(|name| !self.locals.contains(name) && self.counts.get(name).is_some_and(|&n| n > 1))
+    }
+}
+
+impl<'a> StatementVisitor<'a> for ChangingGlobals {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.bind(t)),
+            Stmt::AugAssign(assign) => {
+                self.bind(&assign.target);
+                self.bind(&assign.target);
+            }
+            Stmt::AnnAssign(assign) => self.bind(&assign.target),
+            Stmt::For(for_stmt) => {
+                self.bind(&for_stmt.target);
+                self.bind(&for_stmt.target);
+                self.in_loop += 1;
+                walk_stmt(self, stmt);
+                self.in_loop -= 1;
+                return;
+            }
+            Stmt::While(_) => {
+                self.in_loop += 1;
+                walk_stmt(self, stmt);
+                self.in_loop -= 1;
+                return;
+            }
+            Stmt::Global(global) => {
+                // Rebound from inside a function: it changes at run time.
+                for name in &global.names {
+                    *self.counts.entry(name.id.to_string()).or_default() += 2;
+                }
+            }
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                self.in_function += 1;
+                walk_stmt(self, stmt);
+                self.in_function -= 1;
+                return;
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
+/// The names a function body loads and stores (nested scopes included,
+/// which only makes the check stricter).
+#[derive(Default)]
+struct NameReads {
+    loads: Vec<String>,
+    stores: Vec<String>,
+}
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for NameReads {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr {
+            match name.ctx {
+                ruff_python_ast::ExprContext::Load => self.loads.push(name.id.to_string()),
+                _ => self.stores.push(name.id.to_string()),
+            }
+        }
+        ruff_python_ast::visitor::walk_expr(self, expr);
+    }
+}
+
+/// The first `return` of a function's own body whose value is plainly a
+/// Python value (text, a truth value, a length, a static shape).
+#[derive(Default)]
+struct PythonReturns {
+    first: Option<String>,
+}
+
+impl<'a> StatementVisitor<'a> for PythonReturns {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Return(ret) if self.first.is_none() => {
+                if let Some(what) = ret.value.as_deref().and_then(python_value) {
+                    self.first = Some(what.to_string());
+                }
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+}
+
+/// What kind of Python value `expr` plainly is, if it is one.
+fn python_value(expr: &Expr) -> Option<&'static str> {
+    match expr {
+        Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_) => Some("text"),
+        Expr::BooleanLiteral(_) | Expr::BoolOp(_) => Some("a Python truth value"),
+        Expr::UnaryOp(op) if op.op == UnaryOp::Not => Some("a Python truth value"),
+        Expr::Compare(compare)
+            if compare.ops.iter().any(|op| {
+                matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn)
+            }) =>
+        {
+            Some("a Python truth value")
+        }
+        Expr::Call(call) => match call.func.as_ref() {
+            Expr::Name(name) => match name.id.as_str() {
+                "len" | "int" | "float" | "str" | "repr" | "bool" | "isinstance" | "callable"
+                | "hasattr" | "type" | "format" | "tuple" | "list" | "dict" | "set" | "sorted" => {
+                    Some("a Python value")
+                }
+                _ => None,
+            },
+            Expr::Attribute(attribute) => match attribute.attr.id.as_str() {
+                "as_list" | "num_elements" | "format" | "join" | "item" | "tolist" => {
+                    Some("a Python value")
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Attribute(attribute) => match attribute.attr.id.as_str() {
+            "shape" | "ndim" | "dtype" | "name" | "device" | "rank" => Some("static metadata"),
+            _ => None,
+        },
+        Expr::Tuple(tuple) => tuple.elts.iter().find_map(python_value),
+        Expr::List(list) => list.elts.iter().find_map(python_value),
+        Expr::Dict(dict) => dict.items.iter().find_map(|item| python_value(&item.value)),
+        _ => None,
     }
 }
 
