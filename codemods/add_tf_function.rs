@@ -10,8 +10,8 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::kinds::ParamKind;
+use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::{FunctionId, SemanticModel};
 
 #[path = "add_tf_function/refusals.rs"]
@@ -108,7 +108,9 @@ fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         return Some("a method reads the Python state of `self` only while tracing".to_string());
     }
     if facts.params.is_empty() {
-        return Some("without tensor parameters, it is traced once and its result frozen".to_string());
+        return Some(
+            "without tensor parameters, it is traced once and its result frozen".to_string(),
+        );
     }
     let mut globals = ChangingGlobals::of(semantic.module_body());
     if let Some(name) = globals.read_by(function.def) {
@@ -120,7 +122,9 @@ fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         match kind {
             ParamKind::Tensor(_) => {}
             // A Python constant that never changes is traced once.
-            ParamKind::Primitive { varies_at: None, .. } => {}
+            ParamKind::Primitive {
+                varies_at: None, ..
+            } => {}
             _ => {
                 return Some(format!(
                     "the analysis cannot see that `{param}` always receives a tensor"
@@ -130,9 +134,9 @@ fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     }
     let mut returns = PythonReturns::default();
     returns.visit_body(&semantic.functions[id].def.body);
-    returns.first.map(|what| {
-        format!("it returns {what}, which a graph function would return as a tensor")
-    })
+    returns
+        .first
+        .map(|what| format!("it returns {what}, which a graph function would return as a tensor"))
 }
 
 /// Module-level names bound more than once (or in a loop, or through
@@ -175,10 +179,9 @@ impl ChangingGlobals {
         let mut reads = NameReads::default();
         reads.visit_body(&def.body);
         self.locals.extend(reads.stores);
-        reads
-            .loads
-            .into_iter()
-            .find(|name| !self.locals.contains(name) && self.counts.get(name).is_some_and(|&n| n > 1))
+        reads.loads.into_iter().find(|name| {
+            !self.locals.contains(name) && self.counts.get(name).is_some_and(|&n| n > 1)
+        })
     }
 }
 
@@ -271,9 +274,10 @@ fn python_value(expr: &Expr) -> Option<&'static str> {
         Expr::BooleanLiteral(_) | Expr::BoolOp(_) => Some("a Python truth value"),
         Expr::UnaryOp(op) if op.op == UnaryOp::Not => Some("a Python truth value"),
         Expr::Compare(compare)
-            if compare.ops.iter().any(|op| {
-                matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn)
-            }) =>
+            if compare
+                .ops
+                .iter()
+                .any(|op| matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn)) =>
         {
             Some("a Python truth value")
         }

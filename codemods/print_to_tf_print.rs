@@ -24,10 +24,7 @@ fn run(checker: &mut Checker) {
     if checker.semantic.imports.is_bound("print") {
         return;
     }
-    for id in 0..checker.semantic.functions.len() {
-        if !checker.semantic.runs_under_graph(id) {
-            continue;
-        }
+    for id in checker.semantic.graph_code() {
         let function = &checker.semantic.functions[id];
         let mut prints = PrintCalls::default();
         prints.visit_body(&function.def.body);

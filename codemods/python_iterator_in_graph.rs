@@ -27,10 +27,7 @@ fn run(checker: &mut Checker) {
     if semantic.imports.is_bound("next") {
         return;
     }
-    for id in 0..semantic.functions.len() {
-        if !semantic.runs_under_graph(id) {
-            continue;
-        }
+    for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut calls = NextCalls::default();
         calls.visit_body(&function.def.body);

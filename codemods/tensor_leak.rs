@@ -30,10 +30,7 @@ fn run(checker: &mut Checker) {
         .iter()
         .map(|state| state.target.name().to_string())
         .collect();
-    for id in 0..semantic.functions.len() {
-        if !semantic.runs_under_graph(id) {
-            continue;
-        }
+    for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut stores = Stores::default();
         stores.visit_body(&function.def.body);

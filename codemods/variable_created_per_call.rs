@@ -25,10 +25,7 @@ pub const CODEMOD: Codemod = Codemod {
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
-    for id in 0..semantic.functions.len() {
-        if !semantic.runs_under_graph(id) {
-            continue;
-        }
+    for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut creations = Creations {
             model: semantic,

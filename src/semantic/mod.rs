@@ -216,6 +216,12 @@ impl<'a> SemanticModel<'a> {
         self.values.tf_classes.get(class).copied().unwrap_or(false)
     }
 
+    /// The functions that run under `tf.function` (directly or through a
+    /// graph caller), by id: what the graph-safety codemods look at.
+    pub fn graph_code(&self) -> impl Iterator<Item = FunctionId> + '_ {
+        (0..self.functions.len()).filter(|&id| self.runs_under_graph(id))
+    }
+
     /// Whether the function runs under `tf.function`, directly or because a
     /// graph function calls it.
     pub fn runs_under_graph(&self, id: FunctionId) -> bool {
