@@ -291,6 +291,14 @@ fn lift_to_module(
             ));
         }
     }
+    // A graph function receives container arguments as copies of their
+    // structure: mutating a captured list or dict (or setting attributes on
+    // a captured object) would no longer reach the caller's object.
+    if let Some((name, line)) = mutated_capture(source, inner, &captured) {
+        return Err(format!(
+            "it mutates the captured `{name}` (line {line}), which as a parameter of a graph function would be a copy"
+        ));
+    }
     let parameters = &inner.parameters;
     if !captured.is_empty()
         && (parameters.vararg.is_some()
@@ -631,6 +639,90 @@ impl<'a> Visitor<'a> for SameWrappers<'a, '_> {
         }
         walk_expr(self, expr);
     }
+}
+
+/// The first captured name that `inner` mutates in place (item or
+/// attribute assignment, or a mutating method call), with its line.
+fn mutated_capture(
+    source: &str,
+    inner: &StmtFunctionDef,
+    captured: &[String],
+) -> Option<(String, usize)> {
+    #[derive(Default)]
+    struct Mutations<'c> {
+        captured: &'c [String],
+        found: Option<(String, TextSize)>,
+    }
+    fn root<'e>(expr: &'e Expr) -> Option<&'e str> {
+        match expr {
+            Expr::Name(name) => Some(name.id.as_str()),
+            Expr::Attribute(attribute) => root(&attribute.value),
+            Expr::Subscript(subscript) => root(&subscript.value),
+            _ => None,
+        }
+    }
+    impl Mutations<'_> {
+        fn note(&mut self, target: &Expr, at: TextSize) {
+            if self.found.is_some() {
+                return;
+            }
+            if let Some(name) = root(target).filter(|name| self.captured.iter().any(|c| c == name))
+            {
+                self.found = Some((name.to_string(), at));
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Mutations<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            let targets: Vec<&Expr> = match stmt {
+                Stmt::Assign(assign) => assign.targets.iter().collect(),
+                Stmt::AugAssign(assign) => vec![&*assign.target],
+                Stmt::AnnAssign(assign) => vec![&*assign.target],
+                Stmt::Delete(delete) => delete.targets.iter().collect(),
+                _ => Vec::new(),
+            };
+            for target in targets {
+                if matches!(target, Expr::Subscript(_) | Expr::Attribute(_)) {
+                    self.note(target, stmt.start());
+                }
+            }
+            ruff_python_ast::visitor::walk_stmt(self, stmt);
+        }
+
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                if let Expr::Attribute(method) = call.func.as_ref() {
+                    if matches!(
+                        method.attr.id.as_str(),
+                        "append"
+                            | "extend"
+                            | "insert"
+                            | "pop"
+                            | "remove"
+                            | "clear"
+                            | "update"
+                            | "setdefault"
+                            | "add"
+                            | "discard"
+                            | "popitem"
+                            | "sort"
+                            | "reverse"
+                    ) {
+                        self.note(&method.value, call.start());
+                    }
+                }
+            }
+            ruff_python_ast::visitor::walk_expr(self, expr);
+        }
+    }
+    let mut mutations = Mutations {
+        captured,
+        found: None,
+    };
+    mutations.visit_body(&inner.body);
+    mutations
+        .found
+        .map(|(name, at)| (name, line_number(source, at)))
 }
 
 fn line_number(source: &str, offset: TextSize) -> usize {

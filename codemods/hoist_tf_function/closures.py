@@ -67,3 +67,17 @@ def with_defaults(x, w):
         return v * w
 
     return scaled(x)
+
+
+# A captured list mutated inside: as a parameter it would be a copy.
+def collect(x):
+    print("start")
+    seen = []
+
+    @tf.function
+    def record(v):
+        seen.append(v)
+        return v * 2
+
+    record(x)
+    return seen
