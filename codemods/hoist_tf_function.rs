@@ -648,12 +648,11 @@ fn mutated_capture(
     inner: &StmtFunctionDef,
     captured: &[String],
 ) -> Option<(String, usize)> {
-    #[derive(Default)]
     struct Mutations<'c> {
         captured: &'c [String],
         found: Option<(String, TextSize)>,
     }
-    fn root<'e>(expr: &'e Expr) -> Option<&'e str> {
+    fn root(expr: &Expr) -> Option<&str> {
         match expr {
             Expr::Name(name) => Some(name.id.as_str()),
             Expr::Attribute(attribute) => root(&attribute.value),
