@@ -6,7 +6,7 @@
 //! The walk is flow-insensitive and conservative: a call it cannot classify
 //! is an unknown callee, never a pure one.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Number, Stmt};
@@ -247,8 +247,8 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         .map(|id| is_tf_class(model, id, &mut Vec::new()))
         .collect();
     let mut values = ModuleValues {
-        globals: HashMap::new(),
-        class_attributes: vec![HashMap::new(); model.classes.len()],
+        globals: HashMap::default(),
+        class_attributes: vec![HashMap::default(); model.classes.len()],
         tf_classes,
     };
     // Module level first: it gives the globals' values that functions read.
@@ -353,10 +353,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             self_name: None,
             in_init: false,
             params: Vec::new(),
-            locals: HashSet::new(),
-            globals: HashSet::new(),
-            nonlocals: HashSet::new(),
-            values: HashMap::new(),
+            locals: HashSet::default(),
+            globals: HashSet::default(),
+            nonlocals: HashSet::default(),
+            values: HashMap::default(),
             self_attributes: Vec::new(),
             loop_depth: 0,
             test_depth: 0,

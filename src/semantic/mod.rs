@@ -14,7 +14,7 @@ pub mod scopes;
 pub mod state;
 pub mod summary;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
@@ -131,7 +131,7 @@ impl<'a> SemanticModel<'a> {
             effects: Vec::new(),
             module_call_effects: Vec::new(),
             values: ModuleValues {
-                globals: HashMap::new(),
+                globals: HashMap::default(),
                 class_attributes: Vec::new(),
                 tf_classes: Vec::new(),
             },
@@ -197,7 +197,8 @@ impl<'a> SemanticModel<'a> {
     /// run. `facts` are keyed by qualified name (with repeats in order), so
     /// that they still apply after fixes have changed the text.
     pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
-        let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::new();
+        let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> =
+            HashMap::default();
         for (name, project) in facts {
             by_name.entry(name.as_str()).or_default().push_back(project);
         }
@@ -453,7 +454,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                     def,
                     qualified_name: format!("{}{}", self.qualified_prefix(), def.name.id),
                     bases,
-                    methods: HashMap::new(),
+                    methods: HashMap::default(),
                 });
                 self.scopes.push(Scope::Class(id));
                 self.visit_body(&def.body);

@@ -5,7 +5,7 @@
 //! (recursion is a component with a cycle). The result is a
 //! [`FunctionFacts`] per function — what codemods decide on.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
@@ -18,7 +18,7 @@ use super::summary::{CallSummary, LineCulprit, ModuleSummary};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct FunctionFacts {
     /// The first culprit of each effect, own or through callees.
-    pub effects: Vec<(Effect, String)>,
+    pub effects: Vec<(Effect, EffectWhy)>,
     pub generator: Option<String>,
     pub recursion: Option<String>,
     pub iterates_tensor: Option<String>,
@@ -38,11 +38,41 @@ pub struct FunctionFacts {
 }
 
 impl FunctionFacts {
-    pub fn effect(&self, effect: Effect) -> Option<&str> {
+    pub fn effect(&self, effect: Effect) -> Option<&EffectWhy> {
         self.effects
             .iter()
             .find(|(e, _)| *e == effect)
-            .map(|(_, what)| what.as_str())
+            .map(|(_, why)| why)
+    }
+}
+
+/// Why a function has an effect: the culprit, where it is, and the first
+/// call on the way to it. It is put into words only when displayed, so the
+/// facts of every function in a large run hold no formatted text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EffectWhy {
+    culprit: Arc<LineCulprit>,
+    /// The culprit's file, when it is not the function's own.
+    path: Option<Arc<str>>,
+    /// The call that leads to the culprit: callee, line, and the function
+    /// whose body has the culprit when that is not the callee.
+    hop: Option<(Arc<str>, u32, Option<Arc<str>>)>,
+}
+
+impl std::fmt::Display for EffectWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let culprit = &self.culprit;
+        if let Some((callee, line, through)) = &self.hop {
+            write!(f, "calls `{callee}` at line {line}, which ")?;
+            if let Some(origin) = through {
+                write!(f, "(through `{origin}`) ")?;
+            }
+        }
+        write!(f, "{} at line {}", culprit.what, culprit.line)?;
+        if let Some(path) = &self.path {
+            write!(f, " of {path}")?;
+        }
+        Ok(())
     }
 }
 
@@ -295,14 +325,20 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         stack.extend(plain_edges[v].iter().copied());
     }
 
+    // Shared names for the words of every `EffectWhy`.
+    let names: Vec<Arc<str>> = nodes
+        .iter()
+        .map(|node| Arc::from(node.summary.qualified_name.as_str()))
+        .collect();
+    let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
     let mut facts: Vec<Vec<FunctionFacts>> = modules
         .iter()
         .map(|m| Vec::with_capacity(m.functions.len()))
         .collect();
     for (v, node) in nodes.iter().enumerate() {
-        let mut effects: Vec<(Effect, String)> = traces[v]
+        let mut effects: Vec<(Effect, EffectWhy)> = traces[v]
             .iter()
-            .map(|trace| (trace.effect, describe(trace, v, &nodes, modules)))
+            .map(|trace| (trace.effect, describe(trace, v, &nodes, &names, &paths)))
             .collect();
         effects.sort_by_key(|(effect, _)| *effect);
         let graph_callers_only = (module_sites[v] == 0
@@ -331,7 +367,7 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
 /// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
 /// module could be imported as; `None` when two modules claim the name.
 fn name_table(modules: &[ModuleSummary], first_node: &[usize]) -> HashMap<String, Option<usize>> {
-    let mut table: HashMap<String, Option<usize>> = HashMap::new();
+    let mut table: HashMap<String, Option<usize>> = HashMap::default();
     for (m, module) in modules.iter().enumerate() {
         for (f, function) in module.functions.iter().enumerate() {
             for name in &module.names {
@@ -373,26 +409,20 @@ fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamK
     }
 }
 
-fn describe(trace: &Trace, v: usize, nodes: &[Node], modules: &[ModuleSummary]) -> String {
-    let culprit = &trace.culprit;
+fn describe(
+    trace: &Trace,
+    v: usize,
+    nodes: &[Node],
+    names: &[Arc<str>],
+    paths: &[Arc<str>],
+) -> EffectWhy {
     let origin = &nodes[trace.origin];
-    let at = if origin.module == nodes[v].module {
-        format!("line {}", culprit.line)
-    } else {
-        format!("line {} of {}", culprit.line, modules[origin.module].path)
-    };
-    match trace.hop {
-        None => format!("{} at {at}", culprit.what),
-        Some((callee, line)) => {
-            let through = if callee == trace.origin {
-                String::new()
-            } else {
-                format!("(through `{}`) ", origin.summary.qualified_name)
-            };
-            format!(
-                "calls `{}` at line {line}, which {through}{} at {at}",
-                nodes[callee].summary.qualified_name, culprit.what
-            )
-        }
+    EffectWhy {
+        culprit: trace.culprit.clone(),
+        path: (origin.module != nodes[v].module).then(|| paths[origin.module].clone()),
+        hop: trace.hop.map(|(callee, line)| {
+            let through = (callee != trace.origin).then(|| names[trace.origin].clone());
+            (names[callee].clone(), line, through)
+        }),
     }
 }

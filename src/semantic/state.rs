@@ -11,7 +11,7 @@
 //! through another object) is a [`Refusal`]: the state is reported, never
 //! rewritten.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
 use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};

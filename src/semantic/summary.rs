@@ -35,7 +35,7 @@ pub struct FunctionSummary {
     pub calls: Vec<CallSummary>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LineCulprit {
     pub effect: Effect,
     pub line: u32,
