@@ -106,11 +106,11 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
                 .map(|summary| Node { module: m, summary }),
         );
     }
-    let by_name = name_table(modules, &first_node);
+    let by_name = NameTable::new(modules, &first_node);
     let resolve = |module: usize, call: &CallSummary| -> Option<usize> {
         match &call.callee {
             Callee::Local(id) => Some(first_node[module] + id),
-            Callee::External(name) => by_name.get(name.as_str()).copied().flatten(),
+            Callee::External(name) => by_name.get(name),
         }
     };
 
@@ -366,20 +366,63 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
 
 /// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
 /// module could be imported as; `None` when two modules claim the name.
-fn name_table(modules: &[ModuleSummary], first_node: &[usize]) -> HashMap<String, Option<usize>> {
-    let mut table: HashMap<String, Option<usize>> = HashMap::default();
-    for (m, module) in modules.iter().enumerate() {
-        for (f, function) in module.functions.iter().enumerate() {
+/// Project functions by the dotted names calls use (`pkg.mod.f`,
+/// `mod.Class.method`), borrowing the summaries' own strings. A name that
+/// could mean more than one function resolves to none.
+struct NameTable<'s> {
+    /// Every name a module can be imported as → the modules it may be.
+    modules: HashMap<&'s str, Vec<usize>>,
+    /// Per module: qualified name → node (`None` when defined twice).
+    functions: Vec<HashMap<&'s str, Option<usize>>>,
+}
+
+impl<'s> NameTable<'s> {
+    fn new(modules: &'s [ModuleSummary], first_node: &[usize]) -> Self {
+        let mut by_module: HashMap<&'s str, Vec<usize>> = HashMap::default();
+        let mut functions = Vec::with_capacity(modules.len());
+        for (m, module) in modules.iter().enumerate() {
             for name in &module.names {
-                let key = format!("{name}.{}", function.qualified_name);
+                by_module.entry(name.as_str()).or_default().push(m);
+            }
+            let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
+            for (f, function) in module.functions.iter().enumerate() {
                 table
-                    .entry(key)
+                    .entry(function.qualified_name.as_str())
                     .and_modify(|slot| *slot = None)
                     .or_insert(Some(first_node[m] + f));
             }
+            functions.push(table);
+        }
+        Self {
+            modules: by_module,
+            functions,
         }
     }
-    table
+
+    fn get(&self, name: &str) -> Option<usize> {
+        let mut found = None;
+        let mut matches = 0;
+        for (dot, _) in name.match_indices('.') {
+            let Some(candidates) = self.modules.get(&name[..dot]) else {
+                continue;
+            };
+            for &module in candidates {
+                match self.functions[module].get(&name[dot + 1..]) {
+                    Some(Some(node)) => {
+                        matches += 1;
+                        found = Some(*node);
+                    }
+                    Some(None) => matches += 2,
+                    None => {}
+                }
+            }
+        }
+        if matches == 1 {
+            found
+        } else {
+            None
+        }
+    }
 }
 
 fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamKind>]) {
