@@ -47,7 +47,18 @@ fn run(checker: &mut Checker) {
         let function = &semantic.functions[id];
         let name = function.qualified_name.clone();
         let range = function.def.name.range();
-        let refusals = refusals_of(checker.source, semantic, id);
+        let mut refusals = refusals_of(checker.source, semantic, id);
+        let mut returns = PythonReturns::default();
+        returns.visit_body(&function.def.body);
+        if let Some((what, at)) = returns.first {
+            let line = checker.source[..at.to_usize()].matches('\n').count() + 1;
+            refusals.push((
+                &refusals::RETURNS_PYTHON_VALUE,
+                format!(
+                    "returns {what} at line {line}; a graph function would return it as a tensor"
+                ),
+            ));
+        }
         if !refusals.is_empty() {
             for (refusal, why) in refusals {
                 checker.report(
@@ -132,11 +143,7 @@ fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
             }
         }
     }
-    let mut returns = PythonReturns::default();
-    returns.visit_body(&semantic.functions[id].def.body);
-    returns
-        .first
-        .map(|what| format!("it returns {what}, which a graph function would return as a tensor"))
+    None
 }
 
 /// Module-level names bound more than once (or in a loop, or through
@@ -250,7 +257,7 @@ impl<'a> ruff_python_ast::visitor::Visitor<'a> for NameReads {
 /// Python value (text, a truth value, a length, a static shape).
 #[derive(Default)]
 struct PythonReturns {
-    first: Option<String>,
+    first: Option<(&'static str, TextSize)>,
 }
 
 impl<'a> StatementVisitor<'a> for PythonReturns {
@@ -259,7 +266,7 @@ impl<'a> StatementVisitor<'a> for PythonReturns {
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
             Stmt::Return(ret) if self.first.is_none() => {
                 if let Some(what) = ret.value.as_deref().and_then(python_value) {
-                    self.first = Some(what.to_string());
+                    self.first = Some((what, ret.start()));
                 }
             }
             _ => walk_stmt(self, stmt),

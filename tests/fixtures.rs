@@ -19,7 +19,12 @@ use ruff_text_size::Ranged;
 
 fn settings_for(codemod: &Codemod) -> Settings {
     Settings {
-        select: vec![codemod.code.to_string()],
+        // A codemod's informational codes (its refusals) are part of what
+        // a user sees for its fixtures.
+        select: std::iter::once(codemod.code)
+            .chain(codemod.also_reports.iter().copied())
+            .map(str::to_string)
+            .collect(),
         unsafe_fixes: true,
         ..Settings::default()
     }

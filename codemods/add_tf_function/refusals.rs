@@ -51,6 +51,11 @@ pub const UNKNOWN_CALLEE: Refusal = Refusal {
     name: "unknown-callee",
 };
 
+pub const RETURNS_PYTHON_VALUE: Refusal = Refusal {
+    code: "HY111",
+    name: "returns-python-value",
+};
+
 pub static ALL: &[&Refusal] = &[
     &PYTHON_SIDE_EFFECT,
     &EAGER_ONLY_CALL,
@@ -62,10 +67,12 @@ pub static ALL: &[&Refusal] = &[
     &VARIABLE_CREATED_PER_CALL,
     &CALLERS_ALREADY_GRAPH,
     &UNKNOWN_CALLEE,
+    &RETURNS_PYTHON_VALUE,
 ];
 
 pub const CODES: &[&str] = &[
     "HY101", "HY102", "HY103", "HY104", "HY105", "HY106", "HY107", "HY108", "HY109", "HY110",
+    "HY111",
 ];
 
 const DOCS: &str = include_str!("refusals.md");

@@ -223,12 +223,6 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
             };
             let Some(effect) = effect else { continue };
             let what = match (conditional.rule, effect) {
-                (ParamRule::MethodCall, Effect::UnknownCallee) => {
-                    format!(
-                        "calls `{}` (the analysis cannot see into it)",
-                        conditional.what
-                    )
-                }
                 (ParamRule::MethodCall, _) => format!("calls `{}`", conditional.what),
                 _ => conditional.what.clone(),
             };
