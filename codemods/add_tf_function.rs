@@ -40,6 +40,8 @@ const STEP_NAMES: &[&str] = &[
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
+    // Computed once per module, on the first candidate that needs it.
+    let mut changing_globals: Option<ChangingGlobals> = None;
     for id in 0..semantic.functions.len() {
         let Some(reason) = candidate_reason(semantic, id) else {
             continue;
@@ -94,7 +96,9 @@ fn run(checker: &mut Checker) {
         // Safe only when the analysis can see that the function takes and
         // returns tensors; otherwise the decoration may change what callers
         // get back (a Python value becomes a tensor) or retrace per value.
-        let applicability = match doubt(semantic, id) {
+        let globals =
+            changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
+        let applicability = match doubt(semantic, id, globals) {
             Some(why) => {
                 diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
                 Applicability::Unsafe
@@ -110,7 +114,7 @@ fn run(checker: &mut Checker) {
 
 /// Why decorating the function could still change what it computes, as far
 /// as the analysis can tell; `None` when it sees tensors in and tensors out.
-fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+fn doubt(semantic: &SemanticModel, id: FunctionId, globals: &ChangingGlobals) -> Option<String> {
     let facts = &semantic.facts[id];
     let function = &semantic.functions[id];
     // A method reads `self`, whose Python attributes a graph function sees
@@ -123,7 +127,6 @@ fn doubt(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
             "without tensor parameters, it is traced once and its result frozen".to_string(),
         );
     }
-    let mut globals = ChangingGlobals::of(semantic.module_body());
     if let Some(name) = globals.read_by(function.def) {
         return Some(format!(
             "it reads the global `{name}`, which is reassigned, and a graph function sees only the value it had while tracing"
@@ -153,7 +156,6 @@ struct ChangingGlobals {
     counts: rustc_hash::FxHashMap<String, usize>,
     in_loop: usize,
     in_function: usize,
-    locals: Vec<String>,
 }
 
 impl ChangingGlobals {
@@ -177,18 +179,18 @@ impl ChangingGlobals {
 
     /// The first name `def` reads that is a changing global and not one of
     /// its own locals or parameters.
-    fn read_by(&mut self, def: &StmtFunctionDef) -> Option<String> {
-        self.locals = def
-            .parameters
-            .iter()
-            .map(|p| p.name().id.to_string())
-            .collect();
+    fn read_by(&self, def: &StmtFunctionDef) -> Option<String> {
         let mut reads = NameReads::default();
         reads.visit_body(&def.body);
-        self.locals.extend(reads.stores);
-        reads.loads.into_iter().find(|name| {
-            !self.locals.contains(name) && self.counts.get(name).is_some_and(|&n| n > 1)
-        })
+        let is_local = |name: &String| {
+            reads.stores.contains(name)
+                || def.parameters.iter().any(|p| p.name().id.as_str() == name)
+        };
+        reads
+            .loads
+            .iter()
+            .find(|name| !is_local(name) && self.counts.get(*name).is_some_and(|&n| n > 1))
+            .cloned()
     }
 }
 

@@ -188,11 +188,6 @@ impl<'a> SemanticModel<'a> {
         &self.module.body
     }
 
-    /// The summary other modules' propagation needs.
-    pub fn summary(&self, source: &str, path: &Path) -> ModuleSummary {
-        ModuleSummary::new(self, source, path)
-    }
-
     /// Replaces the module-local facts with facts computed over the whole
     /// run. `facts` are keyed by qualified name (with repeats in order), so
     /// that they still apply after fixes have changed the text.
