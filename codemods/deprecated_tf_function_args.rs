@@ -31,6 +31,9 @@ const RENAMES: &[(&str, &str, TfVersion)] = &[
 ];
 
 fn run(checker: &mut Checker) {
+    if checker.semantic.tf_function_calls == 0 {
+        return;
+    }
     let mut calls = TfFunctionCalls {
         checker_calls: Vec::new(),
         imports: &checker.semantic.imports,

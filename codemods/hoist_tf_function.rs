@@ -43,6 +43,10 @@ fn run(checker: &mut Checker) {
         }
         nested_graph_function(checker, id, parent, decorator, &mut lifted);
     }
+    // Only `tf.function(...)` calls can be wrappers.
+    if semantic.tf_function_calls == 0 {
+        return;
+    }
     let mut wrappers = WrapperCalls {
         semantic,
         found: Vec::new(),

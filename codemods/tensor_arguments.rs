@@ -35,7 +35,9 @@ const TENSOR_SAFE_USES: &[&str] = &["tensorflow.cast", "tensorflow.print"];
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
-    let calls_by_offset = expression_calls(checker);
+    // Every call is indexed only once a graph function has a varying
+    // Python parameter (rare), not for every module.
+    let mut calls_by_offset = None;
     for id in 0..semantic.functions.len() {
         if semantic.functions[id].graph.is_none() {
             continue;
@@ -48,7 +50,8 @@ fn run(checker: &mut Checker) {
             else {
                 continue;
             };
-            check_parameter(checker, &calls_by_offset, id, index, param, *line);
+            let calls = calls_by_offset.get_or_insert_with(|| expression_calls(checker));
+            check_parameter(checker, calls, id, index, param, *line);
         }
     }
 }

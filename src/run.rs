@@ -143,10 +143,12 @@ fn run_round(
     overlay: &Overlay,
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
+        let timer = PhaseTimer::from_env();
         let mut firsts: Vec<FirstPass> = paths
             .par_iter()
             .map(|path| first_pass(path, settings, overlay))
             .collect();
+        timer.lap("phase 1: parse, summarise, check alone", firsts.len());
         let imported: HashSet<String> = firsts
             .iter()
             .filter_map(|first| first.summary.as_ref())
@@ -163,6 +165,7 @@ fn run_round(
             })
             .filter_map(|(path, _)| summarize_only(path, overlay))
             .collect();
+        timer.lap("summaries of imported non-TF files", callees.len());
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
             .collect();
@@ -174,6 +177,7 @@ fn run_round(
         summaries.extend(callees);
         let mut facts = propagate(&summaries);
         facts.truncate(analysed);
+        timer.lap("phase 2: propagate across modules", summaries.len());
         let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
         for ((&i, summary), facts) in owners.iter().zip(&summaries).zip(facts) {
             let facts: ProjectFacts = summary
@@ -191,7 +195,9 @@ fn run_round(
             }
         }
         drop(summaries);
-        firsts
+        let second_looks = project.iter().filter(|p| p.is_some()).count();
+        timer.lap("keep facts for a second look", second_looks);
+        let reports = firsts
             .into_par_iter()
             .zip(project)
             .map(|(first, project)| {
@@ -199,8 +205,39 @@ fn run_round(
                 progress.inc(1);
                 report
             })
-            .collect()
+            .collect();
+        timer.lap("phase 3: second look", second_looks);
+        reports
     })
+}
+
+/// With `HYBRIDIZE_PHASE_TIMES` set, each phase's wall time and item count
+/// go to stderr (for profiling the tool itself; not an interface).
+struct PhaseTimer(Option<std::cell::Cell<std::time::Instant>>);
+
+impl PhaseTimer {
+    fn from_env() -> Self {
+        Self(
+            std::env::var_os("HYBRIDIZE_PHASE_TIMES")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+
+    fn lap(&self, what: &str, items: usize) {
+        if let Some(start) = &self.0 {
+            let now = std::time::Instant::now();
+            // Resident memory now, from Linux's /proc (0 elsewhere).
+            let rss_mib = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map_or(0, |pages| pages * 4096 / (1024 * 1024));
+            eprintln!(
+                "hybridize: {:>7.1} ms {rss_mib:>5} MiB  {what} ({items})",
+                (now - start.get()).as_secs_f64() * 1e3
+            );
+            start.set(now);
+        }
+    }
 }
 
 /// Facts of one file's functions, by qualified name, from the whole run.
@@ -294,7 +331,7 @@ fn imported_modules(summary: &ModuleSummary) -> Vec<String> {
 
 fn facts_hash(facts: &FunctionFacts) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     facts.hash(&mut hasher);
     hasher.finish()
 }

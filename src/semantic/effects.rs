@@ -119,12 +119,14 @@ pub struct DirectEffects {
 }
 
 impl DirectEffects {
-    fn add(&mut self, effect: Effect, offset: TextSize, what: impl Into<String>) {
+    /// Keeps the first culprit of each effect; `what` is put into words only
+    /// when it is kept.
+    fn add(&mut self, effect: Effect, offset: TextSize, what: impl std::fmt::Display) {
         if self.culprits.iter().all(|c| c.effect != effect) {
             self.culprits.push(Culprit {
                 effect,
                 offset,
-                what: what.into(),
+                what: what.to_string(),
             });
         }
     }
@@ -327,9 +329,9 @@ struct Walker<'m, 'a> {
     in_init: bool,
     params: Vec<String>,
     /// Names assigned in this function (Python makes them local).
-    locals: HashSet<String>,
-    globals: HashSet<String>,
-    nonlocals: HashSet<String>,
+    locals: HashSet<&'a str>,
+    globals: HashSet<&'a str>,
+    nonlocals: HashSet<&'a str>,
     values: HashMap<String, Value>,
     self_attributes: Vec<(String, Value)>,
     loop_depth: usize,
@@ -381,7 +383,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             walker.params = names;
             walker.effects.params = walker.params.clone();
-            let mut collector = LocalNames::default();
+            let mut collector = LocalNames::new(model.has_walrus);
             collector.visit_body(&def.body);
             walker.locals = collector.assigned;
             walker.globals = collector.globals;
@@ -405,7 +407,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.class().is_some_and(|c| self.module.tf_classes[c])
     }
 
-    fn add(&mut self, effect: Effect, offset: TextSize, what: impl Into<String>) {
+    fn add(&mut self, effect: Effect, offset: TextSize, what: impl std::fmt::Display) {
         if !self.at_module_level() {
             self.effects.add(effect, offset, what);
         }
@@ -666,7 +668,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             self.add(
                 Effect::VariableCreation,
                 offset,
-                format!("creates a Keras `{last}` (and its variables)"),
+                format_args!("creates a Keras `{last}` (and its variables)"),
             );
         } else if qualified == "tensorflow.random.set_seed"
             || qualified.starts_with("tensorflow.config.")
@@ -674,28 +676,32 @@ impl<'m, 'a> Walker<'m, 'a> {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format!("changes TensorFlow's global state (`{last}`)"),
+                format_args!("changes TensorFlow's global state (`{last}`)"),
             );
         } else if is_tf {
             if !self.has(Effect::TensorComputation) {
-                self.add(Effect::TensorComputation, offset, format!("calls `{last}`"));
+                self.add(
+                    Effect::TensorComputation,
+                    offset,
+                    format_args!("calls `{last}`"),
+                );
             }
         } else if qualified.starts_with("numpy.random.") || root == "random" {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format!(
+                format_args!(
                     "draws {} random numbers (`{qualified}`)",
                     if root == "random" { "Python" } else { "NumPy" }
                 ),
             );
         } else if root == "numpy" || root == "math" {
-            self.check_eager_arguments(call, &format!("`{qualified}`"));
+            self.check_eager_arguments(call, &format_args!("`{qualified}`"));
         } else if matches!(root, "time" | "datetime") {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format!("reads the clock (`{qualified}`)"),
+                format_args!("reads the clock (`{qualified}`)"),
             );
         } else if matches!(
             root,
@@ -715,7 +721,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format!("does I/O (`{qualified}`)"),
+                format_args!("does I/O (`{qualified}`)"),
             );
         } else if matches!(
             root,
@@ -727,7 +733,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     /// NumPy, `math`, `int()`/`float()`/`bool()` on a tensor need its value.
-    fn check_eager_arguments(&mut self, call: &ExprCall, callee: &str) {
+    fn check_eager_arguments(&mut self, call: &ExprCall, callee: &dyn std::fmt::Display) {
         for arg in call
             .arguments
             .args
@@ -739,7 +745,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.add(
                         Effect::EagerOnly,
                         call.start(),
-                        format!("passes a tensor to {callee}"),
+                        format_args!("passes a tensor to {callee}"),
                     );
                 }
                 Value::Param(index) => {
@@ -765,12 +771,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 "int" | "float" | "bool" | "complex" => {
                     if self.test_depth == 0 {
-                        self.check_eager_arguments(call, &format!("`{name}()`"));
+                        self.check_eager_arguments(call, &format_args!("`{name}()`"));
                     }
                     return;
                 }
                 _ if IO_BUILTINS.contains(&name) => {
-                    self.add(Effect::SideEffect, offset, format!("calls `{name}`"));
+                    self.add(Effect::SideEffect, offset, format_args!("calls `{name}`"));
                     return;
                 }
                 _ if PURE_BUILTINS.contains(&name) => return,
@@ -785,7 +791,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.add(
                     Effect::VariableCreation,
                     offset,
-                    format!("creates a `{name}` (and its variables)"),
+                    format_args!("creates a `{name}` (and its variables)"),
                 );
             } else if let Some(init) = self.model.method(class, "__init__") {
                 self.push_call(Callee::Local(init), call, true);
@@ -794,15 +800,29 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
         match self.name_value(name) {
             Value::TfObject | Value::Tensor(_) => {
-                self.add(Effect::TensorComputation, offset, format!("calls `{name}`"));
+                self.add(
+                    Effect::TensorComputation,
+                    offset,
+                    format_args!("calls `{name}`"),
+                );
             }
             Value::Instance(class) => self.call_instance(class, "__call__", call, name),
-            _ => self.add(Effect::UnknownCallee, offset, format!("calls `{name}`")),
+            _ => self.add(
+                Effect::UnknownCallee,
+                offset,
+                format_args!("calls `{name}`"),
+            ),
         }
     }
 
     /// A call of an instance (`model(x)`) or of one of its methods.
-    fn call_instance(&mut self, class: ClassRef, method: &str, call: &ExprCall, shown: &str) {
+    fn call_instance(
+        &mut self,
+        class: ClassRef,
+        method: &str,
+        call: &ExprCall,
+        shown: impl std::fmt::Display,
+    ) {
         match class {
             ClassRef::Local(class) => {
                 let is_tf = self.module.tf_classes[class];
@@ -819,13 +839,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                         self.add(
                             Effect::TensorComputation,
                             call.start(),
-                            format!("calls `{shown}`"),
+                            format_args!("calls `{shown}`"),
                         );
                     }
                     None => self.add(
                         Effect::UnknownCallee,
                         call.start(),
-                        format!("calls `{shown}`"),
+                        format_args!("calls `{shown}`"),
                     ),
                 }
             }
@@ -842,14 +862,14 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn on_method_call(&mut self, receiver: &Expr, method: &str, call: &ExprCall) {
         let offset = call.start();
-        let shown = format!("{}.{method}", receiver_text(receiver));
+        let shown = MethodText(receiver, method);
         // Mutating a long-lived container is a side effect whatever it holds.
         if MUTATING_METHODS.contains(&method) {
             if let Some(owner) = self.long_lived_owner(receiver) {
                 self.add(
                     Effect::SideEffect,
                     offset,
-                    format!("mutates {owner} (`.{method}`)"),
+                    format_args!("mutates {owner} (`.{method}`)"),
                 );
                 return;
             }
@@ -859,16 +879,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.add(
                     Effect::VariableCreation,
                     offset,
-                    format!("creates a variable (`{shown}`)"),
+                    format_args!("creates a variable (`{shown}`)"),
                 );
             } else if self.is_tf_method() {
                 self.add(
                     Effect::TensorComputation,
                     offset,
-                    format!("calls `{shown}`"),
+                    format_args!("calls `{shown}`"),
                 );
             } else {
-                self.add(Effect::UnknownCallee, offset, format!("calls `{shown}`"));
+                self.add(
+                    Effect::UnknownCallee,
+                    offset,
+                    format_args!("calls `{shown}`"),
+                );
             }
             return;
         }
@@ -880,7 +904,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.add(
                         Effect::TensorComputation,
                         offset,
-                        format!("calls `{shown}`"),
+                        format_args!("calls `{shown}`"),
                     );
                 }
             }
@@ -888,13 +912,21 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
-                    self.conditional(index, ParamRule::MethodCall, offset, shown);
+                    self.conditional(index, ParamRule::MethodCall, offset, shown.to_string());
                 }
             }
             Value::Fresh | Value::Primitive { .. } | Value::NdArray => {}
-            Value::Io => self.add(Effect::SideEffect, offset, format!("does I/O (`{shown}`)")),
-            Value::Instance(class) => self.call_instance(class, method, call, &shown),
-            Value::Unknown => self.add(Effect::UnknownCallee, offset, format!("calls `{shown}`")),
+            Value::Io => self.add(
+                Effect::SideEffect,
+                offset,
+                format_args!("does I/O (`{shown}`)"),
+            ),
+            Value::Instance(class) => self.call_instance(class, method, call, shown),
+            Value::Unknown => self.add(
+                Effect::UnknownCallee,
+                offset,
+                format_args!("calls `{shown}`"),
+            ),
         }
     }
 
@@ -914,7 +946,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             return None;
         };
         let name = name.id.as_str();
-        let shown = receiver_text(expr);
+        let shown = ReceiverText(expr);
         if Some(name) == self.self_name.as_deref() {
             return (!self.in_init).then(|| format!("`{shown}`"));
         }
@@ -952,13 +984,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.add(
                         Effect::StateWrite,
                         offset,
-                        format!("writes to the global `{id}`"),
+                        format_args!("writes to the global `{id}`"),
                     );
                 } else if self.nonlocals.contains(id) {
                     self.add(
                         Effect::StateWrite,
                         offset,
-                        format!("writes to the nonlocal `{id}`"),
+                        format_args!("writes to the nonlocal `{id}`"),
                     );
                 }
             }
@@ -980,12 +1012,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                     } else {
                         Effect::SideEffect
                     };
-                    self.add(effect, offset, format!("writes to {owner}"));
+                    self.add(effect, offset, format_args!("writes to {owner}"));
                 }
             }
             Expr::Subscript(_) => {
                 if let Some(owner) = self.long_lived_owner(target) {
-                    self.add(Effect::SideEffect, offset, format!("mutates {owner}"));
+                    self.add(Effect::SideEffect, offset, format_args!("mutates {owner}"));
                 }
             }
             Expr::Tuple(tuple) => {
@@ -1041,15 +1073,37 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 }
 
-fn receiver_text(expr: &Expr) -> String {
-    match expr {
-        Expr::Name(name) => name.id.to_string(),
-        Expr::Attribute(attribute) => {
-            format!("{}.{}", receiver_text(&attribute.value), attribute.attr.id)
+/// How a receiver or target is shown in messages (`self.layers[...].append`),
+/// written only when a message is kept.
+#[derive(Clone, Copy)]
+struct ReceiverText<'e>(&'e Expr);
+
+impl std::fmt::Display for ReceiverText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Expr::Name(name) => f.write_str(name.id.as_str()),
+            Expr::Attribute(attribute) => {
+                write!(
+                    f,
+                    "{}.{}",
+                    ReceiverText(&attribute.value),
+                    attribute.attr.id
+                )
+            }
+            Expr::Subscript(subscript) => write!(f, "{}[...]", ReceiverText(&subscript.value)),
+            Expr::Call(call) => write!(f, "{}(...)", ReceiverText(&call.func)),
+            _ => f.write_str("..."),
         }
-        Expr::Subscript(subscript) => format!("{}[...]", receiver_text(&subscript.value)),
-        Expr::Call(call) => format!("{}(...)", receiver_text(&call.func)),
-        _ => "...".to_string(),
+    }
+}
+
+/// A method as shown in messages: `receiver.method`.
+#[derive(Clone, Copy)]
+struct MethodText<'e>(&'e Expr, &'e str);
+
+impl std::fmt::Display for MethodText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", ReceiverText(self.0), self.1)
     }
 }
 
@@ -1316,7 +1370,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 };
                 // Comprehension variables are local to the comprehension.
                 for generator in generators {
-                    let mut names = LocalNames::default();
+                    let mut names = LocalNames::new(false);
                     names.bind(&generator.target);
                     self.locals.extend(names.assigned);
                     self.loop_target(&generator.target, &generator.iter);
@@ -1390,17 +1444,29 @@ impl<'a> Visitor<'a> for CallsIn<'a> {
 
 /// Every name a function body binds, and its `global`/`nonlocal` names.
 #[derive(Default)]
-struct LocalNames {
-    assigned: HashSet<String>,
-    globals: HashSet<String>,
-    nonlocals: HashSet<String>,
+struct LocalNames<'a> {
+    assigned: HashSet<&'a str>,
+    globals: HashSet<&'a str>,
+    nonlocals: HashSet<&'a str>,
+    /// Whether the module has an assignment expression (`:=`) at all; if
+    /// not, expressions bind nothing and are not walked.
+    walrus: bool,
 }
 
-impl LocalNames {
-    fn bind(&mut self, target: &Expr) {
+impl<'a> LocalNames<'a> {
+    fn new(walrus: bool) -> Self {
+        Self {
+            assigned: HashSet::default(),
+            globals: HashSet::default(),
+            nonlocals: HashSet::default(),
+            walrus,
+        }
+    }
+
+    fn bind(&mut self, target: &'a Expr) {
         match target {
             Expr::Name(name) => {
-                self.assigned.insert(name.id.to_string());
+                self.assigned.insert(name.id.as_str());
             }
             Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| self.bind(e)),
             Expr::List(list) => list.elts.iter().for_each(|e| self.bind(e)),
@@ -1410,15 +1476,15 @@ impl LocalNames {
     }
 }
 
-impl<'a> Visitor<'a> for LocalNames {
+impl<'a> Visitor<'a> for LocalNames<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
-                self.assigned.insert(def.name.id.to_string());
+                self.assigned.insert(def.name.id.as_str());
                 return;
             }
             Stmt::ClassDef(def) => {
-                self.assigned.insert(def.name.id.to_string());
+                self.assigned.insert(def.name.id.as_str());
                 return;
             }
             Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.bind(t)),
@@ -1436,23 +1502,23 @@ impl<'a> Visitor<'a> for LocalNames {
                 for alias in &import.names {
                     let name = alias.asname.as_ref().unwrap_or(&alias.name);
                     let first = name.id.split('.').next().unwrap_or_default();
-                    self.assigned.insert(first.to_string());
+                    self.assigned.insert(first);
                 }
             }
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
                     let name = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.assigned.insert(name.id.to_string());
+                    self.assigned.insert(name.id.as_str());
                 }
             }
             Stmt::Global(global) => {
                 for name in &global.names {
-                    self.globals.insert(name.id.to_string());
+                    self.globals.insert(name.id.as_str());
                 }
             }
             Stmt::Nonlocal(nonlocal) => {
-                for name in &global_names(nonlocal) {
-                    self.nonlocals.insert(name.clone());
+                for name in &nonlocal.names {
+                    self.nonlocals.insert(name.id.as_str());
                 }
             }
             _ => {}
@@ -1461,6 +1527,9 @@ impl<'a> Visitor<'a> for LocalNames {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.walrus {
+            return;
+        }
         if let Expr::Named(named) = expr {
             self.bind(&named.target);
         }
@@ -1475,10 +1544,6 @@ impl<'a> Visitor<'a> for LocalNames {
             walk_expr(self, expr);
         }
     }
-}
-
-fn global_names(nonlocal: &ruff_python_ast::StmtNonlocal) -> Vec<String> {
-    nonlocal.names.iter().map(|n| n.id.to_string()).collect()
 }
 
 /// The range of a function's name, where its findings point.

@@ -89,6 +89,13 @@ pub struct SemanticModel<'a> {
     pub effects: Vec<DirectEffects>,
     /// Calls at module level, with their arguments' values.
     pub module_call_effects: Vec<Call>,
+    /// How many `tf.function(...)` calls the module has (decorators with
+    /// arguments included): codemods that look only at such calls skip
+    /// walking modules that have none.
+    pub tf_function_calls: usize,
+    /// Whether the text has `:=` anywhere (assignment expressions bind
+    /// names; without one, bindings are found without walking expressions).
+    pub has_walrus: bool,
     pub values: ModuleValues,
     /// Each function's effects through its callees, parameter kinds and
     /// callers, by [`FunctionId`]: computed from this module alone, or from
@@ -111,6 +118,7 @@ impl<'a> SemanticModel<'a> {
             scopes: Vec::new(),
             pending_calls: Vec::new(),
             wrapped: Vec::new(),
+            tf_function_calls: 0,
             loop_depth: 0,
         };
         builder.visit_body(&module.body);
@@ -119,6 +127,7 @@ impl<'a> SemanticModel<'a> {
             classes,
             pending_calls,
             wrapped,
+            tf_function_calls,
             ..
         } = builder;
         let mut model = SemanticModel {
@@ -137,9 +146,20 @@ impl<'a> SemanticModel<'a> {
             },
             facts: Vec::new(),
             local_summary: None,
+            tf_function_calls,
+            has_walrus: source.contains(":="),
         };
+        // The function each name means where it is defined: directly in a
+        // function (or at module level), not in a class; the last
+        // definition wins.
+        let mut children: ChildFunctions = HashMap::default();
+        for (id, function) in model.functions.iter().enumerate() {
+            if function.class.is_none() {
+                children.insert((function.parent, function.def.name.id.as_str()), id);
+            }
+        }
         for (reference, range) in wrapped {
-            if let Some(id) = model.resolve(&reference) {
+            if let Some(id) = model.resolve(&children, &reference) {
                 model.functions[id]
                     .graph
                     .get_or_insert(GraphOrigin::Wrapped(range));
@@ -148,7 +168,7 @@ impl<'a> SemanticModel<'a> {
         for pending in pending_calls {
             let site = CallSite {
                 range: pending.range,
-                callee: model.resolve(&pending.reference),
+                callee: model.resolve(&children, &pending.reference),
                 in_loop: pending.in_loop,
             };
             match pending.caller {
@@ -252,29 +272,21 @@ impl<'a> SemanticModel<'a> {
         root
     }
 
-    fn resolve(&self, reference: &Reference) -> Option<FunctionId> {
+    fn resolve(&self, children: &ChildFunctions, reference: &Reference) -> Option<FunctionId> {
         match reference {
             Reference::Name { name, scope } => {
                 // A function nested in an enclosing function shadows a module-level one.
                 let mut current = *scope;
                 while let Some(parent) = current {
-                    if let Some(id) = self.child_function(Some(parent), name) {
+                    if let Some(&id) = children.get(&(Some(parent), name)) {
                         return Some(id);
                     }
                     current = self.functions[parent].parent;
                 }
-                self.child_function(None, name)
+                children.get(&(None, name)).copied()
             }
             Reference::Method { class, name } => self.method(*class, name),
         }
-    }
-
-    /// A function named `name` defined directly in `parent` (or at module
-    /// level when `parent` is `None`) and not inside a class.
-    fn child_function(&self, parent: Option<FunctionId>, name: &str) -> Option<FunctionId> {
-        self.functions.iter().rposition(|f| {
-            f.parent == parent && f.class.is_none() && f.def.name.id.as_str() == name
-        })
     }
 
     /// The method `name` of `class`, looking through base classes defined in
@@ -303,21 +315,25 @@ impl<'a> SemanticModel<'a> {
     }
 }
 
+/// Functions by where they are defined (a function, or module level) and
+/// name.
+type ChildFunctions<'a> = HashMap<(Option<FunctionId>, &'a str), FunctionId>;
+
 /// A call target as written, resolved once every definition is known.
 #[derive(Debug)]
-enum Reference {
+enum Reference<'a> {
     /// `name(...)`, looked up from the calling function outwards.
     Name {
-        name: String,
+        name: &'a str,
         scope: Option<FunctionId>,
     },
     /// `self.name(...)` inside a method of `class`.
-    Method { class: ClassId, name: String },
+    Method { class: ClassId, name: &'a str },
 }
 
-struct PendingCall {
+struct PendingCall<'a> {
     caller: Option<FunctionId>,
-    reference: Reference,
+    reference: Reference<'a>,
     range: TextRange,
     in_loop: bool,
 }
@@ -333,12 +349,13 @@ struct Builder<'a, 'm> {
     functions: Vec<Function<'a>>,
     classes: Vec<Class<'a>>,
     scopes: Vec<Scope>,
-    pending_calls: Vec<PendingCall>,
-    wrapped: Vec<(Reference, TextRange)>,
+    pending_calls: Vec<PendingCall<'a>>,
+    wrapped: Vec<(Reference<'a>, TextRange)>,
+    tf_function_calls: usize,
     loop_depth: usize,
 }
 
-impl Builder<'_, '_> {
+impl<'a> Builder<'a, '_> {
     fn current_function(&self) -> Option<FunctionId> {
         self.scopes.iter().rev().find_map(|scope| match scope {
             Scope::Function(id) => Some(*id),
@@ -361,10 +378,10 @@ impl Builder<'_, '_> {
     }
 
     /// What a callee expression refers to, if it can name a project function.
-    fn reference(&self, expr: &Expr) -> Option<Reference> {
+    fn reference(&self, expr: &'a Expr) -> Option<Reference<'a>> {
         match expr {
             Expr::Name(name) => Some(Reference::Name {
-                name: name.id.to_string(),
+                name: name.id.as_str(),
                 scope: self.current_function(),
             }),
             Expr::Attribute(attribute) => {
@@ -376,7 +393,7 @@ impl Builder<'_, '_> {
                 }
                 Some(Reference::Method {
                     class: self.enclosing_method_class()?,
-                    name: attribute.attr.id.to_string(),
+                    name: attribute.attr.id.as_str(),
                 })
             }
             _ => None,
@@ -467,6 +484,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
             if self.imports.is_tf_function(&call.func) {
+                self.tf_function_calls += 1;
                 let wrapped = call
                     .arguments
                     .args
