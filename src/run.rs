@@ -19,7 +19,7 @@ use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
 use crate::semantic::effects::Callee;
-use crate::semantic::propagate::{propagate, FunctionFacts};
+use crate::semantic::propagate::{FunctionFacts, Propagation};
 use crate::semantic::summary::{module_names, ModuleSummary};
 use crate::semantic::SemanticModel;
 use crate::settings::Settings;
@@ -173,26 +173,30 @@ fn run_round(
             .iter()
             .filter_map(|&i| firsts[i].summary.take())
             .collect();
-        let analysed = summaries.len();
         summaries.extend(callees);
-        let mut facts = propagate(&summaries);
-        facts.truncate(analysed);
+        let propagation = Propagation::new(&summaries);
         timer.lap("phase 2: propagate across modules", summaries.len());
+        // Each file's facts are put together, compared and, unless needed
+        // for a second look, dropped: never all at once.
+        let kept: Vec<(usize, ProjectFacts)> = owners
+            .par_iter()
+            .enumerate()
+            .filter_map(|(m, &i)| {
+                let facts: ProjectFacts = summaries[m]
+                    .functions
+                    .iter()
+                    .map(|f| f.qualified_name.clone())
+                    .zip(propagation.module_facts(m))
+                    .collect();
+                (needs_second_look(&firsts[i], &facts)
+                    || has_applicable_fix(&firsts[i], settings, mode))
+                .then_some((i, facts))
+            })
+            .collect();
+        drop(propagation);
         let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
-        for ((&i, summary), facts) in owners.iter().zip(&summaries).zip(facts) {
-            let facts: ProjectFacts = summary
-                .functions
-                .iter()
-                .map(|f| f.qualified_name.clone())
-                .zip(facts)
-                .collect();
-            // Keep the facts only for files that will be looked at again, so
-            // the whole run's facts are never all in memory at once.
-            if needs_second_look(&firsts[i], &facts)
-                || has_applicable_fix(&firsts[i], settings, mode)
-            {
-                project[i] = Some(facts);
-            }
+        for (i, facts) in kept {
+            project[i] = Some(facts);
         }
         drop(summaries);
         let second_looks = project.iter().filter(|p| p.is_some()).count();

@@ -95,6 +95,94 @@ struct Node<'s> {
 /// Propagates effects over `modules`; returns facts per module, per function
 /// (in summary order).
 pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
+    let propagation = Propagation::new(modules);
+    (0..modules.len())
+        .map(|m| propagation.module_facts(m))
+        .collect()
+}
+
+/// Effects propagated over the modules of a run, from which each module's
+/// [`FunctionFacts`] are put together on demand: a large run never holds
+/// the facts of every function at once.
+pub struct Propagation<'s> {
+    modules: &'s [ModuleSummary],
+    nodes: Vec<Node<'s>>,
+    first_node: Vec<usize>,
+    traces: Vec<Vec<Trace>>,
+    recursion: Vec<Option<String>>,
+    iterates_tensor: Vec<Option<String>>,
+    param_tensor_work: Vec<bool>,
+    params: Vec<Vec<ParamKind>>,
+    call_sites: Vec<usize>,
+    module_sites: Vec<usize>,
+    loop_call: Vec<Option<(usize, u32)>>,
+    callers: Vec<Vec<usize>>,
+    under_graph: Vec<bool>,
+    names: Vec<Arc<str>>,
+    paths: Vec<Arc<str>>,
+}
+
+impl<'s> Propagation<'s> {
+    pub fn new(modules: &'s [ModuleSummary]) -> Self {
+        propagate_effects(modules)
+    }
+
+    /// The facts of module `m`'s functions, in summary order.
+    pub fn module_facts(&self, m: usize) -> Vec<FunctionFacts> {
+        let count = self.modules[m].functions.len();
+        (self.first_node[m]..self.first_node[m] + count)
+            .map(|v| self.facts(v))
+            .collect()
+    }
+
+    fn facts(&self, v: usize) -> FunctionFacts {
+        let node = &self.nodes[v];
+        let mut effects: Vec<(Effect, EffectWhy)> = self.traces[v]
+            .iter()
+            .map(|trace| {
+                (
+                    trace.effect,
+                    describe(trace, v, &self.nodes, &self.names, &self.paths),
+                )
+            })
+            .collect();
+        effects.sort_by_key(|(effect, _)| *effect);
+        let callers = &self.callers[v];
+        let graph_callers_only = (self.module_sites[v] == 0
+            && !callers.is_empty()
+            && callers.iter().all(|&c| self.under_graph[c]))
+        .then(|| self.names[callers[0]].to_string());
+        FunctionFacts {
+            effects,
+            generator: node
+                .summary
+                .generator
+                .map(|line| format!("is a generator (`yield` at line {line})")),
+            recursion: self.recursion[v].clone(),
+            iterates_tensor: self.iterates_tensor[v].clone(),
+            params: node
+                .summary
+                .params
+                .iter()
+                .cloned()
+                .zip(self.params[v].iter().cloned())
+                .collect(),
+            call_sites: self.call_sites[v],
+            loop_call: self.loop_call[v].map(|(module, line)| {
+                if module == node.module {
+                    format!("line {line}")
+                } else {
+                    format!("line {line} of {}", self.modules[module].path)
+                }
+            }),
+            under_graph: self.under_graph[v],
+            graph_callers_only,
+            param_tensor_work: self.param_tensor_work[v],
+        }
+    }
+}
+
+fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
     let mut nodes = Vec::new();
     let mut first_node = Vec::with_capacity(modules.len());
     for (m, module) in modules.iter().enumerate() {
@@ -124,7 +212,7 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         .collect();
     let mut call_sites = vec![0usize; n];
     let mut module_sites = vec![0usize; n];
-    let mut loop_call: Vec<Option<String>> = vec![None; n];
+    let mut loop_call: Vec<Option<(usize, u32)>> = vec![None; n];
     let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut record_site = |caller: Option<usize>,
                            module: usize,
@@ -137,11 +225,7 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
             None => module_sites[target] += 1,
         }
         if call.in_loop && loop_call[target].is_none() {
-            loop_call[target] = Some(if nodes[target].module == module {
-                format!("line {}", call.line)
-            } else {
-                format!("line {} of {}", call.line, modules[module].path)
-            });
+            loop_call[target] = Some((module, call.line));
         }
         join_arguments(&nodes[target], call, &mut params[target]);
     };
@@ -173,15 +257,12 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
             }
         }
     }
-    let params: Vec<Vec<(String, ParamKind)>> = nodes
-        .iter()
-        .zip(params)
-        .map(|(node, kinds)| {
-            node.summary
-                .params
-                .iter()
-                .cloned()
-                .zip(kinds.into_iter().map(|k| k.unwrap_or(ParamKind::Unknown)))
+    let params: Vec<Vec<ParamKind>> = params
+        .into_iter()
+        .map(|kinds| {
+            kinds
+                .into_iter()
+                .map(|k| k.unwrap_or(ParamKind::Unknown))
                 .collect()
         })
         .collect();
@@ -194,7 +275,7 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         let mut own: Vec<LineCulprit> = node.summary.culprits.clone();
         own.extend(unresolved[v].take());
         for conditional in &node.summary.conditionals {
-            let Some((_, kind)) = params[v].get(conditional.param) else {
+            let Some(kind) = params[v].get(conditional.param) else {
                 continue;
             };
             if matches!(kind, ParamKind::Unknown)
@@ -325,37 +406,24 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         .map(|node| Arc::from(node.summary.qualified_name.as_str()))
         .collect();
     let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
-    let mut facts: Vec<Vec<FunctionFacts>> = modules
-        .iter()
-        .map(|m| Vec::with_capacity(m.functions.len()))
-        .collect();
-    for (v, node) in nodes.iter().enumerate() {
-        let mut effects: Vec<(Effect, EffectWhy)> = traces[v]
-            .iter()
-            .map(|trace| (trace.effect, describe(trace, v, &nodes, &names, &paths)))
-            .collect();
-        effects.sort_by_key(|(effect, _)| *effect);
-        let graph_callers_only = (module_sites[v] == 0
-            && !callers[v].is_empty()
-            && callers[v].iter().all(|&c| under_graph[c]))
-        .then(|| name(callers[v][0]).to_string());
-        facts[node.module].push(FunctionFacts {
-            effects,
-            generator: node
-                .summary
-                .generator
-                .map(|line| format!("is a generator (`yield` at line {line})")),
-            recursion: recursion[v].take(),
-            iterates_tensor: iterates_tensor[v].take(),
-            params: params[v].clone(),
-            call_sites: call_sites[v],
-            loop_call: loop_call[v].take(),
-            under_graph: under_graph[v],
-            graph_callers_only,
-            param_tensor_work: param_tensor_work[v],
-        });
+    drop(by_name);
+    Propagation {
+        modules,
+        nodes,
+        first_node,
+        traces,
+        recursion,
+        iterates_tensor,
+        param_tensor_work,
+        params,
+        call_sites,
+        module_sites,
+        loop_call,
+        callers,
+        under_graph,
+        names,
+        paths,
     }
-    facts
 }
 
 /// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
