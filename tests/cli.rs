@@ -535,9 +535,11 @@ fn deeply_nested_code_does_not_overflow_the_stack() {
 
 #[test]
 fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
-    // Lifting `compiled` out of `check` (HY002) gives it a new name, and only
-    // then do the facts from b.py show that `tf.function` can only hurt it
-    // (HY020): the run repeats over the fixed texts until nothing changes.
+    // The facts from b.py show that `tf.function` can only hurt `compiled`
+    // (it calls `transpose`, which mutates its argument): HY020 removes it,
+    // and HY002 does not lift it first (which used to take a second round
+    // and a rename). The run repeats over the fixed texts until nothing
+    // changes, and a second run proposes nothing.
     let a = "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef check(a):\n    @tf.function\n    def compiled():\n        return transpose(a, [-1, -2])\n\n    return compiled()\n";
     let b = "import tensorflow as tf\n\n\ndef transpose(a, perm):\n    perm[0] = len(perm) - 1\n    return tf.transpose(a, perm)\n";
     let dir = project(&[("a.py", a), ("b.py", b)]);
@@ -547,7 +549,7 @@ fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
         .code(1);
     assert_eq!(
         fs::read_to_string(dir.path().join("a.py")).unwrap(),
-        "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef compiled(a):\n    return transpose(a, [-1, -2])\n\n\ndef check(a):\n    return compiled(a)\n"
+        "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef check(a):\n    def compiled():\n        return transpose(a, [-1, -2])\n\n    return compiled()\n"
     );
     hybridize(dir.path())
         .args(["fix", "--unsafe-fixes", "."])
