@@ -557,3 +557,38 @@ fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
         .code(0)
         .stdout("");
 }
+
+#[test]
+fn a_scalar_signature_is_not_added_when_another_module_calls_the_function() {
+    // lib.py alone would get `input_signature=[TensorSpec([], int32), ...]`
+    // (three calls, all `int`s); but main.py passes a `float`, which an
+    // `int32` signature would reject: no signature, and no call-site fix
+    // either, since main.py's calls cannot all be changed.
+    let lib = "import tensorflow as tf\n\nx = tf.ones([2, 4])\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor step in range(10):\n    decay(step, x)\ndecay(1, x)\ndecay(2, x)\n";
+    let main = "import tensorflow as tf\n\nfrom lib import decay\n\nfor i in range(5):\n    decay(i * 0.5, tf.ones([2, 4]))\n";
+    let alone = project(&[("lib.py", lib)]);
+    let output = hybridize(alone.path())
+        .args(["fix", "--unsafe-fixes", "--select", "HY004", "."])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("+@tf.function(input_signature=[tf.TensorSpec(shape=[], dtype=tf.int32), tf.TensorSpec(shape=[2, 4], dtype=tf.float32)])"),
+        "{}",
+        stdout(&output)
+    );
+    let dir = project(&[("lib.py", lib), ("main.py", main)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--select", "HY004", "."])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("no fix offered: it is also called from other modules")
+            && text.contains("no scalar `TensorSpec` either"),
+        "{text}"
+    );
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--select", "HY004", "."])
+        .assert()
+        .stdout("");
+}
