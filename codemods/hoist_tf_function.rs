@@ -365,6 +365,25 @@ fn lift(
             None => "it is defined inside a loop, `if` or `with` block".to_string(),
         }));
     }
+    // Decorators, defaults and annotations are evaluated where the
+    // definition stands: moved, they must mean the same there.
+    let evaluated = definition_time_names(inner);
+    if let Some(local) = evaluated.iter().find(|n| outer_names.binds(n)) {
+        return Err(any(format!(
+            "its decorator, a default value or an annotation reads `{local}` from `{}`",
+            semantic.functions[parent].qualified_name
+        )));
+    }
+    if let Destination::Class { class, .. } = destination {
+        if let Some(shadowed) = evaluated
+            .iter()
+            .find(|n| class_body_binds(&semantic.classes[class].def.body, n))
+        {
+            return Err(Refusal::Here(format!(
+                "its decorator, a default value or an annotation reads `{shadowed}`, which in the class body would be the class attribute"
+            )));
+        }
+    }
     let inner_names = FunctionNames::of(inner);
     if inner_names.declares_scope {
         return Err(any("it declares `global` or `nonlocal` names".to_string()));
@@ -587,6 +606,37 @@ fn lift(
     };
     edits.push(Edit::deletion(start, removal_end));
     Ok((Fix::unsafe_edits(insertion, edits), trailing))
+}
+
+/// The names read by a definition's decorators, parameter defaults and
+/// annotations.
+fn definition_time_names(def: &StmtFunctionDef) -> Vec<String> {
+    #[derive(Default)]
+    struct Names(Vec<String>);
+    impl<'a> Visitor<'a> for Names {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr {
+                self.0.push(name.id.to_string());
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut names = Names::default();
+    for decorator in &def.decorator_list {
+        names.visit_expr(&decorator.expression);
+    }
+    for parameter in def.parameters.iter() {
+        if let Some(default) = parameter.default() {
+            names.visit_expr(default);
+        }
+        if let Some(annotation) = parameter.annotation() {
+            names.visit_expr(annotation);
+        }
+    }
+    if let Some(returns) = &def.returns {
+        names.visit_expr(returns);
+    }
+    names.0
 }
 
 /// Why `name` cannot become a method of `class`: the class (or a base the

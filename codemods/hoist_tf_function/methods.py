@@ -98,6 +98,23 @@ class Scaler(tf.Module):
         return twice(x)
 
 
+class Signed(tf.Module):
+    def __init__(self):
+        self.w = tf.ones([2, 2])
+        self.calls = 0
+
+    # The decorator reads the method's local `spec`: it cannot move.
+    def run(self, x):
+        self.calls += 1
+        spec = tf.TensorSpec(shape=[2, 2], dtype=tf.float32)
+
+        @tf.function(input_signature=[spec])
+        def signed(v):
+            return tf.matmul(v, self.w)
+
+        return signed(x)
+
+
 class Dense(tf.keras.layers.Layer):
     def __init__(self):
         super().__init__()
