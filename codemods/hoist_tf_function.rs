@@ -115,6 +115,24 @@ fn nested_graph_function(
     // A nested function that reads the method's `self` becomes a method of
     // the class; otherwise (or when that is not possible) a module function.
     let mut why_not_class = None;
+    let first_parameter = outer
+        .def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&outer.def.parameters.args)
+        .next()
+        .map(|p| p.parameter.name.id.as_str());
+    if outer.class.is_some()
+        && !outer.def.decorator_list.is_empty()
+        && first_parameter
+            .is_some_and(|first| FunctionNames::of(inner.def).free_names().contains(first))
+    {
+        why_not_class = Some(format!(
+            "`{}` is decorated, so its first parameter may not be an instance of the class",
+            outer.qualified_name
+        ));
+    }
     if let Some((class, receiver)) = method_receiver(semantic, id, parent) {
         let class_name = &semantic.classes[class].qualified_name;
         // One name per pass for all classes: two related classes given the
@@ -205,9 +223,9 @@ fn passing(params: &[String]) -> String {
     format!(", passing {list} as {noun}")
 }
 
-/// When `parent` is a plain method (not a static or class method) directly
-/// in a class body and the nested function `id` reads its first parameter:
-/// the class and that parameter's name (`self`).
+/// When `parent` is a plain, undecorated method directly in a class body
+/// and the nested function `id` reads its first parameter: the class and
+/// that parameter's name (`self`).
 fn method_receiver<'m>(
     semantic: &'m SemanticModel,
     id: FunctionId,
@@ -215,11 +233,9 @@ fn method_receiver<'m>(
 ) -> Option<(ClassId, &'m str)> {
     let outer = &semantic.functions[parent];
     let class = outer.class?;
-    if outer.parent.is_some()
-        || outer.def.decorator_list.iter().any(|d| {
-            matches!(&d.expression, Expr::Name(n) if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
-        })
-    {
+    // A decorated method (`staticmethod`, `classmethod`, `property` or one
+    // the analysis cannot see) may not receive an instance of the class.
+    if outer.parent.is_some() || !outer.def.decorator_list.is_empty() {
         return None;
     }
     let parameters = &outer.def.parameters;
@@ -487,12 +503,6 @@ fn lift(
                     "`{receiver}` is rebound at line {}",
                     line_number(source, binding.offset)
                 )));
-            }
-            if parameters.posonlyargs.is_empty()
-                && parameters.args.is_empty()
-                && parameters.vararg.is_some()
-            {
-                return Err(Refusal::Here("its parameters are all variadic".to_string()));
             }
             class_attribute_clash(checker, class, name)
                 .map_or(Ok(()), |why| Err(Refusal::Here(why)))?;

@@ -90,7 +90,6 @@ class Scaler(tf.Module):
     @staticmethod
     def double(x):
         print("double")
-
         @tf.function
         def twice(v):
             return v * 2.0
@@ -175,3 +174,20 @@ class Plain:
 class Special(Plain):
     def inner(self, v):
         return v
+
+
+class Cached(tf.Module):
+    def __init__(self):
+        self.w = tf.ones([2, 2])
+        self.hits = 0
+
+    # A decorated method may not receive an instance: lifted to module level.
+    @property
+    def doubled(self):
+        self.hits += 1
+
+        @tf.function
+        def twice_w(v):
+            return tf.matmul(v, self.w)
+
+        return twice_w(tf.ones([2, 2]))
