@@ -15,7 +15,7 @@ use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::{FunctionId, SemanticModel};
 use crate::signature::{
     add_keyword, expression_calls, graph_decorator, python_only_use, scalar_signature,
-    tracing_keyword,
+    tracing_keyword, STRUCTURAL_NAMES,
 };
 
 pub const CODEMOD: Codemod = Codemod {
@@ -27,9 +27,6 @@ pub const CODEMOD: Codemod = Codemod {
     also_reports: &[],
     run,
 };
-
-/// Parameter names that conventionally select structure, not data.
-const STRUCTURAL_NAMES: &[&str] = &["training", "is_training", "mode", "reuse"];
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;

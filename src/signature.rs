@@ -43,6 +43,10 @@ pub const DTYPES: &[&str] = &[
 /// converting the number at each call site.
 pub const MANY_CALL_SITES: usize = 3;
 
+/// Parameter names that conventionally select structure, not data: their
+/// values are meant to pick a graph each.
+pub const STRUCTURAL_NAMES: &[&str] = &["training", "is_training", "mode", "reuse"];
+
 /// TensorFlow functions through which a scalar parameter means the same
 /// whether it is a Python number or a scalar tensor.
 const TENSOR_SAFE_USES: &[&str] = &["tensorflow.cast", "tensorflow.print"];
@@ -321,6 +325,11 @@ pub fn scalar_signature(
             ParamKind::Primitive {
                 varies_at: Some(_), ..
             } => {
+                if STRUCTURAL_NAMES.contains(&param.as_str()) {
+                    return Err(format!(
+                        "`{param}` selects which graph to build, and a signature would make it a tensor"
+                    ));
+                }
                 if let Some(why) = python_only_use(semantic, source, id, param) {
                     return Err(format!("`{param}` {why}"));
                 }

@@ -72,3 +72,16 @@ for step in range(3):
 for step in range(100):
     x = clipped(x, step > 50)
     x = clipped(x, step % 7 == 0 or step < 3)
+
+
+# `mode` selects a graph: left as it is, and no signature that would make it
+# a tensor; `step` is converted at the call sites.
+@tf.function
+def staged(step, mode, x):
+    return x * tf.cast(step, tf.float32) + tf.cast(mode, tf.float32)
+
+
+for mode in range(3):
+    staged(0, mode, y)
+    staged(1, mode, y)
+    staged(2, mode, y)
