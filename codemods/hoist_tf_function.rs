@@ -413,6 +413,11 @@ fn lift(
         .filter(|name| outer_names.binds(name))
         .cloned()
         .collect();
+    if captured.iter().any(|c| c == name) {
+        return Err(any(format!(
+            "it refers to `{name}` itself, a name that exists only inside the enclosing function"
+        )));
+    }
     if let Some(shadow) = captured
         .iter()
         .find(|name| inner_names.nested_bindings.contains(name.as_str()))

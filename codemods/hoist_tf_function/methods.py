@@ -191,3 +191,21 @@ class Cached(tf.Module):
             return tf.matmul(v, self.w)
 
         return twice_w(tf.ones([2, 2]))
+
+
+class Recursive(tf.Module):
+    def __init__(self):
+        self.w = tf.ones([2, 2])
+        self.n = 0
+
+    # Recursive: HY020 removes the decoration instead.
+    def run(self, x):
+        self.n += 1
+
+        @tf.function
+        def step(v, k):
+            if k == 0:
+                return v
+            return step(tf.matmul(v, self.w), k - 1)
+
+        return step(x, 2)
