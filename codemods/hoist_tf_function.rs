@@ -4,15 +4,16 @@
 //! nested function to module level, or wrap the function once.
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::semantic::preconditions::failed_preconditions;
+use crate::semantic::effects::Effect;
+use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
-use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
+use crate::semantic::{ClassId, FunctionId, GraphOrigin, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY002",
@@ -79,6 +80,13 @@ fn nested_graph_function(
     );
     let diagnostic = Diagnostic::new(CODEMOD.code, CODEMOD.name, message, inner.def.name.range())
         .with_function(inner.qualified_name.clone());
+    // HY020 takes the decoration away: hoisting it first would only churn.
+    if let Some(why) = reason_to_remove(&semantic.facts[id]) {
+        checker.report(diagnostic.with_note(format!(
+            "no fix offered: `{name}` {why}, so HY020 remove-tf-function makes it eager instead"
+        )));
+        return;
+    }
     let outer_names = FunctionNames::of(outer.def);
     // The fixes rewrite every use of the nested function: each must be a call.
     if let Some(why) = not_only_called(checker.source, &outer_names, name) {
@@ -108,32 +116,85 @@ fn nested_graph_function(
             outer.qualified_name
         ),
     };
+    // A nested function that reads the method's `self` becomes a method of
+    // the class; otherwise (or when that is not possible) a module function.
+    let mut why_not_class = None;
+    let first_parameter = outer
+        .def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&outer.def.parameters.args)
+        .next()
+        .map(|p| p.parameter.name.id.as_str());
+    if outer.class.is_some()
+        && !outer.def.decorator_list.is_empty()
+        && first_parameter
+            .is_some_and(|first| FunctionNames::of(inner.def).free_names().contains(first))
+    {
+        why_not_class = Some(format!(
+            "`{}` is decorated, so its first parameter may not be an instance of the class",
+            outer.qualified_name
+        ));
+    }
+    if let Some((class, receiver)) = method_receiver(semantic, id, parent) {
+        let class_name = &semantic.classes[class].qualified_name;
+        // One name per pass for all classes: two related classes given the
+        // same new method would override one with the other.
+        let key = format!("class {name}");
+        let lift = if lifted.contains(&key) {
+            Err(Refusal::Here(format!(
+                "another `{name}` becomes a method of a class first"
+            )))
+        } else {
+            lift(
+                checker,
+                id,
+                parent,
+                &outer_names,
+                Destination::Class { class, receiver },
+            )
+        };
+        match lift {
+            Ok((fix, params)) => {
+                lifted.push(key);
+                let note = format!(
+                    "the decoration cannot move to `{}` ({why_not_outer}); `{name}` reads `{receiver}`, so it becomes a method of `{class_name}`, created once per class and traced once per object{}",
+                    outer.qualified_name,
+                    passing(&params)
+                );
+                checker.report(
+                    diagnostic
+                        .with_note(note)
+                        .with_fix(format!("Lift `{name}` to a method of `{class_name}`"), fix),
+                );
+                return;
+            }
+            Err(Refusal::Any(why)) => {
+                checker.report(diagnostic.with_note(format!(
+                    "no fix offered: the decoration cannot move to `{}` ({why_not_outer}), and `{name}` cannot be lifted: {why}",
+                    outer.qualified_name
+                )));
+                return;
+            }
+            Err(Refusal::Here(why)) => why_not_class = Some(why),
+        }
+    }
     let lift = if lifted.iter().any(|n| n == name) {
-        Err(format!("another `{name}` is lifted first"))
+        Err(Refusal::Here(format!("another `{name}` is lifted first")))
     } else {
-        lift_to_module(checker, id, parent, &outer_names)
+        lift(checker, id, parent, &outer_names, Destination::Module)
     };
+    let not_class = why_not_class
+        .map(|why| format!(" and it cannot become a method of its class ({why})"))
+        .unwrap_or_default();
     match lift {
         Ok((fix, params)) => {
             lifted.push(name.to_string());
-            let passing = if params.is_empty() {
-                String::new()
-            } else {
-                let list = params
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let noun = if params.len() == 1 {
-                    "an argument"
-                } else {
-                    "arguments"
-                };
-                format!(", passing {list} as {noun}")
-            };
             let note = format!(
-                "the decoration cannot move to `{}` ({why_not_outer}); lifting `{name}` to module level creates it once{passing}",
-                outer.qualified_name
+                "the decoration cannot move to `{}` ({why_not_outer}){not_class}; lifting `{name}` to module level creates it once{}",
+                outer.qualified_name,
+                passing(&params)
             );
             checker.report(
                 diagnostic
@@ -141,11 +202,60 @@ fn nested_graph_function(
                     .with_fix(format!("Lift `{name}` to module level"), fix),
             );
         }
-        Err(why) => checker.report(diagnostic.with_note(format!(
-            "no fix offered: the decoration cannot move to `{}` ({why_not_outer}), and `{name}` cannot be lifted: {why}",
+        Err(Refusal::Any(why) | Refusal::Here(why)) => checker.report(diagnostic.with_note(format!(
+            "no fix offered: the decoration cannot move to `{}` ({why_not_outer}){not_class}, and `{name}` cannot be lifted: {why}",
             outer.qualified_name
         ))),
     }
+}
+
+/// ", passing `a`, `b` as arguments" for the parameters a lift adds.
+fn passing(params: &[String]) -> String {
+    if params.is_empty() {
+        return String::new();
+    }
+    let list = params
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let noun = if params.len() == 1 {
+        "an argument"
+    } else {
+        "arguments"
+    };
+    format!(", passing {list} as {noun}")
+}
+
+/// When `parent` is a plain, undecorated method directly in a class body
+/// and the nested function `id` reads its first parameter: the class and
+/// that parameter's name (`self`).
+fn method_receiver<'m>(
+    semantic: &'m SemanticModel,
+    id: FunctionId,
+    parent: FunctionId,
+) -> Option<(ClassId, &'m str)> {
+    let outer = &semantic.functions[parent];
+    let class = outer.class?;
+    // A decorated method (`staticmethod`, `classmethod`, `property` or one
+    // the analysis cannot see) may not receive an instance of the class.
+    if outer.parent.is_some() || !outer.def.decorator_list.is_empty() {
+        return None;
+    }
+    let parameters = &outer.def.parameters;
+    let receiver = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .next()?
+        .parameter
+        .name
+        .id
+        .as_str();
+    FunctionNames::of(semantic.functions[id].def)
+        .free_names()
+        .contains(receiver)
+        .then_some((class, receiver))
 }
 
 /// Why the uses of `name` in the enclosing function are not all plain
@@ -219,26 +329,47 @@ fn def_keyword(source: &str, def: &StmtFunctionDef) -> TextSize {
     def.start()
 }
 
-/// Lifts the nested function (with its decorator) to module level, before
-/// the top-level statement that contains the enclosing function; its free
-/// variables from the enclosing function become trailing parameters, passed
-/// at every call. Returns the fix and the new parameters.
-fn lift_to_module(
+/// Where a nested function is lifted to.
+#[derive(Clone, Copy)]
+enum Destination<'m> {
+    /// Module level, before the top-level statement that contains the
+    /// enclosing function.
+    Module,
+    /// A method of `class`, before the enclosing method; `receiver` (the
+    /// method's `self`) becomes its first parameter.
+    Class { class: ClassId, receiver: &'m str },
+}
+
+/// Why a nested function is not lifted.
+enum Refusal {
+    /// A reason that holds wherever it would go.
+    Any(String),
+    /// A reason that holds only for this destination.
+    Here(String),
+}
+
+/// Lifts the nested function (with its decorator) to `destination`; its
+/// free variables from the enclosing function (but the receiver of a
+/// method) become trailing parameters, passed at every call. Returns the
+/// fix and the new trailing parameters.
+fn lift(
     checker: &Checker,
     id: FunctionId,
     parent: FunctionId,
     outer_names: &FunctionNames,
-) -> Result<(Fix, Vec<String>), String> {
+    destination: Destination,
+) -> Result<(Fix, Vec<String>), Refusal> {
     let semantic = checker.semantic;
     let source = checker.source;
     let inner = semantic.functions[id].def;
     let outer = semantic.functions[parent].def;
     let name = inner.name.id.as_str();
+    let any = |why: String| Refusal::Any(why);
     if semantic.functions[parent].parent.is_some() {
-        return Err(format!(
+        return Err(any(format!(
             "`{}` is nested more than one level deep",
             semantic.functions[id].qualified_name
-        ));
+        )));
     }
     // Only a definition directly in the body runs exactly once per call.
     if !outer.body.iter().any(|stmt| stmt.range() == inner.range()) {
@@ -246,37 +377,58 @@ fn lift_to_module(
             .bindings
             .iter()
             .find(|b| b.loop_target && FunctionNames::of(inner).free_names().contains(&b.name));
-        return Err(match loop_var {
+        return Err(any(match loop_var {
             Some(binding) => format!(
                 "it closes over the loop variable `{}`, whose value differs per iteration",
                 binding.name
             ),
             None => "it is defined inside a loop, `if` or `with` block".to_string(),
-        });
+        }));
     }
-    if FunctionNames::of_module(semantic.module_body()).binds(name) {
-        return Err(format!("the module already binds the name `{name}`"));
+    // Decorators, defaults and annotations are evaluated where the
+    // definition stands: moved, they must mean the same there.
+    let evaluated = definition_time_names(inner);
+    if let Some(local) = evaluated.iter().find(|n| outer_names.binds(n)) {
+        return Err(any(format!(
+            "its decorator, a default value or an annotation reads `{local}` from `{}`",
+            semantic.functions[parent].qualified_name
+        )));
+    }
+    if let Destination::Class { class, .. } = destination {
+        if let Some(shadowed) = evaluated
+            .iter()
+            .find(|n| class_body_binds(&semantic.classes[class].def.body, n))
+        {
+            return Err(Refusal::Here(format!(
+                "its decorator, a default value or an annotation reads `{shadowed}`, which in the class body would be the class attribute"
+            )));
+        }
     }
     let inner_names = FunctionNames::of(inner);
     if inner_names.declares_scope {
-        return Err("it declares `global` or `nonlocal` names".to_string());
+        return Err(any("it declares `global` or `nonlocal` names".to_string()));
     }
     let free = inner_names.free_names();
     if free.contains("super") || free.contains("__class__") {
-        return Err("it calls `super()`, which needs its class".to_string());
+        return Err(any("it calls `super()`, which needs its class".to_string()));
     }
     let captured: Vec<String> = free
         .iter()
         .filter(|name| outer_names.binds(name))
         .cloned()
         .collect();
+    if captured.iter().any(|c| c == name) {
+        return Err(any(format!(
+            "it refers to `{name}` itself, a name that exists only inside the enclosing function"
+        )));
+    }
     if let Some(shadow) = captured
         .iter()
         .find(|name| inner_names.nested_bindings.contains(name.as_str()))
     {
-        return Err(format!(
+        return Err(any(format!(
             "`{shadow}` is both captured and bound in a nested scope"
-        ));
+        )));
     }
     for captured_name in &captured {
         if let Some(binding) = outer_names
@@ -289,22 +441,52 @@ fn lift_to_module(
             } else {
                 "is rebound after the definition"
             };
-            return Err(format!(
+            return Err(any(format!(
                 "`{captured_name}` {what} (line {}), so passing its value would not mean the same",
                 line_number(source, binding.offset)
-            ));
+            )));
         }
     }
     // A graph function receives container arguments as copies of their
     // structure: mutating a captured list or dict (or setting attributes on
     // a captured object) would no longer reach the caller's object.
     if let Some((name, line)) = mutated_capture(source, inner, &captured) {
-        return Err(format!(
+        return Err(any(format!(
             "it mutates the captured `{name}` (line {line}), which as a parameter of a graph function would be a copy"
-        ));
+        )));
     }
+    // Python effects of a graph function run while it is traced: today on
+    // every call of the enclosing function, once lifted only on the first.
+    let facts = &semantic.facts[id];
+    if let Some(why) = facts.effect(Effect::StateWrite) {
+        return Err(any(format!(
+            "it {why}, which today happens on every call and once lifted only when it is first traced"
+        )));
+    }
+    if let Some(why) = facts.effect(Effect::Print) {
+        return Err(any(format!(
+            "it {why}, which today prints on every call and once lifted only when it is first traced (HY011 turns it into `tf.print` first)"
+        )));
+    }
+    // An attribute of a captured object is read when tracing: created per
+    // call, the function sees its current value; created once, the value
+    // at its first trace.
+    if let Some((object, attribute, line)) = reassigned_attribute(checker, inner, &captured) {
+        return Err(any(format!(
+            "it reads `{object}.{attribute}`, which is reassigned at line {line}: created once, it would keep the value it read when first traced"
+        )));
+    }
+    let receiver = match destination {
+        Destination::Module => None,
+        Destination::Class { receiver, .. } => Some(receiver),
+    };
+    let trailing: Vec<String> = captured
+        .iter()
+        .filter(|c| Some(c.as_str()) != receiver)
+        .cloned()
+        .collect();
     let parameters = &inner.parameters;
-    if !captured.is_empty()
+    if !trailing.is_empty()
         && (parameters.vararg.is_some()
             || parameters.kwarg.is_some()
             || !parameters.kwonlyargs.is_empty()
@@ -312,7 +494,28 @@ fn lift_to_module(
                 .iter_non_variadic_params()
                 .any(|p| p.default.is_some()))
     {
-        return Err("its parameters have defaults or are variadic".to_string());
+        return Err(any(
+            "its parameters have defaults or are variadic".to_string()
+        ));
+    }
+    match destination {
+        Destination::Module => {
+            if FunctionNames::of_module(semantic.module_body()).binds(name) {
+                return Err(Refusal::Here(format!(
+                    "the module already binds the name `{name}`"
+                )));
+            }
+        }
+        Destination::Class { class, receiver } => {
+            if let Some(binding) = outer_names.bindings.iter().find(|b| b.name == receiver) {
+                return Err(Refusal::Here(format!(
+                    "`{receiver}` is rebound at line {}",
+                    line_number(source, binding.offset)
+                )));
+            }
+            class_attribute_clash(checker, class, name)
+                .map_or(Ok(()), |why| Err(Refusal::Here(why)))?;
+        }
     }
     let start = line_start(source, inner.start());
     let end = next_line_start(source, inner.end());
@@ -325,7 +528,9 @@ fn lift_to_module(
         end
     };
     if block.contains("\"\"\"") || block.contains("'''") {
-        return Err("it contains a multi-line string, which re-indenting would change".to_string());
+        return Err(any(
+            "it contains a multi-line string, which re-indenting would change".to_string(),
+        ));
     }
     let indent = indentation(source, start);
     let line_ending = checker.stylist.line_ending().as_str();
@@ -336,13 +541,17 @@ fn lift_to_module(
         } else if line.trim().is_empty() {
             lifted.push_str(line.trim_start_matches([' ', '\t']));
         } else {
-            return Err("its lines are not all indented like its definition".to_string());
+            return Err(any(
+                "its lines are not all indented like its definition".to_string()
+            ));
         }
     }
     // The new parameters go after the existing ones; calls pass them last.
+    // The parameter list moves with the block: patch the lifted text, the
+    // later position first.
     let mut edits = Vec::new();
-    if !captured.is_empty() {
-        let joined = captured.join(", ");
+    let joined = trailing.join(", ");
+    if !trailing.is_empty() {
         let params_end = parameters.end() - TextSize::from(1);
         let params_text = &source[parameters.range()];
         let insert = if parameters.iter().next().is_none() {
@@ -355,32 +564,362 @@ fn lift_to_module(
         } else {
             format!(", {joined}")
         };
-        // The parameter list moves with the block: patch the lifted text.
         let offset = (params_end - start).to_usize();
-        let dedented_offset = dedented_position(block, indent, offset);
-        lifted.insert_str(dedented_offset, &insert);
-        for use_ in outer_names.uses.iter().filter(|u| u.name == name) {
-            let call = use_.called.expect("checked: every use is a call");
+        lifted.insert_str(dedented_position(block, indent, offset), &insert);
+    }
+    if let Some(receiver) = receiver {
+        let params_start = parameters.start() + TextSize::from(1);
+        let insert = if parameters.iter().next().is_none() && trailing.is_empty() {
+            receiver.to_string()
+        } else {
+            format!("{receiver}, ")
+        };
+        let offset = (params_start - start).to_usize();
+        lifted.insert_str(dedented_position(block, indent, offset), &insert);
+    }
+    for use_ in outer_names.uses.iter().filter(|u| u.name == name) {
+        let call = use_.called.expect("checked: every use is a call");
+        if let Some(receiver) = receiver {
+            edits.push(Edit::range_replacement(
+                format!("{receiver}.{name}"),
+                call.func.range(),
+            ));
+        }
+        if !trailing.is_empty() {
             edits.push(append_arguments(source, call, &joined));
         }
     }
-    let top = semantic
-        .module_body()
-        .iter()
-        .find(|stmt| stmt.range().contains(outer.start()))
-        .ok_or("its enclosing function is not at module level")?;
-    let insert_at = before_leading_comments(source, line_start(source, top.start()));
     let block_end = if lifted.ends_with('\n') {
         String::new()
     } else {
         line_ending.to_string()
     };
-    let insertion = Edit::insertion(
-        format!("{lifted}{block_end}{line_ending}{line_ending}"),
-        insert_at,
-    );
+    let insertion = match destination {
+        Destination::Module => {
+            let top = semantic
+                .module_body()
+                .iter()
+                .find(|stmt| stmt.range().contains(outer.start()))
+                .ok_or_else(|| any("its enclosing function is not at module level".to_string()))?;
+            let insert_at = before_leading_comments(source, line_start(source, top.start()));
+            Edit::insertion(
+                format!("{lifted}{block_end}{line_ending}{line_ending}"),
+                insert_at,
+            )
+        }
+        Destination::Class { .. } => {
+            // Re-indent to the enclosing method's level, and insert the
+            // method before it (and the comments directly above it).
+            let method_start = line_start(source, outer.start());
+            let method_indent = indentation(source, method_start);
+            let mut text = String::new();
+            for line in lifted.split_inclusive('\n') {
+                if !line.trim().is_empty() {
+                    text.push_str(method_indent);
+                }
+                text.push_str(line);
+            }
+            let insert_at = before_indented_comments(source, method_start, method_indent);
+            Edit::insertion(format!("{text}{block_end}{line_ending}"), insert_at)
+        }
+    };
     edits.push(Edit::deletion(start, removal_end));
-    Ok((Fix::unsafe_edits(insertion, edits), captured))
+    Ok((Fix::unsafe_edits(insertion, edits), trailing))
+}
+
+/// The names read by a definition's decorators, parameter defaults and
+/// annotations.
+fn definition_time_names(def: &StmtFunctionDef) -> Vec<String> {
+    #[derive(Default)]
+    struct Names(Vec<String>);
+    impl<'a> Visitor<'a> for Names {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr {
+                self.0.push(name.id.to_string());
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut names = Names::default();
+    for decorator in &def.decorator_list {
+        names.visit_expr(&decorator.expression);
+    }
+    for parameter in def.parameters.iter() {
+        if let Some(default) = parameter.default() {
+            names.visit_expr(default);
+        }
+        if let Some(annotation) = parameter.annotation() {
+            names.visit_expr(annotation);
+        }
+    }
+    if let Some(returns) = &def.returns {
+        names.visit_expr(returns);
+    }
+    names.0
+}
+
+/// Why `name` cannot become a method of `class`: the class (or a base the
+/// analysis can see) already binds it, an object's attribute of that name is
+/// set or read anywhere in the module, or a base class it cannot see may
+/// define it.
+fn class_attribute_clash(checker: &Checker, class: ClassId, name: &str) -> Option<String> {
+    let semantic = checker.semantic;
+    let class_name = &semantic.classes[class].qualified_name;
+    if name.starts_with("__") && name.ends_with("__") {
+        return Some(format!("`{name}` is a special method name"));
+    }
+    let mut pending = vec![class];
+    let mut seen = Vec::new();
+    while let Some(current) = pending.pop() {
+        if seen.contains(&current) {
+            continue;
+        }
+        seen.push(current);
+        let class = &semantic.classes[current];
+        if class_body_binds(&class.def.body, name) {
+            return Some(format!(
+                "`{}` already defines `{name}`",
+                class.qualified_name
+            ));
+        }
+        for base in &class.bases {
+            if let Some(local) = semantic
+                .classes
+                .iter()
+                .position(|c| c.qualified_name == *base)
+            {
+                pending.push(local);
+            } else if base == "object" {
+            } else if base.starts_with("tensorflow.") || base.starts_with("keras.") {
+                if name.starts_with('_') || FRAMEWORK_ATTRIBUTES.contains(&name) {
+                    return Some(format!(
+                        "its base `{base}` has (or may have) an attribute `{name}`"
+                    ));
+                }
+            } else {
+                return Some(format!(
+                    "its base `{base}` is not defined in this module and may define `{name}`"
+                ));
+            }
+        }
+    }
+    // A subclass of this module that binds the name would override the
+    // method for its objects.
+    let mut family = vec![class];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (id, candidate) in semantic.classes.iter().enumerate() {
+            if !family.contains(&id)
+                && candidate.bases.iter().any(|base| {
+                    family
+                        .iter()
+                        .any(|&f| semantic.classes[f].qualified_name == *base)
+                })
+            {
+                if class_body_binds(&candidate.def.body, name) {
+                    return Some(format!(
+                        "its subclass `{}` defines `{name}`",
+                        candidate.qualified_name
+                    ));
+                }
+                family.push(id);
+                grew = true;
+            }
+        }
+    }
+    let mut attributes = AttributeUses {
+        name,
+        found: None,
+        function_names: Vec::new(),
+        store_outside_init: None,
+    };
+    attributes.visit_body(checker.module.body.as_slice());
+    if let Some(at) = attributes.found {
+        return Some(format!(
+            "an attribute `{name}` is already used at line {} (it would shadow or be shadowed by the method of `{class_name}`)",
+            line_number(checker.source, at)
+        ));
+    }
+    None
+}
+
+/// Whether a class body binds `name` at class level (a method, an
+/// assignment, a nested class, an import).
+fn class_body_binds(body: &[Stmt], name: &str) -> bool {
+    FunctionNames::of_module(body).binds(name)
+}
+
+/// Public attributes of `tf.Module` and Keras layers and models that a new
+/// method must not override.
+const FRAMEWORK_ATTRIBUTES: &[&str] = &[
+    "activity_regularizer",
+    "add_loss",
+    "add_metric",
+    "add_update",
+    "add_variable",
+    "add_weight",
+    "build",
+    "build_from_config",
+    "built",
+    "call",
+    "compile",
+    "compile_from_config",
+    "compiled_loss",
+    "compiled_metrics",
+    "compute_dtype",
+    "compute_loss",
+    "compute_mask",
+    "compute_metrics",
+    "compute_output_shape",
+    "compute_output_signature",
+    "count_params",
+    "distribute_strategy",
+    "dtype",
+    "dtype_policy",
+    "dynamic",
+    "evaluate",
+    "export",
+    "finalize_state",
+    "fit",
+    "from_config",
+    "get_build_config",
+    "get_compile_config",
+    "get_config",
+    "get_layer",
+    "get_weights",
+    "history",
+    "inbound_nodes",
+    "input",
+    "input_shape",
+    "input_spec",
+    "inputs",
+    "layers",
+    "load_weights",
+    "loss",
+    "losses",
+    "make_predict_function",
+    "make_test_function",
+    "make_train_function",
+    "metrics",
+    "metrics_names",
+    "name",
+    "name_scope",
+    "non_trainable_variables",
+    "non_trainable_weights",
+    "optimizer",
+    "outbound_nodes",
+    "output",
+    "output_shape",
+    "outputs",
+    "predict",
+    "predict_on_batch",
+    "predict_step",
+    "quantize",
+    "reset_metrics",
+    "reset_states",
+    "run_eagerly",
+    "save",
+    "save_spec",
+    "save_weights",
+    "set_weights",
+    "stateful",
+    "state_updates",
+    "stop_training",
+    "submodules",
+    "summary",
+    "supports_masking",
+    "symbolic_call",
+    "test_on_batch",
+    "test_step",
+    "to_json",
+    "to_yaml",
+    "train_on_batch",
+    "train_step",
+    "trainable",
+    "trainable_variables",
+    "trainable_weights",
+    "updates",
+    "variable_dtype",
+    "variables",
+    "weights",
+    "with_name_scope",
+];
+
+/// Reads and writes of attributes named `name` (`obj.name`), anywhere.
+struct AttributeUses<'n> {
+    name: &'n str,
+    found: Option<TextSize>,
+    function_names: Vec<String>,
+    store_outside_init: Option<TextSize>,
+}
+
+impl<'a> Visitor<'a> for AttributeUses<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::FunctionDef(def) = stmt {
+            self.function_names.push(def.name.id.to_string());
+            walk_stmt(self, stmt);
+            self.function_names.pop();
+        } else {
+            walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Attribute(attribute) = expr {
+            if attribute.attr.id.as_str() == self.name {
+                self.found.get_or_insert(expr.start());
+                let in_init = self.function_names.last().is_some_and(|n| n == "__init__");
+                if !matches!(attribute.ctx, ExprContext::Load) && !in_init {
+                    self.store_outside_init.get_or_insert(expr.start());
+                }
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+/// The first `captured.attribute` that `inner` reads and that some code in
+/// the module (other than an `__init__`) assigns or deletes: the object,
+/// the attribute, and the line of that assignment.
+fn reassigned_attribute(
+    checker: &Checker,
+    inner: &StmtFunctionDef,
+    captured: &[String],
+) -> Option<(String, String, usize)> {
+    struct Reads<'c> {
+        captured: &'c [String],
+        found: Vec<(String, String)>,
+    }
+    impl<'a> Visitor<'a> for Reads<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Attribute(attribute) = expr {
+                if let Expr::Name(object) = attribute.value.as_ref() {
+                    if self.captured.iter().any(|c| c == object.id.as_str()) {
+                        self.found
+                            .push((object.id.to_string(), attribute.attr.id.to_string()));
+                    }
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut reads = Reads {
+        captured,
+        found: Vec::new(),
+    };
+    reads.visit_body(&inner.body);
+    reads.found.into_iter().find_map(|(object, attribute)| {
+        let mut uses = AttributeUses {
+            name: &attribute,
+            found: None,
+            function_names: Vec::new(),
+            store_outside_init: None,
+        };
+        uses.visit_body(checker.module.body.as_slice());
+        let at = uses.store_outside_init?;
+        Some((object, attribute.clone(), line_number(checker.source, at)))
+    })
 }
 
 /// Where byte `offset` of `block` ends up once every line loses `indent`.
@@ -463,6 +1002,15 @@ fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<Functio
         return;
     }
     let diagnostic = diagnostic.with_function(semantic.functions[id].qualified_name.clone());
+    // HY020 takes the wrapping away: moving it first would only churn.
+    if semantic.functions[id].graph.is_some() {
+        if let Some(why) = reason_to_remove(&semantic.facts[id]) {
+            checker.report(diagnostic.with_note(format!(
+                "no fix offered: `{name}` {why}, so HY020 remove-tf-function makes it eager instead"
+            )));
+            return;
+        }
+    }
     // Every `tf.function(name)` in the module, with exactly these arguments.
     let mut all = SameWrappers {
         imports: &semantic.imports,
@@ -751,6 +1299,23 @@ fn next_line_start(source: &str, offset: TextSize) -> TextSize {
 fn indentation(source: &str, line_start: TextSize) -> &str {
     let line = &source[line_start.to_usize()..];
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// Moves the start of a line indented by `indent` up over the comment lines
+/// with the same indentation directly above it.
+fn before_indented_comments(source: &str, mut at: TextSize, indent: &str) -> TextSize {
+    while at > TextSize::from(0) {
+        let previous = line_start(source, at - TextSize::from(1));
+        let line = &source[previous.to_usize()..at.to_usize()];
+        if !line
+            .strip_prefix(indent)
+            .is_some_and(|rest| rest.starts_with('#'))
+        {
+            break;
+        }
+        at = previous;
+    }
+    at
 }
 
 /// Moves a line start up over the comment lines directly above it.

@@ -3,16 +3,15 @@
 //! sites (or `reduce_retracing=True` where shapes cannot be inferred) makes
 //! one trace serve them all.
 
-use ruff_python_ast::{Decorator, Expr, ExprCall};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemods::Codemod;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::semantic::effects::Callee;
-use crate::semantic::kinds::{ParamKind, TensorInfo};
-use crate::semantic::scopes::FunctionNames;
-use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::semantic::kinds::ParamKind;
+use crate::semantic::{FunctionId, GraphOrigin};
+use crate::signature::{add_keyword, call_sites_closed, scalar_signature, tensor_spec};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -76,12 +75,17 @@ fn run(checker: &mut Checker) {
             .params
             .iter()
             .any(|(_, kind)| matches!(kind, ParamKind::Primitive { .. } | ParamKind::Other));
+        // HY004 gives varying numbers a scalar `TensorSpec` in a signature
+        // of its own when that is the better fix.
+        if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
+            continue;
+        }
         let def = function.def;
         if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
             continue;
         }
         let name = function.qualified_name.clone();
-        let closed = call_sites_closed(checker, id);
+        let closed = call_sites_closed(semantic, id);
         let inferred = if python_values {
             None
         } else {
@@ -173,100 +177,8 @@ fn run(checker: &mut Checker) {
 fn signature(params: &[(String, ParamKind)], closed: bool) -> Option<Vec<(String, &'static str)>> {
     params
         .iter()
-        .map(|(_, kind)| {
-            let ParamKind::Tensor(TensorInfo {
-                dtype: Some(dtype),
-                shape: Some(shape),
-            }) = kind
-            else {
-                return None;
-            };
-            let dtype = DTYPES.iter().copied().find(|d| d == dtype)?;
-            let dims: Vec<String> = shape
-                .iter()
-                .map(|dim| match dim {
-                    Some(size) if closed => size.to_string(),
-                    _ => "None".to_string(),
-                })
-                .collect();
-            Some((format!("[{}]", dims.join(", ")), dtype))
-        })
+        .map(|(_, kind)| tensor_spec(kind, closed))
         .collect()
-}
-
-const DTYPES: &[&str] = &[
-    "float16",
-    "float32",
-    "float64",
-    "bfloat16",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "string",
-    "complex64",
-    "complex128",
-];
-
-/// Whether every call of the function is one the analysis has seen: all are
-/// in this module, the function is never used as a value, and it is private
-/// (`_name`) or the module calls it at top level (a script, not a library).
-fn call_sites_closed(checker: &Checker, id: FunctionId) -> bool {
-    let semantic = checker.semantic;
-    let function = &semantic.functions[id];
-    let name = function.def.name.id.as_str();
-    let local = local_call_sites(semantic, id);
-    if semantic.facts[id].call_sites != local || function.class.is_some() {
-        return false;
-    }
-    let module = FunctionNames::of_module(semantic.module_body());
-    if module
-        .uses
-        .iter()
-        .any(|u| u.name == name && u.called.is_none())
-    {
-        return false;
-    }
-    let script = semantic
-        .module_call_effects
-        .iter()
-        .any(|call| call.callee == Callee::Local(id));
-    name.starts_with('_') || script
-}
-
-fn local_call_sites(semantic: &SemanticModel, id: FunctionId) -> usize {
-    semantic
-        .effects
-        .iter()
-        .flat_map(|effects| &effects.calls)
-        .chain(&semantic.module_call_effects)
-        .filter(|call| call.callee == Callee::Local(id))
-        .count()
-}
-
-/// `@tf.function` → `@tf.function(keyword)`; `@tf.function(...)` gains
-/// `keyword` as its last argument.
-fn add_keyword(source: &str, decorator: &Decorator, keyword: &str) -> Edit {
-    match &decorator.expression {
-        Expr::Call(call) => {
-            let close = call.arguments.end() - TextSize::from(1);
-            let inside = &source[TextRange::new(call.arguments.start() + TextSize::from(1), close)];
-            let content = if inside.trim().is_empty() {
-                keyword.to_string()
-            } else if inside.trim_end().ends_with(',') {
-                format!(" {keyword}")
-            } else {
-                format!(", {keyword}")
-            };
-            Edit::insertion(content, close)
-        }
-        other => Edit::insertion(format!("({keyword})"), other.end()),
-    }
 }
 
 /// An existing `input_signature` is never narrowed; one whose dtypes or

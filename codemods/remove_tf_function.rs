@@ -8,8 +8,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::semantic::effects::Effect;
-use crate::semantic::propagate::FunctionFacts;
+use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -49,28 +48,6 @@ fn run(checker: &mut Checker) {
             )),
         }
     }
-}
-
-/// Why the graph function should be eager, if it should.
-fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
-    if let Some(why) = &facts.recursion {
-        return Some(format!("is recursive: it {why}"));
-    }
-    if let Some(why) = facts.effect(Effect::SideEffect) {
-        return Some(format!(
-            "{why}, a Python side effect that runs only while tracing"
-        ));
-    }
-    // Without tensor computation, but only when nothing could be one: a
-    // callee the analysis cannot see, a `print` HY011 turns into `tf.print`,
-    // or a parameter that may be a tensor.
-    let computes = facts.effect(Effect::TensorComputation).is_some()
-        || facts.effect(Effect::UnknownCallee).is_some()
-        || facts.effect(Effect::Print).is_some()
-        || facts.param_tensor_work
-        || facts.generator.is_some()
-        || facts.params.iter().any(|(_, kind)| kind.may_be_tensor());
-    (!computes).then(|| "does no tensor computation".to_string())
 }
 
 /// The edit that removes the decoration: the whole decorator line, or the

@@ -2,10 +2,9 @@
 //! graph function is part of the trace key, so every new value traces the
 //! function again. Passing it as a tensor traces once per dtype.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
@@ -13,8 +12,11 @@ use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::{Call, Callee};
 use crate::semantic::kinds::{ParamKind, Value};
-use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{FunctionId, SemanticModel};
+use crate::signature::{
+    add_keyword, expression_calls, graph_decorator, python_only_use, scalar_signature,
+    tracing_keyword, STRUCTURAL_NAMES,
+};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY004",
@@ -26,13 +28,6 @@ pub const CODEMOD: Codemod = Codemod {
     run,
 };
 
-/// Parameter names that conventionally select structure, not data.
-const STRUCTURAL_NAMES: &[&str] = &["training", "is_training", "mode", "reuse"];
-
-/// TensorFlow functions through which a scalar parameter means the same
-/// whether it is a Python number or a scalar tensor.
-const TENSOR_SAFE_USES: &[&str] = &["tensorflow.cast", "tensorflow.print"];
-
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
     // Every call is indexed only once a graph function has a varying
@@ -40,6 +35,10 @@ fn run(checker: &mut Checker) {
     let mut calls_by_offset = None;
     for id in 0..semantic.functions.len() {
         if semantic.functions[id].graph.is_none() {
+            continue;
+        }
+        // A signature turns every number passed into a tensor already.
+        if tracing_keyword(semantic, id) == Some("input_signature") {
             continue;
         }
         for (index, (param, kind)) in semantic.facts[id].params.iter().enumerate() {
@@ -50,7 +49,8 @@ fn run(checker: &mut Checker) {
             else {
                 continue;
             };
-            let calls = calls_by_offset.get_or_insert_with(|| expression_calls(checker));
+            let calls = calls_by_offset
+                .get_or_insert_with(|| expression_calls(checker.module.body.as_slice()));
             check_parameter(checker, calls, id, index, param, *line);
         }
     }
@@ -101,16 +101,25 @@ fn check_parameter(
         function.def.name.range(),
     )
     .with_function(name.clone());
-    if let Some(why) = python_only_use(checker, id, param) {
+    if let Some(why) = python_only_use(semantic, checker.source, id, param) {
         checker.report(diagnostic.with_note(format!(
             "no fix offered: `{param}` {why}; as a tensor it would mean something else"
         )));
         return;
     }
+    // A scalar `TensorSpec` converts the number at every call, seen or not:
+    // only when every call is known and there are many of them.
+    let no_signature = match scalar_signature(semantic, checker.source, id) {
+        Ok(specs) => {
+            signature_fix(checker, diagnostic, id, param, &specs, sites.len());
+            return;
+        }
+        Err(why) => why,
+    };
     if semantic.facts[id].call_sites > sites.len() {
-        checker.report(diagnostic.with_note(
-            "no fix offered: it is also called from other modules, whose calls this fix cannot change",
-        ));
+        checker.report(diagnostic.with_note(format!(
+            "no fix offered: it is also called from other modules, whose calls this fix cannot change (and no scalar `TensorSpec` either: {no_signature})"
+        )));
         return;
     }
     let mut wrapped = Vec::new();
@@ -147,7 +156,7 @@ fn check_parameter(
     checker.report(
         diagnostic
             .with_note(format!(
-                "`{name}` uses `{param}` only through TensorFlow operations that read a scalar tensor the same way"
+                "`{name}` uses `{param}` only through TensorFlow operations that read a scalar tensor the same way; converting at the call sites changes only these calls (no scalar `TensorSpec` in an `input_signature`: {no_signature})"
             ))
             .with_fix(
                 format!("Pass `{param}` as `{constant}(...)` at every call site"),
@@ -208,87 +217,82 @@ fn argument<'c>(
             .iter_non_variadic_params()
             .count();
     let skip = usize::from(has_self && !call.bound);
-    if let Some(keyword) = expr_call.arguments.find_keyword(param) {
+    let (expr, value) = if let Some(keyword) = expr_call.arguments.find_keyword(param) {
         let (_, value) = call.keywords.iter().find(|(k, _)| k == param)?;
-        return Some((&keyword.value, Passed::of(value)));
-    }
-    let expr = expr_call.arguments.args.get(index + skip)?;
-    let value = call.args.get(index + skip)?.as_ref()?;
-    Some((expr, Passed::of(value)))
-}
-
-/// Every call expression of the module, by its start offset (the offset the
-/// semantic model records for a call).
-fn expression_calls<'a>(checker: &Checker<'a>) -> HashMap<TextSize, &'a ExprCall> {
-    #[derive(Default)]
-    struct Calls<'a> {
-        by_offset: HashMap<TextSize, &'a ExprCall>,
-    }
-    impl<'a> Visitor<'a> for Calls<'a> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if let Expr::Call(call) = expr {
-                // `f(a)(b)`: the inner call `f(a)` is the one a name resolves.
-                if !matches!(call.func.as_ref(), Expr::Call(_)) {
-                    self.by_offset.insert(call.start(), call);
-                }
-            }
-            walk_expr(self, expr);
-        }
-    }
-    let mut calls = Calls::default();
-    calls.visit_body(checker.module.body.as_slice());
-    calls.by_offset
-}
-
-/// How the function uses `param` other than through [`TENSOR_SAFE_USES`],
-/// if it does: a phrase completing "`param` ...".
-fn python_only_use(checker: &Checker, id: FunctionId, param: &str) -> Option<String> {
-    let def = checker.semantic.functions[id].def;
-    let names = FunctionNames::of(def);
-    if let Some(binding) = names.bindings.iter().find(|b| b.name == param) {
-        return Some(format!(
-            "is reassigned at line {}",
-            line_number(checker.source, binding.offset)
-        ));
-    }
-    let mut safe = SafeUses {
-        checker,
-        param,
-        offsets: HashSet::new(),
+        (&keyword.value, value)
+    } else {
+        let expr = expr_call.arguments.args.get(index + skip)?;
+        (expr, call.args.get(index + skip)?.as_ref()?)
     };
-    safe.visit_body(&def.body);
-    let unsafe_use = names
-        .uses
-        .iter()
-        .find(|u| u.name == param && !safe.offsets.contains(&u.offset))?;
-    let line = line_number(checker.source, unsafe_use.offset);
-    Some(format!(
-        "is used at line {line} other than through `tf.cast` or `tf.print` (in Python control flow, `range()`, indexing or arithmetic, a tensor behaves differently)"
+    // A comparison or a logical operation is a `bool` whatever it compares.
+    let boolean = match expr {
+        Expr::Compare(_) | Expr::BoolOp(_) | Expr::BooleanLiteral(_) => true,
+        Expr::UnaryOp(unary) => unary.op == UnaryOp::Not,
+        _ => false,
+    };
+    Some((
+        expr,
+        if boolean {
+            Passed::Bool
+        } else {
+            Passed::of(value)
+        },
     ))
 }
 
-/// Reads of `param` that are arguments of [`TENSOR_SAFE_USES`].
-struct SafeUses<'c, 'a> {
-    checker: &'c Checker<'a>,
-    param: &'c str,
-    offsets: HashSet<TextSize>,
-}
-
-impl<'a> Visitor<'a> for SafeUses<'_, '_> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            let qualified = self.checker.semantic.imports.resolve(&call.func);
-            if qualified.is_some_and(|q| TENSOR_SAFE_USES.contains(&q.as_str())) {
-                let arguments = call.arguments.args.iter();
-                for arg in arguments {
-                    if matches!(arg, Expr::Name(n) if n.id.as_str() == self.param) {
-                        self.offsets.insert(arg.start());
-                    }
-                }
-            }
-        }
-        walk_expr(self, expr);
-    }
+/// Adds an `input_signature` to the decorator of `id` in which each varying
+/// number is a scalar `tf.TensorSpec`.
+fn signature_fix(
+    checker: &mut Checker,
+    diagnostic: Diagnostic,
+    id: FunctionId,
+    param: &str,
+    specs: &[(String, &'static str)],
+    sites: usize,
+) {
+    let semantic = checker.semantic;
+    let name = semantic.functions[id].qualified_name.clone();
+    let Some(decorator) = graph_decorator(semantic, id) else {
+        return;
+    };
+    let Some((spec, import)) = checker.importer.tensorflow_attribute("TensorSpec") else {
+        checker.report(
+            diagnostic.with_note("no fix offered: the names `tf` and `tensorflow` are both taken"),
+        );
+        return;
+    };
+    let text = format!(
+        "input_signature=[{}]",
+        specs
+            .iter()
+            .map(|(shape, dtype)| {
+                let dtype = checker
+                    .importer
+                    .tensorflow_attribute(dtype)
+                    .map_or_else(|| dtype.to_string(), |(d, _)| d);
+                format!("{spec}(shape={shape}, dtype={dtype})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let index = semantic.facts[id]
+        .params
+        .iter()
+        .position(|(p, _)| p == param)
+        .unwrap_or_default();
+    let dtype = specs.get(index).map_or("int32", |(_, dtype)| dtype);
+    let edit = add_keyword(checker.source, decorator, &text);
+    checker.report(
+        diagnostic
+            .with_note(format!(
+                "`{name}` uses `{param}` only through TensorFlow operations that read a scalar tensor the same way, and its {sites} call sites, all in this module, pass it {} and the other arguments tensors of fixed dtype and shape: one `input_signature` with a scalar `{dtype}` spec converts it at every call, rather than `tf.constant(...)` at each",
+                if dtype == "int32" { "an `int`" } else { "a `float`" }
+            ))
+            .with_fix(
+                format!("Add an `input_signature` with `{param}` as a scalar `{dtype}` tensor"),
+                Fix::unsafe_edits(edit, import),
+            ),
+    );
 }
 
 fn line_number(source: &str, offset: TextSize) -> usize {

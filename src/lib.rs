@@ -22,6 +22,7 @@ pub mod review;
 pub mod run;
 pub mod semantic;
 pub mod settings;
+pub mod signature;
 pub mod source;
 pub mod version;
 pub mod walk;

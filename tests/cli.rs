@@ -535,9 +535,11 @@ fn deeply_nested_code_does_not_overflow_the_stack() {
 
 #[test]
 fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
-    // Lifting `compiled` out of `check` (HY002) gives it a new name, and only
-    // then do the facts from b.py show that `tf.function` can only hurt it
-    // (HY020): the run repeats over the fixed texts until nothing changes.
+    // The facts from b.py show that `tf.function` can only hurt `compiled`
+    // (it calls `transpose`, which mutates its argument): HY020 removes it,
+    // and HY002 does not lift it first (which used to take a second round
+    // and a rename). The run repeats over the fixed texts until nothing
+    // changes, and a second run proposes nothing.
     let a = "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef check(a):\n    @tf.function\n    def compiled():\n        return transpose(a, [-1, -2])\n\n    return compiled()\n";
     let b = "import tensorflow as tf\n\n\ndef transpose(a, perm):\n    perm[0] = len(perm) - 1\n    return tf.transpose(a, perm)\n";
     let dir = project(&[("a.py", a), ("b.py", b)]);
@@ -547,11 +549,46 @@ fn fixes_that_change_what_other_files_know_still_reach_a_fixed_point() {
         .code(1);
     assert_eq!(
         fs::read_to_string(dir.path().join("a.py")).unwrap(),
-        "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef compiled(a):\n    return transpose(a, [-1, -2])\n\n\ndef check(a):\n    return compiled(a)\n"
+        "import tensorflow as tf\n\nfrom b import transpose\n\n\ndef check(a):\n    def compiled():\n        return transpose(a, [-1, -2])\n\n    return compiled()\n"
     );
     hybridize(dir.path())
         .args(["fix", "--unsafe-fixes", "."])
         .assert()
         .code(0)
+        .stdout("");
+}
+
+#[test]
+fn a_scalar_signature_is_not_added_when_another_module_calls_the_function() {
+    // lib.py alone would get `input_signature=[TensorSpec([], int32), ...]`
+    // (three calls, all `int`s); but main.py passes a `float`, which an
+    // `int32` signature would reject: no signature, and no call-site fix
+    // either, since main.py's calls cannot all be changed.
+    let lib = "import tensorflow as tf\n\nx = tf.ones([2, 4])\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor step in range(10):\n    decay(step, x)\ndecay(1, x)\ndecay(2, x)\n";
+    let main = "import tensorflow as tf\n\nfrom lib import decay\n\nfor i in range(5):\n    decay(i * 0.5, tf.ones([2, 4]))\n";
+    let alone = project(&[("lib.py", lib)]);
+    let output = hybridize(alone.path())
+        .args(["fix", "--unsafe-fixes", "--select", "HY004", "."])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("+@tf.function(input_signature=[tf.TensorSpec(shape=[], dtype=tf.int32), tf.TensorSpec(shape=[2, 4], dtype=tf.float32)])"),
+        "{}",
+        stdout(&output)
+    );
+    let dir = project(&[("lib.py", lib), ("main.py", main)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--select", "HY004", "."])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("no fix offered: it is also called from other modules")
+            && text.contains("no scalar `TensorSpec` either"),
+        "{text}"
+    );
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--select", "HY004", "."])
+        .assert()
         .stdout("");
 }

@@ -38,7 +38,7 @@ class Model(tf.Module):
 
         return forward(x)
 
-    # The method writes Python state: lift `forward`, passing `self`.
+    # The method writes Python state: `forward` becomes a method of `Model`.
     def predict_and_count(self, x):
         @tf.function
         def forward(v):

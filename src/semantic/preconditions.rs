@@ -8,6 +8,7 @@ use ruff_text_size::Ranged;
 
 use super::effects::Effect;
 use super::kinds::ParamKind;
+use super::propagate::FunctionFacts;
 use super::{FunctionId, SemanticModel};
 
 /// One precondition of graph conversion that a function fails. HY001 reports
@@ -114,4 +115,28 @@ pub fn failed_preconditions(
         out.push((Precondition::IteratesTensorParameter, why.clone()));
     }
     out
+}
+
+/// Why a graph function should be eager again, if it should: HY020
+/// removes its `tf.function`, and HY002 leaves such a function where it is
+/// rather than hoisting a decoration that is about to go.
+pub fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
+    if let Some(why) = &facts.recursion {
+        return Some(format!("is recursive: it {why}"));
+    }
+    if let Some(why) = facts.effect(Effect::SideEffect) {
+        return Some(format!(
+            "{why}, a Python side effect that runs only while tracing"
+        ));
+    }
+    // Without tensor computation, but only when nothing could be one: a
+    // callee the analysis cannot see, a `print` HY011 turns into `tf.print`,
+    // or a parameter that may be a tensor.
+    let computes = facts.effect(Effect::TensorComputation).is_some()
+        || facts.effect(Effect::UnknownCallee).is_some()
+        || facts.effect(Effect::Print).is_some()
+        || facts.param_tensor_work
+        || facts.generator.is_some()
+        || facts.params.iter().any(|(_, kind)| kind.may_be_tensor());
+    (!computes).then(|| "does no tensor computation".to_string())
 }
