@@ -334,6 +334,9 @@ struct Walker<'m, 'a> {
     self_attributes: Vec<(String, Value)>,
     loop_depth: usize,
     test_depth: usize,
+    /// How many statements enclose the one being walked (1 at the top of
+    /// the body).
+    stmt_depth: usize,
     depth: std::cell::Cell<u32>,
     effects: DirectEffects,
 }
@@ -360,6 +363,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             self_attributes: Vec::new(),
             loop_depth: 0,
             test_depth: 0,
+            stmt_depth: 0,
             depth: std::cell::Cell::new(0),
             effects: DirectEffects::default(),
         };
@@ -1008,6 +1012,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                     let value = value.unwrap_or(Value::Unknown);
                     let joined = match self.values.get(id) {
                         Some(previous) if !self.at_module_level() => previous.join(&value),
+                        // A module-level write under a condition or in a
+                        // loop may not happen: what is known of a tensor's
+                        // dtype and shape must hold for the old value too.
+                        Some(previous) if self.stmt_depth > 1 => match (previous, value) {
+                            (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(&b)),
+                            (previous @ Value::NdArray(_), value @ Value::NdArray(_)) => {
+                                previous.join(&value)
+                            }
+                            (_, value) => forget_shape(value),
+                        },
                         _ => value,
                     };
                     self.values.insert(id.to_string(), joined);
@@ -1066,6 +1080,24 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Before a loop body: a name the body assigns may carry the value of
+    /// the previous iteration into a read before the assignment, so what is
+    /// known of its tensor's dtype and shape no longer holds.
+    fn forget_loop_carried(&mut self, body: &[Stmt]) {
+        if !self.values.values().any(knows_shape) {
+            return;
+        }
+        let mut assigned = LocalNames::default();
+        assigned.visit_body(body);
+        for name in &assigned.assigned {
+            if let Some(value) = self.values.get_mut(name) {
+                if knows_shape(value) {
+                    *value = forget_shape(std::mem::replace(value, Value::Unknown));
+                }
+            }
+        }
+    }
+
     /// The value each loop target takes.
     fn loop_target(&mut self, target: &Expr, iter: &Expr) {
         let counter = Value::Primitive {
@@ -1101,6 +1133,24 @@ impl<'m, 'a> Walker<'m, 'a> {
             _ => Value::Unknown,
         };
         self.on_write(target, Some(element));
+    }
+}
+
+/// Whether a value says something about a tensor's dtype or shape.
+fn knows_shape(value: &Value) -> bool {
+    match value {
+        Value::Tensor(info) => info.dtype.is_some() || info.shape.is_some(),
+        Value::NdArray(info) => info.is_some(),
+        _ => false,
+    }
+}
+
+/// The same kind of value, without what it says of dtype and shape.
+fn forget_shape(value: Value) -> Value {
+    match value {
+        Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
+        Value::NdArray(_) => Value::NdArray(None),
+        other => other,
     }
 }
 
@@ -1460,6 +1510,7 @@ fn shape_argument(expr: &Expr, walker: &Walker) -> Option<Vec<Option<Dim>>> {
 
 impl<'a> Visitor<'a> for Walker<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmt_depth += 1;
         match stmt {
             // Nested functions and classes are analysed on their own; their
             // names are local bindings here.
@@ -1505,12 +1556,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::For(for_stmt) => {
                 self.visit_expr(&for_stmt.iter);
                 self.loop_target(&for_stmt.target, &for_stmt.iter);
+                self.forget_loop_carried(&for_stmt.body);
                 self.loop_depth += 1;
                 self.visit_body(&for_stmt.body);
                 self.loop_depth -= 1;
                 self.visit_body(&for_stmt.orelse);
             }
             Stmt::While(while_stmt) => {
+                self.forget_loop_carried(&while_stmt.body);
                 self.test_depth += 1;
                 self.visit_expr(&while_stmt.test);
                 self.test_depth -= 1;
@@ -1546,6 +1599,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::Import(_) | Stmt::ImportFrom(_) if !self.at_module_level() => {}
             _ => walk_stmt(self, stmt),
         }
+        self.stmt_depth -= 1;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
