@@ -46,3 +46,35 @@ def _fresh(v):
 for n in range(1, 4):
     batch = tf.ones([n, 4])
     _fresh(batch)
+
+
+# A global read inside a function: the call may come before the module
+# rebinds it, so its dtype and shape are unknown there.
+@tf.function
+def _global(v):
+    return v
+
+
+def use_global():
+    for _ in range(3):
+        _global(state)
+
+
+state = tf.zeros([2])
+use_global()
+state = tf.zeros([3], dtype=tf.int64)
+use_global()
+
+
+# An attribute set in `__init__` may be set anew by another method.
+class Agent(tf.Module):
+    def __init__(self):
+        self.hidden = tf.zeros([1, 8])
+
+    @tf.function
+    def _cell(self, h):
+        return h * 0.5
+
+    def step(self):
+        for _ in range(3):
+            self.hidden = tf.cast(self._cell(self.hidden), tf.float64)

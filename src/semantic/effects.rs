@@ -496,7 +496,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                         .class()
                         .and_then(|c| self.module.class_attributes[c].get(name))
                     {
-                        return value.clone();
+                        // Other methods (or other code) may assign it anew.
+                        return forget_shape(value.clone());
                     }
                     return if self.is_tf_method() {
                         Value::TfObject
@@ -562,7 +563,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             return Value::Unknown;
         }
         if let Some(value) = self.module.globals.get(name) {
-            return value.clone();
+            // Its last module-level value; a call may come before that.
+            return forget_shape(value.clone());
         }
         Value::Unknown
     }
