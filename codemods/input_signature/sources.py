@@ -51,3 +51,20 @@ def _division(q):
 
 for _ in range(3):
     _division(ints / ints)
+
+
+# A dtype given by position counts; one spelled as a string, or a
+# `dtype_hint`, is not read: no signature.
+@tf.function
+def _positional(a):
+    return a
+
+
+@tf.function
+def _unread_dtype(a, b):
+    return a, b
+
+
+for _ in range(3):
+    _positional(tf.zeros([2], tf.int32))
+    _unread_dtype(tf.zeros([2], dtype="int32"), tf.convert_to_tensor([1, 2], dtype_hint=tf.float32))

@@ -1229,21 +1229,50 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
         .and_then(|k| walker.model.imports.resolve(&k.value))
         .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
     let first = call.arguments.args.first();
+    // The dtype a call states, by keyword or at `position`: `None` when it
+    // states none, `Some(None)` when it is not a `tf.<dtype>`.
+    let stated = |position: usize| -> Option<Option<String>> {
+        let given = call
+            .arguments
+            .find_keyword("dtype")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.get(position))?;
+        Some(
+            walker
+                .model
+                .imports
+                .resolve(given)
+                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string)),
+        )
+    };
+    // Only the arguments read below: a `shape`, a `dtype_hint`, ... say
+    // something else.
+    let other_arguments = |positions: usize, keywords: &[&str]| {
+        call.arguments.args.len() > positions
+            || call.arguments.keywords.iter().any(|k| {
+                k.arg
+                    .as_ref()
+                    .is_none_or(|arg| !keywords.contains(&arg.as_str()))
+            })
+    };
     match qualified.strip_prefix("tensorflow.").unwrap_or_default() {
         "constant" | "convert_to_tensor" => {
+            if other_arguments(2, &["dtype", "name"]) {
+                return TensorInfo::default();
+            }
             let (shape, dtype) = first.map_or((None, None), literal_shape);
             if shape.is_none() {
                 // A tensor or an array of known kind keeps its shape.
                 let value = first.map(|value| walker.value(value));
                 if let Some(info) = value.as_ref().and_then(known_info) {
                     return TensorInfo {
-                        dtype: dtype_keyword.or_else(|| info.dtype.clone()),
+                        dtype: stated(1).unwrap_or_else(|| info.dtype.clone()),
                         shape: info.shape.clone(),
                     };
                 }
             }
             TensorInfo {
-                dtype: dtype_keyword.or(dtype.map(str::to_string)),
+                dtype: stated(1).unwrap_or(dtype.map(str::to_string)),
                 shape,
             }
         }
@@ -1273,14 +1302,18 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                 .map(str::to_string),
             shape: first.and_then(|shape| shape_argument(shape, walker)),
         },
-        "zeros" | "ones" | "random.normal" | "random.uniform" | "random.truncated_normal" => {
-            TensorInfo {
-                dtype: dtype_keyword.or(Some("float32".to_string())),
-                shape: first
-                    .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
-                    .and_then(|shape| shape_argument(shape, walker)),
-            }
-        }
+        "zeros" | "ones" if !other_arguments(2, &["shape", "dtype", "name"]) => TensorInfo {
+            dtype: stated(1).unwrap_or(Some("float32".to_string())),
+            shape: first
+                .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
+                .and_then(|shape| shape_argument(shape, walker)),
+        },
+        "random.normal" | "random.uniform" | "random.truncated_normal" => TensorInfo {
+            dtype: stated(3).unwrap_or(Some("float32".to_string())),
+            shape: first
+                .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
+                .and_then(|shape| shape_argument(shape, walker)),
+        },
         _ => TensorInfo {
             dtype: dtype_keyword,
             shape: None,
