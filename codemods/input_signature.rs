@@ -35,6 +35,7 @@ const REDUCE_RETRACING: TfVersion = TfVersion::new(2, 9);
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
+    let mut constants = None;
     for id in 0..semantic.functions.len() {
         let function = &semantic.functions[id];
         let Some(GraphOrigin::Decorator(range)) = function.graph else {
@@ -95,7 +96,7 @@ fn run(checker: &mut Checker) {
             spec,
             closed,
             anchor: top_level_start(semantic.module_body(), def.range()),
-            constants: None,
+            constants: &mut constants,
             named: false,
         };
         let inferred = if python_values {
@@ -182,7 +183,7 @@ fn run(checker: &mut Checker) {
 
 /// Writes specs as source text: a `TensorSpec` for a tensor whose dtype and
 /// rank are known, the same structure for a tuple, list or dict of them.
-struct Render<'c, 'a> {
+struct Render<'r, 'c, 'a> {
     checker: &'c Checker<'a>,
     /// How `tf.TensorSpec` is spelled here.
     spec: String,
@@ -191,12 +192,13 @@ struct Render<'c, 'a> {
     /// Where the module-level statement that holds the function starts: a
     /// named dimension must be bound before it.
     anchor: TextSize,
-    constants: Option<Constants<'a>>,
+    /// Computed once per module, when a dimension has a name.
+    constants: &'r mut Option<Constants<'a>>,
     /// Whether a dimension was written by name.
     named: bool,
 }
 
-impl Render<'_, '_> {
+impl Render<'_, '_, '_> {
     fn tensor(&mut self, info: &TensorInfo) -> Option<String> {
         let dtype = DTYPES
             .iter()
