@@ -15,7 +15,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Edit;
 use crate::semantic::effects::{Call, Callee};
-use crate::semantic::kinds::{ParamKind, TensorInfo};
+use crate::semantic::kinds::{Dim, ParamKind, TensorInfo};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
 
@@ -65,7 +65,7 @@ pub fn tensor_spec(kind: &ParamKind, closed: bool) -> Option<(String, &'static s
     let dims: Vec<String> = shape
         .iter()
         .map(|dim| match dim {
-            Some(size) if closed => size.to_string(),
+            Some(Dim::Size(size)) if closed => size.to_string(),
             _ => "None".to_string(),
         })
         .collect();

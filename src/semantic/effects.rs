@@ -9,10 +9,10 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ExprCall, Number, Stmt};
+use ruff_python_ast::{Expr, ExprBinOp, ExprCall, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::kinds::{ClassRef, TensorInfo, Value};
+use super::kinds::{ClassRef, Dim, Structure, TensorInfo, Value};
 use super::{ClassId, FunctionId, SemanticModel};
 use crate::names::is_keras;
 
@@ -336,6 +336,9 @@ struct Walker<'m, 'a> {
     self_attributes: Vec<(String, Value)>,
     loop_depth: usize,
     test_depth: usize,
+    /// How many statements enclose the one being walked (1 at the top of
+    /// the body).
+    stmt_depth: usize,
     depth: std::cell::Cell<u32>,
     effects: DirectEffects,
 }
@@ -362,6 +365,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             self_attributes: Vec::new(),
             loop_depth: 0,
             test_depth: 0,
+            stmt_depth: 0,
             depth: std::cell::Cell::new(0),
             effects: DirectEffects::default(),
         };
@@ -494,7 +498,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                         .class()
                         .and_then(|c| self.module.class_attributes[c].get(name))
                     {
-                        return value.clone();
+                        // Other methods (or other code) may assign it anew.
+                        return forget_shape(value.clone());
                     }
                     return if self.is_tf_method() {
                         Value::TfObject
@@ -514,13 +519,22 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Call(call) => self.call_value(call),
             Expr::BinOp(binop) => {
                 let (left, right) = (self.value(&binop.left), self.value(&binop.right));
-                binary_value(&left, &right)
+                match binary_value(&left, &right) {
+                    Value::Tensor(_) => Value::Tensor(elementwise(binop, &left, &right)),
+                    value => value,
+                }
             }
-            Expr::UnaryOp(unary) => self.value(&unary.operand),
+            Expr::UnaryOp(unary) => match self.value(&unary.operand) {
+                // `not` asks for a truth value; the others keep dtype and shape.
+                Value::Tensor(_) if unary.op == UnaryOp::Not => {
+                    Value::Tensor(TensorInfo::default())
+                }
+                value => value,
+            },
             Expr::Subscript(subscript) => match self.value(&subscript.value) {
                 Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
                 Value::TfObject => Value::TfObject,
-                Value::NdArray => Value::NdArray,
+                Value::NdArray(_) => Value::NdArray(None),
                 _ => Value::Unknown,
             },
             Expr::Compare(compare) => {
@@ -551,7 +565,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             return Value::Unknown;
         }
         if let Some(value) = self.module.globals.get(name) {
-            return value.clone();
+            // Its last module-level value; a call may come before that.
+            return forget_shape(value.clone());
         }
         Value::Unknown
     }
@@ -586,7 +601,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             },
             Expr::Attribute(attribute) => match self.value(&attribute.value) {
                 Value::Tensor(_) | Value::TfObject => match attribute.attr.id.as_str() {
-                    "numpy" => Value::NdArray,
+                    "numpy" => Value::NdArray(None),
                     _ => Value::Tensor(TensorInfo::default()),
                 },
                 _ => Value::Unknown,
@@ -639,13 +654,18 @@ impl<'m, 'a> Walker<'m, 'a> {
                 args.push(None);
                 break;
             }
-            args.push(Some(self.value(arg)));
+            args.push(Some(self.argument_value(arg)));
         }
         let keywords = call
             .arguments
             .keywords
             .iter()
-            .filter_map(|k| Some((k.arg.as_ref()?.id.to_string(), self.value(&k.value))))
+            .filter_map(|k| {
+                Some((
+                    k.arg.as_ref()?.id.to_string(),
+                    self.argument_value(&k.value),
+                ))
+            })
             .collect();
         self.effects.calls.push(Call {
             callee,
@@ -655,6 +675,55 @@ impl<'m, 'a> Walker<'m, 'a> {
             args,
             keywords,
         });
+    }
+
+    /// The value of a call argument: a tuple, list or dict built right there
+    /// of tensors and arrays of known kind keeps its structure.
+    fn argument_value(&self, arg: &Expr) -> Value {
+        match self.value(arg) {
+            Value::Fresh => self
+                .structure(arg, 0)
+                .map_or(Value::Fresh, |s| Value::Structure(Box::new(s))),
+            value => value,
+        }
+    }
+
+    /// The structure `tf.function` sees in a literal argument, when every
+    /// leaf is a tensor or an array of known kind.
+    fn structure(&self, expr: &Expr, depth: usize) -> Option<Structure> {
+        if depth > 4 {
+            return None;
+        }
+        let all = |elts: &[Expr]| -> Option<Vec<Structure>> {
+            if elts.is_empty() {
+                return None;
+            }
+            elts.iter().map(|e| self.structure(e, depth + 1)).collect()
+        };
+        match expr {
+            Expr::Tuple(tuple) => all(&tuple.elts).map(Structure::Tuple),
+            Expr::List(list) => all(&list.elts).map(Structure::List),
+            Expr::Dict(dict) => {
+                let mut items = Vec::with_capacity(dict.items.len());
+                for item in &dict.items {
+                    let Some(Expr::StringLiteral(key)) = &item.key else {
+                        return None;
+                    };
+                    let value = self.structure(&item.value, depth + 1)?;
+                    items.push((key.value.to_str().to_string(), value));
+                }
+                items.sort_by(|a, b| a.0.cmp(&b.0));
+                if items.is_empty() || items.windows(2).any(|w| w[0].0 == w[1].0) {
+                    return None;
+                }
+                Some(Structure::Dict(items))
+            }
+            _ => match self.value(expr) {
+                Value::Tensor(info) => Some(Structure::Leaf(info)),
+                Value::NdArray(Some(info)) => Some(Structure::Leaf(*info)),
+                _ => None,
+            },
+        }
     }
 
     fn on_qualified_call(&mut self, qualified: &str, call: &ExprCall) {
@@ -915,7 +984,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.conditional(index, ParamRule::MethodCall, offset, shown.to_string());
                 }
             }
-            Value::Fresh | Value::Primitive { .. } | Value::NdArray => {}
+            Value::Fresh | Value::Primitive { .. } | Value::NdArray(_) | Value::Structure(_) => {}
             Value::Io => self.add(
                 Effect::SideEffect,
                 offset,
@@ -977,6 +1046,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                     let value = value.unwrap_or(Value::Unknown);
                     let joined = match self.values.get(id) {
                         Some(previous) if !self.at_module_level() => previous.join(&value),
+                        // A module-level write under a condition or in a
+                        // loop may not happen: what is known of a tensor's
+                        // dtype and shape must hold for the old value too.
+                        Some(previous) if self.stmt_depth > 1 => match (previous, value) {
+                            (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(&b)),
+                            (previous @ Value::NdArray(_), value @ Value::NdArray(_)) => {
+                                previous.join(&value)
+                            }
+                            (_, value) => forget_shape(value),
+                        },
                         _ => value,
                     };
                     self.values.insert(id.to_string(), joined);
@@ -1035,6 +1114,24 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Before a loop body: a name the body assigns may carry the value of
+    /// the previous iteration into a read before the assignment, so what is
+    /// known of its tensor's dtype and shape no longer holds.
+    fn forget_loop_carried(&mut self, body: &'a [Stmt]) {
+        if !self.values.values().any(knows_shape) {
+            return;
+        }
+        let mut assigned = LocalNames::new(self.model.has_walrus);
+        assigned.visit_body(body);
+        for name in assigned.assigned {
+            if let Some(value) = self.values.get_mut(name) {
+                if knows_shape(value) {
+                    *value = forget_shape(std::mem::replace(value, Value::Unknown));
+                }
+            }
+        }
+    }
+
     /// The value each loop target takes.
     fn loop_target(&mut self, target: &Expr, iter: &Expr) {
         let counter = Value::Primitive {
@@ -1070,6 +1167,24 @@ impl<'m, 'a> Walker<'m, 'a> {
             _ => Value::Unknown,
         };
         self.on_write(target, Some(element));
+    }
+}
+
+/// Whether a value says something about a tensor's dtype or shape.
+fn knows_shape(value: &Value) -> bool {
+    match value {
+        Value::Tensor(info) => info.dtype.is_some() || info.shape.is_some(),
+        Value::NdArray(info) => info.is_some(),
+        _ => false,
+    }
+}
+
+/// The same kind of value, without what it says of dtype and shape.
+fn forget_shape(value: Value) -> Value {
+    match value {
+        Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
+        Value::NdArray(_) => Value::NdArray(None),
+        other => other,
     }
 }
 
@@ -1116,7 +1231,7 @@ fn binary_value(left: &Value, right: &Value) -> Value {
                 varies: *a || *b,
             }
         }
-        (Value::NdArray, _) | (_, Value::NdArray) => Value::NdArray,
+        (Value::NdArray(_), _) | (_, Value::NdArray(_)) => Value::NdArray(None),
         _ => Value::Unknown,
     }
 }
@@ -1148,7 +1263,7 @@ fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Va
         return if qualified.starts_with("numpy.random.default_rng") {
             Value::Unknown
         } else {
-            Value::NdArray
+            Value::NdArray(ndarray_info(qualified, call, walker).map(Box::new))
         };
     }
     if qualified == "logging.getLogger" {
@@ -1168,22 +1283,90 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
         .and_then(|k| walker.model.imports.resolve(&k.value))
         .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
     let first = call.arguments.args.first();
+    // The dtype a call states, by keyword or at `position`: `None` when it
+    // states none, `Some(None)` when it is not a `tf.<dtype>`.
+    let stated = |position: usize| -> Option<Option<String>> {
+        let given = call
+            .arguments
+            .find_keyword("dtype")
+            .map(|k| &k.value)
+            .or_else(|| call.arguments.args.get(position))?;
+        Some(
+            walker
+                .model
+                .imports
+                .resolve(given)
+                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string)),
+        )
+    };
+    // Only the arguments read below: a `shape`, a `dtype_hint`, ... say
+    // something else.
+    let other_arguments = |positions: usize, keywords: &[&str]| {
+        call.arguments.args.len() > positions
+            || call.arguments.keywords.iter().any(|k| {
+                k.arg
+                    .as_ref()
+                    .is_none_or(|arg| !keywords.contains(&arg.as_str()))
+            })
+    };
     match qualified.strip_prefix("tensorflow.").unwrap_or_default() {
         "constant" | "convert_to_tensor" => {
+            if other_arguments(2, &["dtype", "name"]) {
+                return TensorInfo::default();
+            }
             let (shape, dtype) = first.map_or((None, None), literal_shape);
+            if shape.is_none() {
+                // A tensor or an array of known kind keeps its shape.
+                let value = first.map(|value| walker.value(value));
+                if let Some(info) = value.as_ref().and_then(known_info) {
+                    return TensorInfo {
+                        dtype: stated(1).unwrap_or_else(|| info.dtype.clone()),
+                        shape: info.shape.clone(),
+                    };
+                }
+            }
             TensorInfo {
-                dtype: dtype_keyword.or(dtype.map(str::to_string)),
+                dtype: stated(1).unwrap_or(dtype.map(str::to_string)),
                 shape,
             }
         }
-        "zeros"
-        | "ones"
-        | "fill"
-        | "random.normal"
-        | "random.uniform"
-        | "random.truncated_normal" => TensorInfo {
-            dtype: dtype_keyword.or(Some("float32".to_string())),
-            shape: first.and_then(shape_argument),
+        // `tf.cast` changes the dtype only.
+        "cast" => {
+            let dtype = call
+                .arguments
+                .args
+                .get(1)
+                .or_else(|| call.arguments.find_keyword("dtype").map(|k| &k.value))
+                .and_then(|d| walker.model.imports.resolve(d))
+                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
+            let value = first.map(|value| walker.value(value));
+            let shape = value
+                .as_ref()
+                .and_then(known_info)
+                .and_then(|info| info.shape.clone());
+            TensorInfo { dtype, shape }
+        }
+        // `tf.fill` takes its dtype from the value: `tf.fill(dims, 1)` is int32.
+        "fill" => TensorInfo {
+            dtype: call
+                .arguments
+                .args
+                .get(1)
+                .and_then(|value| literal_shape(value).1)
+                .map(str::to_string),
+            shape: first.and_then(|shape| shape_argument(shape, walker)),
+        },
+        "zeros" | "ones" if !other_arguments(2, &["shape", "dtype", "name"]) => TensorInfo {
+            dtype: stated(1).unwrap_or(Some("float32".to_string())),
+            shape: first
+                .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
+                .and_then(|shape| shape_argument(shape, walker)),
+        },
+        "random.normal" | "random.uniform" | "random.truncated_normal" => TensorInfo {
+            dtype: stated(3).unwrap_or(Some("float32".to_string())),
+            shape: first
+                .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
+                .and_then(|shape| shape_argument(shape, walker)),
         },
         _ => TensorInfo {
             dtype: dtype_keyword,
@@ -1192,21 +1375,170 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
     }
 }
 
+/// What a value says about the tensor it becomes, when it is a tensor or a
+/// NumPy array of known kind.
+fn known_info(value: &Value) -> Option<&TensorInfo> {
+    match value {
+        Value::Tensor(info) => Some(info),
+        Value::NdArray(Some(info)) => Some(info),
+        _ => None,
+    }
+}
+
+/// Dtype and shape of a NumPy array built by `zeros`/`ones`/`empty`
+/// (float64 unless a dtype says otherwise), or by `full`/`array` with an
+/// explicit dtype: what a graph function's argument becomes (TensorFlow
+/// keeps the array's dtype, float64 included). The default integer dtype of
+/// NumPy depends on the platform, so only an explicit one counts.
+fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<TensorInfo> {
+    let constructor = qualified.strip_prefix("numpy.")?;
+    if !matches!(constructor, "zeros" | "ones" | "empty" | "full" | "array") {
+        return None;
+    }
+    let dtype = match call.arguments.find_keyword("dtype").map(|k| &k.value) {
+        Some(Expr::StringLiteral(name)) => Some(name.value.to_str().to_string()),
+        Some(Expr::Name(name)) if name.id.as_str() == "float" => Some("float64".to_string()),
+        Some(Expr::Name(name)) if name.id.as_str() == "bool" => Some("bool".to_string()),
+        Some(other) => walker
+            .model
+            .imports
+            .resolve(other)
+            .and_then(|q| q.strip_prefix("numpy.").map(str::to_string)),
+        None if constructor != "full" && constructor != "array" => Some("float64".to_string()),
+        None => None,
+    }
+    .filter(|dtype| NUMPY_DTYPES.contains(&dtype.as_str()))?;
+    let first = call.arguments.args.first()?;
+    let shape = if constructor == "array" {
+        literal_shape(first).0?
+    } else {
+        match first {
+            Expr::NumberLiteral(number) => {
+                vec![Some(Dim::Size(number.value.as_int()?.as_i64()?))]
+            }
+            other => shape_argument(other, walker)?,
+        }
+    };
+    Some(TensorInfo {
+        dtype: Some(dtype),
+        shape: Some(shape),
+    })
+}
+
+/// NumPy dtypes that become the TensorFlow dtype of the same name.
+const NUMPY_DTYPES: &[&str] = &[
+    "float16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "complex64",
+    "complex128",
+];
+
+/// Dtype and shape of elementwise arithmetic: `+ - * /` of two tensors of
+/// one dtype (broadcast: the larger rank; a dimension both sides agree on),
+/// or of a tensor and a number literal that keeps its dtype. Anything else
+/// is unknown (`/` of integers gives floats).
+fn elementwise(binop: &ExprBinOp, left: &Value, right: &Value) -> TensorInfo {
+    let Some(dtype) = elementwise_dtype(binop, left, right) else {
+        return TensorInfo::default();
+    };
+    let shape = match (known_info(left), known_info(right)) {
+        (Some(a), Some(b)) => match (&a.shape, &b.shape) {
+            (Some(a), Some(b)) => {
+                let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                let offset = long.len() - short.len();
+                Some(
+                    long.iter()
+                        .enumerate()
+                        .map(|(i, dim)| {
+                            let other = i.checked_sub(offset).map(|j| &short[j]);
+                            match other {
+                                Some(other) if other == dim => dim.clone(),
+                                _ => None,
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            _ => None,
+        },
+        (Some(tensor), None) | (None, Some(tensor)) => tensor.shape.clone(),
+        (None, None) => None,
+    };
+    TensorInfo {
+        dtype: Some(dtype),
+        shape,
+    }
+}
+
+fn elementwise_dtype<'v>(binop: &ExprBinOp, left: &'v Value, right: &'v Value) -> Option<String> {
+    if !matches!(
+        binop.op,
+        Operator::Add | Operator::Sub | Operator::Mult | Operator::Div
+    ) {
+        return None;
+    }
+    let dtype = |value| known_info(value).and_then(|info| info.dtype.as_deref());
+    let dtype = match (dtype(left), dtype(right)) {
+        (Some(a), Some(b)) if a == b => a,
+        (Some(a), None) if is_number_literal(&binop.right, a) => a,
+        (None, Some(b)) if is_number_literal(&binop.left, b) => b,
+        _ => return None,
+    };
+    let floating = matches!(
+        dtype,
+        "float16" | "float32" | "float64" | "bfloat16" | "complex64" | "complex128"
+    );
+    let integer = dtype.starts_with("int") || dtype.starts_with("uint");
+    (floating || (integer && binop.op != Operator::Div)).then(|| dtype.to_string())
+}
+
+/// Whether `expr` is a number literal that arithmetic with a tensor of
+/// `dtype` keeps in that dtype: an integer, or a float with a float tensor.
+fn is_number_literal(expr: &Expr, dtype: &str) -> bool {
+    let expr = match expr {
+        Expr::UnaryOp(unary) if unary.op == UnaryOp::USub => unary.operand.as_ref(),
+        other => other,
+    };
+    match expr {
+        Expr::NumberLiteral(number) => match number.value {
+            Number::Int(_) => !dtype.starts_with("uint"),
+            Number::Float(_) => dtype.starts_with("float") || dtype == "bfloat16",
+            Number::Complex { .. } => false,
+        },
+        _ => false,
+    }
+}
+
 /// The shape and dtype of a nested list literal of numbers.
-fn literal_shape(expr: &Expr) -> (Option<Vec<Option<i64>>>, Option<&'static str>) {
+fn literal_shape(expr: &Expr) -> (Option<Vec<Option<Dim>>>, Option<&'static str>) {
     match expr {
         Expr::NumberLiteral(number) => (
             Some(Vec::new()),
-            Some(match number.value {
-                Number::Int(_) => "int32",
-                _ => "float32",
-            }),
+            match &number.value {
+                // Integers beyond int32 make an int64 tensor.
+                Number::Int(int) => int
+                    .as_i64()
+                    .is_some_and(|i| i32::try_from(i).is_ok())
+                    .then_some("int32"),
+                Number::Float(_) => Some("float32"),
+                Number::Complex { .. } => None,
+            },
         ),
         Expr::BooleanLiteral(_) => (Some(Vec::new()), Some("bool")),
         Expr::List(ruff_python_ast::ExprList { elts, .. })
         | Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. }) => {
             let Some(first) = elts.first() else {
-                return (Some(vec![Some(0)]), None);
+                return (Some(vec![Some(Dim::Size(0))]), None);
             };
             let (inner, mut dtype) = literal_shape(first);
             let mut inner = inner;
@@ -1215,12 +1547,16 @@ fn literal_shape(expr: &Expr) -> (Option<Vec<Option<i64>>>, Option<&'static str>
                 if other != inner {
                     inner = None;
                 }
-                if other_dtype == Some("float32") {
-                    dtype = other_dtype;
-                }
+                // Integers and floats make floats; any other mix is left
+                // unknown.
+                dtype = match (dtype, other_dtype) {
+                    (a, b) if a == b => a,
+                    (Some("int32" | "float32"), Some("int32" | "float32")) => Some("float32"),
+                    _ => None,
+                };
             }
             let shape = inner.map(|mut dims| {
-                dims.insert(0, i64::try_from(elts.len()).ok());
+                dims.insert(0, i64::try_from(elts.len()).ok().map(Dim::Size));
                 dims
             });
             (shape, dtype)
@@ -1229,8 +1565,10 @@ fn literal_shape(expr: &Expr) -> (Option<Vec<Option<i64>>>, Option<&'static str>
     }
 }
 
-/// A shape written as a list or tuple of integer literals.
-fn shape_argument(expr: &Expr) -> Option<Vec<Option<i64>>> {
+/// A shape written as a list or tuple of integer literals and names of
+/// integer constants (checked to be module-level constants where a
+/// signature uses them).
+fn shape_argument(expr: &Expr, walker: &Walker) -> Option<Vec<Option<Dim>>> {
     let elts = match expr {
         Expr::List(list) => &list.elts,
         Expr::Tuple(tuple) => &tuple.elts,
@@ -1239,7 +1577,20 @@ fn shape_argument(expr: &Expr) -> Option<Vec<Option<i64>>> {
     Some(
         elts.iter()
             .map(|element| match element {
-                Expr::NumberLiteral(number) => number.value.as_int().and_then(|i| i.as_i64()),
+                Expr::NumberLiteral(number) => number
+                    .value
+                    .as_int()
+                    .and_then(|i| i.as_i64())
+                    .map(Dim::Size),
+                Expr::Name(name) => match walker.name_value(name.id.as_str()) {
+                    Value::Primitive {
+                        literal: Some(literal),
+                        varies: false,
+                    } if literal.parse::<u32>().is_ok() => {
+                        Some(Dim::Named(name.id.as_str().into()))
+                    }
+                    _ => None,
+                },
                 _ => None,
             })
             .collect(),
@@ -1248,6 +1599,7 @@ fn shape_argument(expr: &Expr) -> Option<Vec<Option<i64>>> {
 
 impl<'a> Visitor<'a> for Walker<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmt_depth += 1;
         match stmt {
             // Nested functions and classes are analysed on their own; their
             // names are local bindings here.
@@ -1293,12 +1645,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::For(for_stmt) => {
                 self.visit_expr(&for_stmt.iter);
                 self.loop_target(&for_stmt.target, &for_stmt.iter);
+                self.forget_loop_carried(&for_stmt.body);
                 self.loop_depth += 1;
                 self.visit_body(&for_stmt.body);
                 self.loop_depth -= 1;
                 self.visit_body(&for_stmt.orelse);
             }
             Stmt::While(while_stmt) => {
+                self.forget_loop_carried(&while_stmt.body);
                 self.test_depth += 1;
                 self.visit_expr(&while_stmt.test);
                 self.test_depth -= 1;
@@ -1334,6 +1688,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::Import(_) | Stmt::ImportFrom(_) if !self.at_module_level() => {}
             _ => walk_stmt(self, stmt),
         }
+        self.stmt_depth -= 1;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {

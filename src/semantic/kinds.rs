@@ -9,7 +9,58 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TensorInfo {
     pub dtype: Option<String>,
-    pub shape: Option<Vec<Option<i64>>>,
+    pub shape: Option<Vec<Option<Dim>>>,
+}
+
+/// A known dimension: a number, or a module-level name bound to an integer
+/// literal (`NUM_STATES`), kept by name so that a signature can say so.
+/// Whether the name really is a constant is checked where it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dim {
+    Size(i64),
+    Named(Box<str>),
+}
+
+/// What `tf.function` turns into tensors when it is passed as an argument
+/// and is not a tensor itself: a NumPy array of known dtype, or a tuple,
+/// list or dict (built at the call site) of such values and tensors. A
+/// signature must repeat the structure exactly: a list does not match a
+/// tuple spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Structure {
+    Leaf(TensorInfo),
+    Tuple(Vec<Structure>),
+    List(Vec<Structure>),
+    /// Sorted by key.
+    Dict(Vec<(String, Structure)>),
+}
+
+impl Structure {
+    /// The structure both call sites pass, or `None` when they differ.
+    pub fn join(&self, other: &Self) -> Option<Self> {
+        let all = |a: &[Structure], b: &[Structure]| -> Option<Vec<Structure>> {
+            if a.len() != b.len() {
+                return None;
+            }
+            a.iter().zip(b).map(|(x, y)| x.join(y)).collect()
+        };
+        match (self, other) {
+            (Structure::Leaf(a), Structure::Leaf(b)) => Some(Structure::Leaf(a.join(b))),
+            (Structure::Tuple(a), Structure::Tuple(b)) => all(a, b).map(Structure::Tuple),
+            (Structure::List(a), Structure::List(b)) => all(a, b).map(Structure::List),
+            (Structure::Dict(a), Structure::Dict(b)) => {
+                if a.len() != b.len() || a.iter().zip(b).any(|((x, _), (y, _))| x != y) {
+                    return None;
+                }
+                a.iter()
+                    .zip(b)
+                    .map(|((key, x), (_, y))| Some((key.clone(), x.join(y)?)))
+                    .collect::<Option<Vec<_>>>()
+                    .map(Structure::Dict)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl TensorInfo {
@@ -23,7 +74,7 @@ impl TensorInfo {
             (Some(a), Some(b)) if a.len() == b.len() => Some(
                 a.iter()
                     .zip(b)
-                    .map(|(x, y)| if x == y { *x } else { None })
+                    .map(|(x, y)| if x == y { x.clone() } else { None })
                     .collect(),
             ),
             _ => None,
@@ -48,8 +99,9 @@ pub enum Value {
         literal: Option<String>,
         varies: bool,
     },
-    /// A NumPy array or value.
-    NdArray,
+    /// A NumPy array or value, with the dtype and shape of an array built
+    /// by a constructor that says.
+    NdArray(Option<Box<TensorInfo>>),
     /// A list, dict, set or tuple built right here; mutating it touches
     /// nothing that outlives the call.
     Fresh,
@@ -60,6 +112,10 @@ pub enum Value {
     /// An instance of a class defined in the project: `Local` in this module,
     /// `External` by qualified name.
     Instance(ClassRef),
+    /// A tuple, list or dict built at a call site as an argument, of tensors
+    /// and arrays of known kind. Only call arguments have it; elsewhere such
+    /// a literal is `Fresh`.
+    Structure(Box<Structure>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +129,10 @@ impl Value {
         match (self, other) {
             (a, b) if a == b => a.clone(),
             (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(b)),
+            (Value::NdArray(a), Value::NdArray(b)) => Value::NdArray(match (a, b) {
+                (Some(a), Some(b)) => Some(Box::new(a.join(b))),
+                _ => None,
+            }),
             (Value::Primitive { literal: a, .. }, Value::Primitive { literal: b, .. }) => {
                 Value::Primitive {
                     literal: if a == b { a.clone() } else { None },
@@ -103,8 +163,10 @@ pub enum ParamKind {
         varies_at: Option<u32>,
     },
     /// Something else that is known not to be a tensor: a NumPy array, a
-    /// list, an object.
-    Other,
+    /// list, an object; with what `tf.function` makes of it when every call
+    /// site passes NumPy arrays of known dtype or the same structure of
+    /// such arrays and tensors.
+    Other(Option<Box<Structure>>),
 }
 
 impl ParamKind {
@@ -118,7 +180,13 @@ impl ParamKind {
                 literal: literal.clone(),
                 varies_at: varies.then_some(line),
             },
-            Value::NdArray | Value::Fresh | Value::Io | Value::Instance(_) => ParamKind::Other,
+            Value::NdArray(Some(info)) => {
+                ParamKind::Other(Some(Box::new(Structure::Leaf((**info).clone()))))
+            }
+            Value::Structure(structure) => ParamKind::Other(Some(structure.clone())),
+            Value::NdArray(None) | Value::Fresh | Value::Io | Value::Instance(_) => {
+                ParamKind::Other(None)
+            }
             Value::Unknown | Value::Param(_) => ParamKind::Unknown,
         }
     }
@@ -158,7 +226,10 @@ impl ParamKind {
                 },
             ) => p.clone(),
             (ParamKind::Tensor(a), ParamKind::Tensor(b)) => ParamKind::Tensor(a.join(b)),
-            (ParamKind::Other, ParamKind::Other) => ParamKind::Other,
+            (ParamKind::Other(a), ParamKind::Other(b)) => ParamKind::Other(match (a, b) {
+                (Some(a), Some(b)) => a.join(b).map(Box::new),
+                _ => None,
+            }),
             _ => ParamKind::Unknown,
         }
     }
@@ -180,19 +251,30 @@ mod tests {
 
     #[test]
     fn shapes_join_to_varying_dimensions() {
+        let named = || Some(Dim::Named("N".into()));
         let a = TensorInfo {
             dtype: Some("float32".into()),
-            shape: Some(vec![Some(4), Some(8)]),
+            shape: Some(vec![
+                Some(Dim::Size(4)),
+                Some(Dim::Size(8)),
+                named(),
+                named(),
+            ]),
         };
         let b = TensorInfo {
             dtype: Some("float32".into()),
-            shape: Some(vec![Some(2), Some(8)]),
+            shape: Some(vec![
+                Some(Dim::Size(2)),
+                Some(Dim::Size(8)),
+                named(),
+                Some(Dim::Size(3)),
+            ]),
         };
         assert_eq!(
             a.join(&b),
             TensorInfo {
                 dtype: Some("float32".into()),
-                shape: Some(vec![None, Some(8)])
+                shape: Some(vec![None, Some(Dim::Size(8)), named(), None])
             }
         );
     }
@@ -230,6 +312,35 @@ mod tests {
         assert_eq!(
             ParamKind::Tensor(TensorInfo::default()).join(&ParamKind::Unknown),
             ParamKind::Unknown
+        );
+    }
+
+    #[test]
+    fn structures_join_only_when_they_match() {
+        let leaf = |n| {
+            Structure::Leaf(TensorInfo {
+                dtype: Some("float32".into()),
+                shape: Some(vec![Some(Dim::Size(n))]),
+            })
+        };
+        let pair = |n| Structure::Tuple(vec![leaf(n), leaf(2)]);
+        let varying = Structure::Leaf(TensorInfo {
+            dtype: Some("float32".into()),
+            shape: Some(vec![None]),
+        });
+        assert_eq!(
+            pair(1).join(&pair(3)),
+            Some(Structure::Tuple(vec![varying, leaf(2)]))
+        );
+        assert_eq!(pair(1).join(&Structure::List(vec![leaf(1), leaf(2)])), None);
+        assert_eq!(pair(1).join(&Structure::Tuple(vec![leaf(1)])), None);
+        let dict = |key: &str| Structure::Dict(vec![(key.to_string(), leaf(1))]);
+        assert_eq!(dict("a").join(&dict("a")), Some(dict("a")));
+        assert_eq!(dict("a").join(&dict("b")), None);
+        let structure = |s| ParamKind::Other(Some(Box::new(s)));
+        assert_eq!(
+            structure(dict("a")).join(&structure(dict("b"))),
+            ParamKind::Other(None)
         );
     }
 }

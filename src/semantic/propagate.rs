@@ -292,7 +292,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 ParamRule::MethodCall => match kind {
                     ParamKind::Tensor(_) => Some(Effect::TensorComputation),
                     ParamKind::Primitive { .. } => None,
-                    ParamKind::Other | ParamKind::Unknown => Some(Effect::UnknownCallee),
+                    ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
                 },
                 ParamRule::IteratesIfTensor => {
                     if kind.is_tensor() && iterates_tensor[v].is_none() {
