@@ -8,6 +8,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use ruff_python_ast::name::Name;
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprBinOp, ExprCall, Number, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -102,7 +103,7 @@ pub struct Call {
     pub bound: bool,
     /// `None` for a `*args` argument, which hides the positions after it.
     pub args: Vec<Option<Value>>,
-    pub keywords: Vec<(String, Value)>,
+    pub keywords: Vec<(Name, Value)>,
 }
 
 /// What one function's own body does.
@@ -660,12 +661,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             .arguments
             .keywords
             .iter()
-            .filter_map(|k| {
-                Some((
-                    k.arg.as_ref()?.id.to_string(),
-                    self.argument_value(&k.value),
-                ))
-            })
+            .filter_map(|k| Some((k.arg.as_ref()?.id.clone(), self.argument_value(&k.value))))
             .collect();
         self.effects.calls.push(Call {
             callee,

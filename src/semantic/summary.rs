@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use ruff_python_ast::name::Name;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
@@ -58,7 +59,7 @@ pub struct CallSummary {
     pub bound: bool,
     /// `None` once a `*args` hides the positions.
     pub args: Vec<Option<ParamKind>>,
-    pub keywords: Vec<(String, ParamKind)>,
+    pub keywords: Vec<(Name, ParamKind)>,
 }
 
 impl ModuleSummary {
