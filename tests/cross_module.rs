@@ -113,3 +113,63 @@ fn the_fix_decorates_only_the_clean_step_and_explain_knows_refusals() {
         .unwrap()
         .starts_with("# HY101 python-side-effect"));
 }
+
+/// A package whose modules import each other relatively: `from . import m`,
+/// `from .m import f`, `from ..m import f`, and from an `__init__.py`.
+fn relative_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pkg/utils.py",
+        "counter = 0\n\n\ndef bump(x):\n    global counter\n    counter += 1\n    return x\n\n\ndef scale(x):\n    return x * 2.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/train.py",
+        "import tensorflow as tf\nfrom . import utils\nfrom .utils import scale\n\n\ndef step_logged(x):\n    y = tf.square(x)\n    return utils.bump(y)\n\n\ndef step_clean(x):\n    return scale(tf.square(x))\n\n\nx = tf.ones([2])\nfor _ in range(3):\n    step_logged(x)\n    step_clean(x)\n",
+    );
+    write(
+        dir.path(),
+        "pkg/sub/deep.py",
+        "import tensorflow as tf\nfrom ..utils import bump, scale\n\n\ndef deep_clean(x):\n    return scale(tf.square(x))\n\n\ndef deep_logged(x):\n    return bump(tf.square(x))\n\n\nfor _ in range(3):\n    deep_clean(tf.ones([2]))\n    deep_logged(tf.ones([2]))\n",
+    );
+    write(
+        dir.path(),
+        "pkg/__init__.py",
+        "import tensorflow as tf\nfrom .utils import scale\n\n\ndef init_step(x):\n    return scale(tf.square(x))\n\n\nfor _ in range(3):\n    init_step(tf.ones([2]))\n",
+    );
+    dir
+}
+
+#[test]
+fn effects_propagate_through_relative_imports() {
+    let dir = relative_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    // A helper in a sibling module that writes a global refuses its caller,
+    // with the culprit's line in the other file.
+    assert!(
+        out.contains("pkg/train.py:6:5: HY101 `step_logged` calls `bump` at line 8, which writes to the global `counter` at line 6 of pkg/utils.py"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pkg/sub/deep.py:9:5: HY101 `deep_logged` calls `bump` at line 10, which writes to the global `counter` at line 6 of pkg/utils.py"),
+        "{out}"
+    );
+    // A pure helper lets the caller convert, from a module, a subpackage
+    // (`..`) and an `__init__.py`.
+    assert!(out.contains("pkg/train.py:11:5: HY001"), "{out}");
+    assert!(out.contains("pkg/sub/deep.py:5:5: HY001"), "{out}");
+    assert!(out.contains("pkg/__init__.py:5:5: HY001"), "{out}");
+    assert!(!out.contains("HY110"), "{out}");
+}
+
+#[test]
+fn a_relative_import_outside_the_run_is_unknown() {
+    let dir = relative_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/train.py"]);
+    assert!(
+        out.contains("HY110 `step_clean` calls `pkg.utils.scale` at line 12"),
+        "{out}"
+    );
+    assert!(!out.contains("HY001"), "{out}");
+}

@@ -173,14 +173,16 @@ impl<'a> SemanticModel<'a> {
     /// Takes the summary built with the model (for the project phase),
     /// naming it after `path`; builds it afresh if it was taken already.
     pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
-        match self.local_summary.take() {
+        let mut summary = match self.local_summary.take() {
             Some(mut summary) => {
                 summary.path = crate::source::display(path);
                 summary.names = summary::module_names(path);
                 summary
             }
             None => ModuleSummary::new(self, source, path),
-        }
+        };
+        summary.resolve_relative_imports(path);
+        summary
     }
 
     /// The module's top-level statements.

@@ -126,6 +126,55 @@ impl ModuleSummary {
     }
 }
 
+impl ModuleSummary {
+    /// Rewrites the callees named through relative imports (`.utils.f`) to
+    /// absolute names, against the package of the file at `path`. A name
+    /// that climbs above what the path shows stays relative: unresolved.
+    pub fn resolve_relative_imports(&mut self, path: &Path) {
+        let is_package = path.file_stem().is_some_and(|stem| stem == "__init__");
+        let calls = self
+            .functions
+            .iter_mut()
+            .flat_map(|f| f.calls.iter_mut())
+            .chain(self.module_calls.iter_mut());
+        for call in calls {
+            if let Callee::External(name) = &mut call.callee {
+                if name.starts_with('.') {
+                    if let Some(absolute) = absolute_name(name, &self.names, is_package) {
+                        *name = absolute;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The absolute name of `relative` (`..pkg.mod.f`, with one dot per level)
+/// imported in a module whose longest dotted name is the last of `names`
+/// (`is_package` for an `__init__.py`): `.utils.f` in `app/pkg/mod.py` is
+/// `app.pkg.utils.f`. `None` when it climbs above the known names.
+pub fn absolute_name(relative: &str, names: &[String], is_package: bool) -> Option<String> {
+    let rest = relative.trim_start_matches('.');
+    let level = relative.len() - rest.len();
+    let full = names.last()?;
+    let mut package: Vec<&str> = full.split('.').collect();
+    if !is_package {
+        package.pop();
+    }
+    for _ in 1..level {
+        package.pop()?;
+    }
+    if package.is_empty() {
+        return (!rest.is_empty()).then(|| rest.to_string());
+    }
+    let package = package.join(".");
+    Some(if rest.is_empty() {
+        package
+    } else {
+        format!("{package}.{rest}")
+    })
+}
+
 /// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
 /// `pkg.mod`, `b.pkg.mod` and `a.b.pkg.mod`; `pkg/__init__.py` is `pkg`.
 pub fn module_names(path: &Path) -> Vec<String> {
@@ -174,5 +223,26 @@ mod tests {
         );
         assert_eq!(module_names(Path::new("./pkg/__init__.py")), vec!["pkg"]);
         assert_eq!(module_names(Path::new("my-dir/mod.py")), vec!["mod"]);
+    }
+
+    #[test]
+    fn relative_names_resolve_against_the_package() {
+        let names = module_names(Path::new("app/pkg/mod.py"));
+        assert_eq!(
+            absolute_name(".utils.f", &names, false).as_deref(),
+            Some("app.pkg.utils.f")
+        );
+        assert_eq!(
+            absolute_name("..other.g", &names, false).as_deref(),
+            Some("app.other.g")
+        );
+        assert_eq!(absolute_name("...x", &names, false).as_deref(), Some("x"));
+        assert_eq!(absolute_name("....x", &names, false), None);
+        let init = module_names(Path::new("app/pkg/__init__.py"));
+        assert_eq!(
+            absolute_name(".mod.f", &init, true).as_deref(),
+            Some("app.pkg.mod.f")
+        );
+        assert_eq!(absolute_name(".f", &[], false), None);
     }
 }
