@@ -44,6 +44,9 @@ fn run(checker: &mut Checker) {
     let mut changing_globals: Option<ChangingGlobals> = None;
     for id in 0..semantic.functions.len() {
         let Some(reason) = candidate_reason(semantic, id) else {
+            if let Some(site) = called_once(semantic, id) {
+                report_called_once(checker, id, &site);
+            }
             continue;
         };
         let function = &semantic.functions[id];
@@ -365,6 +368,69 @@ fn candidate_reason(semantic: &SemanticModel, id: FunctionId) -> Option<String> 
         return Some("is a training or evaluation step".to_string());
     }
     None
+}
+
+/// Where a function that would otherwise be a candidate is called, when it
+/// is called exactly once, at module level outside any loop, and is no known
+/// hot step: a function doing tensor work on a tensor argument.
+fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    let def = function.def;
+    let name = def.name.id.as_str();
+    if facts.call_sites != 1
+        || facts.loop_call.is_some()
+        || facts.under_graph
+        || function.graph.is_some()
+        || def.is_async
+        || function.parent.is_some()
+        || STEP_NAMES.contains(&name)
+        || (name.starts_with("__") && name.ends_with("__"))
+        || (function.class.is_some_and(|c| semantic.is_tf_class(c)) && name == "call")
+    {
+        return None;
+    }
+    if facts
+        .effect(crate::semantic::effects::Effect::TensorComputation)
+        .is_none()
+        || !facts
+            .params
+            .iter()
+            .any(|(_, kind)| matches!(kind, ParamKind::Tensor(_)))
+    {
+        return None;
+    }
+    // Only a call at module level is plainly run once: a call in a function
+    // is as hot as that function.
+    let (line, path) = facts.module_call.as_ref()?;
+    Some(match path {
+        Some(path) => format!("line {line} of {path}"),
+        None => format!("line {line}"),
+    })
+}
+
+/// HY112 for a function called once, when it would pass every precondition.
+fn report_called_once(checker: &mut Checker, id: FunctionId, site: &str) {
+    let semantic = checker.semantic;
+    if !refusals_of(checker.source, semantic, id).is_empty() {
+        return;
+    }
+    let function = &semantic.functions[id];
+    let mut returns = PythonReturns::default();
+    returns.visit_body(&function.def.body);
+    if returns.first.is_some() {
+        return;
+    }
+    let name = &function.qualified_name;
+    checker.report(
+        Diagnostic::new(
+            refusals::CALLED_ONCE.code,
+            refusals::CALLED_ONCE.name,
+            format!("`{name}` is called once ({site}): tracing would cost more than it saves"),
+            function.def.name.range(),
+        )
+        .with_function(name.clone()),
+    );
 }
 
 /// Every failed precondition, with its reason (shared with HY002 through

@@ -28,6 +28,9 @@ pub struct FunctionFacts {
     pub call_sites: usize,
     /// Where it is called inside a loop ("line 40", "line 3 of train.py").
     pub loop_call: Option<String>,
+    /// Its first call site at module level: the line, and the file when it
+    /// is not the function's own.
+    pub module_call: Option<(u32, Option<Arc<str>>)>,
     /// Whether it runs under `tf.function` itself or through a caller.
     pub under_graph: bool,
     /// When every call site is in a graph function: one of them.
@@ -125,6 +128,7 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
     let mut call_sites = vec![0usize; n];
     let mut module_sites = vec![0usize; n];
     let mut loop_call: Vec<Option<String>> = vec![None; n];
+    let mut module_call: Vec<Option<(usize, u32)>> = vec![None; n];
     let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut record_site = |caller: Option<usize>,
                            module: usize,
@@ -134,7 +138,10 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         call_sites[target] += 1;
         match caller {
             Some(caller) => callers[target].push(caller),
-            None => module_sites[target] += 1,
+            None => {
+                module_sites[target] += 1;
+                module_call[target].get_or_insert((module, call.line));
+            }
         }
         if call.in_loop && loop_call[target].is_none() {
             loop_call[target] = Some(if nodes[target].module == module {
@@ -350,6 +357,9 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
             params: params[v].clone(),
             call_sites: call_sites[v],
             loop_call: loop_call[v].take(),
+            module_call: module_call[v].map(|(module, line)| {
+                (line, (module != node.module).then(|| paths[module].clone()))
+            }),
             under_graph: under_graph[v],
             graph_callers_only,
             param_tensor_work: param_tensor_work[v],
