@@ -96,6 +96,11 @@ impl ImportMap {
         self.mentions_tensorflow
     }
 
+    /// Every import binding: local name → qualified name.
+    pub fn bindings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bindings.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Whether `name` is bound in the module by an import or a definition,
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {

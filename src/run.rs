@@ -18,6 +18,7 @@ use crate::checker::Checker;
 use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
+use crate::semantic::classes::project_tf_classes;
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{propagate, FunctionFacts};
 use crate::semantic::summary::{module_names, ModuleSummary};
@@ -161,7 +162,7 @@ fn run_round(
                         .iter()
                         .any(|name| imported.contains(name))
             })
-            .filter_map(|(path, _)| summarize_only(path, overlay))
+            .filter_map(|(path, _)| summarize_only(path, overlay, Vec::new()))
             .collect();
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
@@ -172,6 +173,22 @@ fn run_round(
             .collect();
         let analysed = summaries.len();
         summaries.extend(callees);
+        // Classes that are Keras/`tf.Module` classes through a base in
+        // another module: their files are summarised again knowing it.
+        let mut project_classes: Vec<Vec<String>> = vec![Vec::new(); firsts.len()];
+        for (k, classes) in project_tf_classes(&summaries)
+            .into_iter()
+            .enumerate()
+            .take(analysed)
+        {
+            if !classes.is_empty() {
+                let i = owners[k];
+                if let Some(summary) = summarize_only(&firsts[i].path, overlay, classes.clone()) {
+                    summaries[k] = summary;
+                }
+                project_classes[i] = classes;
+            }
+        }
         let mut facts = propagate(&summaries);
         facts.truncate(analysed);
         let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
@@ -186,6 +203,7 @@ fn run_round(
             // the whole run's facts are never all in memory at once.
             if needs_second_look(&firsts[i], &facts)
                 || has_applicable_fix(&firsts[i], settings, mode)
+                || !project_classes[i].is_empty()
             {
                 project[i] = Some(facts);
             }
@@ -194,8 +212,9 @@ fn run_round(
         firsts
             .into_par_iter()
             .zip(project)
-            .map(|(first, project)| {
-                let report = second_pass(first, project, settings, mode, overlay);
+            .zip(project_classes)
+            .map(|((first, project), classes)| {
+                let report = second_pass(first, project, classes, settings, mode, overlay);
                 progress.inc(1);
                 report
             })
@@ -265,10 +284,14 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
 
 /// A summary of a file that does not mention TensorFlow but is imported by
 /// one that does (its functions may be callees).
-fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
+fn summarize_only(
+    path: &Path,
+    overlay: &Overlay,
+    tf_classes: Vec<String>,
+) -> Option<ModuleSummary> {
     let file = read(path, overlay).ok()?;
     let parsed = file.parse().ok()?;
-    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    let mut semantic = SemanticModel::build_with(parsed.syntax(), &file.text, tf_classes);
     Some(semantic.take_summary(&file.text, &file.path))
 }
 
@@ -334,6 +357,7 @@ fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> boo
 fn second_pass(
     first: FirstPass,
     project: Option<ProjectFacts>,
+    tf_classes: Vec<String>,
     settings: &Settings,
     mode: Mode,
     overlay: &Overlay,
@@ -342,7 +366,7 @@ fn second_pass(
         return first.report;
     };
     match read(&first.path, overlay) {
-        Ok(file) => check_source_with(file, settings, mode, Some(&project)),
+        Ok(file) => check_source_with(file, settings, mode, Some(&project), &tf_classes),
         Err(error) => FileReport {
             path: first.path,
             error: Some(error),
@@ -375,7 +399,7 @@ pub fn check_path(path: &Path, settings: &Settings, mode: Mode) -> FileReport {
 
 /// Checks one file's text, on its own.
 pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileReport {
-    check_source_with(file, settings, mode, None)
+    check_source_with(file, settings, mode, None, &[])
 }
 
 /// Checks one file's text, with facts from the whole run when given.
@@ -384,6 +408,7 @@ fn check_source_with(
     settings: &Settings,
     mode: Mode,
     project: Option<&[(String, FunctionFacts)]>,
+    tf_classes: &[String],
 ) -> FileReport {
     let mut report = FileReport {
         path: file.path.clone(),
@@ -401,7 +426,9 @@ fn check_source_with(
             return report;
         }
     };
-    report.diagnostics = diagnose_with(&file.path, &file.text, &parsed, settings, project);
+    report.diagnostics = diagnose_with(
+        &file.path, &file.text, &parsed, settings, project, tf_classes,
+    );
     drop(parsed);
     if mode == Mode::Fix
         && report
@@ -410,7 +437,7 @@ fn check_source_with(
             .any(|d| is_applicable(d, settings))
     {
         let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
-            diagnose_with(&file.path, text, parsed, settings, project)
+            diagnose_with(&file.path, text, parsed, settings, project, tf_classes)
         });
         report.applied = outcome.applied;
         report.internal_errors = outcome.internal_errors;
@@ -442,7 +469,7 @@ pub fn diagnose(
     parsed: &Parsed<ModModule>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    diagnose_with(path, text, parsed, settings, None)
+    diagnose_with(path, text, parsed, settings, None, &[])
 }
 
 /// [`diagnose`] with facts from the whole run, when given.
@@ -452,8 +479,9 @@ fn diagnose_with(
     parsed: &Parsed<ModModule>,
     settings: &Settings,
     project: Option<&[(String, FunctionFacts)]>,
+    tf_classes: &[String],
 ) -> Vec<Diagnostic> {
-    let mut semantic = SemanticModel::build(parsed.syntax(), text);
+    let mut semantic = SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec());
     if let Some(facts) = project {
         semantic.use_project_facts(facts);
     }

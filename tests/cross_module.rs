@@ -173,3 +173,59 @@ fn a_relative_import_outside_the_run_is_unknown() {
     );
     assert!(!out.contains("HY001"), "{out}");
 }
+
+/// Classes whose bases are project classes of another module.
+fn inheritance_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/layers.py",
+        "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\n\nclass Base(tf.keras.layers.Layer):\n    def project(self, x):\n        return tf.nn.relu(x)\n\n    def logged(self, x):\n        self.calls += 1\n        return x\n\n\nclass Plain:\n    def scale(self, x):\n        return x * 2.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/model.py",
+        "import tensorflow as tf\nfrom .layers import Base, Layer, Plain\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n",
+    );
+    dir
+}
+
+#[test]
+fn keras_bases_in_other_modules_make_forward_passes_candidates() {
+    let dir = inheritance_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    // The hot-step rule applies through a project base class ...
+    assert!(
+        out.contains("pkg/model.py:10:9: HY001 `Block.call` is the forward pass"),
+        "{out}"
+    );
+    // ... and through a Keras class imported by way of another module.
+    assert!(
+        out.contains("pkg/model.py:24:9: HY001 `Direct.call` is the forward pass"),
+        "{out}"
+    );
+    // A method inherited from the base is found, with its effects.
+    assert!(
+        out.contains("pkg/model.py:15:9: HY101 `Noisy.call` calls `Base.logged` at line 16, which writes to `self.calls` at line 10 of pkg/layers.py"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pkg/model.py:29:9: HY001 `Helper.step` is called in a loop"),
+        "{out}"
+    );
+    assert!(!out.contains("HY110"), "{out}");
+}
+
+#[test]
+fn bases_outside_the_run_stay_unknown() {
+    let dir = inheritance_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/model.py"]);
+    // Without the base's module, `Block` is not known to be a Keras class
+    // and the inherited method is an unknown callee.
+    assert!(!out.contains("HY001"), "{out}");
+    assert!(
+        out.contains("HY110 `Helper.step` calls `pkg.layers.Plain.scale` at line 30"),
+        "{out}"
+    );
+}

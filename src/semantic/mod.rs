@@ -6,6 +6,7 @@
 //! nothing is ever assumed about an unresolved callee.
 
 pub mod callgraph;
+pub mod classes;
 pub mod effects;
 pub mod kinds;
 pub mod preconditions;
@@ -97,12 +98,26 @@ pub struct SemanticModel<'a> {
     /// The module's summary, computed for the local facts and kept for the
     /// project phase (see [`SemanticModel::take_summary`]).
     local_summary: Option<ModuleSummary>,
+    /// Qualified names of this module's classes that derive from a Keras
+    /// `Model`/`Layer` or `tf.Module` through another module of the run
+    /// (see [`classes::project_tf_classes`]).
+    pub project_tf_classes: Vec<String>,
 }
 
 impl<'a> SemanticModel<'a> {
     /// Builds the model of one module; `source` is its text (for line
     /// numbers in messages). Facts are those of this module alone.
     pub fn build(module: &'a ModModule, source: &str) -> Self {
+        Self::build_with(module, source, Vec::new())
+    }
+
+    /// [`SemanticModel::build`], knowing which of its classes derive from a
+    /// Keras/`tf.Module` class through other modules of the run.
+    pub fn build_with(
+        module: &'a ModModule,
+        source: &str,
+        project_tf_classes: Vec<String>,
+    ) -> Self {
         let imports = ImportMap::from_module(module);
         let mut builder = Builder {
             imports: &imports,
@@ -137,6 +152,7 @@ impl<'a> SemanticModel<'a> {
             },
             facts: Vec::new(),
             local_summary: None,
+            project_tf_classes,
         };
         for (reference, range) in wrapped {
             if let Some(id) = model.resolve(&reference) {

@@ -20,6 +20,21 @@ pub struct ModuleSummary {
     pub names: Vec<String>,
     pub functions: Vec<FunctionSummary>,
     pub module_calls: Vec<CallSummary>,
+    pub classes: Vec<ClassSummary>,
+    /// Imports of class-like names (`Layer` → `tensorflow.keras.layers.Layer`,
+    /// `Base` → `pkg.layers.Base`), which other modules may import from here.
+    pub class_imports: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassSummary {
+    pub qualified_name: String,
+    /// As in [`super::Class::bases`]: qualified through imports, otherwise
+    /// as written.
+    pub bases: Vec<String>,
+    /// Whether it derives from a Keras/`tf.Module` class as far as this
+    /// module alone shows.
+    pub tf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -117,11 +132,29 @@ impl ModuleSummary {
                 calls: effects.calls.iter().map(call).collect(),
             })
             .collect();
+        let classes = model
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(id, class)| ClassSummary {
+                qualified_name: class.qualified_name.clone(),
+                bases: class.bases.clone(),
+                tf: model.is_tf_class(id),
+            })
+            .collect();
+        let class_imports = model
+            .imports
+            .bindings()
+            .filter(|(local, _)| local.starts_with(|c: char| c.is_ascii_uppercase()))
+            .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
+            .collect();
         Self {
             path: crate::source::display(path),
             names: module_names(path),
             functions,
             module_calls: model.module_call_effects.iter().map(call).collect(),
+            classes,
+            class_imports,
         }
     }
 }
@@ -137,14 +170,24 @@ impl ModuleSummary {
             .iter_mut()
             .flat_map(|f| f.calls.iter_mut())
             .chain(self.module_calls.iter_mut());
-        for call in calls {
-            if let Callee::External(name) = &mut call.callee {
-                if name.starts_with('.') {
-                    if let Some(absolute) = absolute_name(name, &self.names, is_package) {
-                        *name = absolute;
-                    }
+        let names = &self.names;
+        let absolute = |name: &mut String| {
+            if name.starts_with('.') {
+                if let Some(absolute) = absolute_name(name, names, is_package) {
+                    *name = absolute;
                 }
             }
+        };
+        for call in calls {
+            if let Callee::External(name) = &mut call.callee {
+                absolute(name);
+            }
+        }
+        for class in &mut self.classes {
+            class.bases.iter_mut().for_each(absolute);
+        }
+        for (_, qualified) in &mut self.class_imports {
+            absolute(qualified);
         }
     }
 }
