@@ -64,6 +64,11 @@ fn run(checker: &mut Checker) {
                 ),
             ));
         }
+        // Writes to Python state that HY010 rewrites in the same change.
+        let repair = state_repair(checker, id, &refusals);
+        if repair.is_some() {
+            refusals.retain(|(refusal, _)| refusal.code != refusals::PYTHON_SIDE_EFFECT.code);
+        }
         if !refusals.is_empty() {
             for (refusal, why) in refusals {
                 checker.report(
@@ -101,18 +106,70 @@ fn run(checker: &mut Checker) {
         // get back (a Python value becomes a tensor) or retrace per value.
         let globals =
             changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
-        let applicability = match doubt(semantic, id, globals) {
+        let doubt = doubt(semantic, id, globals);
+        let mut applicability = match &doubt {
             Some(why) => {
                 diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
                 Applicability::Unsafe
             }
             None => Applicability::Safe,
         };
+        let mut title = format!("Decorate with `@{decorator}`");
+        let mut repair_edits = Vec::new();
+        if let Some((edits, names)) = repair {
+            let names = names.join("`, `");
+            title = format!("{title} and keep `{names}` in a `tf.Variable`");
+            let also = doubt.map_or(String::new(), |why| format!("; also, {why}"));
+            diagnostic = diagnostic.with_note(format!(
+                "unsafe fix: `{names}` is kept in a `tf.Variable` in the same change (as HY010 state-to-variable does), so that its updates run on every call; eager reads of it are converted back to Python values{also}"
+            ));
+            applicability = Applicability::Unsafe;
+            repair_edits = edits;
+        }
         checker.report(diagnostic.with_fix(
-            format!("Decorate with `@{decorator}`"),
-            Fix::applicable_edits(edit, import, applicability),
+            title,
+            Fix::applicable_edits(edit, import.into_iter().chain(repair_edits), applicability),
         ));
     }
+}
+
+/// When the only Python side effects of candidate `id` are writes to
+/// numbers or booleans that HY010 would keep in `tf.Variable`s once it runs
+/// under `tf.function`: HY010's edits for them and their names, to apply
+/// with the decorator as one change.
+fn state_repair(
+    checker: &Checker,
+    id: FunctionId,
+    refusals: &[(&'static Refusal, String)],
+) -> Option<(Vec<Edit>, Vec<String>)> {
+    use crate::semantic::effects::Effect;
+    let semantic = checker.semantic;
+    let facts = &semantic.facts[id];
+    if !refusals
+        .iter()
+        .any(|(refusal, _)| refusal.code == refusals::PYTHON_SIDE_EFFECT.code)
+        || facts.effect(Effect::StateWrite).is_none()
+        || facts.effect(Effect::SideEffect).is_some()
+        || facts.effect(Effect::Print).is_some()
+    {
+        return None;
+    }
+    // The repair adds no import of its own: the decorator's alias serves.
+    let (_, import) = checker.importer.tensorflow_attribute("function")?;
+    if import.is_some() {
+        return None;
+    }
+    let states = crate::semantic::state::states_repaired_with(semantic, id)?;
+    if states.is_empty() {
+        return None;
+    }
+    let mut edits = Vec::new();
+    let mut names = Vec::new();
+    for state in &states {
+        edits.extend(super::state_to_variable::state_edits(checker, state)?);
+        names.push(state.target.display());
+    }
+    Some((edits, names))
 }
 
 /// Why decorating the function could still change what it computes, as far
