@@ -18,7 +18,7 @@ use crate::checker::Checker;
 use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
-use crate::semantic::classes::project_tf_classes;
+use crate::semantic::classes::{project_tf_classes, resolve_inherited_calls};
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{propagate, FunctionFacts};
 use crate::semantic::summary::{module_names, ModuleSummary};
@@ -189,6 +189,7 @@ fn run_round(
                 project_classes[i] = classes;
             }
         }
+        resolve_inherited_calls(&mut summaries);
         let mut facts = propagate(&summaries);
         facts.truncate(analysed);
         let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();

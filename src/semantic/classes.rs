@@ -63,6 +63,64 @@ pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
     out
 }
 
+/// Rewrites method calls (`pkg.layers.Block.helper`, from `self.helper()`
+/// or a call on an instance) that name a project class which inherits the
+/// method rather than defining it, to the class that defines it
+/// (`pkg.base.Base.helper`). Only a chain of single bases is followed: with
+/// more than one base the method could come from any of them (or from a
+/// class outside the run), and the call stays as it is.
+pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
+    use super::effects::Callee;
+    let rewrites: Vec<(usize, Option<usize>, usize, String)> = {
+        let table = Table::new(modules);
+        let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
+            .iter()
+            .map(|m| {
+                m.functions
+                    .iter()
+                    .map(|f| f.qualified_name.as_str())
+                    .collect()
+            })
+            .collect();
+        let mut rewrites = Vec::new();
+        for (m, module) in modules.iter().enumerate() {
+            let calls = module
+                .functions
+                .iter()
+                .enumerate()
+                .flat_map(|(f, function)| {
+                    function
+                        .calls
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, c)| (Some(f), i, c))
+                })
+                .chain(
+                    module
+                        .module_calls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (None, i, c)),
+                );
+            for (f, i, call) in calls {
+                if let (true, Callee::External(name)) = (call.bound, &call.callee) {
+                    if let Some(name) = table.inherited(name, &functions) {
+                        rewrites.push((m, f, i, name));
+                    }
+                }
+            }
+        }
+        rewrites
+    };
+    for (m, f, i, name) in rewrites {
+        let call = match f {
+            Some(f) => &mut modules[m].functions[f].calls[i],
+            None => &mut modules[m].module_calls[i],
+        };
+        call.callee = Callee::External(name);
+    }
+}
+
 struct Table<'s> {
     /// Every name a module can be imported as → the modules it may be.
     modules: HashMap<&'s str, Vec<usize>>,
@@ -70,6 +128,11 @@ struct Table<'s> {
     classes: Vec<HashMap<&'s str, Option<usize>>>,
     /// Per module: class-like import → its qualified name.
     imports: Vec<HashMap<&'s str, &'s str>>,
+    /// Per module, per class: its qualified name and bases.
+    class_names: Vec<Vec<&'s str>>,
+    class_bases: Vec<Vec<&'s [String]>>,
+    /// Per module: its longest dotted name.
+    module_names: Vec<Option<&'s str>>,
 }
 
 impl<'s> Table<'s> {
@@ -101,7 +164,94 @@ impl<'s> Table<'s> {
             modules: by_name,
             classes,
             imports,
+            class_names: modules
+                .iter()
+                .map(|m| {
+                    m.classes
+                        .iter()
+                        .map(|c| c.qualified_name.as_str())
+                        .collect()
+                })
+                .collect(),
+            class_bases: modules
+                .iter()
+                .map(|m| m.classes.iter().map(|c| c.bases.as_slice()).collect())
+                .collect(),
+            module_names: modules
+                .iter()
+                .map(|m| m.names.last().map(String::as_str))
+                .collect(),
         }
+    }
+
+    /// The one project class `name` (as written in module `m`) refers to:
+    /// its module and index.
+    fn class(&self, m: usize, name: &str, depth: usize) -> Option<(usize, usize)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if !name.contains('.') {
+            return match self.classes[m].get(name) {
+                Some(Some(c)) => Some((m, *c)),
+                _ => None,
+            };
+        }
+        let mut found = None;
+        let mut matches = 0;
+        for (dot, _) in name.match_indices('.') {
+            let Some(candidates) = self.modules.get(&name[..dot]) else {
+                continue;
+            };
+            let rest = &name[dot + 1..];
+            for &k in candidates {
+                if let Some(slot) = self.classes[k].get(rest) {
+                    matches += 1;
+                    found = slot.map(|c| (k, c));
+                } else if let Some(target) = self.imports[k].get(rest) {
+                    matches += 1;
+                    found = self.class(k, target, depth + 1);
+                }
+            }
+        }
+        if matches == 1 {
+            found
+        } else {
+            None
+        }
+    }
+
+    /// For `Class.method` named through a project class that does not
+    /// define `method`, the name of the method in the base class that does,
+    /// through single bases only.
+    fn inherited(&self, name: &str, functions: &[rustc_hash::FxHashSet<&str>]) -> Option<String> {
+        let (class_name, method) = name.rsplit_once('.')?;
+        if !class_name.contains('.') {
+            return None;
+        }
+        let (mut k, mut c) = self.class(0, class_name, 0)?;
+        let defines = |k: usize, c: usize| {
+            let qualified = self.class_names[k][c];
+            functions[k].contains(format!("{qualified}.{method}").as_str())
+        };
+        if defines(k, c) {
+            return None;
+        }
+        for _ in 0..MAX_DEPTH {
+            let bases: Vec<&str> = self.class_bases[k][c]
+                .iter()
+                .map(String::as_str)
+                .filter(|b| *b != "object")
+                .collect();
+            let [base] = bases.as_slice() else {
+                return None;
+            };
+            (k, c) = self.class(k, base, 0)?;
+            if defines(k, c) {
+                let module = self.module_names[k]?;
+                return Some(format!("{module}.{}.{method}", self.class_names[k][c]));
+            }
+        }
+        None
     }
 
     /// Whether `base`, as written in module `m`, is a Keras/`tf.Module`
