@@ -145,9 +145,8 @@ fn state_repair(
     use crate::semantic::effects::Effect;
     let semantic = checker.semantic;
     let facts = &semantic.facts[id];
-    if !refusals
-        .iter()
-        .any(|(refusal, _)| refusal.code == refusals::PYTHON_SIDE_EFFECT.code)
+    // Only when it is the one refusal: the analysis below walks the module.
+    if !matches!(refusals, [(refusal, _)] if refusal.code == refusals::PYTHON_SIDE_EFFECT.code)
         || facts.effect(Effect::StateWrite).is_none()
         || facts.effect(Effect::SideEffect).is_some()
         || facts.effect(Effect::Print).is_some()
