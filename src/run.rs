@@ -162,7 +162,7 @@ fn run_round(
                         .iter()
                         .any(|name| imported.contains(name))
             })
-            .filter_map(|(path, _)| summarize_only(path, overlay, Vec::new()))
+            .filter_map(|(path, _)| summarize_only(path, overlay))
             .collect();
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
@@ -174,20 +174,16 @@ fn run_round(
         let analysed = summaries.len();
         summaries.extend(callees);
         // Classes that are Keras/`tf.Module` classes through a base in
-        // another module: their files are summarised again knowing it.
+        // another module: their files are checked again knowing it. Their
+        // summaries are not rebuilt: effects computed without it are only
+        // more conservative (unknown attributes, unknown callees).
         let mut project_classes: Vec<Vec<String>> = vec![Vec::new(); firsts.len()];
         for (k, classes) in project_tf_classes(&summaries)
             .into_iter()
             .enumerate()
             .take(analysed)
         {
-            if !classes.is_empty() {
-                let i = owners[k];
-                if let Some(summary) = summarize_only(&firsts[i].path, overlay, classes.clone()) {
-                    summaries[k] = summary;
-                }
-                project_classes[i] = classes;
-            }
+            project_classes[owners[k]] = classes;
         }
         resolve_inherited_calls(&mut summaries);
         let mut facts = propagate(&summaries);
@@ -285,14 +281,10 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
 
 /// A summary of a file that does not mention TensorFlow but is imported by
 /// one that does (its functions may be callees).
-fn summarize_only(
-    path: &Path,
-    overlay: &Overlay,
-    tf_classes: Vec<String>,
-) -> Option<ModuleSummary> {
+fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
     let file = read(path, overlay).ok()?;
     let parsed = file.parse().ok()?;
-    let mut semantic = SemanticModel::build_with(parsed.syntax(), &file.text, tf_classes);
+    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
     Some(semantic.take_summary(&file.text, &file.path))
 }
 

@@ -412,8 +412,12 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// through its bases in this module; `None` when there is none, or more
     /// than one, or it is TensorFlow's, Keras's or the standard library's.
     fn imported_base(&self) -> Option<&'m str> {
+        self.imported_base_of(self.class()?)
+    }
+
+    /// [`Walker::imported_base`] of any class of this module.
+    fn imported_base_of(&self, class: ClassId) -> Option<&'m str> {
         let model: &'m SemanticModel<'a> = self.model;
-        let class = self.class()?;
         let mut found: Option<&'m str> = None;
         let mut seen = vec![class];
         let mut queue = vec![class];
@@ -838,6 +842,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 );
             } else if let Some(init) = self.model.method(class, "__init__") {
                 self.push_call(Callee::Local(init), call, true);
+            } else if let Some(base) = self.imported_base_of(class) {
+                // The constructor is inherited from another module.
+                self.push_call(Callee::External(format!("{base}.__init__")), call, true);
             }
             return;
         }
