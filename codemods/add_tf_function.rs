@@ -29,7 +29,8 @@ pub const CODEMOD: Codemod = Codemod {
     run,
 };
 
-/// Names of functions that are training or evaluation steps by convention.
+/// Names of functions that are training or evaluation steps by convention
+/// (with `call` and `__call__`, `semantic::classes::HOT_METHODS`).
 const STEP_NAMES: &[&str] = &[
     "train_step",
     "test_step",

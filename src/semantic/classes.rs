@@ -14,7 +14,8 @@ const MAX_DEPTH: usize = 8;
 
 /// Per module (in `modules` order), the qualified names of its classes that
 /// derive from a Keras `Model`/`Layer` or `tf.Module` only through other
-/// modules of the run. Empty for most modules.
+/// modules of the run, and define a method whose treatment depends on it (a
+/// forward pass or a training step, see HY001). Empty for most modules.
 pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
     let mut out = vec![Vec::new(); modules.len()];
     // Only a base named through an import can lead to another module.
@@ -55,7 +56,7 @@ pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
     }
     for (m, module) in modules.iter().enumerate() {
         for (c, class) in module.classes.iter().enumerate() {
-            if tf[m][c] && !class.tf {
+            if tf[m][c] && !class.tf && has_hot_method(module, &class.qualified_name) {
                 out[m].push(class.qualified_name.clone());
             }
         }
@@ -119,6 +120,26 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
         };
         call.callee = Callee::External(name);
     }
+}
+
+/// Methods that HY001 treats differently in a Keras/`tf.Module` class.
+const HOT_METHODS: &[&str] = &[
+    "call",
+    "__call__",
+    "train_step",
+    "test_step",
+    "eval_step",
+    "predict_step",
+    "val_step",
+];
+
+fn has_hot_method(module: &ModuleSummary, class: &str) -> bool {
+    module.functions.iter().any(|f| {
+        f.qualified_name
+            .strip_prefix(class)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|name| HOT_METHODS.contains(&name))
+    })
 }
 
 struct Table<'s> {
@@ -317,7 +338,7 @@ mod tests {
             ),
             summary(
                 "pkg/model.py",
-                "from .layers import Base, Plain, Layer\nfrom pkg.layers import Base as B2\nfrom .missing import Other\n\nclass Block(Base):\n    pass\n\nclass Deeper(Block):\n    pass\n\nclass Aliased(B2):\n    pass\n\nclass ThroughImport(Layer):\n    pass\n\nclass NotKeras(Plain):\n    pass\n\nclass Unknown(Other):\n    pass\n",
+                "from .layers import Base, Plain, Layer\nfrom pkg.layers import Base as B2\nfrom .missing import Other\n\nclass Block(Base):\n    def call(self, x):\n        return x\n\nclass Deeper(Block):\n    def call(self, x):\n        return x\n\nclass NoHotMethod(Block):\n    def other(self, x):\n        return x\n\nclass Aliased(B2):\n    def call(self, x):\n        return x\n\nclass ThroughImport(Layer):\n    def train_step(self, x):\n        return x\n\nclass NotKeras(Plain):\n    def call(self, x):\n        return x\n\nclass Unknown(Other):\n    def call(self, x):\n        return x\n",
             ),
         ];
         let tf = project_tf_classes(&modules);
