@@ -29,7 +29,8 @@ pub const CODEMOD: Codemod = Codemod {
     run,
 };
 
-/// Names of functions that are training or evaluation steps by convention.
+/// Names of functions that are training or evaluation steps by convention
+/// (with `call` and `__call__`, `semantic::classes::HOT_METHODS`).
 const STEP_NAMES: &[&str] = &[
     "train_step",
     "test_step",
@@ -44,6 +45,9 @@ fn run(checker: &mut Checker) {
     let mut changing_globals: Option<ChangingGlobals> = None;
     for id in 0..semantic.functions.len() {
         let Some(reason) = candidate_reason(semantic, id) else {
+            if let Some(site) = called_once(semantic, id) {
+                report_called_once(checker, id, &site);
+            }
             continue;
         };
         let function = &semantic.functions[id];
@@ -60,6 +64,11 @@ fn run(checker: &mut Checker) {
                     "returns {what} at line {line}; a graph function would return it as a tensor"
                 ),
             ));
+        }
+        // Writes to Python state that HY010 rewrites in the same change.
+        let repair = state_repair(checker, id, &refusals);
+        if repair.is_some() {
+            refusals.retain(|(refusal, _)| refusal.code != refusals::PYTHON_SIDE_EFFECT.code);
         }
         if !refusals.is_empty() {
             for (refusal, why) in refusals {
@@ -98,18 +107,69 @@ fn run(checker: &mut Checker) {
         // get back (a Python value becomes a tensor) or retrace per value.
         let globals =
             changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
-        let applicability = match doubt(semantic, id, globals) {
+        let doubt = doubt(semantic, id, globals);
+        let mut applicability = match &doubt {
             Some(why) => {
                 diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
                 Applicability::Unsafe
             }
             None => Applicability::Safe,
         };
+        let mut title = format!("Decorate with `@{decorator}`");
+        let mut repair_edits = Vec::new();
+        if let Some((edits, names)) = repair {
+            let names = names.join("`, `");
+            title = format!("{title} and keep `{names}` in a `tf.Variable`");
+            let also = doubt.map_or(String::new(), |why| format!("; also, {why}"));
+            diagnostic = diagnostic.with_note(format!(
+                "unsafe fix: `{names}` is kept in a `tf.Variable` in the same change (as HY010 state-to-variable does), so that its updates run on every call; eager reads of it are converted back to Python values{also}"
+            ));
+            applicability = Applicability::Unsafe;
+            repair_edits = edits;
+        }
         checker.report(diagnostic.with_fix(
-            format!("Decorate with `@{decorator}`"),
-            Fix::applicable_edits(edit, import, applicability),
+            title,
+            Fix::applicable_edits(edit, import.into_iter().chain(repair_edits), applicability),
         ));
     }
+}
+
+/// When the only Python side effects of candidate `id` are writes to
+/// numbers or booleans that HY010 would keep in `tf.Variable`s once it runs
+/// under `tf.function`: HY010's edits for them and their names, to apply
+/// with the decorator as one change.
+fn state_repair(
+    checker: &Checker,
+    id: FunctionId,
+    refusals: &[(&'static Refusal, String)],
+) -> Option<(Vec<Edit>, Vec<String>)> {
+    use crate::semantic::effects::Effect;
+    let semantic = checker.semantic;
+    let facts = &semantic.facts[id];
+    // Only when it is the one refusal: the analysis below walks the module.
+    if !matches!(refusals, [(refusal, _)] if refusal.code == refusals::PYTHON_SIDE_EFFECT.code)
+        || facts.effect(Effect::StateWrite).is_none()
+        || facts.effect(Effect::SideEffect).is_some()
+        || facts.effect(Effect::Print).is_some()
+    {
+        return None;
+    }
+    // The repair adds no import of its own: the decorator's alias serves.
+    let (_, import) = checker.importer.tensorflow_attribute("function")?;
+    if import.is_some() {
+        return None;
+    }
+    let states = crate::semantic::state::states_repaired_with(semantic, id)?;
+    if states.is_empty() {
+        return None;
+    }
+    let mut edits = Vec::new();
+    let mut names = Vec::new();
+    for state in &states {
+        edits.extend(super::state_to_variable::state_edits(checker, state)?);
+        names.push(state.target.display());
+    }
+    Some((edits, names))
 }
 
 /// Why decorating the function could still change what it computes, as far
@@ -365,6 +425,69 @@ fn candidate_reason(semantic: &SemanticModel, id: FunctionId) -> Option<String> 
         return Some("is a training or evaluation step".to_string());
     }
     None
+}
+
+/// Where a function that would otherwise be a candidate is called, when it
+/// is called exactly once, at module level outside any loop, and is no known
+/// hot step: a function doing tensor work on a tensor argument.
+fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    let def = function.def;
+    let name = def.name.id.as_str();
+    if facts.call_sites != 1
+        || facts.loop_call.is_some()
+        || facts.under_graph
+        || function.graph.is_some()
+        || def.is_async
+        || function.parent.is_some()
+        || STEP_NAMES.contains(&name)
+        || (name.starts_with("__") && name.ends_with("__"))
+        || (function.class.is_some_and(|c| semantic.is_tf_class(c)) && name == "call")
+    {
+        return None;
+    }
+    if facts
+        .effect(crate::semantic::effects::Effect::TensorComputation)
+        .is_none()
+        || !facts
+            .params
+            .iter()
+            .any(|(_, kind)| matches!(kind, ParamKind::Tensor(_)))
+    {
+        return None;
+    }
+    // Only a call at module level is plainly run once: a call in a function
+    // is as hot as that function.
+    let (line, path) = facts.module_call.as_ref()?;
+    Some(match path {
+        Some(path) => format!("line {line} of {path}"),
+        None => format!("line {line}"),
+    })
+}
+
+/// HY112 for a function called once, when it would pass every precondition.
+fn report_called_once(checker: &mut Checker, id: FunctionId, site: &str) {
+    let semantic = checker.semantic;
+    if !refusals_of(checker.source, semantic, id).is_empty() {
+        return;
+    }
+    let function = &semantic.functions[id];
+    let mut returns = PythonReturns::default();
+    returns.visit_body(&function.def.body);
+    if returns.first.is_some() {
+        return;
+    }
+    let name = &function.qualified_name;
+    checker.report(
+        Diagnostic::new(
+            refusals::CALLED_ONCE.code,
+            refusals::CALLED_ONCE.name,
+            format!("`{name}` is called once ({site}): tracing would cost more than it saves"),
+            function.def.name.range(),
+        )
+        .with_function(name.clone()),
+    );
 }
 
 /// Every failed precondition, with its reason (shared with HY002 through

@@ -70,12 +70,21 @@ fn run(checker: &mut Checker) {
 /// every write an `assign*`, every eager read converted back to a Python
 /// value, and `global` declarations that are no longer needed removed.
 fn fix(checker: &Checker, state: &PythonState) -> Option<Fix> {
+    let (_, import) = checker.importer.tensorflow_attribute("Variable")?;
+    let mut edits = import.into_iter().chain(state_edits(checker, state)?);
+    let first = edits.next()?;
+    Some(Fix::applicable_edits(first, edits, Applicability::Unsafe))
+}
+
+/// The edits of [`fix`] without the import (HY001 uses them to decorate a
+/// function and repair the state it writes in one change).
+pub(crate) fn state_edits(checker: &Checker, state: &PythonState) -> Option<Vec<Edit>> {
     let kind = state.kind?;
-    let (variable, import) = checker.importer.tensorflow_attribute("Variable")?;
+    let (variable, _) = checker.importer.tensorflow_attribute("Variable")?;
     let (dtype, _) = checker.importer.tensorflow_attribute(kind.dtype())?;
     let source = checker.source;
     let text = |range: TextRange| &source[range];
-    let mut edits: Vec<Edit> = import.into_iter().collect();
+    let mut edits: Vec<Edit> = Vec::new();
     for use_ in &state.uses {
         match use_ {
             StateUse::Init { value } => edits.push(Edit::range_replacement(
@@ -109,9 +118,7 @@ fn fix(checker: &Checker, state: &PythonState) -> Option<Fix> {
             }
         }
     }
-    let mut edits = edits.into_iter();
-    let first = edits.next()?;
-    Some(Fix::applicable_edits(first, edits, Applicability::Unsafe))
+    Some(edits)
 }
 
 /// The edit that takes `name` out of a `global` statement: the whole line

@@ -96,6 +96,11 @@ impl ImportMap {
         self.mentions_tensorflow
     }
 
+    /// Every import binding: local name → qualified name.
+    pub fn bindings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.bindings.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Whether `name` is bound in the module by an import or a definition,
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {
@@ -179,12 +184,24 @@ impl<'a> StatementVisitor<'a> for ImportCollector {
                 }
             }
             Stmt::ImportFrom(import) => {
+                if import.level > 0 {
+                    // `from .mod import f` binds `f` to `.mod.f`: relative to
+                    // the module's package, which only the run knows (see
+                    // `summary::absolute_name`).
+                    let dots = ".".repeat(import.level as usize);
+                    for alias in &import.names {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                        let qualified = match &import.module {
+                            Some(module) => format!("{dots}{}.{}", module.id, alias.name.id),
+                            None => format!("{dots}{}", alias.name.id),
+                        };
+                        self.bind(local.id.as_str(), qualified);
+                    }
+                    return;
+                }
                 let Some(module) = &import.module else {
                     return;
                 };
-                if import.level > 0 {
-                    return;
-                }
                 for alias in &import.names {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name);
                     self.bind(
@@ -252,6 +269,18 @@ mod tests {
         assert!(!map("import numpy as tf").is_tf_function(&expr("tf.function")));
         assert!(!map("from functools import wraps as function").is_tf_function(&expr("function")));
         assert!(!map("").is_tf_function(&expr("tf.function")));
+    }
+
+    #[test]
+    fn relative_imports_keep_their_level() {
+        let m = map("from . import utils\nfrom .layers import Base as B\nfrom ..pkg.mod import f");
+        assert_eq!(
+            m.resolve(&expr("utils.helper")).as_deref(),
+            Some(".utils.helper")
+        );
+        assert_eq!(m.resolve(&expr("B")).as_deref(), Some(".layers.Base"));
+        assert_eq!(m.resolve(&expr("f")).as_deref(), Some("..pkg.mod.f"));
+        assert!(!m.mentions_tensorflow());
     }
 
     #[test]

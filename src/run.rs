@@ -18,6 +18,7 @@ use crate::checker::Checker;
 use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
+use crate::semantic::classes::{project_tf_classes, resolve_inherited_calls};
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{FunctionFacts, Propagation};
 use crate::semantic::summary::{module_names, ModuleSummary};
@@ -174,6 +175,19 @@ fn run_round(
             .filter_map(|&i| firsts[i].summary.take())
             .collect();
         summaries.extend(callees);
+        // Classes that are Keras/`tf.Module` classes through a base in
+        // another module: their files are checked again knowing it. Their
+        // summaries are not rebuilt: effects computed without it are only
+        // more conservative (unknown attributes, unknown callees).
+        let mut project_classes: Vec<Vec<String>> = vec![Vec::new(); firsts.len()];
+        for (k, classes) in project_tf_classes(&summaries)
+            .into_iter()
+            .enumerate()
+            .take(owners.len())
+        {
+            project_classes[owners[k]] = classes;
+        }
+        resolve_inherited_calls(&mut summaries);
         let propagation = Propagation::new(&summaries);
         timer.lap("phase 2: propagate across modules", summaries.len());
         // Each file's facts are put together, compared and, unless needed
@@ -189,7 +203,8 @@ fn run_round(
                     .zip(propagation.module_facts(m))
                     .collect();
                 (needs_second_look(&firsts[i], &facts)
-                    || has_applicable_fix(&firsts[i], settings, mode))
+                    || has_applicable_fix(&firsts[i], settings, mode)
+                    || !project_classes[i].is_empty())
                 .then_some((i, facts))
             })
             .collect();
@@ -204,8 +219,9 @@ fn run_round(
         let reports = firsts
             .into_par_iter()
             .zip(project)
-            .map(|(first, project)| {
-                let report = second_pass(first, project, settings, mode, overlay);
+            .zip(project_classes)
+            .map(|((first, project), classes)| {
+                let report = second_pass(first, project, classes, settings, mode, overlay);
                 progress.inc(1);
                 report
             })
@@ -375,6 +391,7 @@ fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> boo
 fn second_pass(
     first: FirstPass,
     project: Option<ProjectFacts>,
+    tf_classes: Vec<String>,
     settings: &Settings,
     mode: Mode,
     overlay: &Overlay,
@@ -383,7 +400,7 @@ fn second_pass(
         return first.report;
     };
     match read(&first.path, overlay) {
-        Ok(file) => check_source_with(file, settings, mode, Some(&project)),
+        Ok(file) => check_source_with(file, settings, mode, Some(&project), &tf_classes),
         Err(error) => FileReport {
             path: first.path,
             error: Some(error),
@@ -416,7 +433,7 @@ pub fn check_path(path: &Path, settings: &Settings, mode: Mode) -> FileReport {
 
 /// Checks one file's text, on its own.
 pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileReport {
-    check_source_with(file, settings, mode, None)
+    check_source_with(file, settings, mode, None, &[])
 }
 
 /// Checks one file's text, with facts from the whole run when given.
@@ -425,6 +442,7 @@ fn check_source_with(
     settings: &Settings,
     mode: Mode,
     project: Option<&[(String, FunctionFacts)]>,
+    tf_classes: &[String],
 ) -> FileReport {
     let mut report = FileReport {
         path: file.path.clone(),
@@ -442,7 +460,9 @@ fn check_source_with(
             return report;
         }
     };
-    report.diagnostics = diagnose_with(&file.path, &file.text, &parsed, settings, project);
+    report.diagnostics = diagnose_with(
+        &file.path, &file.text, &parsed, settings, project, tf_classes,
+    );
     drop(parsed);
     if mode == Mode::Fix
         && report
@@ -451,7 +471,7 @@ fn check_source_with(
             .any(|d| is_applicable(d, settings))
     {
         let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
-            diagnose_with(&file.path, text, parsed, settings, project)
+            diagnose_with(&file.path, text, parsed, settings, project, tf_classes)
         });
         report.applied = outcome.applied;
         report.internal_errors = outcome.internal_errors;
@@ -483,7 +503,7 @@ pub fn diagnose(
     parsed: &Parsed<ModModule>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    diagnose_with(path, text, parsed, settings, None)
+    diagnose_with(path, text, parsed, settings, None, &[])
 }
 
 /// [`diagnose`] with facts from the whole run, when given.
@@ -493,8 +513,9 @@ fn diagnose_with(
     parsed: &Parsed<ModModule>,
     settings: &Settings,
     project: Option<&[(String, FunctionFacts)]>,
+    tf_classes: &[String],
 ) -> Vec<Diagnostic> {
-    let mut semantic = SemanticModel::build(parsed.syntax(), text);
+    let mut semantic = SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec());
     if let Some(facts) = project {
         semantic.use_project_facts(facts);
     }

@@ -113,3 +113,131 @@ fn the_fix_decorates_only_the_clean_step_and_explain_knows_refusals() {
         .unwrap()
         .starts_with("# HY101 python-side-effect"));
 }
+
+/// A package whose modules import each other relatively: `from . import m`,
+/// `from .m import f`, `from ..m import f`, and from an `__init__.py`.
+fn relative_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pkg/utils.py",
+        "counter = 0\n\n\ndef bump(x):\n    global counter\n    counter += 1\n    return x\n\n\ndef scale(x):\n    return x * 2.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/train.py",
+        "import tensorflow as tf\nfrom . import utils\nfrom .utils import scale\n\n\ndef step_logged(x):\n    y = tf.square(x)\n    return utils.bump(y)\n\n\ndef step_clean(x):\n    return scale(tf.square(x))\n\n\nx = tf.ones([2])\nfor _ in range(3):\n    step_logged(x)\n    step_clean(x)\n",
+    );
+    write(
+        dir.path(),
+        "pkg/sub/deep.py",
+        "import tensorflow as tf\nfrom ..utils import bump, scale\n\n\ndef deep_clean(x):\n    return scale(tf.square(x))\n\n\ndef deep_logged(x):\n    return bump(tf.square(x))\n\n\nfor _ in range(3):\n    deep_clean(tf.ones([2]))\n    deep_logged(tf.ones([2]))\n",
+    );
+    write(
+        dir.path(),
+        "pkg/__init__.py",
+        "import tensorflow as tf\nfrom .utils import scale\n\n\ndef init_step(x):\n    return scale(tf.square(x))\n\n\nfor _ in range(3):\n    init_step(tf.ones([2]))\n",
+    );
+    dir
+}
+
+#[test]
+fn effects_propagate_through_relative_imports() {
+    let dir = relative_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    // A helper in a sibling module that writes a global refuses its caller,
+    // with the culprit's line in the other file.
+    assert!(
+        out.contains("pkg/train.py:6:5: HY101 `step_logged` calls `bump` at line 8, which writes to the global `counter` at line 6 of pkg/utils.py"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pkg/sub/deep.py:9:5: HY101 `deep_logged` calls `bump` at line 10, which writes to the global `counter` at line 6 of pkg/utils.py"),
+        "{out}"
+    );
+    // A pure helper lets the caller convert, from a module, a subpackage
+    // (`..`) and an `__init__.py`.
+    assert!(out.contains("pkg/train.py:11:5: HY001"), "{out}");
+    assert!(out.contains("pkg/sub/deep.py:5:5: HY001"), "{out}");
+    assert!(out.contains("pkg/__init__.py:5:5: HY001"), "{out}");
+    assert!(!out.contains("HY110"), "{out}");
+}
+
+#[test]
+fn a_relative_import_outside_the_run_is_unknown() {
+    let dir = relative_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/train.py"]);
+    assert!(
+        out.contains("HY110 `step_clean` calls `pkg.utils.scale` at line 12"),
+        "{out}"
+    );
+    assert!(!out.contains("HY001"), "{out}");
+}
+
+/// Classes whose bases are project classes of another module.
+fn inheritance_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/layers.py",
+        "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\n\nclass Base(tf.keras.layers.Layer):\n    def project(self, x):\n        return tf.nn.relu(x)\n\n    def logged(self, x):\n        self.calls += 1\n        return x\n\n\nclass Plain:\n    def scale(self, x):\n        return x * 2.0\n\n\nclass Mid(Plain):\n    pass\n\n\nclass Extra:\n    pass\n\n\nclass Two(Plain, Extra):\n    pass\n",
+    );
+    write(
+        dir.path(),
+        "pkg/model.py",
+        "import tensorflow as tf\nfrom .layers import Base, Layer, Mid, Plain, Two\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Inherits(Mid):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Ambiguous(Two):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\ni = Inherits()\na = Ambiguous()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n    i.step(tf.ones([2]))\n    a.step(tf.ones([2]))\n",
+    );
+    dir
+}
+
+#[test]
+fn keras_bases_in_other_modules_make_forward_passes_candidates() {
+    let dir = inheritance_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    // The hot-step rule applies through a project base class ...
+    assert!(
+        out.contains("pkg/model.py:10:9: HY001 `Block.call` is the forward pass"),
+        "{out}"
+    );
+    // ... and through a Keras class imported by way of another module.
+    assert!(
+        out.contains("pkg/model.py:24:9: HY001 `Direct.call` is the forward pass"),
+        "{out}"
+    );
+    // A method inherited from the base is found, with its effects.
+    assert!(
+        out.contains("pkg/model.py:15:9: HY101 `Noisy.call` calls `Base.logged` at line 16, which writes to `self.calls` at line 10 of pkg/layers.py"),
+        "{out}"
+    );
+    assert!(
+        out.contains("pkg/model.py:29:9: HY001 `Helper.step` is called in a loop"),
+        "{out}"
+    );
+    // Through a chain of single bases in the other module, too ...
+    assert!(
+        out.contains("pkg/model.py:34:9: HY001 `Inherits.step` is called in a loop"),
+        "{out}"
+    );
+    // ... but not past a class with two bases: either may define it.
+    assert!(
+        out.contains(
+            "pkg/model.py:39:9: HY110 `Ambiguous.step` calls `pkg.layers.Two.scale` at line 40"
+        ),
+        "{out}"
+    );
+    assert_eq!(out.matches("HY110").count(), 1, "{out}");
+}
+
+#[test]
+fn bases_outside_the_run_stay_unknown() {
+    let dir = inheritance_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/model.py"]);
+    // Without the base's module, `Block` is not known to be a Keras class
+    // and the inherited method is an unknown callee.
+    assert!(!out.contains("HY001"), "{out}");
+    assert!(
+        out.contains("HY110 `Helper.step` calls `pkg.layers.Plain.scale` at line 30"),
+        "{out}"
+    );
+}

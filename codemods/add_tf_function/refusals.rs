@@ -56,6 +56,11 @@ pub const RETURNS_PYTHON_VALUE: Refusal = Refusal {
     name: "returns-python-value",
 };
 
+pub const CALLED_ONCE: Refusal = Refusal {
+    code: "HY112",
+    name: "called-once",
+};
+
 pub static ALL: &[&Refusal] = &[
     &PYTHON_SIDE_EFFECT,
     &EAGER_ONLY_CALL,
@@ -68,11 +73,12 @@ pub static ALL: &[&Refusal] = &[
     &CALLERS_ALREADY_GRAPH,
     &UNKNOWN_CALLEE,
     &RETURNS_PYTHON_VALUE,
+    &CALLED_ONCE,
 ];
 
 pub const CODES: &[&str] = &[
     "HY101", "HY102", "HY103", "HY104", "HY105", "HY106", "HY107", "HY108", "HY109", "HY110",
-    "HY111",
+    "HY111", "HY112",
 ];
 
 const DOCS: &str = include_str!("refusals.md");

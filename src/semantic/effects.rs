@@ -298,6 +298,12 @@ fn is_tf_class(model: &SemanticModel, id: ClassId, seen: &mut Vec<ClassId>) -> b
         return false;
     }
     seen.push(id);
+    if model
+        .project_tf_classes
+        .contains(&model.classes[id].qualified_name)
+    {
+        return true;
+    }
     model.classes[id].bases.iter().any(|base| {
         is_tf_base(base)
             || model
@@ -406,6 +412,53 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn class(&self) -> Option<ClassId> {
         self.function.and_then(|id| self.model.functions[id].class)
+    }
+
+    /// The one base class named through an import (`pkg.layers.Base`, or
+    /// `.layers.Base` until the run resolves it) of this method's class,
+    /// through its bases in this module; `None` when there is none, or more
+    /// than one, or it is TensorFlow's, Keras's or the standard library's.
+    fn imported_base(&self) -> Option<&'m str> {
+        self.imported_base_of(self.class()?)
+    }
+
+    /// [`Walker::imported_base`] of any class of this module.
+    fn imported_base_of(&self, class: ClassId) -> Option<&'m str> {
+        let model: &'m SemanticModel<'a> = self.model;
+        let mut found: Option<&'m str> = None;
+        let mut seen = vec![class];
+        let mut queue = vec![class];
+        while let Some(current) = queue.pop() {
+            for base in &model.classes[current].bases {
+                if let Some(local) = model
+                    .classes
+                    .iter()
+                    .position(|c| c.def.name.id.as_str() == base)
+                {
+                    if !seen.contains(&local) {
+                        seen.push(local);
+                        queue.push(local);
+                    }
+                    continue;
+                }
+                let root = base.split('.').next().unwrap_or_default();
+                if !base.contains('.')
+                    || root == "tensorflow"
+                    || is_keras(base)
+                    || matches!(
+                        root,
+                        "abc" | "typing" | "enum" | "collections" | "dataclasses" | "builtins"
+                    )
+                {
+                    continue;
+                }
+                if found.is_some_and(|f| f != base) {
+                    return None;
+                }
+                found = Some(base);
+            }
+        }
+        found
     }
 
     fn is_tf_method(&self) -> bool {
@@ -860,6 +913,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 );
             } else if let Some(init) = self.model.method(class, "__init__") {
                 self.push_call(Callee::Local(init), call, true);
+            } else if let Some(base) = self.imported_base_of(class) {
+                // The constructor is inherited from another module.
+                self.push_call(Callee::External(format!("{base}.__init__")), call, true);
             }
             return;
         }
@@ -946,6 +1002,27 @@ impl<'m, 'a> Walker<'m, 'a> {
                     offset,
                     format_args!("creates a variable (`{shown}`)"),
                 );
+            } else if let Some(base) = self.imported_base() {
+                // Not defined in this module: an attribute set up in the
+                // constructor, or a method inherited from the base in
+                // another module (resolved, or not, against the run).
+                let attribute = self
+                    .class()
+                    .and_then(|c| self.module.class_attributes[c].get(method));
+                match attribute {
+                    Some(Value::TfObject | Value::Tensor(_)) => self.add(
+                        Effect::TensorComputation,
+                        offset,
+                        format!("calls `{shown}`"),
+                    ),
+                    Some(Value::Instance(class)) => {
+                        self.call_instance(class.clone(), "__call__", call, &shown);
+                    }
+                    Some(_) => self.add(Effect::UnknownCallee, offset, format!("calls `{shown}`")),
+                    None => {
+                        self.push_call(Callee::External(format!("{base}.{method}")), call, true);
+                    }
+                }
             } else if self.is_tf_method() {
                 self.add(
                     Effect::TensorComputation,

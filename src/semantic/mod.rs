@@ -6,6 +6,7 @@
 //! nothing is ever assumed about an unresolved callee.
 
 pub mod callgraph;
+pub mod classes;
 pub mod effects;
 pub mod kinds;
 pub mod preconditions;
@@ -104,12 +105,26 @@ pub struct SemanticModel<'a> {
     /// The module's summary, computed for the local facts and kept for the
     /// project phase (see [`SemanticModel::take_summary`]).
     local_summary: Option<ModuleSummary>,
+    /// Qualified names of this module's classes that derive from a Keras
+    /// `Model`/`Layer` or `tf.Module` through another module of the run
+    /// (see [`classes::project_tf_classes`]).
+    pub project_tf_classes: Vec<String>,
 }
 
 impl<'a> SemanticModel<'a> {
     /// Builds the model of one module; `source` is its text (for line
     /// numbers in messages). Facts are those of this module alone.
     pub fn build(module: &'a ModModule, source: &str) -> Self {
+        Self::build_with(module, source, Vec::new())
+    }
+
+    /// [`SemanticModel::build`], knowing which of its classes derive from a
+    /// Keras/`tf.Module` class through other modules of the run.
+    pub fn build_with(
+        module: &'a ModModule,
+        source: &str,
+        project_tf_classes: Vec<String>,
+    ) -> Self {
         let imports = ImportMap::from_module(module);
         let mut builder = Builder {
             imports: &imports,
@@ -148,6 +163,7 @@ impl<'a> SemanticModel<'a> {
             local_summary: None,
             tf_function_calls,
             has_walrus: source.contains(":="),
+            project_tf_classes,
         };
         // The function each name means where it is defined: directly in a
         // function (or at module level), not in a class; the last
@@ -193,14 +209,16 @@ impl<'a> SemanticModel<'a> {
     /// Takes the summary built with the model (for the project phase),
     /// naming it after `path`; builds it afresh if it was taken already.
     pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
-        match self.local_summary.take() {
+        let mut summary = match self.local_summary.take() {
             Some(mut summary) => {
                 summary.path = crate::source::display(path);
                 summary.names = summary::module_names(path);
                 summary
             }
             None => ModuleSummary::new(self, source, path),
-        }
+        };
+        summary.resolve_relative_imports(path);
+        summary
     }
 
     /// The module's top-level statements.

@@ -28,6 +28,9 @@ pub struct FunctionFacts {
     pub call_sites: usize,
     /// Where it is called inside a loop ("line 40", "line 3 of train.py").
     pub loop_call: Option<String>,
+    /// Its first call site at module level: the line, and the file when it
+    /// is not the function's own.
+    pub module_call: Option<(u32, Option<Arc<str>>)>,
     /// Whether it runs under `tf.function` itself or through a caller.
     pub under_graph: bool,
     /// When every call site is in a graph function: one of them.
@@ -116,6 +119,7 @@ pub struct Propagation<'s> {
     call_sites: Vec<usize>,
     module_sites: Vec<usize>,
     loop_call: Vec<Option<(usize, u32)>>,
+    module_call: Vec<Option<(usize, u32)>>,
     callers: Vec<Vec<usize>>,
     under_graph: Vec<bool>,
     names: Vec<Arc<str>>,
@@ -175,6 +179,12 @@ impl<'s> Propagation<'s> {
                     format!("line {line} of {}", self.modules[module].path)
                 }
             }),
+            module_call: self.module_call[v].map(|(module, line)| {
+                (
+                    line,
+                    (module != node.module).then(|| self.paths[module].clone()),
+                )
+            }),
             under_graph: self.under_graph[v],
             graph_callers_only,
             param_tensor_work: self.param_tensor_work[v],
@@ -213,6 +223,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
     let mut call_sites = vec![0usize; n];
     let mut module_sites = vec![0usize; n];
     let mut loop_call: Vec<Option<(usize, u32)>> = vec![None; n];
+    let mut module_call: Vec<Option<(usize, u32)>> = vec![None; n];
     let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut record_site = |caller: Option<usize>,
                            module: usize,
@@ -222,7 +233,10 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         call_sites[target] += 1;
         match caller {
             Some(caller) => callers[target].push(caller),
-            None => module_sites[target] += 1,
+            None => {
+                module_sites[target] += 1;
+                module_call[target].get_or_insert((module, call.line));
+            }
         }
         if call.in_loop && loop_call[target].is_none() {
             loop_call[target] = Some((module, call.line));
@@ -419,6 +433,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         call_sites,
         module_sites,
         loop_call,
+        module_call,
         callers,
         under_graph,
         names,

@@ -213,6 +213,137 @@ pub fn repairable_writes(model: &SemanticModel, function: FunctionId) -> Vec<Tex
         .collect()
 }
 
+/// The states HY010 would rewrite into `tf.Variable`s if `function` ran
+/// under `tf.function`, when together they cover every write to long-lived
+/// Python state (a declared global, `self.<attr>` outside `__init__`) that
+/// `function` and its callees make: then decorating it and rewriting them is
+/// one correct change. `None` when some such write would stay a Python
+/// write, when a callee declares a `nonlocal`, or when the function calls
+/// into another module (whose writes HY010 here cannot rewrite). Only the
+/// states written by `function` and its callees are returned.
+pub fn states_repaired_with<'a>(
+    model: &SemanticModel<'a>,
+    function: FunctionId,
+) -> Option<Vec<PythonState<'a>>> {
+    use super::effects::Callee;
+    let mut reach = vec![false; model.functions.len()];
+    let mut stack = vec![function];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut reach[id], true) {
+            continue;
+        }
+        for call in &model.effects[id].calls {
+            match &call.callee {
+                Callee::Local(callee) => stack.push(*callee),
+                Callee::External(_) => return None,
+            }
+        }
+    }
+    let in_graph = (0..model.functions.len())
+        .map(|id| reach[id] || model.runs_under_graph(id))
+        .collect();
+    let analysis = Analysis::new(model, in_graph);
+    let states: Vec<PythonState<'a>> = analysis
+        .states()
+        .into_iter()
+        .filter(|state| state.refusal.is_none() && state.kind.is_some())
+        .collect();
+    let rewritten = |stmt: &Stmt, leaf: &Expr| {
+        states.iter().any(|state| {
+            state.uses.iter().any(|u| {
+                matches!(u, StateUse::Write { stmt: s, target, .. }
+                    if s.range() == stmt.range() && target.range() == leaf.range())
+            })
+        })
+    };
+    let mut bodies: Vec<TextRange> = Vec::new();
+    for id in (0..model.functions.len()).filter(|&id| reach[id]) {
+        let def = model.functions[id].def;
+        bodies.push(def.range());
+        let globals = declared_globals(&def.body);
+        let self_name = analysis
+            .self_binding(id)
+            .map(|(name, _)| name)
+            .filter(|_| def.name.id.as_str() != "__init__");
+        let mut targets = StateTargets::default();
+        targets.visit_body(&def.body);
+        if targets.nonlocal {
+            return None;
+        }
+        for (leaf, stmt) in targets.leaves {
+            let long_lived = match leaf {
+                Expr::Name(name) => globals.contains(name.id.as_str()),
+                Expr::Attribute(attribute) => match attribute.value.as_ref() {
+                    Expr::Name(receiver) => {
+                        Some(receiver.id.as_str()) == self_name.as_deref()
+                            || globals.contains(receiver.id.as_str())
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            if long_lived && !rewritten(stmt, leaf) {
+                return None;
+            }
+        }
+    }
+    let inside = |range: TextRange| bodies.iter().any(|body| body.contains_range(range));
+    Some(
+        states
+            .into_iter()
+            .filter(|state| {
+                state
+                    .uses
+                    .iter()
+                    .any(|u| matches!(u, StateUse::Write { stmt, .. } if inside(stmt.range())))
+            })
+            .collect(),
+    )
+}
+
+/// Every target a function's own body binds (through tuples, `for`,
+/// `with`, `del` alike), with its statement; and whether it declares a
+/// `nonlocal`.
+#[derive(Default)]
+struct StateTargets<'a> {
+    leaves: Vec<(&'a Expr, &'a Stmt)>,
+    nonlocal: bool,
+}
+
+impl<'a> StateTargets<'a> {
+    fn leaf(&mut self, target: &'a Expr, stmt: &'a Stmt) {
+        match target {
+            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| self.leaf(e, stmt)),
+            Expr::List(list) => list.elts.iter().for_each(|e| self.leaf(e, stmt)),
+            Expr::Starred(starred) => self.leaf(&starred.value, stmt),
+            _ => self.leaves.push((target, stmt)),
+        }
+    }
+}
+
+impl<'a> StatementVisitor<'a> for StateTargets<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.leaf(t, stmt)),
+            Stmt::AugAssign(aug) => self.leaf(&aug.target, stmt),
+            Stmt::AnnAssign(ann) => self.leaf(&ann.target, stmt),
+            Stmt::Delete(delete) => delete.targets.iter().for_each(|t| self.leaf(t, stmt)),
+            Stmt::For(for_stmt) => self.leaf(&for_stmt.target, stmt),
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(target) = &item.optional_vars {
+                        self.leaf(target, stmt);
+                    }
+                }
+            }
+            Stmt::Nonlocal(_) => self.nonlocal = true,
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
 /// Whether HY010 would turn `self.<attribute>` into a `tf.Variable` if
 /// `function` ran under `tf.function` (see [`repairable_writes`]).
 pub fn repairable_attribute(model: &SemanticModel, function: FunctionId, attribute: &str) -> bool {

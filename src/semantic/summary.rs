@@ -21,6 +21,21 @@ pub struct ModuleSummary {
     pub names: Vec<String>,
     pub functions: Vec<FunctionSummary>,
     pub module_calls: Vec<CallSummary>,
+    pub classes: Vec<ClassSummary>,
+    /// Imports of class-like names (`Layer` → `tensorflow.keras.layers.Layer`,
+    /// `Base` → `pkg.layers.Base`), which other modules may import from here.
+    pub class_imports: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassSummary {
+    pub qualified_name: String,
+    /// As in [`super::Class::bases`]: qualified through imports, otherwise
+    /// as written.
+    pub bases: Vec<String>,
+    /// Whether it derives from a Keras/`tf.Module` class as far as this
+    /// module alone shows.
+    pub tf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -118,13 +133,90 @@ impl ModuleSummary {
                 calls: effects.calls.iter().map(call).collect(),
             })
             .collect();
+        let classes = model
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(id, class)| ClassSummary {
+                qualified_name: class.qualified_name.clone(),
+                bases: class.bases.clone(),
+                tf: model.is_tf_class(id),
+            })
+            .collect();
+        let class_imports = model
+            .imports
+            .bindings()
+            .filter(|(local, _)| local.starts_with(|c: char| c.is_ascii_uppercase()))
+            .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
+            .collect();
         Self {
             path: crate::source::display(path),
             names: module_names(path),
             functions,
             module_calls: model.module_call_effects.iter().map(call).collect(),
+            classes,
+            class_imports,
         }
     }
+}
+
+impl ModuleSummary {
+    /// Rewrites the callees named through relative imports (`.utils.f`) to
+    /// absolute names, against the package of the file at `path`. A name
+    /// that climbs above what the path shows stays relative: unresolved.
+    pub fn resolve_relative_imports(&mut self, path: &Path) {
+        let is_package = path.file_stem().is_some_and(|stem| stem == "__init__");
+        let calls = self
+            .functions
+            .iter_mut()
+            .flat_map(|f| f.calls.iter_mut())
+            .chain(self.module_calls.iter_mut());
+        let names = &self.names;
+        let absolute = |name: &mut String| {
+            if name.starts_with('.') {
+                if let Some(absolute) = absolute_name(name, names, is_package) {
+                    *name = absolute;
+                }
+            }
+        };
+        for call in calls {
+            if let Callee::External(name) = &mut call.callee {
+                absolute(name);
+            }
+        }
+        for class in &mut self.classes {
+            class.bases.iter_mut().for_each(absolute);
+        }
+        for (_, qualified) in &mut self.class_imports {
+            absolute(qualified);
+        }
+    }
+}
+
+/// The absolute name of `relative` (`..pkg.mod.f`, with one dot per level)
+/// imported in a module whose longest dotted name is the last of `names`
+/// (`is_package` for an `__init__.py`): `.utils.f` in `app/pkg/mod.py` is
+/// `app.pkg.utils.f`. `None` when it climbs above the known names.
+pub fn absolute_name(relative: &str, names: &[String], is_package: bool) -> Option<String> {
+    let rest = relative.trim_start_matches('.');
+    let level = relative.len() - rest.len();
+    let full = names.last()?;
+    let mut package: Vec<&str> = full.split('.').collect();
+    if !is_package {
+        package.pop();
+    }
+    for _ in 1..level {
+        package.pop()?;
+    }
+    if package.is_empty() {
+        return (!rest.is_empty()).then(|| rest.to_string());
+    }
+    let package = package.join(".");
+    Some(if rest.is_empty() {
+        package
+    } else {
+        format!("{package}.{rest}")
+    })
 }
 
 /// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
@@ -175,5 +267,26 @@ mod tests {
         );
         assert_eq!(module_names(Path::new("./pkg/__init__.py")), vec!["pkg"]);
         assert_eq!(module_names(Path::new("my-dir/mod.py")), vec!["mod"]);
+    }
+
+    #[test]
+    fn relative_names_resolve_against_the_package() {
+        let names = module_names(Path::new("app/pkg/mod.py"));
+        assert_eq!(
+            absolute_name(".utils.f", &names, false).as_deref(),
+            Some("app.pkg.utils.f")
+        );
+        assert_eq!(
+            absolute_name("..other.g", &names, false).as_deref(),
+            Some("app.other.g")
+        );
+        assert_eq!(absolute_name("...x", &names, false).as_deref(), Some("x"));
+        assert_eq!(absolute_name("....x", &names, false), None);
+        let init = module_names(Path::new("app/pkg/__init__.py"));
+        assert_eq!(
+            absolute_name(".mod.f", &init, true).as_deref(),
+            Some("app.pkg.mod.f")
+        );
+        assert_eq!(absolute_name(".f", &[], false), None);
     }
 }

@@ -1,0 +1,348 @@
+//! Classes across the modules of one run: a class whose base is a project
+//! class of another module (`from .layers import Base`), or a Keras/
+//! `tf.Module` class imported through another project module, is a Keras/
+//! `tf.Module` class when that base is one. A base that does not resolve to
+//! exactly one project class or import stays unknown: not a Keras class.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::effects::is_tf_base;
+use super::summary::ModuleSummary;
+
+/// Re-exports followed at most this deep (`a.B` is `b.B` is `c.B` ...).
+const MAX_DEPTH: usize = 8;
+
+/// Per module (in `modules` order), the qualified names of its classes that
+/// derive from a Keras `Model`/`Layer` or `tf.Module` only through other
+/// modules of the run, and define a method whose treatment depends on it (a
+/// forward pass or a training step, see HY001). Empty for most modules.
+pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new(); modules.len()];
+    // Only a base named through an import can lead to another module.
+    let any_imported_base = modules.iter().any(|m| {
+        m.classes
+            .iter()
+            .any(|c| !c.tf && c.bases.iter().any(|b| b.contains('.')))
+    });
+    if !any_imported_base {
+        return out;
+    }
+    let table = Table::new(modules);
+    let mut tf: Vec<Vec<bool>> = modules
+        .iter()
+        .map(|m| m.classes.iter().map(|c| c.tf).collect())
+        .collect();
+    // Each round marks at least one more class, or ends.
+    loop {
+        let mut changed = false;
+        for (m, module) in modules.iter().enumerate() {
+            for (c, class) in module.classes.iter().enumerate() {
+                if tf[m][c] {
+                    continue;
+                }
+                if class
+                    .bases
+                    .iter()
+                    .any(|base| table.is_tf(m, base, &tf, 0) == Some(true))
+                {
+                    tf[m][c] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (m, module) in modules.iter().enumerate() {
+        for (c, class) in module.classes.iter().enumerate() {
+            if tf[m][c] && !class.tf && has_hot_method(module, &class.qualified_name) {
+                out[m].push(class.qualified_name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites method calls (`pkg.layers.Block.helper`, from `self.helper()`
+/// or a call on an instance) that name a project class which inherits the
+/// method rather than defining it, to the class that defines it
+/// (`pkg.base.Base.helper`). Only a chain of single bases is followed: with
+/// more than one base the method could come from any of them (or from a
+/// class outside the run), and the call stays as it is.
+pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
+    use super::effects::Callee;
+    let rewrites: Vec<(usize, Option<usize>, usize, String)> = {
+        let table = Table::new(modules);
+        let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
+            .iter()
+            .map(|m| {
+                m.functions
+                    .iter()
+                    .map(|f| f.qualified_name.as_str())
+                    .collect()
+            })
+            .collect();
+        let mut rewrites = Vec::new();
+        for (m, module) in modules.iter().enumerate() {
+            let calls = module
+                .functions
+                .iter()
+                .enumerate()
+                .flat_map(|(f, function)| {
+                    function
+                        .calls
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, c)| (Some(f), i, c))
+                })
+                .chain(
+                    module
+                        .module_calls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (None, i, c)),
+                );
+            for (f, i, call) in calls {
+                if let (true, Callee::External(name)) = (call.bound, &call.callee) {
+                    if let Some(name) = table.inherited(name, &functions) {
+                        rewrites.push((m, f, i, name));
+                    }
+                }
+            }
+        }
+        rewrites
+    };
+    for (m, f, i, name) in rewrites {
+        let call = match f {
+            Some(f) => &mut modules[m].functions[f].calls[i],
+            None => &mut modules[m].module_calls[i],
+        };
+        call.callee = Callee::External(name);
+    }
+}
+
+/// Methods that HY001 treats differently in a Keras/`tf.Module` class.
+const HOT_METHODS: &[&str] = &[
+    "call",
+    "__call__",
+    "train_step",
+    "test_step",
+    "eval_step",
+    "predict_step",
+    "val_step",
+];
+
+fn has_hot_method(module: &ModuleSummary, class: &str) -> bool {
+    module.functions.iter().any(|f| {
+        f.qualified_name
+            .strip_prefix(class)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|name| HOT_METHODS.contains(&name))
+    })
+}
+
+struct Table<'s> {
+    /// Every name a module can be imported as → the modules it may be.
+    modules: HashMap<&'s str, Vec<usize>>,
+    /// Per module: class qualified name → index (`None` when defined twice).
+    classes: Vec<HashMap<&'s str, Option<usize>>>,
+    /// Per module: class-like import → its qualified name.
+    imports: Vec<HashMap<&'s str, &'s str>>,
+    /// Per module, per class: its qualified name and bases.
+    class_names: Vec<Vec<&'s str>>,
+    class_bases: Vec<Vec<&'s [String]>>,
+    /// Per module: its longest dotted name.
+    module_names: Vec<Option<&'s str>>,
+}
+
+impl<'s> Table<'s> {
+    fn new(modules: &'s [ModuleSummary]) -> Self {
+        let mut by_name: HashMap<&'s str, Vec<usize>> = HashMap::default();
+        let mut classes = Vec::with_capacity(modules.len());
+        let mut imports = Vec::with_capacity(modules.len());
+        for (m, module) in modules.iter().enumerate() {
+            for name in &module.names {
+                by_name.entry(name.as_str()).or_default().push(m);
+            }
+            let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
+            for (c, class) in module.classes.iter().enumerate() {
+                table
+                    .entry(class.qualified_name.as_str())
+                    .and_modify(|slot| *slot = None)
+                    .or_insert(Some(c));
+            }
+            classes.push(table);
+            imports.push(
+                module
+                    .class_imports
+                    .iter()
+                    .map(|(local, qualified)| (local.as_str(), qualified.as_str()))
+                    .collect(),
+            );
+        }
+        Self {
+            modules: by_name,
+            classes,
+            imports,
+            class_names: modules
+                .iter()
+                .map(|m| {
+                    m.classes
+                        .iter()
+                        .map(|c| c.qualified_name.as_str())
+                        .collect()
+                })
+                .collect(),
+            class_bases: modules
+                .iter()
+                .map(|m| m.classes.iter().map(|c| c.bases.as_slice()).collect())
+                .collect(),
+            module_names: modules
+                .iter()
+                .map(|m| m.names.last().map(String::as_str))
+                .collect(),
+        }
+    }
+
+    /// The one project class `name` (as written in module `m`) refers to:
+    /// its module and index.
+    fn class(&self, m: usize, name: &str, depth: usize) -> Option<(usize, usize)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if !name.contains('.') {
+            return match self.classes[m].get(name) {
+                Some(Some(c)) => Some((m, *c)),
+                _ => None,
+            };
+        }
+        let mut found = None;
+        let mut matches = 0;
+        for (dot, _) in name.match_indices('.') {
+            let Some(candidates) = self.modules.get(&name[..dot]) else {
+                continue;
+            };
+            let rest = &name[dot + 1..];
+            for &k in candidates {
+                if let Some(slot) = self.classes[k].get(rest) {
+                    matches += 1;
+                    found = slot.map(|c| (k, c));
+                } else if let Some(target) = self.imports[k].get(rest) {
+                    matches += 1;
+                    found = self.class(k, target, depth + 1);
+                }
+            }
+        }
+        if matches == 1 {
+            found
+        } else {
+            None
+        }
+    }
+
+    /// For `Class.method` named through a project class that does not
+    /// define `method`, the name of the method in the base class that does,
+    /// through single bases only.
+    fn inherited(&self, name: &str, functions: &[rustc_hash::FxHashSet<&str>]) -> Option<String> {
+        let (class_name, method) = name.rsplit_once('.')?;
+        if !class_name.contains('.') {
+            return None;
+        }
+        let (mut k, mut c) = self.class(0, class_name, 0)?;
+        let defines = |k: usize, c: usize| {
+            let qualified = self.class_names[k][c];
+            functions[k].contains(format!("{qualified}.{method}").as_str())
+        };
+        if defines(k, c) {
+            return None;
+        }
+        for _ in 0..MAX_DEPTH {
+            let bases: Vec<&str> = self.class_bases[k][c]
+                .iter()
+                .map(String::as_str)
+                .filter(|b| *b != "object")
+                .collect();
+            let [base] = bases.as_slice() else {
+                return None;
+            };
+            (k, c) = self.class(k, base, 0)?;
+            if defines(k, c) {
+                let module = self.module_names[k]?;
+                return Some(format!("{module}.{}.{method}", self.class_names[k][c]));
+            }
+        }
+        None
+    }
+
+    /// Whether `base`, as written in module `m`, is a Keras/`tf.Module`
+    /// class: `Some(true)` or `Some(false)` when it resolves to exactly one
+    /// class or import, `None` when it does not resolve.
+    fn is_tf(&self, m: usize, base: &str, tf: &[Vec<bool>], depth: usize) -> Option<bool> {
+        if is_tf_base(base) {
+            return Some(true);
+        }
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if !base.contains('.') {
+            // A class of the same module, by name.
+            return match self.classes[m].get(base) {
+                Some(Some(c)) => Some(tf[m][*c]),
+                _ => None,
+            };
+        }
+        let mut found = None;
+        let mut matches = 0;
+        for (dot, _) in base.match_indices('.') {
+            let Some(candidates) = self.modules.get(&base[..dot]) else {
+                continue;
+            };
+            let rest = &base[dot + 1..];
+            for &k in candidates {
+                if let Some(slot) = self.classes[k].get(rest) {
+                    matches += 1;
+                    found = slot.map(|c| tf[k][c]);
+                } else if let Some(target) = self.imports[k].get(rest) {
+                    matches += 1;
+                    found = self.is_tf(k, target, tf, depth + 1);
+                }
+            }
+        }
+        if matches == 1 {
+            found
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantic::SemanticModel;
+    use std::path::Path;
+
+    fn summary(path: &str, source: &str) -> ModuleSummary {
+        let parsed = ruff_python_parser::parse_module(source).unwrap();
+        let mut model = SemanticModel::build(parsed.syntax(), source);
+        model.take_summary(source, Path::new(path))
+    }
+
+    #[test]
+    fn bases_in_other_modules_make_keras_classes() {
+        let modules = [
+            summary(
+                "pkg/layers.py",
+                "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\nclass Base(tf.keras.layers.Layer):\n    pass\n\nclass Plain:\n    pass\n",
+            ),
+            summary(
+                "pkg/model.py",
+                "from .layers import Base, Plain, Layer\nfrom pkg.layers import Base as B2\nfrom .missing import Other\n\nclass Block(Base):\n    def call(self, x):\n        return x\n\nclass Deeper(Block):\n    def call(self, x):\n        return x\n\nclass NoHotMethod(Block):\n    def other(self, x):\n        return x\n\nclass Aliased(B2):\n    def call(self, x):\n        return x\n\nclass ThroughImport(Layer):\n    def train_step(self, x):\n        return x\n\nclass NotKeras(Plain):\n    def call(self, x):\n        return x\n\nclass Unknown(Other):\n    def call(self, x):\n        return x\n",
+            ),
+        ];
+        let tf = project_tf_classes(&modules);
+        assert!(tf[0].is_empty(), "{tf:?}");
+        assert_eq!(tf[1], ["Block", "Deeper", "Aliased", "ThroughImport"]);
+    }
+}
