@@ -1013,12 +1013,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                     Some(Value::TfObject | Value::Tensor(_)) => self.add(
                         Effect::TensorComputation,
                         offset,
-                        format!("calls `{shown}`"),
+                        format_args!("calls `{shown}`"),
                     ),
                     Some(Value::Instance(class)) => {
-                        self.call_instance(class.clone(), "__call__", call, &shown);
+                        self.call_instance(class.clone(), "__call__", call, shown);
                     }
-                    Some(_) => self.add(Effect::UnknownCallee, offset, format!("calls `{shown}`")),
+                    Some(_) => self.add(
+                        Effect::UnknownCallee,
+                        offset,
+                        format_args!("calls `{shown}`"),
+                    ),
                     None => {
                         self.push_call(Callee::External(format!("{base}.{method}")), call, true);
                     }
