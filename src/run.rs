@@ -275,6 +275,15 @@ struct FirstPass {
     local_facts: Vec<(u64, bool)>,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
+    /// A hash of the text the report was computed on.
+    text_hash: u64,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass {
@@ -287,6 +296,7 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
         summary: None,
         local_facts: Vec::new(),
         skipped: false,
+        text_hash: 0,
     };
     let file = match read(path, overlay) {
         Ok(file) => file,
@@ -314,8 +324,10 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
         .map(|facts| (facts_hash(facts), facts.under_graph))
         .collect();
     first.report.diagnostics = diagnose_model(&file.path, &file.text, &parsed, &semantic, settings);
+    // The text is not held while the whole run is analysed: the last phase
+    // reads it again to show the findings, and checks it is the same.
     if !first.report.diagnostics.is_empty() {
-        first.report.source = Some(file.text);
+        first.text_hash = text_hash(&file.text);
     }
     first
 }
@@ -397,7 +409,23 @@ fn second_pass(
     overlay: &Overlay,
 ) -> FileReport {
     let Some(project) = project else {
-        return first.report;
+        let mut report = first.report;
+        if report.diagnostics.is_empty() {
+            return report;
+        }
+        return match read(&first.path, overlay) {
+            Ok(file) if text_hash(&file.text) == first.text_hash => {
+                report.source = Some(file.text);
+                report
+            }
+            // Changed while the run went on: check what is there now.
+            Ok(file) => check_source_with(file, settings, mode, None, &tf_classes),
+            Err(error) => FileReport {
+                path: first.path,
+                error: Some(error),
+                ..FileReport::default()
+            },
+        };
     };
     match read(&first.path, overlay) {
         Ok(file) => check_source_with(file, settings, mode, Some(&project), &tf_classes),

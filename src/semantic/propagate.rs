@@ -337,6 +337,8 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 });
             }
         }
+        // Most functions have one or two effects: no room for four.
+        traces[v].shrink_to_fit();
     }
 
     // Effects flow from callees to callers, one component at a time.
@@ -345,6 +347,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         .map(|e| e.iter().map(|&(w, _)| w).collect())
         .collect();
     let components = strongly_connected_components(&plain_edges);
+    drop(plain_edges);
     let mut recursion: Vec<Option<String>> = vec![None; n];
     let mut component_of = vec![0usize; n];
     for (c, component) in components.iter().enumerate() {
@@ -394,6 +397,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                         .collect();
                     if !incoming.is_empty() {
                         changed = true;
+                        traces[v].reserve_exact(incoming.len());
                         traces[v].extend(incoming);
                     }
                 }
@@ -411,7 +415,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         if std::mem::replace(&mut under_graph[v], true) {
             continue;
         }
-        stack.extend(plain_edges[v].iter().copied());
+        stack.extend(edges[v].iter().map(|&(w, _)| w));
     }
 
     // Shared names for the words of every `EffectWhy`.
