@@ -15,7 +15,7 @@ use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
-use crate::signature::{add_keyword, call_sites_closed, scalar_signature};
+use crate::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -415,25 +415,6 @@ impl<'a> Visitor<'a> for Constants<'a> {
         self.bind(name.id.as_str());
     }
 }
-
-const DTYPES: &[&str] = &[
-    "float16",
-    "float32",
-    "float64",
-    "bfloat16",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "string",
-    "complex64",
-    "complex128",
-];
 
 /// An existing `input_signature` is never narrowed; one whose dtypes or
 /// ranks contradict what the call sites pass is reported.

@@ -10,11 +10,11 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::semantic::effects::{Call, Callee};
+use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::{FunctionId, SemanticModel};
 use crate::signature::{
-    add_keyword, expression_calls, graph_decorator, python_only_use, scalar_signature,
+    add_keyword, expression_calls, graph_decorator, local_calls, python_only_use, scalar_signature,
     tracing_keyword, STRUCTURAL_NAMES,
 };
 
@@ -71,7 +71,7 @@ fn check_parameter(
     if STRUCTURAL_NAMES.contains(&param) {
         return;
     }
-    let sites = call_sites(semantic, id);
+    let sites = local_calls(semantic, id);
     let arguments: Vec<(&Call, Option<(&Expr, Passed)>)> = sites
         .iter()
         .map(|call| {
@@ -163,17 +163,6 @@ fn check_parameter(
                 Fix::unsafe_edits(first, edits),
             ),
     );
-}
-
-/// The calls of `id` in this module, from functions and module level.
-fn call_sites<'m>(semantic: &'m SemanticModel, id: FunctionId) -> Vec<&'m Call> {
-    semantic
-        .effects
-        .iter()
-        .flat_map(|effects| &effects.calls)
-        .chain(&semantic.module_call_effects)
-        .filter(|call| call.callee == Callee::Local(id))
-        .collect()
 }
 
 /// What a call site passes for the parameter.
