@@ -57,6 +57,7 @@ pub fn tensor_spec(kind: &ParamKind, closed: bool) -> Option<(String, &'static s
     let ParamKind::Tensor(TensorInfo {
         dtype: Some(dtype),
         shape: Some(shape),
+        ..
     }) = kind
     else {
         return None;

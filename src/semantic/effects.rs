@@ -654,6 +654,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             },
             Expr::Attribute(attribute) => match self.value(&attribute.value) {
+                Value::Tensor(TensorInfo {
+                    element: Some(element),
+                    ..
+                }) => Value::Tensor(TensorInfo {
+                    element: dataset_method_element(&element, attribute.attr.id.as_str())
+                        .map(Box::new),
+                    ..TensorInfo::default()
+                }),
                 Value::Tensor(_) | Value::TfObject => match attribute.attr.id.as_str() {
                     "numpy" => Value::NdArray(None),
                     _ => Value::Tensor(TensorInfo::default()),
@@ -773,6 +781,27 @@ impl<'m, 'a> Walker<'m, 'a> {
                 _ => None,
             },
         }
+    }
+
+    /// What each element of `tf.data.Dataset.from_tensor_slices(arg)` is:
+    /// every tensor (or array) of `arg` without its first dimension, in
+    /// `arg`'s tuple or dict structure. A list is one tensor to TensorFlow,
+    /// not a structure, so a list literal gives nothing.
+    fn slices_element(&self, call: &ExprCall) -> Option<Structure> {
+        if call.arguments.args.len() != 1 || !call.arguments.keywords.is_empty() {
+            return None;
+        }
+        let arg = &call.arguments.args[0];
+        let whole = match arg {
+            Expr::Tuple(_) | Expr::Dict(_) => self.structure(arg, 0)?,
+            Expr::List(_) => return None,
+            _ => match self.value(arg) {
+                Value::Tensor(info) if info.element.is_none() => Structure::Leaf(info),
+                Value::NdArray(Some(info)) => Structure::Leaf(*info),
+                _ => return None,
+            },
+        };
+        sliced(&whole)
     }
 
     fn on_qualified_call(&mut self, qualified: &str, call: &ExprCall) {
@@ -1235,6 +1264,22 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
         }
         let element = match self.value(iter) {
+            // A `tf.data` dataset of known elements: `for x, y in dataset`.
+            Value::Tensor(TensorInfo {
+                element: Some(element),
+                ..
+            }) => {
+                if let (Expr::Tuple(targets), Structure::Tuple(parts)) = (target, element.as_ref())
+                {
+                    if targets.elts.len() == parts.len() {
+                        for (target, part) in targets.elts.iter().zip(parts) {
+                            self.on_write(target, Some(element_value(part)));
+                        }
+                        return;
+                    }
+                }
+                element_value(&element)
+            }
             Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
             Value::Param(index) => {
                 let what = format!("iterates over the parameter `{}`", self.params[index]);
@@ -1247,10 +1292,86 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 }
 
+/// `structure` with the first dimension of every tensor taken off (what
+/// `from_tensor_slices` makes of it); `None` when a leaf is a scalar or a
+/// list hides in it.
+fn sliced(structure: &Structure) -> Option<Structure> {
+    Some(match structure {
+        Structure::Leaf(info) => Structure::Leaf(TensorInfo {
+            dtype: info.dtype.clone(),
+            shape: match &info.shape {
+                Some(dims) => Some(dims.split_first()?.1.to_vec()),
+                None => None,
+            },
+            element: None,
+        }),
+        Structure::Tuple(parts) => {
+            Structure::Tuple(parts.iter().map(sliced).collect::<Option<_>>()?)
+        }
+        Structure::Dict(items) => Structure::Dict(
+            items
+                .iter()
+                .map(|(key, part)| Some((key.clone(), sliced(part)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Structure::List(_) => return None,
+    })
+}
+
+/// The elements of `dataset.method(...)` when the dataset's are `element`:
+/// `batch` adds a first dimension of any size; methods that reorder,
+/// repeat or cut keep the elements as they are; anything else (`map`,
+/// `padded_batch`, ...) is not followed.
+fn dataset_method_element(element: &Structure, method: &str) -> Option<Structure> {
+    match method {
+        "batch" => batched(element),
+        "shuffle" | "repeat" | "prefetch" | "cache" | "take" | "skip" | "shard" | "filter"
+        | "with_options" => Some(element.clone()),
+        _ => None,
+    }
+}
+
+/// `structure` with a first dimension of any size (`None`) added to every
+/// tensor; a tensor of unknown rank stays unknown.
+fn batched(structure: &Structure) -> Option<Structure> {
+    Some(match structure {
+        Structure::Leaf(info) => Structure::Leaf(TensorInfo {
+            dtype: info.dtype.clone(),
+            shape: info
+                .shape
+                .as_ref()
+                .map(|dims| std::iter::once(None).chain(dims.iter().cloned()).collect()),
+            element: None,
+        }),
+        Structure::Tuple(parts) => {
+            Structure::Tuple(parts.iter().map(batched).collect::<Option<_>>()?)
+        }
+        Structure::Dict(items) => Structure::Dict(
+            items
+                .iter()
+                .map(|(key, part)| Some((key.clone(), batched(part)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Structure::List(_) => return None,
+    })
+}
+
+/// The value a loop over a dataset binds for an element: a tensor of the
+/// element's dtype and shape; a structure of them is not followed further
+/// (a tensor of unknown kind, as before).
+fn element_value(element: &Structure) -> Value {
+    match element {
+        Structure::Leaf(info) => Value::Tensor(info.clone()),
+        _ => Value::Tensor(TensorInfo::default()),
+    }
+}
+
 /// Whether a value says something about a tensor's dtype or shape.
 fn knows_shape(value: &Value) -> bool {
     match value {
-        Value::Tensor(info) => info.dtype.is_some() || info.shape.is_some(),
+        Value::Tensor(info) => {
+            info.dtype.is_some() || info.shape.is_some() || info.element.is_some()
+        }
         Value::NdArray(info) => info.is_some(),
         _ => false,
     }
@@ -1334,6 +1455,12 @@ fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Va
         if last.chars().next().is_some_and(char::is_uppercase) {
             return Value::TfObject;
         }
+        if qualified == "tensorflow.data.Dataset.from_tensor_slices" {
+            return Value::Tensor(TensorInfo {
+                element: walker.slices_element(call).map(Box::new),
+                ..TensorInfo::default()
+            });
+        }
         return Value::Tensor(tensor_info(qualified, call, walker));
     }
     if root == "numpy" {
@@ -1399,12 +1526,14 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                     return TensorInfo {
                         dtype: stated(1).unwrap_or_else(|| info.dtype.clone()),
                         shape: info.shape.clone(),
+                        element: None,
                     };
                 }
             }
             TensorInfo {
                 dtype: stated(1).unwrap_or(dtype.map(str::to_string)),
                 shape,
+                element: None,
             }
         }
         // `tf.cast` changes the dtype only.
@@ -1421,7 +1550,11 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                 .as_ref()
                 .and_then(known_info)
                 .and_then(|info| info.shape.clone());
-            TensorInfo { dtype, shape }
+            TensorInfo {
+                dtype,
+                shape,
+                element: None,
+            }
         }
         // `tf.fill` takes its dtype from the value: `tf.fill(dims, 1)` is int32.
         "fill" => TensorInfo {
@@ -1432,22 +1565,26 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                 .and_then(|value| literal_shape(value).1)
                 .map(str::to_string),
             shape: first.and_then(|shape| shape_argument(shape, walker)),
+            element: None,
         },
         "zeros" | "ones" if !other_arguments(2, &["shape", "dtype", "name"]) => TensorInfo {
             dtype: stated(1).unwrap_or(Some("float32".to_string())),
             shape: first
                 .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
                 .and_then(|shape| shape_argument(shape, walker)),
+            element: None,
         },
         "random.normal" | "random.uniform" | "random.truncated_normal" => TensorInfo {
             dtype: stated(3).unwrap_or(Some("float32".to_string())),
             shape: first
                 .or_else(|| call.arguments.find_keyword("shape").map(|k| &k.value))
                 .and_then(|shape| shape_argument(shape, walker)),
+            element: None,
         },
         _ => TensorInfo {
             dtype: dtype_keyword,
             shape: None,
+            element: None,
         },
     }
 }
@@ -1499,6 +1636,7 @@ fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<Ten
     Some(TensorInfo {
         dtype: Some(dtype),
         shape: Some(shape),
+        element: None,
     })
 }
 
@@ -1554,6 +1692,7 @@ fn elementwise(binop: &ExprBinOp, left: &Value, right: &Value) -> TensorInfo {
     TensorInfo {
         dtype: Some(dtype),
         shape,
+        element: None,
     }
 }
 

@@ -10,6 +10,9 @@
 pub struct TensorInfo {
     pub dtype: Option<String>,
     pub shape: Option<Vec<Option<Dim>>>,
+    /// When the value is a `tf.data` dataset: what each of its elements is
+    /// (its `element_spec`), as far as known.
+    pub element: Option<Box<Structure>>,
 }
 
 /// A known dimension: a number, or a module-level name bound to an integer
@@ -79,7 +82,16 @@ impl TensorInfo {
             ),
             _ => None,
         };
-        Self { dtype, shape }
+        let element = if self.element == other.element {
+            self.element.clone()
+        } else {
+            None
+        };
+        Self {
+            dtype,
+            shape,
+            element,
+        }
     }
 }
 
@@ -260,6 +272,7 @@ mod tests {
                 named(),
                 named(),
             ]),
+            element: None,
         };
         let b = TensorInfo {
             dtype: Some("float32".into()),
@@ -269,12 +282,14 @@ mod tests {
                 named(),
                 Some(Dim::Size(3)),
             ]),
+            element: None,
         };
         assert_eq!(
             a.join(&b),
             TensorInfo {
                 dtype: Some("float32".into()),
-                shape: Some(vec![None, Some(Dim::Size(8)), named(), None])
+                shape: Some(vec![None, Some(Dim::Size(8)), named(), None]),
+                element: None,
             }
         );
     }
@@ -321,12 +336,14 @@ mod tests {
             Structure::Leaf(TensorInfo {
                 dtype: Some("float32".into()),
                 shape: Some(vec![Some(Dim::Size(n))]),
+                element: None,
             })
         };
         let pair = |n| Structure::Tuple(vec![leaf(n), leaf(2)]);
         let varying = Structure::Leaf(TensorInfo {
             dtype: Some("float32".into()),
             shape: Some(vec![None]),
+            element: None,
         });
         assert_eq!(
             pair(1).join(&pair(3)),
