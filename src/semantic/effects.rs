@@ -1292,30 +1292,42 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 }
 
-/// `structure` with the first dimension of every tensor taken off (what
-/// `from_tensor_slices` makes of it); `None` when a leaf is a scalar or a
-/// list hides in it.
-fn sliced(structure: &Structure) -> Option<Structure> {
+/// `structure` with every tensor's shape changed by `reshape` (`None`
+/// rank stays unknown); `None` when `reshape` refuses a leaf or a list
+/// hides in it (a list is one tensor to TensorFlow, not a structure).
+fn map_shapes(
+    structure: &Structure,
+    reshape: &impl Fn(&[Option<Dim>]) -> Option<Vec<Option<Dim>>>,
+) -> Option<Structure> {
     Some(match structure {
         Structure::Leaf(info) => Structure::Leaf(TensorInfo {
             dtype: info.dtype.clone(),
             shape: match &info.shape {
-                Some(dims) => Some(dims.split_first()?.1.to_vec()),
+                Some(dims) => Some(reshape(dims)?),
                 None => None,
             },
             element: None,
         }),
-        Structure::Tuple(parts) => {
-            Structure::Tuple(parts.iter().map(sliced).collect::<Option<_>>()?)
-        }
+        Structure::Tuple(parts) => Structure::Tuple(
+            parts
+                .iter()
+                .map(|part| map_shapes(part, reshape))
+                .collect::<Option<_>>()?,
+        ),
         Structure::Dict(items) => Structure::Dict(
             items
                 .iter()
-                .map(|(key, part)| Some((key.clone(), sliced(part)?)))
+                .map(|(key, part)| Some((key.clone(), map_shapes(part, reshape)?)))
                 .collect::<Option<_>>()?,
         ),
         Structure::List(_) => return None,
     })
+}
+
+/// `structure` with the first dimension of every tensor taken off (what
+/// `from_tensor_slices` makes of it); `None` when a leaf is a scalar.
+fn sliced(structure: &Structure) -> Option<Structure> {
+    map_shapes(structure, &|dims| Some(dims.split_first()?.1.to_vec()))
 }
 
 /// The elements of `dataset.method(...)` when the dataset's are `element`:
@@ -1334,25 +1346,8 @@ fn dataset_method_element(element: &Structure, method: &str) -> Option<Structure
 /// `structure` with a first dimension of any size (`None`) added to every
 /// tensor; a tensor of unknown rank stays unknown.
 fn batched(structure: &Structure) -> Option<Structure> {
-    Some(match structure {
-        Structure::Leaf(info) => Structure::Leaf(TensorInfo {
-            dtype: info.dtype.clone(),
-            shape: info
-                .shape
-                .as_ref()
-                .map(|dims| std::iter::once(None).chain(dims.iter().cloned()).collect()),
-            element: None,
-        }),
-        Structure::Tuple(parts) => {
-            Structure::Tuple(parts.iter().map(batched).collect::<Option<_>>()?)
-        }
-        Structure::Dict(items) => Structure::Dict(
-            items
-                .iter()
-                .map(|(key, part)| Some((key.clone(), batched(part)?)))
-                .collect::<Option<_>>()?,
-        ),
-        Structure::List(_) => return None,
+    map_shapes(structure, &|dims| {
+        Some(std::iter::once(None).chain(dims.iter().cloned()).collect())
     })
 }
 
