@@ -17,6 +17,7 @@ pub mod importer;
 pub mod interactive;
 pub mod names;
 pub mod noqa;
+pub mod prescan;
 pub mod render;
 pub mod review;
 pub mod run;

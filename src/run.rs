@@ -2,7 +2,6 @@
 //! selected codemods, and (when fixing) apply fixes to a fixed point with a
 //! re-parse after every pass. Files are independent and run in parallel.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -12,12 +11,14 @@ use ruff_python_codegen::Stylist;
 use ruff_python_parser::Parsed;
 use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap;
 
 use crate::apply::apply_fixes;
 use crate::checker::Checker;
 use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
+use crate::prescan;
 use crate::semantic::classes::{project_tf_classes, resolve_inherited_calls};
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{FunctionFacts, Propagation};
@@ -63,9 +64,10 @@ pub struct FileReport {
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel.
 ///
 /// Three phases keep whole-project analysis linear: (1) every file that
-/// mentions TensorFlow is parsed, summarised and checked on its own, and
-/// its tree dropped; files without TensorFlow are summarised only when a
-/// TensorFlow file imports them; (2) the summaries are joined and effects
+/// may import TensorFlow ([`prescan::names_tensorflow`]) is parsed,
+/// summarised and checked on its own, and its tree dropped; other files are
+/// summarised only when a function or class they bind is used, directly or
+/// through other such files, by one that was; (2) the summaries are joined and effects
 /// propagated across modules; (3) only files whose facts changed through
 /// other modules (or that have fixes to apply) are parsed again.
 pub fn run(
@@ -150,22 +152,7 @@ fn run_round(
             .map(|path| first_pass(path, settings, overlay))
             .collect();
         timer.lap("phase 1: parse, summarise, check alone", firsts.len());
-        let imported: HashSet<String> = firsts
-            .iter()
-            .filter_map(|first| first.summary.as_ref())
-            .flat_map(imported_modules)
-            .collect();
-        let callees: Vec<ModuleSummary> = paths
-            .par_iter()
-            .zip(&firsts)
-            .filter(|(path, first)| {
-                first.skipped
-                    && module_names(path)
-                        .iter()
-                        .any(|name| imported.contains(name))
-            })
-            .filter_map(|(path, _)| summarize_only(path, overlay))
-            .collect();
+        let callees = summarize_needed(&firsts, overlay);
         timer.lap("summaries of imported non-TF files", callees.len());
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
@@ -275,6 +262,8 @@ struct FirstPass {
     local_facts: Vec<(u64, bool)>,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
+    /// When skipped: the names it may bind (`def`, `class`, `import`), sorted.
+    bound: Vec<Box<str>>,
     /// A hash of the text the report was computed on.
     text_hash: u64,
 }
@@ -296,6 +285,7 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
         summary: None,
         local_facts: Vec::new(),
         skipped: false,
+        bound: Vec::new(),
         text_hash: 0,
     };
     let file = match read(path, overlay) {
@@ -305,8 +295,12 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
             return first;
         }
     };
-    if !could_concern_tensorflow(&file.text) {
+    if !prescan::names_tensorflow(&file.text) {
         first.skipped = true;
+        first.bound = prescan::bound_names(&file.text)
+            .into_iter()
+            .map(Box::from)
+            .collect();
         return first;
     }
     let parsed = match file.parse() {
@@ -332,8 +326,8 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
     first
 }
 
-/// A summary of a file that does not mention TensorFlow but is imported by
-/// one that does (its functions may be callees).
+/// A summary of a file that was not parsed in the first phase but whose
+/// functions or classes the run needs (see [`summarize_needed`]).
 fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
     let file = read(path, overlay).ok()?;
     let parsed = file.parse().ok()?;
@@ -341,24 +335,159 @@ fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
     Some(semantic.take_summary(&file.text, &file.path))
 }
 
-/// Every module name an import in this summary could refer to.
-fn imported_modules(summary: &ModuleSummary) -> Vec<String> {
-    let calls = summary
-        .functions
-        .iter()
-        .flat_map(|f| &f.calls)
-        .chain(&summary.module_calls);
-    let mut names = Vec::new();
-    for call in calls {
-        if let Callee::External(name) = &call.callee {
-            let mut prefix = name.as_str();
-            while let Some((head, _)) = prefix.rsplit_once('.') {
-                names.push(head.to_string());
-                prefix = head;
+/// Summaries of the files that were not parsed (they never name
+/// TensorFlow) but whose facts the run needs: the modules that may hold a
+/// function that a summarised module calls, or a class it derives from or
+/// imports, following re-exports. Module names are matched as the
+/// propagation matches them (every dotted suffix of a path), and a module
+/// counts only if its text binds the name looked for in it.
+fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummary> {
+    let mut needed = Needed {
+        firsts,
+        skipped_by_name: FxHashMap::default(),
+        state: vec![Wanted::No; firsts.len()],
+        frontier: Vec::new(),
+        late: Vec::new(),
+    };
+    for (i, first) in firsts.iter().enumerate().filter(|(_, f)| f.skipped) {
+        for name in module_names(&first.path) {
+            needed.skipped_by_name.entry(name).or_default().push(i);
+        }
+    }
+    for summary in firsts.iter().filter_map(|first| first.summary.as_ref()) {
+        needed.follow(summary, None);
+    }
+    let mut summaries: Vec<ModuleSummary> = Vec::new();
+    let mut position: FxHashMap<usize, usize> = FxHashMap::default();
+    while !needed.frontier.is_empty() || !needed.late.is_empty() {
+        let frontier = std::mem::take(&mut needed.frontier);
+        let round: Vec<(usize, ModuleSummary)> = frontier
+            .par_iter()
+            .filter_map(|&i| Some((i, summarize_only(&firsts[i].path, overlay)?)))
+            .collect();
+        for (i, summary) in round {
+            let Wanted::Pending(classes) = std::mem::replace(&mut needed.state[i], Wanted::Done)
+            else {
+                unreachable!("only pending files are summarised");
+            };
+            needed.follow(&summary, Some(&classes));
+            position.insert(i, summaries.len());
+            summaries.push(summary);
+        }
+        // Classes looked for in files summarised before.
+        for (i, class) in std::mem::take(&mut needed.late) {
+            if let Some(&at) = position.get(&i) {
+                needed.follow_class_import(&summaries[at], &class);
             }
         }
     }
-    names
+    summaries
+}
+
+/// Whether a skipped file is needed: not (yet), yes with the classes looked
+/// for in it, or summarised already.
+#[derive(Clone)]
+enum Wanted {
+    No,
+    Pending(Vec<String>),
+    Done,
+}
+
+/// The search of [`summarize_needed`].
+struct Needed<'f> {
+    firsts: &'f [FirstPass],
+    /// Every dotted name of every skipped file → the files.
+    skipped_by_name: FxHashMap<String, Vec<usize>>,
+    state: Vec<Wanted>,
+    /// Files to summarise next.
+    frontier: Vec<usize>,
+    /// Classes looked for in files already summarised.
+    late: Vec<(usize, String)>,
+}
+
+impl Needed<'_> {
+    /// Looks for what `summary` refers to in other modules: every function
+    /// it calls and every class it derives from; and the classes it
+    /// imports, all of them for a parsed module, only `classes` (those
+    /// looked for in it) for a skipped one.
+    fn follow(&mut self, summary: &ModuleSummary, classes: Option<&[String]>) {
+        for name in imported_calls(summary) {
+            self.look_for(name, false);
+        }
+        for base in summary.classes.iter().flat_map(|class| &class.bases) {
+            self.look_for(base, true);
+        }
+        for (local, qualified) in &summary.class_imports {
+            if classes.is_none_or(|classes| classes.contains(local)) {
+                self.look_for(qualified, true);
+            }
+        }
+    }
+
+    fn follow_class_import(&mut self, summary: &ModuleSummary, class: &str) {
+        for (local, qualified) in &summary.class_imports {
+            if local == class {
+                self.look_for(qualified, true);
+            }
+        }
+    }
+
+    /// `a.b.f` may be `f` in module `a.b`, or `b.f` in package `a`: every
+    /// skipped module named by a prefix that binds the next name is wanted.
+    fn look_for(&mut self, name: &str, class: bool) {
+        let mut prefix = name;
+        while let Some((head, _)) = prefix.rsplit_once('.') {
+            prefix = head;
+            let Some(files) = self.skipped_by_name.get(head) else {
+                continue;
+            };
+            let rest = &name[head.len() + 1..];
+            let first = rest.split('.').next().unwrap_or(rest);
+            for &i in files {
+                if self.firsts[i]
+                    .bound
+                    .binary_search_by(|bound| (**bound).cmp(first))
+                    .is_err()
+                {
+                    continue;
+                }
+                match &mut self.state[i] {
+                    Wanted::No => {
+                        self.frontier.push(i);
+                        let classes = if class {
+                            vec![first.to_string()]
+                        } else {
+                            Vec::new()
+                        };
+                        self.state[i] = Wanted::Pending(classes);
+                    }
+                    Wanted::Pending(classes) => {
+                        if class && !classes.iter().any(|c| c == first) {
+                            classes.push(first.to_string());
+                        }
+                    }
+                    Wanted::Done => {
+                        if class {
+                            self.late.push((i, first.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The names of the functions in other modules that this summary calls.
+fn imported_calls(summary: &ModuleSummary) -> impl Iterator<Item = &str> {
+    summary
+        .functions
+        .iter()
+        .flat_map(|f| &f.calls)
+        .chain(&summary.module_calls)
+        .filter_map(|call| match &call.callee {
+            Callee::External(name) => Some(name.as_str()),
+            _ => None,
+        })
 }
 
 fn facts_hash(facts: &FunctionFacts) -> u64 {
@@ -478,7 +607,7 @@ fn check_source_with(
     };
     // A file that never names TensorFlow or Keras cannot concern this tool;
     // skipping it before parsing keeps large trees cheap.
-    if !could_concern_tensorflow(&file.text) {
+    if !prescan::names_tensorflow(&file.text) {
         return report;
     }
     let parsed = match file.parse() {
@@ -511,10 +640,6 @@ fn check_source_with(
         report.source = Some(file.text);
     }
     report
-}
-
-pub fn could_concern_tensorflow(text: &str) -> bool {
-    text.contains("tensorflow") || text.contains("keras")
 }
 
 fn is_applicable(diagnostic: &Diagnostic, settings: &Settings) -> bool {

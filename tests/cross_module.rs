@@ -241,3 +241,54 @@ fn bases_outside_the_run_stay_unknown() {
         "{out}"
     );
 }
+
+/// Modules that never import TensorFlow are not parsed for findings, but
+/// are read when a module that does uses what they define.
+fn plain_modules_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    // A package that re-exports a Keras layer without importing TensorFlow.
+    write(dir.path(), "pkg/__init__.py", "from .base import Base\n");
+    write(
+        dir.path(),
+        "pkg/base.py",
+        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    pass\n",
+    );
+    // A chain of helpers without TensorFlow; mentions of other names that
+    // contain it do not make a module a TensorFlow module.
+    write(
+        dir.path(),
+        "pkg/chain.py",
+        "# pylint: disable=g-direct-tensorflow-import\nimport tensorflow_probability as tfp\nfrom .deep import bump\n\n\ndef relay(x):\n    return bump(x)\n",
+    );
+    write(
+        dir.path(),
+        "pkg/deep.py",
+        "counter = 0\n\n\ndef bump(x):\n    global counter\n    counter += 1\n    return x\n",
+    );
+    write(
+        dir.path(),
+        "train.py",
+        "import tensorflow as tf\nimport pkg\nfrom pkg.chain import relay\n\n\nclass Block(pkg.Base):\n    def call(self, x):\n        return tf.nn.relu(x)\n\n\ndef step(x):\n    return relay(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
+    );
+    dir
+}
+
+#[test]
+fn modules_without_tensorflow_are_read_when_their_names_are_used() {
+    let dir = plain_modules_project();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    // The base class is found through a package that only re-exports it ...
+    assert!(
+        out.contains("train.py:7:9: HY001 `Block.call` is the forward pass"),
+        "{out}"
+    );
+    // ... and the effect through two modules that never import TensorFlow.
+    assert!(
+        out.contains("train.py:11:5: HY101 `step` calls `relay` at line 12, which calls `bump`"),
+        "{out}"
+    );
+    assert!(out.contains("line 6 of pkg/deep.py"), "{out}");
+    // Nothing is reported in the modules without TensorFlow themselves.
+    assert!(!out.contains("pkg/chain.py:"), "{out}");
+    assert!(!out.contains("pkg/deep.py:"), "{out}");
+}
