@@ -1,5 +1,9 @@
 //! What can be learnt about a file from its text before parsing it.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 /// Whether the text could import TensorFlow or Keras: whether it has
 /// `tensorflow` or `keras` as a module name would be written in an import
 /// (after a blank or a comma, before a dot, blank, comma, `;`, `)`, `#`,
@@ -8,14 +12,25 @@
 /// is not parsed unless the rest of the run needs its facts. Mentions such as
 /// `tensorflow_probability` or `g-direct-tensorflow-import` do not count.
 pub fn names_tensorflow(text: &str) -> bool {
-    names_module(text, "tensorflow") || names_module(text, "keras") || text.contains("tf_keras")
+    static FINDERS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+        [
+            Finder::new("tensorflow"),
+            Finder::new("keras"),
+            Finder::new("tf_keras"),
+        ]
+    });
+    let [tensorflow, keras, tf_keras] = &*FINDERS;
+    names_module(text, tensorflow)
+        || names_module(text, keras)
+        || tf_keras.find(text.as_bytes()).is_some()
 }
 
-fn names_module(text: &str, module: &str) -> bool {
+fn names_module(text: &str, module: &Finder) -> bool {
     let bytes = text.as_bytes();
-    text.match_indices(module).any(|(at, _)| {
+    let len = module.needle().len();
+    module.find_iter(bytes).any(|at| {
         let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + module.len()).copied();
+        let after = bytes.get(at + len).copied();
         matches!(
             before,
             None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b',')
@@ -71,14 +86,12 @@ pub fn bound_names(text: &str) -> Vec<&str> {
 /// The offsets of `keyword` where it is a whole word.
 fn keyword_offsets<'t>(text: &'t str, keyword: &'t str) -> impl Iterator<Item = usize> + 't {
     let bytes = text.as_bytes();
-    text.match_indices(keyword)
-        .map(|(at, _)| at)
-        .filter(move |&at| {
-            !(at > 0 && is_name_byte(bytes[at - 1])
-                || bytes
-                    .get(at + keyword.len())
-                    .is_some_and(|&b| is_name_byte(b)))
-        })
+    memchr::memmem::find_iter(bytes, keyword.as_bytes()).filter(move |&at| {
+        !(at > 0 && is_name_byte(bytes[at - 1])
+            || bytes
+                .get(at + keyword.len())
+                .is_some_and(|&b| is_name_byte(b)))
+    })
 }
 
 /// The names bound by the list after an `import` keyword that ends at

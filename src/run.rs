@@ -262,8 +262,6 @@ struct FirstPass {
     local_facts: Vec<(u64, bool)>,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
-    /// When skipped: the names it may bind (`def`, `class`, `import`), sorted.
-    bound: Vec<Box<str>>,
     /// A hash of the text the report was computed on.
     text_hash: u64,
 }
@@ -285,7 +283,6 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
         summary: None,
         local_facts: Vec::new(),
         skipped: false,
-        bound: Vec::new(),
         text_hash: 0,
     };
     let file = match read(path, overlay) {
@@ -297,10 +294,6 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
     };
     if !prescan::names_tensorflow(&file.text) {
         first.skipped = true;
-        first.bound = prescan::bound_names(&file.text)
-            .into_iter()
-            .map(Box::from)
-            .collect();
         return first;
     }
     let parsed = match file.parse() {
@@ -344,6 +337,8 @@ fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
 fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummary> {
     let mut needed = Needed {
         firsts,
+        overlay,
+        bound: vec![None; firsts.len()],
         skipped_by_name: FxHashMap::default(),
         state: vec![Wanted::No; firsts.len()],
         frontier: Vec::new(),
@@ -396,6 +391,10 @@ enum Wanted {
 /// The search of [`summarize_needed`].
 struct Needed<'f> {
     firsts: &'f [FirstPass],
+    overlay: &'f Overlay,
+    /// Per skipped file, once looked at: the names it may bind (`def`,
+    /// `class`, `import`), sorted.
+    bound: Vec<Option<Vec<Box<str>>>>,
     /// Every dotted name of every skipped file → the files.
     skipped_by_name: FxHashMap<String, Vec<usize>>,
     state: Vec<Wanted>,
@@ -444,8 +443,17 @@ impl Needed<'_> {
             let rest = &name[head.len() + 1..];
             let first = rest.split('.').next().unwrap_or(rest);
             for &i in files {
-                if self.firsts[i]
-                    .bound
+                let bound = self.bound[i].get_or_insert_with(|| {
+                    read(&self.firsts[i].path, self.overlay)
+                        .map(|file| {
+                            prescan::bound_names(&file.text)
+                                .into_iter()
+                                .map(Box::from)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                });
+                if bound
                     .binary_search_by(|bound| (**bound).cmp(first))
                     .is_err()
                 {
