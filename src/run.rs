@@ -676,10 +676,15 @@ fn diagnose_with(
     project: Option<&[(String, FunctionFacts)]>,
     tf_classes: &[String],
 ) -> Vec<Diagnostic> {
-    let mut semantic = SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec());
-    if let Some(facts) = project {
-        semantic.use_project_facts(facts);
-    }
+    let semantic = match project {
+        Some(facts) => SemanticModel::build_with_project_facts(
+            parsed.syntax(),
+            text,
+            tf_classes.to_vec(),
+            facts,
+        ),
+        None => SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec()),
+    };
     diagnose_model(path, text, parsed, &semantic, settings)
 }
 

@@ -30,6 +30,37 @@ use summary::ModuleSummary;
 pub type FunctionId = usize;
 pub type ClassId = usize;
 
+/// Per function (by id): its facts among `facts`, which are keyed by
+/// qualified name, repeats in order.
+fn project_facts_matched<'f>(
+    functions: &[Function],
+    facts: &'f [(String, FunctionFacts)],
+) -> impl Iterator<Item = (FunctionId, Option<&'f FunctionFacts>)> {
+    let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::default();
+    for (name, project) in facts {
+        by_name.entry(name.as_str()).or_default().push_back(project);
+    }
+    let matched: Vec<Option<&FunctionFacts>> = functions
+        .iter()
+        .map(|function| {
+            by_name
+                .get_mut(function.qualified_name.as_str())
+                .and_then(std::collections::VecDeque::pop_front)
+        })
+        .collect();
+    matched.into_iter().enumerate()
+}
+
+/// Every function's facts among `facts`, when all have some.
+fn project_facts_by_function(
+    functions: &[Function],
+    facts: &[(String, FunctionFacts)],
+) -> Option<Vec<FunctionFacts>> {
+    project_facts_matched(functions, facts)
+        .map(|(_, facts)| facts.cloned())
+        .collect()
+}
+
 /// How a function came to run as a graph function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GraphOrigin {
@@ -125,6 +156,17 @@ impl<'a> SemanticModel<'a> {
         source: &str,
         project_tf_classes: Vec<String>,
     ) -> Self {
+        let mut model = Self::build_without_facts(module, source, project_tf_classes);
+        model.compute_local_facts(source);
+        model
+    }
+
+    /// Everything but the facts (which are left empty).
+    fn build_without_facts(
+        module: &'a ModModule,
+        source: &str,
+        project_tf_classes: Vec<String>,
+    ) -> Self {
         let imports = ImportMap::from_module(module);
         let mut builder = Builder {
             imports: &imports,
@@ -198,11 +240,37 @@ impl<'a> SemanticModel<'a> {
         model.effects = effects;
         model.module_call_effects = module_call_effects;
         model.values = values;
-        let summary = ModuleSummary::new(&model, source, Path::new(""));
+        model
+    }
+
+    /// The module-local facts and the summary they come from.
+    fn compute_local_facts(&mut self, source: &str) {
+        let model = self;
+        let summary = ModuleSummary::new(model, source, Path::new(""));
         model.facts = propagate::propagate(std::slice::from_ref(&summary))
             .pop()
             .unwrap_or_default();
         model.local_summary = Some(summary);
+    }
+
+    /// [`SemanticModel::build_with`] followed by
+    /// [`SemanticModel::use_project_facts`], without computing the local
+    /// facts (nor the summary) when the project has facts for every
+    /// function.
+    pub fn build_with_project_facts(
+        module: &'a ModModule,
+        source: &str,
+        project_tf_classes: Vec<String>,
+        facts: &[(String, FunctionFacts)],
+    ) -> Self {
+        let mut model = Self::build_without_facts(module, source, project_tf_classes);
+        match project_facts_by_function(&model.functions, facts) {
+            Some(facts) => model.facts = facts,
+            None => {
+                model.compute_local_facts(source);
+                model.use_project_facts(facts);
+            }
+        }
         model
     }
 
@@ -230,16 +298,8 @@ impl<'a> SemanticModel<'a> {
     /// run. `facts` are keyed by qualified name (with repeats in order), so
     /// that they still apply after fixes have changed the text.
     pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
-        let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> =
-            HashMap::default();
-        for (name, project) in facts {
-            by_name.entry(name.as_str()).or_default().push_back(project);
-        }
-        for (id, function) in self.functions.iter().enumerate() {
-            if let Some(project) = by_name
-                .get_mut(function.qualified_name.as_str())
-                .and_then(std::collections::VecDeque::pop_front)
-            {
+        for (id, project) in project_facts_matched(&self.functions, facts) {
+            if let Some(project) = project {
                 self.facts[id] = project.clone();
             }
         }
