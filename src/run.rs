@@ -11,7 +11,7 @@ use ruff_python_codegen::Stylist;
 use ruff_python_parser::Parsed;
 use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::apply::apply_fixes;
 use crate::checker::Checker;
@@ -343,6 +343,7 @@ fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummar
         state: vec![Wanted::No; firsts.len()],
         frontier: Vec::new(),
         late: Vec::new(),
+        seen: Default::default(),
     };
     for (i, first) in firsts.iter().enumerate().filter(|(_, f)| f.skipped) {
         for name in module_names(&first.path) {
@@ -402,6 +403,8 @@ struct Needed<'f> {
     frontier: Vec<usize>,
     /// Classes looked for in files already summarised.
     late: Vec<(usize, String)>,
+    /// The names looked for so far, as functions and as classes.
+    seen: [FxHashSet<Box<str>>; 2],
 }
 
 impl Needed<'_> {
@@ -434,6 +437,12 @@ impl Needed<'_> {
     /// `a.b.f` may be `f` in module `a.b`, or `b.f` in package `a`: every
     /// skipped module named by a prefix that binds the next name is wanted.
     fn look_for(&mut self, name: &str, class: bool) {
+        // Looking for the same name again finds nothing new.
+        let seen = &mut self.seen[usize::from(class)];
+        if seen.contains(name) {
+            return;
+        }
+        seen.insert(name.into());
         let mut prefix = name;
         while let Some((head, _)) = prefix.rsplit_once('.') {
             prefix = head;
