@@ -256,14 +256,23 @@ struct FirstPass {
     path: PathBuf,
     report: FileReport,
     summary: Option<ModuleSummary>,
-    /// Per function (in summary order): a hash of the facts the report was
-    /// computed with, and whether it ran under graph locally (cheaper to
-    /// keep than the facts).
-    local_facts: Vec<(u64, bool)>,
+    /// Per function (in summary order): what the first phase knew of it.
+    local_facts: Vec<LocalFacts>,
     /// Not parsed: it never mentions TensorFlow.
     skipped: bool,
     /// A hash of the text the report was computed on.
     text_hash: u64,
+}
+
+/// What the first phase knew of a function (cheaper to keep than its facts).
+struct LocalFacts {
+    /// A hash of the facts the first report was computed with.
+    hash: u64,
+    /// Whether it ran under graph.
+    under_graph: bool,
+    /// Whether a codemod reported something about it, selected or not
+    /// (before `--select`, `--ignore` and `# noqa` are applied).
+    reported: bool,
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -305,12 +314,32 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
     };
     let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
     first.summary = Some(semantic.take_summary(&file.text, &file.path));
+    let all = run_codemods(&file.path, &file.text, &parsed, &semantic, settings);
+    // A finding about a nested function can depend on the functions it is
+    // nested in (HY002 moves a decoration there): they count as reported.
+    let named: FxHashSet<&str> = all.iter().filter_map(|d| d.function.as_deref()).collect();
+    let mut reported = vec![false; semantic.functions.len()];
+    for (id, function) in semantic.functions.iter().enumerate() {
+        if named.contains(function.qualified_name.as_str()) {
+            let mut next = Some(id);
+            while let Some(id) = next {
+                reported[id] = true;
+                next = semantic.functions[id].parent;
+            }
+        }
+    }
+    drop(named);
     first.local_facts = semantic
         .facts
         .iter()
-        .map(|facts| (facts_hash(facts), facts.under_graph))
+        .zip(reported)
+        .map(|(facts, reported)| LocalFacts {
+            hash: facts_hash(facts),
+            under_graph: facts.under_graph,
+            reported,
+        })
         .collect();
-    first.report.diagnostics = diagnose_model(&file.path, &file.text, &parsed, &semantic, settings);
+    first.report.diagnostics = keep_selected(all, &file.text, &parsed, settings);
     // The text is not held while the whole run is analysed: the last phase
     // reads it again to show the findings, and checks it is the same.
     if !first.report.diagnostics.is_empty() {
@@ -514,11 +543,15 @@ fn facts_hash(facts: &FunctionFacts) -> u64 {
     hasher.finish()
 }
 
-/// Whether facts from other modules can change what this file reports. A
-/// file with no finding of its own can gain one only through a function
-/// whose facts changed and that runs under graph (here or now) or is
-/// called in a loop elsewhere; anything else it would already have
-/// reported, as a finding or a refusal.
+/// Whether facts from other modules can change what this file reports:
+/// whether some function's facts changed, and it is one that the first
+/// report said something about, or that runs under graph (here or now), or
+/// that is called in a loop elsewhere. A function that is none of these
+/// could not gain a finding: it is no candidate of HY001 (which would
+/// have reported it, as a finding or a refusal), and the codemods that
+/// look at graph code do not look at it. Findings about a function are
+/// computed from its own facts (which hold its callees' effects), so a
+/// change elsewhere in the file does not reach them.
 fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
     if project.len() != first.local_facts.len() {
         return true;
@@ -526,10 +559,10 @@ fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
     project
         .iter()
         .zip(&first.local_facts)
-        .any(|((_, facts), &(local_hash, local_under_graph))| {
-            facts_hash(facts) != local_hash
-                && (!first.report.diagnostics.is_empty()
-                    || local_under_graph
+        .any(|((_, facts), local)| {
+            facts_hash(facts) != local.hash
+                && (local.reported
+                    || local.under_graph
                     || facts.under_graph
                     || facts.loop_call.is_some())
         })
@@ -704,6 +737,19 @@ fn diagnose_model(
     semantic: &SemanticModel,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
+    let diagnostics = run_codemods(path, text, parsed, semantic, settings);
+    keep_selected(diagnostics, text, parsed, settings)
+}
+
+/// Every finding of the codemods that may report a selected code, before
+/// selection and `# noqa`.
+fn run_codemods(
+    path: &Path,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    semantic: &SemanticModel,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     let module = parsed.syntax();
     if !semantic.imports.mentions_tensorflow() {
         return Vec::new();
@@ -724,7 +770,16 @@ fn diagnose_model(
     {
         (codemod.run)(&mut checker);
     }
-    let mut diagnostics = checker.into_diagnostics();
+    checker.into_diagnostics()
+}
+
+/// The selected findings that no `# noqa` suppresses, in order.
+fn keep_selected(
+    mut diagnostics: Vec<Diagnostic>,
+    text: &str,
+    parsed: &Parsed<ModModule>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     diagnostics.retain(|d| settings.is_selected(d.code));
     if !diagnostics.is_empty() {
         let index = LineIndex::from_source_text(text);

@@ -291,3 +291,35 @@ fn modules_without_tensorflow_are_read_when_their_names_are_used() {
     assert!(!out.contains("pkg/chain.py:"), "{out}");
     assert!(!out.contains("pkg/deep.py:"), "{out}");
 }
+
+#[test]
+fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
+    // `Block.call` is refused on its own (its callee is in another file)
+    // and converted once the run sees the callee is pure: `--select HY001`
+    // must not hide that, although the refusal it starts from is not
+    // selected.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "helpers.py",
+        "def scale(x):\n    return x * 2.0\n",
+    );
+    write(
+        dir.path(),
+        "model.py",
+        "import tensorflow as tf\nfrom helpers import scale\n\n\nclass Block(tf.keras.layers.Layer):\n    def call(self, x):\n        return scale(tf.square(x))\n",
+    );
+    let expected = "model.py:6:9: HY001 `Block.call` is the forward pass";
+    let (all, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(all.contains(expected), "{all}");
+    let (selected, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--select", "HY001", "."],
+    );
+    assert!(selected.contains(expected), "{selected}");
+    let (alone, _) = check(dir.path(), &["--output-format", "concise", "model.py"]);
+    assert!(
+        alone.contains("HY110 `Block.call` calls `helpers.scale`"),
+        "{alone}"
+    );
+}
