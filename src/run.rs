@@ -380,7 +380,7 @@ fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummar
         }
     }
     for summary in firsts.iter().filter_map(|first| first.summary.as_ref()) {
-        needed.follow(summary, None);
+        needed.follow(summary, &[]);
     }
     let mut summaries: Vec<ModuleSummary> = Vec::new();
     let mut position: FxHashMap<usize, usize> = FxHashMap::default();
@@ -395,7 +395,7 @@ fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummar
             else {
                 unreachable!("only pending files are summarised");
             };
-            needed.follow(&summary, Some(&classes));
+            needed.follow(&summary, &classes);
             position.insert(i, summaries.len());
             summaries.push(summary);
         }
@@ -438,10 +438,10 @@ struct Needed<'f> {
 
 impl Needed<'_> {
     /// Looks for what `summary` refers to in other modules: every function
-    /// it calls and every class it derives from; and the classes it
-    /// imports, all of them for a parsed module, only `classes` (those
-    /// looked for in it) for a skipped one.
-    fn follow(&mut self, summary: &ModuleSummary, classes: Option<&[String]>) {
+    /// it calls and every class it derives from (bases are resolved through
+    /// the module's own imports), and, of the classes it imports, those
+    /// looked for in it (`classes`: it re-exports them).
+    fn follow(&mut self, summary: &ModuleSummary, classes: &[String]) {
         for name in imported_calls(summary) {
             self.look_for(name, false);
         }
@@ -449,7 +449,7 @@ impl Needed<'_> {
             self.look_for(base, true);
         }
         for (local, qualified) in &summary.class_imports {
-            if classes.is_none_or(|classes| classes.contains(local)) {
+            if classes.contains(local) {
                 self.look_for(qualified, true);
             }
         }
