@@ -3,6 +3,7 @@
 //! re-parse after every pass. Files are independent and run in parallel.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use ruff_diagnostics::Fix;
@@ -147,13 +148,11 @@ fn run_round(
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
         let timer = PhaseTimer::from_env();
-        let mut firsts: Vec<FirstPass> = paths
-            .par_iter()
-            .map(|path| first_pass(path, settings, overlay))
-            .collect();
-        timer.lap("phase 1: parse, summarise, check alone", firsts.len());
-        let callees = summarize_needed(&firsts, overlay);
-        timer.lap("summaries of imported non-TF files", callees.len());
+        let (mut firsts, callees) = first_phase(paths, settings, overlay);
+        timer.lap(
+            "phase 1: parse, summarise, check alone (and summarise needed non-TF files)",
+            firsts.len() + callees.len(),
+        );
         let owners: Vec<usize> = (0..firsts.len())
             .filter(|&i| firsts[i].summary.is_some())
             .collect();
@@ -282,7 +281,8 @@ fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
-fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass {
+/// The first pass over one file, and its text when it is skipped.
+fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass, Option<String>) {
     let mut first = FirstPass {
         path: path.to_path_buf(),
         report: FileReport {
@@ -298,18 +298,18 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
         Ok(file) => file,
         Err(error) => {
             first.report.error = Some(error);
-            return first;
+            return (first, None);
         }
     };
     if !prescan::names_tensorflow(&file.text) {
         first.skipped = true;
-        return first;
+        return (first, Some(file.text));
     }
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
             first.report.error = Some(error);
-            return first;
+            return (first, None);
         }
     };
     let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
@@ -345,98 +345,203 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> FirstPass 
     if !first.report.diagnostics.is_empty() {
         first.text_hash = text_hash(&file.text);
     }
-    first
+    (first, None)
 }
 
-/// A summary of a file that was not parsed in the first phase but whose
-/// functions or classes the run needs (see [`summarize_needed`]).
-fn summarize_only(path: &Path, overlay: &Overlay) -> Option<ModuleSummary> {
-    let file = read(path, overlay).ok()?;
-    let parsed = file.parse().ok()?;
-    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
-    Some(semantic.take_summary(&file.text, &file.path))
-}
-
-/// Summaries of the files that were not parsed (they never name
-/// TensorFlow) but whose facts the run needs: the modules that may hold a
-/// function that a summarised module calls, or a class it derives from or
-/// imports, following re-exports. Module names are matched as the
-/// propagation matches them (every dotted suffix of a path), and a module
-/// counts only if its text binds the name looked for in it.
-fn summarize_needed(firsts: &[FirstPass], overlay: &Overlay) -> Vec<ModuleSummary> {
-    let mut needed = Needed {
-        firsts,
+/// The first phase: every file that may import TensorFlow is parsed,
+/// summarised and checked on its own; the others are summarised when the
+/// run needs them: when a function they define, or a class they bind, is
+/// used by a summarised module (transitively, and through re-exports).
+/// Module names are matched as the propagation matches them (every dotted
+/// suffix of a path). The search runs while the files are read, on the same
+/// threads, so that no phase waits for it. Returns the first passes, in
+/// `paths` order, and the other summaries, by file.
+fn first_phase(
+    paths: &[PathBuf],
+    settings: &Settings,
+    overlay: &Overlay,
+) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
+    let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, path) in paths.iter().enumerate() {
+        for name in module_names(path) {
+            by_name.entry(name).or_default().push(i);
+        }
+    }
+    let demand = Demand {
+        state: Mutex::new(DemandState {
+            by_name,
+            files: (0..paths.len())
+                .map(|_| FileDemand::Unread(Vec::new()))
+                .collect(),
+            seen: Default::default(),
+            ready: Vec::new(),
+        }),
+        summaries: Mutex::new(Vec::new()),
+        paths,
         overlay,
-        bound: vec![None; firsts.len()],
-        skipped_by_name: FxHashMap::default(),
-        state: vec![Wanted::No; firsts.len()],
-        frontier: Vec::new(),
-        late: Vec::new(),
-        seen: Default::default(),
     };
-    for (i, first) in firsts.iter().enumerate().filter(|(_, f)| f.skipped) {
-        for name in module_names(&first.path) {
-            needed.skipped_by_name.entry(name).or_default().push(i);
-        }
-    }
-    for summary in firsts.iter().filter_map(|first| first.summary.as_ref()) {
-        needed.follow(summary, &[]);
-    }
-    let mut summaries: Vec<ModuleSummary> = Vec::new();
-    let mut position: FxHashMap<usize, usize> = FxHashMap::default();
-    while !needed.frontier.is_empty() || !needed.late.is_empty() {
-        let frontier = std::mem::take(&mut needed.frontier);
-        let round: Vec<(usize, ModuleSummary)> = frontier
+    let firsts = rayon::scope(|scope| {
+        paths
             .par_iter()
-            .filter_map(|&i| Some((i, summarize_only(&firsts[i].path, overlay)?)))
-            .collect();
-        for (i, summary) in round {
-            let Wanted::Pending(classes) = std::mem::replace(&mut needed.state[i], Wanted::Done)
-            else {
-                unreachable!("only pending files are summarised");
-            };
-            needed.follow(&summary, &classes);
-            position.insert(i, summaries.len());
-            summaries.push(summary);
-        }
-        // Classes looked for in files summarised before.
-        for (i, class) in std::mem::take(&mut needed.late) {
-            if let Some(&at) = position.get(&i) {
-                needed.follow_class_import(&summaries[at], &class);
-            }
-        }
-    }
-    summaries
+            .enumerate()
+            .map(|(i, path)| {
+                let (first, skipped_text) = first_pass(path, settings, overlay);
+                if let Some(summary) = &first.summary {
+                    demand.follow(scope, |state| state.follow(summary, &[]));
+                } else if let Some(text) = skipped_text {
+                    let bound = prescan::bound_names(&text)
+                        .into_iter()
+                        .map(Box::from)
+                        .collect();
+                    let wanted = demand.state.lock().expect("demand").skipped(i, bound);
+                    if wanted {
+                        demand.summarise(scope, i, Some(text));
+                    }
+                } else {
+                    demand.state.lock().expect("demand").files[i] = FileDemand::Parsed;
+                }
+                first
+            })
+            .collect()
+    });
+    let mut summaries = demand.summaries.into_inner().expect("summaries");
+    summaries.sort_unstable_by_key(|(i, _)| *i);
+    (firsts, summaries.into_iter().map(|(_, s)| s).collect())
 }
 
-/// Whether a skipped file is needed: not (yet), yes with the classes looked
-/// for in it, or summarised already.
-#[derive(Clone)]
+/// The search for the skipped files a run needs (see [`first_phase`]).
+struct Demand<'a> {
+    state: Mutex<DemandState>,
+    summaries: Mutex<Vec<(usize, ModuleSummary)>>,
+    paths: &'a [PathBuf],
+    overlay: &'a Overlay,
+}
+
+impl<'a> Demand<'a> {
+    /// Runs `look` on the state, then summarises the files it made ready.
+    fn follow<'s>(&'s self, scope: &rayon::Scope<'s>, look: impl FnOnce(&mut DemandState))
+    where
+        'a: 's,
+    {
+        let ready = {
+            let mut state = self.state.lock().expect("demand");
+            look(&mut state);
+            std::mem::take(&mut state.ready)
+        };
+        for i in ready {
+            scope.spawn(move |scope| self.summarise(scope, i, None));
+        }
+    }
+
+    /// Summarises skipped file `i` (its text when at hand) and looks for
+    /// what it refers to.
+    fn summarise<'s>(&'s self, scope: &rayon::Scope<'s>, i: usize, text: Option<String>)
+    where
+        'a: 's,
+    {
+        let text = match text {
+            Some(text) => Some(text),
+            None => read(&self.paths[i], self.overlay)
+                .ok()
+                .map(|file| file.text),
+        };
+        let summary = text.and_then(|text| {
+            let file = SourceFile {
+                path: self.paths[i].clone(),
+                text,
+            };
+            let parsed = file.parse().ok()?;
+            let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
+            Some(semantic.take_summary(&file.text, &file.path))
+        });
+        self.follow(scope, |state| {
+            let classes = match &mut state.files[i] {
+                FileDemand::Skipped { wanted, .. } => match std::mem::replace(
+                    wanted,
+                    Wanted::Done(
+                        summary
+                            .as_ref()
+                            .map(|s| s.class_imports.clone())
+                            .unwrap_or_default(),
+                    ),
+                ) {
+                    Wanted::Pending(classes) => classes,
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            if let Some(summary) = &summary {
+                state.follow(summary, &classes);
+            }
+        });
+        if let Some(summary) = summary {
+            self.summaries.lock().expect("summaries").push((i, summary));
+        }
+    }
+}
+
+/// What the search knows of each file, and what it has looked for.
+struct DemandState {
+    /// Every dotted name of every file → the files.
+    by_name: FxHashMap<String, Vec<usize>>,
+    files: Vec<FileDemand>,
+    /// The names looked for so far, as functions and as classes.
+    seen: [FxHashSet<Box<str>>; 2],
+    /// Skipped files found needed, to summarise.
+    ready: Vec<usize>,
+}
+
+enum FileDemand {
+    /// Not read yet: the names looked for in it so far (and whether as a
+    /// class).
+    Unread(Vec<(Box<str>, bool)>),
+    /// Parsed in the first phase (or unreadable).
+    Parsed,
+    /// Skipped: the names it may bind (`def`, `class`, `import`), sorted,
+    /// and whether it is needed.
+    Skipped {
+        bound: Vec<Box<str>>,
+        wanted: Wanted,
+    },
+}
+
+/// Whether a skipped file is needed: not (yet); yes, with the classes
+/// looked for in it; or summarised, with the classes it imports.
 enum Wanted {
     No,
     Pending(Vec<String>),
-    Done,
+    Done(Vec<(String, String)>),
 }
 
-/// The search of [`summarize_needed`].
-struct Needed<'f> {
-    firsts: &'f [FirstPass],
-    overlay: &'f Overlay,
-    /// Per skipped file, once looked at: the names it may bind (`def`,
-    /// `class`, `import`), sorted.
-    bound: Vec<Option<Vec<Box<str>>>>,
-    /// Every dotted name of every skipped file → the files.
-    skipped_by_name: FxHashMap<String, Vec<usize>>,
-    state: Vec<Wanted>,
-    /// Files to summarise next.
-    frontier: Vec<usize>,
-    /// Classes looked for in files already summarised.
-    late: Vec<(usize, String)>,
-    /// The names looked for so far, as functions and as classes.
-    seen: [FxHashSet<Box<str>>; 2],
-}
+impl DemandState {
+    /// Records that file `i` was skipped; whether the names looked for in it
+    /// before it was read make it needed now.
+    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>) -> bool {
+        let FileDemand::Unread(looked_for) =
+            std::mem::replace(&mut self.files[i], FileDemand::Parsed)
+        else {
+            return false;
+        };
+        let binds = |name: &str| bound.binary_search_by(|b| (**b).cmp(name)).is_ok();
+        let mut needed = false;
+        let mut classes = Vec::new();
+        for (name, class) in looked_for {
+            if binds(&name) {
+                needed = true;
+                if class && !classes.iter().any(|c: &String| **c == *name) {
+                    classes.push(name.into());
+                }
+            }
+        }
+        let wanted = if needed {
+            Wanted::Pending(classes)
+        } else {
+            Wanted::No
+        };
+        self.files[i] = FileDemand::Skipped { bound, wanted };
+        needed
+    }
 
-impl Needed<'_> {
     /// Looks for what `summary` refers to in other modules: every function
     /// it calls and every class it derives from (bases are resolved through
     /// the module's own imports), and, of the classes it imports, those
@@ -455,16 +560,8 @@ impl Needed<'_> {
         }
     }
 
-    fn follow_class_import(&mut self, summary: &ModuleSummary, class: &str) {
-        for (local, qualified) in &summary.class_imports {
-            if local == class {
-                self.look_for(qualified, true);
-            }
-        }
-    }
-
     /// `a.b.f` may be `f` in module `a.b`, or `b.f` in package `a`: every
-    /// skipped module named by a prefix that binds the next name is wanted.
+    /// skipped module named by a prefix that binds the next name is needed.
     fn look_for(&mut self, name: &str, class: bool) {
         // Looking for the same name again finds nothing new.
         let seen = &mut self.seen[usize::from(class)];
@@ -472,53 +569,58 @@ impl Needed<'_> {
             return;
         }
         seen.insert(name.into());
+        let mut later: Vec<(String, String)> = Vec::new();
         let mut prefix = name;
         while let Some((head, _)) = prefix.rsplit_once('.') {
             prefix = head;
-            let Some(files) = self.skipped_by_name.get(head) else {
+            let Some(files) = self.by_name.get(head) else {
                 continue;
             };
             let rest = &name[head.len() + 1..];
             let first = rest.split('.').next().unwrap_or(rest);
             for &i in files {
-                let bound = self.bound[i].get_or_insert_with(|| {
-                    read(&self.firsts[i].path, self.overlay)
-                        .map(|file| {
-                            prescan::bound_names(&file.text)
-                                .into_iter()
-                                .map(Box::from)
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                });
-                if bound
-                    .binary_search_by(|bound| (**bound).cmp(first))
-                    .is_err()
-                {
-                    continue;
-                }
-                match &mut self.state[i] {
-                    Wanted::No => {
-                        self.frontier.push(i);
-                        let classes = if class {
-                            vec![first.to_string()]
-                        } else {
-                            Vec::new()
-                        };
-                        self.state[i] = Wanted::Pending(classes);
-                    }
-                    Wanted::Pending(classes) => {
-                        if class && !classes.iter().any(|c| c == first) {
-                            classes.push(first.to_string());
+                match &mut self.files[i] {
+                    FileDemand::Parsed => {}
+                    FileDemand::Unread(looked_for) => {
+                        if !looked_for.iter().any(|(n, c)| **n == *first && *c == class) {
+                            looked_for.push((first.into(), class));
                         }
                     }
-                    Wanted::Done => {
-                        if class {
-                            self.late.push((i, first.to_string()));
+                    FileDemand::Skipped { bound, wanted } => {
+                        if bound.binary_search_by(|b| (**b).cmp(first)).is_err() {
+                            continue;
+                        }
+                        match wanted {
+                            Wanted::No => {
+                                let classes = if class {
+                                    vec![first.to_string()]
+                                } else {
+                                    Vec::new()
+                                };
+                                *wanted = Wanted::Pending(classes);
+                                self.ready.push(i);
+                            }
+                            Wanted::Pending(classes) => {
+                                if class && !classes.iter().any(|c| c == first) {
+                                    classes.push(first.to_string());
+                                }
+                            }
+                            // Summarised already: follow its import of the
+                            // class.
+                            Wanted::Done(imports) => {
+                                if class {
+                                    later.extend(
+                                        imports.iter().filter(|(local, _)| local == first).cloned(),
+                                    );
+                                }
+                            }
                         }
                     }
                 }
             }
+        }
+        for (_, qualified) in later {
+            self.look_for(&qualified, true);
         }
     }
 }
