@@ -176,42 +176,42 @@ fn run_round(
         resolve_inherited_calls(&mut summaries);
         let propagation = Propagation::new(&summaries);
         timer.lap("phase 2: propagate across modules", summaries.len());
-        // Each file's facts are put together, compared and, unless needed
-        // for a second look, dropped: never all at once.
-        let kept: Vec<(usize, ProjectFacts)> = owners
-            .par_iter()
-            .enumerate()
-            .filter_map(|(m, &i)| {
-                let facts: ProjectFacts = summaries[m]
-                    .functions
-                    .iter()
-                    .map(|f| f.qualified_name.clone())
-                    .zip(propagation.module_facts(m))
-                    .collect();
-                (needs_second_look(&firsts[i], &facts)
-                    || has_applicable_fix(&firsts[i], settings, mode)
-                    || !project_classes[i].is_empty())
-                .then_some((i, facts))
-            })
-            .collect();
-        drop(propagation);
-        let mut project: Vec<Option<ProjectFacts>> = (0..firsts.len()).map(|_| None).collect();
-        for (i, facts) in kept {
-            project[i] = Some(facts);
+        // Each file's facts are put together and compared, and the file is
+        // checked again if they can change its report; the facts are then
+        // dropped: never all at once.
+        let mut owner_of: Vec<Option<usize>> = vec![None; firsts.len()];
+        for (m, &i) in owners.iter().enumerate() {
+            owner_of[i] = Some(m);
         }
-        drop(summaries);
-        let second_looks = project.iter().filter(|p| p.is_some()).count();
-        timer.lap("keep facts for a second look", second_looks);
+        let second_looks = std::sync::atomic::AtomicUsize::new(0);
         let reports = firsts
             .into_par_iter()
-            .zip(project)
             .zip(project_classes)
-            .map(|((first, project), classes)| {
+            .zip(owner_of)
+            .map(|((first, classes), owner)| {
+                let project = owner.and_then(|m| {
+                    let facts: ProjectFacts = summaries[m]
+                        .functions
+                        .iter()
+                        .map(|f| f.qualified_name.clone())
+                        .zip(propagation.module_facts(m))
+                        .collect();
+                    (needs_second_look(&first, &facts)
+                        || has_applicable_fix(&first, settings, mode)
+                        || !classes.is_empty())
+                    .then_some(facts)
+                });
+                if project.is_some() {
+                    second_looks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 let report = second_pass(first, project, classes, settings, mode, overlay);
                 progress.inc(1);
                 report
             })
             .collect();
+        drop(propagation);
+        drop(summaries);
+        let second_looks = second_looks.into_inner();
         timer.lap("phase 3: second look", second_looks);
         reports
     })
