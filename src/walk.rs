@@ -2,7 +2,7 @@
 //! taken; directories are walked with `.gitignore` (and `.ignore`) honoured,
 //! hidden folders skipped, and `exclude` globs applied.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -54,7 +54,22 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
             }
         }
     }
-    files.sort();
+    // The order of `Path`'s `Ord` (component by component), with each
+    // path's components split once rather than at every comparison.
+    files.sort_by_cached_key(|path| {
+        path.components()
+            .map(|c| {
+                let rank: u8 = match c {
+                    Component::Prefix(_) => 0,
+                    Component::RootDir => 1,
+                    Component::CurDir => 2,
+                    Component::ParentDir => 3,
+                    Component::Normal(_) => 4,
+                };
+                (rank, c.as_os_str().as_encoded_bytes().to_vec())
+            })
+            .collect::<Vec<_>>()
+    });
     files.dedup();
     Ok(files)
 }
@@ -84,4 +99,45 @@ fn is_excluded(path: &Path, excludes: &GlobSet) -> bool {
     let name_matches = path.file_name().is_some_and(|name| excludes.is_match(name));
     let relative = path.strip_prefix("./").unwrap_or(path);
     name_matches || excludes.is_match(relative)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_come_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a-b/x.py",
+            "a/x.py",
+            "a/b/y.py",
+            "a.py",
+            "B.py",
+            "a/__init__.py",
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let files = python_files(&[dir.path().to_path_buf()], &[]).unwrap();
+        let mut expected = files.clone();
+        expected.sort();
+        assert_eq!(files, expected);
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "B.py",
+                "a/__init__.py",
+                "a/b/y.py",
+                "a/x.py",
+                "a-b/x.py",
+                "a.py"
+            ]
+        );
+    }
 }
