@@ -274,9 +274,11 @@ struct LocalFacts {
     reported: bool,
 }
 
+/// A hash of a file's text, to notice that it changed during the run (not
+/// against an adversary: FxHash, eight bytes a step).
 fn text_hash(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     text.hash(&mut hasher);
     hasher.finish()
 }
