@@ -539,8 +539,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             | Expr::DictComp(_) => Value::Fresh,
             Expr::Name(name) => self.name_value(name.id.as_str()),
             Expr::Attribute(attribute) => {
-                if let Some(qualified) = self.model.imports.resolve(expr) {
-                    return if qualified.starts_with("tensorflow.") || is_keras(&qualified) {
+                if let Some(is_tf) = self.model.imports.with_resolved(expr, |qualified| {
+                    qualified.starts_with("tensorflow.") || is_keras(qualified)
+                }) {
+                    return if is_tf {
                         Value::TfObject
                     } else {
                         Value::Unknown
@@ -627,8 +629,10 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// The value a call returns, without recording its effects.
     fn call_value(&self, call: &ExprCall) -> Value {
-        if let Some(qualified) = self.model.imports.resolve(&call.func) {
-            return qualified_call_value(&qualified, call, self);
+        if let Some(value) = self.model.imports.with_resolved(&call.func, |qualified| {
+            qualified_call_value(qualified, call, self)
+        }) {
+            return value;
         }
         match call.func.as_ref() {
             Expr::Name(name) => match name.id.as_str() {
@@ -692,8 +696,14 @@ impl<'m, 'a> Walker<'m, 'a> {
             self.push_call(Callee::Local(callee), call, bound);
             return;
         }
-        if let Some(qualified) = self.model.imports.resolve(&call.func) {
-            self.on_qualified_call(&qualified, call);
+        if self
+            .model
+            .imports
+            .with_resolved(&call.func, |qualified| {
+                self.on_qualified_call(qualified, call);
+            })
+            .is_some()
+        {
             return;
         }
         match call.func.as_ref() {
@@ -1474,13 +1484,21 @@ fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Va
     Value::Unknown
 }
 
+/// The dtype `tf.<dtype>` that `expr` names (`float32`), if it is one.
+fn tf_dtype(walker: &Walker, expr: &Expr) -> Option<String> {
+    walker
+        .model
+        .imports
+        .with_resolved(expr, |q| q.strip_prefix("tensorflow.").map(str::to_string))
+        .flatten()
+}
+
 /// Dtype and shape of a tensor built by a constructor whose arguments say.
 fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo {
     let dtype_keyword = call
         .arguments
         .find_keyword("dtype")
-        .and_then(|k| walker.model.imports.resolve(&k.value))
-        .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
+        .and_then(|k| tf_dtype(walker, &k.value));
     let first = call.arguments.args.first();
     // The dtype a call states, by keyword or at `position`: `None` when it
     // states none, `Some(None)` when it is not a `tf.<dtype>`.
@@ -1490,13 +1508,7 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
             .find_keyword("dtype")
             .map(|k| &k.value)
             .or_else(|| call.arguments.args.get(position))?;
-        Some(
-            walker
-                .model
-                .imports
-                .resolve(given)
-                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string)),
-        )
+        Some(tf_dtype(walker, given))
     };
     // Only the arguments read below: a `shape`, a `dtype_hint`, ... say
     // something else.
@@ -1538,8 +1550,7 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                 .args
                 .get(1)
                 .or_else(|| call.arguments.find_keyword("dtype").map(|k| &k.value))
-                .and_then(|d| walker.model.imports.resolve(d))
-                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
+                .and_then(|d| tf_dtype(walker, d));
             let value = first.map(|value| walker.value(value));
             let shape = value
                 .as_ref()
@@ -1611,8 +1622,8 @@ fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<Ten
         Some(other) => walker
             .model
             .imports
-            .resolve(other)
-            .and_then(|q| q.strip_prefix("numpy.").map(str::to_string)),
+            .with_resolved(other, |q| q.strip_prefix("numpy.").map(str::to_string))
+            .flatten(),
         None if constructor != "full" && constructor != "array" => Some("float64".to_string()),
         None => None,
     }
