@@ -192,7 +192,7 @@ impl<'s> Propagation<'s> {
     }
 }
 
-fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
+fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut nodes = Vec::new();
     let mut first_node = Vec::with_capacity(modules.len());
     for (m, module) in modules.iter().enumerate() {
@@ -205,17 +205,25 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         );
     }
     let by_name = NameTable::new(modules, &first_node);
-    let resolve = |module: usize, call: &CallSummary| -> Option<usize> {
+    // The same external name is called from many places: looked up once.
+    let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
+    let mut resolve = |module: usize, call: &'s CallSummary| -> Option<usize> {
         match &call.callee {
             Callee::Local(id) => Some(first_node[module] + id),
-            Callee::External(name) => by_name.get(name),
+            Callee::External(name) => *external
+                .entry(name.as_str())
+                .or_insert_with(|| by_name.get(name)),
         }
     };
 
     // Edges, unresolved calls, and parameter kinds from every call site.
     let n = nodes.len();
-    let mut edges: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
-    let mut unresolved: Vec<Option<LineCulprit>> = vec![None; n];
+    let mut edges: Vec<Vec<(usize, u32)>> = nodes
+        .iter()
+        .map(|node| Vec::with_capacity(node.summary.calls.len()))
+        .collect();
+    // The first call that resolves to no function: its line and callee.
+    let mut unresolved: Vec<Option<(u32, &str)>> = vec![None; n];
     let mut params: Vec<Vec<Option<ParamKind>>> = nodes
         .iter()
         .map(|node| vec![None; node.summary.params.len()])
@@ -253,11 +261,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 None => {
                     if unresolved[v].is_none() {
                         if let Callee::External(name) = &call.callee {
-                            unresolved[v] = Some(LineCulprit {
-                                effect: Effect::UnknownCallee,
-                                line: call.line,
-                                what: format!("calls `{name}`"),
-                            });
+                            unresolved[v] = Some((call.line, name.as_str()));
                         }
                     }
                 }
@@ -286,8 +290,30 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
     let mut iterates_tensor: Vec<Option<String>> = vec![None; n];
     let mut param_tensor_work = vec![false; n];
     for (v, node) in nodes.iter().enumerate() {
-        let mut own: Vec<LineCulprit> = node.summary.culprits.clone();
-        own.extend(unresolved[v].take());
+        // The first culprit of each effect is kept: own culprits, then the
+        // first unresolved call, then conditionals; the words of the others
+        // are never written.
+        let own = &mut traces[v];
+        let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
+            if own.iter().all(|t| t.effect != effect) {
+                own.push(Trace {
+                    effect,
+                    origin: v,
+                    culprit: Arc::new(culprit()),
+                    hop: None,
+                });
+            }
+        };
+        for culprit in &node.summary.culprits {
+            keep(culprit.effect, &|| culprit.clone());
+        }
+        if let Some((line, name)) = unresolved[v] {
+            keep(Effect::UnknownCallee, &|| LineCulprit {
+                effect: Effect::UnknownCallee,
+                line,
+                what: format!("calls `{name}`"),
+            });
+        }
         for conditional in &node.summary.conditionals {
             let Some(kind) = params[v].get(conditional.param) else {
                 continue;
@@ -317,25 +343,17 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 }
             };
             let Some(effect) = effect else { continue };
-            let what = match (conditional.rule, effect) {
-                (ParamRule::MethodCall, _) => format!("calls `{}`", conditional.what),
-                _ => conditional.what.clone(),
-            };
-            own.push(LineCulprit {
-                effect,
-                line: conditional.line,
-                what,
+            keep(effect, &|| {
+                let what = match conditional.rule {
+                    ParamRule::MethodCall => format!("calls `{}`", conditional.what),
+                    _ => conditional.what.clone(),
+                };
+                LineCulprit {
+                    effect,
+                    line: conditional.line,
+                    what,
+                }
             });
-        }
-        for culprit in own {
-            if traces[v].iter().all(|t| t.effect != culprit.effect) {
-                traces[v].push(Trace {
-                    effect: culprit.effect,
-                    origin: v,
-                    culprit: Arc::new(culprit),
-                    hop: None,
-                });
-            }
         }
         // Most functions have one or two effects: no room for four.
         traces[v].shrink_to_fit();
