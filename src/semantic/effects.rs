@@ -519,7 +519,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                 varies: false,
             },
             Expr::StringLiteral(string) => Value::Primitive {
-                literal: Some(format!("{:?}", string.value.to_str())),
+                literal: Some({
+                    use std::fmt::Write as _;
+                    let text = string.value.to_str();
+                    let mut literal = String::with_capacity(text.len() + 2);
+                    let _ = write!(literal, "{text:?}");
+                    literal
+                }),
                 varies: false,
             },
             Expr::BooleanLiteral(boolean) => Value::Primitive {
@@ -712,15 +718,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let method = attribute.attr.id.as_str();
                 self.on_method_call(&attribute.value, method, call);
             }
-            _ => {
-                let what = "calls a computed callable".to_string();
-                self.add(Effect::UnknownCallee, offset, what);
-            }
+            _ => self.add(Effect::UnknownCallee, offset, "calls a computed callable"),
         }
     }
 
     fn push_call(&mut self, callee: Callee, call: &ExprCall, bound: bool) {
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(call.arguments.args.len());
         for arg in &call.arguments.args {
             if let Expr::Starred(_) = arg {
                 args.push(None);
@@ -954,7 +957,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.push_call(Callee::Local(init), call, true);
             } else if let Some(base) = self.imported_base_of(class) {
                 // The constructor is inherited from another module.
-                self.push_call(Callee::External(format!("{base}.__init__")), call, true);
+                let name = crate::names::concat(&[base, ".__init__"]);
+                self.push_call(Callee::External(name), call, true);
             }
             return;
         }
@@ -1010,11 +1014,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             ClassRef::External(qualified) => {
-                let name = if method == "__call__" {
-                    format!("{qualified}.call")
-                } else {
-                    format!("{qualified}.{method}")
-                };
+                let method = if method == "__call__" { "call" } else { method };
+                let name = crate::names::concat(&[&qualified, ".", method]);
                 self.push_call(Callee::External(name), call, true);
             }
         }
@@ -1063,7 +1064,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                         format_args!("calls `{shown}`"),
                     ),
                     None => {
-                        self.push_call(Callee::External(format!("{base}.{method}")), call, true);
+                        let name = crate::names::concat(&[base, ".", method]);
+                        self.push_call(Callee::External(name), call, true);
                     }
                 }
             } else if self.is_tf_method() {
@@ -1117,7 +1119,7 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// When `expr` (a receiver or assignment target) belongs to an object
     /// that outlives the call, the words for it ("the global `history`").
-    fn long_lived_owner(&self, expr: &Expr) -> Option<String> {
+    fn long_lived_owner<'e>(&self, expr: &'e Expr) -> Option<Owner<'e>> {
         let mut root = expr;
         loop {
             root = match root {
@@ -1133,24 +1135,24 @@ impl<'m, 'a> Walker<'m, 'a> {
         let name = name.id.as_str();
         let shown = ReceiverText(expr);
         if Some(name) == self.self_name.as_deref() {
-            return (!self.in_init).then(|| format!("`{shown}`"));
+            return (!self.in_init).then_some(Owner::SelfAttribute(shown));
         }
         if self.at_module_level() {
             return None;
         }
         if self.param_index(name).is_some() {
-            return Some(format!("the argument `{shown}`"));
+            return Some(Owner::Argument(shown));
         }
         if self.locals.contains(name) {
             return match self.values.get(name) {
                 Some(Value::Fresh | Value::Instance(_) | Value::Primitive { .. }) => None,
-                _ => Some(format!("`{shown}`, which may be shared with the caller")),
+                _ => Some(Owner::Local(shown)),
             };
         }
         if self.globals.contains(name) || self.module.globals.contains_key(name) {
-            return Some(format!("the global `{shown}`"));
+            return Some(Owner::Global(shown));
         }
-        Some(format!("`{shown}` from an enclosing scope"))
+        Some(Owner::Enclosing(shown))
     }
 
     fn on_write(&mut self, target: &Expr, value: Option<Value>) {
@@ -1411,6 +1413,28 @@ impl std::fmt::Display for ReceiverText<'_> {
             Expr::Subscript(subscript) => write!(f, "{}[...]", ReceiverText(&subscript.value)),
             Expr::Call(call) => write!(f, "{}(...)", ReceiverText(&call.func)),
             _ => f.write_str("..."),
+        }
+    }
+}
+
+/// The words for a long-lived owner (see [`Walker::long_lived_owner`]),
+/// written only when a culprit keeps them.
+enum Owner<'e> {
+    SelfAttribute(ReceiverText<'e>),
+    Argument(ReceiverText<'e>),
+    Local(ReceiverText<'e>),
+    Global(ReceiverText<'e>),
+    Enclosing(ReceiverText<'e>),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::SelfAttribute(shown) => write!(f, "`{shown}`"),
+            Owner::Argument(shown) => write!(f, "the argument `{shown}`"),
+            Owner::Local(shown) => write!(f, "`{shown}`, which may be shared with the caller"),
+            Owner::Global(shown) => write!(f, "the global `{shown}`"),
+            Owner::Enclosing(shown) => write!(f, "`{shown}` from an enclosing scope"),
         }
     }
 }

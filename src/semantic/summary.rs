@@ -222,11 +222,11 @@ pub fn absolute_name(relative: &str, names: &[String], is_package: bool) -> Opti
 /// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
 /// `pkg.mod`, `b.pkg.mod` and `a.b.pkg.mod`; `pkg/__init__.py` is `pkg`.
 pub fn module_names(path: &Path) -> Vec<String> {
-    let mut parts: Vec<String> = path
-        .with_extension("")
+    let stem = path.with_extension("");
+    let mut parts: Vec<std::borrow::Cow<str>> = stem
         .components()
         .filter_map(|c| match c {
-            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            std::path::Component::Normal(part) => Some(part.to_string_lossy()),
             _ => None,
         })
         .collect();
@@ -234,17 +234,10 @@ pub fn module_names(path: &Path) -> Vec<String> {
         parts.pop();
     }
     let mut names = Vec::new();
-    let mut name = String::new();
-    for part in parts.iter().rev() {
-        if !is_identifier(part) {
-            break;
-        }
-        name = if name.is_empty() {
-            part.clone()
-        } else {
-            format!("{part}.{name}")
-        };
-        names.push(name.clone());
+    let mut start = parts.len();
+    while start > 0 && is_identifier(&parts[start - 1]) {
+        start -= 1;
+        names.push(parts[start..].join("."));
     }
     names
 }
