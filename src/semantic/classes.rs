@@ -250,9 +250,13 @@ impl<'s> Table<'s> {
             return None;
         }
         let (mut k, mut c) = self.class(0, class_name, 0)?;
-        let defines = |k: usize, c: usize| {
-            let qualified = self.class_names[k][c];
-            functions[k].contains(format!("{qualified}.{method}").as_str())
+        let mut buffer = String::new();
+        let mut defines = |k: usize, c: usize| {
+            buffer.clear();
+            buffer.push_str(self.class_names[k][c]);
+            buffer.push('.');
+            buffer.push_str(method);
+            functions[k].contains(buffer.as_str())
         };
         if defines(k, c) {
             return None;

@@ -332,9 +332,10 @@ struct Walker<'m, 'a> {
     function: Option<FunctionId>,
     /// The name of `self` in a method, and whether this is `__init__` (where
     /// `self` is a fresh object).
-    self_name: Option<String>,
+    self_name: Option<&'a str>,
     in_init: bool,
-    params: Vec<String>,
+    /// [`Walker::imported_base`], found once.
+    imported_base: std::cell::OnceCell<Option<&'m str>>,
     /// Names assigned in this function (Python makes them local).
     locals: HashSet<&'a str>,
     globals: HashSet<&'a str>,
@@ -364,7 +365,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             function,
             self_name: None,
             in_init: false,
-            params: Vec::new(),
+            imported_base: std::cell::OnceCell::new(),
             locals: HashSet::default(),
             globals: HashSet::default(),
             nonlocals: HashSet::default(),
@@ -379,21 +380,20 @@ impl<'m, 'a> Walker<'m, 'a> {
         if let Some(id) = function {
             let function = &model.functions[id];
             let def = function.def;
-            let mut names: Vec<String> = def
+            let mut names = def
                 .parameters
                 .iter_non_variadic_params()
-                .map(|p| p.parameter.name.id.to_string())
-                .collect();
+                .map(|p| p.parameter.name.id.as_str())
+                .peekable();
             let is_static = def
                 .decorator_list
                 .iter()
                 .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
-            if function.class.is_some() && !is_static && !names.is_empty() {
-                walker.self_name = Some(names.remove(0));
+            if function.class.is_some() && !is_static && names.peek().is_some() {
+                walker.self_name = names.next();
                 walker.in_init = def.name.id.as_str() == "__init__";
             }
-            walker.params = names;
-            walker.effects.params = walker.params.clone();
+            walker.effects.params = names.map(str::to_string).collect();
             let mut collector = LocalNames::new(model.has_walrus);
             collector.visit_body(&def.body);
             walker.locals = collector.assigned;
@@ -419,7 +419,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// through its bases in this module; `None` when there is none, or more
     /// than one, or it is TensorFlow's, Keras's or the standard library's.
     fn imported_base(&self) -> Option<&'m str> {
-        self.imported_base_of(self.class()?)
+        *self
+            .imported_base
+            .get_or_init(|| self.imported_base_of(self.class()?))
     }
 
     /// [`Walker::imported_base`] of any class of this module.
@@ -489,11 +491,11 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn param_index(&self, name: &str) -> Option<usize> {
-        self.params.iter().position(|p| p == name)
+        self.effects.params.iter().position(|p| p == name)
     }
 
     fn is_self(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name.as_deref())
+        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name)
     }
 
     /// The abstract value of an expression. Deep expressions (long operator
@@ -909,7 +911,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                     );
                 }
                 Value::Param(index) => {
-                    let what = format!("passes the tensor `{}` to {callee}", self.params[index]);
+                    let what = format!(
+                        "passes the tensor `{}` to {callee}",
+                        self.effects.params[index]
+                    );
                     self.conditional(index, ParamRule::EagerIfMaybeTensor, call.start(), what);
                 }
                 _ => {}
@@ -1134,7 +1139,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         };
         let name = name.id.as_str();
         let shown = ReceiverText(expr);
-        if Some(name) == self.self_name.as_deref() {
+        if Some(name) == self.self_name {
             return (!self.in_init).then_some(Owner::SelfAttribute(shown));
         }
         if self.at_module_level() {
@@ -1162,12 +1167,19 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let id = name.id.as_str();
                 if self.at_module_level() || self.locals.contains(id) {
                     let value = value.unwrap_or(Value::Unknown);
-                    let joined = match self.values.get(id) {
-                        Some(previous) if !self.at_module_level() => previous.join(&value),
+                    let module_level = self.at_module_level();
+                    let stmt_depth = self.stmt_depth;
+                    // A name written before keeps its key: no new string.
+                    let Some(previous) = self.values.get_mut(id) else {
+                        self.values.insert(id.to_string(), value);
+                        return;
+                    };
+                    *previous = match &*previous {
+                        previous if !module_level => previous.join(&value),
                         // A module-level write under a condition or in a
                         // loop may not happen: what is known of a tensor's
                         // dtype and shape must hold for the old value too.
-                        Some(previous) if self.stmt_depth > 1 => match (previous, value) {
+                        previous if stmt_depth > 1 => match (previous, value) {
                             (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(&b)),
                             (previous @ Value::NdArray(_), value @ Value::NdArray(_)) => {
                                 previous.join(&value)
@@ -1176,7 +1188,6 @@ impl<'m, 'a> Walker<'m, 'a> {
                         },
                         _ => value,
                     };
-                    self.values.insert(id.to_string(), joined);
                 } else if self.globals.contains(id) {
                     self.add(
                         Effect::StateWrite,
@@ -1294,7 +1305,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
             Value::Param(index) => {
-                let what = format!("iterates over the parameter `{}`", self.params[index]);
+                let what = format!(
+                    "iterates over the parameter `{}`",
+                    self.effects.params[index]
+                );
                 self.conditional(index, ParamRule::IteratesIfTensor, iter.start(), what);
                 Value::Unknown
             }
@@ -2017,7 +2031,7 @@ impl Walker<'_, '_> {
                     self.add(Effect::TensorComputation, offset, "computes with tensors");
                 }
                 Value::Param(index) => {
-                    let what = format!("computes with `{}`", self.params[index]);
+                    let what = format!("computes with `{}`", self.effects.params[index]);
                     self.conditional(index, ParamRule::TensorIfTensor, offset, what);
                 }
                 _ => {}

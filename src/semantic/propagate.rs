@@ -289,11 +289,13 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut traces: Vec<Vec<Trace>> = vec![Vec::new(); n];
     let mut iterates_tensor: Vec<Option<String>> = vec![None; n];
     let mut param_tensor_work = vec![false; n];
+    let mut scratch: Vec<Trace> = Vec::new();
     for (v, node) in nodes.iter().enumerate() {
         // The first culprit of each effect is kept: own culprits, then the
         // first unresolved call, then conditionals; the words of the others
         // are never written.
-        let own = &mut traces[v];
+        let own = &mut scratch;
+        own.clear();
         let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
             if own.iter().all(|t| t.effect != effect) {
                 own.push(Trace {
@@ -356,7 +358,9 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             });
         }
         // Most functions have one or two effects: no room for four.
-        traces[v].shrink_to_fit();
+        let mut kept = Vec::with_capacity(scratch.len());
+        kept.append(&mut scratch);
+        traces[v] = kept;
     }
 
     // Effects flow from callees to callers, one component at a time.
