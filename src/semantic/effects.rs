@@ -821,34 +821,44 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn on_qualified_call(&mut self, qualified: &str, call: &ExprCall) {
         let offset = call.start();
-        let root = qualified.split('.').next().unwrap_or_default();
-        let last = qualified.rsplit('.').next().unwrap_or_default();
-        let is_tf = root == "tensorflow" || is_keras(qualified);
+        // Found only where a branch needs them.
+        let last = || last_segment(qualified);
+        let is_tf = qualified == "tensorflow"
+            || qualified.starts_with("tensorflow.")
+            || is_keras(qualified);
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
-        } else if is_tf && creates_variables(qualified) {
+            return;
+        }
+        if is_tf && creates_variables(qualified) {
             self.add(
                 Effect::VariableCreation,
                 offset,
-                format_args!("creates a Keras `{last}` (and its variables)"),
+                format_args!("creates a Keras `{}` (and its variables)", last()),
             );
-        } else if qualified == "tensorflow.random.set_seed"
-            || qualified.starts_with("tensorflow.config.")
+            return;
+        }
+        if qualified == "tensorflow.random.set_seed" || qualified.starts_with("tensorflow.config.")
         {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format_args!("changes TensorFlow's global state (`{last}`)"),
+                format_args!("changes TensorFlow's global state (`{}`)", last()),
             );
-        } else if is_tf {
+            return;
+        }
+        if is_tf {
             if !self.has(Effect::TensorComputation) {
                 self.add(
                     Effect::TensorComputation,
                     offset,
-                    format_args!("calls `{last}`"),
+                    format_args!("calls `{}`", last()),
                 );
             }
-        } else if qualified.starts_with("numpy.random.") || root == "random" {
+            return;
+        }
+        let root = root_segment(qualified);
+        if qualified.starts_with("numpy.random.") || root == "random" {
             self.add(
                 Effect::SideEffect,
                 offset,
@@ -1477,13 +1487,31 @@ fn binary_value(left: &Value, right: &Value) -> Value {
     }
 }
 
+/// The last part of a dotted name (`relu` in `tensorflow.nn.relu`).
+fn last_segment(qualified: &str) -> &str {
+    match qualified.bytes().rposition(|b| b == b'.') {
+        Some(dot) => &qualified[dot + 1..],
+        None => qualified,
+    }
+}
+
+/// The first part of a dotted name (`tensorflow` in `tensorflow.nn.relu`).
+fn root_segment(qualified: &str) -> &str {
+    match qualified.bytes().position(|b| b == b'.') {
+        Some(dot) => &qualified[..dot],
+        None => qualified,
+    }
+}
+
 /// Whether calling a Keras/TF qualified name builds an object that owns
 /// variables (a layer, a model, an optimizer, a metric).
 fn creates_variables(qualified: &str) -> bool {
-    let last = qualified.rsplit('.').next().unwrap_or_default();
+    if !is_keras(qualified) {
+        return false;
+    }
+    let last = last_segment(qualified);
     let is_class = last.chars().next().is_some_and(char::is_uppercase);
     is_class
-        && is_keras(qualified)
         && (qualified.contains(".layers.")
             || qualified.contains(".optimizers.")
             || qualified.contains(".metrics.")
@@ -1492,8 +1520,8 @@ fn creates_variables(qualified: &str) -> bool {
 }
 
 fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Value {
-    let last = qualified.rsplit('.').next().unwrap_or_default();
-    let root = qualified.split('.').next().unwrap_or_default();
+    let last = last_segment(qualified);
+    let root = root_segment(qualified);
     if root == "tensorflow" || is_keras(qualified) {
         if last.chars().next().is_some_and(char::is_uppercase) {
             return Value::TfObject;
