@@ -514,7 +514,10 @@ impl<'m, 'a> Walker<'m, 'a> {
         match expr {
             Expr::NumberLiteral(number) => Value::Primitive {
                 literal: Some(match &number.value {
-                    Number::Int(int) => int.to_string(),
+                    // What `Int`'s `Display` writes, without the formatter.
+                    Number::Int(int) => int
+                        .as_u64()
+                        .map_or_else(|| int.to_string(), |n| n.to_string()),
                     Number::Float(float) => float.to_string(),
                     Number::Complex { real, imag } => format!("{real}+{imag}j"),
                 }),

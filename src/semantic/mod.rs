@@ -310,6 +310,9 @@ impl<'a> SemanticModel<'a> {
     /// The method `name` of `class`, looking through base classes defined in
     /// this module.
     pub fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
+        if let Some(&id) = self.classes[class].methods.get(name) {
+            return Some(id);
+        }
         let mut seen = vec![class];
         let mut queue = vec![class];
         while let Some(current) = queue.pop() {
