@@ -79,8 +79,22 @@ pub struct CallSummary {
 
 impl ModuleSummary {
     pub fn new(model: &SemanticModel, source: &str, path: &Path) -> Self {
-        let index = LineIndex::from_source_text(source);
-        let line = |offset: TextSize| u32::try_from(index.line_index(offset).get()).unwrap_or(0);
+        let offsets = model
+            .effects
+            .iter()
+            .flat_map(|effects| {
+                let culprits = effects.culprits.iter().map(|c| c.offset);
+                let conditionals = effects.conditionals.iter().map(|c| c.offset);
+                let calls = effects.calls.iter().map(|c| c.offset);
+                culprits
+                    .chain(conditionals)
+                    .chain(effects.generator)
+                    .chain(calls)
+            })
+            .chain(model.module_call_effects.iter().map(|c| c.offset))
+            .collect();
+        let lines = Lines::new(source, offsets);
+        let line = |offset: TextSize| lines.line(offset);
         let call = |call: &Call| {
             let at = line(call.offset);
             CallSummary {
@@ -158,6 +172,64 @@ impl ModuleSummary {
             class_imports,
         }
     }
+}
+
+/// The one-based lines of the offsets a summary needs, as
+/// [`LineIndex::line_index`] gives them: found in one pass over the text up
+/// to the last of them, without an index of every line.
+struct Lines {
+    /// Sorted, without repeats.
+    offsets: Vec<TextSize>,
+    lines: Vec<u32>,
+}
+
+impl Lines {
+    fn new(source: &str, mut offsets: Vec<TextSize>) -> Self {
+        offsets.sort_unstable();
+        offsets.dedup();
+        let lines = if source.contains('\r') {
+            // `\r` and `\r\n` end lines too: the index knows how.
+            let index = LineIndex::from_source_text(source);
+            offsets
+                .iter()
+                .map(|&offset| u32::try_from(index.line_index(offset).get()).unwrap_or(0))
+                .collect()
+        } else {
+            let bytes = source.as_bytes();
+            let mut line = 1u32;
+            let mut from = 0;
+            offsets
+                .iter()
+                .map(|&offset| {
+                    let to = usize::from(offset).clamp(from, bytes.len());
+                    line += newlines(&bytes[from..to]);
+                    from = to;
+                    line
+                })
+                .collect()
+        };
+        Self { offsets, lines }
+    }
+
+    fn line(&self, offset: TextSize) -> u32 {
+        self.offsets
+            .binary_search(&offset)
+            .map_or(0, |i| self.lines[i])
+    }
+}
+
+/// How many `\n` `bytes` has, counted in blocks that the compiler turns into
+/// vector instructions.
+fn newlines(bytes: &[u8]) -> u32 {
+    let mut total = 0u32;
+    for block in bytes.chunks(255) {
+        let mut count = 0u8;
+        for &byte in block {
+            count += u8::from(byte == b'\n');
+        }
+        total += u32::from(count);
+    }
+    total
 }
 
 impl ModuleSummary {
@@ -251,6 +323,33 @@ fn is_identifier(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_those_of_the_line_index() {
+        for source in [
+            "a\nbb\n\nccc\n",
+            "a\r\nb\rc\n\nd",
+            "\u{feff}x = 1\ny = 2\n",
+            "",
+            "no newline",
+            &"x = 1\n".repeat(300),
+        ] {
+            let index = LineIndex::from_source_text(source);
+            let offsets: Vec<TextSize> = (0..=source.len())
+                .rev()
+                .filter(|&o| source.is_char_boundary(o))
+                .map(|o| TextSize::try_from(o).unwrap())
+                .collect();
+            let lines = Lines::new(source, offsets.clone());
+            for offset in offsets {
+                assert_eq!(
+                    lines.line(offset),
+                    u32::try_from(index.line_index(offset).get()).unwrap(),
+                    "{source:?} at {offset:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn module_names_are_every_dotted_suffix() {
