@@ -210,6 +210,8 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut resolve = |module: usize, call: &'s CallSummary| -> Option<usize> {
         match &call.callee {
             Callee::Local(id) => Some(first_node[module] + id),
+            // A module alone (its summary not yet named) resolves no name.
+            Callee::External(_) if by_name.modules.is_empty() => None,
             Callee::External(name) => *external
                 .entry(name.as_str())
                 .or_insert_with(|| by_name.get(name)),
@@ -482,11 +484,20 @@ struct NameTable<'s> {
 impl<'s> NameTable<'s> {
     fn new(modules: &'s [ModuleSummary], first_node: &[usize]) -> Self {
         let mut by_module: HashMap<&'s str, Vec<usize>> = HashMap::default();
-        let mut functions = Vec::with_capacity(modules.len());
         for (m, module) in modules.iter().enumerate() {
             for name in &module.names {
                 by_module.entry(name.as_str()).or_default().push(m);
             }
+        }
+        if by_module.is_empty() {
+            // No name leads to a module: the functions are never looked up.
+            return Self {
+                modules: by_module,
+                functions: Vec::new(),
+            };
+        }
+        let mut functions = Vec::with_capacity(modules.len());
+        for (m, module) in modules.iter().enumerate() {
             let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
             for (f, function) in module.functions.iter().enumerate() {
                 table
