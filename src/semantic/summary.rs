@@ -187,27 +187,29 @@ impl Lines {
     fn new(source: &str, mut offsets: Vec<TextSize>) -> Self {
         offsets.sort_unstable();
         offsets.dedup();
-        let lines = if source.contains('\r') {
+        let bytes = source.as_bytes();
+        let mut line = 1u32;
+        let mut from = 0;
+        let mut carriage_return = false;
+        let mut lines: Vec<u32> = offsets
+            .iter()
+            .map(|&offset| {
+                let to = usize::from(offset).clamp(from, bytes.len());
+                let (newlines, returns) = line_ends(&bytes[from..to]);
+                line += newlines;
+                carriage_return |= returns;
+                from = to;
+                line
+            })
+            .collect();
+        if carriage_return {
             // `\r` and `\r\n` end lines too: the index knows how.
             let index = LineIndex::from_source_text(source);
-            offsets
+            lines = offsets
                 .iter()
                 .map(|&offset| u32::try_from(index.line_index(offset).get()).unwrap_or(0))
-                .collect()
-        } else {
-            let bytes = source.as_bytes();
-            let mut line = 1u32;
-            let mut from = 0;
-            offsets
-                .iter()
-                .map(|&offset| {
-                    let to = usize::from(offset).clamp(from, bytes.len());
-                    line += newlines(&bytes[from..to]);
-                    from = to;
-                    line
-                })
-                .collect()
-        };
+                .collect();
+        }
         Self { offsets, lines }
     }
 
@@ -218,18 +220,20 @@ impl Lines {
     }
 }
 
-/// How many `\n` `bytes` has, counted in blocks that the compiler turns into
-/// vector instructions.
-fn newlines(bytes: &[u8]) -> u32 {
+/// How many `\n` `bytes` has, and whether it has a `\r`: counted in blocks
+/// that the compiler turns into vector instructions.
+fn line_ends(bytes: &[u8]) -> (u32, bool) {
     let mut total = 0u32;
+    let mut returns = 0u8;
     for block in bytes.chunks(255) {
         let mut count = 0u8;
         for &byte in block {
             count += u8::from(byte == b'\n');
+            returns |= u8::from(byte == b'\r');
         }
         total += u32::from(count);
     }
-    total
+    (total, returns != 0)
 }
 
 impl ModuleSummary {
