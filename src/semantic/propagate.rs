@@ -12,6 +12,7 @@ use super::callgraph::strongly_connected_components;
 use super::effects::{Callee, Effect, ParamRule};
 use super::kinds::ParamKind;
 use super::summary::{CallSummary, LineCulprit, ModuleSummary};
+use crate::names::concat;
 
 /// What is known about one function after propagation. Descriptions are
 /// phrases completing "`f` ...", with line numbers.
@@ -122,7 +123,9 @@ pub struct Propagation<'s> {
     module_call: Vec<Option<(usize, u32)>>,
     callers: Vec<Vec<usize>>,
     under_graph: Vec<bool>,
-    names: Vec<Arc<str>>,
+    /// Each function's name, shared by the words of every `EffectWhy`;
+    /// made when first needed.
+    names: Vec<std::sync::OnceLock<Arc<str>>>,
     paths: Vec<Arc<str>>,
 }
 
@@ -139,6 +142,12 @@ impl<'s> Propagation<'s> {
             .collect()
     }
 
+    fn name(&self, v: usize) -> Arc<str> {
+        self.names[v]
+            .get_or_init(|| Arc::from(self.nodes[v].summary.qualified_name.as_str()))
+            .clone()
+    }
+
     fn facts(&self, v: usize) -> FunctionFacts {
         let node = &self.nodes[v];
         let mut effects: Vec<(Effect, EffectWhy)> = self.traces[v]
@@ -146,7 +155,7 @@ impl<'s> Propagation<'s> {
             .map(|trace| {
                 (
                     trace.effect,
-                    describe(trace, v, &self.nodes, &self.names, &self.paths),
+                    describe(trace, v, &self.nodes, &|w| self.name(w), &self.paths),
                 )
             })
             .collect();
@@ -155,7 +164,7 @@ impl<'s> Propagation<'s> {
         let graph_callers_only = (self.module_sites[v] == 0
             && !callers.is_empty()
             && callers.iter().all(|&c| self.under_graph[c]))
-        .then(|| self.names[callers[0]].to_string());
+        .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
         FunctionFacts {
             effects,
             generator: node
@@ -315,7 +324,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             keep(Effect::UnknownCallee, &|| LineCulprit {
                 effect: Effect::UnknownCallee,
                 line,
-                what: format!("calls `{name}`"),
+                what: concat(&["calls `", name, "`"]),
             });
         }
         for conditional in &node.summary.conditionals {
@@ -349,7 +358,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             let Some(effect) = effect else { continue };
             keep(effect, &|| {
                 let what = match conditional.rule {
-                    ParamRule::MethodCall => format!("calls `{}`", conditional.what),
+                    ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
                     _ => conditional.what.clone(),
                 };
                 LineCulprit {
@@ -443,10 +452,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     }
 
     // Shared names for the words of every `EffectWhy`.
-    let names: Vec<Arc<str>> = nodes
-        .iter()
-        .map(|node| Arc::from(node.summary.qualified_name.as_str()))
-        .collect();
+    let names = (0..n).map(|_| std::sync::OnceLock::new()).collect();
     let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
     drop(by_name);
     Propagation {
@@ -570,7 +576,7 @@ fn describe(
     trace: &Trace,
     v: usize,
     nodes: &[Node],
-    names: &[Arc<str>],
+    name: &dyn Fn(usize) -> Arc<str>,
     paths: &[Arc<str>],
 ) -> EffectWhy {
     let origin = &nodes[trace.origin];
@@ -578,8 +584,8 @@ fn describe(
         culprit: trace.culprit.clone(),
         path: (origin.module != nodes[v].module).then(|| paths[origin.module].clone()),
         hop: trace.hop.map(|(callee, line)| {
-            let through = (callee != trace.origin).then(|| names[trace.origin].clone());
-            (names[callee].clone(), line, through)
+            let through = (callee != trace.origin).then(|| name(trace.origin));
+            (name(callee), line, through)
         }),
     }
 }
