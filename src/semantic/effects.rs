@@ -258,7 +258,11 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     let mut module = Walker::new(model, &values, &call_targets, None);
     module.visit_body(model.module_body());
     let module_calls = std::mem::take(&mut module.effects.calls);
-    values.globals = module.values;
+    values.globals = module
+        .values
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
     // Then `self.<attr> = ...` in constructors, for attribute values.
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
@@ -340,7 +344,7 @@ struct Walker<'m, 'a> {
     locals: HashSet<&'a str>,
     globals: HashSet<&'a str>,
     nonlocals: HashSet<&'a str>,
-    values: HashMap<String, Value>,
+    values: HashMap<&'a str, Value>,
     self_attributes: Vec<(String, Value)>,
     loop_depth: usize,
     test_depth: usize,
@@ -395,6 +399,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             walker.effects.params = names.map(str::to_string).collect();
             let mut collector = LocalNames::new(model.has_walrus);
+            // About one name per statement: room without regrowth.
+            collector.assigned.reserve(def.body.len());
             collector.visit_body(&def.body);
             walker.locals = collector.assigned;
             walker.globals = collector.globals;
@@ -1173,7 +1179,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         Some(Owner::Enclosing(shown))
     }
 
-    fn on_write(&mut self, target: &Expr, value: Option<Value>) {
+    fn on_write(&mut self, target: &'a Expr, value: Option<Value>) {
         let offset = target.start();
         match target {
             Expr::Name(name) => {
@@ -1184,7 +1190,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     let stmt_depth = self.stmt_depth;
                     // A name written before keeps its key: no new string.
                     let Some(previous) = self.values.get_mut(id) else {
-                        self.values.insert(id.to_string(), value);
+                        self.values.insert(id, value);
                         return;
                     };
                     *previous = match &*previous {
@@ -1275,7 +1281,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     /// The value each loop target takes.
-    fn loop_target(&mut self, target: &Expr, iter: &Expr) {
+    fn loop_target(&mut self, target: &'a Expr, iter: &Expr) {
         let counter = Value::Primitive {
             literal: None,
             varies: true,
@@ -1899,7 +1905,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                     self.visit_expr(&decorator.expression);
                 }
                 if !self.at_module_level() {
-                    self.values.insert(def.name.id.to_string(), Value::Unknown);
+                    self.values.insert(def.name.id.as_str(), Value::Unknown);
                 }
             }
             Stmt::ClassDef(_) => {}
