@@ -276,15 +276,16 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             continue;
         }
         let mut walker = Walker::new(model, &values, &call_targets, Some(id));
+        walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
-        let attributes = walker.self_attributes;
+        let attributes = walker.self_attributes.unwrap_or_default();
         for (name, value) in attributes {
             let slot = &mut values.class_attributes[class];
-            let joined = match slot.get(&name) {
+            let joined = match slot.get(name) {
                 Some(previous) => previous.join(&value),
                 None => value,
             };
-            slot.insert(name, joined);
+            slot.insert(name.to_string(), joined);
         }
     }
     let effects = (0..model.functions.len())
@@ -345,7 +346,9 @@ struct Walker<'m, 'a> {
     globals: HashSet<&'a str>,
     nonlocals: HashSet<&'a str>,
     values: HashMap<&'a str, Value>,
-    self_attributes: Vec<(String, Value)>,
+    /// What this method assigns to `self.<attr>`, when asked for (in the
+    /// constructors of the attributes pass).
+    self_attributes: Option<Vec<(&'a str, Value)>>,
     loop_depth: usize,
     test_depth: usize,
     /// How many statements enclose the one being walked (1 at the top of
@@ -374,7 +377,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             globals: HashSet::default(),
             nonlocals: HashSet::default(),
             values: HashMap::default(),
-            self_attributes: Vec::new(),
+            self_attributes: None,
             loop_depth: 0,
             test_depth: 0,
             stmt_depth: 0,
@@ -1222,14 +1225,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Expr::Attribute(attribute) => {
-                if self.is_self(&attribute.value) {
+                if self.self_attributes.is_some() && self.is_self(&attribute.value) {
                     // A parameter of this method means nothing in another one.
                     let stored = match &value {
                         Some(Value::Param(_)) | None => Value::Unknown,
                         Some(other) => other.clone(),
                     };
-                    self.self_attributes
-                        .push((attribute.attr.id.to_string(), stored));
+                    if let Some(attributes) = &mut self.self_attributes {
+                        attributes.push((attribute.attr.id.as_str(), stored));
+                    }
                 }
                 if let Some(owner) = self.long_lived_owner(target) {
                     let effect = if self.is_self(&attribute.value)
