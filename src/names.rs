@@ -45,6 +45,26 @@ impl ImportMap {
         Some(qualified)
     }
 
+    /// [`ImportMap::resolve`] handed to `f` as a borrowed name, built in a
+    /// buffer that is reused rather than allocated per call.
+    pub fn with_resolved<R>(&self, expr: &Expr, f: impl FnOnce(&str) -> R) -> Option<R> {
+        thread_local! {
+            static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+        }
+        let base = self.bindings.get(root_name(expr)?)?;
+        // Taken out while `f` runs, so that a nested call gets its own.
+        let mut buffer = SCRATCH.take();
+        buffer.clear();
+        push_dotted(expr, base, &mut buffer);
+        let result = if buffer.starts_with("tensorflow.compat.v2") {
+            f(&normalize(&buffer))
+        } else {
+            f(&buffer)
+        };
+        SCRATCH.set(buffer);
+        Some(result)
+    }
+
     /// Whether `expr` refers to `qualified`, without building its name.
     pub fn resolves_to(&self, expr: &Expr, qualified: &str) -> bool {
         let mut rest = qualified;
@@ -81,9 +101,10 @@ impl ImportMap {
 
     /// Whether `expr` names something in the `tensorflow` namespace.
     pub fn is_tensorflow(&self, expr: &Expr) -> bool {
-        self.resolve(expr).is_some_and(|qualified| {
+        self.with_resolved(expr, |qualified| {
             qualified == "tensorflow" || qualified.starts_with("tensorflow.")
         })
+        .unwrap_or(false)
     }
 
     /// The local alias of the `tensorflow` module (`tf` for `import
@@ -148,14 +169,31 @@ fn normalize(qualified: &str) -> String {
     qualified.to_string()
 }
 
+/// The pieces joined into one string, allocated once at its final size.
+pub fn concat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
 #[derive(Default)]
 struct ImportCollector {
     map: ImportMap,
 }
 
 impl ImportCollector {
-    fn bind(&mut self, local: &str, qualified: String) {
-        let qualified = normalize(&qualified);
+    fn shadow(&mut self, name: &str) {
+        if !self.map.shadowed.contains(name) {
+            self.map.shadowed.insert(name.to_string());
+        }
+    }
+
+    fn bind(&mut self, local: &str, mut qualified: String) {
+        if qualified.starts_with("tensorflow.compat.v2") {
+            qualified = normalize(&qualified);
+        }
         if qualified == "tensorflow" || qualified.starts_with("tensorflow.") || is_keras(&qualified)
         {
             self.map.mentions_tensorflow = true;
@@ -192,8 +230,10 @@ impl<'a> StatementVisitor<'a> for ImportCollector {
                     for alias in &import.names {
                         let local = alias.asname.as_ref().unwrap_or(&alias.name);
                         let qualified = match &import.module {
-                            Some(module) => format!("{dots}{}.{}", module.id, alias.name.id),
-                            None => format!("{dots}{}", alias.name.id),
+                            Some(module) => {
+                                concat(&[&dots, module.id.as_str(), ".", alias.name.id.as_str()])
+                            }
+                            None => concat(&[&dots, alias.name.id.as_str()]),
                         };
                         self.bind(local.id.as_str(), qualified);
                     }
@@ -206,22 +246,22 @@ impl<'a> StatementVisitor<'a> for ImportCollector {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name);
                     self.bind(
                         local.id.as_str(),
-                        format!("{}.{}", module.id, alias.name.id),
+                        concat(&[module.id.as_str(), ".", alias.name.id.as_str()]),
                     );
                 }
             }
             Stmt::FunctionDef(function) => {
-                self.map.shadowed.insert(function.name.id.to_string());
+                self.shadow(function.name.id.as_str());
                 walk_stmt(self, stmt);
             }
             Stmt::ClassDef(class) => {
-                self.map.shadowed.insert(class.name.id.to_string());
+                self.shadow(class.name.id.as_str());
                 walk_stmt(self, stmt);
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     if let Expr::Name(name) = target {
-                        self.map.shadowed.insert(name.id.to_string());
+                        self.shadow(name.id.as_str());
                     }
                 }
             }

@@ -251,8 +251,12 @@ struct SafeUses<'c, 'a> {
 impl<'a> Visitor<'a> for SafeUses<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
-            let qualified = self.semantic.imports.resolve(&call.func);
-            if qualified.is_some_and(|q| TENSOR_SAFE_USES.contains(&q.as_str())) {
+            let safe = self
+                .semantic
+                .imports
+                .with_resolved(&call.func, |q| TENSOR_SAFE_USES.contains(&q))
+                .unwrap_or(false);
+            if safe {
                 for arg in &call.arguments.args {
                     if matches!(arg, Expr::Name(n) if n.id.as_str() == self.param) {
                         self.offsets.insert(arg.start());

@@ -43,13 +43,12 @@ pub fn strongly_connected_components(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 low[parent] = low[parent].min(low[v]);
             }
             if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
+                // The stack from `v` up, popped: top first.
+                let start = stack.iter().rposition(|&w| w == v).unwrap_or(0);
+                let component: Vec<usize> = stack[start..].iter().rev().copied().collect();
+                stack.truncate(start);
+                for &w in &component {
                     on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
-                    }
                 }
                 components.push(component);
             }

@@ -84,6 +84,8 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
             })
             .collect();
         let mut rewrites = Vec::new();
+        // The same method is called from many places: looked up once.
+        let mut inherited: HashMap<&str, Option<String>> = HashMap::default();
         for (m, module) in modules.iter().enumerate() {
             let calls = module
                 .functions
@@ -105,8 +107,11 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
                 );
             for (f, i, call) in calls {
                 if let (true, Callee::External(name)) = (call.bound, &call.callee) {
-                    if let Some(name) = table.inherited(name, &functions) {
-                        rewrites.push((m, f, i, name));
+                    if let Some(name) = inherited
+                        .entry(name.as_str())
+                        .or_insert_with(|| table.inherited(name, &functions))
+                    {
+                        rewrites.push((m, f, i, name.clone()));
                     }
                 }
             }
@@ -250,9 +255,13 @@ impl<'s> Table<'s> {
             return None;
         }
         let (mut k, mut c) = self.class(0, class_name, 0)?;
-        let defines = |k: usize, c: usize| {
-            let qualified = self.class_names[k][c];
-            functions[k].contains(format!("{qualified}.{method}").as_str())
+        let mut buffer = String::new();
+        let mut defines = |k: usize, c: usize| {
+            buffer.clear();
+            buffer.push_str(self.class_names[k][c]);
+            buffer.push('.');
+            buffer.push_str(method);
+            functions[k].contains(buffer.as_str())
         };
         if defines(k, c) {
             return None;

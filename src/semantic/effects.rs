@@ -258,7 +258,11 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     let mut module = Walker::new(model, &values, &call_targets, None);
     module.visit_body(model.module_body());
     let module_calls = std::mem::take(&mut module.effects.calls);
-    values.globals = module.values;
+    values.globals = module
+        .values
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
     // Then `self.<attr> = ...` in constructors, for attribute values.
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
@@ -272,15 +276,16 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             continue;
         }
         let mut walker = Walker::new(model, &values, &call_targets, Some(id));
+        walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
-        let attributes = walker.self_attributes;
+        let attributes = walker.self_attributes.unwrap_or_default();
         for (name, value) in attributes {
             let slot = &mut values.class_attributes[class];
-            let joined = match slot.get(&name) {
+            let joined = match slot.get(name) {
                 Some(previous) => previous.join(&value),
                 None => value,
             };
-            slot.insert(name, joined);
+            slot.insert(name.to_string(), joined);
         }
     }
     let effects = (0..model.functions.len())
@@ -332,15 +337,18 @@ struct Walker<'m, 'a> {
     function: Option<FunctionId>,
     /// The name of `self` in a method, and whether this is `__init__` (where
     /// `self` is a fresh object).
-    self_name: Option<String>,
+    self_name: Option<&'a str>,
     in_init: bool,
-    params: Vec<String>,
+    /// [`Walker::imported_base`], found once.
+    imported_base: std::cell::OnceCell<Option<&'m str>>,
     /// Names assigned in this function (Python makes them local).
     locals: HashSet<&'a str>,
     globals: HashSet<&'a str>,
     nonlocals: HashSet<&'a str>,
-    values: HashMap<String, Value>,
-    self_attributes: Vec<(String, Value)>,
+    values: HashMap<&'a str, Value>,
+    /// What this method assigns to `self.<attr>`, when asked for (in the
+    /// constructors of the attributes pass).
+    self_attributes: Option<Vec<(&'a str, Value)>>,
     loop_depth: usize,
     test_depth: usize,
     /// How many statements enclose the one being walked (1 at the top of
@@ -364,12 +372,12 @@ impl<'m, 'a> Walker<'m, 'a> {
             function,
             self_name: None,
             in_init: false,
-            params: Vec::new(),
+            imported_base: std::cell::OnceCell::new(),
             locals: HashSet::default(),
             globals: HashSet::default(),
             nonlocals: HashSet::default(),
             values: HashMap::default(),
-            self_attributes: Vec::new(),
+            self_attributes: None,
             loop_depth: 0,
             test_depth: 0,
             stmt_depth: 0,
@@ -379,22 +387,23 @@ impl<'m, 'a> Walker<'m, 'a> {
         if let Some(id) = function {
             let function = &model.functions[id];
             let def = function.def;
-            let mut names: Vec<String> = def
+            let mut names = def
                 .parameters
                 .iter_non_variadic_params()
-                .map(|p| p.parameter.name.id.to_string())
-                .collect();
+                .map(|p| p.parameter.name.id.as_str())
+                .peekable();
             let is_static = def
                 .decorator_list
                 .iter()
                 .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
-            if function.class.is_some() && !is_static && !names.is_empty() {
-                walker.self_name = Some(names.remove(0));
+            if function.class.is_some() && !is_static && names.peek().is_some() {
+                walker.self_name = names.next();
                 walker.in_init = def.name.id.as_str() == "__init__";
             }
-            walker.params = names;
-            walker.effects.params = walker.params.clone();
+            walker.effects.params = names.map(str::to_string).collect();
             let mut collector = LocalNames::new(model.has_walrus);
+            // About one name per statement: room without regrowth.
+            collector.assigned.reserve(def.body.len());
             collector.visit_body(&def.body);
             walker.locals = collector.assigned;
             walker.globals = collector.globals;
@@ -419,7 +428,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// through its bases in this module; `None` when there is none, or more
     /// than one, or it is TensorFlow's, Keras's or the standard library's.
     fn imported_base(&self) -> Option<&'m str> {
-        self.imported_base_of(self.class()?)
+        *self
+            .imported_base
+            .get_or_init(|| self.imported_base_of(self.class()?))
     }
 
     /// [`Walker::imported_base`] of any class of this module.
@@ -489,11 +500,11 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn param_index(&self, name: &str) -> Option<usize> {
-        self.params.iter().position(|p| p == name)
+        self.effects.params.iter().position(|p| p == name)
     }
 
     fn is_self(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name.as_deref())
+        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name)
     }
 
     /// The abstract value of an expression. Deep expressions (long operator
@@ -512,14 +523,23 @@ impl<'m, 'a> Walker<'m, 'a> {
         match expr {
             Expr::NumberLiteral(number) => Value::Primitive {
                 literal: Some(match &number.value {
-                    Number::Int(int) => int.to_string(),
+                    // What `Int`'s `Display` writes, without the formatter.
+                    Number::Int(int) => int
+                        .as_u64()
+                        .map_or_else(|| int.to_string(), |n| n.to_string()),
                     Number::Float(float) => float.to_string(),
                     Number::Complex { real, imag } => format!("{real}+{imag}j"),
                 }),
                 varies: false,
             },
             Expr::StringLiteral(string) => Value::Primitive {
-                literal: Some(format!("{:?}", string.value.to_str())),
+                literal: Some({
+                    use std::fmt::Write as _;
+                    let text = string.value.to_str();
+                    let mut literal = String::with_capacity(text.len() + 2);
+                    let _ = write!(literal, "{text:?}");
+                    literal
+                }),
                 varies: false,
             },
             Expr::BooleanLiteral(boolean) => Value::Primitive {
@@ -539,8 +559,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             | Expr::DictComp(_) => Value::Fresh,
             Expr::Name(name) => self.name_value(name.id.as_str()),
             Expr::Attribute(attribute) => {
-                if let Some(qualified) = self.model.imports.resolve(expr) {
-                    return if qualified.starts_with("tensorflow.") || is_keras(&qualified) {
+                if let Some(is_tf) = self.model.imports.with_resolved(expr, |qualified| {
+                    qualified.starts_with("tensorflow.") || is_keras(qualified)
+                }) {
+                    return if is_tf {
                         Value::TfObject
                     } else {
                         Value::Unknown
@@ -627,8 +649,10 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// The value a call returns, without recording its effects.
     fn call_value(&self, call: &ExprCall) -> Value {
-        if let Some(qualified) = self.model.imports.resolve(&call.func) {
-            return qualified_call_value(&qualified, call, self);
+        if let Some(value) = self.model.imports.with_resolved(&call.func, |qualified| {
+            qualified_call_value(qualified, call, self)
+        }) {
+            return value;
         }
         match call.func.as_ref() {
             Expr::Name(name) => match name.id.as_str() {
@@ -692,8 +716,14 @@ impl<'m, 'a> Walker<'m, 'a> {
             self.push_call(Callee::Local(callee), call, bound);
             return;
         }
-        if let Some(qualified) = self.model.imports.resolve(&call.func) {
-            self.on_qualified_call(&qualified, call);
+        if self
+            .model
+            .imports
+            .with_resolved(&call.func, |qualified| {
+                self.on_qualified_call(qualified, call);
+            })
+            .is_some()
+        {
             return;
         }
         match call.func.as_ref() {
@@ -702,15 +732,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let method = attribute.attr.id.as_str();
                 self.on_method_call(&attribute.value, method, call);
             }
-            _ => {
-                let what = "calls a computed callable".to_string();
-                self.add(Effect::UnknownCallee, offset, what);
-            }
+            _ => self.add(Effect::UnknownCallee, offset, "calls a computed callable"),
         }
     }
 
     fn push_call(&mut self, callee: Callee, call: &ExprCall, bound: bool) {
-        let mut args = Vec::new();
+        let mut args = Vec::with_capacity(call.arguments.args.len());
         for arg in &call.arguments.args {
             if let Expr::Starred(_) = arg {
                 args.push(None);
@@ -806,34 +833,44 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn on_qualified_call(&mut self, qualified: &str, call: &ExprCall) {
         let offset = call.start();
-        let root = qualified.split('.').next().unwrap_or_default();
-        let last = qualified.rsplit('.').next().unwrap_or_default();
-        let is_tf = root == "tensorflow" || is_keras(qualified);
+        // Found only where a branch needs them.
+        let last = || last_segment(qualified);
+        let is_tf = qualified == "tensorflow"
+            || qualified.starts_with("tensorflow.")
+            || is_keras(qualified);
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
-        } else if is_tf && creates_variables(qualified) {
+            return;
+        }
+        if is_tf && creates_variables(qualified) {
             self.add(
                 Effect::VariableCreation,
                 offset,
-                format_args!("creates a Keras `{last}` (and its variables)"),
+                format_args!("creates a Keras `{}` (and its variables)", last()),
             );
-        } else if qualified == "tensorflow.random.set_seed"
-            || qualified.starts_with("tensorflow.config.")
+            return;
+        }
+        if qualified == "tensorflow.random.set_seed" || qualified.starts_with("tensorflow.config.")
         {
             self.add(
                 Effect::SideEffect,
                 offset,
-                format_args!("changes TensorFlow's global state (`{last}`)"),
+                format_args!("changes TensorFlow's global state (`{}`)", last()),
             );
-        } else if is_tf {
+            return;
+        }
+        if is_tf {
             if !self.has(Effect::TensorComputation) {
                 self.add(
                     Effect::TensorComputation,
                     offset,
-                    format_args!("calls `{last}`"),
+                    format_args!("calls `{}`", last()),
                 );
             }
-        } else if qualified.starts_with("numpy.random.") || root == "random" {
+            return;
+        }
+        let root = root_segment(qualified);
+        if qualified.starts_with("numpy.random.") || root == "random" {
             self.add(
                 Effect::SideEffect,
                 offset,
@@ -896,7 +933,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                     );
                 }
                 Value::Param(index) => {
-                    let what = format!("passes the tensor `{}` to {callee}", self.params[index]);
+                    let what = format!(
+                        "passes the tensor `{}` to {callee}",
+                        self.effects.params[index]
+                    );
                     self.conditional(index, ParamRule::EagerIfMaybeTensor, call.start(), what);
                 }
                 _ => {}
@@ -944,7 +984,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.push_call(Callee::Local(init), call, true);
             } else if let Some(base) = self.imported_base_of(class) {
                 // The constructor is inherited from another module.
-                self.push_call(Callee::External(format!("{base}.__init__")), call, true);
+                let name = crate::names::concat(&[base, ".__init__"]);
+                self.push_call(Callee::External(name), call, true);
             }
             return;
         }
@@ -1000,11 +1041,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             ClassRef::External(qualified) => {
-                let name = if method == "__call__" {
-                    format!("{qualified}.call")
-                } else {
-                    format!("{qualified}.{method}")
-                };
+                let method = if method == "__call__" { "call" } else { method };
+                let name = crate::names::concat(&[&qualified, ".", method]);
                 self.push_call(Callee::External(name), call, true);
             }
         }
@@ -1053,7 +1091,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                         format_args!("calls `{shown}`"),
                     ),
                     None => {
-                        self.push_call(Callee::External(format!("{base}.{method}")), call, true);
+                        let name = crate::names::concat(&[base, ".", method]);
+                        self.push_call(Callee::External(name), call, true);
                     }
                 }
             } else if self.is_tf_method() {
@@ -1107,7 +1146,7 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// When `expr` (a receiver or assignment target) belongs to an object
     /// that outlives the call, the words for it ("the global `history`").
-    fn long_lived_owner(&self, expr: &Expr) -> Option<String> {
+    fn long_lived_owner<'e>(&self, expr: &'e Expr) -> Option<Owner<'e>> {
         let mut root = expr;
         loop {
             root = match root {
@@ -1122,40 +1161,47 @@ impl<'m, 'a> Walker<'m, 'a> {
         };
         let name = name.id.as_str();
         let shown = ReceiverText(expr);
-        if Some(name) == self.self_name.as_deref() {
-            return (!self.in_init).then(|| format!("`{shown}`"));
+        if Some(name) == self.self_name {
+            return (!self.in_init).then_some(Owner::SelfAttribute(shown));
         }
         if self.at_module_level() {
             return None;
         }
         if self.param_index(name).is_some() {
-            return Some(format!("the argument `{shown}`"));
+            return Some(Owner::Argument(shown));
         }
         if self.locals.contains(name) {
             return match self.values.get(name) {
                 Some(Value::Fresh | Value::Instance(_) | Value::Primitive { .. }) => None,
-                _ => Some(format!("`{shown}`, which may be shared with the caller")),
+                _ => Some(Owner::Local(shown)),
             };
         }
         if self.globals.contains(name) || self.module.globals.contains_key(name) {
-            return Some(format!("the global `{shown}`"));
+            return Some(Owner::Global(shown));
         }
-        Some(format!("`{shown}` from an enclosing scope"))
+        Some(Owner::Enclosing(shown))
     }
 
-    fn on_write(&mut self, target: &Expr, value: Option<Value>) {
+    fn on_write(&mut self, target: &'a Expr, value: Option<Value>) {
         let offset = target.start();
         match target {
             Expr::Name(name) => {
                 let id = name.id.as_str();
                 if self.at_module_level() || self.locals.contains(id) {
                     let value = value.unwrap_or(Value::Unknown);
-                    let joined = match self.values.get(id) {
-                        Some(previous) if !self.at_module_level() => previous.join(&value),
+                    let module_level = self.at_module_level();
+                    let stmt_depth = self.stmt_depth;
+                    // A name written before keeps its key: no new string.
+                    let Some(previous) = self.values.get_mut(id) else {
+                        self.values.insert(id, value);
+                        return;
+                    };
+                    *previous = match &*previous {
+                        previous if !module_level => previous.join(&value),
                         // A module-level write under a condition or in a
                         // loop may not happen: what is known of a tensor's
                         // dtype and shape must hold for the old value too.
-                        Some(previous) if self.stmt_depth > 1 => match (previous, value) {
+                        previous if stmt_depth > 1 => match (previous, value) {
                             (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(&b)),
                             (previous @ Value::NdArray(_), value @ Value::NdArray(_)) => {
                                 previous.join(&value)
@@ -1164,7 +1210,6 @@ impl<'m, 'a> Walker<'m, 'a> {
                         },
                         _ => value,
                     };
-                    self.values.insert(id.to_string(), joined);
                 } else if self.globals.contains(id) {
                     self.add(
                         Effect::StateWrite,
@@ -1180,14 +1225,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Expr::Attribute(attribute) => {
-                if self.is_self(&attribute.value) {
+                if self.self_attributes.is_some() && self.is_self(&attribute.value) {
                     // A parameter of this method means nothing in another one.
                     let stored = match &value {
                         Some(Value::Param(_)) | None => Value::Unknown,
                         Some(other) => other.clone(),
                     };
-                    self.self_attributes
-                        .push((attribute.attr.id.to_string(), stored));
+                    if let Some(attributes) = &mut self.self_attributes {
+                        attributes.push((attribute.attr.id.as_str(), stored));
+                    }
                 }
                 if let Some(owner) = self.long_lived_owner(target) {
                     let effect = if self.is_self(&attribute.value)
@@ -1239,7 +1285,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     /// The value each loop target takes.
-    fn loop_target(&mut self, target: &Expr, iter: &Expr) {
+    fn loop_target(&mut self, target: &'a Expr, iter: &Expr) {
         let counter = Value::Primitive {
             literal: None,
             varies: true,
@@ -1282,7 +1328,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
             Value::Param(index) => {
-                let what = format!("iterates over the parameter `{}`", self.params[index]);
+                let what = format!(
+                    "iterates over the parameter `{}`",
+                    self.effects.params[index]
+                );
                 self.conditional(index, ParamRule::IteratesIfTensor, iter.start(), what);
                 Value::Unknown
             }
@@ -1405,6 +1454,28 @@ impl std::fmt::Display for ReceiverText<'_> {
     }
 }
 
+/// The words for a long-lived owner (see [`Walker::long_lived_owner`]),
+/// written only when a culprit keeps them.
+enum Owner<'e> {
+    SelfAttribute(ReceiverText<'e>),
+    Argument(ReceiverText<'e>),
+    Local(ReceiverText<'e>),
+    Global(ReceiverText<'e>),
+    Enclosing(ReceiverText<'e>),
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::SelfAttribute(shown) => write!(f, "`{shown}`"),
+            Owner::Argument(shown) => write!(f, "the argument `{shown}`"),
+            Owner::Local(shown) => write!(f, "`{shown}`, which may be shared with the caller"),
+            Owner::Global(shown) => write!(f, "the global `{shown}`"),
+            Owner::Enclosing(shown) => write!(f, "`{shown}` from an enclosing scope"),
+        }
+    }
+}
+
 /// A method as shown in messages: `receiver.method`.
 #[derive(Clone, Copy)]
 struct MethodText<'e>(&'e Expr, &'e str);
@@ -1429,13 +1500,31 @@ fn binary_value(left: &Value, right: &Value) -> Value {
     }
 }
 
+/// The last part of a dotted name (`relu` in `tensorflow.nn.relu`).
+fn last_segment(qualified: &str) -> &str {
+    match qualified.bytes().rposition(|b| b == b'.') {
+        Some(dot) => &qualified[dot + 1..],
+        None => qualified,
+    }
+}
+
+/// The first part of a dotted name (`tensorflow` in `tensorflow.nn.relu`).
+fn root_segment(qualified: &str) -> &str {
+    match qualified.bytes().position(|b| b == b'.') {
+        Some(dot) => &qualified[..dot],
+        None => qualified,
+    }
+}
+
 /// Whether calling a Keras/TF qualified name builds an object that owns
 /// variables (a layer, a model, an optimizer, a metric).
 fn creates_variables(qualified: &str) -> bool {
-    let last = qualified.rsplit('.').next().unwrap_or_default();
+    if !is_keras(qualified) {
+        return false;
+    }
+    let last = last_segment(qualified);
     let is_class = last.chars().next().is_some_and(char::is_uppercase);
     is_class
-        && is_keras(qualified)
         && (qualified.contains(".layers.")
             || qualified.contains(".optimizers.")
             || qualified.contains(".metrics.")
@@ -1444,8 +1533,8 @@ fn creates_variables(qualified: &str) -> bool {
 }
 
 fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Value {
-    let last = qualified.rsplit('.').next().unwrap_or_default();
-    let root = qualified.split('.').next().unwrap_or_default();
+    let last = last_segment(qualified);
+    let root = root_segment(qualified);
     if root == "tensorflow" || is_keras(qualified) {
         if last.chars().next().is_some_and(char::is_uppercase) {
             return Value::TfObject;
@@ -1474,13 +1563,21 @@ fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Va
     Value::Unknown
 }
 
+/// The dtype `tf.<dtype>` that `expr` names (`float32`), if it is one.
+fn tf_dtype(walker: &Walker, expr: &Expr) -> Option<String> {
+    walker
+        .model
+        .imports
+        .with_resolved(expr, |q| q.strip_prefix("tensorflow.").map(str::to_string))
+        .flatten()
+}
+
 /// Dtype and shape of a tensor built by a constructor whose arguments say.
 fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo {
     let dtype_keyword = call
         .arguments
         .find_keyword("dtype")
-        .and_then(|k| walker.model.imports.resolve(&k.value))
-        .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
+        .and_then(|k| tf_dtype(walker, &k.value));
     let first = call.arguments.args.first();
     // The dtype a call states, by keyword or at `position`: `None` when it
     // states none, `Some(None)` when it is not a `tf.<dtype>`.
@@ -1490,13 +1587,7 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
             .find_keyword("dtype")
             .map(|k| &k.value)
             .or_else(|| call.arguments.args.get(position))?;
-        Some(
-            walker
-                .model
-                .imports
-                .resolve(given)
-                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string)),
-        )
+        Some(tf_dtype(walker, given))
     };
     // Only the arguments read below: a `shape`, a `dtype_hint`, ... say
     // something else.
@@ -1538,8 +1629,7 @@ fn tensor_info(qualified: &str, call: &ExprCall, walker: &Walker) -> TensorInfo 
                 .args
                 .get(1)
                 .or_else(|| call.arguments.find_keyword("dtype").map(|k| &k.value))
-                .and_then(|d| walker.model.imports.resolve(d))
-                .and_then(|q| q.strip_prefix("tensorflow.").map(str::to_string));
+                .and_then(|d| tf_dtype(walker, d));
             let value = first.map(|value| walker.value(value));
             let shape = value
                 .as_ref()
@@ -1611,8 +1701,8 @@ fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<Ten
         Some(other) => walker
             .model
             .imports
-            .resolve(other)
-            .and_then(|q| q.strip_prefix("numpy.").map(str::to_string)),
+            .with_resolved(other, |q| q.strip_prefix("numpy.").map(str::to_string))
+            .flatten(),
         None if constructor != "full" && constructor != "array" => Some("float64".to_string()),
         None => None,
     }
@@ -1819,7 +1909,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                     self.visit_expr(&decorator.expression);
                 }
                 if !self.at_module_level() {
-                    self.values.insert(def.name.id.to_string(), Value::Unknown);
+                    self.values.insert(def.name.id.as_str(), Value::Unknown);
                 }
             }
             Stmt::ClassDef(_) => {}
@@ -1982,7 +2072,7 @@ impl Walker<'_, '_> {
                     self.add(Effect::TensorComputation, offset, "computes with tensors");
                 }
                 Value::Param(index) => {
-                    let what = format!("computes with `{}`", self.params[index]);
+                    let what = format!("computes with `{}`", self.effects.params[index]);
                     self.conditional(index, ParamRule::TensorIfTensor, offset, what);
                 }
                 _ => {}

@@ -370,6 +370,9 @@ impl<'a> SemanticModel<'a> {
     /// The method `name` of `class`, looking through base classes defined in
     /// this module.
     pub fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
+        if let Some(&id) = self.classes[class].methods.get(name) {
+            return Some(id);
+        }
         let mut seen = vec![class];
         let mut queue = vec![class];
         while let Some(current) = queue.pop() {
@@ -441,12 +444,18 @@ impl<'a> Builder<'a, '_> {
         })
     }
 
-    fn qualified_prefix(&self) -> String {
-        match self.scopes.last() {
-            Some(Scope::Function(id)) => format!("{}.", self.functions[*id].qualified_name),
-            Some(Scope::Class(id)) => format!("{}.", self.classes[*id].qualified_name),
-            None => String::new(),
-        }
+    /// `name` qualified by the enclosing function or class (`Model.call`).
+    fn qualified(&self, name: &str) -> String {
+        let prefix = match self.scopes.last() {
+            Some(Scope::Function(id)) => self.functions[*id].qualified_name.as_str(),
+            Some(Scope::Class(id)) => self.classes[*id].qualified_name.as_str(),
+            None => return name.to_string(),
+        };
+        let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
+        qualified.push_str(prefix);
+        qualified.push('.');
+        qualified.push_str(name);
+        qualified
     }
 
     /// The class whose method we are directly in (`self.x` refers to it).
@@ -503,7 +512,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 let id = self.functions.len();
                 self.functions.push(Function {
                     def,
-                    qualified_name: format!("{}{}", self.qualified_prefix(), def.name.id),
+                    qualified_name: self.qualified(def.name.id.as_str()),
                     class,
                     parent: self.current_function(),
                     graph,
@@ -542,7 +551,7 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 let id = self.classes.len();
                 self.classes.push(Class {
                     def,
-                    qualified_name: format!("{}{}", self.qualified_prefix(), def.name.id),
+                    qualified_name: self.qualified(def.name.id.as_str()),
                     bases,
                     methods: HashMap::default(),
                 });

@@ -12,6 +12,7 @@ use super::callgraph::strongly_connected_components;
 use super::effects::{Callee, Effect, ParamRule};
 use super::kinds::ParamKind;
 use super::summary::{CallSummary, LineCulprit, ModuleSummary};
+use crate::names::concat;
 
 /// What is known about one function after propagation. Descriptions are
 /// phrases completing "`f` ...", with line numbers.
@@ -122,7 +123,9 @@ pub struct Propagation<'s> {
     module_call: Vec<Option<(usize, u32)>>,
     callers: Vec<Vec<usize>>,
     under_graph: Vec<bool>,
-    names: Vec<Arc<str>>,
+    /// Each function's name, shared by the words of every `EffectWhy`;
+    /// made when first needed.
+    names: Vec<std::sync::OnceLock<Arc<str>>>,
     paths: Vec<Arc<str>>,
 }
 
@@ -139,6 +142,12 @@ impl<'s> Propagation<'s> {
             .collect()
     }
 
+    fn name(&self, v: usize) -> Arc<str> {
+        self.names[v]
+            .get_or_init(|| Arc::from(self.nodes[v].summary.qualified_name.as_str()))
+            .clone()
+    }
+
     fn facts(&self, v: usize) -> FunctionFacts {
         let node = &self.nodes[v];
         let mut effects: Vec<(Effect, EffectWhy)> = self.traces[v]
@@ -146,7 +155,7 @@ impl<'s> Propagation<'s> {
             .map(|trace| {
                 (
                     trace.effect,
-                    describe(trace, v, &self.nodes, &self.names, &self.paths),
+                    describe(trace, v, &self.nodes, &|w| self.name(w), &self.paths),
                 )
             })
             .collect();
@@ -155,7 +164,7 @@ impl<'s> Propagation<'s> {
         let graph_callers_only = (self.module_sites[v] == 0
             && !callers.is_empty()
             && callers.iter().all(|&c| self.under_graph[c]))
-        .then(|| self.names[callers[0]].to_string());
+        .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
         FunctionFacts {
             effects,
             generator: node
@@ -192,7 +201,7 @@ impl<'s> Propagation<'s> {
     }
 }
 
-fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
+fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut nodes = Vec::new();
     let mut first_node = Vec::with_capacity(modules.len());
     for (m, module) in modules.iter().enumerate() {
@@ -205,17 +214,27 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
         );
     }
     let by_name = NameTable::new(modules, &first_node);
-    let resolve = |module: usize, call: &CallSummary| -> Option<usize> {
+    // The same external name is called from many places: looked up once.
+    let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
+    let mut resolve = |module: usize, call: &'s CallSummary| -> Option<usize> {
         match &call.callee {
             Callee::Local(id) => Some(first_node[module] + id),
-            Callee::External(name) => by_name.get(name),
+            // A module alone (its summary not yet named) resolves no name.
+            Callee::External(_) if by_name.modules.is_empty() => None,
+            Callee::External(name) => *external
+                .entry(name.as_str())
+                .or_insert_with(|| by_name.get(name)),
         }
     };
 
     // Edges, unresolved calls, and parameter kinds from every call site.
     let n = nodes.len();
-    let mut edges: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n];
-    let mut unresolved: Vec<Option<LineCulprit>> = vec![None; n];
+    let mut edges: Vec<Vec<(usize, u32)>> = nodes
+        .iter()
+        .map(|node| Vec::with_capacity(node.summary.calls.len()))
+        .collect();
+    // The first call that resolves to no function: its line and callee.
+    let mut unresolved: Vec<Option<(u32, &str)>> = vec![None; n];
     let mut params: Vec<Vec<Option<ParamKind>>> = nodes
         .iter()
         .map(|node| vec![None; node.summary.params.len()])
@@ -253,11 +272,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 None => {
                     if unresolved[v].is_none() {
                         if let Callee::External(name) = &call.callee {
-                            unresolved[v] = Some(LineCulprit {
-                                effect: Effect::UnknownCallee,
-                                line: call.line,
-                                what: format!("calls `{name}`"),
-                            });
+                            unresolved[v] = Some((call.line, name.as_str()));
                         }
                     }
                 }
@@ -285,9 +300,33 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
     let mut traces: Vec<Vec<Trace>> = vec![Vec::new(); n];
     let mut iterates_tensor: Vec<Option<String>> = vec![None; n];
     let mut param_tensor_work = vec![false; n];
+    let mut scratch: Vec<Trace> = Vec::new();
     for (v, node) in nodes.iter().enumerate() {
-        let mut own: Vec<LineCulprit> = node.summary.culprits.clone();
-        own.extend(unresolved[v].take());
+        // The first culprit of each effect is kept: own culprits, then the
+        // first unresolved call, then conditionals; the words of the others
+        // are never written.
+        let own = &mut scratch;
+        own.clear();
+        let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
+            if own.iter().all(|t| t.effect != effect) {
+                own.push(Trace {
+                    effect,
+                    origin: v,
+                    culprit: Arc::new(culprit()),
+                    hop: None,
+                });
+            }
+        };
+        for culprit in &node.summary.culprits {
+            keep(culprit.effect, &|| culprit.clone());
+        }
+        if let Some((line, name)) = unresolved[v] {
+            keep(Effect::UnknownCallee, &|| LineCulprit {
+                effect: Effect::UnknownCallee,
+                line,
+                what: concat(&["calls `", name, "`"]),
+            });
+        }
         for conditional in &node.summary.conditionals {
             let Some(kind) = params[v].get(conditional.param) else {
                 continue;
@@ -317,28 +356,22 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
                 }
             };
             let Some(effect) = effect else { continue };
-            let what = match (conditional.rule, effect) {
-                (ParamRule::MethodCall, _) => format!("calls `{}`", conditional.what),
-                _ => conditional.what.clone(),
-            };
-            own.push(LineCulprit {
-                effect,
-                line: conditional.line,
-                what,
+            keep(effect, &|| {
+                let what = match conditional.rule {
+                    ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
+                    _ => conditional.what.clone(),
+                };
+                LineCulprit {
+                    effect,
+                    line: conditional.line,
+                    what,
+                }
             });
         }
-        for culprit in own {
-            if traces[v].iter().all(|t| t.effect != culprit.effect) {
-                traces[v].push(Trace {
-                    effect: culprit.effect,
-                    origin: v,
-                    culprit: Arc::new(culprit),
-                    hop: None,
-                });
-            }
-        }
         // Most functions have one or two effects: no room for four.
-        traces[v].shrink_to_fit();
+        let mut kept = Vec::with_capacity(scratch.len());
+        kept.append(&mut scratch);
+        traces[v] = kept;
     }
 
     // Effects flow from callees to callers, one component at a time.
@@ -419,10 +452,7 @@ fn propagate_effects(modules: &[ModuleSummary]) -> Propagation<'_> {
     }
 
     // Shared names for the words of every `EffectWhy`.
-    let names: Vec<Arc<str>> = nodes
-        .iter()
-        .map(|node| Arc::from(node.summary.qualified_name.as_str()))
-        .collect();
+    let names = (0..n).map(|_| std::sync::OnceLock::new()).collect();
     let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
     drop(by_name);
     Propagation {
@@ -460,11 +490,20 @@ struct NameTable<'s> {
 impl<'s> NameTable<'s> {
     fn new(modules: &'s [ModuleSummary], first_node: &[usize]) -> Self {
         let mut by_module: HashMap<&'s str, Vec<usize>> = HashMap::default();
-        let mut functions = Vec::with_capacity(modules.len());
         for (m, module) in modules.iter().enumerate() {
             for name in &module.names {
                 by_module.entry(name.as_str()).or_default().push(m);
             }
+        }
+        if by_module.is_empty() {
+            // No name leads to a module: the functions are never looked up.
+            return Self {
+                modules: by_module,
+                functions: Vec::new(),
+            };
+        }
+        let mut functions = Vec::with_capacity(modules.len());
+        for (m, module) in modules.iter().enumerate() {
             let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
             for (f, function) in module.functions.iter().enumerate() {
                 table
@@ -537,7 +576,7 @@ fn describe(
     trace: &Trace,
     v: usize,
     nodes: &[Node],
-    names: &[Arc<str>],
+    name: &dyn Fn(usize) -> Arc<str>,
     paths: &[Arc<str>],
 ) -> EffectWhy {
     let origin = &nodes[trace.origin];
@@ -545,8 +584,8 @@ fn describe(
         culprit: trace.culprit.clone(),
         path: (origin.module != nodes[v].module).then(|| paths[origin.module].clone()),
         hop: trace.hop.map(|(callee, line)| {
-            let through = (callee != trace.origin).then(|| names[trace.origin].clone());
-            (names[callee].clone(), line, through)
+            let through = (callee != trace.origin).then(|| name(trace.origin));
+            (name(callee), line, through)
         }),
     }
 }

@@ -79,8 +79,22 @@ pub struct CallSummary {
 
 impl ModuleSummary {
     pub fn new(model: &SemanticModel, source: &str, path: &Path) -> Self {
-        let index = LineIndex::from_source_text(source);
-        let line = |offset: TextSize| u32::try_from(index.line_index(offset).get()).unwrap_or(0);
+        let offsets = model
+            .effects
+            .iter()
+            .flat_map(|effects| {
+                let culprits = effects.culprits.iter().map(|c| c.offset);
+                let conditionals = effects.conditionals.iter().map(|c| c.offset);
+                let calls = effects.calls.iter().map(|c| c.offset);
+                culprits
+                    .chain(conditionals)
+                    .chain(effects.generator)
+                    .chain(calls)
+            })
+            .chain(model.module_call_effects.iter().map(|c| c.offset))
+            .collect();
+        let lines = Lines::new(source, offsets);
+        let line = |offset: TextSize| lines.line(offset);
         let call = |call: &Call| {
             let at = line(call.offset);
             CallSummary {
@@ -160,6 +174,68 @@ impl ModuleSummary {
     }
 }
 
+/// The one-based lines of the offsets a summary needs, as
+/// [`LineIndex::line_index`] gives them: found in one pass over the text up
+/// to the last of them, without an index of every line.
+struct Lines {
+    /// Sorted, without repeats.
+    offsets: Vec<TextSize>,
+    lines: Vec<u32>,
+}
+
+impl Lines {
+    fn new(source: &str, mut offsets: Vec<TextSize>) -> Self {
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bytes = source.as_bytes();
+        let mut line = 1u32;
+        let mut from = 0;
+        let mut carriage_return = false;
+        let mut lines: Vec<u32> = offsets
+            .iter()
+            .map(|&offset| {
+                let to = usize::from(offset).clamp(from, bytes.len());
+                let (newlines, returns) = line_ends(&bytes[from..to]);
+                line += newlines;
+                carriage_return |= returns;
+                from = to;
+                line
+            })
+            .collect();
+        if carriage_return {
+            // `\r` and `\r\n` end lines too: the index knows how.
+            let index = LineIndex::from_source_text(source);
+            lines = offsets
+                .iter()
+                .map(|&offset| u32::try_from(index.line_index(offset).get()).unwrap_or(0))
+                .collect();
+        }
+        Self { offsets, lines }
+    }
+
+    fn line(&self, offset: TextSize) -> u32 {
+        self.offsets
+            .binary_search(&offset)
+            .map_or(0, |i| self.lines[i])
+    }
+}
+
+/// How many `\n` `bytes` has, and whether it has a `\r`: counted in blocks
+/// that the compiler turns into vector instructions.
+fn line_ends(bytes: &[u8]) -> (u32, bool) {
+    let mut total = 0u32;
+    let mut returns = 0u8;
+    for block in bytes.chunks(255) {
+        let mut count = 0u8;
+        for &byte in block {
+            count += u8::from(byte == b'\n');
+            returns |= u8::from(byte == b'\r');
+        }
+        total += u32::from(count);
+    }
+    (total, returns != 0)
+}
+
 impl ModuleSummary {
     /// Rewrites the callees named through relative imports (`.utils.f`) to
     /// absolute names, against the package of the file at `path`. A name
@@ -222,11 +298,11 @@ pub fn absolute_name(relative: &str, names: &[String], is_package: bool) -> Opti
 /// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
 /// `pkg.mod`, `b.pkg.mod` and `a.b.pkg.mod`; `pkg/__init__.py` is `pkg`.
 pub fn module_names(path: &Path) -> Vec<String> {
-    let mut parts: Vec<String> = path
-        .with_extension("")
+    let stem = path.with_extension("");
+    let mut parts: Vec<std::borrow::Cow<str>> = stem
         .components()
         .filter_map(|c| match c {
-            std::path::Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            std::path::Component::Normal(part) => Some(part.to_string_lossy()),
             _ => None,
         })
         .collect();
@@ -234,17 +310,10 @@ pub fn module_names(path: &Path) -> Vec<String> {
         parts.pop();
     }
     let mut names = Vec::new();
-    let mut name = String::new();
-    for part in parts.iter().rev() {
-        if !is_identifier(part) {
-            break;
-        }
-        name = if name.is_empty() {
-            part.clone()
-        } else {
-            format!("{part}.{name}")
-        };
-        names.push(name.clone());
+    let mut start = parts.len();
+    while start > 0 && is_identifier(&parts[start - 1]) {
+        start -= 1;
+        names.push(parts[start..].join("."));
     }
     names
 }
@@ -258,6 +327,33 @@ fn is_identifier(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_those_of_the_line_index() {
+        for source in [
+            "a\nbb\n\nccc\n",
+            "a\r\nb\rc\n\nd",
+            "\u{feff}x = 1\ny = 2\n",
+            "",
+            "no newline",
+            &"x = 1\n".repeat(300),
+        ] {
+            let index = LineIndex::from_source_text(source);
+            let offsets: Vec<TextSize> = (0..=source.len())
+                .rev()
+                .filter(|&o| source.is_char_boundary(o))
+                .map(|o| TextSize::try_from(o).unwrap())
+                .collect();
+            let lines = Lines::new(source, offsets.clone());
+            for offset in offsets {
+                assert_eq!(
+                    lines.line(offset),
+                    u32::try_from(index.line_index(offset).get()).unwrap(),
+                    "{source:?} at {offset:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn module_names_are_every_dotted_suffix() {
