@@ -214,17 +214,34 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         );
     }
     let by_name = NameTable::new(modules, &first_node);
-    // The same external name is called from many places: looked up once.
-    let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
-    let mut resolve = |module: usize, call: &'s CallSummary| -> Option<usize> {
-        match &call.callee {
-            Callee::Local(id) => Some(first_node[module] + id),
-            // A module alone (its summary not yet named) resolves no name.
-            Callee::External(_) if by_name.modules.is_empty() => None,
-            Callee::External(name) => *external
-                .entry(name.as_str())
-                .or_insert_with(|| by_name.get(name)),
-        }
+    // Every call's target, module by module (in parallel over a run); the
+    // same external name is called from many places: looked up once per
+    // module.
+    let resolve_module = |m: usize| -> (Vec<Vec<Option<usize>>>, Vec<Option<usize>>) {
+        let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
+        let mut resolve = |call: &'s CallSummary| -> Option<usize> {
+            match &call.callee {
+                Callee::Local(id) => Some(first_node[m] + id),
+                // A module alone (its summary not yet named) resolves no name.
+                Callee::External(_) if by_name.modules.is_empty() => None,
+                Callee::External(name) => *external
+                    .entry(name.as_str())
+                    .or_insert_with(|| by_name.get(name)),
+            }
+        };
+        let functions = modules[m]
+            .functions
+            .iter()
+            .map(|f| f.calls.iter().map(&mut resolve).collect())
+            .collect();
+        let module_calls = modules[m].module_calls.iter().map(&mut resolve).collect();
+        (functions, module_calls)
+    };
+    let targets: Vec<(Vec<Vec<Option<usize>>>, Vec<Option<usize>>)> = if modules.len() > 1 {
+        use rayon::prelude::*;
+        (0..modules.len()).into_par_iter().map(resolve_module).collect()
+    } else {
+        (0..modules.len()).map(resolve_module).collect()
     };
 
     // Edges, unresolved calls, and parameter kinds from every call site.
@@ -263,8 +280,9 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         join_arguments(&nodes[target], call, &mut params[target]);
     };
     for (v, node) in nodes.iter().enumerate() {
-        for call in &node.summary.calls {
-            match resolve(node.module, call) {
+        let resolved = &targets[node.module].0[v - first_node[node.module]];
+        for (call, &target) in node.summary.calls.iter().zip(resolved) {
+            match target {
                 Some(target) => {
                     edges[v].push((target, call.line));
                     record_site(Some(v), node.module, target, call, &mut params);
@@ -280,12 +298,13 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         }
     }
     for (m, module) in modules.iter().enumerate() {
-        for call in &module.module_calls {
-            if let Some(target) = resolve(m, call) {
+        for (call, &target) in module.module_calls.iter().zip(&targets[m].1) {
+            if let Some(target) = target {
                 record_site(None, m, target, call, &mut params);
             }
         }
     }
+    drop(targets);
     let params: Vec<Vec<ParamKind>> = params
         .into_iter()
         .map(|kinds| {
