@@ -453,8 +453,11 @@ impl<'a> Demand<'a> {
                 text,
             };
             let parsed = file.parse().ok()?;
-            let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
-            Some(semantic.take_summary(&file.text, &file.path))
+            Some(SemanticModel::summary_only(
+                parsed.syntax(),
+                &file.text,
+                &file.path,
+            ))
         });
         self.follow(scope, |state| {
             let classes = match &mut state.files[i] {

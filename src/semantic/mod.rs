@@ -274,6 +274,13 @@ impl<'a> SemanticModel<'a> {
         model
     }
 
+    /// Only the summary of a module (for the project phase), without the
+    /// module-local facts a check needs.
+    pub fn summary_only(module: &'a ModModule, source: &str, path: &Path) -> ModuleSummary {
+        let mut model = Self::build_without_facts(module, source, Vec::new());
+        model.take_summary(source, path)
+    }
+
     /// Takes the summary built with the model (for the project phase),
     /// naming it after `path`; builds it afresh if it was taken already.
     pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
