@@ -217,7 +217,10 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // Every call's target, module by module (in parallel over a run); the
     // same external name is called from many places: looked up once per
     // module.
-    let resolve_module = |m: usize| -> (Vec<Vec<Option<usize>>>, Vec<Option<usize>>) {
+    // Per module: the targets of each function's calls, and of its
+    // module-level calls.
+    type Targets = (Vec<Vec<Option<usize>>>, Vec<Option<usize>>);
+    let resolve_module = |m: usize| -> Targets {
         let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
         let mut resolve = |call: &'s CallSummary| -> Option<usize> {
             match &call.callee {
@@ -237,9 +240,12 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         let module_calls = modules[m].module_calls.iter().map(&mut resolve).collect();
         (functions, module_calls)
     };
-    let targets: Vec<(Vec<Vec<Option<usize>>>, Vec<Option<usize>>)> = if modules.len() > 1 {
+    let targets: Vec<Targets> = if modules.len() > 1 {
         use rayon::prelude::*;
-        (0..modules.len()).into_par_iter().map(resolve_module).collect()
+        (0..modules.len())
+            .into_par_iter()
+            .map(resolve_module)
+            .collect()
     } else {
         (0..modules.len()).map(resolve_module).collect()
     };
