@@ -161,20 +161,20 @@ fn run_round(
             .filter_map(|&i| firsts[i].summary.take())
             .collect();
         summaries.extend(callees);
+        resolve_inherited_calls(&mut summaries);
         // Classes that are Keras/`tf.Module` classes through a base in
         // another module: their files are checked again knowing it. Their
         // summaries are not rebuilt: effects computed without it are only
-        // more conservative (unknown attributes, unknown callees).
+        // more conservative (unknown attributes, unknown callees). Found
+        // while the effects are propagated.
+        let (tf_classes, propagation) = rayon::join(
+            || project_tf_classes(&summaries),
+            || Propagation::new(&summaries),
+        );
         let mut project_classes: Vec<Vec<String>> = vec![Vec::new(); firsts.len()];
-        for (k, classes) in project_tf_classes(&summaries)
-            .into_iter()
-            .enumerate()
-            .take(owners.len())
-        {
+        for (k, classes) in tf_classes.into_iter().enumerate().take(owners.len()) {
             project_classes[owners[k]] = classes;
         }
-        resolve_inherited_calls(&mut summaries);
-        let propagation = Propagation::new(&summaries);
         timer.lap("phase 2: propagate across modules", summaries.len());
         // Each file's facts are put together and compared, and the file is
         // checked again if they can change its report; the facts are then

@@ -74,8 +74,9 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
     use super::effects::Callee;
     let rewrites: Vec<(usize, Option<usize>, usize, String)> = {
         let table = Table::new(modules);
+        use rayon::prelude::*;
         let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
-            .iter()
+            .par_iter()
             .map(|m| {
                 m.functions
                     .iter()
@@ -83,10 +84,11 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
                     .collect()
             })
             .collect();
-        let mut rewrites = Vec::new();
-        // The same method is called from many places: looked up once.
-        let mut inherited: HashMap<&str, Option<String>> = HashMap::default();
-        for (m, module) in modules.iter().enumerate() {
+        // Module by module, in parallel; the same method is called from
+        // many places of a module: looked up once there.
+        let module_rewrites = |(m, module): (usize, &ModuleSummary)| {
+            let mut rewrites = Vec::new();
+            let mut inherited: HashMap<&str, Option<String>> = HashMap::default();
             let calls = module
                 .functions
                 .iter()
@@ -115,8 +117,14 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
                     }
                 }
             }
-        }
-        rewrites
+            rewrites
+        };
+        let rewrites: Vec<Vec<(usize, Option<usize>, usize, String)>> = modules
+            .par_iter()
+            .enumerate()
+            .map(module_rewrites)
+            .collect();
+        rewrites.into_iter().flatten().collect::<Vec<_>>()
     };
     for (m, f, i, name) in rewrites {
         let call = match f {
