@@ -72,7 +72,10 @@ pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
 /// class outside the run), and the call stays as it is.
 pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
     use super::effects::Callee;
-    let rewrites: Vec<(usize, Option<usize>, usize, String)> = {
+    /// A call to point at an inherited method: module, function (`None`
+    /// at module level), call, and the method's qualified name.
+    type Rewrite = (usize, Option<usize>, usize, String);
+    let rewrites: Vec<Rewrite> = {
         let table = Table::new(modules);
         use rayon::prelude::*;
         let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
@@ -119,7 +122,7 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
             }
             rewrites
         };
-        let rewrites: Vec<Vec<(usize, Option<usize>, usize, String)>> = modules
+        let rewrites: Vec<Vec<Rewrite>> = modules
             .par_iter()
             .enumerate()
             .map(module_rewrites)
