@@ -323,3 +323,27 @@ fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
         "{alone}"
     );
 }
+
+#[test]
+fn a_project_module_does_not_stand_for_an_installed_package_of_the_same_name() {
+    // `pkg/h5py.py` is `pkg.h5py`: in `app/train.py`, `import h5py` is the
+    // installed h5py, whose `save` writes a file, not the project's pure
+    // `save`. Taking one for the other would offer a safe fix that drops
+    // the writes after the first trace.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(dir.path(), "pkg/h5py.py", "def save(x):\n    return x\n");
+    let train = "import tensorflow as tf\nimport h5py\n\n\ndef step(x):\n    y = tf.square(x)\n    h5py.save(y)\n    return y\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
+    write(dir.path(), "app/train.py", train);
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(
+        out.contains("app/train.py:5:5: HY110 `step` calls `h5py.save` at line 7"),
+        "{out}"
+    );
+    assert!(!out.contains("HY001"), "{out}");
+    // A script next to it does import it by that name.
+    write(dir.path(), "pkg/run.py", train);
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(out.contains("pkg/run.py:5:5: HY001"), "{out}");
+    assert!(out.contains("app/train.py:5:5: HY110"), "{out}");
+}

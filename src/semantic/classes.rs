@@ -114,7 +114,7 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
                 if let (true, Callee::External(name)) = (call.bound, &call.callee) {
                     if let Some(name) = inherited
                         .entry(name.as_str())
-                        .or_insert_with(|| table.inherited(name, &functions))
+                        .or_insert_with(|| table.inherited(m, name, &functions))
                     {
                         rewrites.push((m, f, i, name.clone()));
                     }
@@ -159,6 +159,7 @@ fn has_hot_method(module: &ModuleSummary, class: &str) -> bool {
 }
 
 struct Table<'s> {
+    summaries: &'s [ModuleSummary],
     /// Every name a module can be imported as → the modules it may be.
     modules: HashMap<&'s str, Vec<usize>>,
     /// Per module: class qualified name → index (`None` when defined twice).
@@ -198,6 +199,7 @@ impl<'s> Table<'s> {
             );
         }
         Self {
+            summaries: modules,
             modules: by_name,
             classes,
             imports,
@@ -221,6 +223,11 @@ impl<'s> Table<'s> {
         }
     }
 
+    /// Whether module `k`'s name with `parts` parts means it in module `m`.
+    fn importable(&self, k: usize, parts: usize, m: usize) -> bool {
+        self.summaries[k].importable_as(parts, &self.summaries[m].path)
+    }
+
     /// The one project class `name` (as written in module `m`) refers to:
     /// its module and index.
     fn class(&self, m: usize, name: &str, depth: usize) -> Option<(usize, usize)> {
@@ -235,12 +242,15 @@ impl<'s> Table<'s> {
         }
         let mut found = None;
         let mut matches = 0;
-        for (dot, _) in name.match_indices('.') {
+        for (parts, (dot, _)) in name.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&name[..dot]) else {
                 continue;
             };
             let rest = &name[dot + 1..];
             for &k in candidates {
+                if !self.importable(k, parts + 1, m) {
+                    continue;
+                }
                 if let Some(slot) = self.classes[k].get(rest) {
                     matches += 1;
                     found = slot.map(|c| (k, c));
@@ -260,12 +270,17 @@ impl<'s> Table<'s> {
     /// For `Class.method` named through a project class that does not
     /// define `method`, the name of the method in the base class that does,
     /// through single bases only.
-    fn inherited(&self, name: &str, functions: &[rustc_hash::FxHashSet<&str>]) -> Option<String> {
+    fn inherited(
+        &self,
+        m: usize,
+        name: &str,
+        functions: &[rustc_hash::FxHashSet<&str>],
+    ) -> Option<String> {
         let (class_name, method) = name.rsplit_once('.')?;
         if !class_name.contains('.') {
             return None;
         }
-        let (mut k, mut c) = self.class(0, class_name, 0)?;
+        let (mut k, mut c) = self.class(m, class_name, 0)?;
         let mut buffer = String::new();
         let mut defines = |k: usize, c: usize| {
             buffer.clear();
@@ -314,12 +329,15 @@ impl<'s> Table<'s> {
         }
         let mut found = None;
         let mut matches = 0;
-        for (dot, _) in base.match_indices('.') {
+        for (parts, (dot, _)) in base.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&base[..dot]) else {
                 continue;
             };
             let rest = &base[dot + 1..];
             for &k in candidates {
+                if !self.importable(k, parts + 1, m) {
+                    continue;
+                }
                 if let Some(slot) = self.classes[k].get(rest) {
                     matches += 1;
                     found = slot.map(|c| tf[k][c]);

@@ -229,7 +229,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 Callee::External(_) if by_name.modules.is_empty() => None,
                 Callee::External(name) => *external
                     .entry(name.as_str())
-                    .or_insert_with(|| by_name.get(name)),
+                    .or_insert_with(|| by_name.get(name, &modules[m].path)),
             }
         };
         let functions = modules[m]
@@ -506,6 +506,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
 /// `mod.Class.method`), borrowing the summaries' own strings. A name that
 /// could mean more than one function resolves to none.
 struct NameTable<'s> {
+    summaries: &'s [ModuleSummary],
     /// Every name a module can be imported as → the modules it may be.
     modules: HashMap<&'s str, Vec<usize>>,
     /// Per module: qualified name → node (`None` when defined twice).
@@ -523,6 +524,7 @@ impl<'s> NameTable<'s> {
         if by_module.is_empty() {
             // No name leads to a module: the functions are never looked up.
             return Self {
+                summaries: modules,
                 modules: by_module,
                 functions: Vec::new(),
             };
@@ -539,19 +541,24 @@ impl<'s> NameTable<'s> {
             functions.push(table);
         }
         Self {
+            summaries: modules,
             modules: by_module,
             functions,
         }
     }
 
-    fn get(&self, name: &str) -> Option<usize> {
+    /// The function `name` means in `importer` (a path), if exactly one.
+    fn get(&self, name: &str, importer: &str) -> Option<usize> {
         let mut found = None;
         let mut matches = 0;
-        for (dot, _) in name.match_indices('.') {
+        for (parts, (dot, _)) in name.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&name[..dot]) else {
                 continue;
             };
             for &module in candidates {
+                if !self.summaries[module].importable_as(parts + 1, importer) {
+                    continue;
+                }
                 match self.functions[module].get(&name[dot + 1..]) {
                     Some(Some(node)) => {
                         matches += 1;

@@ -25,6 +25,10 @@ pub struct ModuleSummary {
     /// Imports of class-like names (`Layer` → `tensorflow.keras.layers.Layer`,
     /// `Base` → `pkg.layers.Base`), which other modules may import from here.
     pub class_imports: Vec<(String, String)>,
+    /// How many parts its name has from the root of its package (`pkg.mod`
+    /// for `pkg/mod.py` when `pkg/__init__.py` exists): from there on, a name
+    /// means it wherever the import is; see [`ModuleSummary::importable_as`].
+    pub package_parts: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -170,8 +174,57 @@ impl ModuleSummary {
             module_calls: model.module_call_effects.iter().map(call).collect(),
             classes,
             class_imports,
+            package_parts: package_parts(path),
         }
     }
+
+    /// Whether an import in the module at `importer` (a path as in
+    /// [`ModuleSummary::path`]) of this module's name with `parts` dotted
+    /// parts means this module. A name from its package root (or longer)
+    /// does, from anywhere. A shorter one (`h5py` for `pkg/h5py.py`), or
+    /// any name of a module outside a package, only from a file in the
+    /// folder where that name starts or below it (a script there, or one
+    /// run from there, has that folder on `sys.path`); elsewhere it more
+    /// likely means an installed package of the same name.
+    pub fn importable_as(&self, parts: usize, importer: &str) -> bool {
+        let is_init = self.path.ends_with("/__init__.py") || self.path == "__init__.py";
+        if parts >= self.package_parts && (is_init || self.package_parts > 1) {
+            return true;
+        }
+        let mut folders: Vec<&str> = self.path.split('/').collect();
+        folders.pop();
+        let module_parts = if is_init { parts + 1 } else { parts };
+        let Some(keep) = (folders.len() + 1).checked_sub(module_parts) else {
+            return false;
+        };
+        let root = folders[..keep.min(folders.len())].join("/");
+        let importer_folder = importer.rsplit_once('/').map_or("", |(folder, _)| folder);
+        root.is_empty()
+            || importer_folder == root
+            || importer_folder
+                .strip_prefix(root.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// The number of dotted parts of the module at `path` from the root of its
+/// package: 1 for a module outside any package, plus one for each enclosing
+/// folder with an `__init__.py` (an `__init__.py` names its folder).
+fn package_parts(path: &Path) -> usize {
+    let is_init = path.file_name().is_some_and(|name| name == "__init__.py");
+    let mut parts = 1;
+    let mut folder = path.parent();
+    if is_init {
+        folder = folder.and_then(Path::parent);
+    }
+    while let Some(dir) = folder.filter(|dir| !dir.as_os_str().is_empty()) {
+        if !dir.join("__init__.py").is_file() {
+            break;
+        }
+        parts += 1;
+        folder = dir.parent();
+    }
+    parts
 }
 
 /// The one-based lines of the offsets a summary needs, as
