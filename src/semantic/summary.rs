@@ -191,18 +191,21 @@ impl ModuleSummary {
         if parts >= self.package_parts && (is_init || self.package_parts > 1) {
             return true;
         }
-        let mut folders: Vec<&str> = self.path.split('/').collect();
-        folders.pop();
+        // The folder the name starts in: the path without as many parts
+        // (the file is one; an `__init__.py` and its folder are one more).
         let module_parts = if is_init { parts + 1 } else { parts };
-        let Some(keep) = (folders.len() + 1).checked_sub(module_parts) else {
-            return false;
-        };
-        let root = folders[..keep.min(folders.len())].join("/");
+        let mut root = self.path.as_str();
+        for _ in 0..module_parts {
+            if root.is_empty() {
+                return false;
+            }
+            root = root.rfind('/').map_or("", |slash| &root[..slash]);
+        }
         let importer_folder = importer.rsplit_once('/').map_or("", |(folder, _)| folder);
         root.is_empty()
             || importer_folder == root
             || importer_folder
-                .strip_prefix(root.as_str())
+                .strip_prefix(root)
                 .is_some_and(|rest| rest.starts_with('/'))
     }
 }
@@ -406,6 +409,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn short_names_are_importable_only_under_their_folder() {
+        let module = |path: &str, package_parts: usize| ModuleSummary {
+            path: path.to_string(),
+            names: Vec::new(),
+            functions: Vec::new(),
+            module_calls: Vec::new(),
+            classes: Vec::new(),
+            class_imports: Vec::new(),
+            package_parts,
+        };
+        // `pkg/h5py.py` in package `pkg`: `pkg.h5py` anywhere, `h5py` only
+        // under `pkg/`.
+        let h5py = module("src/pkg/h5py.py", 2);
+        assert!(h5py.importable_as(2, "src/app/train.py"));
+        assert!(!h5py.importable_as(1, "src/app/train.py"));
+        assert!(h5py.importable_as(1, "src/pkg/run.py"));
+        assert!(h5py.importable_as(1, "src/pkg/sub/run.py"));
+        assert!(!h5py.importable_as(1, "src/pkgx/run.py"));
+        // A package's `__init__.py` names its folder.
+        let init = module("src/pkg/__init__.py", 1);
+        assert!(init.importable_as(1, "src/app/train.py"));
+        // A module outside any package: under its folder only.
+        let utils = module("src/scripts/utils.py", 1);
+        assert!(utils.importable_as(1, "src/scripts/train.py"));
+        assert!(!utils.importable_as(1, "src/app/train.py"));
+        assert!(utils.importable_as(2, "src/app/train.py"));
+        // No name has more parts than the path.
+        assert!(!utils.importable_as(4, "src/app/train.py"));
     }
 
     #[test]
