@@ -347,3 +347,25 @@ fn a_project_module_does_not_stand_for_an_installed_package_of_the_same_name() {
     assert!(out.contains("pkg/run.py:5:5: HY001"), "{out}");
     assert!(out.contains("app/train.py:5:5: HY110"), "{out}");
 }
+
+#[test]
+fn a_package_module_answers_to_its_full_name_from_anywhere() {
+    // `lib/pkg/ops.py` is `pkg.ops` wherever it is imported from (its
+    // package is installed or on the path), even in `app/`, which is not
+    // under `lib/`.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "lib/pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "lib/pkg/ops.py",
+        "import tensorflow as tf\n\n\ndef dense(x, w):\n    return tf.matmul(x, w)\n",
+    );
+    write(
+        dir.path(),
+        "app/train.py",
+        "import tensorflow as tf\nimport pkg.ops\n\nw = tf.ones([4, 4])\n\n\ndef step(x):\n    return pkg.ops.dense(x, w)\n\n\nfor _ in range(3):\n    step(tf.ones([2, 4]))\n",
+    );
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(out.contains("app/train.py:7:5: HY001"), "{out}");
+    assert!(!out.contains("HY110"), "{out}");
+}

@@ -286,8 +286,7 @@ impl<'a> SemanticModel<'a> {
     pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
         let mut summary = match self.local_summary.take() {
             Some(mut summary) => {
-                summary.path = crate::source::display(path);
-                summary.names = summary::module_names(path);
+                summary.name_after(path);
                 summary
             }
             None => ModuleSummary::new(self, source, path),

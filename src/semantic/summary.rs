@@ -178,6 +178,14 @@ impl ModuleSummary {
         }
     }
 
+    /// Names the summary after the file at `path` (a summary built before
+    /// its path was known is named "").
+    pub fn name_after(&mut self, path: &Path) {
+        self.path = crate::source::display(path);
+        self.names = module_names(path);
+        self.package_parts = package_parts(path);
+    }
+
     /// Whether an import in the module at `importer` (a path as in
     /// [`ModuleSummary::path`]) of this module's name with `parts` dotted
     /// parts means this module. A name from its package root (or longer)
