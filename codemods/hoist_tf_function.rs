@@ -14,6 +14,7 @@ use crate::semantic::effects::Effect;
 use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{ClassId, FunctionId, GraphOrigin, SemanticModel};
+use crate::signature::append_arguments;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY002",
@@ -938,20 +939,6 @@ fn dedented_position(block: &str, indent: &str, offset: usize) -> usize {
         line_start += line.len();
     }
     offset - removed
-}
-
-/// Appends `arguments` to a call's argument list.
-fn append_arguments(source: &str, call: &ExprCall, arguments: &str) -> Edit {
-    let close = call.arguments.end() - TextSize::from(1);
-    let inside = &source[TextRange::new(call.arguments.start() + TextSize::from(1), close)];
-    let content = if inside.trim().is_empty() {
-        arguments.to_string()
-    } else if inside.trim_end().ends_with(',') {
-        format!(" {arguments}")
-    } else {
-        format!(", {arguments}")
-    };
-    Edit::insertion(content, close)
 }
 
 /// A `tf.function(...)` call in a function body or a loop.

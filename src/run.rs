@@ -257,8 +257,6 @@ struct FirstPass {
     summary: Option<ModuleSummary>,
     /// Per function (in summary order): what the first phase knew of it.
     local_facts: Vec<LocalFacts>,
-    /// Not parsed: it never mentions TensorFlow.
-    skipped: bool,
     /// A hash of the text the report was computed on.
     text_hash: u64,
 }
@@ -293,7 +291,6 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
         },
         summary: None,
         local_facts: Vec::new(),
-        skipped: false,
         text_hash: 0,
     };
     let file = match read(path, overlay) {
@@ -304,7 +301,6 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
         }
     };
     if !prescan::names_tensorflow(&file.text) {
-        first.skipped = true;
         return (first, Some(file.text));
     }
     let parsed = match file.parse() {
@@ -459,26 +455,7 @@ impl<'a> Demand<'a> {
                 &file.path,
             ))
         });
-        self.follow(scope, |state| {
-            let classes = match &mut state.files[i] {
-                FileDemand::Skipped { wanted, .. } => match std::mem::replace(
-                    wanted,
-                    Wanted::Done(
-                        summary
-                            .as_ref()
-                            .map(|s| s.class_imports.clone())
-                            .unwrap_or_default(),
-                    ),
-                ) {
-                    Wanted::Pending(classes) => classes,
-                    _ => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
-            if let Some(summary) = &summary {
-                state.follow(summary, &classes);
-            }
-        });
+        self.follow(scope, |state| state.summarised(i, summary.as_ref()));
         if let Some(summary) = summary {
             self.summaries.lock().expect("summaries").push((i, summary));
         }
@@ -545,6 +522,22 @@ impl DemandState {
         };
         self.files[i] = FileDemand::Skipped { bound, wanted };
         needed
+    }
+
+    /// Records that skipped file `i` is summarised (`None`: it does not
+    /// parse), and looks for what it refers to, with the classes looked
+    /// for in it so far.
+    fn summarised(&mut self, i: usize, summary: Option<&ModuleSummary>) {
+        let imports = summary.map(|s| s.class_imports.clone()).unwrap_or_default();
+        let FileDemand::Skipped { wanted, .. } = &mut self.files[i] else {
+            return;
+        };
+        let Wanted::Pending(classes) = std::mem::replace(wanted, Wanted::Done(imports)) else {
+            return;
+        };
+        if let Some(summary) = summary {
+            self.follow(summary, &classes);
+        }
     }
 
     /// Looks for what `summary` refers to in other modules: every function

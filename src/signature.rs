@@ -19,25 +19,7 @@ use crate::semantic::kinds::{Dim, ParamKind, TensorInfo};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
 
-/// The dtypes a `tf.TensorSpec` is written with (`tf.<dtype>`).
-pub const DTYPES: &[&str] = &[
-    "float16",
-    "float32",
-    "float64",
-    "bfloat16",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "string",
-    "complex64",
-    "complex128",
-];
+pub use crate::semantic::kinds::DTYPES;
 
 /// From how many call sites on a scalar `TensorSpec` is preferred to
 /// converting the number at each call site.
@@ -141,20 +123,24 @@ fn introspection_reads(body: &[Stmt], name: &str) -> HashSet<TextSize> {
 /// `keyword` as its last argument.
 pub fn add_keyword(source: &str, decorator: &Decorator, keyword: &str) -> Edit {
     match &decorator.expression {
-        Expr::Call(call) => {
-            let close = call.arguments.end() - TextSize::from(1);
-            let inside = &source[TextRange::new(call.arguments.start() + TextSize::from(1), close)];
-            let content = if inside.trim().is_empty() {
-                keyword.to_string()
-            } else if inside.trim_end().ends_with(',') {
-                format!(" {keyword}")
-            } else {
-                format!(", {keyword}")
-            };
-            Edit::insertion(content, close)
-        }
+        Expr::Call(call) => append_arguments(source, call, keyword),
         other => Edit::insertion(format!("({keyword})"), other.end()),
     }
+}
+
+/// Appends `arguments` to a call's argument list (after a trailing comma,
+/// or with one).
+pub fn append_arguments(source: &str, call: &ExprCall, arguments: &str) -> Edit {
+    let close = call.arguments.end() - TextSize::from(1);
+    let inside = &source[TextRange::new(call.arguments.start() + TextSize::from(1), close)];
+    let content = if inside.trim().is_empty() {
+        arguments.to_string()
+    } else if inside.trim_end().ends_with(',') {
+        format!(" {arguments}")
+    } else {
+        format!(", {arguments}")
+    };
+    Edit::insertion(content, close)
 }
 
 /// The decorator that makes `id` a graph function, when it is one.

@@ -1706,7 +1706,7 @@ fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<Ten
         None if constructor != "full" && constructor != "array" => Some("float64".to_string()),
         None => None,
     }
-    .filter(|dtype| NUMPY_DTYPES.contains(&dtype.as_str()))?;
+    .filter(|dtype| numpy_dtype(dtype))?;
     let first = call.arguments.args.first()?;
     let shape = if constructor == "array" {
         literal_shape(first).0?
@@ -1725,23 +1725,11 @@ fn ndarray_info(qualified: &str, call: &ExprCall, walker: &Walker) -> Option<Ten
     })
 }
 
-/// NumPy dtypes that become the TensorFlow dtype of the same name.
-const NUMPY_DTYPES: &[&str] = &[
-    "float16",
-    "float32",
-    "float64",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "complex64",
-    "complex128",
-];
+/// Whether NumPy's dtype `name` becomes the TensorFlow dtype of the same
+/// name: every `TensorSpec` dtype is a NumPy one but `bfloat16` and `string`.
+fn numpy_dtype(name: &str) -> bool {
+    super::kinds::DTYPES.contains(&name) && !matches!(name, "bfloat16" | "string")
+}
 
 /// Dtype and shape of elementwise arithmetic: `+ - * /` of two tensors of
 /// one dtype (broadcast: the larger rank; a dimension both sides agree on),

@@ -257,6 +257,26 @@ impl ParamKind {
     }
 }
 
+/// The dtypes a `tf.TensorSpec` is written with (`tf.<dtype>`).
+pub const DTYPES: &[&str] = &[
+    "float16",
+    "float32",
+    "float64",
+    "bfloat16",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "string",
+    "complex64",
+    "complex128",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
