@@ -216,7 +216,12 @@ fn check(args: CheckArgs) -> Result<ExitStatus> {
         OutputFormat::Rdjson => Box::new(render::Rdjson),
         OutputFormat::Rdjsonl => Box::new(render::Rdjsonl),
     };
-    emitter.emit(&mut io::stdout().lock(), &findings)?;
+    // One write per buffer, not per line (stdout is line-buffered): a
+    // large report is thousands of lines.
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    emitter.emit(&mut out, &findings)?;
+    out.flush()?;
+    drop(out);
     summarize_check(&findings, errors, reports.len(), &settings);
     Ok(if errors > 0 {
         ExitStatus::Error
@@ -309,14 +314,6 @@ fn fix(args: FixArgs) -> Result<ExitStatus> {
             let diff = if color { colorize(&diff) } else { diff };
             stdout.write_all(diff.as_bytes())?;
         }
-    }
-    if stdin_mode
-        && args.write
-        && reports
-            .iter()
-            .all(|r| r.source.is_none() && r.error.is_none())
-    {
-        // Skipped before parsing (no TensorFlow in it): echo the input unchanged.
     }
     drop(stdout);
     let unfixed: usize = reports

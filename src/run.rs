@@ -717,13 +717,19 @@ fn second_pass(
 }
 
 /// Runs `work` on a thread pool whose threads have [`WORKER_STACK_SIZE`].
+/// The pool is built once and lives as long as the process: its threads
+/// are not torn down (and their heaps not freed) after every round.
 pub fn in_worker_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    match rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_SIZE)
-        .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(WORKER_STACK_SIZE)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
     }
 }
 

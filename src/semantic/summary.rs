@@ -229,13 +229,31 @@ fn package_parts(path: &Path) -> usize {
         folder = folder.and_then(Path::parent);
     }
     while let Some(dir) = folder.filter(|dir| !dir.as_os_str().is_empty()) {
-        if !dir.join("__init__.py").is_file() {
+        if !is_package(dir) {
             break;
         }
         parts += 1;
         folder = dir.parent();
     }
     parts
+}
+
+/// Whether `dir` holds an `__init__.py`. Asked once per folder in a
+/// process: every module of a folder asks it, and each ask is a system call.
+fn is_package(dir: &Path) -> bool {
+    use std::sync::{Mutex, OnceLock};
+    static KNOWN: OnceLock<Mutex<rustc_hash::FxHashMap<std::path::PathBuf, bool>>> =
+        OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(&is) = known.lock().expect("package folders").get(dir) {
+        return is;
+    }
+    let is = dir.join("__init__.py").is_file();
+    known
+        .lock()
+        .expect("package folders")
+        .insert(dir.to_path_buf(), is);
+    is
 }
 
 /// The one-based lines of the offsets a summary needs, as
