@@ -20,7 +20,7 @@ use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
 use crate::prescan;
-use crate::semantic::classes::{project_tf_classes, resolve_inherited_calls};
+use crate::semantic::classes::resolve_inherited_calls_and_tf_classes;
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{FunctionFacts, Propagation};
 use crate::semantic::summary::{module_names, ModuleSummary};
@@ -161,16 +161,13 @@ fn run_round(
             .filter_map(|&i| firsts[i].summary.take())
             .collect();
         summaries.extend(callees);
-        resolve_inherited_calls(&mut summaries);
         // Classes that are Keras/`tf.Module` classes through a base in
         // another module: their files are checked again knowing it. Their
         // summaries are not rebuilt: effects computed without it are only
         // more conservative (unknown attributes, unknown callees). Found
-        // while the effects are propagated.
-        let (tf_classes, propagation) = rayon::join(
-            || project_tf_classes(&summaries),
-            || Propagation::new(&summaries),
-        );
+        // while calls of inherited methods are resolved.
+        let tf_classes = resolve_inherited_calls_and_tf_classes(&mut summaries);
+        let propagation = Propagation::new(&summaries);
         let mut project_classes: Vec<Vec<String>> = vec![Vec::new(); firsts.len()];
         for (k, classes) in tf_classes.into_iter().enumerate().take(owners.len()) {
             project_classes[owners[k]] = classes;
@@ -217,33 +214,53 @@ fn run_round(
     })
 }
 
-/// With `HYBRIDIZE_PHASE_TIMES` set, each phase's wall time and item count
-/// go to stderr (for profiling the tool itself; not an interface).
-struct PhaseTimer(Option<std::cell::Cell<std::time::Instant>>);
+/// With `HYBRIDIZE_PHASE_TIMES` set, each phase's wall time, CPU time (of
+/// every thread) and item count go to stderr (for profiling the tool
+/// itself; not an interface). CPU time far below twice the wall time on two
+/// cores means a thread waited.
+struct PhaseTimer(Option<std::cell::Cell<(std::time::Instant, f64)>>);
 
 impl PhaseTimer {
     fn from_env() -> Self {
         Self(
             std::env::var_os("HYBRIDIZE_PHASE_TIMES")
-                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+                .map(|_| std::cell::Cell::new((std::time::Instant::now(), cpu_ms()))),
         )
     }
 
     fn lap(&self, what: &str, items: usize) {
         if let Some(start) = &self.0 {
-            let now = std::time::Instant::now();
+            let (then, then_cpu) = start.get();
+            let (now, now_cpu) = (std::time::Instant::now(), cpu_ms());
             // Resident memory now, from Linux's /proc (0 elsewhere).
             let rss_mib = std::fs::read_to_string("/proc/self/statm")
                 .ok()
                 .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
                 .map_or(0, |pages| pages * 4096 / (1024 * 1024));
             eprintln!(
-                "hybridize: {:>7.1} ms {rss_mib:>5} MiB  {what} ({items})",
-                (now - start.get()).as_secs_f64() * 1e3
+                "hybridize: {:>7.1} ms wall {:>6.0} ms CPU {rss_mib:>5} MiB  {what} ({items})",
+                (now - then).as_secs_f64() * 1e3,
+                now_cpu - then_cpu,
             );
-            start.set(now);
+            start.set((now, now_cpu));
         }
     }
+}
+
+/// User and system CPU time of the process so far, in milliseconds, from
+/// Linux's /proc (in clock ticks, assumed 100 per second; 0 elsewhere).
+fn cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold blanks).
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: f64 = fields.next()?.parse().ok()?;
+            let system: f64 = fields.next()?.parse().ok()?;
+            Some((user + system) * 10.0)
+        })
+        .unwrap_or(0.0)
 }
 
 /// Facts of one file's functions, by qualified name, from the whole run.

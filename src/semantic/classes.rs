@@ -16,7 +16,7 @@ const MAX_DEPTH: usize = 8;
 /// derive from a Keras `Model`/`Layer` or `tf.Module` only through other
 /// modules of the run, and define a method whose treatment depends on it (a
 /// forward pass or a training step, see HY001). Empty for most modules.
-pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
+fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>> {
     let mut out = vec![Vec::new(); modules.len()];
     // Only a base named through an import can lead to another module.
     let any_imported_base = modules.iter().any(|m| {
@@ -27,7 +27,6 @@ pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
     if !any_imported_base {
         return out;
     }
-    let table = Table::new(modules);
     let mut tf: Vec<Vec<bool>> = modules
         .iter()
         .map(|m| m.classes.iter().map(|c| c.tf).collect())
@@ -70,13 +69,41 @@ pub fn project_tf_classes(modules: &[ModuleSummary]) -> Vec<Vec<String>> {
 /// (`pkg.base.Base.helper`). Only a chain of single bases is followed: with
 /// more than one base the method could come from any of them (or from a
 /// class outside the run), and the call stays as it is.
-pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
-    use super::effects::Callee;
-    /// A call to point at an inherited method: module, function (`None`
-    /// at module level), call, and the method's qualified name.
-    type Rewrite = (usize, Option<usize>, usize, String);
-    let rewrites: Vec<Rewrite> = {
+///
+/// Returns the project Keras classes of each module (see
+/// [`tf_classes_with`]): the table of the run's classes is built once for
+/// both, and the two searches share the threads.
+pub fn resolve_inherited_calls_and_tf_classes(modules: &mut [ModuleSummary]) -> Vec<Vec<String>> {
+    let (rewrites, tf_classes) = {
+        let modules: &[ModuleSummary] = modules;
         let table = Table::new(modules);
+        rayon::join(
+            || inherited_calls(modules, &table),
+            || tf_classes_with(modules, &table),
+        )
+    };
+    apply(modules, rewrites);
+    tf_classes
+}
+
+/// A call to point at an inherited method: module, function (`None` at
+/// module level), call, and the method's qualified name.
+type Rewrite = (usize, Option<usize>, usize, String);
+
+fn apply(modules: &mut [ModuleSummary], rewrites: Vec<Rewrite>) {
+    for (m, f, i, name) in rewrites {
+        let call = match f {
+            Some(f) => &mut modules[m].functions[f].calls[i],
+            None => &mut modules[m].module_calls[i],
+        };
+        call.callee = super::effects::Callee::External(name);
+    }
+}
+
+/// The calls [`resolve_inherited_calls_and_tf_classes`] rewrites.
+fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
+    use super::effects::Callee;
+    {
         use rayon::prelude::*;
         let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
             .par_iter()
@@ -128,13 +155,6 @@ pub fn resolve_inherited_calls(modules: &mut [ModuleSummary]) {
             .map(module_rewrites)
             .collect();
         rewrites.into_iter().flatten().collect::<Vec<_>>()
-    };
-    for (m, f, i, name) in rewrites {
-        let call = match f {
-            Some(f) => &mut modules[m].functions[f].calls[i],
-            None => &mut modules[m].module_calls[i],
-        };
-        call.callee = Callee::External(name);
     }
 }
 
@@ -369,7 +389,7 @@ mod tests {
 
     #[test]
     fn bases_in_other_modules_make_keras_classes() {
-        let modules = [
+        let mut modules = [
             summary(
                 "pkg/layers.py",
                 "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\nclass Base(tf.keras.layers.Layer):\n    pass\n\nclass Plain:\n    pass\n",
@@ -379,7 +399,7 @@ mod tests {
                 "from .layers import Base, Plain, Layer\nfrom pkg.layers import Base as B2\nfrom .missing import Other\n\nclass Block(Base):\n    def call(self, x):\n        return x\n\nclass Deeper(Block):\n    def call(self, x):\n        return x\n\nclass NoHotMethod(Block):\n    def other(self, x):\n        return x\n\nclass Aliased(B2):\n    def call(self, x):\n        return x\n\nclass ThroughImport(Layer):\n    def train_step(self, x):\n        return x\n\nclass NotKeras(Plain):\n    def call(self, x):\n        return x\n\nclass Unknown(Other):\n    def call(self, x):\n        return x\n",
             ),
         ];
-        let tf = project_tf_classes(&modules);
+        let tf = resolve_inherited_calls_and_tf_classes(&mut modules);
         assert!(tf[0].is_empty(), "{tf:?}");
         assert_eq!(tf[1], ["Block", "Deeper", "Aliased", "ThroughImport"]);
     }

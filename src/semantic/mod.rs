@@ -138,7 +138,7 @@ pub struct SemanticModel<'a> {
     local_summary: Option<ModuleSummary>,
     /// Qualified names of this module's classes that derive from a Keras
     /// `Model`/`Layer` or `tf.Module` through another module of the run
-    /// (see [`classes::project_tf_classes`]).
+    /// (see [`classes::resolve_inherited_calls_and_tf_classes`]).
     pub project_tf_classes: Vec<String>,
 }
 

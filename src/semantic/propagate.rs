@@ -13,6 +13,44 @@ use super::effects::{Callee, Effect, ParamRule};
 use super::kinds::ParamKind;
 use super::summary::{CallSummary, LineCulprit, ModuleSummary};
 use crate::names::concat;
+use rayon::prelude::*;
+
+/// A call site that resolves to a function of the run.
+#[derive(Clone, Copy)]
+struct Site<'s> {
+    /// The calling function's node; [`Site::MODULE_LEVEL`] at module level.
+    /// (Node and module numbers are `u32` here: a large run has some 70,000
+    /// sites, all held at once.)
+    caller: u32,
+    module: u32,
+    call: &'s CallSummary,
+}
+
+impl Site<'_> {
+    const MODULE_LEVEL: u32 = u32::MAX;
+}
+
+/// One module's calls, resolved: per function (in summary order) its edges
+/// and its first unresolved call, and the sites of calls that resolve, by
+/// callee, from functions and from module level.
+#[derive(Default)]
+struct ModuleSites<'s> {
+    edges: Vec<Vec<(usize, u32)>>,
+    unresolved: Vec<Option<(u32, &'s str)>>,
+    function_sites: Vec<(u32, Site<'s>)>,
+    module_sites: Vec<(u32, Site<'s>)>,
+}
+
+/// What the call sites of one function tell.
+#[derive(Default)]
+struct CalleeSites {
+    call_sites: usize,
+    module_sites: usize,
+    callers: Vec<usize>,
+    loop_call: Option<(usize, u32)>,
+    module_call: Option<(usize, u32)>,
+    params: Vec<ParamKind>,
+}
 
 /// What is known about one function after propagation. Descriptions are
 /// phrases completing "`f` ...", with line numbers.
@@ -99,7 +137,7 @@ struct Node<'s> {
 /// Propagates effects over `modules`; returns facts per module, per function
 /// (in summary order).
 pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
-    let propagation = Propagation::new(modules);
+    let propagation = propagate_effects(modules, direct_effects(modules));
     (0..modules.len())
         .map(|m| propagation.module_facts(m))
         .collect()
@@ -116,12 +154,7 @@ pub struct Propagation<'s> {
     recursion: Vec<Option<String>>,
     iterates_tensor: Vec<Option<String>>,
     param_tensor_work: Vec<bool>,
-    params: Vec<Vec<ParamKind>>,
-    call_sites: Vec<usize>,
-    module_sites: Vec<usize>,
-    loop_call: Vec<Option<(usize, u32)>>,
-    module_call: Vec<Option<(usize, u32)>>,
-    callers: Vec<Vec<usize>>,
+    sites: Vec<CalleeSites>,
     under_graph: Vec<bool>,
     /// Each function's name, shared by the words of every `EffectWhy`;
     /// made when first needed.
@@ -131,7 +164,7 @@ pub struct Propagation<'s> {
 
 impl<'s> Propagation<'s> {
     pub fn new(modules: &'s [ModuleSummary]) -> Self {
-        propagate_effects(modules)
+        propagate_effects(modules, direct_effects(modules))
     }
 
     /// The facts of module `m`'s functions, in summary order.
@@ -160,8 +193,9 @@ impl<'s> Propagation<'s> {
             })
             .collect();
         effects.sort_by_key(|(effect, _)| *effect);
-        let callers = &self.callers[v];
-        let graph_callers_only = (self.module_sites[v] == 0
+        let sites = &self.sites[v];
+        let callers = &sites.callers;
+        let graph_callers_only = (sites.module_sites == 0
             && !callers.is_empty()
             && callers.iter().all(|&c| self.under_graph[c]))
         .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
@@ -178,17 +212,17 @@ impl<'s> Propagation<'s> {
                 .params
                 .iter()
                 .cloned()
-                .zip(self.params[v].iter().cloned())
+                .zip(sites.params.iter().cloned())
                 .collect(),
-            call_sites: self.call_sites[v],
-            loop_call: self.loop_call[v].map(|(module, line)| {
+            call_sites: sites.call_sites,
+            loop_call: sites.loop_call.map(|(module, line)| {
                 if module == node.module {
                     format!("line {line}")
                 } else {
                     format!("line {line} of {}", self.modules[module].path)
                 }
             }),
-            module_call: self.module_call[v].map(|(module, line)| {
+            module_call: sites.module_call.map(|(module, line)| {
                 (
                     line,
                     (module != node.module).then(|| self.paths[module].clone()),
@@ -201,7 +235,19 @@ impl<'s> Propagation<'s> {
     }
 }
 
-fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
+/// What the call lists of a run tell, before effects flow: the call graph,
+/// what each function's call sites say about it, and its direct effects.
+/// Owns all of it.
+struct Direct {
+    first_node: Vec<usize>,
+    edges: Vec<Vec<(usize, u32)>>,
+    sites: Vec<CalleeSites>,
+    traces: Vec<Vec<Trace>>,
+    iterates_tensor: Vec<Option<String>>,
+    param_tensor_work: Vec<bool>,
+}
+
+fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
     let mut nodes = Vec::new();
     let mut first_node = Vec::with_capacity(modules.len());
     for (m, module) in modules.iter().enumerate() {
@@ -217,10 +263,8 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // Every call's target, module by module (in parallel over a run); the
     // same external name is called from many places: looked up once per
     // module.
-    // Per module: the targets of each function's calls, and of its
-    // module-level calls.
-    type Targets = (Vec<Vec<Option<usize>>>, Vec<Option<usize>>);
-    let resolve_module = |m: usize| -> Targets {
+    let parallel = modules.len() > 1;
+    let resolve_module = |m: usize| -> ModuleSites<'s> {
         let mut external: HashMap<&'s str, Option<usize>> = HashMap::default();
         let mut resolve = |call: &'s CallSummary| -> Option<usize> {
             match &call.callee {
@@ -232,16 +276,49 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     .or_insert_with(|| by_name.get(name, &modules[m].path)),
             }
         };
-        let functions = modules[m]
-            .functions
-            .iter()
-            .map(|f| f.calls.iter().map(&mut resolve).collect())
-            .collect();
-        let module_calls = modules[m].module_calls.iter().map(&mut resolve).collect();
-        (functions, module_calls)
+        let mut out = ModuleSites::default();
+        for (f, function) in modules[m].functions.iter().enumerate() {
+            let v = first_node[m] + f;
+            let mut edges = Vec::with_capacity(function.calls.len());
+            let mut unresolved = None;
+            for call in &function.calls {
+                match resolve(call) {
+                    Some(target) => {
+                        edges.push((target, call.line));
+                        out.function_sites.push((
+                            target as u32,
+                            Site {
+                                caller: v as u32,
+                                module: m as u32,
+                                call,
+                            },
+                        ));
+                    }
+                    None => {
+                        if let (None, Callee::External(name)) = (unresolved, &call.callee) {
+                            unresolved = Some((call.line, name.as_str()));
+                        }
+                    }
+                }
+            }
+            out.edges.push(edges);
+            out.unresolved.push(unresolved);
+        }
+        for call in &modules[m].module_calls {
+            if let Some(target) = resolve(call) {
+                out.module_sites.push((
+                    target as u32,
+                    Site {
+                        caller: Site::MODULE_LEVEL,
+                        module: m as u32,
+                        call,
+                    },
+                ));
+            }
+        }
+        out
     };
-    let targets: Vec<Targets> = if modules.len() > 1 {
-        use rayon::prelude::*;
+    let resolved: Vec<ModuleSites> = if parallel {
         (0..modules.len())
             .into_par_iter()
             .map(resolve_module)
@@ -250,88 +327,93 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         (0..modules.len()).map(resolve_module).collect()
     };
 
-    // Edges, unresolved calls, and parameter kinds from every call site.
+    // Edges and unresolved calls by caller; every call site by callee, in
+    // the order of the run (function calls by caller, then module-level
+    // calls by module), so that "the first" site is the same whatever the
+    // threads did.
     let n = nodes.len();
-    let mut edges: Vec<Vec<(usize, u32)>> = nodes
-        .iter()
-        .map(|node| Vec::with_capacity(node.summary.calls.len()))
-        .collect();
-    // The first call that resolves to no function: its line and callee.
-    let mut unresolved: Vec<Option<(u32, &str)>> = vec![None; n];
-    let mut params: Vec<Vec<Option<ParamKind>>> = nodes
-        .iter()
-        .map(|node| vec![None; node.summary.params.len()])
-        .collect();
-    let mut call_sites = vec![0usize; n];
-    let mut module_sites = vec![0usize; n];
-    let mut loop_call: Vec<Option<(usize, u32)>> = vec![None; n];
-    let mut module_call: Vec<Option<(usize, u32)>> = vec![None; n];
-    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut record_site = |caller: Option<usize>,
-                           module: usize,
-                           target: usize,
-                           call: &CallSummary,
-                           params: &mut Vec<Vec<Option<ParamKind>>>| {
-        call_sites[target] += 1;
-        match caller {
-            Some(caller) => callers[target].push(caller),
-            None => {
-                module_sites[target] += 1;
-                module_call[target].get_or_insert((module, call.line));
-            }
-        }
-        if call.in_loop && loop_call[target].is_none() {
-            loop_call[target] = Some((module, call.line));
-        }
-        join_arguments(&nodes[target], call, &mut params[target]);
-    };
-    for (v, node) in nodes.iter().enumerate() {
-        let resolved = &targets[node.module].0[v - first_node[node.module]];
-        for (call, &target) in node.summary.calls.iter().zip(resolved) {
-            match target {
-                Some(target) => {
-                    edges[v].push((target, call.line));
-                    record_site(Some(v), node.module, target, call, &mut params);
-                }
-                None => {
-                    if unresolved[v].is_none() {
-                        if let Callee::External(name) = &call.callee {
-                            unresolved[v] = Some((call.line, name.as_str()));
-                        }
-                    }
-                }
-            }
+    let mut edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(n);
+    let mut unresolved: Vec<Option<(u32, &str)>> = Vec::with_capacity(n);
+    let mut counts = vec![0usize; n + 1];
+    for module in &resolved {
+        for &(target, _) in module.function_sites.iter().chain(&module.module_sites) {
+            counts[target as usize + 1] += 1;
         }
     }
-    for (m, module) in modules.iter().enumerate() {
-        for (call, &target) in module.module_calls.iter().zip(&targets[m].1) {
-            if let Some(target) = target {
-                record_site(None, m, target, call, &mut params);
-            }
+    for v in 0..n {
+        counts[v + 1] += counts[v];
+    }
+    let mut next = counts.clone();
+    let mut sites: Vec<Option<Site>> = vec![None; counts[n]];
+    let mut module_sites_of = Vec::with_capacity(resolved.len());
+    for module in resolved {
+        edges.extend(module.edges);
+        unresolved.extend(module.unresolved);
+        for (target, site) in module.function_sites {
+            let target = target as usize;
+            sites[next[target]] = Some(site);
+            next[target] += 1;
+        }
+        module_sites_of.push(module.module_sites);
+    }
+    for module_sites in module_sites_of {
+        for (target, site) in module_sites {
+            let target = target as usize;
+            sites[next[target]] = Some(site);
+            next[target] += 1;
         }
     }
-    drop(targets);
-    let params: Vec<Vec<ParamKind>> = params
+    drop(next);
+    let sites: Vec<Site> = sites
         .into_iter()
-        .map(|kinds| {
-            kinds
-                .into_iter()
-                .map(|k| k.unwrap_or(ParamKind::Unknown))
-                .collect()
-        })
+        .map(|s| s.expect("every slot filled"))
         .collect();
 
+    // What the call sites of each function tell: how many, which callers,
+    // the first in a loop and at module level, and the parameter kinds
+    // joined over them.
+    let callee_facts = |v: usize| -> CalleeSites {
+        let here = &sites[counts[v]..counts[v + 1]];
+        let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+        let mut facts = CalleeSites {
+            call_sites: here.len(),
+            ..CalleeSites::default()
+        };
+        for site in here {
+            let module = site.module as usize;
+            if site.caller == Site::MODULE_LEVEL {
+                facts.module_sites += 1;
+                facts.module_call.get_or_insert((module, site.call.line));
+            } else {
+                facts.callers.push(site.caller as usize);
+            }
+            if site.call.in_loop && facts.loop_call.is_none() {
+                facts.loop_call = Some((module, site.call.line));
+            }
+            join_arguments(&nodes[v], site.call, &mut params);
+        }
+        facts.params = params
+            .into_iter()
+            .map(|k| k.unwrap_or(ParamKind::Unknown))
+            .collect();
+        facts
+    };
+    let by_callee: Vec<CalleeSites> = if parallel {
+        (0..n).into_par_iter().map(callee_facts).collect()
+    } else {
+        (0..n).map(callee_facts).collect()
+    };
+    drop(sites);
+
     // Direct effects, with the conditional ones decided by parameter kinds.
-    let mut traces: Vec<Vec<Trace>> = vec![Vec::new(); n];
-    let mut iterates_tensor: Vec<Option<String>> = vec![None; n];
-    let mut param_tensor_work = vec![false; n];
-    let mut scratch: Vec<Trace> = Vec::new();
-    for (v, node) in nodes.iter().enumerate() {
-        // The first culprit of each effect is kept: own culprits, then the
-        // first unresolved call, then conditionals; the words of the others
-        // are never written.
-        let own = &mut scratch;
-        own.clear();
+    // The first culprit of each effect is kept: own culprits, then the
+    // first unresolved call, then conditionals; the words of the others
+    // are never written.
+    let direct = |v: usize| -> (Vec<Trace>, Option<String>, bool) {
+        let node = &nodes[v];
+        let mut own: Vec<Trace> = Vec::new();
+        let mut iterates_tensor = None;
+        let mut param_tensor_work = false;
         let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
             if own.iter().all(|t| t.effect != effect) {
                 own.push(Trace {
@@ -353,7 +435,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             });
         }
         for conditional in &node.summary.conditionals {
-            let Some(kind) = params[v].get(conditional.param) else {
+            let Some(kind) = by_callee[v].params.get(conditional.param) else {
                 continue;
             };
             if matches!(kind, ParamKind::Unknown)
@@ -362,7 +444,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     ParamRule::TensorIfTensor | ParamRule::MethodCall
                 )
             {
-                param_tensor_work[v] = true;
+                param_tensor_work = true;
             }
             let effect = match conditional.rule {
                 ParamRule::TensorIfTensor => kind.is_tensor().then_some(Effect::TensorComputation),
@@ -373,8 +455,8 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
                 },
                 ParamRule::IteratesIfTensor => {
-                    if kind.is_tensor() && iterates_tensor[v].is_none() {
-                        iterates_tensor[v] =
+                    if kind.is_tensor() && iterates_tensor.is_none() {
+                        iterates_tensor =
                             Some(format!("{} at line {}", conditional.what, conditional.line));
                     }
                     None
@@ -393,12 +475,56 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 }
             });
         }
-        // Most functions have one or two effects: no room for four.
-        let mut kept = Vec::with_capacity(scratch.len());
-        kept.append(&mut scratch);
-        traces[v] = kept;
+        (own, iterates_tensor, param_tensor_work)
+    };
+    type Split = (Vec<Vec<Trace>>, (Vec<Option<String>>, Vec<bool>));
+    let (traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
+        (0..n)
+            .into_par_iter()
+            .map(|v| {
+                let (own, iterates, work) = direct(v);
+                (own, (iterates, work))
+            })
+            .unzip()
+    } else {
+        (0..n)
+            .map(|v| {
+                let (own, iterates, work) = direct(v);
+                (own, (iterates, work))
+            })
+            .unzip()
+    };
+    drop(by_name);
+    Direct {
+        first_node,
+        edges,
+        sites: by_callee,
+        traces,
+        iterates_tensor,
+        param_tensor_work,
     }
+}
 
+fn propagate_effects<'s>(modules: &'s [ModuleSummary], direct: Direct) -> Propagation<'s> {
+    let Direct {
+        first_node,
+        edges,
+        sites,
+        mut traces,
+        iterates_tensor,
+        param_tensor_work,
+    } = direct;
+    let nodes: Vec<Node<'s>> = modules
+        .iter()
+        .enumerate()
+        .flat_map(|(m, module)| {
+            module
+                .functions
+                .iter()
+                .map(move |summary| Node { module: m, summary })
+        })
+        .collect();
+    let n = nodes.len();
     // Effects flow from callees to callers, one component at a time.
     let plain_edges: Vec<Vec<usize>> = edges
         .iter()
@@ -479,7 +605,6 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // Shared names for the words of every `EffectWhy`.
     let names = (0..n).map(|_| std::sync::OnceLock::new()).collect();
     let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
-    drop(by_name);
     Propagation {
         modules,
         nodes,
@@ -488,12 +613,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         recursion,
         iterates_tensor,
         param_tensor_work,
-        params,
-        call_sites,
-        module_sites,
-        loop_call,
-        module_call,
-        callers,
+        sites,
         under_graph,
         names,
         paths,
@@ -529,17 +649,18 @@ impl<'s> NameTable<'s> {
                 functions: Vec::new(),
             };
         }
-        let mut functions = Vec::with_capacity(modules.len());
-        for (m, module) in modules.iter().enumerate() {
+        let table = |(m, module): (usize, &'s ModuleSummary)| {
             let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
+            table.reserve(module.functions.len());
             for (f, function) in module.functions.iter().enumerate() {
                 table
                     .entry(function.qualified_name.as_str())
                     .and_modify(|slot| *slot = None)
                     .or_insert(Some(first_node[m] + f));
             }
-            functions.push(table);
-        }
+            table
+        };
+        let functions = modules.par_iter().enumerate().map(table).collect();
         Self {
             summaries: modules,
             modules: by_module,
