@@ -38,21 +38,17 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
             files.push(root.clone());
             continue;
         }
-        let walker = {
+        // Folders are read on every core (the order is restored below).
+        let found = std::sync::Mutex::new(Vec::new());
+        {
             let excludes = excludes.clone();
             ignore::WalkBuilder::new(root)
                 .require_git(false)
                 .filter_entry(move |entry| !is_excluded(entry.path(), &excludes))
-                .build()
-        };
-        for entry in walker.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file())
-                && path.extension().is_some_and(|ext| ext == "py")
-            {
-                files.push(path.to_path_buf());
-            }
+                .build_parallel()
+                .visit(&mut Collectors(&found));
         }
+        files.append(&mut found.into_inner().expect("walk"));
     }
     // The order of `Path`'s `Ord` (component by component), with each
     // path's components split once rather than at every comparison.
@@ -72,6 +68,56 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
     });
     files.dedup();
     Ok(files)
+}
+
+/// Hands each walking thread a [`Collector`].
+struct Collectors<'a>(&'a std::sync::Mutex<Vec<PathBuf>>);
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Collectors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Collector {
+            found: self.0,
+            mine: Vec::new(),
+        })
+    }
+}
+
+/// One walking thread's Python files, handed over in batches (the lock is
+/// taken once per 64 files) and when the thread is done.
+struct Collector<'a> {
+    found: &'a std::sync::Mutex<Vec<PathBuf>>,
+    mine: Vec<PathBuf>,
+}
+
+impl Collector<'_> {
+    fn hand_over(&mut self) {
+        if let Ok(mut found) = self.found.lock() {
+            found.append(&mut self.mine);
+        }
+    }
+}
+
+impl ignore::ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        if let Ok(entry) = entry {
+            let path = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && path.extension().is_some_and(|ext| ext == "py")
+            {
+                self.mine.push(entry.into_path());
+                if self.mine.len() == 64 {
+                    self.hand_over();
+                }
+            }
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        self.hand_over();
+    }
 }
 
 fn build_globset(exclude: &[String]) -> Result<GlobSet, WalkError> {
