@@ -202,9 +202,9 @@ fn plural(count: usize, word: &str) -> String {
 
 fn check(args: CheckArgs) -> Result<ExitStatus> {
     let settings = settings(&args.common)?;
-    let reports = reports(&args.common, &settings, Mode::Check)?;
+    let mut reports = reports(&args.common, &settings, Mode::Report)?;
     let errors = report_errors(&reports);
-    let findings = render::findings(&reports, &settings);
+    let findings = render::findings(&mut reports, &settings);
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let emitter: Box<dyn Emitter> = match args.output_format {
         OutputFormat::Full => Box::new(render::Full { color }),

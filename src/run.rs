@@ -40,6 +40,11 @@ pub const WORKER_STACK_SIZE: usize = 512 * 1024 * 1024;
 pub enum Mode {
     /// Report findings only.
     Check,
+    /// As [`Mode::Check`], with each file's findings rendered
+    /// ([`FileReport::findings`]) as soon as they are final, and its text
+    /// then dropped: a large run does not hold the text of every file with
+    /// a finding until the end.
+    Report,
     /// Report findings and compute the fixed text.
     Fix,
 }
@@ -60,6 +65,9 @@ pub struct FileReport {
     pub error: Option<SourceError>,
     /// Bugs in this tool met while fixing the file (a fix that broke the code).
     pub internal_errors: Vec<String>,
+    /// In [`Mode::Report`]: the findings, rendered (`source` is then not
+    /// kept, and `diagnostics` are emptied).
+    pub findings: Vec<crate::render::Finding>,
 }
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel.
@@ -201,7 +209,12 @@ fn run_round(
                 if project.is_some() {
                     second_looks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                let report = second_pass(first, project, classes, settings, mode, overlay);
+                let mut report = second_pass(first, project, classes, settings, mode, overlay);
+                if mode == Mode::Report {
+                    report.findings = crate::render::file_findings(&report, settings);
+                    report.diagnostics = Vec::new();
+                    report.source = None;
+                }
                 progress.inc(1);
                 report
             })

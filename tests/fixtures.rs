@@ -92,7 +92,7 @@ fn changed_rows(old: &str, new: &str) -> BTreeSet<usize> {
 
 fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> String {
     let mut out = Vec::new();
-    let findings = render::findings(std::slice::from_ref(report), settings);
+    let findings = render::file_findings(report, settings);
     render::Full { color: false }
         .emit(&mut out, &findings)
         .unwrap();

@@ -85,28 +85,35 @@ pub struct EditView {
     pub byte_end_location: Location,
 }
 
-/// Resolves every finding of every file, in file order.
-pub fn findings(reports: &[FileReport], settings: &Settings) -> Vec<Finding> {
+/// Resolves every finding of every file, in file order (a report of
+/// [`crate::run::Mode::Report`] brings its own).
+pub fn findings(reports: &mut [FileReport], settings: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     for report in reports {
-        let Some(source) = &report.source else {
-            continue;
-        };
-        if report.diagnostics.is_empty() {
-            continue;
-        }
-        let index = LineIndex::from_source_text(source);
-        for diagnostic in &report.diagnostics {
-            out.push(finding(
-                &display(&report.path),
-                source,
-                &index,
-                diagnostic,
-                settings,
-            ));
+        if report.findings.is_empty() {
+            out.extend(file_findings(report, settings));
+        } else {
+            out.append(&mut report.findings);
         }
     }
     out
+}
+
+/// Resolves the findings of one file (none without its text).
+pub fn file_findings(report: &FileReport, settings: &Settings) -> Vec<Finding> {
+    let Some(source) = &report.source else {
+        return Vec::new();
+    };
+    if report.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::from_source_text(source);
+    let filename = display(&report.path);
+    report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| finding(&filename, source, &index, diagnostic, settings))
+        .collect()
 }
 
 fn finding(
