@@ -54,6 +54,19 @@ impl NoqaMap {
     }
 }
 
+/// Whether `source` may hold a suppression comment: every one spells
+/// `noqa` (in any case). A quick test on the text, before its comments are
+/// looked at.
+pub fn may_suppress(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    memchr::memchr2_iter(b'q', b'Q', bytes).any(|q| {
+        q >= 2
+            && bytes
+                .get(q - 2..q + 2)
+                .is_some_and(|word| word.eq_ignore_ascii_case(b"noqa"))
+    })
+}
+
 fn is_file_exemption(comment: &str) -> bool {
     let body = comment.trim_start_matches('#').trim();
     body.strip_prefix("hybridize:")
@@ -111,6 +124,12 @@ mod tests {
         );
         assert_eq!(parse_directive("# this is not noqa"), None);
         assert!(is_file_exemption("# hybridize: noqa"));
+        for text in ["x  # noqa\n", "x  # NoQA: HY011", "# hybridize: NOQA\n"] {
+            assert!(may_suppress(text), "{text}");
+        }
+        for text in ["x = 1  # no qa\n", "q", "qa", "noq", "x  # noq\n"] {
+            assert!(!may_suppress(text), "{text}");
+        }
         assert!(!is_file_exemption("# hybridize: noqa: HY011x"));
     }
 

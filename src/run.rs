@@ -917,7 +917,7 @@ fn keep_selected(
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     diagnostics.retain(|d| settings.is_selected(d.code));
-    if !diagnostics.is_empty() {
+    if !diagnostics.is_empty() && crate::noqa::may_suppress(text) {
         let index = LineIndex::from_source_text(text);
         let noqa = NoqaMap::from_tokens(parsed.tokens(), text, &index);
         diagnostics.retain(|d| !noqa.suppresses(index.line_index(d.start()).get(), d.code));
