@@ -676,12 +676,13 @@ fn facts_hash(facts: &FunctionFacts) -> u64 {
 /// Whether facts from other modules can change what this file reports:
 /// whether some function's facts changed, and it is one that the first
 /// report said something about, or that runs under graph (here or now), or
-/// that is called in a loop elsewhere. A function that is none of these
-/// could not gain a finding: it is no candidate of HY001 (which would
-/// have reported it, as a finding or a refusal), and the codemods that
-/// look at graph code do not look at it. Findings about a function are
-/// computed from its own facts (which hold its callees' effects), so a
-/// change elsewhere in the file does not reach them.
+/// that is called in a loop elsewhere, or exactly once and at the top level
+/// of a module (HY112's shape). A function that is none of these could not
+/// gain a finding: it is no candidate of HY001 (which would have reported
+/// it, as a finding or a refusal), HY112 needs that one call, and the
+/// codemods that look at graph code do not look at it. Findings about a
+/// function are computed from its own facts (which hold its callees'
+/// effects), so a change elsewhere in the file does not reach them.
 fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
     if project.len() != first.local_facts.len() {
         return true;
@@ -694,7 +695,8 @@ fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
                 && (local.reported
                     || local.under_graph
                     || facts.under_graph
-                    || facts.loop_call.is_some())
+                    || facts.loop_call.is_some()
+                    || (facts.call_sites == 1 && facts.module_call.is_some()))
         })
 }
 

@@ -369,3 +369,29 @@ fn a_package_module_answers_to_its_full_name_from_anywhere() {
     assert!(out.contains("app/train.py:7:5: HY001"), "{out}");
     assert!(!out.contains("HY110"), "{out}");
 }
+
+#[test]
+fn a_function_called_once_from_another_modules_top_level_is_explained() {
+    // `compute` is no candidate in its own module (nothing calls it there);
+    // the run shows its one call, at the top level of another module. The
+    // same code in one file gets HY112; so must the project.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\ndef compute(x):\n    return tf.reduce_sum(x * 2)\n",
+    );
+    write(
+        dir.path(),
+        "app.py",
+        "import tensorflow as tf\nfrom pkg.ops import compute\n\nx = tf.constant([1.0])\nprint(compute(x))\n",
+    );
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(
+        out.contains(
+            "pkg/ops.py:4:5: HY112 `compute` is called once (line 5 of app.py): tracing would cost more than it saves"
+        ),
+        "{out}"
+    );
+}
