@@ -36,11 +36,14 @@ const TENSOR_SAFE_USES: &[&str] = &["tensorflow.cast", "tensorflow.print"];
 /// The `(shape, dtype)` of a tensor parameter's spec, as source text, when
 /// its dtype and rank are known; dimensions are kept only when `closed`.
 pub fn tensor_spec(kind: &ParamKind, closed: bool) -> Option<(String, &'static str)> {
-    let ParamKind::Tensor(TensorInfo {
+    let ParamKind::Tensor(info) = kind else {
+        return None;
+    };
+    let TensorInfo {
         dtype: Some(dtype),
         shape: Some(shape),
         ..
-    }) = kind
+    } = &**info
     else {
         return None;
     };
