@@ -395,3 +395,44 @@ fn a_function_called_once_from_another_modules_top_level_is_explained() {
         "{out}"
     );
 }
+
+#[test]
+fn looking_again_only_where_other_modules_matter_loses_nothing() {
+    // The run checks a file a second time only when facts from other
+    // modules can change its report; checking every file again must report
+    // exactly the same, on each project above.
+    let called_once = tempfile::tempdir().unwrap();
+    write(called_once.path(), "pkg/__init__.py", "");
+    write(
+        called_once.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\ndef compute(x):\n    return tf.reduce_sum(x * 2)\n",
+    );
+    write(
+        called_once.path(),
+        "app.py",
+        "from pkg.ops import compute\nimport tensorflow as tf\n\nprint(compute(tf.constant([1.0])))\n",
+    );
+    let projects = [
+        project(),
+        relative_project(),
+        inheritance_project(),
+        plain_modules_project(),
+        called_once,
+    ];
+    for dir in &projects {
+        let run = |all: bool| {
+            let mut command = Command::cargo_bin("hybridize").unwrap();
+            command
+                .current_dir(dir.path())
+                .args(["check", "--output-format", "json", "."]);
+            if all {
+                command.env("HYBRIDIZE_SECOND_LOOK", "all");
+            }
+            String::from_utf8(command.output().unwrap().stdout).unwrap()
+        };
+        let (shortcut, every) = (run(false), run(true));
+        assert!(shortcut.contains("\"code\""), "{shortcut}");
+        assert_eq!(shortcut, every, "in {}", dir.path().display());
+    }
+}
