@@ -76,9 +76,10 @@ pub struct CallSummary {
     pub line: u32,
     pub in_loop: bool,
     pub bound: bool,
-    /// `None` once a `*args` hides the positions.
-    pub args: Vec<Option<ParamKind>>,
-    pub keywords: Vec<(Name, ParamKind)>,
+    /// `None` once a `*args` hides the positions. (Boxed slices: a large
+    /// run holds every call's, and a `Vec` is a word longer.)
+    pub args: Box<[Option<ParamKind>]>,
+    pub keywords: Box<[(Name, ParamKind)]>,
 }
 
 impl ModuleSummary {
