@@ -199,17 +199,20 @@ fn run_round(
             .zip(owner_of)
             .map(|((first, classes), owner)| {
                 let project = owner.and_then(|m| {
-                    let facts: ProjectFacts = summaries[m]
-                        .functions
-                        .iter()
-                        .map(|f| f.qualified_name.clone())
-                        .zip(propagation.module_facts(m))
-                        .collect();
+                    let facts = propagation.module_facts(m);
                     (look_at_all
                         || needs_second_look(&first, &facts)
                         || has_applicable_fix(&first, settings, mode)
                         || !classes.is_empty())
-                    .then_some(facts)
+                    // Named only when the file is looked at again.
+                    .then(|| {
+                        summaries[m]
+                            .functions
+                            .iter()
+                            .map(|f| f.qualified_name.clone())
+                            .zip(facts)
+                            .collect::<ProjectFacts>()
+                    })
                 });
                 if project.is_some() {
                     second_looks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -688,14 +691,14 @@ fn facts_hash(facts: &FunctionFacts) -> u64 {
 /// codemods that look at graph code do not look at it. Findings about a
 /// function are computed from its own facts (which hold its callees'
 /// effects), so a change elsewhere in the file does not reach them.
-fn needs_second_look(first: &FirstPass, project: &ProjectFacts) -> bool {
+fn needs_second_look(first: &FirstPass, project: &[FunctionFacts]) -> bool {
     if project.len() != first.local_facts.len() {
         return true;
     }
     project
         .iter()
         .zip(&first.local_facts)
-        .any(|((_, facts), local)| {
+        .any(|(facts, local)| {
             facts_hash(facts) != local.hash
                 && (local.reported
                     || local.under_graph
