@@ -409,9 +409,9 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
     // The first culprit of each effect is kept: own culprits, then the
     // first unresolved call, then conditionals; the words of the others
     // are never written.
-    let direct = |v: usize| -> (Vec<Trace>, Option<String>, bool) {
+    let direct = |own: &mut Vec<Trace>, v: usize| -> (Vec<Trace>, (Option<String>, bool)) {
         let node = &nodes[v];
-        let mut own: Vec<Trace> = Vec::new();
+        own.clear();
         let mut iterates_tensor = None;
         let mut param_tensor_work = false;
         let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
@@ -475,24 +475,18 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
                 }
             });
         }
-        (own, iterates_tensor, param_tensor_work)
+        // Most functions have one or two effects: no room for four (the
+        // list is built in a scratch buffer, then copied at its size).
+        let mut kept = Vec::with_capacity(own.len());
+        kept.append(own);
+        (kept, (iterates_tensor, param_tensor_work))
     };
     type Split = (Vec<Vec<Trace>>, (Vec<Option<String>>, Vec<bool>));
     let (traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
-        (0..n)
-            .into_par_iter()
-            .map(|v| {
-                let (own, iterates, work) = direct(v);
-                (own, (iterates, work))
-            })
-            .unzip()
+        (0..n).into_par_iter().map_init(Vec::new, direct).unzip()
     } else {
-        (0..n)
-            .map(|v| {
-                let (own, iterates, work) = direct(v);
-                (own, (iterates, work))
-            })
-            .unzip()
+        let mut scratch = Vec::new();
+        (0..n).map(|v| direct(&mut scratch, v)).unzip()
     };
     drop(by_name);
     Direct {
