@@ -277,9 +277,11 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
             }
         };
         let mut out = ModuleSites::default();
+        // Built here, kept at their size (most calls resolve to nothing).
+        let mut edges = Vec::new();
         for (f, function) in modules[m].functions.iter().enumerate() {
             let v = first_node[m] + f;
-            let mut edges = Vec::with_capacity(function.calls.len());
+            edges.clear();
             let mut unresolved = None;
             for call in &function.calls {
                 match resolve(call) {
@@ -301,7 +303,7 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
                     }
                 }
             }
-            out.edges.push(edges);
+            out.edges.push(edges.to_vec());
             out.unresolved.push(unresolved);
         }
         for call in &modules[m].module_calls {
@@ -375,8 +377,13 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
     let callee_facts = |v: usize| -> CalleeSites {
         let here = &sites[counts[v]..counts[v + 1]];
         let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+        let module_level = here
+            .iter()
+            .filter(|site| site.caller == Site::MODULE_LEVEL)
+            .count();
         let mut facts = CalleeSites {
             call_sites: here.len(),
+            callers: Vec::with_capacity(here.len() - module_level),
             ..CalleeSites::default()
         };
         for site in here {
