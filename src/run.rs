@@ -307,8 +307,9 @@ struct LocalFacts {
     hash: u64,
     /// Whether it ran under graph.
     under_graph: bool,
-    /// Whether a codemod reported something about it, selected or not
-    /// (before `--select`, `--ignore` and `# noqa` are applied).
+    /// Whether a codemod that ran reported something about it, under any
+    /// of its codes (before `--select`, `--ignore` and `# noqa` filter the
+    /// codes: HY001 also reports its HY1xx refusals).
     reported: bool,
 }
 

@@ -370,11 +370,8 @@ fn a_package_module_answers_to_its_full_name_from_anywhere() {
     assert!(!out.contains("HY110"), "{out}");
 }
 
-#[test]
-fn a_function_called_once_from_another_modules_top_level_is_explained() {
-    // `compute` is no candidate in its own module (nothing calls it there);
-    // the run shows its one call, at the top level of another module. The
-    // same code in one file gets HY112; so must the project.
+/// `compute`, called once: from the top level of another module.
+fn called_once_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "pkg/__init__.py", "");
     write(
@@ -387,6 +384,15 @@ fn a_function_called_once_from_another_modules_top_level_is_explained() {
         "app.py",
         "import tensorflow as tf\nfrom pkg.ops import compute\n\nx = tf.constant([1.0])\nprint(compute(x))\n",
     );
+    dir
+}
+
+#[test]
+fn a_function_called_once_from_another_modules_top_level_is_explained() {
+    // `compute` is no candidate in its own module (nothing calls it there);
+    // the run shows its one call, at the top level of another module. The
+    // same code in one file gets HY112; so must the project.
+    let dir = called_once_project();
     let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
     assert!(
         out.contains(
@@ -401,24 +407,12 @@ fn looking_again_only_where_other_modules_matter_loses_nothing() {
     // The run checks a file a second time only when facts from other
     // modules can change its report; checking every file again must report
     // exactly the same, on each project above.
-    let called_once = tempfile::tempdir().unwrap();
-    write(called_once.path(), "pkg/__init__.py", "");
-    write(
-        called_once.path(),
-        "pkg/ops.py",
-        "import tensorflow as tf\n\n\ndef compute(x):\n    return tf.reduce_sum(x * 2)\n",
-    );
-    write(
-        called_once.path(),
-        "app.py",
-        "from pkg.ops import compute\nimport tensorflow as tf\n\nprint(compute(tf.constant([1.0])))\n",
-    );
     let projects = [
         project(),
         relative_project(),
         inheritance_project(),
         plain_modules_project(),
-        called_once,
+        called_once_project(),
     ];
     for dir in &projects {
         let run = |all: bool| {

@@ -103,59 +103,57 @@ fn apply(modules: &mut [ModuleSummary], rewrites: Vec<Rewrite>) {
 /// The calls [`resolve_inherited_calls_and_tf_classes`] rewrites.
 fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
     use super::effects::Callee;
-    {
-        use rayon::prelude::*;
-        let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
-            .par_iter()
-            .map(|m| {
-                m.functions
-                    .iter()
-                    .map(|f| f.qualified_name.as_str())
-                    .collect()
-            })
-            .collect();
-        // Module by module, in parallel; the same method is called from
-        // many places of a module: looked up once there.
-        let module_rewrites = |(m, module): (usize, &ModuleSummary)| {
-            let mut rewrites = Vec::new();
-            let mut inherited: HashMap<&str, Option<String>> = HashMap::default();
-            let calls = module
-                .functions
+    use rayon::prelude::*;
+    let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
+        .par_iter()
+        .map(|m| {
+            m.functions
                 .iter()
-                .enumerate()
-                .flat_map(|(f, function)| {
-                    function
-                        .calls
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, c)| (Some(f), i, c))
-                })
-                .chain(
-                    module
-                        .module_calls
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| (None, i, c)),
-                );
-            for (f, i, call) in calls {
-                if let (true, Callee::External(name)) = (call.bound, &call.callee) {
-                    if let Some(name) = inherited
-                        .entry(name.as_str())
-                        .or_insert_with(|| table.inherited(m, name, &functions))
-                    {
-                        rewrites.push((m, f, i, name.clone()));
-                    }
+                .map(|f| f.qualified_name.as_str())
+                .collect()
+        })
+        .collect();
+    // Module by module, in parallel; the same method is called from
+    // many places of a module: looked up once there.
+    let module_rewrites = |(m, module): (usize, &ModuleSummary)| {
+        let mut rewrites = Vec::new();
+        let mut inherited: HashMap<&str, Option<String>> = HashMap::default();
+        let calls = module
+            .functions
+            .iter()
+            .enumerate()
+            .flat_map(|(f, function)| {
+                function
+                    .calls
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, c)| (Some(f), i, c))
+            })
+            .chain(
+                module
+                    .module_calls
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (None, i, c)),
+            );
+        for (f, i, call) in calls {
+            if let (true, Callee::External(name)) = (call.bound, &call.callee) {
+                if let Some(name) = inherited
+                    .entry(name.as_str())
+                    .or_insert_with(|| table.inherited(m, name, &functions))
+                {
+                    rewrites.push((m, f, i, name.clone()));
                 }
             }
-            rewrites
-        };
-        let rewrites: Vec<Vec<Rewrite>> = modules
-            .par_iter()
-            .enumerate()
-            .map(module_rewrites)
-            .collect();
-        rewrites.into_iter().flatten().collect::<Vec<_>>()
-    }
+        }
+        rewrites
+    };
+    let rewrites: Vec<Vec<Rewrite>> = modules
+        .par_iter()
+        .enumerate()
+        .map(module_rewrites)
+        .collect();
+    rewrites.into_iter().flatten().collect::<Vec<_>>()
 }
 
 /// Methods that HY001 treats differently in a Keras/`tf.Module` class.

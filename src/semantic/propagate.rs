@@ -137,7 +137,7 @@ struct Node<'s> {
 /// Propagates effects over `modules`; returns facts per module, per function
 /// (in summary order).
 pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
-    let propagation = propagate_effects(modules, direct_effects(modules));
+    let propagation = propagate_effects(modules);
     (0..modules.len())
         .map(|m| propagation.module_facts(m))
         .collect()
@@ -164,7 +164,7 @@ pub struct Propagation<'s> {
 
 impl<'s> Propagation<'s> {
     pub fn new(modules: &'s [ModuleSummary]) -> Self {
-        propagate_effects(modules, direct_effects(modules))
+        propagate_effects(modules)
     }
 
     /// The facts of module `m`'s functions, in summary order.
@@ -235,19 +235,7 @@ impl<'s> Propagation<'s> {
     }
 }
 
-/// What the call lists of a run tell, before effects flow: the call graph,
-/// what each function's call sites say about it, and its direct effects.
-/// Owns all of it.
-struct Direct {
-    first_node: Vec<usize>,
-    edges: Vec<Vec<(usize, u32)>>,
-    sites: Vec<CalleeSites>,
-    traces: Vec<Vec<Trace>>,
-    iterates_tensor: Vec<Option<String>>,
-    param_tensor_work: Vec<bool>,
-}
-
-fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
+fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut nodes = Vec::new();
     let mut first_node = Vec::with_capacity(modules.len());
     for (m, module) in modules.iter().enumerate() {
@@ -489,43 +477,14 @@ fn direct_effects<'s>(modules: &'s [ModuleSummary]) -> Direct {
         (kept, (iterates_tensor, param_tensor_work))
     };
     type Split = (Vec<Vec<Trace>>, (Vec<Option<String>>, Vec<bool>));
-    let (traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
+    let (mut traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
         (0..n).into_par_iter().map_init(Vec::new, direct).unzip()
     } else {
         let mut scratch = Vec::new();
         (0..n).map(|v| direct(&mut scratch, v)).unzip()
     };
     drop(by_name);
-    Direct {
-        first_node,
-        edges,
-        sites: by_callee,
-        traces,
-        iterates_tensor,
-        param_tensor_work,
-    }
-}
 
-fn propagate_effects<'s>(modules: &'s [ModuleSummary], direct: Direct) -> Propagation<'s> {
-    let Direct {
-        first_node,
-        edges,
-        sites,
-        mut traces,
-        iterates_tensor,
-        param_tensor_work,
-    } = direct;
-    let nodes: Vec<Node<'s>> = modules
-        .iter()
-        .enumerate()
-        .flat_map(|(m, module)| {
-            module
-                .functions
-                .iter()
-                .map(move |summary| Node { module: m, summary })
-        })
-        .collect();
-    let n = nodes.len();
     // Effects flow from callees to callers, one component at a time.
     let plain_edges: Vec<Vec<usize>> = edges
         .iter()
@@ -614,7 +573,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary], direct: Direct) -> Propag
         recursion,
         iterates_tensor,
         param_tensor_work,
-        sites,
+        sites: by_callee,
         under_graph,
         names,
         paths,
