@@ -91,7 +91,7 @@ fn decorated_function(checker: &Checker, call: &ExprCall) -> Option<String> {
 /// Every call of `tf.function(...)` in the module, decorators included.
 struct TfFunctionCalls<'a, 'm> {
     checker_calls: Vec<&'a ExprCall>,
-    imports: &'m crate::names::ImportMap,
+    imports: &'m crate::names::ImportMap<'m>,
 }
 
 impl<'a> Visitor<'a> for TfFunctionCalls<'a, '_> {

@@ -1157,7 +1157,7 @@ impl<'a> Visitor<'a> for WrapperCalls<'a, '_> {
 /// Every `tf.function(name)` call in the module; `others` counts those with
 /// more arguments (which a single decorator could not stand for).
 struct SameWrappers<'a, 'm> {
-    imports: &'m crate::names::ImportMap,
+    imports: &'m crate::names::ImportMap<'m>,
     name: &'m str,
     calls: Vec<&'a ExprCall>,
     others: usize,

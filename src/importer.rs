@@ -11,7 +11,7 @@ use crate::names::ImportMap;
 pub struct Importer<'a> {
     source: &'a str,
     module: &'a ModModule,
-    imports: &'a ImportMap,
+    imports: &'a ImportMap<'a>,
     stylist: &'a Stylist<'a>,
 }
 
@@ -19,7 +19,7 @@ impl<'a> Importer<'a> {
     pub fn new(
         source: &'a str,
         module: &'a ModModule,
-        imports: &'a ImportMap,
+        imports: &'a ImportMap<'a>,
         stylist: &'a Stylist<'a>,
     ) -> Self {
         Self {

@@ -12,19 +12,21 @@ use ruff_python_ast::{Expr, ModModule, Stmt};
 
 /// Local name → qualified name for every import binding in a module.
 #[derive(Debug, Default, Clone)]
-pub struct ImportMap {
+pub struct ImportMap<'a> {
     bindings: FxHashMap<String, String>,
-    /// Local names bound by something other than an import (a `def`, a class,
-    /// an assignment at module level), which shadow a builtin such as `print`.
-    shadowed: FxHashSet<String>,
+    /// Local names bound by something other than an import (a `def`, a
+    /// class, an assignment), which shadow a builtin such as `print`:
+    /// borrowed from the tree (most modules bind thousands of names, and
+    /// only a few builtins are ever asked about).
+    shadowed: FxHashSet<&'a str>,
     /// The local name under which `tensorflow` itself is imported, if any.
     tensorflow_alias: Option<String>,
     /// Whether the module imports anything from TensorFlow or Keras at all.
     mentions_tensorflow: bool,
 }
 
-impl ImportMap {
-    pub fn from_module(module: &ModModule) -> Self {
+impl<'a> ImportMap<'a> {
+    pub fn from_module(module: &'a ModModule) -> Self {
         let mut collector = ImportCollector::default();
         collector.visit_body(&module.body);
         collector.map
@@ -179,15 +181,13 @@ pub fn concat(pieces: &[&str]) -> String {
 }
 
 #[derive(Default)]
-struct ImportCollector {
-    map: ImportMap,
+struct ImportCollector<'a> {
+    map: ImportMap<'a>,
 }
 
-impl ImportCollector {
-    fn shadow(&mut self, name: &str) {
-        if !self.map.shadowed.contains(name) {
-            self.map.shadowed.insert(name.to_string());
-        }
+impl<'a> ImportCollector<'a> {
+    fn shadow(&mut self, name: &'a str) {
+        self.map.shadowed.insert(name);
     }
 
     fn bind(&mut self, local: &str, mut qualified: String) {
@@ -205,7 +205,7 @@ impl ImportCollector {
     }
 }
 
-impl<'a> StatementVisitor<'a> for ImportCollector {
+impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Import(import) => {
@@ -274,8 +274,10 @@ impl<'a> StatementVisitor<'a> for ImportCollector {
 mod tests {
     use super::*;
 
-    fn map(source: &str) -> ImportMap {
-        ImportMap::from_module(ruff_python_parser::parse_module(source).unwrap().syntax())
+    fn map(source: &str) -> ImportMap<'static> {
+        // The tree outlives the test.
+        let parsed = Box::leak(Box::new(ruff_python_parser::parse_module(source).unwrap()));
+        ImportMap::from_module(parsed.syntax())
     }
 
     fn expr(source: &str) -> Expr {

@@ -400,9 +400,13 @@ fn first_phase(
     settings: &Settings,
     overlay: &Overlay,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
+    // Names are spelled out on every thread (thousands of paths, several
+    // names each); only the table is filled on this one.
+    let names: Vec<Vec<String>> = paths.par_iter().map(|path| module_names(path)).collect();
     let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for (i, path) in paths.iter().enumerate() {
-        for name in module_names(path) {
+    by_name.reserve(names.iter().map(Vec::len).sum());
+    for (i, names) in names.into_iter().enumerate() {
+        for name in names {
             by_name.entry(name).or_default().push(i);
         }
     }

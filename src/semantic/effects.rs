@@ -288,11 +288,17 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             slot.insert(name.to_string(), joined);
         }
     }
+    // The functions are walked one after another: each walker's tables are
+    // cleared and handed to the next rather than allocated again.
+    let mut scratch = Scratch::default();
     let effects = (0..model.functions.len())
         .map(|id| {
-            let mut walker = Walker::new(model, &values, &call_targets, Some(id));
+            let mut walker =
+                Walker::with_scratch(model, &values, &call_targets, Some(id), scratch.take());
             walker.visit_body(&model.functions[id].def.body);
-            walker.effects
+            let effects = std::mem::take(&mut walker.effects);
+            scratch = walker.into_scratch();
+            effects
         })
         .collect();
     (effects, module_calls, values)
@@ -330,6 +336,21 @@ pub fn is_tf_base(qualified: &str) -> bool {
             ))
 }
 
+/// A walker's name tables (empty), passed from one walker to the next.
+#[derive(Default)]
+struct Scratch<'a> {
+    locals: HashSet<&'a str>,
+    globals: HashSet<&'a str>,
+    nonlocals: HashSet<&'a str>,
+    values: HashMap<&'a str, Value>,
+}
+
+impl Scratch<'_> {
+    fn take(&mut self) -> Self {
+        std::mem::take(self)
+    }
+}
+
 struct Walker<'m, 'a> {
     model: &'m SemanticModel<'a>,
     module: &'m ModuleValues,
@@ -365,6 +386,23 @@ impl<'m, 'a> Walker<'m, 'a> {
         call_targets: &'m HashMap<TextSize, FunctionId>,
         function: Option<FunctionId>,
     ) -> Self {
+        Self::with_scratch(model, module, call_targets, function, Scratch::default())
+    }
+
+    /// [`Walker::new`], with tables left over from another walker.
+    fn with_scratch(
+        model: &'m SemanticModel<'a>,
+        module: &'m ModuleValues,
+        call_targets: &'m HashMap<TextSize, FunctionId>,
+        function: Option<FunctionId>,
+        scratch: Scratch<'a>,
+    ) -> Self {
+        let Scratch {
+            locals,
+            globals,
+            nonlocals,
+            values,
+        } = scratch;
         let mut walker = Self {
             model,
             module,
@@ -373,10 +411,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             self_name: None,
             in_init: false,
             imported_base: std::cell::OnceCell::new(),
-            locals: HashSet::default(),
-            globals: HashSet::default(),
-            nonlocals: HashSet::default(),
-            values: HashMap::default(),
+            locals,
+            globals,
+            nonlocals,
+            values,
             self_attributes: None,
             loop_depth: 0,
             test_depth: 0,
@@ -401,7 +439,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 walker.in_init = def.name.id.as_str() == "__init__";
             }
             walker.effects.params = names.map(str::to_string).collect();
-            let mut collector = LocalNames::new(model.has_walrus);
+            let mut collector = LocalNames {
+                assigned: std::mem::take(&mut walker.locals),
+                globals: std::mem::take(&mut walker.globals),
+                nonlocals: std::mem::take(&mut walker.nonlocals),
+                walrus: model.has_walrus,
+            };
             // About one name per statement: room without regrowth.
             collector.assigned.reserve(def.body.len());
             collector.visit_body(&def.body);
@@ -413,6 +456,21 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
         }
         walker
+    }
+
+    /// The walker's tables, emptied, for the next walker.
+    fn into_scratch(self) -> Scratch<'a> {
+        let mut scratch = Scratch {
+            locals: self.locals,
+            globals: self.globals,
+            nonlocals: self.nonlocals,
+            values: self.values,
+        };
+        scratch.locals.clear();
+        scratch.globals.clear();
+        scratch.nonlocals.clear();
+        scratch.values.clear();
+        scratch
     }
 
     fn at_module_level(&self) -> bool {

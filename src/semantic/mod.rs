@@ -107,7 +107,7 @@ pub struct CallSite {
 /// Everything codemods need to know about one module.
 #[derive(Debug)]
 pub struct SemanticModel<'a> {
-    pub imports: ImportMap,
+    pub imports: ImportMap<'a>,
     pub functions: Vec<Function<'a>>,
     pub classes: Vec<Class<'a>>,
     /// Calls made at module level, outside any function.
@@ -432,7 +432,7 @@ enum Scope {
 }
 
 struct Builder<'a, 'm> {
-    imports: &'m ImportMap,
+    imports: &'m ImportMap<'a>,
     functions: Vec<Function<'a>>,
     classes: Vec<Class<'a>>,
     scopes: Vec<Scope>,
