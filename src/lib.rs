@@ -6,6 +6,7 @@
 //! in `codemods/` and are registered in one list in [`codemods`].
 
 pub mod apply;
+pub mod arena;
 pub mod checker;
 pub mod cli;
 pub mod codemods;

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ruff_python_ast::ModModule;
-use ruff_python_parser::{ParseError, Parsed};
+use ruff_python_parser::ParseError;
+
+use crate::arena::ParsedModule;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
@@ -85,8 +86,9 @@ impl SourceFile {
 
     /// Parses the text as a module; a syntax error becomes a [`SourceError`]
     /// with the parser's own words and position.
-    pub fn parse(&self) -> Result<Parsed<ModModule>, SourceError> {
-        ruff_python_parser::parse_module(&self.text).map_err(|err| self.syntax_error(&err))
+    /// The tree is in the thread's parse arena (see [`crate::arena`]).
+    pub fn parse(&self) -> Result<ParsedModule, SourceError> {
+        crate::arena::parse_module(&self.text, |err| self.syntax_error(err))
     }
 
     pub fn syntax_error(&self, err: &ParseError) -> SourceError {

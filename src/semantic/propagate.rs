@@ -679,7 +679,12 @@ fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamK
         }
     }
     for (keyword, kind) in &call.keywords {
-        if let Some(i) = target.summary.params.iter().position(|p| p == keyword) {
+        if let Some(i) = target
+            .summary
+            .params
+            .iter()
+            .position(|p| p.as_str() == &**keyword)
+        {
             join(&mut params[i], kind);
         }
     }

@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use ruff_python_ast::name::Name;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
@@ -79,7 +78,10 @@ pub struct CallSummary {
     /// `None` once a `*args` hides the positions. (Boxed slices: a large
     /// run holds every call's, and a `Vec` is a word longer.)
     pub args: Box<[Option<ParamKind>]>,
-    pub keywords: Box<[(Name, ParamKind)]>,
+    /// Keyword names are copied out of the tree, never shared with it (a
+    /// `Name` clone shares its text with the tree's, which the parse arena
+    /// reuses once the tree is gone: see [`crate::arena`]).
+    pub keywords: Box<[(Box<str>, ParamKind)]>,
 }
 
 impl ModuleSummary {
@@ -115,7 +117,9 @@ impl ModuleSummary {
                 keywords: call
                     .keywords
                     .iter()
-                    .map(|(name, value)| (name.clone(), ParamKind::of_argument(value, at)))
+                    .map(|(name, value)| {
+                        (Box::from(name.as_str()), ParamKind::of_argument(value, at))
+                    })
                     .collect(),
             }
         };

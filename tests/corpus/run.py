@@ -6,7 +6,9 @@ Steps, on a temporary copy of the corpus (the pristine copy is kept to compare):
   1. `check DIR`                                   - runs sanely
   2. `check --output-format json --unsafe-fixes DIR` - valid JSON; fixes per code;
      the same bytes as with HYBRIDIZE_SECOND_LOOK=all (every file checked again
-     with the whole run's facts: the shortcut that skips that loses nothing)
+     with the whole run's facts: the shortcut that skips that loses nothing),
+     and the same bytes again with HYBRIDIZE_ARENA_CHECK=1 (every parse tree's
+     memory made inaccessible once the tree is gone: nothing outlives it)
   3. `fix --unsafe-fixes DIR` (dry run)            - writes nothing; a diff
   4. `fix --write --unsafe-fixes DIR`              - the files it changes are
      exactly those of the dry-run diff, the diff applied with `git apply` to a
@@ -231,6 +233,15 @@ def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
     report("checking every file a second time reports the same findings", same,
            [] if same else [l for l in difflib.unified_diff(
                js.out.splitlines(), every.out.splitlines(), "shortcut", "all", lineterm="")])
+    # The parse arena retires each tree's memory instead of reusing it
+    # (a later use of anything shared with a tree faults): same findings.
+    retired = Run([bin_, "check", "--output-format", "json", "--unsafe-fixes", "."], cwd=work,
+                  env={**os.environ, "HYBRIDIZE_SECOND_LOOK": "all", "HYBRIDIZE_ARENA_CHECK": "1"})
+    check_sane(retired, work, orig_bad)
+    same = retired.stdout == js.stdout
+    report("nothing outlives its parse tree (arena memory retired, not reused)", same,
+           [] if same else [l for l in difflib.unified_diff(
+               js.out.splitlines(), retired.out.splitlines(), "reused", "retired", lineterm="")])
     fixed_files: set[str] = set()
     if isinstance(findings, list):
         per_code: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
