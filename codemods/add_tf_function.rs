@@ -43,8 +43,16 @@ fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
     // Computed once per module, on the first candidate that needs it.
     let mut changing_globals: Option<ChangingGlobals> = None;
-    for id in 0..semantic.functions.len() {
-        let Some(reason) = candidate_reason(semantic, id) else {
+    // Functions with a graph function defined directly inside them, found
+    // in one pass (not one pass per function: modules have thousands).
+    let mut defines_graph = vec![false; semantic.functions.len()];
+    for inner in &semantic.functions {
+        if let (Some(parent), Some(_)) = (inner.parent, &inner.graph) {
+            defines_graph[parent] = true;
+        }
+    }
+    for (id, &defines_graph) in defines_graph.iter().enumerate() {
+        let Some(reason) = candidate_reason(semantic, id, defines_graph) else {
             if let Some(site) = called_once(semantic, id) {
                 report_called_once(checker, id, &site);
             }
@@ -378,8 +386,13 @@ fn python_value(expr: &Expr) -> Option<&'static str> {
 }
 
 /// Why the function is worth converting, or `None` when it is not a
-/// candidate at all (then nothing is reported).
-fn candidate_reason(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+/// candidate at all (then nothing is reported). `defines_graph`: a graph
+/// function is defined directly inside it.
+fn candidate_reason(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    defines_graph: bool,
+) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
     let def = function.def;
@@ -395,11 +408,7 @@ fn candidate_reason(semantic: &SemanticModel, id: FunctionId) -> Option<String> 
     }
     // A graph function defined inside it is re-created on every call:
     // HY002 hoists it first.
-    if semantic
-        .functions
-        .iter()
-        .any(|inner| inner.parent == Some(id) && inner.graph.is_some())
-    {
+    if defines_graph {
         return None;
     }
     let tf_class = function.class.is_some_and(|c| semantic.is_tf_class(c));

@@ -34,6 +34,8 @@ use ruff_python_parser::{ParseError, Parsed};
 const SLOT: usize = 1 << 30;
 /// Threads that get a slot; others parse with mimalloc.
 const SLOTS: usize = 64;
+/// What a thread's arena keeps of its memory when it starts over.
+const KEEP: usize = 64 << 20;
 
 /// Start of the reserved range (0: the arena is off).
 static BASE: AtomicUsize = AtomicUsize::new(0);
@@ -121,6 +123,13 @@ impl Arena {
         Some(start as *mut u8)
     }
 
+    /// Whether the block at `ptr` is the last one cut from this thread's
+    /// slot (so that it can be given back, or grow where it is).
+    fn is_last(&self, ptr: *mut u8, size: usize) -> bool {
+        let ptr = ptr as usize;
+        ptr >= self.start.get() && ptr + size == self.next.get()
+    }
+
     /// Claims a slot for this thread, if none yet; whether it has one.
     fn claim(&self) -> bool {
         match self.start.get() {
@@ -146,6 +155,20 @@ impl Arena {
     /// checking, made inaccessible for good).
     fn start_over(&self) {
         if !CHECK.load(Ordering::Relaxed) {
+            // Memory past the first `KEEP` bytes (a very large file's tree)
+            // goes back to the system rather than staying with the thread.
+            let keep = self.start.get() + KEEP;
+            if self.next.get() > keep {
+                // SAFETY: the range is part of this thread's slot, and no
+                // tree in it is alive.
+                unsafe {
+                    libc::madvise(
+                        keep as *mut libc::c_void,
+                        self.next.get() - keep,
+                        libc::MADV_DONTNEED,
+                    );
+                }
+            }
             self.next.set(self.start.get());
             return;
         }
@@ -208,7 +231,7 @@ unsafe impl GlobalAlloc for Allocator {
             // The last block cut is given back (the parser's growing
             // vectors); others wait for the arena to start over.
             ARENA.with(|arena| {
-                if arena.active.get() && ptr as usize + layout.size() == arena.next.get() {
+                if arena.active.get() && arena.is_last(ptr, layout.size()) {
                     arena.next.set(ptr as usize);
                 }
             });
@@ -223,7 +246,7 @@ unsafe impl GlobalAlloc for Allocator {
         }
         // The last block cut grows (or shrinks) where it is.
         let in_place = ARENA.with(|arena| {
-            let last = ptr as usize + layout.size() == arena.next.get();
+            let last = arena.is_last(ptr, layout.size());
             let fits = ptr as usize + new_size <= arena.end.get();
             if arena.active.get() && last && fits {
                 arena.next.set(ptr as usize + new_size);

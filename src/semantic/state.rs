@@ -362,6 +362,12 @@ struct Analysis<'m, 'a> {
     in_graph: Vec<bool>,
     /// Function id by the start of its `def`.
     by_start: HashMap<TextSize, FunctionId>,
+    /// Found once per module (not once per state: modules with thousands
+    /// of states would cost the square of their size): the first place each
+    /// string names something dynamically (see [`Strings`]), and each
+    /// class's family.
+    named_in_strings: std::cell::OnceCell<HashMap<String, TextSize>>,
+    families: std::cell::OnceCell<Vec<Vec<ClassId>>>,
 }
 
 impl<'m, 'a> Analysis<'m, 'a> {
@@ -376,6 +382,8 @@ impl<'m, 'a> Analysis<'m, 'a> {
             model,
             in_graph,
             by_start,
+            named_in_strings: std::cell::OnceCell::new(),
+            families: std::cell::OnceCell::new(),
         }
     }
 
@@ -448,34 +456,10 @@ impl<'m, 'a> Analysis<'m, 'a> {
         (!rebinds).then_some((name, class))
     }
 
-    /// The classes of this module connected to `class` through inheritance.
+    /// The classes of this module connected to `class` through inheritance
+    /// (a base named like one of them, either way), in order.
     fn family(&self, class: ClassId) -> Vec<ClassId> {
-        let classes = &self.model.classes;
-        let base_ids = |id: ClassId| -> Vec<ClassId> {
-            classes[id]
-                .bases
-                .iter()
-                .filter_map(|base| classes.iter().position(|c| c.def.name.id.as_str() == base))
-                .collect()
-        };
-        let mut family = vec![class];
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for id in 0..classes.len() {
-                if family.contains(&id) {
-                    continue;
-                }
-                let related = base_ids(id).iter().any(|b| family.contains(b))
-                    || family.iter().any(|&member| base_ids(member).contains(&id));
-                if related {
-                    family.push(id);
-                    changed = true;
-                }
-            }
-        }
-        family.sort_unstable();
-        family
+        self.families.get_or_init(|| families(&self.model.classes))[class].clone()
     }
 
     fn state(
@@ -702,9 +686,12 @@ impl<'m, 'a> Analysis<'m, 'a> {
     /// State named in a string (`getattr(self, "count")`, `globals()["step"]`)
     /// or in a module that pickles or copies objects escapes the analysis.
     fn escapes_by_name(&self, target: &StateTarget) -> Option<Refusal> {
-        let mut strings = Strings::new(target.name());
-        strings.visit_body(self.model.module_body());
-        if let Some(offset) = strings.found {
+        let named = self.named_in_strings.get_or_init(|| {
+            let mut strings = Strings::default();
+            strings.visit_body(self.model.module_body());
+            strings.first
+        });
+        if let Some(&offset) = named.get(target.name()) {
             return Some(Refusal {
                 offset,
                 reason: "is named in a string (`getattr`, `setattr`, `globals()`), which the analysis cannot follow".to_string(),
@@ -1255,34 +1242,39 @@ impl StatementVisitor<'_> for Bindings<'_> {
 /// Whether the module names `name` in a string where Python looks it up
 /// dynamically: `getattr(obj, "name")` (and `setattr`, `hasattr`,
 /// `delattr`) or `globals()["name"]` (and `vars()`, `locals()`, `__dict__`).
-struct Strings<'n> {
-    name: &'n str,
-    found: Option<TextSize>,
+/// Strings that name something dynamically (`getattr(obj, "count")`,
+/// `globals()["step"]`), each with the first place it does.
+#[derive(Default)]
+struct Strings {
+    first: HashMap<String, TextSize>,
 }
 
-impl<'n> Strings<'n> {
-    fn new(name: &'n str) -> Self {
-        Self { name, found: None }
-    }
-
+impl Strings {
     fn visit_body(&mut self, body: &[Stmt]) {
         for stmt in body {
             SourceOrderVisitor::visit_stmt(self, stmt);
         }
     }
 
-    fn names_it(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::StringLiteral(literal) if literal.value.to_str() == self.name)
+    fn named(&mut self, expr: &Expr, at: TextSize) {
+        if let Expr::StringLiteral(literal) = expr {
+            self.first
+                .entry(literal.value.to_str().to_string())
+                .or_insert(at);
+        }
     }
 }
 
-impl<'a> SourceOrderVisitor<'a> for Strings<'_> {
+impl<'a> SourceOrderVisitor<'a> for Strings {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        let dynamic = match expr {
-            Expr::Call(call) => {
-                matches!(call.func.as_ref(), Expr::Name(n)
-                    if matches!(n.id.as_str(), "getattr" | "setattr" | "hasattr" | "delattr"))
-                    && call.arguments.args.iter().any(|arg| self.names_it(arg))
+        match expr {
+            Expr::Call(call)
+                if matches!(call.func.as_ref(), Expr::Name(n)
+                    if matches!(n.id.as_str(), "getattr" | "setattr" | "hasattr" | "delattr")) =>
+            {
+                for arg in &call.arguments.args {
+                    self.named(arg, expr.start());
+                }
             }
             Expr::Subscript(subscript) => {
                 let namespace = match subscript.value.as_ref() {
@@ -1291,15 +1283,49 @@ impl<'a> SourceOrderVisitor<'a> for Strings<'_> {
                     Expr::Attribute(a) => a.attr.id.as_str() == "__dict__",
                     _ => false,
                 };
-                namespace && self.names_it(&subscript.slice)
+                if namespace {
+                    self.named(&subscript.slice, expr.start());
+                }
             }
-            _ => false,
-        };
-        if dynamic {
-            self.found.get_or_insert(expr.start());
+            _ => {}
         }
         ruff_python_ast::visitor::source_order::walk_expr(self, expr);
     }
+}
+
+/// Each class's family: the classes connected to it through bases named
+/// like classes of the module (the first class of that name), either way;
+/// in order of the classes.
+fn families(classes: &[super::Class]) -> Vec<Vec<ClassId>> {
+    let mut first_named: HashMap<&str, ClassId> = HashMap::default();
+    for (id, class) in classes.iter().enumerate() {
+        first_named.entry(class.def.name.id.as_str()).or_insert(id);
+    }
+    // Union-find over the base relation.
+    let mut parent: Vec<ClassId> = (0..classes.len()).collect();
+    fn root(parent: &mut [ClassId], mut id: ClassId) -> ClassId {
+        while parent[id] != id {
+            parent[id] = parent[parent[id]];
+            id = parent[id];
+        }
+        id
+    }
+    for (id, class) in classes.iter().enumerate() {
+        for base in &class.bases {
+            if let Some(&base_id) = first_named.get(base.as_str()) {
+                let (a, b) = (root(&mut parent, id), root(&mut parent, base_id));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut members: HashMap<ClassId, Vec<ClassId>> = HashMap::default();
+    for id in 0..classes.len() {
+        let r = root(&mut parent, id);
+        members.entry(r).or_default().push(id);
+    }
+    (0..classes.len())
+        .map(|id| members[&root(&mut parent, id)].clone())
+        .collect()
 }
 
 /// Whether any `<x>.<name>` appears.

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Does `hybridize check` stay linear in the size of one module?
+
+    python3 bench/scaling.py HYBRIDIZE_BIN [--sizes 100,200,400] [--runs 3]
+
+Generates single modules of growing size in two shapes and prints, per
+shape and size, the median wall time of `hybridize check --exit-zero` on it
+and the growth exponent between consecutive sizes (time ratio over size
+ratio, in log: ~1 is linear, ~2 quadratic). Not a test: it prints figures.
+
+- `functions`: N plain functions doing tensor work (one unit = 3 lines);
+- `states`: N units of a Keras layer writing `self.count` in `call`, a graph
+  function writing a global counter, printing, with a nested helper, and a
+  helper called once and in a loop at module level (one unit = 30 lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def functions(n: int) -> str:
+    out = ["import tensorflow as tf\n"]
+    for i in range(n):
+        out.append(f"def f{i}(x, y):\n    z = tf.add(x, y) * {i}\n    return z + x\n")
+    return "".join(out)
+
+
+def states(n: int) -> str:
+    out = ["import tensorflow as tf\nimport numpy as np\nCOUNTER = 0\n"]
+    for i in range(n):
+        out.append(f"""
+class Layer{i}(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.w{i} = tf.Variable(1.0)
+        self.count = 0
+
+    def call(self, x):
+        self.count += 1
+        return x * self.w{i}
+
+@tf.function
+def step{i}(x):
+    global COUNTER
+    COUNTER += 1
+    print(x)
+    def inner(y):
+        return y + {i}
+    return inner(x) + helper{i}(x)
+
+def helper{i}(x):
+    return tf.reduce_sum(x) + {i}
+
+for _ in range(3):
+    step{i}(tf.constant([{i}.0]))
+helper{i}(tf.constant(1.0))
+""")
+    return "".join(out)
+
+
+def timed(binary: str, folder: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([binary, "check", "--exit-zero", folder],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--sizes", default="100,200,400")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    binary = os.path.realpath(args.binary)
+    for shape in (functions, states):
+        previous = None
+        for n in sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                with open(os.path.join(folder, "module.py"), "w") as f:
+                    f.write(shape(n))
+                lines = shape(n).count("\n")
+                seconds = timed(binary, folder, args.runs)
+            growth = ""
+            if previous:
+                p_n, p_s = previous
+                growth = f"  growth exponent {math.log(seconds / p_s) / math.log(n / p_n):.2f}"
+            print(f"{shape.__name__:<10} n={n:<6} {lines:>7} lines  {seconds * 1000:8.0f} ms{growth}",
+                  flush=True)
+            previous = (n, seconds)
+
+
+if __name__ == "__main__":
+    main()
