@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use ruff_python_parser::ParseError;
-
-use crate::arena::ParsedModule;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
+
+use crate::arena::ParsedModule;
 
 /// Why a file could not be checked. Every variant names the file and, where
 /// there is one, the position of the problem.

@@ -1239,11 +1239,10 @@ impl StatementVisitor<'_> for Bindings<'_> {
     }
 }
 
-/// Whether the module names `name` in a string where Python looks it up
+/// Strings the module names something with where Python looks it up
 /// dynamically: `getattr(obj, "name")` (and `setattr`, `hasattr`,
-/// `delattr`) or `globals()["name"]` (and `vars()`, `locals()`, `__dict__`).
-/// Strings that name something dynamically (`getattr(obj, "count")`,
-/// `globals()["step"]`), each with the first place it does.
+/// `delattr`) or `globals()["name"]` (and `vars()`, `locals()`,
+/// `__dict__`); each with the first place it does.
 #[derive(Default)]
 struct Strings {
     first: HashMap<String, TextSize>,

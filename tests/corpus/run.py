@@ -226,22 +226,23 @@ def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
         report("json output is an array of findings with code and fix", False,
                [f"{e}", js.out[:300]])
         findings = None
-    every = Run([bin_, "check", "--output-format", "json", "--unsafe-fixes", "."], cwd=work,
-                env={**os.environ, "HYBRIDIZE_SECOND_LOOK": "all"})
-    check_sane(every, work, orig_bad)
-    same = every.stdout == js.stdout
-    report("checking every file a second time reports the same findings", same,
-           [] if same else [l for l in difflib.unified_diff(
-               js.out.splitlines(), every.out.splitlines(), "shortcut", "all", lineterm="")])
+    def same_json(name: str, base: Run, env: dict[str, str], labels: tuple[str, str]) -> Run:
+        """The JSON check again with `env`: the same bytes as `base`."""
+        again = Run([bin_, "check", "--output-format", "json", "--unsafe-fixes", "."], cwd=work,
+                    env={**os.environ, **env})
+        check_sane(again, work, orig_bad)
+        same = again.stdout == base.stdout
+        report(name, same, [] if same else [l for l in difflib.unified_diff(
+            base.out.splitlines(), again.out.splitlines(), *labels, lineterm="")])
+        return again
+
+    every = same_json("checking every file a second time reports the same findings", js,
+                      {"HYBRIDIZE_SECOND_LOOK": "all"}, ("shortcut", "all"))
     # The parse arena retires each tree's memory instead of reusing it
     # (a later use of anything shared with a tree faults): same findings.
-    retired = Run([bin_, "check", "--output-format", "json", "--unsafe-fixes", "."], cwd=work,
-                  env={**os.environ, "HYBRIDIZE_SECOND_LOOK": "all", "HYBRIDIZE_ARENA_CHECK": "1"})
-    check_sane(retired, work, orig_bad)
-    same = retired.stdout == js.stdout
-    report("nothing outlives its parse tree (arena memory retired, not reused)", same,
-           [] if same else [l for l in difflib.unified_diff(
-               js.out.splitlines(), retired.out.splitlines(), "reused", "retired", lineterm="")])
+    same_json("nothing outlives its parse tree (arena memory retired, not reused)", every,
+              {"HYBRIDIZE_SECOND_LOOK": "all", "HYBRIDIZE_ARENA_CHECK": "1"},
+              ("reused", "retired"))
     fixed_files: set[str] = set()
     if isinstance(findings, list):
         per_code: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
