@@ -11,7 +11,10 @@ ratio, in log: ~1 is linear, ~2 quadratic). Not a test: it prints figures.
 - `functions`: N plain functions doing tensor work (one unit = 3 lines);
 - `states`: N units of a Keras layer writing `self.count` in `call`, a graph
   function writing a global counter, printing, with a nested helper, and a
-  helper called once and in a loop at module level (one unit = 30 lines).
+  helper called once and in a loop at module level (one unit = 30 lines);
+- `counters`: one Keras layer whose `call` updates N counters of its own
+  and N graph functions each updating a global counter of its own, called
+  in a loop (one unit = 10 lines).
 """
 
 from __future__ import annotations
@@ -65,6 +68,33 @@ helper{i}(tf.constant(1.0))
     return "".join(out)
 
 
+def counters(n: int) -> str:
+    init = "".join(f"        self.c{i} = 0\n" for i in range(n))
+    update = "".join(f"        self.c{i} += 1\n" for i in range(n))
+    out = ["import tensorflow as tf\n",
+           "".join(f"G{i} = 0\n" for i in range(n)),
+           f"""
+class Counters(tf.keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+{init}
+    def call(self, x):
+{update}        return x * 2.0
+"""]
+    for i in range(n):
+        out.append(f"""
+@tf.function
+def bump{i}(x):
+    global G{i}
+    G{i} += 1
+    return x + G{i}
+
+for _ in range(2):
+    bump{i}(tf.constant({i}.0))
+""")
+    return "".join(out)
+
+
 def timed(binary: str, folder: str, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -83,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     binary = os.path.realpath(args.binary)
-    for shape in (functions, states):
+    for shape in (functions, states, counters):
         previous = None
         for n in sizes:
             with tempfile.TemporaryDirectory() as folder:

@@ -65,7 +65,7 @@ fn run(checker: &mut Checker) {
         let mut returns = PythonReturns::default();
         returns.visit_body(&function.def.body);
         if let Some((what, at)) = returns.first {
-            let line = checker.source[..at.to_usize()].matches('\n').count() + 1;
+            let line = checker.line_number(at);
             refusals.push((
                 &refusals::RETURNS_PYTHON_VALUE,
                 format!(

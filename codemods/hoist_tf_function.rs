@@ -90,7 +90,7 @@ fn nested_graph_function(
     }
     let outer_names = FunctionNames::of(outer.def);
     // The fixes rewrite every use of the nested function: each must be a call.
-    if let Some(why) = not_only_called(checker.source, &outer_names, name) {
+    if let Some(why) = not_only_called(checker, &outer_names, name) {
         checker.report(diagnostic.with_note(format!("no fix offered: {why}")));
         return;
     }
@@ -261,9 +261,9 @@ fn method_receiver<'m>(
 
 /// Why the uses of `name` in the enclosing function are not all plain
 /// calls in its own body, if they are not.
-fn not_only_called(source: &str, outer: &FunctionNames, name: &str) -> Option<String> {
+fn not_only_called(checker: &Checker, outer: &FunctionNames, name: &str) -> Option<String> {
     for use_ in outer.uses.iter().filter(|u| u.name == name) {
-        let line = line_number(source, use_.offset);
+        let line = checker.line_number(use_.offset);
         if use_.nested {
             return Some(format!(
                 "`{name}` is used inside a nested scope at line {line}"
@@ -444,14 +444,14 @@ fn lift(
             };
             return Err(any(format!(
                 "`{captured_name}` {what} (line {}), so passing its value would not mean the same",
-                line_number(source, binding.offset)
+                checker.line_number(binding.offset)
             )));
         }
     }
     // A graph function receives container arguments as copies of their
     // structure: mutating a captured list or dict (or setting attributes on
     // a captured object) would no longer reach the caller's object.
-    if let Some((name, line)) = mutated_capture(source, inner, &captured) {
+    if let Some((name, line)) = mutated_capture(checker, inner, &captured) {
         return Err(any(format!(
             "it mutates the captured `{name}` (line {line}), which as a parameter of a graph function would be a copy"
         )));
@@ -511,7 +511,7 @@ fn lift(
             if let Some(binding) = outer_names.bindings.iter().find(|b| b.name == receiver) {
                 return Err(Refusal::Here(format!(
                     "`{receiver}` is rebound at line {}",
-                    line_number(source, binding.offset)
+                    checker.line_number(binding.offset)
                 )));
             }
             class_attribute_clash(checker, class, name)
@@ -739,7 +739,7 @@ fn class_attribute_clash(checker: &Checker, class: ClassId, name: &str) -> Optio
     if let Some(at) = attributes.found {
         return Some(format!(
             "an attribute `{name}` is already used at line {} (it would shadow or be shadowed by the method of `{class_name}`)",
-            line_number(checker.source, at)
+            checker.line_number(at)
         ));
     }
     None
@@ -919,7 +919,7 @@ fn reassigned_attribute(
         };
         uses.visit_body(checker.module.body.as_slice());
         let at = uses.store_outside_init?;
-        Some((object, attribute.clone(), line_number(checker.source, at)))
+        Some((object, attribute.clone(), checker.line_number(at)))
     })
 }
 
@@ -1183,7 +1183,7 @@ impl<'a> Visitor<'a> for SameWrappers<'a, '_> {
 /// The first captured name that `inner` mutates in place (item or
 /// attribute assignment, or a mutating method call), with its line.
 fn mutated_capture(
-    source: &str,
+    checker: &Checker,
     inner: &StmtFunctionDef,
     captured: &[String],
 ) -> Option<(String, usize)> {
@@ -1260,11 +1260,7 @@ fn mutated_capture(
     mutations.visit_body(&inner.body);
     mutations
         .found
-        .map(|(name, at)| (name, line_number(source, at)))
-}
-
-fn line_number(source: &str, offset: TextSize) -> usize {
-    source[..offset.to_usize()].matches('\n').count() + 1
+        .map(|(name, at)| (name, checker.line_number(at)))
 }
 
 fn line_start(source: &str, offset: TextSize) -> TextSize {

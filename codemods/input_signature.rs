@@ -186,8 +186,8 @@ fn run(checker: &mut Checker) {
 
 /// Writes specs as source text: a `TensorSpec` for a tensor whose dtype and
 /// rank are known, the same structure for a tuple, list or dict of them.
-struct Render<'r, 'c, 'a> {
-    checker: &'c Checker<'a>,
+struct Render<'r, 'c, 'a, 's> {
+    checker: &'c Checker<'a, 's>,
     /// How `tf.TensorSpec` is spelled here.
     spec: String,
     /// Whether every call site is known (else every dimension is `None`).
@@ -196,12 +196,12 @@ struct Render<'r, 'c, 'a> {
     /// named dimension must be bound before it.
     anchor: TextSize,
     /// Computed once per module, when a dimension has a name.
-    constants: &'r mut Option<Constants<'a>>,
+    constants: &'r mut Option<Constants<'s>>,
     /// Whether a dimension was written by name.
     named: bool,
 }
 
-impl Render<'_, '_, '_> {
+impl Render<'_, '_, '_, '_> {
     fn tensor(&mut self, info: &TensorInfo) -> Option<String> {
         let dtype = DTYPES
             .iter()
@@ -290,7 +290,12 @@ fn may_vary(structure: &Structure) -> bool {
 
 /// Where the module-level statement that contains `range` starts.
 fn top_level_start(body: &[Stmt], range: TextRange) -> TextSize {
-    body.iter()
+    // Statements are in order and do not overlap: one that contains
+    // `range` is among the first two that do not end before it starts.
+    let at = body.partition_point(|stmt| stmt.end() < range.start());
+    body[at..]
+        .iter()
+        .take(2)
         .find(|stmt| stmt.range().contains_range(range))
         .map_or(range.start(), Ranged::start)
 }

@@ -48,7 +48,7 @@ fn run(checker: &mut Checker) {
             let at = if refusal.offset == TextSize::default() {
                 String::new()
             } else {
-                format!(" (line {})", line_of(checker.source, refusal.offset))
+                format!(" (line {})", checker.line_number(refusal.offset))
             };
             checker.report(
                 diagnostic.with_note(format!("no fix offered: `{shown}` {}{at}", refusal.reason)),
@@ -164,10 +164,4 @@ fn remove_global(source: &str, stmt: &StmtGlobal, name: &str) -> Option<Edit> {
         TextSize::try_from(line_start).ok()?,
         TextSize::try_from(delete_to).ok()?,
     )))
-}
-
-/// The 1-based line of `offset`.
-fn line_of(source: &str, offset: TextSize) -> usize {
-    let before = &source[..offset.to_usize()];
-    before.matches('\n').count() + before.matches('\r').count() - before.matches("\r\n").count() + 1
 }

@@ -128,7 +128,7 @@ fn check_parameter(
             Some((expr, Passed::Number)) => wrapped.push(*expr),
             Some((_, Passed::Tensor)) => {}
             _ => {
-                let line = line_number(checker.source, call.offset);
+                let line = checker.line_number(call.offset);
                 checker.report(diagnostic.with_note(format!(
                     "no fix offered: the analysis cannot tell what the call at line {line} passes for `{param}`"
                 )));
@@ -282,8 +282,4 @@ fn signature_fix(
                 Fix::unsafe_edits(edit, import),
             ),
     );
-}
-
-fn line_number(source: &str, offset: TextSize) -> usize {
-    source[..offset.to_usize()].matches('\n').count() + 1
 }

@@ -13,25 +13,30 @@ use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 use crate::version::TfVersion;
 
-pub struct Checker<'a> {
+pub struct Checker<'a, 's: 'a> {
     pub path: &'a Path,
     pub source: &'a str,
-    pub module: &'a ModModule,
+    pub module: &'s ModModule,
     pub tokens: &'a Tokens,
-    pub semantic: &'a SemanticModel<'a>,
+    pub semantic: &'a SemanticModel<'s>,
     pub stylist: &'a Stylist<'a>,
     pub settings: &'a Settings,
     pub importer: Importer<'a>,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl<'a> Checker<'a> {
+impl<'a, 's: 'a> Checker<'a, 's> {
+    /// The 1-based line of `offset` in the file.
+    pub fn line_number(&self, offset: ruff_text_size::TextSize) -> usize {
+        self.semantic.line_number(self.source, offset)
+    }
+
     pub fn new(
         path: &'a Path,
         source: &'a str,
-        module: &'a ModModule,
+        module: &'s ModModule,
         tokens: &'a Tokens,
-        semantic: &'a SemanticModel<'a>,
+        semantic: &'a SemanticModel<'s>,
         stylist: &'a Stylist<'a>,
         settings: &'a Settings,
     ) -> Self {

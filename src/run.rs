@@ -903,7 +903,7 @@ fn run_codemods(
     semantic: &SemanticModel,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    let module = parsed.syntax();
+    let module = semantic.module();
     if !semantic.imports.mentions_tensorflow() {
         return Vec::new();
     }

@@ -14,7 +14,7 @@ use ruff_python_ast::{Decorator, Expr, ExprCall, ExprContext, Number, Stmt, Unar
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Edit;
-use crate::semantic::effects::{Call, Callee};
+use crate::semantic::effects::Call;
 use crate::semantic::kinds::{Dim, ParamKind, TensorInfo};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
@@ -60,13 +60,7 @@ pub fn tensor_spec(kind: &ParamKind, closed: bool) -> Option<(String, &'static s
 
 /// The calls of `id` in this module, from functions and module level.
 pub fn local_calls<'m>(semantic: &'m SemanticModel, id: FunctionId) -> Vec<&'m Call> {
-    semantic
-        .effects
-        .iter()
-        .flat_map(|effects| &effects.calls)
-        .chain(&semantic.module_call_effects)
-        .filter(|call| call.callee == Callee::Local(id))
-        .collect()
+    semantic.calls_of(id).collect()
 }
 
 /// Whether every call of the function is one the analysis has seen: all are
@@ -75,38 +69,36 @@ pub fn local_calls<'m>(semantic: &'m SemanticModel, id: FunctionId) -> Vec<&'m C
 pub fn call_sites_closed(semantic: &SemanticModel, id: FunctionId) -> bool {
     let function = &semantic.functions[id];
     let name = function.def.name.id.as_str();
-    let local = local_calls(semantic, id).len();
-    if semantic.facts[id].call_sites != local || function.class.is_some() {
+    if semantic.facts[id].call_sites != semantic.calls_of(id).count() || function.class.is_some() {
         return false;
     }
-    let module = FunctionNames::of_module(semantic.module_body());
-    let introspection = introspection_reads(semantic.module_body(), name);
-    if module
-        .uses
-        .iter()
-        .any(|u| u.name == name && u.called.is_none() && !introspection.contains(&u.offset))
+    if semantic
+        .memo
+        .names_used_as_values
+        .get_or_init(|| names_used_as_values(semantic.module_body()))
+        .contains(name)
     {
         return false;
     }
     let script = semantic
-        .module_call_effects
-        .iter()
-        .any(|call| call.callee == Callee::Local(id));
+        .calls_with_callers(id)
+        .any(|(caller, _)| caller.is_none());
     name.starts_with('_') || script
 }
 
-/// The offsets of `name` in `name.experimental_get_tracing_count`: reading
-/// how often a graph function was traced neither calls it nor lets it escape.
-fn introspection_reads(body: &[Stmt], name: &str) -> HashSet<TextSize> {
-    struct Reads<'n> {
-        name: &'n str,
+/// The names module-level code reads other than to call them (a function
+/// so named may be called from anywhere), found once per module. Reading
+/// how often a graph function was traced (`name.experimental_get_tracing_count`)
+/// neither calls it nor lets it escape.
+fn names_used_as_values(body: &[Stmt]) -> rustc_hash::FxHashSet<Box<str>> {
+    struct Reads {
         offsets: HashSet<TextSize>,
     }
-    impl<'a> Visitor<'a> for Reads<'_> {
+    impl<'a> Visitor<'a> for Reads {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Expr::Attribute(attribute) = expr {
                 if attribute.attr.id.as_str() == "experimental_get_tracing_count"
-                    && matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == self.name)
+                    && attribute.value.is_name_expr()
                 {
                     self.offsets.insert(attribute.value.start());
                 }
@@ -114,12 +106,16 @@ fn introspection_reads(body: &[Stmt], name: &str) -> HashSet<TextSize> {
             walk_expr(self, expr);
         }
     }
-    let mut reads = Reads {
-        name,
+    let mut introspection = Reads {
         offsets: HashSet::new(),
     };
-    reads.visit_body(body);
-    reads.offsets
+    introspection.visit_body(body);
+    FunctionNames::of_module(body)
+        .uses
+        .into_iter()
+        .filter(|u| u.called.is_none() && !introspection.offsets.contains(&u.offset))
+        .map(|u| u.name.into_boxed_str())
+        .collect()
 }
 
 /// `@tf.function` → `@tf.function(keyword)`; `@tf.function(...)` gains
@@ -211,7 +207,7 @@ pub fn python_only_use(
     if let Some(binding) = names.bindings.iter().find(|b| b.name == param) {
         return Some(format!(
             "is reassigned at line {}",
-            line_number(source, binding.offset)
+            semantic.line_number(source, binding.offset)
         ));
     }
     let mut safe = SafeUses {
@@ -224,7 +220,7 @@ pub fn python_only_use(
         .uses
         .iter()
         .find(|u| u.name == param && !safe.offsets.contains(&u.offset))?;
-    let line = line_number(source, unsafe_use.offset);
+    let line = semantic.line_number(source, unsafe_use.offset);
     Some(format!(
         "is used at line {line} other than through `tf.cast` or `tf.print` (in Python control flow, `range()`, indexing or arithmetic, a tensor behaves differently)"
     ))
@@ -329,7 +325,7 @@ pub fn scalar_signature(
                 }
                 let mut dtype = None;
                 for call in &calls {
-                    let line = line_number(source, call.offset);
+                    let line = semantic.line_number(source, call.offset);
                     let argument = expressions
                         .get(&call.offset)
                         .and_then(|expr_call| argument(expr_call, index, param))
@@ -474,8 +470,4 @@ impl<'a> Visitor<'a> for Stores<'_> {
         }
         walk_expr(self, expr);
     }
-}
-
-fn line_number(source: &str, offset: TextSize) -> usize {
-    source[..offset.to_usize()].matches('\n').count() + 1
 }

@@ -206,6 +206,44 @@ fn added_imports_follow_the_file_line_endings() {
 }
 
 #[test]
+fn lines_named_in_messages_count_every_python_line_ending() {
+    // The same module with `\n`, `\r\n` and old Mac `\r` line endings: the
+    // line a message names is the line the finding's position names.
+    let lines = [
+        "import tensorflow as tf",
+        "",
+        "def deco(f):",
+        "    return f",
+        "",
+        "@deco",
+        "def step(x):",
+        "    return tf.reduce_sum(x * 2.0)",
+        "",
+        "for _ in range(3):",
+        "    step(tf.constant([1.0]))",
+        "",
+    ];
+    for ending in ["\n", "\r\n", "\r"] {
+        let dir = project(&[("step.py", &lines.join(ending))]);
+        let output = hybridize(dir.path())
+            .args([
+                "check",
+                "--exit-zero",
+                "--output-format",
+                "concise",
+                "step.py",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            stdout(&output)
+                .contains("step.py:7:5: HY110 `step` has a decorator at line 6 whose effect"),
+            "with {ending:?} line endings:\n{}",
+            stdout(&output)
+        );
+    }
+}
+#[test]
 fn bad_files_are_reported_left_alone_and_the_run_goes_on() {
     let mut not_utf8 = b"import tensorflow as tf\nx = '".to_vec();
     not_utf8.extend([0xff, 0xfe]);

@@ -140,6 +140,35 @@ pub struct SemanticModel<'a> {
     /// `Model`/`Layer` or `tf.Module` through another module of the run
     /// (see [`classes::resolve_inherited_calls_and_tf_classes`]).
     pub project_tf_classes: Vec<String>,
+    /// What codemods ask of the module more than once, found on first use
+    /// (once per module, so that asking per function stays linear).
+    pub memo: Memo<'a>,
+}
+
+/// Where a call is: the function it is in (`None` at module level) and its
+/// index among that function's calls.
+type CallAt = (Option<FunctionId>, u32);
+
+/// Indexes over one module, each built the first time it is asked for.
+#[derive(Default)]
+pub struct Memo<'a> {
+    /// For each function, where it is called: the calling function (`None`
+    /// at module level) and the call's index in its list, in the order of
+    /// [`SemanticModel::calls_of`].
+    calls_by_callee: std::cell::OnceCell<Vec<Vec<CallAt>>>,
+    /// Names module-level code reads other than to call them (see
+    /// [`crate::signature::call_sites_closed`]).
+    pub names_used_as_values: std::cell::OnceCell<rustc_hash::FxHashSet<Box<str>>>,
+    /// The Python state analysis's module-wide tables.
+    pub state: std::cell::OnceCell<state::Index<'a>>,
+    /// Where the module's lines start, for line numbers in messages.
+    lines: std::cell::OnceCell<ruff_source_file::LineIndex>,
+}
+
+impl std::fmt::Debug for Memo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
 }
 
 impl<'a> SemanticModel<'a> {
@@ -206,6 +235,7 @@ impl<'a> SemanticModel<'a> {
             tf_function_calls,
             has_walrus: source.contains(":="),
             project_tf_classes,
+            memo: Memo::default(),
         };
         // The function each name means where it is defined: directly in a
         // function (or at module level), not in a class; the last
@@ -296,6 +326,21 @@ impl<'a> SemanticModel<'a> {
     }
 
     /// The module's top-level statements.
+    /// The 1-based line of `offset` in `source`, the module's text (lines
+    /// end as Python ends them: `\n`, `\r\n` or `\r`).
+    pub fn line_number(&self, source: &str, offset: ruff_text_size::TextSize) -> usize {
+        self.memo
+            .lines
+            .get_or_init(|| ruff_source_file::LineIndex::from_source_text(source))
+            .line_index(offset)
+            .get()
+    }
+
+    /// The module the model is of.
+    pub fn module(&self) -> &'a ModModule {
+        self.module
+    }
+
     pub fn module_body(&self) -> &'a [Stmt] {
         &self.module.body
     }
@@ -318,8 +363,46 @@ impl<'a> SemanticModel<'a> {
 
     /// The functions that run under `tf.function` (directly or through a
     /// graph caller), by id: what the graph-safety codemods look at.
-    pub fn graph_code(&self) -> impl Iterator<Item = FunctionId> + '_ {
+    pub fn graph_code(&self) -> impl Iterator<Item = FunctionId> + use<'_, 'a> {
         (0..self.functions.len()).filter(|&id| self.runs_under_graph(id))
+    }
+
+    /// The calls of function `id` in this module: from functions (in their
+    /// order), then from module level.
+    pub fn calls_of(&self, id: FunctionId) -> impl Iterator<Item = &Call> + use<'_, 'a> {
+        self.calls_with_callers(id).map(|(_, call)| call)
+    }
+
+    /// [`SemanticModel::calls_of`], each with the function it is in (`None`
+    /// at module level).
+    pub fn calls_with_callers(
+        &self,
+        id: FunctionId,
+    ) -> impl Iterator<Item = (Option<FunctionId>, &Call)> + use<'_, 'a> {
+        let index = self.memo.calls_by_callee.get_or_init(|| {
+            let mut index = vec![Vec::new(); self.functions.len()];
+            let callers = self
+                .effects
+                .iter()
+                .enumerate()
+                .map(|(caller, effects)| (Some(caller), &effects.calls))
+                .chain(std::iter::once((None, &self.module_call_effects)));
+            for (caller, calls) in callers {
+                for (at, call) in calls.iter().enumerate() {
+                    if let effects::Callee::Local(callee) = call.callee {
+                        index[callee].push((caller, at as u32));
+                    }
+                }
+            }
+            index
+        });
+        index[id].iter().map(move |&(caller, at)| {
+            let calls = match caller {
+                Some(caller) => &self.effects[caller].calls,
+                None => &self.module_call_effects,
+            };
+            (caller, &calls[at as usize])
+        })
     }
 
     /// Whether the function runs under `tf.function`, directly or because a

@@ -47,7 +47,7 @@ pub fn failed_preconditions(
     if let Some(decorator) = function.def.decorator_list.iter().find(|d| {
         !matches!(&d.expression, Expr::Name(n) if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
     }) {
-        let line = source[..decorator.start().to_usize()].matches('\n').count() + 1;
+        let line = semantic.line_number(source, decorator.start());
         out.push((
             Precondition::UnknownCallee,
             format!("has a decorator at line {line} whose effect the analysis cannot see"),

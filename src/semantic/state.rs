@@ -14,7 +14,6 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
-use ruff_python_ast::visitor::source_order::{SourceOrderVisitor, TraversalSignal};
 use ruff_python_ast::{
     AnyNodeRef, CmpOp, Expr, ExprContext, Number, Operator, Stmt, StmtGlobal, UnaryOp,
 };
@@ -22,6 +21,10 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::effects::is_tf_base;
 use super::{ClassId, FunctionId, SemanticModel};
+pub use index::Index;
+use index::Occurrence;
+
+mod index;
 
 /// The Python type of the state, which decides the variable's dtype and the
 /// conversion eager reads need.
@@ -66,7 +69,7 @@ impl StateKind {
 }
 
 /// Where the state lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StateTarget {
     /// `self.<name>` on instances of a family of classes related by
     /// inheritance (every class of the family shares the attribute).
@@ -169,48 +172,17 @@ impl PythonState<'_> {
 
 /// Every piece of Python state that graph code mutates in this module.
 pub fn python_states<'a>(model: &SemanticModel<'a>) -> Vec<PythonState<'a>> {
-    let in_graph: Vec<bool> = (0..model.functions.len())
-        .map(|id| model.runs_under_graph(id))
-        .collect();
-    Analysis::new(model, in_graph).states()
-}
-
-/// The write statements (by range) that HY010 would rewrite into
-/// `tf.Variable` operations if `function` (and what it calls) ran under
-/// `tf.function`. HY001 can use this to accept a function whose only Python
-/// side effects are such writes, since HY010 repairs them in the next pass.
-pub fn repairable_writes(model: &SemanticModel, function: FunctionId) -> Vec<TextRange> {
-    let mut in_graph: Vec<bool> = (0..model.functions.len())
-        .map(|id| model.runs_under_graph(id))
-        .collect();
-    let mut stack = vec![function];
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut in_graph[id], true) && id != function {
-            continue;
+    let analysis = Analysis::new(model, HashSet::default());
+    let mut seen = HashSet::default();
+    let mut candidates = Vec::new();
+    for id in model.graph_code() {
+        for write in analysis.index.writes(model, id) {
+            if !write.creates_variable && seen.insert(&write.target) {
+                candidates.push((write.target.clone(), id, write.stmt.range()));
+            }
         }
-        stack.extend(
-            model.functions[id]
-                .calls
-                .iter()
-                .filter_map(|call| call.callee)
-                .filter(|&callee| !in_graph[callee]),
-        );
     }
-    Analysis::new(model, in_graph)
-        .states()
-        .into_iter()
-        .filter(|state| state.refusal.is_none())
-        .flat_map(|state| {
-            state
-                .uses
-                .into_iter()
-                .filter_map(|u| match u {
-                    StateUse::Write { stmt, .. } => Some(stmt.range()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    analysis.states(candidates)
 }
 
 /// The states HY010 would rewrite into `tf.Variable`s if `function` ran
@@ -226,10 +198,10 @@ pub fn states_repaired_with<'a>(
     function: FunctionId,
 ) -> Option<Vec<PythonState<'a>>> {
     use super::effects::Callee;
-    let mut reach = vec![false; model.functions.len()];
+    let mut reach: HashSet<FunctionId> = HashSet::default();
     let mut stack = vec![function];
     while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut reach[id], true) {
+        if !reach.insert(id) {
             continue;
         }
         for call in &model.effects[id].calls {
@@ -239,12 +211,72 @@ pub fn states_repaired_with<'a>(
             }
         }
     }
-    let in_graph = (0..model.functions.len())
-        .map(|id| reach[id] || model.runs_under_graph(id))
+    let mut reach: Vec<FunctionId> = reach.into_iter().collect();
+    reach.sort_unstable();
+    let analysis = Analysis::new(model, reach.iter().copied().collect());
+    let index = analysis.index;
+    // Only the states written in the bodies of `function` and its callees
+    // (nested functions included) can matter: those are analysed, with the
+    // first write each has among all the functions that run in the graph,
+    // in that order (as `python_states` would find them). Functions are
+    // numbered in source order, a function's nested ones right after it.
+    let mut nested: Vec<std::ops::Range<FunctionId>> = Vec::new();
+    for &id in &reach {
+        let end = model.functions[id].def.end();
+        let after = model.functions.partition_point(|f| f.def.start() < end);
+        match nested.last_mut() {
+            Some(last) if id < last.end => last.end = last.end.max(after),
+            _ => nested.push(id..after),
+        }
+    }
+    let bodies: Vec<TextRange> = nested
+        .iter()
+        .map(|ids| model.functions[ids.start].def.range())
         .collect();
-    let analysis = Analysis::new(model, in_graph);
+    let inside = |range: TextRange| {
+        let at = bodies.partition_point(|body| body.start() <= range.start());
+        at > 0 && bodies[at - 1].contains_range(range)
+    };
+    let relevant: HashSet<&StateTarget> = nested
+        .iter()
+        .flat_map(|ids| ids.clone())
+        .flat_map(|id| index.writes(model, id).iter().map(|write| &write.target))
+        .collect();
+    let mut first: HashMap<&StateTarget, (FunctionId, usize, TextRange)> = HashMap::default();
+    let graph_first = index.graph_first_writes(model);
+    for &target in &relevant {
+        if let Some(&write) = graph_first.get(target) {
+            first.insert(target, write);
+        }
+    }
+    for &id in &reach {
+        for (at, write) in index.writes(model, id).iter().enumerate() {
+            if write.creates_variable || !relevant.contains(&write.target) {
+                continue;
+            }
+            let candidate = (id, at, write.stmt.range());
+            first
+                .entry(&write.target)
+                .and_modify(|known| {
+                    if (candidate.0, candidate.1) < (known.0, known.1) {
+                        *known = candidate;
+                    }
+                })
+                .or_insert(candidate);
+        }
+    }
+    let mut candidates: Vec<(StateTarget, FunctionId, usize, TextRange)> = first
+        .into_iter()
+        .map(|(target, (id, at, range))| (target.clone(), id, at, range))
+        .collect();
+    candidates.sort_by_key(|&(_, id, at, _)| (id, at));
     let states: Vec<PythonState<'a>> = analysis
-        .states()
+        .states(
+            candidates
+                .into_iter()
+                .map(|(target, id, _, range)| (target, id, range))
+                .collect(),
+        )
         .into_iter()
         .filter(|state| state.refusal.is_none() && state.kind.is_some())
         .collect();
@@ -256,12 +288,9 @@ pub fn states_repaired_with<'a>(
             })
         })
     };
-    let mut bodies: Vec<TextRange> = Vec::new();
-    for id in (0..model.functions.len()).filter(|&id| reach[id]) {
+    for &id in &reach {
         let def = model.functions[id].def;
-        bodies.push(def.range());
-        let globals = declared_globals(&def.body);
-        let self_name = analysis
+        let self_name = index
             .self_binding(id)
             .map(|(name, _)| name)
             .filter(|_| def.name.id.as_str() != "__init__");
@@ -272,11 +301,11 @@ pub fn states_repaired_with<'a>(
         }
         for (leaf, stmt) in targets.leaves {
             let long_lived = match leaf {
-                Expr::Name(name) => globals.contains(name.id.as_str()),
+                Expr::Name(name) => index.declares_global(model, id, name.id.as_str()),
                 Expr::Attribute(attribute) => match attribute.value.as_ref() {
                     Expr::Name(receiver) => {
-                        Some(receiver.id.as_str()) == self_name.as_deref()
-                            || globals.contains(receiver.id.as_str())
+                        Some(receiver.id.as_str()) == self_name
+                            || index.declares_global(model, id, receiver.id.as_str())
                     }
                     _ => false,
                 },
@@ -287,7 +316,6 @@ pub fn states_repaired_with<'a>(
             }
         }
     }
-    let inside = |range: TextRange| bodies.iter().any(|body| body.contains_range(range));
     Some(
         states
             .into_iter()
@@ -344,122 +372,40 @@ impl<'a> StatementVisitor<'a> for StateTargets<'a> {
     }
 }
 
-/// Whether HY010 would turn `self.<attribute>` into a `tf.Variable` if
-/// `function` ran under `tf.function` (see [`repairable_writes`]).
-pub fn repairable_attribute(model: &SemanticModel, function: FunctionId, attribute: &str) -> bool {
-    let mut in_graph: Vec<bool> = (0..model.functions.len())
-        .map(|id| model.runs_under_graph(id))
-        .collect();
-    in_graph[function] = true;
-    Analysis::new(model, in_graph).states().iter().any(|state| {
-        state.refusal.is_none()
-            && matches!(&state.target, StateTarget::Attribute { name, .. } if name == attribute)
-    })
-}
-
 struct Analysis<'m, 'a> {
     model: &'m SemanticModel<'a>,
-    in_graph: Vec<bool>,
-    /// Function id by the start of its `def`.
-    by_start: HashMap<TextSize, FunctionId>,
-    /// Found once per module (not once per state: modules with thousands
-    /// of states would cost the square of their size): the first place each
-    /// string names something dynamically (see [`Strings`]), and each
-    /// class's family.
-    named_in_strings: std::cell::OnceCell<HashMap<String, TextSize>>,
-    families: std::cell::OnceCell<Vec<Vec<ClassId>>>,
+    /// The module's tables, built once and shared by every analysis of it.
+    index: &'m Index<'a>,
+    /// Functions supposed to run under `tf.function` in this analysis,
+    /// besides those that do.
+    also_in_graph: HashSet<FunctionId>,
 }
 
 impl<'m, 'a> Analysis<'m, 'a> {
-    fn new(model: &'m SemanticModel<'a>, in_graph: Vec<bool>) -> Self {
-        let by_start = model
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(id, f)| (f.def.start(), id))
-            .collect();
+    fn new(model: &'m SemanticModel<'a>, also_in_graph: HashSet<FunctionId>) -> Self {
+        let index = model.memo.state.get_or_init(|| Index::new(model));
         Self {
             model,
-            in_graph,
-            by_start,
-            named_in_strings: std::cell::OnceCell::new(),
-            families: std::cell::OnceCell::new(),
+            index,
+            also_in_graph,
         }
     }
 
-    fn states(&self) -> Vec<PythonState<'a>> {
-        let mut candidates: Vec<(StateTarget, FunctionId, TextRange)> = Vec::new();
-        for id in 0..self.model.functions.len() {
-            if !self.in_graph[id] {
-                continue;
-            }
-            let mut writes = OwnWrites::default();
-            writes.visit_body(&self.model.functions[id].def.body);
-            let globals = declared_globals(&self.model.functions[id].def.body);
-            for (target, stmt) in writes.writes {
-                let candidate = match target {
-                    Expr::Attribute(attribute) => {
-                        let Expr::Name(receiver) = attribute.value.as_ref() else {
-                            continue;
-                        };
-                        let Some((self_name, class)) = self.self_binding(id) else {
-                            continue;
-                        };
-                        if receiver.id.as_str() != self_name {
-                            continue;
-                        }
-                        StateTarget::Attribute {
-                            family: self.family(class),
-                            name: attribute.attr.id.to_string(),
-                        }
-                    }
-                    Expr::Name(name) if globals.contains(name.id.as_str()) => StateTarget::Global {
-                        name: name.id.to_string(),
-                    },
-                    _ => continue,
-                };
-                // A variable stored by graph code is HY012's business, not state.
-                if let Stmt::Assign(assign) = stmt {
-                    if creates_variable(self.model, &assign.value) {
-                        continue;
-                    }
-                }
-                if !candidates.iter().any(|(known, ..)| *known == candidate) {
-                    candidates.push((candidate, id, stmt.range()));
-                }
-            }
-        }
+    /// Whether function `id` runs under `tf.function` in this analysis.
+    fn in_graph(&self, id: FunctionId) -> bool {
+        self.model.runs_under_graph(id) || self.also_in_graph.contains(&id)
+    }
+
+    /// The states of `candidates` (each with its first write in graph
+    /// code), in order; a candidate that is not numeric state is left out.
+    fn states(
+        &self,
+        candidates: Vec<(StateTarget, FunctionId, TextRange)>,
+    ) -> Vec<PythonState<'a>> {
         candidates
             .into_iter()
             .filter_map(|(target, function, range)| self.state(target, function, range))
             .collect()
-    }
-
-    /// The name `self` has in function `id` and the class it is an instance
-    /// of: the first parameter of a plain method, or the same binding seen by
-    /// a function nested in one.
-    fn self_binding(&self, id: FunctionId) -> Option<(String, ClassId)> {
-        let function = &self.model.functions[id];
-        if let Some(class) = function.class {
-            let is_plain = function.def.decorator_list.iter().all(|d| {
-                !matches!(&d.expression, Expr::Name(n) if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
-            });
-            let first = function.def.parameters.iter_non_variadic_params().next()?;
-            return is_plain.then(|| (first.parameter.name.id.to_string(), class));
-        }
-        let (name, class) = self.self_binding(function.parent?)?;
-        let rebinds = function
-            .def
-            .parameters
-            .iter()
-            .any(|p| p.name().as_str() == name);
-        (!rebinds).then_some((name, class))
-    }
-
-    /// The classes of this module connected to `class` through inheritance
-    /// (a base named like one of them, either way), in order.
-    fn family(&self, class: ClassId) -> Vec<ClassId> {
-        self.families.get_or_init(|| families(&self.model.classes))[class].clone()
     }
 
     fn state(
@@ -468,9 +414,6 @@ impl<'m, 'a> Analysis<'m, 'a> {
         function: FunctionId,
         range: TextRange,
     ) -> Option<PythonState<'a>> {
-        let found_target = target.clone();
-        let mut occurrences = Occurrences::new(self, &found_target);
-        occurrences.visit_body(self.model.module_body());
         let mut state = PythonState {
             target,
             kind: None,
@@ -499,8 +442,19 @@ impl<'m, 'a> Analysis<'m, 'a> {
             state.refusal = Some(refusal);
             return Some(state);
         }
-        for occurrence in &occurrences.found {
-            match self.classify(occurrence, &state.target, kind, init_stmt) {
+        let (model, index) = (self.model, self.index);
+        let occurrences: Vec<(&Occurrence<'a>, Option<String>)> = match &state.target {
+            StateTarget::Attribute { family, name } => {
+                index.attribute_occurrences(model, family, name)
+            }
+            StateTarget::Global { name } => index
+                .global_occurrences(model, name)
+                .into_iter()
+                .map(|occurrence| (occurrence, None))
+                .collect(),
+        };
+        for (occurrence, foreign) in occurrences {
+            match self.classify(occurrence, foreign, &state.target, kind, init_stmt) {
                 Ok(Some(use_)) => state.uses.push(use_),
                 Ok(None) => {}
                 Err(refusal) => {
@@ -510,8 +464,8 @@ impl<'m, 'a> Analysis<'m, 'a> {
             }
         }
         if let StateTarget::Global { name } = &state.target {
-            for (stmt, function) in &occurrences.global_decls {
-                if self.function_binds(*function, name, false) {
+            for (stmt, function) in index.global_decls(model, name) {
+                if index.function_binds(model, *function, name, false) {
                     // Something other than a rewritten write still binds it.
                     state.refusal = Some(Refusal {
                         offset: stmt.start(),
@@ -543,13 +497,11 @@ impl<'m, 'a> Analysis<'m, 'a> {
         for &class in family {
             for (method_name, &method) in &self.model.classes[class].methods {
                 let def = self.model.functions[method].def;
-                let Some((self_name, _)) = self.self_binding(method) else {
+                let Some((self_name, _)) = self.index.self_binding(method) else {
                     continue;
                 };
-                let mut writes = OwnWrites::default();
-                writes.visit_body(&def.body);
-                for (target, stmt) in writes.writes {
-                    if !is_self_attribute(target, &self_name, name) {
+                for &(target, stmt) in self.index.own_writes(self.model, method) {
+                    if !is_self_attribute(target, self_name, name) {
                         continue;
                     }
                     let value = match stmt {
@@ -564,7 +516,7 @@ impl<'m, 'a> Analysis<'m, 'a> {
                     let top_level = def.body.iter().any(|s| std::ptr::eq(s, stmt));
                     match (kind, top_level, literal_init) {
                         (Some(kind), true, None) => {
-                            literal_init = Some((stmt, value.unwrap_or(target), kind));
+                            literal_init = Some((stmt, value.unwrap_or(target), kind, method));
                         }
                         _ => {
                             other_init.get_or_insert(stmt.start());
@@ -578,11 +530,7 @@ impl<'m, 'a> Analysis<'m, 'a> {
         }
         for &class in family {
             for base in &self.model.classes[class].bases {
-                let in_module = self
-                    .model
-                    .classes
-                    .iter()
-                    .any(|c| c.def.name.id.as_str() == base);
+                let in_module = self.index.defines_class(self.model, base);
                 if !in_module && base != "object" && !is_tf_base(base) {
                     return Err(Some(Refusal {
                         offset: self.model.classes[class].def.start(),
@@ -594,8 +542,8 @@ impl<'m, 'a> Analysis<'m, 'a> {
             }
         }
         match (literal_init, other_init) {
-            (Some((stmt, value, kind)), None) => {
-                self.check_after_super_init(stmt)?;
+            (Some((stmt, value, kind, method)), None) => {
+                self.check_after_super_init(stmt, method)?;
                 Ok((stmt, value, kind))
             }
             (_, Some(offset)) => Err(Some(Refusal {
@@ -610,11 +558,12 @@ impl<'m, 'a> Analysis<'m, 'a> {
     }
 
     /// Keras layers track variables only after `super().__init__()`; a
-    /// variable created before it would raise.
-    fn check_after_super_init(&self, init: &'a Stmt) -> Result<(), Option<Refusal>> {
-        let Some(method) = self.enclosing_function(init.start()) else {
-            return Ok(());
-        };
+    /// variable created before it (in `method`) would raise.
+    fn check_after_super_init(
+        &self,
+        init: &'a Stmt,
+        method: FunctionId,
+    ) -> Result<(), Option<Refusal>> {
         let body = &self.model.functions[method].def.body;
         let later_super = body
             .iter()
@@ -629,39 +578,19 @@ impl<'m, 'a> Analysis<'m, 'a> {
         Ok(())
     }
 
-    fn enclosing_function(&self, offset: TextSize) -> Option<FunctionId> {
-        self.model
-            .functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.def.range().contains(offset))
-            .max_by_key(|(_, f)| f.def.start())
-            .map(|(id, _)| id)
-    }
-
     /// The module-level `<name> = <literal>`, the only module-level binding
     /// of the name.
     #[allow(clippy::type_complexity)]
     fn global_init(&self, name: &str) -> Result<(&'a Stmt, &'a Expr, StateKind), Option<Refusal>> {
-        let mut bindings = Bindings::new(name);
-        bindings.visit_body(self.model.module_body());
-        let init = self.model.module_body().iter().find_map(|stmt| match stmt {
-            Stmt::Assign(assign)
-                if assign.targets.len() == 1
-                    && matches!(&assign.targets[0], Expr::Name(n) if n.id.as_str() == name) =>
-            {
-                Some((stmt, assign.value.as_ref()))
-            }
-            _ => None,
-        });
-        let Some((stmt, value)) = init else {
+        let (model, index) = (self.model, self.index);
+        let Some((stmt, value)) = index.module_init(model, name) else {
             return Err(None);
         };
         let Some(kind) = literal_kind(value) else {
             return Err(None);
         };
-        if let Some(other) = bindings
-            .found
+        if let Some(other) = index
+            .module_bindings(model, name)
             .iter()
             .find(|&&offset| offset != stmt.start())
         {
@@ -670,15 +599,14 @@ impl<'m, 'a> Analysis<'m, 'a> {
                 reason: "is bound again at module level".to_string(),
             }));
         }
-        for class in &self.model.classes {
-            let mut class_bindings = Bindings::new(name);
-            class_bindings.visit_body(&class.def.body);
-            if let Some(&offset) = class_bindings.found.first() {
-                return Err(Some(Refusal {
-                    offset,
-                    reason: format!("is also a class attribute of `{}`", class.qualified_name),
-                }));
-            }
+        if let Some((offset, class)) = index.class_binding(model, name) {
+            return Err(Some(Refusal {
+                offset,
+                reason: format!(
+                    "is also a class attribute of `{}`",
+                    model.classes[class].qualified_name
+                ),
+            }));
         }
         Ok((stmt, value, kind))
     }
@@ -686,12 +614,7 @@ impl<'m, 'a> Analysis<'m, 'a> {
     /// State named in a string (`getattr(self, "count")`, `globals()["step"]`)
     /// or in a module that pickles or copies objects escapes the analysis.
     fn escapes_by_name(&self, target: &StateTarget) -> Option<Refusal> {
-        let named = self.named_in_strings.get_or_init(|| {
-            let mut strings = Strings::default();
-            strings.visit_body(self.model.module_body());
-            strings.first
-        });
-        if let Some(&offset) = named.get(target.name()) {
+        if let Some(offset) = self.index.named_in_string(self.model, target.name()) {
             return Some(Refusal {
                 offset,
                 reason: "is named in a string (`getattr`, `setattr`, `globals()`), which the analysis cannot follow".to_string(),
@@ -708,40 +631,11 @@ impl<'m, 'a> Analysis<'m, 'a> {
         })
     }
 
-    /// Whether `name` refers to the module global inside function `id`.
-    fn resolves_to_global(&self, id: FunctionId, name: &str) -> bool {
-        let def = self.model.functions[id].def;
-        if declared_globals(&def.body).contains(name) {
-            return true;
-        }
-        if self.function_binds(id, name, true) {
-            return false;
-        }
-        match self.model.functions[id].parent {
-            Some(parent) => self.resolves_to_global(parent, name),
-            None => true,
-        }
-    }
-
-    /// Whether function `id` binds `name` itself: parameters, imports,
-    /// nested definitions, and assignments (all of them when
-    /// `count_assignments`, otherwise only those a rewrite does not replace:
-    /// every binding but `name = v` / `name += v` / `name -= v`).
-    fn function_binds(&self, id: FunctionId, name: &str, count_assignments: bool) -> bool {
-        let def = self.model.functions[id].def;
-        if def.parameters.iter().any(|p| p.name().as_str() == name) {
-            return true;
-        }
-        let mut bindings = Bindings::new(name);
-        bindings.rewritable_count = !count_assignments;
-        bindings.visit_body(&def.body);
-        !bindings.found.is_empty()
-    }
-
     /// What one occurrence of the state needs, or why it stops the rewrite.
     fn classify(
         &self,
         occurrence: &Occurrence<'a>,
+        foreign: Option<String>,
         target: &StateTarget,
         kind: StateKind,
         init_stmt: &'a Stmt,
@@ -751,12 +645,12 @@ impl<'m, 'a> Analysis<'m, 'a> {
             offset: expr.start(),
             reason,
         };
-        if let Some(foreign) = &occurrence.foreign {
+        if let Some(foreign) = foreign {
             return Err(refuse(format!(
                 "is reached through `{foreign}`, an object the analysis cannot identify"
             )));
         }
-        let in_graph = occurrence.function.is_some_and(|id| self.in_graph[id]);
+        let in_graph = occurrence.function.is_some_and(|id| self.in_graph(id));
         let parents: Vec<AnyNodeRef<'a>> = occurrence
             .ancestors
             .iter()
@@ -844,15 +738,11 @@ impl<'m, 'a> Analysis<'m, 'a> {
             return None;
         }
         let name = def.name.id.as_str();
-        let read_in_graph = (0..self.model.functions.len())
-            .filter(|&f| self.in_graph[f])
-            .any(|f| {
-                let mut reads = AttributeReads { name, found: false };
-                for stmt in &self.model.functions[f].def.body {
-                    SourceOrderVisitor::visit_stmt(&mut reads, stmt);
-                }
-                reads.found
-            });
+        let read_in_graph = self
+            .index
+            .attribute_readers(self.model, name)
+            .into_iter()
+            .any(|f| self.in_graph(f));
         read_in_graph.then(|| name.to_string())
     }
 
@@ -1093,384 +983,4 @@ fn is_self_attribute(expr: &Expr, self_name: &str, name: &str) -> bool {
     matches!(expr, Expr::Attribute(a)
         if a.attr.id.as_str() == name
             && matches!(a.value.as_ref(), Expr::Name(r) if r.id.as_str() == self_name))
-}
-
-/// Names a body declares `global` (not in nested functions).
-fn declared_globals(body: &[Stmt]) -> HashSet<String> {
-    #[derive(Default)]
-    struct Globals(HashSet<String>);
-    impl StatementVisitor<'_> for Globals {
-        fn visit_stmt(&mut self, stmt: &Stmt) {
-            match stmt {
-                Stmt::Global(global) => {
-                    self.0.extend(global.names.iter().map(|n| n.id.to_string()));
-                }
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                _ => walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut globals = Globals::default();
-    globals.visit_body(body);
-    globals.0
-}
-
-/// The write statements of one body (`x = v` with one target, `x op= v`),
-/// not looking into nested functions or classes.
-#[derive(Default)]
-struct OwnWrites<'a> {
-    writes: Vec<(&'a Expr, &'a Stmt)>,
-}
-
-impl<'a> StatementVisitor<'a> for OwnWrites<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.writes.push((target, stmt));
-                }
-            }
-            Stmt::AugAssign(aug) => self.writes.push((&aug.target, stmt)),
-            Stmt::AnnAssign(ann) if ann.value.is_some() => self.writes.push((&ann.target, stmt)),
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-            _ => walk_stmt(self, stmt),
-        }
-    }
-}
-
-/// Where a scope binds `name` (offsets), not looking into nested scopes.
-struct Bindings<'n> {
-    name: &'n str,
-    found: Vec<TextSize>,
-    /// When set, `name = v`, `name += v` and `name -= v` do not count: a
-    /// rewrite replaces them.
-    rewritable_count: bool,
-}
-
-impl<'n> Bindings<'n> {
-    fn new(name: &'n str) -> Self {
-        Self {
-            name,
-            found: Vec::new(),
-            rewritable_count: false,
-        }
-    }
-
-    fn target(&mut self, expr: &Expr, offset: TextSize) {
-        match expr {
-            Expr::Name(n) if n.id.as_str() == self.name => self.found.push(offset),
-            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.target(e, offset)),
-            Expr::List(l) => l.elts.iter().for_each(|e| self.target(e, offset)),
-            Expr::Starred(s) => self.target(&s.value, offset),
-            _ => {}
-        }
-    }
-}
-
-impl StatementVisitor<'_> for Bindings<'_> {
-    fn visit_stmt(&mut self, stmt: &Stmt) {
-        let offset = stmt.start();
-        match stmt {
-            Stmt::FunctionDef(def) => {
-                if def.name.id.as_str() == self.name {
-                    self.found.push(offset);
-                }
-            }
-            Stmt::ClassDef(def) => {
-                if def.name.id.as_str() == self.name {
-                    self.found.push(offset);
-                }
-            }
-            Stmt::Assign(assign) => {
-                let single = assign.targets.len() == 1 && assign.targets[0].is_name_expr();
-                if !(self.rewritable_count && single) {
-                    assign.targets.iter().for_each(|t| self.target(t, offset));
-                }
-            }
-            Stmt::AugAssign(aug) => {
-                let rewritable = matches!(aug.op, Operator::Add | Operator::Sub);
-                if !(self.rewritable_count && rewritable) {
-                    self.target(&aug.target, offset);
-                }
-            }
-            Stmt::AnnAssign(ann) => self.target(&ann.target, offset),
-            Stmt::For(for_) => {
-                self.target(&for_.target, offset);
-                walk_stmt(self, stmt);
-            }
-            Stmt::With(with) => {
-                for item in &with.items {
-                    if let Some(vars) = &item.optional_vars {
-                        self.target(vars, offset);
-                    }
-                }
-                walk_stmt(self, stmt);
-            }
-            Stmt::Delete(delete) => delete.targets.iter().for_each(|t| self.target(t, offset)),
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let local = alias.asname.as_ref().map_or_else(
-                        || alias.name.id.split('.').next().unwrap_or_default(),
-                        |a| a.id.as_str(),
-                    );
-                    if local == self.name {
-                        self.found.push(offset);
-                    }
-                }
-            }
-            Stmt::ImportFrom(import) => {
-                for alias in &import.names {
-                    if alias.asname.as_ref().unwrap_or(&alias.name).id.as_str() == self.name {
-                        self.found.push(offset);
-                    }
-                }
-            }
-            Stmt::Try(try_) => {
-                for handler in &try_.handlers {
-                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
-                    if h.name.as_ref().is_some_and(|n| n.id.as_str() == self.name) {
-                        self.found.push(offset);
-                    }
-                }
-                walk_stmt(self, stmt);
-            }
-            _ => walk_stmt(self, stmt),
-        }
-    }
-}
-
-/// Strings the module names something with where Python looks it up
-/// dynamically: `getattr(obj, "name")` (and `setattr`, `hasattr`,
-/// `delattr`) or `globals()["name"]` (and `vars()`, `locals()`,
-/// `__dict__`); each with the first place it does.
-#[derive(Default)]
-struct Strings {
-    first: HashMap<String, TextSize>,
-}
-
-impl Strings {
-    fn visit_body(&mut self, body: &[Stmt]) {
-        for stmt in body {
-            SourceOrderVisitor::visit_stmt(self, stmt);
-        }
-    }
-
-    fn named(&mut self, expr: &Expr, at: TextSize) {
-        if let Expr::StringLiteral(literal) = expr {
-            self.first
-                .entry(literal.value.to_str().to_string())
-                .or_insert(at);
-        }
-    }
-}
-
-impl<'a> SourceOrderVisitor<'a> for Strings {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Call(call)
-                if matches!(call.func.as_ref(), Expr::Name(n)
-                    if matches!(n.id.as_str(), "getattr" | "setattr" | "hasattr" | "delattr")) =>
-            {
-                for arg in &call.arguments.args {
-                    self.named(arg, expr.start());
-                }
-            }
-            Expr::Subscript(subscript) => {
-                let namespace = match subscript.value.as_ref() {
-                    Expr::Call(call) => matches!(call.func.as_ref(), Expr::Name(n)
-                        if matches!(n.id.as_str(), "globals" | "vars" | "locals")),
-                    Expr::Attribute(a) => a.attr.id.as_str() == "__dict__",
-                    _ => false,
-                };
-                if namespace {
-                    self.named(&subscript.slice, expr.start());
-                }
-            }
-            _ => {}
-        }
-        ruff_python_ast::visitor::source_order::walk_expr(self, expr);
-    }
-}
-
-/// Each class's family: the classes connected to it through bases named
-/// like classes of the module (the first class of that name), either way;
-/// in order of the classes.
-fn families(classes: &[super::Class]) -> Vec<Vec<ClassId>> {
-    let mut first_named: HashMap<&str, ClassId> = HashMap::default();
-    for (id, class) in classes.iter().enumerate() {
-        first_named.entry(class.def.name.id.as_str()).or_insert(id);
-    }
-    // Union-find over the base relation.
-    let mut parent: Vec<ClassId> = (0..classes.len()).collect();
-    fn root(parent: &mut [ClassId], mut id: ClassId) -> ClassId {
-        while parent[id] != id {
-            parent[id] = parent[parent[id]];
-            id = parent[id];
-        }
-        id
-    }
-    for (id, class) in classes.iter().enumerate() {
-        for base in &class.bases {
-            if let Some(&base_id) = first_named.get(base.as_str()) {
-                let (a, b) = (root(&mut parent, id), root(&mut parent, base_id));
-                parent[a] = b;
-            }
-        }
-    }
-    let mut members: HashMap<ClassId, Vec<ClassId>> = HashMap::default();
-    for id in 0..classes.len() {
-        let r = root(&mut parent, id);
-        members.entry(r).or_default().push(id);
-    }
-    (0..classes.len())
-        .map(|id| members[&root(&mut parent, id)].clone())
-        .collect()
-}
-
-/// Whether any `<x>.<name>` appears.
-struct AttributeReads<'n> {
-    name: &'n str,
-    found: bool,
-}
-
-impl<'a> SourceOrderVisitor<'a> for AttributeReads<'_> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if matches!(expr, Expr::Attribute(a) if a.attr.id.as_str() == self.name) {
-            self.found = true;
-        }
-        ruff_python_ast::visitor::source_order::walk_expr(self, expr);
-    }
-}
-
-/// One place the state's name appears.
-struct Occurrence<'a> {
-    expr: &'a Expr,
-    /// The enclosing nodes, outermost first.
-    ancestors: Vec<AnyNodeRef<'a>>,
-    /// The innermost enclosing statement.
-    stmt: Option<&'a Stmt>,
-    /// The function whose code this is; `None` at module level.
-    function: Option<FunctionId>,
-    /// For an attribute reached through something other than `self`, the
-    /// receiver as written.
-    foreign: Option<String>,
-}
-
-/// Finds every occurrence of one piece of state in the module.
-struct Occurrences<'x, 'm, 'a> {
-    analysis: &'x Analysis<'m, 'a>,
-    target: &'x StateTarget,
-    ancestors: Vec<AnyNodeRef<'a>>,
-    statements: Vec<&'a Stmt>,
-    functions: Vec<FunctionId>,
-    found: Vec<Occurrence<'a>>,
-    /// `global <name>` statements, with their function.
-    global_decls: Vec<(&'a StmtGlobal, FunctionId)>,
-    /// For each function on the stack: whether the global name refers to
-    /// the module global there, and the name `self` has (with its class).
-    scopes: Vec<(bool, Option<(String, ClassId)>)>,
-}
-
-impl<'x, 'm, 'a> Occurrences<'x, 'm, 'a> {
-    fn new(analysis: &'x Analysis<'m, 'a>, target: &'x StateTarget) -> Self {
-        Self {
-            analysis,
-            target,
-            ancestors: Vec::new(),
-            statements: Vec::new(),
-            functions: Vec::new(),
-            found: Vec::new(),
-            global_decls: Vec::new(),
-            scopes: Vec::new(),
-        }
-    }
-
-    fn visit_body(&mut self, body: &'a [Stmt]) {
-        for stmt in body {
-            SourceOrderVisitor::visit_stmt(self, stmt);
-        }
-    }
-
-    fn record(&mut self, expr: &'a Expr, foreign: Option<String>) {
-        self.found.push(Occurrence {
-            expr,
-            ancestors: self.ancestors.clone(),
-            stmt: self.statements.last().copied(),
-            function: self.functions.last().copied(),
-            foreign,
-        });
-    }
-}
-
-impl<'a> SourceOrderVisitor<'a> for Occurrences<'_, '_, 'a> {
-    fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
-        if let AnyNodeRef::StmtFunctionDef(def) = node {
-            if let Some(&id) = self.analysis.by_start.get(&def.start()) {
-                let global = match self.target {
-                    StateTarget::Global { name } => self.analysis.resolves_to_global(id, name),
-                    StateTarget::Attribute { .. } => false,
-                };
-                self.functions.push(id);
-                self.scopes.push((global, self.analysis.self_binding(id)));
-            }
-        }
-        self.ancestors.push(node);
-        TraversalSignal::Traverse
-    }
-
-    fn leave_node(&mut self, node: AnyNodeRef<'a>) {
-        self.ancestors.pop();
-        if let AnyNodeRef::StmtFunctionDef(def) = node {
-            if self.analysis.by_start.contains_key(&def.start()) {
-                self.functions.pop();
-                self.scopes.pop();
-            }
-        }
-    }
-
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let (Stmt::Global(global), StateTarget::Global { name }) = (stmt, self.target) {
-            if let Some(&function) = self.functions.last() {
-                if global.names.iter().any(|n| n.id.as_str() == name) {
-                    self.global_decls.push((global, function));
-                }
-            }
-        }
-        self.statements.push(stmt);
-        ruff_python_ast::visitor::source_order::walk_stmt(self, stmt);
-        self.statements.pop();
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match (expr, self.target) {
-            (Expr::Attribute(attribute), StateTarget::Attribute { family, name })
-                if attribute.attr.id.as_str() == name =>
-            {
-                let own = match (attribute.value.as_ref(), self.scopes.last()) {
-                    (Expr::Name(receiver), Some((_, Some((self_name, class))))) => {
-                        receiver.id.as_str() == self_name && family.contains(class)
-                    }
-                    _ => false,
-                };
-                let in_family_method = matches!(self.scopes.last(), Some((_, Some((_, class)))) if family.contains(class));
-                let self_elsewhere = matches!(attribute.value.as_ref(), Expr::Name(r) if r.id.as_str() == "self")
-                    && !in_family_method;
-                if own {
-                    self.record(expr, None);
-                } else if !self_elsewhere {
-                    // `self.<name>` in an unrelated class is another attribute.
-                    let receiver = callee_text(&attribute.value);
-                    self.record(expr, Some(receiver));
-                }
-            }
-            (Expr::Name(n), StateTarget::Global { name }) if n.id.as_str() == name => {
-                let global = self.scopes.last().is_none_or(|(global, _)| *global);
-                if global {
-                    self.record(expr, None);
-                }
-            }
-            _ => {}
-        }
-        ruff_python_ast::visitor::source_order::walk_expr(self, expr);
-    }
 }
