@@ -14,7 +14,11 @@ ratio, in log: ~1 is linear, ~2 quadratic). Not a test: it prints figures.
   helper called once and in a loop at module level (one unit = 30 lines);
 - `counters`: one Keras layer whose `call` updates N counters of its own
   and N graph functions each updating a global counter of its own, called
-  in a loop (one unit = 10 lines).
+  in a loop (one unit = 10 lines);
+- `long_function`: one function with 10N branches and 10N loops (one unit
+  = 60 lines of one body);
+- `classes`: 10N `tf.Module` classes, each instantiated by a function of its
+  own (one unit = 70 lines).
 """
 
 from __future__ import annotations
@@ -95,6 +99,29 @@ for _ in range(2):
     return "".join(out)
 
 
+def long_function(n: int) -> str:
+    body = "".join(
+        f"    if x > {i}:\n        x = x + tf.constant({i}.0)\n    else:\n        y = {i}\n"
+        f"    for j{i} in range(3):\n        x = x + tf.constant({i}.0) * j{i}\n"
+        for i in range(10 * n))
+    return ("import tensorflow as tf\n\ndef big(x):\n    y = 0\n" + body
+            + "    return x + y\n\nfor _ in range(3):\n    big(tf.constant(1.0))\n")
+
+
+def classes(n: int) -> str:
+    out = ["import tensorflow as tf\n"]
+    for i in range(10 * n):
+        out.append(f"""
+class C{i}(tf.Module):
+    def __call__(self, x):
+        return x * {i}
+
+def use{i}(x):
+    return C{i}()(x) + tf.ones([2])
+""")
+    return "".join(out)
+
+
 def timed(binary: str, folder: str, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -113,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     binary = os.path.realpath(args.binary)
-    for shape in (functions, states, counters):
+    for shape in (functions, states, counters, long_function, classes):
         previous = None
         for n in sizes:
             with tempfile.TemporaryDirectory() as folder:

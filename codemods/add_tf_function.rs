@@ -250,15 +250,20 @@ impl ChangingGlobals {
     fn read_by(&self, def: &StmtFunctionDef) -> Option<String> {
         let mut reads = NameReads::default();
         reads.visit_body(&def.body);
-        let is_local = |name: &String| {
-            reads.stores.contains(name)
-                || def.parameters.iter().any(|p| p.name().id.as_str() == name)
-        };
+        let params: rustc_hash::FxHashSet<&str> = def
+            .parameters
+            .iter()
+            .map(|p| p.name().id.as_str())
+            .collect();
         reads
             .loads
             .iter()
-            .find(|name| !is_local(name) && self.counts.get(*name).is_some_and(|&n| n > 1))
-            .cloned()
+            .find(|&&name| {
+                !reads.stores.contains(name)
+                    && !params.contains(name)
+                    && self.counts.get(name).is_some_and(|&n| n > 1)
+            })
+            .map(|name| name.to_string())
     }
 }
 
@@ -306,17 +311,20 @@ impl<'a> StatementVisitor<'a> for ChangingGlobals {
 /// The names a function body loads and stores (nested scopes included,
 /// which only makes the check stricter).
 #[derive(Default)]
-struct NameReads {
-    loads: Vec<String>,
-    stores: Vec<String>,
+struct NameReads<'a> {
+    /// In order.
+    loads: Vec<&'a str>,
+    stores: rustc_hash::FxHashSet<&'a str>,
 }
 
-impl<'a> ruff_python_ast::visitor::Visitor<'a> for NameReads {
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for NameReads<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Name(name) = expr {
             match name.ctx {
-                ruff_python_ast::ExprContext::Load => self.loads.push(name.id.to_string()),
-                _ => self.stores.push(name.id.to_string()),
+                ruff_python_ast::ExprContext::Load => self.loads.push(name.id.as_str()),
+                _ => {
+                    self.stores.insert(name.id.as_str());
+                }
             }
         }
         ruff_python_ast::visitor::walk_expr(self, expr);
