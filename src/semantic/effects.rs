@@ -238,6 +238,8 @@ pub struct ModuleValues {
 }
 
 /// Computes every function's direct effects and the module-level calls.
+// Not inlined into its caller, so that profiles show what it costs.
+#[inline(never)]
 pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleValues) {
     let call_targets: HashMap<TextSize, FunctionId> = model
         .functions
