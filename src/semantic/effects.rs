@@ -138,93 +138,108 @@ impl DirectEffects {
 }
 
 /// Methods that mutate the container (or stream) they are called on.
-const MUTATING_METHODS: &[&str] = &[
-    "append",
-    "extend",
-    "insert",
-    "pop",
-    "remove",
-    "clear",
-    "update",
-    "setdefault",
-    "popitem",
-    "add",
-    "discard",
-    "sort",
-    "reverse",
-    "write",
-    "writelines",
-    "put",
-    "appendleft",
-    "extendleft",
-    "__setitem__",
-];
+fn is_mutating_method(name: &str) -> bool {
+    // A `match`, not a search of a slice: compiled to comparisons with
+    // each name's length and bytes.
+    matches!(
+        name,
+        "append"
+            | "extend"
+            | "insert"
+            | "pop"
+            | "remove"
+            | "clear"
+            | "update"
+            | "setdefault"
+            | "popitem"
+            | "add"
+            | "discard"
+            | "sort"
+            | "reverse"
+            | "write"
+            | "writelines"
+            | "put"
+            | "appendleft"
+            | "extendleft"
+            | "__setitem__"
+    )
+}
 
 /// Builtins that compute a value and touch nothing else.
-const PURE_BUILTINS: &[&str] = &[
-    "len",
-    "range",
-    "zip",
-    "enumerate",
-    "isinstance",
-    "issubclass",
-    "min",
-    "max",
-    "abs",
-    "sum",
-    "round",
-    "list",
-    "tuple",
-    "dict",
-    "set",
-    "frozenset",
-    "sorted",
-    "reversed",
-    "any",
-    "all",
-    "str",
-    "repr",
-    "type",
-    "super",
-    "hasattr",
-    "getattr",
-    "callable",
-    "divmod",
-    "pow",
-    "slice",
-    "iter",
-    "next",
-    "map",
-    "filter",
-    "format",
-    "hash",
-    "object",
-    "NotImplementedError",
-    "ValueError",
-    "TypeError",
-    "RuntimeError",
-    "KeyError",
-    "IndexError",
-    "AssertionError",
-    "Exception",
-    "StopIteration",
-];
+fn is_pure_builtin(name: &str) -> bool {
+    // A `match`, not a search of a slice: compiled to comparisons with
+    // each name's length and bytes.
+    matches!(
+        name,
+        "len"
+            | "range"
+            | "zip"
+            | "enumerate"
+            | "isinstance"
+            | "issubclass"
+            | "min"
+            | "max"
+            | "abs"
+            | "sum"
+            | "round"
+            | "list"
+            | "tuple"
+            | "dict"
+            | "set"
+            | "frozenset"
+            | "sorted"
+            | "reversed"
+            | "any"
+            | "all"
+            | "str"
+            | "repr"
+            | "type"
+            | "super"
+            | "hasattr"
+            | "getattr"
+            | "callable"
+            | "divmod"
+            | "pow"
+            | "slice"
+            | "iter"
+            | "next"
+            | "map"
+            | "filter"
+            | "format"
+            | "hash"
+            | "object"
+            | "NotImplementedError"
+            | "ValueError"
+            | "TypeError"
+            | "RuntimeError"
+            | "KeyError"
+            | "IndexError"
+            | "AssertionError"
+            | "Exception"
+            | "StopIteration"
+    )
+}
 
 /// Builtins with effects outside the program.
-const IO_BUILTINS: &[&str] = &[
-    "open",
-    "input",
-    "exec",
-    "eval",
-    "exit",
-    "quit",
-    "breakpoint",
-    "setattr",
-    "delattr",
-    "globals",
-    "compile",
-    "__import__",
-];
+fn is_io_builtin(name: &str) -> bool {
+    // A `match`, not a search of a slice: compiled to comparisons with
+    // each name's length and bytes.
+    matches!(
+        name,
+        "open"
+            | "input"
+            | "exec"
+            | "eval"
+            | "exit"
+            | "quit"
+            | "breakpoint"
+            | "setattr"
+            | "delattr"
+            | "globals"
+            | "compile"
+            | "__import__"
+    )
+}
 
 /// Module-level values and class attributes, computed once per module.
 #[derive(Debug, Default)]
@@ -1022,11 +1037,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                     }
                     return;
                 }
-                _ if IO_BUILTINS.contains(&name) => {
+                _ if is_io_builtin(name) => {
                     self.add(Effect::SideEffect, offset, format_args!("calls `{name}`"));
                     return;
                 }
-                _ if PURE_BUILTINS.contains(&name) => return,
+                _ if is_pure_builtin(name) => return,
                 _ => {}
             }
         }
@@ -1112,7 +1127,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         let offset = call.start();
         let shown = MethodText(receiver, method);
         // Mutating a long-lived container is a side effect whatever it holds.
-        if MUTATING_METHODS.contains(&method) {
+        if is_mutating_method(method) {
             if let Some(owner) = self.long_lived_owner(receiver) {
                 self.add(
                     Effect::SideEffect,
