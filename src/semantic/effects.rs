@@ -608,13 +608,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 varies: false,
             },
             Expr::StringLiteral(string) => Value::Primitive {
-                literal: Some({
-                    use std::fmt::Write as _;
-                    let text = string.value.to_str();
-                    let mut literal = String::with_capacity(text.len() + 2);
-                    let _ = write!(literal, "{text:?}");
-                    literal
-                }),
+                literal: Some(debug_quoted(string.value.to_str())),
                 varies: false,
             },
             Expr::BooleanLiteral(boolean) => Value::Primitive {
@@ -1864,6 +1858,24 @@ fn elementwise_dtype<'v>(binop: &ExprBinOp, left: &'v Value, right: &'v Value) -
     );
     let integer = dtype.starts_with("int") || dtype.starts_with("uint");
     (floating || (integer && binop.op != Operator::Div)).then(|| dtype.to_string())
+}
+
+/// `text` as `{:?}` writes it: in double quotes, escaped. Printable ASCII
+/// but `"` and `\\` is written as it is, without the formatter.
+fn debug_quoted(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        quoted.push('"');
+        quoted.push_str(text);
+        quoted.push('"');
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(quoted, "{text:?}");
+    }
+    quoted
 }
 
 /// Whether `expr` is a number literal that arithmetic with a tensor of
