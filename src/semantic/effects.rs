@@ -1260,10 +1260,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                     let value = value.unwrap_or(Value::Unknown);
                     let module_level = self.at_module_level();
                     let stmt_depth = self.stmt_depth;
-                    // A name written before keeps its key: no new string.
-                    let Some(previous) = self.values.get_mut(id) else {
-                        self.values.insert(id, value);
-                        return;
+                    // One look-up, whether the name was written before or not.
+                    let previous = match self.values.entry(id) {
+                        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                            return;
+                        }
                     };
                     *previous = match &*previous {
                         previous if !module_level => previous.join(&value),
