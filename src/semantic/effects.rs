@@ -2011,7 +2011,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.visit_expr(&assign.value);
                 let left = self.value(&assign.target);
                 let right = self.value(&assign.value);
-                self.arithmetic(&assign.target, &assign.value, assign.start());
+                self.arithmetic_of([&left, &right], assign.start());
                 self.visit_target(&assign.target);
                 self.on_write(&assign.target, Some(binary_value(&left, &right)));
             }
@@ -2144,12 +2144,19 @@ impl Walker<'_, '_> {
     }
 
     fn arithmetic(&mut self, left: &Expr, right: &Expr, offset: TextSize) {
-        for side in [left, right] {
-            match self.value(side) {
+        let left = self.value(left);
+        let right = self.value(right);
+        self.arithmetic_of([&left, &right], offset);
+    }
+
+    /// [`Walker::arithmetic`] with the operands' values.
+    fn arithmetic_of(&mut self, sides: [&Value; 2], offset: TextSize) {
+        for side in sides {
+            match side {
                 value if value.is_tensor_like() => {
                     self.add(Effect::TensorComputation, offset, "computes with tensors");
                 }
-                Value::Param(index) => {
+                &Value::Param(index) => {
                     let what = format!("computes with `{}`", self.effects.params[index]);
                     self.conditional(index, ParamRule::TensorIfTensor, offset, what);
                 }
