@@ -2072,6 +2072,16 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
+            // Nothing to see below these: not walked (most expressions are
+            // names and attributes).
+            Expr::Name(_)
+            | Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
             Expr::Lambda(_) => {}
             Expr::Call(call) => {
                 self.on_call(call);
