@@ -2274,7 +2274,21 @@ impl<'a> Visitor<'a> for LocalNames<'a> {
             }
             _ => {}
         }
-        walk_stmt(self, stmt);
+        // Without assignment expressions, only statements with a body bind
+        // more names below them.
+        if self.walrus
+            || matches!(
+                stmt,
+                Stmt::For(_)
+                    | Stmt::While(_)
+                    | Stmt::If(_)
+                    | Stmt::With(_)
+                    | Stmt::Try(_)
+                    | Stmt::Match(_)
+            )
+        {
+            walk_stmt(self, stmt);
+        }
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
