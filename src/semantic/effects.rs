@@ -120,18 +120,6 @@ pub struct DirectEffects {
 }
 
 impl DirectEffects {
-    /// Keeps the first culprit of each effect; `what` is put into words only
-    /// when it is kept.
-    fn add(&mut self, effect: Effect, offset: TextSize, what: impl std::fmt::Display) {
-        if self.culprits.iter().all(|c| c.effect != effect) {
-            self.culprits.push(Culprit {
-                effect,
-                offset,
-                what: what.to_string(),
-            });
-        }
-    }
-
     pub fn culprit(&self, effect: Effect) -> Option<&Culprit> {
         self.culprits.iter().find(|c| c.effect == effect)
     }
@@ -360,6 +348,7 @@ struct Scratch<'a> {
     globals: HashSet<&'a str>,
     nonlocals: HashSet<&'a str>,
     values: HashMap<&'a str, Value>,
+    text: String,
 }
 
 impl Scratch<'_> {
@@ -393,6 +382,8 @@ struct Walker<'m, 'a> {
     /// the body).
     stmt_depth: usize,
     depth: std::cell::Cell<u32>,
+    /// Where culprits and conditionals are put into words.
+    text: String,
     effects: DirectEffects,
 }
 
@@ -419,6 +410,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             globals,
             nonlocals,
             values,
+            text,
         } = scratch;
         let mut walker = Self {
             model,
@@ -437,6 +429,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             test_depth: 0,
             stmt_depth: 0,
             depth: std::cell::Cell::new(0),
+            text,
             effects: DirectEffects::default(),
         };
         if let Some(id) = function {
@@ -482,6 +475,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             globals: self.globals,
             nonlocals: self.nonlocals,
             values: self.values,
+            text: self.text,
         };
         scratch.locals.clear();
         scratch.globals.clear();
@@ -551,10 +545,27 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.class().is_some_and(|c| self.module.tf_classes[c])
     }
 
+    /// Keeps the first culprit of each effect; `what` is put into words only
+    /// when it is kept.
     fn add(&mut self, effect: Effect, offset: TextSize, what: impl std::fmt::Display) {
-        if !self.at_module_level() {
-            self.effects.add(effect, offset, what);
+        if !self.has(effect) {
+            let what = self.words(what);
+            self.effects.culprits.push(Culprit {
+                effect,
+                offset,
+                what,
+            });
         }
+    }
+
+    /// `what` written out. It is written into a buffer kept from one call
+    /// to the next, so that the string is allocated once, at its length,
+    /// rather than grown while it is written.
+    fn words(&mut self, what: impl std::fmt::Display) -> String {
+        use std::fmt::Write as _;
+        self.text.clear();
+        let _ = write!(self.text, "{what}");
+        self.text.as_str().into()
     }
 
     /// Whether `effect` needs no more culprits (one is kept per effect), so
@@ -563,13 +574,45 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.at_module_level() || self.effects.culprit(effect).is_some()
     }
 
-    fn conditional(&mut self, param: usize, rule: ParamRule, offset: TextSize, what: String) {
+    fn conditional(
+        &mut self,
+        param: usize,
+        rule: ParamRule,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+    ) {
         if !self.at_module_level() {
+            let what = self.words(what);
             self.effects.conditionals.push(Conditional {
                 param,
                 rule,
                 offset,
                 what,
+            });
+        }
+    }
+
+    /// A [`Walker::conditional`] whose words name the parameter:
+    /// `before`, the parameter's name, `after`.
+    fn param_conditional(
+        &mut self,
+        param: usize,
+        rule: ParamRule,
+        offset: TextSize,
+        before: &str,
+        after: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            use std::fmt::Write as _;
+            self.text.clear();
+            self.text.push_str(before);
+            self.text.push_str(&self.effects.params[param]);
+            let _ = write!(self.text, "{after}");
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule,
+                offset,
+                what: self.text.as_str().into(),
             });
         }
     }
@@ -1002,11 +1045,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                     );
                 }
                 Value::Param(index) => {
-                    let what = format!(
-                        "passes the tensor `{}` to {callee}",
-                        self.effects.params[index]
+                    self.param_conditional(
+                        index,
+                        ParamRule::EagerIfMaybeTensor,
+                        call.start(),
+                        "passes the tensor `",
+                        format_args!("` to {callee}"),
                     );
-                    self.conditional(index, ParamRule::EagerIfMaybeTensor, call.start(), what);
                 }
                 _ => {}
             }
@@ -1195,7 +1240,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
-                    self.conditional(index, ParamRule::MethodCall, offset, shown.to_string());
+                    self.conditional(index, ParamRule::MethodCall, offset, shown);
                 }
             }
             Value::Fresh | Value::Primitive { .. } | Value::NdArray(_) | Value::Structure(_) => {}
@@ -1400,11 +1445,13 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
             Value::Param(index) => {
-                let what = format!(
-                    "iterates over the parameter `{}`",
-                    self.effects.params[index]
+                self.param_conditional(
+                    index,
+                    ParamRule::IteratesIfTensor,
+                    iter.start(),
+                    "iterates over the parameter `",
+                    "`",
                 );
-                self.conditional(index, ParamRule::IteratesIfTensor, iter.start(), what);
                 Value::Unknown
             }
             _ => Value::Unknown,
@@ -1510,17 +1557,21 @@ struct ReceiverText<'e>(&'e Expr);
 impl std::fmt::Display for ReceiverText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
+            // Written piece by piece, without `write!`'s formatting machinery.
             Expr::Name(name) => f.write_str(name.id.as_str()),
             Expr::Attribute(attribute) => {
-                write!(
-                    f,
-                    "{}.{}",
-                    ReceiverText(&attribute.value),
-                    attribute.attr.id
-                )
+                ReceiverText(&attribute.value).fmt(f)?;
+                f.write_str(".")?;
+                f.write_str(attribute.attr.id.as_str())
             }
-            Expr::Subscript(subscript) => write!(f, "{}[...]", ReceiverText(&subscript.value)),
-            Expr::Call(call) => write!(f, "{}(...)", ReceiverText(&call.func)),
+            Expr::Subscript(subscript) => {
+                ReceiverText(&subscript.value).fmt(f)?;
+                f.write_str("[...]")
+            }
+            Expr::Call(call) => {
+                ReceiverText(&call.func).fmt(f)?;
+                f.write_str("(...)")
+            }
             _ => f.write_str("..."),
         }
     }
@@ -1538,13 +1589,16 @@ enum Owner<'e> {
 
 impl std::fmt::Display for Owner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Owner::SelfAttribute(shown) => write!(f, "`{shown}`"),
-            Owner::Argument(shown) => write!(f, "the argument `{shown}`"),
-            Owner::Local(shown) => write!(f, "`{shown}`, which may be shared with the caller"),
-            Owner::Global(shown) => write!(f, "the global `{shown}`"),
-            Owner::Enclosing(shown) => write!(f, "`{shown}` from an enclosing scope"),
-        }
+        let (before, shown, after) = match self {
+            Owner::SelfAttribute(shown) => ("`", shown, "`"),
+            Owner::Argument(shown) => ("the argument `", shown, "`"),
+            Owner::Local(shown) => ("`", shown, "`, which may be shared with the caller"),
+            Owner::Global(shown) => ("the global `", shown, "`"),
+            Owner::Enclosing(shown) => ("`", shown, "` from an enclosing scope"),
+        };
+        f.write_str(before)?;
+        shown.fmt(f)?;
+        f.write_str(after)
     }
 }
 
@@ -1554,7 +1608,9 @@ struct MethodText<'e>(&'e Expr, &'e str);
 
 impl std::fmt::Display for MethodText<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", ReceiverText(self.0), self.1)
+        ReceiverText(self.0).fmt(f)?;
+        f.write_str(".")?;
+        f.write_str(self.1)
     }
 }
 
@@ -2167,8 +2223,13 @@ impl Walker<'_, '_> {
                     self.add(Effect::TensorComputation, offset, "computes with tensors");
                 }
                 &Value::Param(index) => {
-                    let what = format!("computes with `{}`", self.effects.params[index]);
-                    self.conditional(index, ParamRule::TensorIfTensor, offset, what);
+                    self.param_conditional(
+                        index,
+                        ParamRule::TensorIfTensor,
+                        offset,
+                        "computes with `",
+                        "`",
+                    );
                 }
                 _ => {}
             }
