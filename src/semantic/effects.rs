@@ -2050,9 +2050,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::Assign(assign) => {
                 self.visit_expr(&assign.value);
                 let value = self.value(&assign.value);
-                for target in &assign.targets {
-                    self.visit_target(target);
-                    self.on_write(target, Some(value.clone()));
+                // The last target takes the value itself, not a copy.
+                if let Some((last, others)) = assign.targets.split_last() {
+                    for target in others {
+                        self.visit_target(target);
+                        self.on_write(target, Some(value.clone()));
+                    }
+                    self.visit_target(last);
+                    self.on_write(last, Some(value));
                 }
             }
             Stmt::AnnAssign(assign) => {
