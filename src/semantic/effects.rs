@@ -244,15 +244,24 @@ pub struct ModuleValues {
 // Not inlined into its caller, so that profiles show what it costs.
 #[inline(never)]
 pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleValues) {
-    let call_targets: HashMap<TextSize, FunctionId> = model
-        .functions
-        .iter()
-        .flat_map(|f| &f.calls)
-        .chain(&model.module_calls)
-        .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
-        .collect();
+    let mut first_class: HashMap<&str, ClassId> = HashMap::default();
+    let mut last_class: HashMap<&str, ClassId> = HashMap::default();
+    for (id, class) in model.classes.iter().enumerate() {
+        first_class.entry(class.def.name.id.as_str()).or_insert(id);
+        last_class.insert(class.def.name.id.as_str(), id);
+    }
+    let tables = ModuleTables {
+        call_targets: model
+            .functions
+            .iter()
+            .flat_map(|f| &f.calls)
+            .chain(&model.module_calls)
+            .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
+            .collect(),
+        last_class,
+    };
     let tf_classes = (0..model.classes.len())
-        .map(|id| is_tf_class(model, id, &mut Vec::new()))
+        .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))
         .collect();
     let mut values = ModuleValues {
         globals: HashMap::default(),
@@ -260,7 +269,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         tf_classes,
     };
     // Module level first: it gives the globals' values that functions read.
-    let mut module = Walker::new(model, &values, &call_targets, None);
+    let mut module = Walker::new(model, &values, &tables, None);
     module.visit_body(model.module_body());
     let module_calls = std::mem::take(&mut module.effects.calls);
     values.globals = module
@@ -280,7 +289,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         ) {
             continue;
         }
-        let mut walker = Walker::new(model, &values, &call_targets, Some(id));
+        let mut walker = Walker::new(model, &values, &tables, Some(id));
         walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
         let attributes = walker.self_attributes.unwrap_or_default();
@@ -299,7 +308,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     let effects = (0..model.functions.len())
         .map(|id| {
             let mut walker =
-                Walker::with_scratch(model, &values, &call_targets, Some(id), scratch.take());
+                Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
             walker.visit_body(&model.functions[id].def.body);
             let effects = std::mem::take(&mut walker.effects);
             scratch = walker.into_scratch();
@@ -309,7 +318,14 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     (effects, module_calls, values)
 }
 
-fn is_tf_class(model: &SemanticModel, id: ClassId, seen: &mut Vec<ClassId>) -> bool {
+/// Whether class `id` derives from a Keras `Model`/`Layer` or `tf.Module`
+/// (`first_class`: the first class of the module with each name).
+fn is_tf_class(
+    model: &SemanticModel,
+    first_class: &HashMap<&str, ClassId>,
+    id: ClassId,
+    seen: &mut Vec<ClassId>,
+) -> bool {
     if seen.contains(&id) {
         return false;
     }
@@ -322,11 +338,9 @@ fn is_tf_class(model: &SemanticModel, id: ClassId, seen: &mut Vec<ClassId>) -> b
     }
     model.classes[id].bases.iter().any(|base| {
         is_tf_base(base)
-            || model
-                .classes
-                .iter()
-                .position(|c| c.def.name.id.as_str() == base)
-                .is_some_and(|base_id| is_tf_class(model, base_id, seen))
+            || first_class
+                .get(base.as_str())
+                .is_some_and(|&base_id| is_tf_class(model, first_class, base_id, seen))
     })
 }
 
@@ -357,10 +371,18 @@ impl Scratch<'_> {
     }
 }
 
+/// Found once per module and read by every walker.
+struct ModuleTables<'a> {
+    /// The function each call resolved to, by the call's start.
+    call_targets: HashMap<TextSize, FunctionId>,
+    /// The last class of the module with each name.
+    last_class: HashMap<&'a str, ClassId>,
+}
+
 struct Walker<'m, 'a> {
     model: &'m SemanticModel<'a>,
     module: &'m ModuleValues,
-    call_targets: &'m HashMap<TextSize, FunctionId>,
+    tables: &'m ModuleTables<'a>,
     function: Option<FunctionId>,
     /// The name of `self` in a method, and whether this is `__init__` (where
     /// `self` is a fresh object).
@@ -391,17 +413,17 @@ impl<'m, 'a> Walker<'m, 'a> {
     fn new(
         model: &'m SemanticModel<'a>,
         module: &'m ModuleValues,
-        call_targets: &'m HashMap<TextSize, FunctionId>,
+        tables: &'m ModuleTables<'a>,
         function: Option<FunctionId>,
     ) -> Self {
-        Self::with_scratch(model, module, call_targets, function, Scratch::default())
+        Self::with_scratch(model, module, tables, function, Scratch::default())
     }
 
     /// [`Walker::new`], with tables left over from another walker.
     fn with_scratch(
         model: &'m SemanticModel<'a>,
         module: &'m ModuleValues,
-        call_targets: &'m HashMap<TextSize, FunctionId>,
+        tables: &'m ModuleTables<'a>,
         function: Option<FunctionId>,
         scratch: Scratch<'a>,
     ) -> Self {
@@ -415,7 +437,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         let mut walker = Self {
             model,
             module,
-            call_targets,
+            tables,
             function,
             self_name: None,
             in_init: false,
@@ -813,16 +835,13 @@ impl<'m, 'a> Walker<'m, 'a> {
         if self.locals.contains(name) && !self.values.is_empty() && self.values.contains_key(name) {
             return None;
         }
-        self.model
-            .classes
-            .iter()
-            .rposition(|class| class.def.name.id.as_str() == name)
+        self.tables.last_class.get(name).copied()
     }
 
     /// Records what a call does.
     fn on_call(&mut self, call: &ExprCall) {
         let offset = call.start();
-        if let Some(&callee) = self.call_targets.get(&offset) {
+        if let Some(&callee) = self.tables.call_targets.get(&offset) {
             let bound = matches!(call.func.as_ref(), Expr::Attribute(_))
                 && self.model.functions[callee].class.is_some();
             self.push_call(Callee::Local(callee), call, bound);
@@ -1387,7 +1406,10 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// the previous iteration into a read before the assignment, so what is
     /// known of its tensor's dtype and shape no longer holds.
     fn forget_loop_carried(&mut self, body: &'a [Stmt]) {
-        if !self.values.values().any(knows_shape) {
+        // Nothing to forget when no value knows a shape; but asking costs
+        // as many names as the function has, per loop: past a few dozen,
+        // walking the loop's body is the cheaper way (same result).
+        if self.values.len() <= 32 && !self.values.values().any(knows_shape) {
             return;
         }
         let mut assigned = LocalNames::new(self.model.has_walrus);
