@@ -62,8 +62,39 @@ def nested_counter(x):
     return x * 2.0
 
 
+# HY001 (unsafe): a counter a graph function already bumps (HY010 reports
+# it); the candidate's write is rewritten into the same variable.
+shared = 0
+
+
+@tf.function
+def graph_bumps(x):
+    global shared
+    shared += 1
+    return x
+
+
+def also_bumps(x):
+    global shared
+    shared += 1
+    return x * 3.0
+
+
+# HY001: a function nested in the candidate writes a global it declares,
+# but nothing calls it: the candidate itself writes no Python state.
+def nested_writer(x):
+    def later():
+        global steps
+        steps = 5
+
+    return x * 2.0
+
+
 x = tf.ones([2])
 for _ in range(3):
+    graph_bumps(x)
+    also_bumps(x)
+    nested_writer(x)
     counted(x)
     counted_through_helper(x)
     rebinds_list(x)
