@@ -359,133 +359,216 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         .map(|s| s.expect("every slot filled"))
         .collect();
 
-    // What the call sites of each function tell: how many, which callers,
-    // the first in a loop and at module level, and the parameter kinds
-    // joined over them.
-    let callee_facts = |v: usize| -> CalleeSites {
-        let here = &sites[counts[v]..counts[v + 1]];
-        let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
-        let module_level = here
-            .iter()
-            .filter(|site| site.caller == Site::MODULE_LEVEL)
-            .count();
-        let mut facts = CalleeSites {
-            call_sites: here.len(),
-            callers: Vec::with_capacity(here.len() - module_level),
-            ..CalleeSites::default()
+    // Two independent pieces of work, side by side over a run: what the
+    // call sites tell and the direct effects (in parallel, function by
+    // function), and the shape of the call graph (components, recursion,
+    // what runs under a graph function; serial). The graph's serial work
+    // no longer waits for the call sites' facts, nor they for it.
+    let sites_and_direct = || {
+        // What the call sites of each function tell: how many, which callers,
+        // the first in a loop and at module level, and the parameter kinds
+        // joined over them.
+        let callee_facts = |v: usize| -> CalleeSites {
+            let here = &sites[counts[v]..counts[v + 1]];
+            let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+            let module_level = here
+                .iter()
+                .filter(|site| site.caller == Site::MODULE_LEVEL)
+                .count();
+            let mut facts = CalleeSites {
+                call_sites: here.len(),
+                callers: Vec::with_capacity(here.len() - module_level),
+                ..CalleeSites::default()
+            };
+            for site in here {
+                let module = site.module as usize;
+                if site.caller == Site::MODULE_LEVEL {
+                    facts.module_sites += 1;
+                    facts.module_call.get_or_insert((module, site.call.line));
+                } else {
+                    facts.callers.push(site.caller as usize);
+                }
+                if site.call.in_loop && facts.loop_call.is_none() {
+                    facts.loop_call = Some((module, site.call.line));
+                }
+                join_arguments(&nodes[v], site.call, &mut params);
+            }
+            facts.params = params
+                .into_iter()
+                .map(|k| k.unwrap_or(ParamKind::Unknown))
+                .collect();
+            facts
         };
-        for site in here {
-            let module = site.module as usize;
-            if site.caller == Site::MODULE_LEVEL {
-                facts.module_sites += 1;
-                facts.module_call.get_or_insert((module, site.call.line));
-            } else {
-                facts.callers.push(site.caller as usize);
-            }
-            if site.call.in_loop && facts.loop_call.is_none() {
-                facts.loop_call = Some((module, site.call.line));
-            }
-            join_arguments(&nodes[v], site.call, &mut params);
-        }
-        facts.params = params
-            .into_iter()
-            .map(|k| k.unwrap_or(ParamKind::Unknown))
-            .collect();
-        facts
-    };
-    let by_callee: Vec<CalleeSites> = if parallel {
-        (0..n).into_par_iter().map(callee_facts).collect()
-    } else {
-        (0..n).map(callee_facts).collect()
-    };
-    drop(sites);
+        let by_callee: Vec<CalleeSites> = if parallel {
+            (0..n).into_par_iter().map(callee_facts).collect()
+        } else {
+            (0..n).map(callee_facts).collect()
+        };
+        drop(sites);
 
-    // Direct effects, with the conditional ones decided by parameter kinds.
-    // The first culprit of each effect is kept: own culprits, then the
-    // first unresolved call, then conditionals; the words of the others
-    // are never written.
-    let direct = |own: &mut Vec<Trace>, v: usize| -> (Vec<Trace>, (Option<String>, bool)) {
-        let node = &nodes[v];
-        own.clear();
-        let mut iterates_tensor = None;
-        let mut param_tensor_work = false;
-        let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
-            if own.iter().all(|t| t.effect != effect) {
-                own.push(Trace {
-                    effect,
-                    origin: v,
-                    culprit: Arc::new(culprit()),
-                    hop: None,
+        // Direct effects, with the conditional ones decided by parameter kinds.
+        // The first culprit of each effect is kept: own culprits, then the
+        // first unresolved call, then conditionals; the words of the others
+        // are never written.
+        let direct = |own: &mut Vec<Trace>, v: usize| -> (Vec<Trace>, (Option<String>, bool)) {
+            let node = &nodes[v];
+            own.clear();
+            let mut iterates_tensor = None;
+            let mut param_tensor_work = false;
+            let mut keep = |effect: Effect, culprit: &dyn Fn() -> LineCulprit| {
+                if own.iter().all(|t| t.effect != effect) {
+                    own.push(Trace {
+                        effect,
+                        origin: v,
+                        culprit: Arc::new(culprit()),
+                        hop: None,
+                    });
+                }
+            };
+            for culprit in &node.summary.culprits {
+                keep(culprit.effect, &|| culprit.clone());
+            }
+            if let Some((line, name)) = unresolved[v] {
+                keep(Effect::UnknownCallee, &|| LineCulprit {
+                    effect: Effect::UnknownCallee,
+                    line,
+                    what: concat(&["calls `", name, "`"]),
                 });
             }
-        };
-        for culprit in &node.summary.culprits {
-            keep(culprit.effect, &|| culprit.clone());
-        }
-        if let Some((line, name)) = unresolved[v] {
-            keep(Effect::UnknownCallee, &|| LineCulprit {
-                effect: Effect::UnknownCallee,
-                line,
-                what: concat(&["calls `", name, "`"]),
-            });
-        }
-        for conditional in &node.summary.conditionals {
-            let Some(kind) = by_callee[v].params.get(conditional.param) else {
-                continue;
-            };
-            if matches!(kind, ParamKind::Unknown)
-                && matches!(
-                    conditional.rule,
-                    ParamRule::TensorIfTensor | ParamRule::MethodCall
-                )
-            {
-                param_tensor_work = true;
-            }
-            let effect = match conditional.rule {
-                ParamRule::TensorIfTensor => kind.is_tensor().then_some(Effect::TensorComputation),
-                ParamRule::EagerIfMaybeTensor => kind.may_be_tensor().then_some(Effect::EagerOnly),
-                ParamRule::MethodCall => match kind {
-                    ParamKind::Tensor(_) => Some(Effect::TensorComputation),
-                    ParamKind::Primitive { .. } => None,
-                    ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
-                },
-                ParamRule::IteratesIfTensor => {
-                    if kind.is_tensor() && iterates_tensor.is_none() {
-                        iterates_tensor =
-                            Some(format!("{} at line {}", conditional.what, conditional.line));
-                    }
-                    None
-                }
-            };
-            let Some(effect) = effect else { continue };
-            keep(effect, &|| {
-                let what = match conditional.rule {
-                    ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
-                    _ => conditional.what.clone(),
+            for conditional in &node.summary.conditionals {
+                let Some(kind) = by_callee[v].params.get(conditional.param) else {
+                    continue;
                 };
-                LineCulprit {
-                    effect,
-                    line: conditional.line,
-                    what,
+                if matches!(kind, ParamKind::Unknown)
+                    && matches!(
+                        conditional.rule,
+                        ParamRule::TensorIfTensor | ParamRule::MethodCall
+                    )
+                {
+                    param_tensor_work = true;
                 }
-            });
-        }
-        // Most functions have one or two effects: no room for four (the
-        // list is built in a scratch buffer, then copied at its size).
-        let mut kept = Vec::with_capacity(own.len());
-        kept.append(own);
-        (kept, (iterates_tensor, param_tensor_work))
+                let effect = match conditional.rule {
+                    ParamRule::TensorIfTensor => {
+                        kind.is_tensor().then_some(Effect::TensorComputation)
+                    }
+                    ParamRule::EagerIfMaybeTensor => {
+                        kind.may_be_tensor().then_some(Effect::EagerOnly)
+                    }
+                    ParamRule::MethodCall => match kind {
+                        ParamKind::Tensor(_) => Some(Effect::TensorComputation),
+                        ParamKind::Primitive { .. } => None,
+                        ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
+                    },
+                    ParamRule::IteratesIfTensor => {
+                        if kind.is_tensor() && iterates_tensor.is_none() {
+                            iterates_tensor =
+                                Some(format!("{} at line {}", conditional.what, conditional.line));
+                        }
+                        None
+                    }
+                };
+                let Some(effect) = effect else { continue };
+                keep(effect, &|| {
+                    let what = match conditional.rule {
+                        ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
+                        _ => conditional.what.clone(),
+                    };
+                    LineCulprit {
+                        effect,
+                        line: conditional.line,
+                        what,
+                    }
+                });
+            }
+            // Most functions have one or two effects: no room for four (the
+            // list is built in a scratch buffer, then copied at its size).
+            let mut kept = Vec::with_capacity(own.len());
+            kept.append(own);
+            (kept, (iterates_tensor, param_tensor_work))
+        };
+        type Split = (Vec<Vec<Trace>>, (Vec<Option<String>>, Vec<bool>));
+        let (traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
+            (0..n).into_par_iter().map_init(Vec::new, direct).unzip()
+        } else {
+            let mut scratch = Vec::new();
+            (0..n).map(|v| direct(&mut scratch, v)).unzip()
+        };
+        (by_callee, traces, iterates_tensor, param_tensor_work)
     };
-    type Split = (Vec<Vec<Trace>>, (Vec<Option<String>>, Vec<bool>));
-    let (mut traces, (iterates_tensor, param_tensor_work)): Split = if parallel {
-        (0..n).into_par_iter().map_init(Vec::new, direct).unzip()
+    let shape = || {
+        // Shared names for the words of every `EffectWhy`.
+        let names: Vec<std::sync::OnceLock<Arc<str>>> =
+            (0..n).map(|_| std::sync::OnceLock::new()).collect();
+        let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
+        (call_graph_shape(&nodes, &edges), names, paths)
+    };
+    let (
+        (by_callee, mut traces, iterates_tensor, param_tensor_work),
+        ((components, recursion, under_graph), names, paths),
+    ) = if parallel {
+        rayon::join(sites_and_direct, shape)
     } else {
-        let mut scratch = Vec::new();
-        (0..n).map(|v| direct(&mut scratch, v)).unzip()
+        (sites_and_direct(), shape())
     };
     drop(by_name);
 
     // Effects flow from callees to callers, one component at a time.
+    for component in &components {
+        // Within a component, repeat until nothing new arrives (a single
+        // function has all its callees' effects after one round: they are
+        // in earlier components, or itself).
+        for _ in 0..=component.len() {
+            let mut changed = false;
+            for &v in component {
+                for &(w, line) in &edges[v] {
+                    if w == v {
+                        continue;
+                    }
+                    let incoming: Vec<Trace> = traces[w]
+                        .iter()
+                        .filter(|t| traces[v].iter().all(|own| own.effect != t.effect))
+                        .map(|t| Trace {
+                            hop: Some((w, line)),
+                            ..t.clone()
+                        })
+                        .collect();
+                    if !incoming.is_empty() {
+                        changed = true;
+                        traces[v].reserve_exact(incoming.len());
+                        traces[v].extend(incoming);
+                    }
+                }
+            }
+            if !changed || component.len() == 1 {
+                break;
+            }
+        }
+    }
+
+    Propagation {
+        modules,
+        nodes,
+        first_node,
+        traces,
+        recursion,
+        iterates_tensor,
+        param_tensor_work,
+        sites: by_callee,
+        under_graph,
+        names,
+        paths,
+    }
+}
+
+/// The shape of the call graph: its strongly connected components (callees
+/// first), why each function is recursive, and which functions run under a
+/// graph function. Needs the edges only, not the effects.
+#[allow(clippy::type_complexity)]
+fn call_graph_shape(
+    nodes: &[Node],
+    edges: &[Vec<(usize, u32)>],
+) -> (Vec<Vec<usize>>, Vec<Option<String>>, Vec<bool>) {
+    let n = nodes.len();
     let plain_edges: Vec<Vec<usize>> = edges
         .iter()
         .map(|e| e.iter().map(|&(w, _)| w).collect())
@@ -523,33 +606,6 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 recursion[v] = Some(format!("calls the recursive `{}` at line {line}", name(w)));
             }
         }
-        // Within a component, repeat until nothing new arrives.
-        for _ in 0..=component.len() {
-            let mut changed = false;
-            for &v in component {
-                for &(w, line) in &edges[v] {
-                    if w == v {
-                        continue;
-                    }
-                    let incoming: Vec<Trace> = traces[w]
-                        .iter()
-                        .filter(|t| traces[v].iter().all(|own| own.effect != t.effect))
-                        .map(|t| Trace {
-                            hop: Some((w, line)),
-                            ..t.clone()
-                        })
-                        .collect();
-                    if !incoming.is_empty() {
-                        changed = true;
-                        traces[v].reserve_exact(incoming.len());
-                        traces[v].extend(incoming);
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
     }
 
     // Which functions run under a graph function.
@@ -561,23 +617,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         }
         stack.extend(edges[v].iter().map(|&(w, _)| w));
     }
-
-    // Shared names for the words of every `EffectWhy`.
-    let names = (0..n).map(|_| std::sync::OnceLock::new()).collect();
-    let paths: Vec<Arc<str>> = modules.iter().map(|m| Arc::from(m.path.as_str())).collect();
-    Propagation {
-        modules,
-        nodes,
-        first_node,
-        traces,
-        recursion,
-        iterates_tensor,
-        param_tensor_work,
-        sites: by_callee,
-        under_graph,
-        names,
-        paths,
-    }
+    (components, recursion, under_graph)
 }
 
 /// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
