@@ -31,19 +31,42 @@ fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>>
         .iter()
         .map(|m| m.classes.iter().map(|c| c.tf).collect())
         .collect();
+    // What each base of a class not yet known to be one resolves to, looked
+    // up once (module by module, in parallel over a run): the rounds below
+    // only read marks.
+    let bases: Vec<Vec<Vec<Base>>> = {
+        use rayon::prelude::*;
+        modules
+            .par_iter()
+            .enumerate()
+            .map(|(m, module)| {
+                module
+                    .classes
+                    .iter()
+                    .map(|class| {
+                        if class.tf {
+                            Vec::new()
+                        } else {
+                            class.bases.iter().map(|b| table.base(m, b, 0)).collect()
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     // Each round marks at least one more class, or ends.
     loop {
         let mut changed = false;
         for (m, module) in modules.iter().enumerate() {
-            for (c, class) in module.classes.iter().enumerate() {
+            for c in 0..module.classes.len() {
                 if tf[m][c] {
                     continue;
                 }
-                if class
-                    .bases
-                    .iter()
-                    .any(|base| table.is_tf(m, base, &tf, 0) == Some(true))
-                {
+                if bases[m][c].iter().any(|base| match *base {
+                    Base::Tf => true,
+                    Base::Class(k, d) => tf[k][d],
+                    Base::Unknown => false,
+                }) {
                     tf[m][c] = true;
                     changed = true;
                 }
@@ -193,29 +216,32 @@ struct Table<'s> {
 
 impl<'s> Table<'s> {
     fn new(modules: &'s [ModuleSummary]) -> Self {
+        use rayon::prelude::*;
         let mut by_name: HashMap<&'s str, Vec<usize>> = HashMap::default();
-        let mut classes = Vec::with_capacity(modules.len());
-        let mut imports = Vec::with_capacity(modules.len());
         for (m, module) in modules.iter().enumerate() {
             for name in &module.names {
                 by_name.entry(name.as_str()).or_default().push(m);
             }
-            let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
-            for (c, class) in module.classes.iter().enumerate() {
-                table
-                    .entry(class.qualified_name.as_str())
-                    .and_modify(|slot| *slot = None)
-                    .or_insert(Some(c));
-            }
-            classes.push(table);
-            imports.push(
-                module
+        }
+        // Each module's tables on their own, in parallel over a run.
+        let (classes, imports): (Vec<_>, Vec<_>) = modules
+            .par_iter()
+            .map(|module| {
+                let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
+                for (c, class) in module.classes.iter().enumerate() {
+                    table
+                        .entry(class.qualified_name.as_str())
+                        .and_modify(|slot| *slot = None)
+                        .or_insert(Some(c));
+                }
+                let imports: HashMap<&'s str, &'s str> = module
                     .class_imports
                     .iter()
                     .map(|(local, qualified)| (local.as_str(), qualified.as_str()))
-                    .collect(),
-            );
-        }
+                    .collect();
+                (table, imports)
+            })
+            .unzip();
         Self {
             summaries: modules,
             modules: by_name,
@@ -328,24 +354,24 @@ impl<'s> Table<'s> {
         None
     }
 
-    /// Whether `base`, as written in module `m`, is a Keras/`tf.Module`
-    /// class: `Some(true)` or `Some(false)` when it resolves to exactly one
-    /// class or import, `None` when it does not resolve.
-    fn is_tf(&self, m: usize, base: &str, tf: &[Vec<bool>], depth: usize) -> Option<bool> {
+    /// What `base`, as written in module `m`, is: a Keras/`tf.Module` base
+    /// of TensorFlow, the one class or import of the run it resolves to (a
+    /// Keras class or not, by the marks of the moment), or unknown.
+    fn base(&self, m: usize, base: &str, depth: usize) -> Base {
         if is_tf_base(base) {
-            return Some(true);
+            return Base::Tf;
         }
         if depth > MAX_DEPTH {
-            return None;
+            return Base::Unknown;
         }
         if !base.contains('.') {
             // A class of the same module, by name.
             return match self.classes[m].get(base) {
-                Some(Some(c)) => Some(tf[m][*c]),
-                _ => None,
+                Some(Some(c)) => Base::Class(m, *c),
+                _ => Base::Unknown,
             };
         }
-        let mut found = None;
+        let mut found = Base::Unknown;
         let mut matches = 0;
         for (parts, (dot, _)) in base.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&base[..dot]) else {
@@ -358,19 +384,30 @@ impl<'s> Table<'s> {
                 }
                 if let Some(slot) = self.classes[k].get(rest) {
                     matches += 1;
-                    found = slot.map(|c| tf[k][c]);
+                    found = slot.map_or(Base::Unknown, |c| Base::Class(k, c));
                 } else if let Some(target) = self.imports[k].get(rest) {
                     matches += 1;
-                    found = self.is_tf(k, target, tf, depth + 1);
+                    found = self.base(k, target, depth + 1);
                 }
             }
         }
         if matches == 1 {
             found
         } else {
-            None
+            Base::Unknown
         }
     }
+}
+
+/// What a class's base resolves to (see [`Table::base`]).
+#[derive(Clone, Copy)]
+enum Base {
+    /// A Keras/`tf.Module` base of TensorFlow.
+    Tf,
+    /// A class of the run: its module and index.
+    Class(usize, usize),
+    /// Nothing, or more than one thing.
+    Unknown,
 }
 
 #[cfg(test)]
