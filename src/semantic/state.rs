@@ -173,16 +173,8 @@ impl PythonState<'_> {
 /// Every piece of Python state that graph code mutates in this module.
 pub fn python_states<'a>(model: &SemanticModel<'a>) -> Vec<PythonState<'a>> {
     let analysis = Analysis::new(model, HashSet::default());
-    let mut seen = HashSet::default();
-    let mut candidates = Vec::new();
-    for id in model.graph_code() {
-        for write in analysis.index.writes(model, id) {
-            if !write.creates_variable && seen.insert(&write.target) {
-                candidates.push((write.target.clone(), id, write.stmt.range()));
-            }
-        }
-    }
-    analysis.states(candidates)
+    let first = analysis.index.graph_first_writes(model);
+    analysis.states(first.iter().map(|(target, &write)| (target, write)))
 }
 
 /// The states HY010 would rewrite into `tf.Variable`s if `function` ran
@@ -265,18 +257,8 @@ pub fn states_repaired_with<'a>(
                 .or_insert(candidate);
         }
     }
-    let mut candidates: Vec<(StateTarget, FunctionId, usize, TextRange)> = first
-        .into_iter()
-        .map(|(target, (id, at, range))| (target.clone(), id, at, range))
-        .collect();
-    candidates.sort_by_key(|&(_, id, at, _)| (id, at));
     let states: Vec<PythonState<'a>> = analysis
-        .states(
-            candidates
-                .into_iter()
-                .map(|(target, id, _, range)| (target, id, range))
-                .collect(),
-        )
+        .states(first)
         .into_iter()
         .filter(|state| state.refusal.is_none() && state.kind.is_some())
         .collect();
@@ -396,15 +378,20 @@ impl<'m, 'a> Analysis<'m, 'a> {
         self.model.runs_under_graph(id) || self.also_in_graph.contains(&id)
     }
 
-    /// The states of `candidates` (each with its first write in graph
-    /// code), in order; a candidate that is not numeric state is left out.
-    fn states(
+    /// The states of `candidates`, each with its first write in graph code
+    /// (function, position among its writes, statement), in the order of
+    /// those writes; a candidate that is not numeric state is left out.
+    fn states<'t>(
         &self,
-        candidates: Vec<(StateTarget, FunctionId, TextRange)>,
+        candidates: impl IntoIterator<Item = (&'t StateTarget, (FunctionId, usize, TextRange))>,
     ) -> Vec<PythonState<'a>> {
+        let mut candidates: Vec<_> = candidates.into_iter().collect();
+        candidates.sort_by_key(|&(_, (function, at, _))| (function, at));
         candidates
             .into_iter()
-            .filter_map(|(target, function, range)| self.state(target, function, range))
+            .filter_map(|(target, (function, _, range))| {
+                self.state(target.clone(), function, range)
+            })
             .collect()
     }
 

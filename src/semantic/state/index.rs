@@ -220,14 +220,17 @@ impl<'a> Index<'a> {
         self.scope_names[id].get_or_init(|| {
             let def = model.functions[id].def;
             let params: Vec<&'a str> = def.parameters.iter().map(|p| p.name().as_str()).collect();
-            let mut all = Bindings::new(false);
-            all.visit_body(&def.body);
-            let mut kept = Bindings::new(true);
-            kept.visit_body(&def.body);
+            let mut bindings = Bindings::default();
+            bindings.visit_body(&def.body);
+            let kept = bindings
+                .found
+                .iter()
+                .filter(|binding| !binding.rewritable)
+                .map(|binding| binding.name);
             ScopeNames {
                 declared_global: declared_globals(&def.body),
-                bound: params.iter().copied().chain(all.names()).collect(),
-                bound_kept: params.iter().copied().chain(kept.names()).collect(),
+                bound: params.iter().copied().chain(bindings.names()).collect(),
+                bound_kept: params.iter().copied().chain(kept).collect(),
             }
         })
     }
@@ -402,11 +405,14 @@ impl<'a> Index<'a> {
     fn module_names(&self, model: &SemanticModel<'a>) -> &ModuleNames<'a> {
         self.module_names.get_or_init(|| {
             let body = model.module_body();
-            let mut module = Bindings::new(false);
+            let mut module = Bindings::default();
             module.visit_body(body);
             let mut bindings: HashMap<&'a str, Vec<TextSize>> = HashMap::default();
-            for (name, offset) in module.found {
-                bindings.entry(name).or_default().push(offset);
+            for binding in module.found {
+                bindings
+                    .entry(binding.name)
+                    .or_default()
+                    .push(binding.offset);
             }
             let mut inits = HashMap::default();
             for stmt in body {
@@ -420,10 +426,12 @@ impl<'a> Index<'a> {
             }
             let mut class_bindings = HashMap::default();
             for (id, class) in model.classes.iter().enumerate() {
-                let mut names = Bindings::new(false);
+                let mut names = Bindings::default();
                 names.visit_body(&class.def.body);
-                for (name, offset) in names.found {
-                    class_bindings.entry(name).or_insert((offset, id));
+                for binding in names.found {
+                    class_bindings
+                        .entry(binding.name)
+                        .or_insert((binding.offset, id));
                 }
             }
             ModuleNames {
@@ -660,7 +668,7 @@ impl<'a> SourceOrderVisitor<'a> for Walker<'_, '_, 'a> {
 }
 
 /// Names a body declares `global` (not in nested functions).
-pub(super) fn declared_globals(body: &[Stmt]) -> HashSet<&str> {
+fn declared_globals(body: &[Stmt]) -> HashSet<&str> {
     #[derive(Default)]
     struct Globals<'a>(HashSet<&'a str>);
     impl<'a> StatementVisitor<'a> for Globals<'a> {
@@ -702,35 +710,52 @@ impl<'a> StatementVisitor<'a> for OwnWrites<'a> {
     }
 }
 
-/// Where a scope binds each name (offsets, in order), not looking into
-/// nested scopes.
+/// Where a scope binds each name (in order), not looking into nested
+/// scopes.
+#[derive(Default)]
 struct Bindings<'a> {
-    found: Vec<(&'a str, TextSize)>,
-    /// When set, `name = v`, `name += v` and `name -= v` do not count: a
-    /// rewrite replaces them.
-    rewritable_count: bool,
+    found: Vec<Binding<'a>>,
+}
+
+struct Binding<'a> {
+    name: &'a str,
+    offset: TextSize,
+    /// `name = v`, `name += v` or `name -= v`: a binding a rewrite into a
+    /// `tf.Variable` replaces.
+    rewritable: bool,
 }
 
 impl<'a> Bindings<'a> {
-    fn new(rewritable_count: bool) -> Self {
-        Self {
-            found: Vec::new(),
-            rewritable_count,
-        }
-    }
-
     fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.found.iter().map(|&(name, _)| name)
+        self.found.iter().map(|binding| binding.name)
     }
 
-    fn target(&mut self, expr: &'a Expr, offset: TextSize) {
+    fn target(&mut self, expr: &'a Expr, offset: TextSize, rewritable: bool) {
         match expr {
-            Expr::Name(n) => self.found.push((n.id.as_str(), offset)),
-            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.target(e, offset)),
-            Expr::List(l) => l.elts.iter().for_each(|e| self.target(e, offset)),
-            Expr::Starred(s) => self.target(&s.value, offset),
+            Expr::Name(n) => self.found.push(Binding {
+                name: n.id.as_str(),
+                offset,
+                rewritable,
+            }),
+            Expr::Tuple(t) => t
+                .elts
+                .iter()
+                .for_each(|e| self.target(e, offset, rewritable)),
+            Expr::List(l) => l
+                .elts
+                .iter()
+                .for_each(|e| self.target(e, offset, rewritable)),
+            Expr::Starred(s) => self.target(&s.value, offset, rewritable),
             _ => {}
         }
+    }
+
+    fn bind(&mut self, name: &'a str, offset: TextSize) {
+        self.found.push(Binding {
+            name,
+            offset,
+            rewritable: false,
+        });
     }
 }
 
@@ -738,54 +763,58 @@ impl<'a> StatementVisitor<'a> for Bindings<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         let offset = stmt.start();
         match stmt {
-            Stmt::FunctionDef(def) => self.found.push((def.name.id.as_str(), offset)),
-            Stmt::ClassDef(def) => self.found.push((def.name.id.as_str(), offset)),
+            Stmt::FunctionDef(def) => self.bind(def.name.id.as_str(), offset),
+            Stmt::ClassDef(def) => self.bind(def.name.id.as_str(), offset),
             Stmt::Assign(assign) => {
                 let single = assign.targets.len() == 1 && assign.targets[0].is_name_expr();
-                if !(self.rewritable_count && single) {
-                    assign.targets.iter().for_each(|t| self.target(t, offset));
-                }
+                assign
+                    .targets
+                    .iter()
+                    .for_each(|t| self.target(t, offset, single));
             }
             Stmt::AugAssign(aug) => {
                 let rewritable = matches!(aug.op, Operator::Add | Operator::Sub);
-                if !(self.rewritable_count && rewritable) {
-                    self.target(&aug.target, offset);
-                }
+                self.target(&aug.target, offset, rewritable);
             }
-            Stmt::AnnAssign(ann) => self.target(&ann.target, offset),
+            Stmt::AnnAssign(ann) => self.target(&ann.target, offset, false),
             Stmt::For(for_) => {
-                self.target(&for_.target, offset);
+                self.target(&for_.target, offset, false);
                 walk_stmt(self, stmt);
             }
             Stmt::With(with) => {
                 for item in &with.items {
                     if let Some(vars) = &item.optional_vars {
-                        self.target(vars, offset);
+                        self.target(vars, offset, false);
                     }
                 }
                 walk_stmt(self, stmt);
             }
-            Stmt::Delete(delete) => delete.targets.iter().for_each(|t| self.target(t, offset)),
+            Stmt::Delete(delete) => delete
+                .targets
+                .iter()
+                .for_each(|t| self.target(t, offset, false)),
             Stmt::Import(import) => {
                 for alias in &import.names {
                     let local = alias.asname.as_ref().map_or_else(
                         || alias.name.id.split('.').next().unwrap_or_default(),
                         |a| a.id.as_str(),
                     );
-                    self.found.push((local, offset));
+                    self.bind(local, offset);
                 }
             }
             Stmt::ImportFrom(import) => {
                 for alias in &import.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
-                    self.found.push((local, offset));
+                    self.bind(
+                        alias.asname.as_ref().unwrap_or(&alias.name).id.as_str(),
+                        offset,
+                    );
                 }
             }
             Stmt::Try(try_) => {
                 for handler in &try_.handlers {
                     let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
                     if let Some(name) = &h.name {
-                        self.found.push((name.id.as_str(), offset));
+                        self.bind(name.id.as_str(), offset);
                     }
                 }
                 walk_stmt(self, stmt);
