@@ -199,18 +199,17 @@ fn run_round(
             .zip(owner_of)
             .map(|((first, classes), owner)| {
                 let project = owner.and_then(|m| {
-                    let facts = propagation.module_facts(m);
                     (look_at_all
-                        || needs_second_look(&first, &facts)
                         || has_applicable_fix(&first, settings, mode)
-                        || !classes.is_empty())
-                    // Named only when the file is looked at again.
+                        || !classes.is_empty()
+                        || needs_second_look(&first, &propagation, m, summaries[m].functions.len()))
+                    // Put together only when the file is looked at again.
                     .then(|| {
                         summaries[m]
                             .functions
                             .iter()
                             .map(|f| f.qualified_name.clone())
-                            .zip(facts)
+                            .zip(propagation.module_facts(m))
                             .collect::<ProjectFacts>()
                     })
                 });
@@ -698,21 +697,17 @@ fn facts_hash(facts: &FunctionFacts) -> u64 {
 /// codemods that look at graph code do not look at it. Findings about a
 /// function are computed from its own facts (which hold its callees'
 /// effects), so a change elsewhere in the file does not reach them.
-fn needs_second_look(first: &FirstPass, project: &[FunctionFacts]) -> bool {
-    if project.len() != first.local_facts.len() {
+/// `m` is the file's module in `propagation`, which has `count` functions;
+/// a function's facts are put together (to compare them) only when it is
+/// one of those.
+fn needs_second_look(first: &FirstPass, propagation: &Propagation, m: usize, count: usize) -> bool {
+    if count != first.local_facts.len() {
         return true;
     }
-    project
-        .iter()
-        .zip(&first.local_facts)
-        .any(|(facts, local)| {
-            facts_hash(facts) != local.hash
-                && (local.reported
-                    || local.under_graph
-                    || facts.under_graph
-                    || facts.loop_call.is_some()
-                    || (facts.call_sites == 1 && facts.module_call.is_some()))
-        })
+    first.local_facts.iter().enumerate().any(|(f, local)| {
+        (local.reported || local.under_graph || propagation.runs_or_is_called_hot(m, f))
+            && facts_hash(&propagation.function_facts(m, f)) != local.hash
+    })
 }
 
 fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> bool {

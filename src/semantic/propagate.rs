@@ -175,6 +175,23 @@ impl<'s> Propagation<'s> {
             .collect()
     }
 
+    /// The facts of function `f` of module `m` (in summary order).
+    pub fn function_facts(&self, m: usize, f: usize) -> FunctionFacts {
+        self.facts(self.first_node[m] + f)
+    }
+
+    /// Whether function `f` of module `m` runs under graph, is called in a
+    /// loop, or is called exactly once and that at module level: the fields
+    /// of its facts that make a change of them matter to a second look,
+    /// read without putting the facts together.
+    pub fn runs_or_is_called_hot(&self, m: usize, f: usize) -> bool {
+        let v = self.first_node[m] + f;
+        let sites = &self.sites[v];
+        self.under_graph[v]
+            || sites.loop_call.is_some()
+            || (sites.call_sites == 1 && sites.module_call.is_some())
+    }
+
     fn name(&self, v: usize) -> Arc<str> {
         self.names[v]
             .get_or_init(|| Arc::from(self.nodes[v].summary.qualified_name.as_str()))
