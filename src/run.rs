@@ -202,7 +202,7 @@ fn run_round(
                     (look_at_all
                         || has_applicable_fix(&first, settings, mode)
                         || !classes.is_empty()
-                        || needs_second_look(&first, &propagation, m, summaries[m].functions.len()))
+                        || needs_second_look(&first, &propagation, m))
                     // Put together only when the file is looked at again.
                     .then(|| {
                         summaries[m]
@@ -697,11 +697,10 @@ fn facts_hash(facts: &FunctionFacts) -> u64 {
 /// codemods that look at graph code do not look at it. Findings about a
 /// function are computed from its own facts (which hold its callees'
 /// effects), so a change elsewhere in the file does not reach them.
-/// `m` is the file's module in `propagation`, which has `count` functions;
-/// a function's facts are put together (to compare them) only when it is
-/// one of those.
-fn needs_second_look(first: &FirstPass, propagation: &Propagation, m: usize, count: usize) -> bool {
-    if count != first.local_facts.len() {
+/// `m` is the file's module in `propagation`; a function's facts are put
+/// together (to compare them) only when it is one of those.
+fn needs_second_look(first: &FirstPass, propagation: &Propagation, m: usize) -> bool {
+    if propagation.function_count(m) != first.local_facts.len() {
         return true;
     }
     first.local_facts.iter().enumerate().any(|(f, local)| {

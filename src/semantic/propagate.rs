@@ -167,11 +167,15 @@ impl<'s> Propagation<'s> {
         propagate_effects(modules)
     }
 
+    /// How many functions module `m` has.
+    pub fn function_count(&self, m: usize) -> usize {
+        self.modules[m].functions.len()
+    }
+
     /// The facts of module `m`'s functions, in summary order.
     pub fn module_facts(&self, m: usize) -> Vec<FunctionFacts> {
-        let count = self.modules[m].functions.len();
-        (self.first_node[m]..self.first_node[m] + count)
-            .map(|v| self.facts(v))
+        (0..self.function_count(m))
+            .map(|f| self.function_facts(m, f))
             .collect()
     }
 
