@@ -319,11 +319,7 @@ fn fix(args: FixArgs) -> Result<ExitStatus> {
     let unfixed: usize = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_none_or(|fix| !settings.applies(fix.applicability()))
-        })
+        .filter(|d| !d.fix_applies(&settings))
         .count();
     let mut stderr = io::stderr().lock();
     let verb = if args.write { "Applied" } else { "Would apply" };

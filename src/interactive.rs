@@ -79,11 +79,7 @@ pub fn review(
             let applicable = report
                 .diagnostics
                 .iter()
-                .filter(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|fix| settings.applies(fix.applicability()))
-                })
+                .filter(|d| d.fix_applies(settings))
                 .collect::<Vec<_>>();
             (report, applicable)
         })
@@ -189,11 +185,7 @@ fn write_file(
     // beyond them became possible only through the accepted ones.
     let still_applicable = crate::run::diagnose(&report.path, &fixed, &parsed, settings)
         .iter()
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|fix| settings.applies(fix.applicability()))
-        })
+        .filter(|d| d.fix_applies(settings))
         .count();
     outcome.follow_ups += still_applicable.saturating_sub(not_accepted);
     writeln!(

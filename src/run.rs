@@ -715,7 +715,7 @@ fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> boo
             .report
             .diagnostics
             .iter()
-            .any(|d| is_applicable(d, settings))
+            .any(|d| d.fix_applies(settings))
 }
 
 /// Checks a file again with the whole run's facts (`project` is `None` when
@@ -818,12 +818,7 @@ fn check_source_with(
         &file.path, &file.text, &parsed, settings, project, tf_classes,
     );
     drop(parsed);
-    if mode == Mode::Fix
-        && report
-            .diagnostics
-            .iter()
-            .any(|d| is_applicable(d, settings))
-    {
+    if mode == Mode::Fix && report.diagnostics.iter().any(|d| d.fix_applies(settings)) {
         let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
             diagnose_with(&file.path, text, parsed, settings, project, tf_classes)
         });
@@ -837,13 +832,6 @@ fn check_source_with(
         report.source = Some(file.text);
     }
     report
-}
-
-fn is_applicable(diagnostic: &Diagnostic, settings: &Settings) -> bool {
-    diagnostic
-        .fix
-        .as_ref()
-        .is_some_and(|fix| settings.applies(fix.applicability()))
 }
 
 /// Runs every selected codemod on a parsed file and drops suppressed findings.
@@ -971,7 +959,7 @@ pub fn fix_to_fixed_point(
         let diagnostics = diagnose(&text, &parsed);
         let fixable: Vec<&Diagnostic> = diagnostics
             .iter()
-            .filter(|d| is_applicable(d, settings))
+            .filter(|d| d.fix_applies(settings))
             .collect();
         if fixable.is_empty() {
             break;

@@ -59,10 +59,12 @@ fn fix(path: &Path, text: &str, settings: &Settings) -> FileReport {
 fn edited_rows(report: &FileReport, text: &str, settings: &Settings) -> BTreeSet<usize> {
     let index = LineIndex::from_source_text(text);
     let mut rows = BTreeSet::new();
-    for fix in report.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
-        if !settings.applies(fix.applicability()) {
-            continue;
-        }
+    for diagnostic in report
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix_applies(settings))
+    {
+        let fix = diagnostic.fix.as_ref().expect("an applicable fix");
         for edit in fix.edits() {
             let first = index.line_index(edit.start()).get();
             let last = index.line_index(edit.end()).get();

@@ -157,10 +157,7 @@ fn finding(
         location: start,
         end_location: end,
         function: diagnostic.function.clone(),
-        fix_applies: diagnostic
-            .fix
-            .as_ref()
-            .is_some_and(|fix| settings.applies(fix.applicability())),
+        fix_applies: diagnostic.fix_applies(settings),
         fix,
         note: diagnostic.note.clone(),
         noqa_row: start.row,
