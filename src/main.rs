@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) => {
             eprintln!("error: {err:#}");
-            hybridize::commands::ExitStatus::Error.into()
+            hybridize::exit_status::ExitStatus::Error.into()
         }
     }
 }

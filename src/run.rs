@@ -20,6 +20,7 @@ use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
 use crate::prescan;
+use crate::report::{FileReport, KeepReports, ReportSink};
 use crate::semantic::classes::resolve_inherited_calls_and_tf_classes;
 use crate::semantic::effects::Callee;
 use crate::semantic::propagate::{FunctionFacts, Propagation};
@@ -40,34 +41,8 @@ pub const WORKER_STACK_SIZE: usize = 512 * 1024 * 1024;
 pub enum Mode {
     /// Report findings only.
     Check,
-    /// As [`Mode::Check`], with each file's findings rendered
-    /// ([`FileReport::findings`]) as soon as they are final, and its text
-    /// then dropped: a large run does not hold the text of every file with
-    /// a finding until the end.
-    Report,
     /// Report findings and compute the fixed text.
     Fix,
-}
-
-/// What happened to one file.
-#[derive(Debug, Default)]
-pub struct FileReport {
-    pub path: PathBuf,
-    /// The text as read, kept only when there is something to show.
-    pub source: Option<String>,
-    /// Findings against the text as read.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The text after all applicable fixes, when it differs from the source.
-    pub fixed: Option<String>,
-    /// The code of every fix applied, over all passes.
-    pub applied: Vec<&'static str>,
-    /// Why the file could not be checked.
-    pub error: Option<SourceError>,
-    /// Bugs in this tool met while fixing the file (a fix that broke the code).
-    pub internal_errors: Vec<String>,
-    /// In [`Mode::Report`]: the findings, rendered (`source` is then not
-    /// kept, and `diagnostics` are emptied).
-    pub findings: Vec<crate::render::Finding>,
 }
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel.
@@ -79,16 +54,29 @@ pub struct FileReport {
 /// through other such files, by one that was; (2) the summaries are joined and effects
 /// propagated across modules; (3) only files whose facts changed through
 /// other modules (or that have fixes to apply) are parsed again.
+///
+/// Each file's report goes to `sink` as soon as it is final: in
+/// [`Mode::Check`] as the last phase finishes the file, so that the sink
+/// can drop its text early; in [`Mode::Fix`] once no round changes any
+/// file.
 pub fn run(
     paths: &[PathBuf],
     settings: &Settings,
     mode: Mode,
     progress: &indicatif::ProgressBar,
+    sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
-    let mut reports = run_round(paths, settings, mode, progress, &Overlay::default());
-    if mode != Mode::Fix {
-        return reports;
+    if mode == Mode::Check {
+        return run_round(paths, settings, mode, progress, &Overlay::default(), sink);
     }
+    let mut reports = run_round(
+        paths,
+        settings,
+        mode,
+        progress,
+        &Overlay::default(),
+        &KeepReports,
+    );
     // A fix in one file can change what is known about another (a function
     // that became a graph function, or moved): the whole run is repeated on
     // the fixed texts until no file changes, so that a second run proposes
@@ -102,7 +90,7 @@ pub fn run(
             break;
         }
         let hidden = indicatif::ProgressBar::hidden();
-        let next = run_round(paths, settings, mode, &hidden, &overlay);
+        let next = run_round(paths, settings, mode, &hidden, &overlay, &KeepReports);
         let mut changed = false;
         for (report, next) in reports.iter_mut().zip(next) {
             report.internal_errors.extend(next.internal_errors);
@@ -126,6 +114,9 @@ pub fn run(
         if !changed {
             break;
         }
+    }
+    for report in &mut reports {
+        sink.file_done(report);
     }
     reports
 }
@@ -153,6 +144,7 @@ fn run_round(
     mode: Mode,
     progress: &indicatif::ProgressBar,
     overlay: &Overlay,
+    sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
         let timer = PhaseTimer::from_env();
@@ -217,11 +209,7 @@ fn run_round(
                     second_looks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 let mut report = second_pass(first, project, classes, settings, mode, overlay);
-                if mode == Mode::Report {
-                    report.findings = crate::render::file_findings(&report, settings);
-                    report.diagnostics = Vec::new();
-                    report.source = None;
-                }
+                sink.file_done(&mut report);
                 progress.inc(1);
                 report
             })

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use hybridize::codemods::{Codemod, CODEMODS};
 use hybridize::render::{self, Emitter};
-use hybridize::run::{check_source, FileReport, Mode};
+use hybridize::report::{self, FileReport};
+use hybridize::run::{check_source, Mode};
 use hybridize::settings::Settings;
 use hybridize::source::SourceFile;
 use ruff_source_file::LineIndex;
@@ -94,7 +95,7 @@ fn changed_rows(old: &str, new: &str) -> BTreeSet<usize> {
 
 fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> String {
     let mut out = Vec::new();
-    let findings = render::file_findings(report, settings);
+    let findings = report::file_findings(report, settings);
     render::Full { color: false }
         .emit(&mut out, &findings)
         .unwrap();

@@ -7,8 +7,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{Emitter, Finding};
+use super::Emitter;
 use crate::codemods::CODEMODS;
+use crate::report::Finding;
 use crate::source::Location;
 
 pub struct Sarif;

@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::apply::{apply_fixes, splice};
 use crate::diagnostic::{applicability_name, Diagnostic};
-use crate::run::FileReport;
+use crate::report::FileReport;
 use crate::settings::Settings;
 use crate::source::display;
 
