@@ -1,7 +1,14 @@
 //! The one list of codemods. Adding a codemod means adding its file(s)
 //! under `codemods/` and one line to each list below — nothing else.
 
+use std::path::Path;
+
+use ruff_python_ast::token::Tokens;
+use ruff_python_codegen::Stylist;
+
 use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 
 #[path = "../codemods/add_tf_function.rs"]
@@ -44,6 +51,38 @@ pub static CODEMODS: &[&Codemod] = &[
     &remove_tf_function::CODEMOD,
     &deprecated_tf_function_args::CODEMOD,
 ];
+
+/// Every finding of the codemods that may report a selected code, on one
+/// parsed file, before selection and `# noqa`
+/// ([`crate::noqa::keep_selected`]).
+pub fn run_selected(
+    path: &Path,
+    text: &str,
+    tokens: &Tokens,
+    semantic: &SemanticModel,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    if !semantic.imports.mentions_tensorflow() {
+        return Vec::new();
+    }
+    let stylist = Stylist::from_tokens(tokens, text);
+    let mut checker = Checker::new(
+        path,
+        text,
+        semantic.module(),
+        tokens,
+        semantic,
+        &stylist,
+        settings,
+    );
+    for codemod in CODEMODS
+        .iter()
+        .filter(|codemod| codemod.may_report(settings))
+    {
+        (codemod.run)(&mut checker);
+    }
+    checker.into_diagnostics()
+}
 
 /// A codemod: its stable code and name, its documentation, and the function
 /// that reports findings (with fixes) for one file.
