@@ -8,13 +8,12 @@ use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::{FunctionId, SemanticModel};
 
-#[path = "add_tf_function/refusals.rs"]
 pub mod refusals;
 
 use refusals::Refusal;

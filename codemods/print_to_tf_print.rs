@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, ExprCall, Operator, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 
 pub const CODEMOD: Codemod = Codemod {

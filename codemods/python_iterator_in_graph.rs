@@ -7,7 +7,7 @@ use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 

@@ -6,7 +6,7 @@ use ruff_python_ast::StmtGlobal;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::state::{python_states, PythonState, StateUse};
 

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::Diagnostic;
 use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;

@@ -9,7 +9,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::Codemod;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::{FunctionId, SemanticModel};
 

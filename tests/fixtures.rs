@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use hybridize::codemods::{Codemod, CODEMODS};
+use hybridize::codemod::Codemod;
+use hybridize::codemods::CODEMODS;
 use hybridize::render::{self, Emitter};
 use hybridize::report::{self, FileReport};
 use hybridize::run::{check_source, Mode};

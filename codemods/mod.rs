@@ -1,5 +1,7 @@
-//! The one list of codemods. Adding a codemod means adding its file(s)
-//! under `codemods/` and one line to each list below — nothing else.
+//! The codemods, and the one list that registers them. Adding a codemod
+//! means adding its file(s) under `codemods/`, one `mod` line and one entry
+//! in [`CODEMODS`] — nothing else. What a codemod is, and the machinery it
+//! uses, live in the core ([`crate::codemod`], [`crate::checker`]).
 
 use std::path::Path;
 
@@ -7,33 +9,22 @@ use ruff_python_ast::token::Tokens;
 use ruff_python_codegen::Stylist;
 
 use crate::checker::Checker;
+use crate::codemod::Codemod;
 use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 
-#[path = "../codemods/add_tf_function.rs"]
 mod add_tf_function;
-#[path = "../codemods/deprecated_tf_function_args.rs"]
 mod deprecated_tf_function_args;
-#[path = "../codemods/hoist_tf_function.rs"]
 mod hoist_tf_function;
-#[path = "../codemods/input_signature.rs"]
 mod input_signature;
-#[path = "../codemods/list_append_in_graph_loop.rs"]
 mod list_append_in_graph_loop;
-#[path = "../codemods/print_to_tf_print.rs"]
 mod print_to_tf_print;
-#[path = "../codemods/python_iterator_in_graph.rs"]
 mod python_iterator_in_graph;
-#[path = "../codemods/remove_tf_function.rs"]
 mod remove_tf_function;
-#[path = "../codemods/state_to_variable.rs"]
 mod state_to_variable;
-#[path = "../codemods/tensor_arguments.rs"]
 mod tensor_arguments;
-#[path = "../codemods/tensor_leak.rs"]
 mod tensor_leak;
-#[path = "../codemods/variable_created_per_call.rs"]
 mod variable_created_per_call;
 
 /// Every codemod, in order of code.
@@ -82,34 +73,6 @@ pub fn run_selected(
         (codemod.run)(&mut checker);
     }
     checker.into_diagnostics()
-}
-
-/// A codemod: its stable code and name, its documentation, and the function
-/// that reports findings (with fixes) for one file.
-pub struct Codemod {
-    pub code: &'static str,
-    pub name: &'static str,
-    /// One line, shown by `hybridize codemods`.
-    pub summary: &'static str,
-    /// The applicability of its fixes, as shown by `hybridize codemods`.
-    pub safety: &'static str,
-    /// The full documentation (What it does / Why is this bad? / Example /
-    /// Use instead / Fix safety), printed by `hybridize explain`.
-    pub doc: &'static str,
-    /// Informational codes this codemod reports besides its own (refusals).
-    pub also_reports: &'static [&'static str],
-    pub run: fn(&mut Checker),
-}
-
-impl Codemod {
-    /// Whether the codemod can report anything the settings select.
-    pub fn may_report(&self, settings: &Settings) -> bool {
-        settings.is_selected(self.code)
-            || self
-                .also_reports
-                .iter()
-                .any(|code| settings.is_selected(code))
-    }
 }
 
 /// The documentation of an informational code (a HY001 refusal such as
