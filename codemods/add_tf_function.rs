@@ -8,7 +8,7 @@ use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::preconditions::{failed_preconditions, Precondition};
@@ -22,7 +22,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY001",
     name: "add-tf-function",
     summary: "Decorate hot eager functions with `@tf.function` when it is provably safe",
-    safety: "safe",
+    safety: FixSafety::Safe,
     doc: include_str!("add_tf_function.md"),
     also_reports: refusals::CODES,
     run,

@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::version::TfVersion;
 
@@ -14,7 +14,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY021",
     name: "deprecated-tf-function-args",
     summary: "Rename deprecated `tf.function` arguments",
-    safety: "safe",
+    safety: FixSafety::Safe,
     doc: include_str!("deprecated_tf_function_args.md"),
     also_reports: &[],
     run,

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Effect;
 use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
@@ -20,7 +20,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY002",
     name: "hoist-tf-function",
     summary: "Create each `tf.function` once, not on every call or loop iteration",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("hoist_tf_function.md"),
     also_reports: &[],
     run,

@@ -11,7 +11,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
@@ -22,7 +22,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY003",
     name: "input-signature",
     summary: "Give retracing graph functions an `input_signature` (or `reduce_retracing=True`)",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("input_signature.md"),
     also_reports: &[],
     run,

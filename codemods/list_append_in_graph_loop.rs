@@ -9,7 +9,7 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 
@@ -17,7 +17,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY014",
     name: "list-append-in-graph-loop",
     summary: "Report appends to a Python list inside a graph loop (use `tf.TensorArray`)",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("list_append_in_graph_loop.md"),
     also_reports: &[],
     run,

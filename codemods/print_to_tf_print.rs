@@ -6,14 +6,14 @@ use ruff_python_ast::{Expr, ExprCall, Operator, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY011",
     name: "print-to-tf-print",
     summary: "Replace `print` in graph code with `tf.print`",
-    safety: "unsafe / display-only",
+    safety: FixSafety::UnsafeOrDisplayOnly,
     doc: include_str!("print_to_tf_print.md"),
     also_reports: &[],
     run,

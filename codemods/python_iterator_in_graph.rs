@@ -7,7 +7,7 @@ use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 
@@ -15,7 +15,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY013",
     name: "python-iterator-in-graph",
     summary: "Report `next()` on a Python iterator inside graph code",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("python_iterator_in_graph.md"),
     also_reports: &[],
     run,

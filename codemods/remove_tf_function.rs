@@ -6,7 +6,7 @@ use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
@@ -15,7 +15,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY020",
     name: "remove-tf-function",
     summary: "Remove `tf.function` where it can only hurt",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("remove_tf_function.md"),
     also_reports: &[],
     run,

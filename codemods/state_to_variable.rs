@@ -6,7 +6,7 @@ use ruff_python_ast::StmtGlobal;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::state::{python_states, PythonState, StateUse};
 
@@ -14,7 +14,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY010",
     name: "state-to-variable",
     summary: "Keep Python counters and flags that graph code mutates in `tf.Variable`s",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("state_to_variable.md"),
     also_reports: &[],
     run,

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
@@ -22,7 +22,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY004",
     name: "tensor-arguments",
     summary: "Pass varying Python numbers to graph functions as tensors",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("tensor_arguments.md"),
     also_reports: &[],
     run,

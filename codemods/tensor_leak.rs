@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::Diagnostic;
 use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;
@@ -17,7 +17,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY015",
     name: "tensor-leak",
     summary: "Report tensors that graph code stores in attributes or globals read elsewhere",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("tensor_leak.md"),
     also_reports: &[],
     run,

@@ -9,7 +9,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::Codemod;
+use crate::codemod::{Codemod, FixSafety};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::semantic::{FunctionId, SemanticModel};
 
@@ -17,7 +17,7 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY012",
     name: "variable-created-per-call",
     summary: "Create `tf.Variable`s built inside graph functions once, and re-initialise them with `.assign`",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("variable_created_per_call.md"),
     also_reports: &[],
     run,

@@ -13,7 +13,7 @@ pub struct Codemod {
     /// One line, shown by `hybridize codemods`.
     pub summary: &'static str,
     /// The applicability of its fixes, as shown by `hybridize codemods`.
-    pub safety: &'static str,
+    pub safety: FixSafety,
     /// The full documentation (What it does / Why is this bad? / Example /
     /// Use instead / Fix safety), printed by `hybridize explain`.
     pub doc: &'static str,
@@ -30,5 +30,38 @@ impl Codemod {
                 .also_reports
                 .iter()
                 .any(|code| settings.is_selected(code))
+    }
+}
+
+/// The applicability of a codemod's fixes, in the words `hybridize
+/// codemods`, SARIF and the README use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixSafety {
+    /// Its fixes keep behaviour (`fix` applies them).
+    Safe,
+    /// Its fixes may change behaviour (`--unsafe-fixes`).
+    Unsafe,
+    /// Its fixes are unsafe, or display-only where a fix cannot keep the
+    /// meaning.
+    UnsafeOrDisplayOnly,
+    /// It reports without a fix.
+    NoFix,
+}
+
+impl FixSafety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+            FixSafety::UnsafeOrDisplayOnly => "unsafe / display-only",
+            FixSafety::NoFix => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for FixSafety {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that widths (`{:<22}`) apply.
+        f.pad(self.as_str())
     }
 }

@@ -53,7 +53,7 @@ fn rules() -> Vec<Value> {
             "shortDescription": { "text": codemod.summary },
             "help": { "text": codemod.doc, "markdown": codemod.doc },
             "defaultConfiguration": { "level": "warning" },
-            "properties": { "fixSafety": codemod.safety },
+            "properties": { "fixSafety": codemod.safety.as_str() },
         }));
     }
     for codemod in CODEMODS {
