@@ -24,7 +24,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Decorate hot eager functions with `@tf.function` when it is provably safe",
     safety: FixSafety::Safe,
     doc: include_str!("add_tf_function.md"),
-    also_reports: refusals::CODES,
+    informational: refusals::ALL,
     run,
 };
 

@@ -16,7 +16,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Rename deprecated `tf.function` arguments",
     safety: FixSafety::Safe,
     doc: include_str!("deprecated_tf_function_args.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

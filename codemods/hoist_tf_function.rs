@@ -22,7 +22,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Create each `tf.function` once, not on every call or loop iteration",
     safety: FixSafety::Unsafe,
     doc: include_str!("hoist_tf_function.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

@@ -24,7 +24,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Give retracing graph functions an `input_signature` (or `reduce_retracing=True`)",
     safety: FixSafety::Unsafe,
     doc: include_str!("input_signature.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

@@ -19,7 +19,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Report appends to a Python list inside a graph loop (use `tf.TensorArray`)",
     safety: FixSafety::NoFix,
     doc: include_str!("list_append_in_graph_loop.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

@@ -75,10 +75,17 @@ pub fn run_selected(
     checker.into_diagnostics()
 }
 
-/// The documentation of an informational code (a HY001 refusal such as
-/// `HY101`), by code or name.
+/// The documentation of an informational code that a codemod declares (a
+/// HY001 refusal such as `HY101`), by code or name.
 pub fn informational_doc(code_or_name: &str) -> Option<&'static str> {
-    add_tf_function::refusals::doc(code_or_name)
+    CODEMODS
+        .iter()
+        .flat_map(|codemod| codemod.informational)
+        .find(|informational| {
+            informational.code.eq_ignore_ascii_case(code_or_name)
+                || informational.name == code_or_name
+        })?
+        .doc()
 }
 
 /// Looks a codemod up by code (`HY011`) or name (`print-to-tf-print`).

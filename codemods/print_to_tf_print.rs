@@ -15,7 +15,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Replace `print` in graph code with `tf.print`",
     safety: FixSafety::UnsafeOrDisplayOnly,
     doc: include_str!("print_to_tf_print.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

@@ -17,7 +17,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Report `next()` on a Python iterator inside graph code",
     safety: FixSafety::NoFix,
     doc: include_str!("python_iterator_in_graph.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

@@ -17,7 +17,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Remove `tf.function` where it can only hurt",
     safety: FixSafety::Unsafe,
     doc: include_str!("remove_tf_function.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

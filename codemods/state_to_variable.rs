@@ -16,7 +16,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Keep Python counters and flags that graph code mutates in `tf.Variable`s",
     safety: FixSafety::Unsafe,
     doc: include_str!("state_to_variable.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

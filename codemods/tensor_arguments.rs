@@ -24,7 +24,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Pass varying Python numbers to graph functions as tensors",
     safety: FixSafety::Unsafe,
     doc: include_str!("tensor_arguments.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

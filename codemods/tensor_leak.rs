@@ -19,7 +19,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Report tensors that graph code stores in attributes or globals read elsewhere",
     safety: FixSafety::NoFix,
     doc: include_str!("tensor_leak.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

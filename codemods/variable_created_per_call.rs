@@ -19,7 +19,7 @@ pub const CODEMOD: Codemod = Codemod {
     summary: "Create `tf.Variable`s built inside graph functions once, and re-initialise them with `.assign`",
     safety: FixSafety::Unsafe,
     doc: include_str!("variable_created_per_call.md"),
-    also_reports: &[],
+    informational: &[],
     run,
 };
 

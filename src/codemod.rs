@@ -17,8 +17,9 @@ pub struct Codemod {
     /// The full documentation (What it does / Why is this bad? / Example /
     /// Use instead / Fix safety), printed by `hybridize explain`.
     pub doc: &'static str,
-    /// Informational codes this codemod reports besides its own (refusals).
-    pub also_reports: &'static [&'static str],
+    /// The informational codes it reports besides its own (why it left a
+    /// candidate as it is), with their documentation.
+    pub informational: &'static [&'static InformationalCode],
     pub run: fn(&mut Checker),
 }
 
@@ -27,9 +28,32 @@ impl Codemod {
     pub fn may_report(&self, settings: &Settings) -> bool {
         settings.is_selected(self.code)
             || self
-                .also_reports
+                .informational
                 .iter()
-                .any(|code| settings.is_selected(code))
+                .any(|informational| settings.is_selected(informational.code))
+    }
+}
+
+/// An informational code (`HY1xx`) that a codemod reports besides its own:
+/// a finding with `function` set and no fix, which never makes `check`
+/// fail by itself.
+#[derive(Debug)]
+pub struct InformationalCode {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The document that holds its section: from a `# CODE name` heading to
+    /// the next `# HY` heading (several codes share one document).
+    pub docs: &'static str,
+}
+
+impl InformationalCode {
+    /// Its section of [`InformationalCode::docs`], printed by `hybridize
+    /// explain CODE`.
+    pub fn doc(&self) -> Option<&'static str> {
+        let start = self.docs.find(&format!("# {} ", self.code))?;
+        let rest = &self.docs[start..];
+        let end = rest[1..].find("\n# HY").map_or(rest.len(), |i| i + 2);
+        Some(&rest[..end])
     }
 }
 

@@ -24,7 +24,12 @@ fn settings_for(codemod: &Codemod) -> Settings {
         // A codemod's informational codes (its refusals) are part of what
         // a user sees for its fixtures.
         select: std::iter::once(codemod.code)
-            .chain(codemod.also_reports.iter().copied())
+            .chain(
+                codemod
+                    .informational
+                    .iter()
+                    .map(|informational| informational.code),
+            )
             .map(str::to_string)
             .collect(),
         unsafe_fixes: true,

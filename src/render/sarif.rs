@@ -57,15 +57,15 @@ fn rules() -> Vec<Value> {
         }));
     }
     for codemod in CODEMODS {
-        for code in codemod.also_reports {
+        for informational in codemod.informational {
             let mut rule = json!({
-                "id": code,
+                "id": informational.code,
                 "shortDescription": {
                     "text": format!("Why `{}` left a candidate as it is", codemod.name)
                 },
                 "defaultConfiguration": { "level": "note" },
             });
-            if let Some(doc) = crate::codemods::informational_doc(code) {
+            if let Some(doc) = informational.doc() {
                 rule["help"] = json!({ "text": doc, "markdown": doc });
             }
             rules.push(rule);
