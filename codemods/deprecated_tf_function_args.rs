@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Edit, Fix};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -47,9 +47,7 @@ fn run(checker: &mut Checker) {
             else {
                 continue;
             };
-            let mut diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
+            let mut diagnostic = CODEMOD.diagnostic(
                 format!("`{old}` is deprecated; use `{new}`"),
                 keyword.range(),
             );

@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Fix;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
 use crate::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
@@ -129,10 +129,7 @@ fn run(checker: &mut Checker) {
                 let text = format!("input_signature=[{}]", specs.join(", "));
                 let edit = add_keyword(checker.source, decorator, &text);
                 checker.report(
-                    Diagnostic::new(
-                        CODEMOD.code,
-                        CODEMOD.name,
-                        format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
+                    CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
                         def.name.range(),
                     )
                     .with_function(name)
@@ -158,10 +155,7 @@ fn run(checker: &mut Checker) {
                 }) {
                     continue;
                 }
-                let diagnostic = Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
+                let diagnostic = CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
                     def.name.range(),
                 )
                 .with_function(name);
@@ -476,10 +470,7 @@ fn existing_signature(checker: &mut Checker, id: FunctionId, call: &ExprCall) {
             continue;
         }
         checker.report(
-            Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!(
+            CODEMOD.diagnostic(format!(
                     "the `input_signature` of `{}` declares `{param}` with {}, but its call sites pass {}: those calls fail",
                     function.qualified_name,
                     declared.join(" and "),

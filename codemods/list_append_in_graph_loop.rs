@@ -10,7 +10,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -46,10 +45,7 @@ fn run(checker: &mut Checker) {
         finder.visit_body(&function.def.body);
         for (call, list) in finder.found {
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`{list}.append(...)` inside a loop of `{}` that AutoGraph turns into a `tf.while_loop`: the Python list does not get one element per iteration",
                         function.qualified_name
                     ),

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY011",
@@ -41,13 +41,12 @@ fn run(checker: &mut Checker) {
             if reports_tracing(call) {
                 continue;
             }
-            let mut diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!("`print` {context} runs only while tracing, not on every call"),
-                call.range(),
-            )
-            .with_function(qualified_name.clone());
+            let mut diagnostic = CODEMOD
+                .diagnostic(
+                    format!("`print` {context} runs only while tracing, not on every call"),
+                    call.range(),
+                )
+                .with_function(qualified_name.clone());
             let Some((replacement, import)) = checker.importer.tensorflow_attribute("print") else {
                 checker.report(
                     diagnostic.with_note(

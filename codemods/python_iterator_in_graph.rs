@@ -8,7 +8,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::Diagnostic;
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -51,10 +50,7 @@ fn run(checker: &mut Checker) {
                 continue;
             }
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`next({})` in graph code of `{}` runs only while tracing: every call reuses the element it returned then",
                         &checker.source[iterator.range()],
                         function.qualified_name

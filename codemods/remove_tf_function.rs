@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
 
@@ -31,13 +31,12 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let name = &function.qualified_name;
-        let diagnostic = Diagnostic::new(
-            CODEMOD.code,
-            CODEMOD.name,
-            format!("`{name}` {reason}; `tf.function` can only hurt here"),
-            function.def.name.range(),
-        )
-        .with_function(name.clone());
+        let diagnostic = CODEMOD
+            .diagnostic(
+                format!("`{name}` {reason}; `tf.function` can only hurt here"),
+                function.def.name.range(),
+            )
+            .with_function(name.clone());
         match removal(checker.source, origin) {
             Some(edit) => checker.report(diagnostic.with_fix(
                 "Remove `tf.function`",

@@ -7,7 +7,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::state::{python_states, PythonState, StateUse};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -35,10 +35,7 @@ fn run(checker: &mut Checker) {
             ),
             _ => format!("graph function `{function_name}`"),
         };
-        let diagnostic = Diagnostic::new(
-            CODEMOD.code,
-            CODEMOD.name,
-            format!(
+        let diagnostic = CODEMOD.diagnostic(format!(
                 "`{shown}` is {kind} changed in {context}: the change happens only while tracing, and every call sees the value it had then"
             ),
             range,

@@ -92,10 +92,7 @@ fn check_parameter(
     } else {
         format!("a value that changes between calls, at line {line}")
     };
-    let diagnostic = Diagnostic::new(
-        CODEMOD.code,
-        CODEMOD.name,
-        format!(
+    let diagnostic = CODEMOD.diagnostic(format!(
             "graph function `{name}` receives a Python value for `{param}` ({at}); each new value traces it again"
         ),
         function.def.name.range(),

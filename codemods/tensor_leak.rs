@@ -9,7 +9,6 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::Diagnostic;
 use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;
 
@@ -53,10 +52,7 @@ fn run(checker: &mut Checker) {
                 continue;
             };
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`{shown}` is set to a tensor in graph code of `{}` and read in {reader}: it holds a symbolic tensor from the trace, not the value of any call",
                         function.qualified_name
                     ),

@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::{FunctionId, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -45,10 +45,7 @@ fn run(checker: &mut Checker) {
             if creation.guarded {
                 continue;
             }
-            let diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!(
+            let diagnostic = CODEMOD.diagnostic(format!(
                     "`tf.Variable` created on every call of {context}: `tf.function` allows creating variables only on the first trace, and later calls raise `ValueError`"
                 ),
                 creation.call.range(),

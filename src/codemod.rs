@@ -2,7 +2,10 @@
 //! function that reports findings (with fixes) for one file. The codemods
 //! themselves, and the list that registers them, are in `codemods/`.
 
+use ruff_text_size::TextRange;
+
 use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
 use crate::settings::Settings;
 
 /// A codemod: its stable code and name, its documentation, and the function
@@ -24,6 +27,11 @@ pub struct Codemod {
 }
 
 impl Codemod {
+    /// A finding of this codemod: `message` about the code at `range`.
+    pub fn diagnostic(&self, message: impl Into<String>, range: TextRange) -> Diagnostic {
+        Diagnostic::new(self.code, self.name, message, range)
+    }
+
     /// Whether the codemod can report anything the settings select.
     pub fn may_report(&self, settings: &Settings) -> bool {
         settings.is_selected(self.code)
@@ -47,6 +55,11 @@ pub struct InformationalCode {
 }
 
 impl InformationalCode {
+    /// A finding with this code: `message` about the code at `range`.
+    pub fn diagnostic(&self, message: impl Into<String>, range: TextRange) -> Diagnostic {
+        Diagnostic::new(self.code, self.name, message, range)
+    }
+
     /// Its section of [`InformationalCode::docs`], printed by `hybridize
     /// explain CODE`.
     pub fn doc(&self) -> Option<&'static str> {
