@@ -8,7 +8,7 @@ use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::preconditions::{failed_preconditions, Precondition};
@@ -25,6 +25,9 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Safe,
     doc: include_str!("add_tf_function.md"),
     informational: refusals::ALL,
+    // A function becomes a candidate when a call in a loop elsewhere makes
+    // it hot, and earns HY112 when its one call is at module level.
+    depends_on: &[DependsOn::LoopCalls, DependsOn::SingleModuleLevelCall],
     run,
 };
 

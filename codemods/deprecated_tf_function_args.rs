@@ -17,6 +17,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Safe,
     doc: include_str!("deprecated_tf_function_args.md"),
     informational: &[],
+    // The arguments it renames are read from the decorator alone.
+    depends_on: &[],
     run,
 };
 

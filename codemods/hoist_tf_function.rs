@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantic::effects::Effect;
 use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
@@ -23,6 +23,9 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("hoist_tf_function.md"),
     informational: &[],
+    // It looks at graph functions nested in others, and moves a decoration
+    // to the functions around them.
+    depends_on: &[DependsOn::GraphCode, DependsOn::EnclosingFunctions],
     run,
 };
 

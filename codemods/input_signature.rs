@@ -11,7 +11,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::Fix;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
@@ -25,6 +25,9 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("input_signature.md"),
     informational: &[],
+    // It gives graph functions a signature from their call sites, here and
+    // in other modules.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

@@ -9,7 +9,7 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -19,6 +19,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::NoFix,
     doc: include_str!("list_append_in_graph_loop.md"),
     informational: &[],
+    // It looks at loops in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

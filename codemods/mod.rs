@@ -66,13 +66,18 @@ pub fn run_selected(
         &stylist,
         settings,
     );
-    for codemod in CODEMODS
-        .iter()
-        .filter(|codemod| codemod.may_report(settings))
-    {
+    for codemod in selected(settings) {
         (codemod.run)(&mut checker);
     }
     checker.into_diagnostics()
+}
+
+/// The codemods that may report a code the settings select, in list order.
+pub fn selected(settings: &Settings) -> impl Iterator<Item = &'static Codemod> + '_ {
+    CODEMODS
+        .iter()
+        .copied()
+        .filter(|codemod| codemod.may_report(settings))
 }
 
 /// The documentation of an informational code that a codemod declares (a
@@ -93,4 +98,25 @@ pub fn find(code_or_name: &str) -> Option<&'static Codemod> {
     CODEMODS.iter().copied().find(|codemod| {
         codemod.code.eq_ignore_ascii_case(code_or_name) || codemod.name == code_or_name
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codemod::Dependencies;
+
+    /// With every codemod selected, the second look watches every kind of
+    /// function it watched before codemods declared what they depend on.
+    #[test]
+    fn all_codemods_together_depend_on_every_kind_of_function() {
+        assert_eq!(
+            Dependencies::of(CODEMODS.iter().copied()),
+            Dependencies {
+                graph_code: true,
+                loop_calls: true,
+                single_module_level_call: true,
+                enclosing_functions: true,
+            }
+        );
+    }
 }

@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, ExprCall, Operator, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -16,6 +16,9 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::UnsafeOrDisplayOnly,
     doc: include_str!("print_to_tf_print.md"),
     informational: &[],
+    // It looks at `print` in code that runs under graph, here or through a
+    // caller in another module.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

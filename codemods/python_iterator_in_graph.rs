@@ -7,7 +7,7 @@ use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -17,6 +17,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::NoFix,
     doc: include_str!("python_iterator_in_graph.md"),
     informational: &[],
+    // It looks at `next()` in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

@@ -6,7 +6,7 @@ use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
@@ -18,6 +18,9 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("remove_tf_function.md"),
     informational: &[],
+    // It looks at graph functions and their effects, which callees in other
+    // modules can add.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

@@ -6,7 +6,7 @@ use ruff_python_ast::StmtGlobal;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::state::{python_states, PythonState, StateUse};
 
@@ -17,6 +17,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("state_to_variable.md"),
     informational: &[],
+    // It looks at the state that code running under graph mutates.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
@@ -25,6 +25,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("tensor_arguments.md"),
     informational: &[],
+    // It looks at the call sites of graph functions.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

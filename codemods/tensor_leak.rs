@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;
 
@@ -19,6 +19,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::NoFix,
     doc: include_str!("tensor_leak.md"),
     informational: &[],
+    // It looks at the tensors that code running under graph stores.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

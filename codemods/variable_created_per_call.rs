@@ -9,7 +9,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemod::{Codemod, FixSafety};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::{FunctionId, SemanticModel};
 
@@ -20,6 +20,8 @@ pub const CODEMOD: Codemod = Codemod {
     safety: FixSafety::Unsafe,
     doc: include_str!("variable_created_per_call.md"),
     informational: &[],
+    // It looks at variables created in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 

@@ -23,6 +23,11 @@ pub struct Codemod {
     /// The informational codes it reports besides its own (why it left a
     /// candidate as it is), with their documentation.
     pub informational: &'static [&'static InformationalCode],
+    /// The functions whose facts from the whole run its findings can depend
+    /// on, besides those it reported something about when each file was
+    /// checked alone: a file is looked at again when the facts of such a
+    /// function changed through other modules.
+    pub depends_on: &'static [DependsOn],
     pub run: fn(&mut Checker),
 }
 
@@ -39,6 +44,53 @@ impl Codemod {
                 .informational
                 .iter()
                 .any(|informational| settings.is_selected(informational.code))
+    }
+}
+
+/// A kind of function whose facts from the whole run a codemod's findings
+/// can depend on although the codemod reported nothing about it when the
+/// file was checked alone. (Findings about a function are computed from its
+/// own facts, which hold its callees' effects; a function the codemod
+/// reported is always looked at again when its facts changed.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DependsOn {
+    /// Functions that run under graph, here or through a caller in another
+    /// module: what codemods that repair graph code look at.
+    GraphCode,
+    /// Functions called in a loop, here or in another module: candidates
+    /// for conversion.
+    LoopCalls,
+    /// Functions called exactly once, and that at module level.
+    SingleModuleLevelCall,
+    /// The functions enclosing one it reported: a finding about a nested
+    /// function can move a decoration to them.
+    EnclosingFunctions,
+}
+
+/// What the findings of several codemods depend on, together: the run
+/// combines the declarations of the selected codemods to decide which
+/// files need a second look.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dependencies {
+    pub graph_code: bool,
+    pub loop_calls: bool,
+    pub single_module_level_call: bool,
+    pub enclosing_functions: bool,
+}
+
+impl Dependencies {
+    /// The union of what `codemods` declare.
+    pub fn of<'a>(codemods: impl IntoIterator<Item = &'a Codemod>) -> Self {
+        let mut all = Dependencies::default();
+        for dependence in codemods.into_iter().flat_map(|codemod| codemod.depends_on) {
+            match dependence {
+                DependsOn::GraphCode => all.graph_code = true,
+                DependsOn::LoopCalls => all.loop_calls = true,
+                DependsOn::SingleModuleLevelCall => all.single_module_level_call = true,
+                DependsOn::EnclosingFunctions => all.enclosing_functions = true,
+            }
+        }
+        all
     }
 }
 

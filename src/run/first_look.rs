@@ -8,14 +8,14 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::demand::Demand;
-use super::rounds::{read, Overlay};
+use super::phases::Round;
+use super::rounds::read;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::report::FileReport;
 use crate::semantic::propagate::FunctionFacts;
 use crate::semantic::summary::ModuleSummary;
 use crate::semantic::SemanticModel;
-use crate::settings::Settings;
 
 /// A file after the first phase: its report as checked alone, its summary
 /// for propagation, and the facts the report was computed with.
@@ -37,7 +37,9 @@ pub(super) struct LocalFacts {
     pub(super) under_graph: bool,
     /// Whether a codemod that ran reported something about it, under any
     /// of its codes (before `--select`, `--ignore` and `# noqa` filter the
-    /// codes: HY001 also reports its HY1xx refusals).
+    /// codes: a codemod's informational codes count), or about a function
+    /// nested in it when a codemod declares that such findings depend on
+    /// the functions around them.
     pub(super) reported: bool,
 }
 
@@ -51,7 +53,8 @@ pub(super) fn text_hash(text: &str) -> u64 {
 }
 
 /// The first pass over one file, and its text when it is skipped.
-fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass, Option<String>) {
+fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
+    let settings = round.settings;
     let mut first = FirstPass {
         path: path.to_path_buf(),
         report: FileReport {
@@ -62,7 +65,7 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
         local_facts: Vec::new(),
         text_hash: 0,
     };
-    let file = match read(path, overlay) {
+    let file = match read(path, round.overlay) {
         Ok(file) => file,
         Err(error) => {
             first.report.error = Some(error);
@@ -83,8 +86,9 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
     first.summary = Some(semantic.take_summary(&file.text, &file.path));
     let all =
         crate::codemods::run_selected(&file.path, &file.text, parsed.tokens(), &semantic, settings);
-    // A finding about a nested function can depend on the functions it is
-    // nested in (HY002 moves a decoration there): they count as reported.
+    // When a finding about a nested function can depend on the functions
+    // it is nested in (a codemod moves a decoration there), they count as
+    // reported too.
     let named: FxHashSet<&str> = all.iter().filter_map(|d| d.function.as_deref()).collect();
     let mut reported = vec![false; semantic.functions.len()];
     for (id, function) in semantic.functions.iter().enumerate() {
@@ -92,7 +96,9 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
             let mut next = Some(id);
             while let Some(id) = next {
                 reported[id] = true;
-                next = semantic.functions[id].parent;
+                next = semantic.functions[id]
+                    .parent
+                    .filter(|_| round.depends.enclosing_functions);
             }
         }
     }
@@ -126,16 +132,15 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
 /// `paths` order, and the other summaries, by file.
 pub(super) fn first_phase(
     paths: &[PathBuf],
-    settings: &Settings,
-    overlay: &Overlay,
+    round: &Round,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
-    let demand = Demand::new(paths, overlay);
+    let demand = Demand::new(paths, round.overlay);
     let firsts = rayon::scope(|scope| {
         paths
             .par_iter()
             .enumerate()
             .map(|(i, path)| {
-                let (first, skipped_text) = first_pass(path, settings, overlay);
+                let (first, skipped_text) = first_pass(path, round);
                 if let Some(summary) = &first.summary {
                     demand.summarised_first(scope, summary);
                 } else if let Some(text) = skipped_text {

@@ -10,6 +10,7 @@ use super::rounds::Overlay;
 use super::second_look::second_phase;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
+use crate::codemod::Dependencies;
 use crate::report::{FileReport, ReportSink};
 use crate::semantic::propagate::Propagation;
 use crate::settings::Settings;
@@ -23,6 +24,17 @@ use crate::settings::Settings;
 /// propagated across modules; (3) only files whose facts changed through
 /// other modules (or that have fixes to apply) are parsed again. Each
 /// report goes to `sink` as soon as the third phase is done with its file.
+/// What every step of one round reads.
+pub(super) struct Round<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) mode: Mode,
+    /// Fixed texts of earlier rounds, read instead of the files.
+    pub(super) overlay: &'a Overlay,
+    /// What the selected codemods' findings depend on, combined from their
+    /// declarations: it decides which files get a second look.
+    pub(super) depends: Dependencies,
+}
+
 pub(super) fn run_round(
     paths: &[PathBuf],
     settings: &Settings,
@@ -32,8 +44,14 @@ pub(super) fn run_round(
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
+        let round = Round {
+            settings,
+            mode,
+            overlay,
+            depends: Dependencies::of(crate::codemods::selected(settings)),
+        };
         let timer = PhaseTimer::from_env();
-        let (mut firsts, callees) = first_phase(paths, settings, overlay);
+        let (mut firsts, callees) = first_phase(paths, &round);
         timer.lap(
             "phase 1: parse, summarise, check alone (and summarise needed non-TF files)",
             firsts.len() + callees.len(),
@@ -41,16 +59,8 @@ pub(super) fn run_round(
         let modules = Modules::gather(&mut firsts, callees);
         let propagation = Propagation::new(&modules.summaries);
         timer.lap("phase 2: propagate across modules", modules.summaries.len());
-        let (reports, second_looks) = second_phase(
-            firsts,
-            &modules,
-            &propagation,
-            settings,
-            mode,
-            overlay,
-            sink,
-            progress,
-        );
+        let (reports, second_looks) =
+            second_phase(firsts, &modules, &propagation, &round, sink, progress);
         drop(propagation);
         modules.drop_in_parallel();
         timer.lap("phase 3: second look", second_looks);

@@ -7,13 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::file::check_source_with;
-use super::first_look::{facts_hash, text_hash, FirstPass};
+use super::first_look::{facts_hash, text_hash, FirstPass, LocalFacts};
+use super::phases::Round;
 use super::propagation::Modules;
-use super::rounds::{read, Overlay};
+use super::rounds::read;
 use super::Mode;
+use crate::codemod::Dependencies;
 use crate::report::{FileReport, ReportSink};
-use crate::semantic::propagate::{FunctionFacts, Propagation};
-use crate::settings::Settings;
+use crate::semantic::propagate::{CallShape, FunctionFacts, Propagation};
 
 /// Facts of one file's functions, by qualified name, from the whole run.
 type ProjectFacts = Vec<(String, FunctionFacts)>;
@@ -23,14 +24,11 @@ type ProjectFacts = Vec<(String, FunctionFacts)>;
 /// report; the facts are then dropped: never all at once. Each report goes
 /// to `sink` when it is final. Returns the reports, in file order, and how
 /// many files were looked at again.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn second_phase(
     firsts: Vec<FirstPass>,
     modules: &Modules,
     propagation: &Propagation,
-    settings: &Settings,
-    mode: Mode,
-    overlay: &Overlay,
+    round: &Round,
     sink: &dyn ReportSink,
     progress: &indicatif::ProgressBar,
 ) -> (Vec<FileReport>, usize) {
@@ -46,9 +44,9 @@ pub(super) fn second_phase(
             let classes = &modules.tf_classes[i];
             let project = modules.module_of[i].and_then(|m| {
                 (look_at_all
-                    || has_applicable_fix(&first, settings, mode)
+                    || has_applicable_fix(&first, round)
                     || !classes.is_empty()
-                    || needs_second_look(&first, propagation, m))
+                    || needs_second_look(&first, propagation, m, &round.depends))
                 // Put together only when the file is looked at again.
                 .then(|| {
                     modules.summaries[m]
@@ -62,7 +60,7 @@ pub(super) fn second_phase(
             if project.is_some() {
                 second_looks.fetch_add(1, Ordering::Relaxed);
             }
-            let mut report = second_pass(first, project, classes, settings, mode, overlay);
+            let mut report = second_pass(first, project, classes, round);
             sink.file_done(&mut report);
             progress.inc(1);
             report
@@ -72,34 +70,46 @@ pub(super) fn second_phase(
 }
 
 /// Whether facts from other modules can change what this file reports:
-/// whether some function's facts changed, and it is one that the first
-/// report said something about, or that runs under graph (here or now), or
-/// that is called in a loop elsewhere, or exactly once and at the top level
-/// of a module (HY112's shape). A function that is none of these could not
-/// gain a finding: it is no candidate of HY001 (which would have reported
-/// it, as a finding or a refusal), HY112 needs that one call, and the
-/// codemods that look at graph code do not look at it. Findings about a
-/// function are computed from its own facts (which hold its callees'
-/// effects), so a change elsewhere in the file does not reach them.
-/// `m` is the file's module in `propagation`; a function's facts are put
-/// together (to compare them) only when it is one of those.
-fn needs_second_look(first: &FirstPass, propagation: &Propagation, m: usize) -> bool {
+/// whether some function's facts changed, and it is one whose facts the
+/// findings can depend on ([`can_matter`]). Findings about a function are
+/// computed from its own facts (which hold its callees' effects), so a
+/// change elsewhere in the file does not reach them. `m` is the file's
+/// module in `propagation`; a function's facts are put together (to compare
+/// them) only when they can matter.
+fn needs_second_look(
+    first: &FirstPass,
+    propagation: &Propagation,
+    m: usize,
+    depends: &Dependencies,
+) -> bool {
     if propagation.function_count(m) != first.local_facts.len() {
         return true;
     }
     first.local_facts.iter().enumerate().any(|(f, local)| {
-        (local.reported || local.under_graph || propagation.runs_or_is_called_hot(m, f))
+        can_matter(local, propagation.call_shape(m, f), depends)
             && facts_hash(&propagation.function_facts(m, f)) != local.hash
     })
 }
 
-fn has_applicable_fix(first: &FirstPass, settings: &Settings, mode: Mode) -> bool {
-    mode == Mode::Fix
+/// Whether a change of a function's facts can change a finding of the
+/// selected codemods: when one of them reported something about it, or it
+/// is a function of a kind their findings depend on ([`Dependencies`]),
+/// as it was when its file was checked alone or as it is in the whole run.
+/// A function that is none of these could not gain a finding.
+fn can_matter(local: &LocalFacts, shape: CallShape, depends: &Dependencies) -> bool {
+    local.reported
+        || (depends.graph_code && (local.under_graph || shape.under_graph))
+        || (depends.loop_calls && shape.called_in_loop)
+        || (depends.single_module_level_call && shape.called_once_at_module_level)
+}
+
+fn has_applicable_fix(first: &FirstPass, round: &Round) -> bool {
+    round.mode == Mode::Fix
         && first
             .report
             .diagnostics
             .iter()
-            .any(|d| d.fix_applies(settings))
+            .any(|d| d.fix_applies(round.settings))
 }
 
 /// Checks a file again with the whole run's facts (`project` is `None` when
@@ -108,10 +118,9 @@ fn second_pass(
     first: FirstPass,
     project: Option<ProjectFacts>,
     tf_classes: &[String],
-    settings: &Settings,
-    mode: Mode,
-    overlay: &Overlay,
+    round: &Round,
 ) -> FileReport {
+    let (settings, mode, overlay) = (round.settings, round.mode, round.overlay);
     let Some(project) = project else {
         let mut report = first.report;
         if report.diagnostics.is_empty() {
