@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::rounds::{read, Overlay};
+use super::inputs::{read, Overlay};
 use crate::prescan;
 use crate::semantic::effects::Callee;
 use crate::semantic::summary::{module_names, ModuleSummary};

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::demand::Demand;
-use super::phases::Round;
-use super::rounds::read;
+use super::inputs::read;
+use super::inputs::Round;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::report::FileReport;

@@ -5,13 +5,15 @@
 //! This module orders the steps; each step is a file of its own: the
 //! rounds of a fixing run ([`rounds`]); the three phases of one round
 //! ([`phases`]: [`first_look`] with its [`demand`] search, [`propagation`],
-//! [`second_look`]); one file's check ([`file`]) and its fix loop
-//! ([`fix_loop`]); and the phase timers ([`timing`]).
+//! [`second_look`]), with what every step of a round reads ([`inputs`]);
+//! one file's check ([`file`]) and its fix loop ([`fix_loop`]); and the
+//! phase timers ([`timing`]).
 
 mod demand;
 mod file;
 mod first_look;
 mod fix_loop;
+mod inputs;
 mod phases;
 mod propagation;
 mod rounds;

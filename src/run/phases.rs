@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use super::first_look::first_phase;
+use super::inputs::{Overlay, Round};
 use super::propagation::Modules;
-use super::rounds::Overlay;
 use super::second_look::second_phase;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
@@ -24,17 +24,6 @@ use crate::settings::Settings;
 /// propagated across modules; (3) only files whose facts changed through
 /// other modules (or that have fixes to apply) are parsed again. Each
 /// report goes to `sink` as soon as the third phase is done with its file.
-/// What every step of one round reads.
-pub(super) struct Round<'a> {
-    pub(super) settings: &'a Settings,
-    pub(super) mode: Mode,
-    /// Fixed texts of earlier rounds, read instead of the files.
-    pub(super) overlay: &'a Overlay,
-    /// What the selected codemods' findings depend on, combined from their
-    /// declarations: it decides which files get a second look.
-    pub(super) depends: Dependencies,
-}
-
 pub(super) fn run_round(
     paths: &[PathBuf],
     settings: &Settings,

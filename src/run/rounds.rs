@@ -2,13 +2,13 @@
 //! change what is known about another, so that a second run would propose
 //! more.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::inputs::Overlay;
 use super::phases::run_round;
 use super::Mode;
 use crate::report::{FileReport, KeepReports, ReportSink};
 use crate::settings::Settings;
-use crate::source::{SourceError, SourceFile};
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel, in one
 /// round of three phases ([`run_round`]); when fixing, rounds repeat on the
@@ -82,17 +82,3 @@ pub fn run(
 
 /// Whole-run repetitions after the first, at most, in fix mode.
 pub const MAX_PROJECT_ROUNDS: usize = 3;
-
-/// Fixed texts that stand in for files on disk in later rounds.
-pub(super) type Overlay = std::collections::HashMap<PathBuf, String>;
-
-/// Reads `path`, or its fixed text from an earlier round.
-pub(super) fn read(path: &Path, overlay: &Overlay) -> Result<SourceFile, SourceError> {
-    match overlay.get(path) {
-        Some(text) => Ok(SourceFile {
-            path: path.to_path_buf(),
-            text: text.clone(),
-        }),
-        None => SourceFile::read(path),
-    }
-}

@@ -8,9 +8,9 @@ use rayon::prelude::*;
 
 use super::file::check_source_with;
 use super::first_look::{facts_hash, text_hash, FirstPass, LocalFacts};
-use super::phases::Round;
+use super::inputs::read;
+use super::inputs::Round;
 use super::propagation::Modules;
-use super::rounds::read;
 use super::Mode;
 use crate::codemod::Dependencies;
 use crate::report::{FileReport, ReportSink};
