@@ -8,13 +8,12 @@ use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::{FunctionId, SemanticModel};
 
-#[path = "add_tf_function/refusals.rs"]
 pub mod refusals;
 
 use refusals::Refusal;
@@ -23,9 +22,12 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY001",
     name: "add-tf-function",
     summary: "Decorate hot eager functions with `@tf.function` when it is provably safe",
-    safety: "safe",
+    safety: FixSafety::Safe,
     doc: include_str!("add_tf_function.md"),
-    also_reports: refusals::CODES,
+    informational: refusals::ALL,
+    // A function becomes a candidate when a call in a loop elsewhere makes
+    // it hot, and earns HY112 when its one call is at module level.
+    depends_on: &[DependsOn::LoopCalls, DependsOn::SingleModuleLevelCall],
     run,
 };
 
@@ -81,7 +83,8 @@ fn run(checker: &mut Checker) {
         if !refusals.is_empty() {
             for (refusal, why) in refusals {
                 checker.report(
-                    Diagnostic::new(refusal.code, refusal.name, format!("`{name}` {why}"), range)
+                    refusal
+                        .diagnostic(format!("`{name}` {why}"), range)
                         .with_function(name.clone()),
                 );
             }
@@ -89,27 +92,25 @@ fn run(checker: &mut Checker) {
         }
         let Some((decorator, import)) = checker.importer.tensorflow_attribute("function") else {
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!("`{name}` {reason}; it can run as a graph function"),
-                    range,
-                )
-                .with_function(name)
-                .with_note("no fix offered: the names `tf` and `tensorflow` are both taken"),
+                CODEMOD
+                    .diagnostic(
+                        format!("`{name}` {reason}; it can run as a graph function"),
+                        range,
+                    )
+                    .with_function(name)
+                    .with_note("no fix offered: the names `tf` and `tensorflow` are both taken"),
             );
             continue;
         };
         let (line_start, indent) = line_start_and_indent(checker.source, function.def.name.start());
         let line_ending = checker.stylist.line_ending().as_str();
         let edit = Edit::insertion(format!("{indent}@{decorator}{line_ending}"), line_start);
-        let mut diagnostic = Diagnostic::new(
-            CODEMOD.code,
-            CODEMOD.name,
-            format!("`{name}` {reason}; it can run as a graph function"),
-            range,
-        )
-        .with_function(name);
+        let mut diagnostic = CODEMOD
+            .diagnostic(
+                format!("`{name}` {reason}; it can run as a graph function"),
+                range,
+            )
+            .with_function(name);
         // Safe only when the analysis can see that the function takes and
         // returns tensors; otherwise the decoration may change what callers
         // get back (a Python value becomes a tensor) or retrace per value.
@@ -497,13 +498,12 @@ fn report_called_once(checker: &mut Checker, id: FunctionId, site: &str) {
     }
     let name = &function.qualified_name;
     checker.report(
-        Diagnostic::new(
-            refusals::CALLED_ONCE.code,
-            refusals::CALLED_ONCE.name,
-            format!("`{name}` is called once ({site}): tracing would cost more than it saves"),
-            function.def.name.range(),
-        )
-        .with_function(name.clone()),
+        refusals::CALLED_ONCE
+            .diagnostic(
+                format!("`{name}` is called once ({site}): tracing would cost more than it saves"),
+                function.def.name.range(),
+            )
+            .with_function(name.clone()),
     );
 }
 

@@ -6,17 +6,19 @@ use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, FixSafety};
+use crate::diagnostic::{Edit, Fix};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY021",
     name: "deprecated-tf-function-args",
     summary: "Rename deprecated `tf.function` arguments",
-    safety: "safe",
+    safety: FixSafety::Safe,
     doc: include_str!("deprecated_tf_function_args.md"),
-    also_reports: &[],
+    informational: &[],
+    // The arguments it renames are read from the decorator alone.
+    depends_on: &[],
     run,
 };
 
@@ -47,9 +49,7 @@ fn run(checker: &mut Checker) {
             else {
                 continue;
             };
-            let mut diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
+            let mut diagnostic = CODEMOD.diagnostic(
                 format!("`{old}` is deprecated; use `{new}`"),
                 keyword.range(),
             );

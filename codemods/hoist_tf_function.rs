@@ -8,8 +8,8 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Edit, Fix};
 use crate::semantic::effects::Effect;
 use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
@@ -20,9 +20,12 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY002",
     name: "hoist-tf-function",
     summary: "Create each `tf.function` once, not on every call or loop iteration",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("hoist_tf_function.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at graph functions nested in others, and moves a decoration
+    // to the functions around them.
+    depends_on: &[DependsOn::GraphCode, DependsOn::EnclosingFunctions],
     run,
 };
 
@@ -79,7 +82,8 @@ fn nested_graph_function(
         "`{}` is a `tf.function` defined inside `{}`: every call of `{}` creates it anew and traces it again",
         inner.qualified_name, outer.qualified_name, outer.def.name.id
     );
-    let diagnostic = Diagnostic::new(CODEMOD.code, CODEMOD.name, message, inner.def.name.range())
+    let diagnostic = CODEMOD
+        .diagnostic(message, inner.def.name.range())
         .with_function(inner.qualified_name.clone());
     // HY020 takes the decoration away: hoisting it first would only churn.
     if let Some(why) = reason_to_remove(&semantic.facts[id]) {
@@ -964,7 +968,7 @@ fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<Functio
     let message = format!(
         "`tf.function(...)` is called {place} creates a new graph function and traces it again"
     );
-    let diagnostic = Diagnostic::new(CODEMOD.code, CODEMOD.name, message, call.range());
+    let diagnostic = CODEMOD.diagnostic(message, call.range());
     let Expr::Name(target_name) = target else {
         let why = if matches!(target, Expr::Lambda(_)) {
             "no fix offered: give the lambda a name with `def` at module level and decorate it"

@@ -11,8 +11,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::Fix;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
 use crate::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
@@ -22,9 +22,12 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY003",
     name: "input-signature",
     summary: "Give retracing graph functions an `input_signature` (or `reduce_retracing=True`)",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("input_signature.md"),
-    also_reports: &[],
+    informational: &[],
+    // It gives graph functions a signature from their call sites, here and
+    // in other modules.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -129,10 +132,7 @@ fn run(checker: &mut Checker) {
                 let text = format!("input_signature=[{}]", specs.join(", "));
                 let edit = add_keyword(checker.source, decorator, &text);
                 checker.report(
-                    Diagnostic::new(
-                        CODEMOD.code,
-                        CODEMOD.name,
-                        format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
+                    CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
                         def.name.range(),
                     )
                     .with_function(name)
@@ -158,10 +158,7 @@ fn run(checker: &mut Checker) {
                 }) {
                     continue;
                 }
-                let diagnostic = Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
+                let diagnostic = CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
                     def.name.range(),
                 )
                 .with_function(name);
@@ -476,10 +473,7 @@ fn existing_signature(checker: &mut Checker, id: FunctionId, call: &ExprCall) {
             continue;
         }
         checker.report(
-            Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!(
+            CODEMOD.diagnostic(format!(
                     "the `input_signature` of `{}` declares `{param}` with {}, but its call sites pass {}: those calls fail",
                     function.qualified_name,
                     declared.join(" and "),

@@ -9,17 +9,18 @@ use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::Diagnostic;
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY014",
     name: "list-append-in-graph-loop",
     summary: "Report appends to a Python list inside a graph loop (use `tf.TensorArray`)",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("list_append_in_graph_loop.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at loops in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -46,10 +47,7 @@ fn run(checker: &mut Checker) {
         finder.visit_body(&function.def.body);
         for (call, list) in finder.found {
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`{list}.append(...)` inside a loop of `{}` that AutoGraph turns into a `tf.while_loop`: the Python list does not get one element per iteration",
                         function.qualified_name
                     ),

@@ -6,16 +6,19 @@ use ruff_python_ast::{Expr, ExprCall, Operator, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Applicability, Edit, Fix};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY011",
     name: "print-to-tf-print",
     summary: "Replace `print` in graph code with `tf.print`",
-    safety: "unsafe / display-only",
+    safety: FixSafety::UnsafeOrDisplayOnly,
     doc: include_str!("print_to_tf_print.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at `print` in code that runs under graph, here or through a
+    // caller in another module.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -41,13 +44,12 @@ fn run(checker: &mut Checker) {
             if reports_tracing(call) {
                 continue;
             }
-            let mut diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!("`print` {context} runs only while tracing, not on every call"),
-                call.range(),
-            )
-            .with_function(qualified_name.clone());
+            let mut diagnostic = CODEMOD
+                .diagnostic(
+                    format!("`print` {context} runs only while tracing, not on every call"),
+                    call.range(),
+                )
+                .with_function(qualified_name.clone());
             let Some((replacement, import)) = checker.importer.tensorflow_attribute("print") else {
                 checker.report(
                     diagnostic.with_note(

@@ -7,17 +7,18 @@ use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::Diagnostic;
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY013",
     name: "python-iterator-in-graph",
     summary: "Report `next()` on a Python iterator inside graph code",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("python_iterator_in_graph.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at `next()` in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -51,10 +52,7 @@ fn run(checker: &mut Checker) {
                 continue;
             }
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`next({})` in graph code of `{}` runs only while tracing: every call reuses the element it returned then",
                         &checker.source[iterator.range()],
                         function.qualified_name

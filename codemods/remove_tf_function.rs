@@ -6,8 +6,8 @@ use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
 
@@ -15,9 +15,12 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY020",
     name: "remove-tf-function",
     summary: "Remove `tf.function` where it can only hurt",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("remove_tf_function.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at graph functions and their effects, which callees in other
+    // modules can add.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -31,13 +34,12 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let name = &function.qualified_name;
-        let diagnostic = Diagnostic::new(
-            CODEMOD.code,
-            CODEMOD.name,
-            format!("`{name}` {reason}; `tf.function` can only hurt here"),
-            function.def.name.range(),
-        )
-        .with_function(name.clone());
+        let diagnostic = CODEMOD
+            .diagnostic(
+                format!("`{name}` {reason}; `tf.function` can only hurt here"),
+                function.def.name.range(),
+            )
+            .with_function(name.clone());
         match removal(checker.source, origin) {
             Some(edit) => checker.report(diagnostic.with_fix(
                 "Remove `tf.function`",

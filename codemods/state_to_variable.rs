@@ -6,17 +6,19 @@ use ruff_python_ast::StmtGlobal;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::state::{python_states, PythonState, StateUse};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY010",
     name: "state-to-variable",
     summary: "Keep Python counters and flags that graph code mutates in `tf.Variable`s",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("state_to_variable.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at the state that code running under graph mutates.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -35,10 +37,7 @@ fn run(checker: &mut Checker) {
             ),
             _ => format!("graph function `{function_name}`"),
         };
-        let diagnostic = Diagnostic::new(
-            CODEMOD.code,
-            CODEMOD.name,
-            format!(
+        let diagnostic = CODEMOD.diagnostic(format!(
                 "`{shown}` is {kind} changed in {context}: the change happens only while tracing, and every call sees the value it had then"
             ),
             range,

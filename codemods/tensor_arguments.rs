@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
@@ -22,9 +22,11 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY004",
     name: "tensor-arguments",
     summary: "Pass varying Python numbers to graph functions as tensors",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("tensor_arguments.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at the call sites of graph functions.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -92,10 +94,7 @@ fn check_parameter(
     } else {
         format!("a value that changes between calls, at line {line}")
     };
-    let diagnostic = Diagnostic::new(
-        CODEMOD.code,
-        CODEMOD.name,
-        format!(
+    let diagnostic = CODEMOD.diagnostic(format!(
             "graph function `{name}` receives a Python value for `{param}` ({at}); each new value traces it again"
         ),
         function.def.name.range(),

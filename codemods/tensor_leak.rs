@@ -8,8 +8,7 @@ use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::Diagnostic;
+use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;
 
@@ -17,9 +16,11 @@ pub const CODEMOD: Codemod = Codemod {
     code: "HY015",
     name: "tensor-leak",
     summary: "Report tensors that graph code stores in attributes or globals read elsewhere",
-    safety: "none",
+    safety: FixSafety::NoFix,
     doc: include_str!("tensor_leak.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at the tensors that code running under graph stores.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -53,10 +54,7 @@ fn run(checker: &mut Checker) {
                 continue;
             };
             checker.report(
-                Diagnostic::new(
-                    CODEMOD.code,
-                    CODEMOD.name,
-                    format!(
+                CODEMOD.diagnostic(format!(
                         "`{shown}` is set to a tensor in graph code of `{}` and read in {reader}: it holds a symbolic tensor from the trace, not the value of any call",
                         function.qualified_name
                     ),

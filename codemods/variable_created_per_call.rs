@@ -9,17 +9,19 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::codemods::Codemod;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::codemod::{Codemod, DependsOn, FixSafety};
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::{FunctionId, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY012",
     name: "variable-created-per-call",
     summary: "Create `tf.Variable`s built inside graph functions once, and re-initialise them with `.assign`",
-    safety: "unsafe",
+    safety: FixSafety::Unsafe,
     doc: include_str!("variable_created_per_call.md"),
-    also_reports: &[],
+    informational: &[],
+    // It looks at variables created in code that runs under graph.
+    depends_on: &[DependsOn::GraphCode],
     run,
 };
 
@@ -45,10 +47,7 @@ fn run(checker: &mut Checker) {
             if creation.guarded {
                 continue;
             }
-            let diagnostic = Diagnostic::new(
-                CODEMOD.code,
-                CODEMOD.name,
-                format!(
+            let diagnostic = CODEMOD.diagnostic(format!(
                     "`tf.Variable` created on every call of {context}: `tf.function` allows creating variables only on the first trace, and later calls raise `ValueError`"
                 ),
                 creation.call.range(),

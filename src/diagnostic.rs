@@ -4,6 +4,8 @@
 pub use ruff_diagnostics::{Applicability, Edit, Fix};
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::settings::Settings;
+
 /// One finding of one codemod in one file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -58,6 +60,12 @@ impl Diagnostic {
 
     pub fn applicability(&self) -> Option<Applicability> {
         self.fix.as_ref().map(Fix::applicability)
+    }
+
+    /// Whether the finding has a fix that `fix` applies under `settings`.
+    pub fn fix_applies(&self, settings: &Settings) -> bool {
+        self.applicability()
+            .is_some_and(|applicability| settings.applies(applicability))
     }
 }
 

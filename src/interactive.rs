@@ -14,6 +14,7 @@
 //! leaves every file either as it was or fully written.
 
 use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
 
 use ruff_diagnostics::{Edit, Fix};
 use ruff_source_file::LineIndex;
@@ -22,7 +23,7 @@ use ruff_text_size::Ranged;
 use crate::apply::apply_fixes;
 use crate::diagnostic::{applicability_name, Diagnostic};
 use crate::diff::{colorize, unified_diff};
-use crate::run::FileReport;
+use crate::report::FileReport;
 use crate::settings::Settings;
 use crate::source::{display, location};
 
@@ -47,8 +48,12 @@ pub struct Outcome {
     /// Changes skipped because they overlap an accepted change.
     pub overlapping: usize,
     /// Applicable changes that appeared in the written files and were not
-    /// offered in this session (a later pass of the fixed-point loop).
+    /// offered in this session (a later pass of the fixed-point loop):
+    /// counted by the caller, from [`Outcome::written`].
     pub follow_ups: usize,
+    /// Each file written, with how many of the changes offered in it were
+    /// not accepted (declined or skipped): they are still in its new text.
+    pub written: Vec<(PathBuf, usize)>,
     /// Files that could not be written (reason already printed).
     pub errors: usize,
 }
@@ -79,11 +84,7 @@ pub fn review(
             let applicable = report
                 .diagnostics
                 .iter()
-                .filter(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|fix| settings.applies(fix.applicability()))
-                })
+                .filter(|d| d.fix_applies(settings))
                 .collect::<Vec<_>>();
             (report, applicable)
         })
@@ -140,14 +141,7 @@ pub fn review(
         }
         if !accepted.is_empty() {
             let not_accepted = offered_here - accepted.len();
-            write_file(
-                report,
-                &accepted,
-                not_accepted,
-                settings,
-                output,
-                &mut outcome,
-            )?;
+            write_file(report, &accepted, not_accepted, output, &mut outcome)?;
         }
     }
     Ok(outcome)
@@ -158,7 +152,6 @@ fn write_file(
     report: &FileReport,
     accepted: &[&Fix],
     not_accepted: usize,
-    settings: &Settings,
     output: &mut dyn Write,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
@@ -166,18 +159,15 @@ fn write_file(
     let path = display(&report.path);
     let (fixed, applied) = apply_fixes(source, accepted);
     debug_assert_eq!(applied.len(), accepted.len(), "overlaps were skipped");
-    let parsed = match ruff_python_parser::parse_module(&fixed) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            outcome.errors += 1;
-            writeln!(
-                output,
-                "error: {path}: not written: the accepted changes do not parse ({}); this is a bug in hybridize, please report it.",
-                error.error
-            )?;
-            return Ok(());
-        }
-    };
+    if let Err(error) = ruff_python_parser::parse_module(&fixed) {
+        outcome.errors += 1;
+        writeln!(
+            output,
+            "error: {path}: not written: the accepted changes do not parse ({}); this is a bug in hybridize, please report it.",
+            error.error
+        )?;
+        return Ok(());
+    }
     if let Err(error) = crate::write::write_atomic(&report.path, source, &fixed) {
         outcome.errors += 1;
         writeln!(output, "error: {error}")?;
@@ -187,15 +177,7 @@ fn write_file(
     outcome.applied += applied.len();
     // Changes declined or skipped here are still in the new text; anything
     // beyond them became possible only through the accepted ones.
-    let still_applicable = crate::run::diagnose(&report.path, &fixed, &parsed, settings)
-        .iter()
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|fix| settings.applies(fix.applicability()))
-        })
-        .count();
-    outcome.follow_ups += still_applicable.saturating_sub(not_accepted);
+    outcome.written.push((report.path.clone(), not_accepted));
     writeln!(
         output,
         "Wrote {path} ({} applied).",

@@ -17,8 +17,8 @@ fn main() -> ExitCode {
     // Freed memory goes back to the system 50 ms after it is freed, not
     // after v3's default of a second: memory freed by one phase of a run
     // (a file's tree, the propagation's work lists) is then not counted
-    // again in its peak. Peak resident memory of `check` on the 1M-line
-    // corpus: ~89 -> ~81 MiB, for no measurable time.
+    // again in its peak: the peak of `check` is lower for it, at no time
+    // that could be measured (the figures are in docs/performance.md).
     // SAFETY: sets an integer option; mimalloc reads options atomically.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 50) };
     hybridize::arena::enable();
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) => {
             eprintln!("error: {err:#}");
-            hybridize::commands::ExitStatus::Error.into()
+            hybridize::exit_status::ExitStatus::Error.into()
         }
     }
 }

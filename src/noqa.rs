@@ -8,6 +8,27 @@ use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 
+use crate::diagnostic::Diagnostic;
+use crate::settings::Settings;
+
+/// The findings that `--select`/`--ignore` keep and no `# noqa` suppresses,
+/// in order of position (then code).
+pub fn keep_selected(
+    mut diagnostics: Vec<Diagnostic>,
+    text: &str,
+    tokens: &Tokens,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    diagnostics.retain(|d| settings.is_selected(d.code));
+    if !diagnostics.is_empty() && may_suppress(text) {
+        let index = LineIndex::from_source_text(text);
+        let noqa = NoqaMap::from_tokens(tokens, text, &index);
+        diagnostics.retain(|d| !noqa.suppresses(index.line_index(d.start()).get(), d.code));
+    }
+    diagnostics.sort_by_key(|d| (d.start(), d.code));
+    diagnostics
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Directive {
     All,

@@ -546,6 +546,55 @@ fn explain_and_codemods_document_every_codemod() {
     assert!(stdout(&by_name).starts_with("# HY011 print-to-tf-print"));
 }
 
+/// The README's codemods table has one row per codemod, in list order, with
+/// the fix safety and summary that `hybridize codemods` prints.
+#[test]
+fn the_readme_codemods_table_is_what_hybridize_codemods_prints() {
+    let dir = project(&[]);
+    let table = hybridize(dir.path()).arg("codemods").output().unwrap();
+    let printed: Vec<String> = stdout(&table)
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let listed: Vec<String> = hybridize::codemods::CODEMODS
+        .iter()
+        .map(|c| format!("{} {} {} {}", c.code, c.name, c.safety, c.summary))
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(printed, listed, "`hybridize codemods` is not the list");
+
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme
+        .find("\n## Codemods\n")
+        .expect("a `## Codemods` section")..];
+    let section = &section[..section[1..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 1)];
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|line| line.starts_with("| HY") && line.contains("](codemods/"))
+        .collect();
+    let expected: Vec<String> = hybridize::codemods::CODEMODS
+        .iter()
+        .map(|c| {
+            format!(
+                "| {} | [{}](codemods/{}.md) | {} | {} |",
+                c.code,
+                c.name,
+                c.name.replace('-', "_"),
+                c.safety,
+                c.summary
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's codemods table differs from the list"
+    );
+}
+
 #[test]
 fn deeply_nested_code_does_not_overflow_the_stack() {
     let depth = 10_000;

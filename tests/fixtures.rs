@@ -5,13 +5,18 @@
 //! second run proposes nothing, and that only lines an edit touches change.
 //!
 //! Each codemod's documented Example, fixed, must equal its "Use instead".
+//!
+//! There is one test per codemod, named after its module, so that
+//! `cargo test add_tf_function` runs that codemod's fixtures alone.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use hybridize::codemods::{Codemod, CODEMODS};
+use hybridize::codemod::Codemod;
+use hybridize::codemods::CODEMODS;
 use hybridize::render::{self, Emitter};
-use hybridize::run::{check_source, FileReport, Mode};
+use hybridize::report::{self, FileReport};
+use hybridize::run::{check_source, Mode};
 use hybridize::settings::Settings;
 use hybridize::source::SourceFile;
 use ruff_source_file::LineIndex;
@@ -22,7 +27,12 @@ fn settings_for(codemod: &Codemod) -> Settings {
         // A codemod's informational codes (its refusals) are part of what
         // a user sees for its fixtures.
         select: std::iter::once(codemod.code)
-            .chain(codemod.also_reports.iter().copied())
+            .chain(
+                codemod
+                    .informational
+                    .iter()
+                    .map(|informational| informational.code),
+            )
             .map(str::to_string)
             .collect(),
         unsafe_fixes: true,
@@ -33,7 +43,7 @@ fn settings_for(codemod: &Codemod) -> Settings {
 fn fixtures_of(codemod: &Codemod) -> Vec<PathBuf> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("codemods")
-        .join(codemod.name.replace('-', "_"));
+        .join(module_of(codemod));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
         .map(|entries| {
             entries
@@ -59,10 +69,12 @@ fn fix(path: &Path, text: &str, settings: &Settings) -> FileReport {
 fn edited_rows(report: &FileReport, text: &str, settings: &Settings) -> BTreeSet<usize> {
     let index = LineIndex::from_source_text(text);
     let mut rows = BTreeSet::new();
-    for fix in report.diagnostics.iter().filter_map(|d| d.fix.as_ref()) {
-        if !settings.applies(fix.applicability()) {
-            continue;
-        }
+    for diagnostic in report
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix_applies(settings))
+    {
+        let fix = diagnostic.fix.as_ref().expect("an applicable fix");
         for edit in fix.edits() {
             let first = index.line_index(edit.start()).get();
             let last = index.line_index(edit.end()).get();
@@ -92,7 +104,7 @@ fn changed_rows(old: &str, new: &str) -> BTreeSet<usize> {
 
 fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> String {
     let mut out = Vec::new();
-    let findings = render::file_findings(report, settings);
+    let findings = report::file_findings(report, settings);
     render::Full { color: false }
         .emit(&mut out, &findings)
         .unwrap();
@@ -107,65 +119,106 @@ fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> St
     text
 }
 
+/// One test per codemod, named after its module in `codemods/`, and the
+/// list of the modules tested.
+macro_rules! codemod_tests {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $module() {
+                check_codemod(stringify!($module));
+            }
+        )*
+
+        const TESTED: &[&str] = &[$(stringify!($module)),*];
+    };
+}
+
+codemod_tests!(
+    add_tf_function,
+    hoist_tf_function,
+    input_signature,
+    tensor_arguments,
+    state_to_variable,
+    print_to_tf_print,
+    variable_created_per_call,
+    python_iterator_in_graph,
+    list_append_in_graph_loop,
+    tensor_leak,
+    remove_tf_function,
+    deprecated_tf_function_args,
+);
+
+/// The module (and fixture folder) name of a codemod.
+fn module_of(codemod: &Codemod) -> String {
+    codemod.name.replace('-', "_")
+}
+
 #[test]
-fn every_codemod_has_fixtures() {
+fn every_codemod_has_fixtures_and_its_own_test() {
     for codemod in CODEMODS {
         assert!(
             !fixtures_of(codemod).is_empty(),
             "{} has no fixtures in codemods/",
             codemod.code
         );
+        assert!(
+            TESTED.contains(&module_of(codemod).as_str()),
+            "{} has no test: add `{}` to `codemod_tests!`",
+            codemod.code,
+            module_of(codemod)
+        );
     }
+    assert_eq!(TESTED.len(), CODEMODS.len(), "a test names no codemod");
 }
 
-#[test]
-fn fixtures() {
+/// Runs every fixture of one codemod, and its documented example.
+fn check_codemod(module: &str) {
+    let codemod = CODEMODS
+        .iter()
+        .find(|codemod| module_of(codemod) == module)
+        .unwrap_or_else(|| panic!("no codemod is named `{module}`"));
+    let settings = settings_for(codemod);
     let mut failures = Vec::new();
-    for codemod in CODEMODS {
-        let settings = settings_for(codemod);
-        for path in fixtures_of(codemod) {
-            let relative = path
-                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            let text = std::fs::read_to_string(&path).unwrap();
-            let report = fix(Path::new(&relative), &text, &settings);
-            assert!(report.error.is_none(), "{relative}: {:?}", report.error);
-            assert!(
-                report.internal_errors.is_empty(),
-                "{relative}: {:?}",
-                report.internal_errors
-            );
-            if let Some(fixed) = &report.fixed {
-                if let Err(err) = ruff_python_parser::parse_module(fixed) {
-                    failures.push(format!("{relative}: fixed text does not parse: {err}"));
-                }
-                let second = fix(Path::new(&relative), fixed, &settings);
-                if second.fixed.is_some() {
-                    failures.push(format!("{relative}: a second run still changes the file"));
-                }
-                let outside = changed_rows(&text, fixed)
-                    .difference(&edited_rows(&report, &text, &settings))
-                    .copied()
-                    .collect::<Vec<_>>();
-                if !outside.is_empty() {
-                    failures.push(format!(
-                        "{relative}: rows {outside:?} changed but no edit touches them"
-                    ));
-                }
+    for path in fixtures_of(codemod) {
+        let relative = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let report = fix(Path::new(&relative), &text, &settings);
+        assert!(report.error.is_none(), "{relative}: {:?}", report.error);
+        assert!(
+            report.internal_errors.is_empty(),
+            "{relative}: {:?}",
+            report.internal_errors
+        );
+        if let Some(fixed) = &report.fixed {
+            if let Err(err) = ruff_python_parser::parse_module(fixed) {
+                failures.push(format!("{relative}: fixed text does not parse: {err}"));
             }
-            let name = format!(
-                "{}__{}",
-                codemod.name.replace('-', "_"),
-                path.file_stem().unwrap().to_string_lossy()
-            );
-            insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
-                insta::assert_snapshot!(name, snapshot_text(&relative, &report, &settings));
-            });
+            let second = fix(Path::new(&relative), fixed, &settings);
+            if second.fixed.is_some() {
+                failures.push(format!("{relative}: a second run still changes the file"));
+            }
+            let outside = changed_rows(&text, fixed)
+                .difference(&edited_rows(&report, &text, &settings))
+                .copied()
+                .collect::<Vec<_>>();
+            if !outside.is_empty() {
+                failures.push(format!(
+                    "{relative}: rows {outside:?} changed but no edit touches them"
+                ));
+            }
         }
+        let name = format!("{module}__{}", path.file_stem().unwrap().to_string_lossy());
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(name, snapshot_text(&relative, &report, &settings));
+        });
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check_documented_example(codemod, &settings);
 }
 
 /// The first ```python block after a `## heading` line in a codemod's docs.
@@ -176,25 +229,22 @@ fn doc_block<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
     Some(&after[start..start + end])
 }
 
-#[test]
-fn documented_examples_are_what_the_codemods_do() {
-    for codemod in CODEMODS {
-        let example = doc_block(codemod.doc, "Example")
-            .unwrap_or_else(|| panic!("{}: docs lack an Example", codemod.code));
-        let expected = doc_block(codemod.doc, "Use instead")
-            .unwrap_or_else(|| panic!("{}: docs lack a Use instead", codemod.code));
-        let settings = settings_for(codemod);
-        let report = fix(Path::new("example.py"), example, &settings);
-        assert!(
-            report.diagnostics.iter().any(|d| d.code == codemod.code),
-            "{}: the documented example has no finding",
-            codemod.code
-        );
-        let fixed = report.fixed.as_deref().unwrap_or(example);
-        assert_eq!(
-            fixed, expected,
-            "{}: the documented fix differs from `Use instead`",
-            codemod.code
-        );
-    }
+/// The codemod's documented Example, fixed, is its "Use instead".
+fn check_documented_example(codemod: &Codemod, settings: &Settings) {
+    let example = doc_block(codemod.doc, "Example")
+        .unwrap_or_else(|| panic!("{}: docs lack an Example", codemod.code));
+    let expected = doc_block(codemod.doc, "Use instead")
+        .unwrap_or_else(|| panic!("{}: docs lack a Use instead", codemod.code));
+    let report = fix(Path::new("example.py"), example, settings);
+    assert!(
+        report.diagnostics.iter().any(|d| d.code == codemod.code),
+        "{}: the documented example has no finding",
+        codemod.code
+    );
+    let fixed = report.fixed.as_deref().unwrap_or(example);
+    assert_eq!(
+        fixed, expected,
+        "{}: the documented fix differs from `Use instead`",
+        codemod.code
+    );
 }

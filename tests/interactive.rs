@@ -187,3 +187,41 @@ fn without_a_terminal_it_refuses_with_exit_2() {
     assert!(stderr.contains("needs a terminal on stdin"), "{stderr}");
     assert_eq!(read(folder.path(), "a.py"), A);
 }
+
+#[test]
+fn a_helper_called_in_a_loop_from_another_file_is_offered_as_fix_offers_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let helper = "import tensorflow as tf\n\n\ndef scale(x):\n    return tf.matmul(x, x)\n";
+    std::fs::write(folder.path().join("helpers.py"), helper).unwrap();
+    std::fs::write(
+        folder.path().join("train.py"),
+        "import tensorflow as tf\nfrom helpers import scale\n\nx = tf.ones([2, 2])\nfor _ in range(10):\n    scale(x)\n",
+    )
+    .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
+    command
+        .current_dir(folder.path())
+        .args(["fix", "-i", "--select", "HY001", "--color", "never", "."]);
+    let mut session = expectrl::Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    let question = "(1/1) Apply this change [y,n,a,d,q,?]? ";
+    let shown = session.expect(question).unwrap();
+    let shown = String::from_utf8_lossy(shown.before()).into_owned();
+    assert!(
+        shown.contains("helpers.py:4:5: HY001 (add-tf-function) [safe fix]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`scale` is called in a loop (at line 6 of train.py)"),
+        "{shown}"
+    );
+    session.send_line("y").unwrap();
+    let rest = session.expect(Eof).unwrap();
+    let rest = String::from_utf8_lossy(rest.as_bytes()).into_owned();
+    assert!(rest.contains("Applied 1 of 1 change to 1 file."), "{rest}");
+    assert!(!rest.contains("left for the next run"), "{rest}");
+    assert_eq!(
+        read(folder.path(), "helpers.py"),
+        helper.replace("def scale", "@tf.function\ndef scale")
+    );
+}

@@ -503,6 +503,64 @@ fn a_multi_line_change_gets_start_line_within_its_hunk() {
     assert_eq!(comment["start_side"], "RIGHT");
 }
 
+/// A helper whose only hot caller is in another file: `train.py` calls
+/// `scale` in a loop; the pull request changes only `helpers.py`.
+fn cross_file_repository() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+    git(dir, &["config", "user.name", "Test"]);
+    let helper = |body: &str| format!("import tensorflow as tf\n\n\ndef scale(x):\n    {body}\n");
+    std::fs::write(dir.join("helpers.py"), helper("return tf.matmul(x, x)")).unwrap();
+    std::fs::write(
+        dir.join("train.py"),
+        "import tensorflow as tf\nfrom helpers import scale\n\nx = tf.ones([2, 2])\nfor _ in range(10):\n    scale(x)\n",
+    )
+    .unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "base"]);
+    git(dir, &["checkout", "-qb", "feature"]);
+    std::fs::write(dir.join("helpers.py"), helper("return tf.matmul(x, x) * 2")).unwrap();
+    git(dir, &["commit", "-qam", "head"]);
+    folder
+}
+
+#[test]
+fn a_helper_called_in_a_loop_from_another_file_gets_the_change_fix_makes() {
+    let repo = cross_file_repository();
+    let output = hybridize(
+        repo.path(),
+        &["review", "--base", "main", "--dry-run", "--select", "HY001"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let review: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid_review(&review);
+    let comments = review["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 1, "{review:#}");
+    let body = comments[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("`scale` is called in a loop (at line 6 of train.py)"),
+        "{body}"
+    );
+    let suggested = apply_like_github(repo.path(), comments);
+
+    let copy = tempfile::tempdir().unwrap();
+    for name in ["helpers.py", "train.py"] {
+        std::fs::copy(repo.path().join(name), copy.path().join(name)).unwrap();
+    }
+    let fixed = hybridize(
+        copy.path(),
+        &["fix", "--write", "--select", "HY001", "."],
+        None,
+    );
+    assert_eq!(fixed.status.code(), Some(1), "{fixed:?}");
+    let written = std::fs::read_to_string(copy.path().join("helpers.py")).unwrap();
+    assert!(written.contains("@tf.function\ndef scale(x):"), "{written}");
+    assert_eq!(suggested["helpers.py"], written);
+}
+
 fn failing_github(status: u16, headers: &[(&str, &str)], message: &str) -> Arc<Handler> {
     let headers: Vec<(String, String)> = headers
         .iter()

@@ -5,7 +5,8 @@
 
 use std::io::{self, Write};
 
-use super::{Emitter, Finding};
+use super::Emitter;
+use crate::report::Finding;
 
 pub struct Github;
 

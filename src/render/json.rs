@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{Emitter, Finding};
+use super::Emitter;
+use crate::report::Finding;
 
 pub struct Json;
 pub struct JsonLines;

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::{Emitter, Finding};
+use super::Emitter;
+use crate::report::Finding;
 use crate::source::Location;
 
 pub struct Rdjson;

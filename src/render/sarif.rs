@@ -7,8 +7,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{Emitter, Finding};
+use super::Emitter;
 use crate::codemods::CODEMODS;
+use crate::report::Finding;
 use crate::source::Location;
 
 pub struct Sarif;
@@ -52,19 +53,19 @@ fn rules() -> Vec<Value> {
             "shortDescription": { "text": codemod.summary },
             "help": { "text": codemod.doc, "markdown": codemod.doc },
             "defaultConfiguration": { "level": "warning" },
-            "properties": { "fixSafety": codemod.safety },
+            "properties": { "fixSafety": codemod.safety.as_str() },
         }));
     }
     for codemod in CODEMODS {
-        for code in codemod.also_reports {
+        for informational in codemod.informational {
             let mut rule = json!({
-                "id": code,
+                "id": informational.code,
                 "shortDescription": {
                     "text": format!("Why `{}` left a candidate as it is", codemod.name)
                 },
                 "defaultConfiguration": { "level": "note" },
             });
-            if let Some(doc) = crate::codemods::informational_doc(code) {
+            if let Some(doc) = informational.doc() {
                 rule["help"] = json!({ "text": doc, "markdown": doc });
             }
             rules.push(rule);

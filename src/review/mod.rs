@@ -1,223 +1,65 @@
-//! `hybridize review`: the changes `hybridize fix` would make, as a GitHub
-//! pull-request review whose comments carry suggested changes a reviewer
-//! can commit with one click.
-//!
-//! Where the diff comes from decides where comments may go: with `--repo`
-//! and `--pr` it is the pull request's own diff from the API (and the head
-//! commit must be the one checked out); otherwise `git diff BASE...HEAD`.
+//! The review bot's library part: the changes of a run's reports, as a
+//! GitHub pull-request review whose comments carry suggested changes a
+//! reviewer can commit with one click. Where the reports and the diff come
+//! from (git, the API) is the command's business
+//! (`hybridize review`, in `commands/review.rs`).
 
 pub mod diff;
 pub mod github;
 pub mod payload;
 pub mod suggestion;
 
-use std::collections::HashSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::collections::{BTreeMap, HashSet};
 
-use anyhow::{bail, Context, Result};
-
-use crate::cli::ReviewArgs;
-use crate::commands::ExitStatus;
-use crate::run::{self, Mode};
+use crate::report::FileReport;
 use crate::settings::Settings;
+use diff::FileHunks;
+use payload::{Leftovers, Review};
+use suggestion::{Deferred, Suggestion};
 
-pub fn run(args: &ReviewArgs, settings: &Settings) -> Result<ExitStatus> {
-    let target = match (&args.repo, args.pr) {
-        (Some(repo), Some(pr)) => {
-            let Some((owner, name)) = repo.split_once('/') else {
-                bail!("--repo must be OWNER/NAME, not `{repo}`");
-            };
-            Some((owner.to_string(), name.to_string(), pr))
-        }
-        (None, None) => None,
-        _ => bail!("--repo and --pr go together"),
-    };
-    if target.is_none() && !args.dry_run {
-        bail!("nothing to post to: pass --repo OWNER/NAME and --pr N, or --dry-run to print the review");
-    }
-    if target.is_none() && args.base.is_none() {
-        bail!("--base REF is needed to know which lines the pull request changes (or pass --repo and --pr to ask GitHub)");
-    }
-    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty());
-    if target.is_some() && token.is_none() && !args.dry_run {
-        bail!("GITHUB_TOKEN is not set; a review can only be posted with a token that may write pull requests");
-    }
-    let client = github::Client::new(&args.api_url, token);
-    let root = git(&["rev-parse", "--show-toplevel"], Path::new("."))
-        .context("`hybridize review` runs inside a git checkout of the pull request's head")?;
-    let root = PathBuf::from(root.trim());
-    let local_head = git(&["rev-parse", "HEAD"], &root)?.trim().to_string();
+/// Every change the reviewed files' reports carry: those that can be
+/// suggested now, and those that wait on another.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub suggestions: Vec<Suggestion>,
+    pub deferred: Vec<Deferred>,
+}
 
-    // The diff the comments must land in, and the head commit.
-    let (diff_text, commit_id) = match &target {
-        Some((owner, name, pr)) => {
-            let url = client.url(&format!("/repos/{owner}/{name}/pulls/{pr}"));
-            let what = format!("reading pull request {owner}/{name}#{pr}");
-            let pull = client.get(&what, &url, "application/vnd.github+json")?;
-            let pull: serde_json::Value =
-                serde_json::from_str(&pull.body).context("the pull request is not JSON")?;
-            let Some(head) = pull["head"]["sha"].as_str() else {
-                bail!("GitHub's answer for {owner}/{name}#{pr} has no head.sha");
-            };
-            if head != local_head {
-                bail!("the checkout is at {local_head} but the pull request's head is {head}; check out the head commit (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}`) so that suggestions match the lines GitHub shows");
-            }
-            let diff = client.get(
-                &format!("reading the diff of {owner}/{name}#{pr}"),
-                &url,
-                "application/vnd.github.v3.diff",
-            )?;
-            (diff.body, head.to_string())
+impl Changes {
+    /// The changes of `reports`, in their order (each report's path is
+    /// the one comments name: relative to the repository).
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a FileReport>, settings: &Settings) -> Self {
+        let mut changes = Changes::default();
+        for report in reports {
+            let (mut found, mut waiting) = suggestion::suggestions(report, settings);
+            changes.suggestions.append(&mut found);
+            changes.deferred.append(&mut waiting);
         }
-        None => {
-            let base = args.base.as_deref().unwrap_or_default();
-            let range = format!("{base}...HEAD");
-            let diff = git(
-                &[
-                    "-c",
-                    "core.quotepath=false",
-                    "diff",
-                    "--no-color",
-                    "--no-ext-diff",
-                    "--no-renames",
-                    "-U3",
-                    &range,
-                ],
-                &root,
-            )
-            .with_context(|| format!("cannot diff `{range}`; is `{base}` fetched?"))?;
-            (diff, local_head)
-        }
-    };
-    let hunks = diff::parse(&diff_text);
-
-    // Check the changed Python files that the paths select.
-    let selected: Vec<PathBuf> = args
-        .common
-        .paths
-        .iter()
-        .map(|p| std::fs::canonicalize(p).with_context(|| format!("{}: no such path", p.display())))
-        .collect::<Result<_>>()?;
-    let files: Vec<(String, PathBuf)> = hunks
-        .keys()
-        .filter(|path| path.ends_with(".py") || path.ends_with(".pyi"))
-        .map(|path| (path.clone(), root.join(path)))
-        .filter(|(_, absolute)| {
-            std::fs::canonicalize(absolute)
-                .is_ok_and(|file| selected.iter().any(|s| file.starts_with(s)))
-        })
-        .collect();
-    let mut suggestions = Vec::new();
-    let mut deferred = Vec::new();
-    let mut errors = 0;
-    for (relative, absolute) in &files {
-        let mut report = run::in_worker_pool(|| run::check_path(absolute, settings, Mode::Check));
-        if let Some(error) = &report.error {
-            eprintln!("error: {error}");
-            errors += 1;
-            continue;
-        }
-        // Comments name files as the diff does: relative to the repository.
-        report.path = PathBuf::from(relative);
-        let (mut found, mut waiting) = suggestion::suggestions(&report, settings);
-        suggestions.append(&mut found);
-        deferred.append(&mut waiting);
+        changes
     }
 
-    // Fingerprints of suggestions already on the pull request.
-    let mut existing = HashSet::new();
-    if let Some((owner, name, pr)) = &target {
-        let url = client.url(&format!(
-            "/repos/{owner}/{name}/pulls/{pr}/comments?per_page=100"
-        ));
-        for comment in client.get_all_pages("listing review comments", &url)? {
-            if let Some(body) = comment["body"].as_str() {
-                existing.extend(payload::fingerprints_in(body));
-            }
-        }
+    /// How many changes there are, suggested or not.
+    pub fn total(&self) -> usize {
+        self.suggestions.len() + self.deferred.len()
     }
+}
 
-    let total = suggestions.len() + deferred.len();
-    let (review, leftovers) = payload::build(
+/// The review of `changes` on the diff's `hunks` at `commit_id`, leaving
+/// out what is already suggested (`existing` fingerprints), and what it
+/// leaves out.
+pub fn build(
+    commit_id: String,
+    changes: Changes,
+    hunks: &BTreeMap<String, FileHunks>,
+    existing: &HashSet<String>,
+    max_comments: usize,
+) -> (Review, Leftovers) {
+    payload::build(
         commit_id,
-        suggestions,
-        deferred,
-        &hunks,
-        &existing,
-        args.max_comments,
-    );
-    let json = serde_json::to_string_pretty(&review)?;
-    let mut stderr = std::io::stderr().lock();
-    if args.dry_run {
-        println!("{json}");
-    } else if let Some((owner, name, pr)) = &target {
-        // A review without new comments is posted only on a pull request
-        // this tool has not reviewed before, so that every push does not
-        // repeat the same list of changes outside the diff.
-        if review.comments.is_empty() && (total == 0 || leftovers.already_suggested > 0) {
-            let _ = writeln!(stderr, "Nothing new to suggest on {owner}/{name}#{pr}.");
-        } else {
-            let url = client.url(&format!("/repos/{owner}/{name}/pulls/{pr}/reviews"));
-            let posted = client.post_json(
-                &format!("posting the review on {owner}/{name}#{pr}"),
-                &url,
-                &json,
-            )?;
-            let link = serde_json::from_str::<serde_json::Value>(&posted.body)
-                .ok()
-                .and_then(|v| v["html_url"].as_str().map(str::to_string))
-                .unwrap_or_default();
-            let _ = writeln!(
-                stderr,
-                "Posted a review with {} on {owner}/{name}#{pr}. {link}",
-                plural(review.comments.len(), "suggestion")
-            );
-        }
-    }
-    let _ = writeln!(
-        stderr,
-        "{} in {} changed Python files: {} as comments, {} outside the diff, {} over the limit, {} too large, {} waiting on another, {} already suggested.",
-        plural(total, "change"),
-        files.len(),
-        review.comments.len(),
-        leftovers.outside_diff.len(),
-        leftovers.over_limit.len(),
-        leftovers.too_large.len(),
-        leftovers.deferred.len(),
-        leftovers.already_suggested,
-    );
-    Ok(if errors > 0 {
-        ExitStatus::Error
-    } else if total > 0 && !args.exit_zero {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
-}
-
-fn plural(count: usize, word: &str) -> String {
-    if count == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{count} {word}s")
-    }
-}
-
-/// Runs git and returns its standard output; its error output on failure.
-fn git(args: &[&str], dir: &Path) -> Result<String> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .context("cannot run git")?;
-    if !output.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    String::from_utf8(output.stdout).context("git printed something that is not UTF-8")
+        changes.suggestions,
+        changes.deferred,
+        hunks,
+        existing,
+        max_comments,
+    )
 }

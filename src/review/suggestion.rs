@@ -10,7 +10,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use crate::apply::{apply_fixes, splice};
 use crate::diagnostic::{applicability_name, Diagnostic};
-use crate::run::FileReport;
+use crate::report::FileReport;
 use crate::settings::Settings;
 use crate::source::display;
 
@@ -55,11 +55,7 @@ pub fn suggestions(report: &FileReport, settings: &Settings) -> (Vec<Suggestion>
     let applicable: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|fix| settings.applies(fix.applicability()))
-        })
+        .filter(|d| d.fix_applies(settings))
         .collect();
     let fixes: Vec<&Fix> = applicable.iter().filter_map(|d| d.fix.as_ref()).collect();
     let (_, chosen) = apply_fixes(source, &fixes);

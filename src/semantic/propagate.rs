@@ -19,8 +19,8 @@ use rayon::prelude::*;
 #[derive(Clone, Copy)]
 struct Site<'s> {
     /// The calling function's node; [`Site::MODULE_LEVEL`] at module level.
-    /// (Node and module numbers are `u32` here: a large run has some 70,000
-    /// sites, all held at once.)
+    /// (Node and module numbers are `u32` here: a large run holds every one
+    /// of its many sites at once.)
     caller: u32,
     module: u32,
     call: &'s CallSummary,
@@ -143,6 +143,18 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         .collect()
 }
 
+/// How a function runs and is called in the whole run (see
+/// [`Propagation::call_shape`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CallShape {
+    /// It runs under `tf.function` itself or through a caller.
+    pub under_graph: bool,
+    /// It is called inside a loop.
+    pub called_in_loop: bool,
+    /// It is called exactly once, and that at module level.
+    pub called_once_at_module_level: bool,
+}
+
 /// Effects propagated over the modules of a run, from which each module's
 /// [`FunctionFacts`] are put together on demand: a large run never holds
 /// the facts of every function at once.
@@ -184,16 +196,17 @@ impl<'s> Propagation<'s> {
         self.facts(self.first_node[m] + f)
     }
 
-    /// Whether function `f` of module `m` runs under graph, is called in a
-    /// loop, or is called exactly once and that at module level: the fields
-    /// of its facts that make a change of them matter to a second look,
-    /// read without putting the facts together.
-    pub fn runs_or_is_called_hot(&self, m: usize, f: usize) -> bool {
+    /// How function `f` of module `m` runs and is called, read without
+    /// putting its facts together: what decides whether a change of its
+    /// facts can matter to a second look.
+    pub fn call_shape(&self, m: usize, f: usize) -> CallShape {
         let v = self.first_node[m] + f;
         let sites = &self.sites[v];
-        self.under_graph[v]
-            || sites.loop_call.is_some()
-            || (sites.call_sites == 1 && sites.module_call.is_some())
+        CallShape {
+            under_graph: self.under_graph[v],
+            called_in_loop: sites.loop_call.is_some(),
+            called_once_at_module_level: sites.call_sites == 1 && sites.module_call.is_some(),
+        }
     }
 
     fn name(&self, v: usize) -> Arc<str> {

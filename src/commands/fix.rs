@@ -1,0 +1,184 @@
+//! `hybridize fix`: the unified diff of every change, `--write` to apply
+//! them, `-i` to decide each one.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use super::{plural, reads_stdin, report_errors, reports, run_files, settings};
+use crate::cli::FixArgs;
+use crate::diff::{colorize, unified_diff};
+use crate::exit_status::ExitStatus;
+use crate::interactive::Outcome;
+use crate::report::{FileReport, KeepReports};
+use crate::run::Mode;
+use crate::settings::Settings;
+use crate::source::display;
+
+pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
+    let settings = settings(&args.common)?;
+    if args.interactive {
+        return fix_interactively(&args, &settings);
+    }
+    let reports = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
+    let mut errors = report_errors(&reports);
+    let color = args.common.color.enabled(io::stdout().is_terminal());
+    let stdin_mode = reads_stdin(&args.common);
+    let mut stdout = io::stdout().lock();
+    let mut changed_files = 0;
+    let mut applied = 0;
+    for report in &reports {
+        let (Some(source), Some(fixed)) = (&report.source, &report.fixed) else {
+            if stdin_mode && args.write && report.error.is_none() {
+                // An editor expects the text back even when nothing changed.
+                stdout.write_all(report.source.as_deref().unwrap_or_default().as_bytes())?;
+            }
+            continue;
+        };
+        changed_files += 1;
+        applied += report.applied.len();
+        if args.write && stdin_mode {
+            stdout.write_all(fixed.as_bytes())?;
+        } else if args.write {
+            if let Err(err) = crate::write::write_atomic(&report.path, source, fixed) {
+                eprintln!("error: {err}");
+                errors += 1;
+                changed_files -= 1;
+                applied -= report.applied.len();
+            }
+        } else {
+            let diff = unified_diff(&display(&report.path), source, fixed);
+            let diff = if color { colorize(&diff) } else { diff };
+            stdout.write_all(diff.as_bytes())?;
+        }
+    }
+    drop(stdout);
+    let unfixed: usize = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .filter(|d| !d.fix_applies(&settings))
+        .count();
+    let mut stderr = io::stderr().lock();
+    let verb = if args.write { "Applied" } else { "Would apply" };
+    let _ = if changed_files > 0 {
+        writeln!(
+            stderr,
+            "{verb} {} to {}.",
+            if applied == 1 {
+                "1 fix".to_string()
+            } else {
+                format!("{applied} fixes")
+            },
+            plural(changed_files, "file")
+        )
+    } else {
+        writeln!(stderr, "No changes.")
+    };
+    if unfixed > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} without an applied fix (`hybridize check` shows why{}).",
+            plural(unfixed, "finding"),
+            if settings.unsafe_fixes {
+                ""
+            } else {
+                "; `--unsafe-fixes` applies more"
+            }
+        );
+    }
+    if errors > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} could not be fixed (see errors above).",
+            plural(errors, "file")
+        );
+    }
+    Ok(if errors > 0 {
+        ExitStatus::Error
+    } else if changed_files > 0 && !args.exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `fix --interactive`: questions on stdout, answers from the terminal. The
+/// changes offered are those of the same whole-project run as `fix`'s.
+fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> {
+    if reads_stdin(&args.common) {
+        bail!("`--interactive` cannot read the source from stdin (`-`): stdin is where the answers come from");
+    }
+    if !io::stdin().is_terminal() {
+        bail!("`--interactive` needs a terminal on stdin to ask its questions; use `hybridize fix` to see the diff or `hybridize fix --write` to apply every fix");
+    }
+    let files = crate::walk::python_files(&args.common.paths, &settings.exclude)?;
+    let reports = run_files(&files, settings, Mode::Check, &KeepReports);
+    let errors = report_errors(&reports);
+    let color = args.common.color.enabled(io::stdout().is_terminal());
+    let mut outcome = crate::interactive::review(
+        &reports,
+        settings,
+        color,
+        &mut io::stdin().lock(),
+        &mut io::stdout().lock(),
+    )?;
+    drop(reports);
+    count_follow_ups(&mut outcome, &files, settings);
+    let mut stderr = io::stderr().lock();
+    let _ = if outcome.offered == 0 {
+        writeln!(stderr, "No changes.")
+    } else {
+        writeln!(
+            stderr,
+            "Applied {} of {} to {}.",
+            outcome.applied,
+            plural(outcome.offered, "change"),
+            plural(outcome.files_written, "file")
+        )
+    };
+    if outcome.overlapping > 0 || outcome.follow_ups > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} left for the next run (`hybridize fix -i` again).",
+            plural(outcome.overlapping + outcome.follow_ups, "change")
+        );
+    }
+    Ok(if errors + outcome.errors > 0 {
+        ExitStatus::Error
+    } else if outcome.files_written > 0 && !args.exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Counts the changes that became possible only through the accepted ones:
+/// the project is run again on the written texts (as `fix` would see them
+/// next), and in each written file, the applicable changes beyond those
+/// declined or skipped in the session are follow-ups.
+fn count_follow_ups(outcome: &mut Outcome, files: &[PathBuf], settings: &Settings) {
+    if outcome.written.is_empty() {
+        return;
+    }
+    let not_accepted: HashMap<&Path, usize> = outcome
+        .written
+        .iter()
+        .map(|(path, count)| (path.as_path(), *count))
+        .collect();
+    // Only the findings are counted: no text is kept.
+    let drop_text = |report: &mut FileReport| report.source = None;
+    let reports = run_files(files, settings, Mode::Check, &drop_text);
+    for report in &reports {
+        let Some(&not_accepted) = not_accepted.get(report.path.as_path()) else {
+            continue;
+        };
+        let still_applicable = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix_applies(settings))
+            .count();
+        outcome.follow_ups += still_applicable.saturating_sub(not_accepted);
+    }
+}

@@ -1,0 +1,217 @@
+//! What a run produces for each file, and the findings resolved from it:
+//! plain data that the runner fills and the commands, renderers, review bot
+//! and interactive loop read.
+
+use std::path::PathBuf;
+
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+use serde::Serialize;
+
+use crate::diagnostic::{applicability_name, Diagnostic};
+use crate::settings::Settings;
+use crate::source::{display, location, Location, SourceError};
+
+/// What happened to one file.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// The text as read, kept only when there is something to show.
+    pub source: Option<String>,
+    /// Findings against the text as read.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text after all applicable fixes, when it differs from the source.
+    pub fixed: Option<String>,
+    /// The code of every fix applied, over all passes.
+    pub applied: Vec<&'static str>,
+    /// Why the file could not be checked.
+    pub error: Option<SourceError>,
+    /// Bugs in this tool met while fixing the file (a fix that broke the code).
+    pub internal_errors: Vec<String>,
+    /// The findings, resolved, when a [`ReportSink`] resolved them early
+    /// ([`ResolveFindings`]: `source` is then not kept, and `diagnostics`
+    /// are emptied).
+    pub findings: Vec<Finding>,
+}
+
+/// What a command does with each file's report the moment the run has made
+/// it final, on the worker thread that made it. A sink that keeps only what
+/// it will show lets a large run drop each file's text as soon as the file
+/// is done, instead of holding every text until the end.
+pub trait ReportSink: Sync {
+    fn file_done(&self, report: &mut FileReport);
+}
+
+/// A closure is a sink: `&|report: &mut FileReport| report.source = None`.
+impl<F: Fn(&mut FileReport) + Sync> ReportSink for F {
+    fn file_done(&self, report: &mut FileReport) {
+        self(report)
+    }
+}
+
+/// Keeps every report whole (for commands that need the texts: diffs,
+/// suggestions, questions).
+pub struct KeepReports;
+
+impl ReportSink for KeepReports {
+    fn file_done(&self, _report: &mut FileReport) {}
+}
+
+/// Resolves each report's findings and drops its text and diagnostics.
+pub struct ResolveFindings<'a>(pub &'a Settings);
+
+impl ReportSink for ResolveFindings<'_> {
+    fn file_done(&self, report: &mut FileReport) {
+        report.findings = file_findings(report, self.0);
+        report.diagnostics = Vec::new();
+        report.source = None;
+    }
+}
+
+/// A finding with positions resolved to rows and columns, ready to print.
+/// Its JSON form is ruff's, plus `function` (and `note`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub filename: String,
+    pub location: Location,
+    pub end_location: Location,
+    pub function: Option<String>,
+    pub fix: Option<FixView>,
+    pub note: Option<String>,
+    pub noqa_row: usize,
+    pub url: Option<String>,
+    /// The source lines the finding spans (for the full format), and
+    /// whether its fix will be applied with the current settings.
+    #[serde(skip)]
+    pub lines: Vec<String>,
+    #[serde(skip)]
+    pub fix_applies: bool,
+    /// The span again with 1-based UTF-8 byte columns (end exclusive), for
+    /// formats that count bytes (rdjson).
+    #[serde(skip)]
+    pub byte_location: Location,
+    #[serde(skip)]
+    pub byte_end_location: Location,
+}
+
+impl Finding {
+    /// Informational findings (`HY1xx`: why a candidate was left as it is)
+    /// are notes; the others are warnings.
+    pub fn is_informational(&self) -> bool {
+        crate::diagnostic::is_informational(self.code)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FixView {
+    pub applicability: &'static str,
+    pub message: Option<String>,
+    pub edits: Vec<EditView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EditView {
+    pub content: String,
+    pub location: Location,
+    pub end_location: Location,
+    /// The same positions with 1-based UTF-8 byte columns.
+    #[serde(skip)]
+    pub byte_location: Location,
+    #[serde(skip)]
+    pub byte_end_location: Location,
+}
+
+/// Resolves every finding of every file, in file order (a report that
+/// [`ResolveFindings`] saw brings its own).
+pub fn findings(reports: &mut [FileReport], settings: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for report in reports {
+        if report.findings.is_empty() {
+            out.extend(file_findings(report, settings));
+        } else {
+            out.append(&mut report.findings);
+        }
+    }
+    out
+}
+
+/// Resolves the findings of one file (none without its text).
+pub fn file_findings(report: &FileReport, settings: &Settings) -> Vec<Finding> {
+    let Some(source) = &report.source else {
+        return Vec::new();
+    };
+    if report.diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::from_source_text(source);
+    let filename = display(&report.path);
+    report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| finding(&filename, source, &index, diagnostic, settings))
+        .collect()
+}
+
+fn finding(
+    filename: &str,
+    source: &str,
+    index: &LineIndex,
+    diagnostic: &Diagnostic,
+    settings: &Settings,
+) -> Finding {
+    let start = location(index, source, diagnostic.start());
+    let end = location(index, source, diagnostic.end());
+    let lines = (start.row..=end.row)
+        .map(|row| {
+            let range = index.line_range(
+                ruff_source_file::OneIndexed::new(row).unwrap_or_default(),
+                source,
+            );
+            source[range].trim_end_matches(['\n', '\r']).to_string()
+        })
+        .collect();
+    let fix = diagnostic.fix.as_ref().map(|fix| FixView {
+        applicability: applicability_name(fix.applicability()),
+        message: diagnostic.fix_title.clone(),
+        edits: fix
+            .edits()
+            .iter()
+            .map(|edit| EditView {
+                content: edit.content().unwrap_or_default().to_string(),
+                location: location(index, source, edit.start()),
+                end_location: location(index, source, edit.end()),
+                byte_location: byte_location(index, source, edit.start()),
+                byte_end_location: byte_location(index, source, edit.end()),
+            })
+            .collect(),
+    });
+    Finding {
+        code: diagnostic.code,
+        name: diagnostic.name,
+        message: diagnostic.message.clone(),
+        filename: filename.to_string(),
+        location: start,
+        end_location: end,
+        function: diagnostic.function.clone(),
+        fix_applies: diagnostic.fix_applies(settings),
+        fix,
+        note: diagnostic.note.clone(),
+        noqa_row: start.row,
+        url: None,
+        lines,
+        byte_location: byte_location(index, source, diagnostic.start()),
+        byte_end_location: byte_location(index, source, diagnostic.end()),
+    }
+}
+
+/// The 1-based row and 1-based UTF-8 byte column of `offset`.
+fn byte_location(index: &LineIndex, source: &str, offset: ruff_text_size::TextSize) -> Location {
+    let row = index.line_index(offset);
+    Location {
+        row: row.get(),
+        column: (offset - index.line_start(row, source)).to_usize() + 1,
+    }
+}

@@ -1,0 +1,311 @@
+//! The demand search of the first phase: which files that do not name
+//! TensorFlow a run still needs summarised, because a function or class
+//! they bind is used by a module that was (transitively, and through
+//! re-exports).
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::inputs::{read, Overlay};
+use crate::prescan;
+use crate::semantic::effects::Callee;
+use crate::semantic::summary::{module_names, ModuleSummary};
+use crate::semantic::SemanticModel;
+use crate::source::SourceFile;
+
+/// The search for the skipped files a run needs (see
+/// [`super::first_look::first_phase`]).
+pub(super) struct Demand<'a> {
+    state: Mutex<DemandState>,
+    summaries: Mutex<Vec<(usize, ModuleSummary)>>,
+    paths: &'a [PathBuf],
+    overlay: &'a Overlay,
+}
+
+impl<'a> Demand<'a> {
+    /// A search over the files of `paths`, none read yet.
+    pub(super) fn new(paths: &'a [PathBuf], overlay: &'a Overlay) -> Self {
+        // Names are spelled out on every thread (thousands of paths, several
+        // names each); only the table is filled on this one.
+        let names: Vec<Vec<String>> = paths.par_iter().map(|path| module_names(path)).collect();
+        let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        by_name.reserve(names.iter().map(Vec::len).sum());
+        for (i, names) in names.into_iter().enumerate() {
+            for name in names {
+                by_name.entry(name).or_default().push(i);
+            }
+        }
+        Demand {
+            state: Mutex::new(DemandState {
+                by_name,
+                files: (0..paths.len())
+                    .map(|_| FileDemand::Unread(Vec::new()))
+                    .collect(),
+                seen: Default::default(),
+                ready: Vec::new(),
+            }),
+            summaries: Mutex::new(Vec::new()),
+            paths,
+            overlay,
+        }
+    }
+
+    /// A file was summarised by the first look: looks for what it refers to.
+    pub(super) fn summarised_first<'s>(&'s self, scope: &rayon::Scope<'s>, summary: &ModuleSummary)
+    where
+        'a: 's,
+    {
+        self.follow(scope, |state| state.follow(summary, &[]));
+    }
+
+    /// File `i` was skipped (it does not name TensorFlow): it is summarised
+    /// now if what was looked for so far makes it needed; otherwise the
+    /// names it may bind are kept for what is looked for later.
+    pub(super) fn skipped<'s>(&'s self, scope: &rayon::Scope<'s>, i: usize, text: String)
+    where
+        'a: 's,
+    {
+        let bound = prescan::bound_names(&text)
+            .into_iter()
+            .map(Box::from)
+            .collect();
+        let wanted = self.state.lock().expect("demand").skipped(i, bound);
+        if wanted {
+            self.summarise(scope, i, Some(text));
+        }
+    }
+
+    /// File `i` could not be read or parsed: nothing is looked for in it.
+    pub(super) fn unreadable(&self, i: usize) {
+        self.state.lock().expect("demand").files[i] = FileDemand::Parsed;
+    }
+
+    /// The summaries of the skipped files found needed, in file order.
+    pub(super) fn into_summaries(self) -> Vec<ModuleSummary> {
+        let mut summaries = self.summaries.into_inner().expect("summaries");
+        summaries.sort_unstable_by_key(|(i, _)| *i);
+        summaries.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Runs `look` on the state, then summarises the files it made ready.
+    fn follow<'s>(&'s self, scope: &rayon::Scope<'s>, look: impl FnOnce(&mut DemandState))
+    where
+        'a: 's,
+    {
+        let ready = {
+            let mut state = self.state.lock().expect("demand");
+            look(&mut state);
+            std::mem::take(&mut state.ready)
+        };
+        for i in ready {
+            scope.spawn(move |scope| self.summarise(scope, i, None));
+        }
+    }
+
+    /// Summarises skipped file `i` (its text when at hand) and looks for
+    /// what it refers to.
+    fn summarise<'s>(&'s self, scope: &rayon::Scope<'s>, i: usize, text: Option<String>)
+    where
+        'a: 's,
+    {
+        let text = match text {
+            Some(text) => Some(text),
+            None => read(&self.paths[i], self.overlay)
+                .ok()
+                .map(|file| file.text),
+        };
+        let summary = text.and_then(|text| {
+            let file = SourceFile {
+                path: self.paths[i].clone(),
+                text,
+            };
+            let parsed = file.parse().ok()?;
+            Some(SemanticModel::summary_only(
+                parsed.syntax(),
+                &file.text,
+                &file.path,
+            ))
+        });
+        self.follow(scope, |state| state.summarised(i, summary.as_ref()));
+        if let Some(summary) = summary {
+            self.summaries.lock().expect("summaries").push((i, summary));
+        }
+    }
+}
+
+/// What the search knows of each file, and what it has looked for.
+struct DemandState {
+    /// Every dotted name of every file → the files.
+    by_name: FxHashMap<String, Vec<usize>>,
+    files: Vec<FileDemand>,
+    /// The names looked for so far, as functions and as classes.
+    seen: [FxHashSet<Box<str>>; 2],
+    /// Skipped files found needed, to summarise.
+    ready: Vec<usize>,
+}
+
+enum FileDemand {
+    /// Not read yet: the names looked for in it so far (and whether as a
+    /// class).
+    Unread(Vec<(Box<str>, bool)>),
+    /// Parsed in the first phase (or unreadable).
+    Parsed,
+    /// Skipped: the names it may bind (`def`, `class`, `import`), sorted,
+    /// and whether it is needed.
+    Skipped {
+        bound: Vec<Box<str>>,
+        wanted: Wanted,
+    },
+}
+
+/// Whether a skipped file is needed: not (yet); yes, with the classes
+/// looked for in it; or summarised, with the classes it imports.
+enum Wanted {
+    No,
+    Pending(Vec<String>),
+    Done(Vec<(String, String)>),
+}
+
+impl DemandState {
+    /// Records that file `i` was skipped; whether the names looked for in it
+    /// before it was read make it needed now.
+    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>) -> bool {
+        let FileDemand::Unread(looked_for) =
+            std::mem::replace(&mut self.files[i], FileDemand::Parsed)
+        else {
+            return false;
+        };
+        let binds = |name: &str| bound.binary_search_by(|b| (**b).cmp(name)).is_ok();
+        let mut needed = false;
+        let mut classes = Vec::new();
+        for (name, class) in looked_for {
+            if binds(&name) {
+                needed = true;
+                if class && !classes.iter().any(|c: &String| **c == *name) {
+                    classes.push(name.into());
+                }
+            }
+        }
+        let wanted = if needed {
+            Wanted::Pending(classes)
+        } else {
+            Wanted::No
+        };
+        self.files[i] = FileDemand::Skipped { bound, wanted };
+        needed
+    }
+
+    /// Records that skipped file `i` is summarised (`None`: it does not
+    /// parse), and looks for what it refers to, with the classes looked
+    /// for in it so far.
+    fn summarised(&mut self, i: usize, summary: Option<&ModuleSummary>) {
+        let imports = summary.map(|s| s.class_imports.clone()).unwrap_or_default();
+        let FileDemand::Skipped { wanted, .. } = &mut self.files[i] else {
+            return;
+        };
+        let Wanted::Pending(classes) = std::mem::replace(wanted, Wanted::Done(imports)) else {
+            return;
+        };
+        if let Some(summary) = summary {
+            self.follow(summary, &classes);
+        }
+    }
+
+    /// Looks for what `summary` refers to in other modules: every function
+    /// it calls and every class it derives from (bases are resolved through
+    /// the module's own imports), and, of the classes it imports, those
+    /// looked for in it (`classes`: it re-exports them).
+    fn follow(&mut self, summary: &ModuleSummary, classes: &[String]) {
+        for name in imported_calls(summary) {
+            self.look_for(name, false);
+        }
+        for base in summary.classes.iter().flat_map(|class| &class.bases) {
+            self.look_for(base, true);
+        }
+        for (local, qualified) in &summary.class_imports {
+            if classes.contains(local) {
+                self.look_for(qualified, true);
+            }
+        }
+    }
+
+    /// `a.b.f` may be `f` in module `a.b`, or `b.f` in package `a`: every
+    /// skipped module named by a prefix that binds the next name is needed.
+    fn look_for(&mut self, name: &str, class: bool) {
+        // Looking for the same name again finds nothing new.
+        let seen = &mut self.seen[usize::from(class)];
+        if seen.contains(name) {
+            return;
+        }
+        seen.insert(name.into());
+        let mut later: Vec<(String, String)> = Vec::new();
+        let mut prefix = name;
+        while let Some((head, _)) = prefix.rsplit_once('.') {
+            prefix = head;
+            let Some(files) = self.by_name.get(head) else {
+                continue;
+            };
+            let rest = &name[head.len() + 1..];
+            let first = rest.split('.').next().unwrap_or(rest);
+            for &i in files {
+                match &mut self.files[i] {
+                    FileDemand::Parsed => {}
+                    FileDemand::Unread(looked_for) => {
+                        if !looked_for.iter().any(|(n, c)| **n == *first && *c == class) {
+                            looked_for.push((first.into(), class));
+                        }
+                    }
+                    FileDemand::Skipped { bound, wanted } => {
+                        if bound.binary_search_by(|b| (**b).cmp(first)).is_err() {
+                            continue;
+                        }
+                        match wanted {
+                            Wanted::No => {
+                                let classes = if class {
+                                    vec![first.to_string()]
+                                } else {
+                                    Vec::new()
+                                };
+                                *wanted = Wanted::Pending(classes);
+                                self.ready.push(i);
+                            }
+                            Wanted::Pending(classes) => {
+                                if class && !classes.iter().any(|c| c == first) {
+                                    classes.push(first.to_string());
+                                }
+                            }
+                            // Summarised already: follow its import of the
+                            // class.
+                            Wanted::Done(imports) => {
+                                if class {
+                                    later.extend(
+                                        imports.iter().filter(|(local, _)| local == first).cloned(),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (_, qualified) in later {
+            self.look_for(&qualified, true);
+        }
+    }
+}
+
+/// The names of the functions in other modules that this summary calls.
+fn imported_calls(summary: &ModuleSummary) -> impl Iterator<Item = &str> {
+    summary
+        .functions
+        .iter()
+        .flat_map(|f| &f.calls)
+        .chain(&summary.module_calls)
+        .filter_map(|call| match &call.callee {
+            Callee::External(name) => Some(name.as_str()),
+            _ => None,
+        })
+}

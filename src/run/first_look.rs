@@ -1,0 +1,163 @@
+//! Phase 1, the first look: every file that may import TensorFlow is
+//! parsed, summarised and checked on its own, and its tree dropped; the
+//! others are summarised when the demand search finds them needed.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use super::demand::Demand;
+use super::inputs::read;
+use super::inputs::Round;
+use crate::noqa::keep_selected;
+use crate::prescan;
+use crate::report::FileReport;
+use crate::semantic::propagate::FunctionFacts;
+use crate::semantic::summary::ModuleSummary;
+use crate::semantic::SemanticModel;
+
+/// A file after the first phase: its report as checked alone, its summary
+/// for propagation, and the facts the report was computed with.
+pub(super) struct FirstPass {
+    pub(super) path: PathBuf,
+    pub(super) report: FileReport,
+    pub(super) summary: Option<ModuleSummary>,
+    /// Per function (in summary order): what the first phase knew of it.
+    pub(super) local_facts: Vec<LocalFacts>,
+    /// A hash of the text the report was computed on.
+    pub(super) text_hash: u64,
+}
+
+/// What the first phase knew of a function (cheaper to keep than its facts).
+pub(super) struct LocalFacts {
+    /// A hash of the facts the first report was computed with.
+    pub(super) hash: u64,
+    /// Whether it ran under graph.
+    pub(super) under_graph: bool,
+    /// Whether a codemod that ran reported something about it, under any
+    /// of its codes (before `--select`, `--ignore` and `# noqa` filter the
+    /// codes: a codemod's informational codes count), or about a function
+    /// nested in it when a codemod declares that such findings depend on
+    /// the functions around them.
+    pub(super) reported: bool,
+}
+
+/// A hash of a file's text, to notice that it changed during the run (not
+/// against an adversary: FxHash, eight bytes a step).
+pub(super) fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The first pass over one file, and its text when it is skipped.
+fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
+    let settings = round.settings;
+    let mut first = FirstPass {
+        path: path.to_path_buf(),
+        report: FileReport {
+            path: path.to_path_buf(),
+            ..FileReport::default()
+        },
+        summary: None,
+        local_facts: Vec::new(),
+        text_hash: 0,
+    };
+    let file = match read(path, round.overlay) {
+        Ok(file) => file,
+        Err(error) => {
+            first.report.error = Some(error);
+            return (first, None);
+        }
+    };
+    if !prescan::names_tensorflow(&file.text) {
+        return (first, Some(file.text));
+    }
+    let parsed = match file.parse() {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            first.report.error = Some(error);
+            return (first, None);
+        }
+    };
+    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
+    first.summary = Some(semantic.take_summary(&file.text, &file.path));
+    let all =
+        crate::codemods::run_selected(&file.path, &file.text, parsed.tokens(), &semantic, settings);
+    // When a finding about a nested function can depend on the functions
+    // it is nested in (a codemod moves a decoration there), they count as
+    // reported too.
+    let named: FxHashSet<&str> = all.iter().filter_map(|d| d.function.as_deref()).collect();
+    let mut reported = vec![false; semantic.functions.len()];
+    for (id, function) in semantic.functions.iter().enumerate() {
+        if named.contains(function.qualified_name.as_str()) {
+            let mut next = Some(id);
+            while let Some(id) = next {
+                reported[id] = true;
+                next = semantic.functions[id]
+                    .parent
+                    .filter(|_| round.depends.enclosing_functions);
+            }
+        }
+    }
+    drop(named);
+    first.local_facts = semantic
+        .facts
+        .iter()
+        .zip(reported)
+        .map(|(facts, reported)| LocalFacts {
+            hash: facts_hash(facts),
+            under_graph: facts.under_graph,
+            reported,
+        })
+        .collect();
+    first.report.diagnostics = keep_selected(all, &file.text, parsed.tokens(), settings);
+    // The text is not held while the whole run is analysed: the last phase
+    // reads it again to show the findings, and checks it is the same.
+    if !first.report.diagnostics.is_empty() {
+        first.text_hash = text_hash(&file.text);
+    }
+    (first, None)
+}
+
+/// The first phase: every file that may import TensorFlow is parsed,
+/// summarised and checked on its own; the others are summarised when the
+/// run needs them: when a function they define, or a class they bind, is
+/// used by a summarised module (transitively, and through re-exports).
+/// Module names are matched as the propagation matches them (every dotted
+/// suffix of a path). The search runs while the files are read, on the same
+/// threads, so that no phase waits for it. Returns the first passes, in
+/// `paths` order, and the other summaries, by file.
+pub(super) fn first_phase(
+    paths: &[PathBuf],
+    round: &Round,
+) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
+    let demand = Demand::new(paths, round.overlay);
+    let firsts = rayon::scope(|scope| {
+        paths
+            .par_iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let (first, skipped_text) = first_pass(path, round);
+                if let Some(summary) = &first.summary {
+                    demand.summarised_first(scope, summary);
+                } else if let Some(text) = skipped_text {
+                    demand.skipped(scope, i, text);
+                } else {
+                    demand.unreadable(i);
+                }
+                first
+            })
+            .collect()
+    });
+    (firsts, demand.into_summaries())
+}
+
+pub(super) fn facts_hash(facts: &FunctionFacts) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    facts.hash(&mut hasher);
+    hasher.finish()
+}

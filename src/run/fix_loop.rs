@@ -1,0 +1,204 @@
+//! The fix loop of one file: apply the applicable fixes, re-parse, and
+//! repeat until nothing changes; a fix that breaks the file is dropped and
+//! named.
+
+use ruff_diagnostics::Fix;
+use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+
+use crate::apply::apply_fixes;
+use crate::diagnostic::Diagnostic;
+use crate::settings::Settings;
+use crate::source::SourceFile;
+
+/// Fix passes are repeated until nothing changes, at most this many times.
+pub const MAX_FIX_PASSES: usize = 10;
+
+/// The result of fixing one file.
+#[derive(Debug)]
+pub struct FixOutcome {
+    pub text: String,
+    pub applied: Vec<&'static str>,
+    pub internal_errors: Vec<String>,
+}
+
+/// Applies applicable fixes pass after pass until no fix applies or the pass
+/// limit is reached. After each pass the text is re-parsed; a fix whose
+/// result does not parse is dropped and reported as an internal error naming
+/// its codemod, and the others are applied without it.
+pub fn fix_to_fixed_point(
+    file: &SourceFile,
+    settings: &Settings,
+    mut diagnose: impl FnMut(&str, &Parsed<ModModule>) -> Vec<Diagnostic>,
+) -> FixOutcome {
+    let mut text = file.text.clone();
+    let mut applied = Vec::new();
+    let mut internal_errors: Vec<String> = Vec::new();
+    let mut parsed = match ruff_python_parser::parse_module(&text) {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            return FixOutcome {
+                text,
+                applied,
+                internal_errors,
+            };
+        }
+    };
+    for pass in 0..=MAX_FIX_PASSES {
+        let diagnostics = diagnose(&text, &parsed);
+        let fixable: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.fix_applies(settings))
+            .collect();
+        if fixable.is_empty() {
+            break;
+        }
+        if pass == MAX_FIX_PASSES {
+            let codes: Vec<&str> = fixable.iter().map(|d| d.code).collect();
+            internal_errors.push(format!(
+                "internal error: fixes for {} did not converge after {MAX_FIX_PASSES} passes in {}; the fixed text so far is kept. Please report this.",
+                codes.join(", "),
+                file.display_path()
+            ));
+            break;
+        }
+        let fixes: Vec<&Fix> = fixable.iter().filter_map(|d| d.fix.as_ref()).collect();
+        let (mut candidate, mut chosen) = apply_fixes(&text, &fixes);
+        let mut reparsed = ruff_python_parser::parse_module(&candidate);
+        if reparsed.is_err() {
+            // Find the fixes that break the file on their own, report them, and
+            // apply the rest.
+            let broken: Vec<usize> = chosen
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    ruff_python_parser::parse_module(&apply_fixes(&text, &[fixes[i]]).0).is_err()
+                })
+                .collect();
+            let keep: Vec<usize> = if broken.is_empty() {
+                Vec::new()
+            } else {
+                chosen
+                    .iter()
+                    .copied()
+                    .filter(|i| !broken.contains(i))
+                    .collect()
+            };
+            let culprits = if broken.is_empty() {
+                chosen.clone()
+            } else {
+                broken
+            };
+            for &i in &culprits {
+                let diagnostic = fixable[i];
+                let location = crate::source::location(
+                    &LineIndex::from_source_text(&text),
+                    &text,
+                    diagnostic.start(),
+                );
+                let message = format!(
+                    "internal error: {} ({}) produced invalid Python at {}:{}:{}; its fix was dropped. Please report this.",
+                    diagnostic.code,
+                    diagnostic.name,
+                    file.display_path(),
+                    location.row,
+                    location.column
+                );
+                if !internal_errors.contains(&message) {
+                    internal_errors.push(message);
+                }
+            }
+            let kept: Vec<&Fix> = keep.iter().map(|&i| fixes[i]).collect();
+            let (retry, retry_chosen) = apply_fixes(&text, &kept);
+            chosen = retry_chosen.into_iter().map(|j| keep[j]).collect();
+            candidate = retry;
+            reparsed = ruff_python_parser::parse_module(&candidate);
+            if chosen.is_empty() || reparsed.is_err() {
+                break;
+            }
+        }
+        applied.extend(chosen.iter().map(|&i| fixable[i].code));
+        text = candidate;
+        parsed = reparsed.expect("checked above");
+    }
+    FixOutcome {
+        text,
+        applied,
+        internal_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use ruff_diagnostics::Edit;
+    use ruff_text_size::{TextRange, TextSize};
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from("t.py"),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_fix_that_breaks_parsing_is_dropped_and_named() {
+        let source = file("x = 1\ny = 2\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
+            let mut out = Vec::new();
+            // A good fix: `x` → `z`, once.
+            if text.starts_with('x') {
+                let edit = Edit::replacement("z".into(), TextSize::new(0), TextSize::new(1));
+                out.push(
+                    Diagnostic::new("HY900", "good", "m", TextRange::default())
+                        .with_fix("t", Fix::safe_edit(edit)),
+                );
+            }
+            // A bad fix that always breaks the second line.
+            let edit = Edit::replacement("y = (".into(), TextSize::new(6), TextSize::new(9));
+            out.push(
+                Diagnostic::new("HY901", "breaker", "m", TextRange::default())
+                    .with_fix("t", Fix::safe_edit(edit)),
+            );
+            out
+        });
+        assert_eq!(outcome.text, "z = 1\ny = 2\n");
+        assert_eq!(outcome.applied, vec!["HY900"]);
+        assert_eq!(outcome.internal_errors.len(), 1);
+        assert!(
+            outcome.internal_errors[0].contains("HY901 (breaker)"),
+            "{:?}",
+            outcome.internal_errors
+        );
+        assert!(
+            outcome.internal_errors[0].contains("t.py:1:1"),
+            "{:?}",
+            outcome.internal_errors
+        );
+    }
+
+    #[test]
+    fn fixes_repeat_until_nothing_changes_and_stop_at_the_bound() {
+        let source = file("a\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
+            // Each pass appends one more `a` — a codemod that never converges.
+            let end = TextSize::try_from(text.len() - 1).unwrap();
+            vec![Diagnostic::new("HY900", "grow", "m", TextRange::default())
+                .with_fix("t", Fix::safe_edit(Edit::insertion("a".into(), end)))]
+        });
+        assert_eq!(outcome.applied.len(), MAX_FIX_PASSES);
+        assert_eq!(
+            outcome.text,
+            format!("{}\n", "a".repeat(MAX_FIX_PASSES + 1))
+        );
+        assert!(
+            outcome.internal_errors[0].contains("did not converge"),
+            "{:?}",
+            outcome.internal_errors
+        );
+    }
+}

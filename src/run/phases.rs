@@ -1,0 +1,58 @@
+//! One round of the run, in three phases that keep whole-project analysis
+//! linear: the first look at every file, propagation across modules, and a
+//! second look at the files whose facts changed.
+
+use std::path::PathBuf;
+
+use super::first_look::first_phase;
+use super::inputs::{Overlay, Round};
+use super::propagation::Modules;
+use super::second_look::second_phase;
+use super::timing::PhaseTimer;
+use super::{in_worker_pool, Mode};
+use crate::codemod::Dependencies;
+use crate::report::{FileReport, ReportSink};
+use crate::semantic::propagate::Propagation;
+use crate::settings::Settings;
+
+/// Checks (and, in [`Mode::Fix`], fixes) every file once, in parallel:
+/// (1) every file that may import TensorFlow
+/// ([`crate::prescan::names_tensorflow`]) is parsed, summarised and checked
+/// on its own, and its tree dropped; other files are summarised only when a
+/// function or class they bind is used, directly or through other such
+/// files, by one that was; (2) the summaries are joined and effects
+/// propagated across modules; (3) only files whose facts changed through
+/// other modules (or that have fixes to apply) are parsed again. Each
+/// report goes to `sink` as soon as the third phase is done with its file.
+pub(super) fn run_round(
+    paths: &[PathBuf],
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    overlay: &Overlay,
+    sink: &dyn ReportSink,
+) -> Vec<FileReport> {
+    in_worker_pool(|| {
+        let round = Round {
+            settings,
+            mode,
+            overlay,
+            depends: Dependencies::of(crate::codemods::selected(settings)),
+        };
+        let timer = PhaseTimer::from_env();
+        let (mut firsts, callees) = first_phase(paths, &round);
+        timer.lap(
+            "phase 1: parse, summarise, check alone (and summarise needed non-TF files)",
+            firsts.len() + callees.len(),
+        );
+        let modules = Modules::gather(&mut firsts, callees);
+        let propagation = Propagation::new(&modules.summaries);
+        timer.lap("phase 2: propagate across modules", modules.summaries.len());
+        let (reports, second_looks) =
+            second_phase(firsts, &modules, &propagation, &round, sink, progress);
+        drop(propagation);
+        modules.drop_in_parallel();
+        timer.lap("phase 3: second look", second_looks);
+        reports
+    })
+}

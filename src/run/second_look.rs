@@ -1,0 +1,151 @@
+//! Phase 3, the second look: a file is checked again with the whole run's
+//! facts when they can change its report; otherwise its first report
+//! stands.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::file::check_source_with;
+use super::first_look::{facts_hash, text_hash, FirstPass, LocalFacts};
+use super::inputs::read;
+use super::inputs::Round;
+use super::propagation::Modules;
+use super::Mode;
+use crate::codemod::Dependencies;
+use crate::report::{FileReport, ReportSink};
+use crate::semantic::propagate::{CallShape, FunctionFacts, Propagation};
+
+/// Facts of one file's functions, by qualified name, from the whole run.
+type ProjectFacts = Vec<(String, FunctionFacts)>;
+
+/// The third phase: each file's facts from the whole run are put together
+/// and compared, and the file is checked again if they can change its
+/// report; the facts are then dropped: never all at once. Each report goes
+/// to `sink` when it is final. Returns the reports, in file order, and how
+/// many files were looked at again.
+pub(super) fn second_phase(
+    firsts: Vec<FirstPass>,
+    modules: &Modules,
+    propagation: &Propagation,
+    round: &Round,
+    sink: &dyn ReportSink,
+    progress: &indicatif::ProgressBar,
+) -> (Vec<FileReport>, usize) {
+    let second_looks = AtomicUsize::new(0);
+    // `HYBRIDIZE_SECOND_LOOK=all` checks every file again with the run's
+    // facts: what the shortcut below must never differ from (the corpus
+    // test compares the two; not an interface).
+    let look_at_all = std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all");
+    let reports = firsts
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, first)| {
+            let classes = &modules.tf_classes[i];
+            let project = modules.module_of[i].and_then(|m| {
+                (look_at_all
+                    || has_applicable_fix(&first, round)
+                    || !classes.is_empty()
+                    || needs_second_look(&first, propagation, m, &round.depends))
+                // Put together only when the file is looked at again.
+                .then(|| {
+                    modules.summaries[m]
+                        .functions
+                        .iter()
+                        .map(|f| f.qualified_name.clone())
+                        .zip(propagation.module_facts(m))
+                        .collect::<ProjectFacts>()
+                })
+            });
+            if project.is_some() {
+                second_looks.fetch_add(1, Ordering::Relaxed);
+            }
+            let mut report = second_pass(first, project, classes, round);
+            sink.file_done(&mut report);
+            progress.inc(1);
+            report
+        })
+        .collect();
+    (reports, second_looks.into_inner())
+}
+
+/// Whether facts from other modules can change what this file reports:
+/// whether some function's facts changed, and it is one whose facts the
+/// findings can depend on ([`can_matter`]). Findings about a function are
+/// computed from its own facts (which hold its callees' effects), so a
+/// change elsewhere in the file does not reach them. `m` is the file's
+/// module in `propagation`; a function's facts are put together (to compare
+/// them) only when they can matter.
+fn needs_second_look(
+    first: &FirstPass,
+    propagation: &Propagation,
+    m: usize,
+    depends: &Dependencies,
+) -> bool {
+    if propagation.function_count(m) != first.local_facts.len() {
+        return true;
+    }
+    first.local_facts.iter().enumerate().any(|(f, local)| {
+        can_matter(local, propagation.call_shape(m, f), depends)
+            && facts_hash(&propagation.function_facts(m, f)) != local.hash
+    })
+}
+
+/// Whether a change of a function's facts can change a finding of the
+/// selected codemods: when one of them reported something about it, or it
+/// is a function of a kind their findings depend on ([`Dependencies`]),
+/// as it was when its file was checked alone or as it is in the whole run.
+/// A function that is none of these could not gain a finding.
+fn can_matter(local: &LocalFacts, shape: CallShape, depends: &Dependencies) -> bool {
+    local.reported
+        || (depends.graph_code && (local.under_graph || shape.under_graph))
+        || (depends.loop_calls && shape.called_in_loop)
+        || (depends.single_module_level_call && shape.called_once_at_module_level)
+}
+
+fn has_applicable_fix(first: &FirstPass, round: &Round) -> bool {
+    round.mode == Mode::Fix
+        && first
+            .report
+            .diagnostics
+            .iter()
+            .any(|d| d.fix_applies(round.settings))
+}
+
+/// Checks a file again with the whole run's facts (`project` is `None` when
+/// the first phase's report stands).
+fn second_pass(
+    first: FirstPass,
+    project: Option<ProjectFacts>,
+    tf_classes: &[String],
+    round: &Round,
+) -> FileReport {
+    let (settings, mode, overlay) = (round.settings, round.mode, round.overlay);
+    let Some(project) = project else {
+        let mut report = first.report;
+        if report.diagnostics.is_empty() {
+            return report;
+        }
+        return match read(&first.path, overlay) {
+            Ok(file) if text_hash(&file.text) == first.text_hash => {
+                report.source = Some(file.text);
+                report
+            }
+            // Changed while the run went on: check what is there now.
+            Ok(file) => check_source_with(file, settings, mode, None, tf_classes),
+            Err(error) => FileReport {
+                path: first.path,
+                error: Some(error),
+                ..FileReport::default()
+            },
+        };
+    };
+    match read(&first.path, overlay) {
+        Ok(file) => check_source_with(file, settings, mode, Some(&project), tf_classes),
+        Err(error) => FileReport {
+            path: first.path,
+            error: Some(error),
+            ..FileReport::default()
+        },
+    }
+}
