@@ -10,6 +10,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::semantic::builtins::{mutating_method, Mutates};
 use crate::semantic::effects::Effect;
 use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
@@ -1230,22 +1231,7 @@ fn mutated_capture(
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Expr::Call(call) = expr {
                 if let Expr::Attribute(method) = call.func.as_ref() {
-                    if matches!(
-                        method.attr.id.as_str(),
-                        "append"
-                            | "extend"
-                            | "insert"
-                            | "pop"
-                            | "remove"
-                            | "clear"
-                            | "update"
-                            | "setdefault"
-                            | "add"
-                            | "discard"
-                            | "popitem"
-                            | "sort"
-                            | "reverse"
-                    ) {
+                    if mutating_method(method.attr.id.as_str()) == Some(Mutates::BuiltinContainer) {
                         self.note(&method.value, call.start());
                     }
                 }

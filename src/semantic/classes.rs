@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::is_tf_base;
+use super::builtins::{is_tf_base, FORWARD_AND_STEP_METHODS};
 use super::summary::ModuleSummary;
 
 /// Re-exports followed at most this deep (`a.B` is `b.B` is `c.B` ...).
@@ -179,23 +179,14 @@ fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
     rewrites.into_iter().flatten().collect::<Vec<_>>()
 }
 
-/// Methods that HY001 treats differently in a Keras/`tf.Module` class.
-const HOT_METHODS: &[&str] = &[
-    "call",
-    "__call__",
-    "train_step",
-    "test_step",
-    "eval_step",
-    "predict_step",
-    "val_step",
-];
-
+/// Whether `class` defines a method that runs its forward pass or a
+/// training or evaluation step (see [`FORWARD_AND_STEP_METHODS`]).
 fn has_hot_method(module: &ModuleSummary, class: &str) -> bool {
     module.functions.iter().any(|f| {
         f.qualified_name
             .strip_prefix(class)
             .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|name| HOT_METHODS.contains(&name))
+            .is_some_and(|name| FORWARD_AND_STEP_METHODS.contains(&name))
     })
 }
 

@@ -5,6 +5,7 @@
 //! deliberately conservative: a call it cannot resolve has no callee, and
 //! nothing is ever assumed about an unresolved callee.
 
+pub mod builtins;
 pub mod callgraph;
 pub mod classes;
 pub mod effects;

@@ -19,7 +19,7 @@ use ruff_python_ast::{
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::effects::is_tf_base;
+use super::builtins::is_tf_base;
 use super::{ClassId, FunctionId, SemanticModel};
 pub use index::Index;
 use index::Occurrence;
