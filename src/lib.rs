@@ -19,6 +19,7 @@ pub mod interactive;
 pub mod names;
 pub mod noqa;
 pub mod prescan;
+pub mod propagate;
 pub mod render;
 pub mod review;
 pub mod run;

@@ -20,11 +20,13 @@ use crate::codemods::CODEMODS;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::NoqaMap;
 use crate::prescan;
-use crate::semantic::classes::resolve_inherited_calls_and_tf_classes;
+use crate::propagate::{
+    add_local_facts, module_names, resolve_inherited_calls_and_tf_classes, ModuleSummary,
+    Propagation,
+};
 use crate::semantic::effects::Callee;
-use crate::semantic::propagate::{FunctionFacts, Propagation};
-use crate::semantic::summary::{module_names, ModuleSummary};
-use crate::semantic::SemanticModel;
+use crate::semantic::facts::FunctionFacts;
+use crate::semantic::{ModelInputs, SemanticModel};
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceFile};
 
@@ -350,8 +352,9 @@ fn first_pass(path: &Path, settings: &Settings, overlay: &Overlay) -> (FirstPass
             return (first, None);
         }
     };
-    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
-    first.summary = Some(semantic.take_summary(&file.text, &file.path));
+    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+    first.summary =
+        add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
     let all = run_codemods(&file.path, &file.text, &parsed, &semantic, settings);
     // A finding about a nested function can depend on the functions it is
     // nested in (HY002 moves a decoration there): they count as reported.
@@ -493,11 +496,8 @@ impl<'a> Demand<'a> {
                 text,
             };
             let parsed = file.parse().ok()?;
-            Some(SemanticModel::summary_only(
-                parsed.syntax(),
-                &file.text,
-                &file.path,
-            ))
+            let semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+            Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
         });
         self.follow(scope, |state| state.summarised(i, summary.as_ref()));
         if let Some(summary) = summary {
@@ -865,15 +865,12 @@ fn diagnose_with(
     project: Option<&[(String, FunctionFacts)]>,
     tf_classes: &[String],
 ) -> Vec<Diagnostic> {
-    let semantic = match project {
-        Some(facts) => SemanticModel::build_with_project_facts(
-            parsed.syntax(),
-            text,
-            tf_classes.to_vec(),
-            facts,
-        ),
-        None => SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec()),
+    let inputs = ModelInputs {
+        project_tf_classes: tf_classes,
+        project_facts: project,
     };
+    let mut semantic = SemanticModel::new(parsed.syntax(), text, inputs);
+    add_local_facts(&mut semantic, text);
     diagnose_model(path, text, parsed, &semantic, settings)
 }
 

@@ -6,18 +6,14 @@
 //! nothing is ever assumed about an unresolved callee.
 
 pub mod builtins;
-pub mod callgraph;
-pub mod classes;
 pub mod effects;
+pub mod facts;
 pub mod kinds;
 pub mod preconditions;
-pub mod propagate;
 pub mod scopes;
 pub mod state;
-pub mod summary;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::path::Path;
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ModModule, Stmt, StmtClassDef, StmtFunctionDef};
@@ -25,42 +21,10 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::names::ImportMap;
 use effects::{Call, DirectEffects, ModuleValues};
-use propagate::FunctionFacts;
-use summary::ModuleSummary;
+use facts::FunctionFacts;
 
 pub type FunctionId = usize;
 pub type ClassId = usize;
-
-/// Per function (by id): its facts among `facts`, which are keyed by
-/// qualified name, repeats in order.
-fn project_facts_matched<'f>(
-    functions: &[Function],
-    facts: &'f [(String, FunctionFacts)],
-) -> impl Iterator<Item = (FunctionId, Option<&'f FunctionFacts>)> {
-    let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::default();
-    for (name, project) in facts {
-        by_name.entry(name.as_str()).or_default().push_back(project);
-    }
-    let matched: Vec<Option<&FunctionFacts>> = functions
-        .iter()
-        .map(|function| {
-            by_name
-                .get_mut(function.qualified_name.as_str())
-                .and_then(std::collections::VecDeque::pop_front)
-        })
-        .collect();
-    matched.into_iter().enumerate()
-}
-
-/// Every function's facts among `facts`, when all have some.
-fn project_facts_by_function(
-    functions: &[Function],
-    facts: &[(String, FunctionFacts)],
-) -> Option<Vec<FunctionFacts>> {
-    project_facts_matched(functions, facts)
-        .map(|(_, facts)| facts.cloned())
-        .collect()
-}
 
 /// How a function came to run as a graph function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,15 +95,15 @@ pub struct SemanticModel<'a> {
     pub has_walrus: bool,
     pub values: ModuleValues,
     /// Each function's effects through its callees, parameter kinds and
-    /// callers, by [`FunctionId`]: computed from this module alone, or from
-    /// the whole run when [`SemanticModel::use_project_facts`] is given them.
+    /// callers, by [`FunctionId`]: from the whole run where
+    /// [`ModelInputs::project_facts`] has them, otherwise from this module
+    /// alone once [`SemanticModel::give_local_facts`] has given them.
     pub facts: Vec<FunctionFacts>,
-    /// The module's summary, computed for the local facts and kept for the
-    /// project phase (see [`SemanticModel::take_summary`]).
-    local_summary: Option<ModuleSummary>,
+    /// The functions whose facts are still to be given.
+    missing_facts: MissingFacts,
     /// Qualified names of this module's classes that derive from a Keras
     /// `Model`/`Layer` or `tf.Module` through another module of the run
-    /// (see [`classes::resolve_inherited_calls_and_tf_classes`]).
+    /// (see [`ModelInputs::project_tf_classes`]).
     pub project_tf_classes: Vec<String>,
     /// What codemods ask of the module more than once, found on first use
     /// (once per module, so that asking per function stays linear).
@@ -172,23 +136,66 @@ impl std::fmt::Debug for Memo<'_> {
     }
 }
 
+/// What a model is built from besides the module itself: what the other
+/// modules of the run tell about it. The default is a module on its own.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ModelInputs<'i> {
+    /// Qualified names of this module's classes that derive from a Keras
+    /// `Model`/`Layer` or `tf.Module` through another module of the run.
+    pub project_tf_classes: &'i [String],
+    /// Facts computed over the whole run, keyed by qualified name (with
+    /// repeats in order), so that they still apply after fixes have changed
+    /// the text. A function they do not name is given the facts of this
+    /// module alone (see [`SemanticModel::give_local_facts`]).
+    pub project_facts: Option<&'i [(String, FunctionFacts)]>,
+}
+
+/// Which functions have no facts yet.
+#[derive(Debug)]
+enum MissingFacts {
+    None,
+    Every,
+    Some(Vec<FunctionId>),
+}
+
 impl<'a> SemanticModel<'a> {
     /// Builds the model of one module; `source` is its text (for line
-    /// numbers in messages). Facts are those of this module alone.
-    pub fn build(module: &'a ModModule, source: &str) -> Self {
-        Self::build_with(module, source, Vec::new())
+    /// numbers in messages). Functions that `inputs` have no facts for get
+    /// theirs from [`SemanticModel::give_local_facts`], computed by the
+    /// propagation over this module alone.
+    pub fn new(module: &'a ModModule, source: &str, inputs: ModelInputs) -> Self {
+        let mut model =
+            Self::build_without_facts(module, source, inputs.project_tf_classes.to_vec());
+        if let Some(project) = inputs.project_facts {
+            let (facts, missing) = facts::project_facts_by_function(&model.functions, project);
+            model.facts = facts;
+            if !missing.is_empty() {
+                model.missing_facts = MissingFacts::Some(missing);
+            }
+        } else {
+            model.missing_facts = MissingFacts::Every;
+        }
+        model
     }
 
-    /// [`SemanticModel::build`], knowing which of its classes derive from a
-    /// Keras/`tf.Module` class through other modules of the run.
-    pub fn build_with(
-        module: &'a ModModule,
-        source: &str,
-        project_tf_classes: Vec<String>,
-    ) -> Self {
-        let mut model = Self::build_without_facts(module, source, project_tf_classes);
-        model.compute_local_facts(source);
-        model
+    /// Whether some function has no facts yet: the run gave none for it.
+    pub fn needs_local_facts(&self) -> bool {
+        !matches!(self.missing_facts, MissingFacts::None)
+    }
+
+    /// Gives every function that has no facts yet its facts from `local`
+    /// (by [`FunctionId`]): those the propagation found over this module
+    /// alone.
+    pub fn give_local_facts(&mut self, mut local: Vec<FunctionFacts>) {
+        match std::mem::replace(&mut self.missing_facts, MissingFacts::None) {
+            MissingFacts::None => {}
+            MissingFacts::Every => self.facts = local,
+            MissingFacts::Some(missing) => {
+                for id in missing {
+                    self.facts[id] = std::mem::take(&mut local[id]);
+                }
+            }
+        }
     }
 
     /// Everything but the facts (which are left empty).
@@ -232,7 +239,7 @@ impl<'a> SemanticModel<'a> {
                 tf_classes: Vec::new(),
             },
             facts: Vec::new(),
-            local_summary: None,
+            missing_facts: MissingFacts::None,
             tf_function_calls,
             has_walrus: source.contains(":="),
             project_tf_classes,
@@ -274,59 +281,6 @@ impl<'a> SemanticModel<'a> {
         model
     }
 
-    /// The module-local facts and the summary they come from.
-    fn compute_local_facts(&mut self, source: &str) {
-        let model = self;
-        let summary = ModuleSummary::new(model, source, Path::new(""));
-        model.facts = propagate::propagate(std::slice::from_ref(&summary))
-            .pop()
-            .unwrap_or_default();
-        model.local_summary = Some(summary);
-    }
-
-    /// [`SemanticModel::build_with`] followed by
-    /// [`SemanticModel::use_project_facts`], without computing the local
-    /// facts (nor the summary) when the project has facts for every
-    /// function.
-    pub fn build_with_project_facts(
-        module: &'a ModModule,
-        source: &str,
-        project_tf_classes: Vec<String>,
-        facts: &[(String, FunctionFacts)],
-    ) -> Self {
-        let mut model = Self::build_without_facts(module, source, project_tf_classes);
-        match project_facts_by_function(&model.functions, facts) {
-            Some(facts) => model.facts = facts,
-            None => {
-                model.compute_local_facts(source);
-                model.use_project_facts(facts);
-            }
-        }
-        model
-    }
-
-    /// Only the summary of a module (for the project phase), without the
-    /// module-local facts a check needs.
-    pub fn summary_only(module: &'a ModModule, source: &str, path: &Path) -> ModuleSummary {
-        let mut model = Self::build_without_facts(module, source, Vec::new());
-        model.take_summary(source, path)
-    }
-
-    /// Takes the summary built with the model (for the project phase),
-    /// naming it after `path`; builds it afresh if it was taken already.
-    pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
-        let mut summary = match self.local_summary.take() {
-            Some(mut summary) => {
-                summary.name_after(path);
-                summary
-            }
-            None => ModuleSummary::new(self, source, path),
-        };
-        summary.resolve_relative_imports(path);
-        summary
-    }
-
-    /// The module's top-level statements.
     /// The 1-based line of `offset` in `source`, the module's text (lines
     /// end as Python ends them: `\n`, `\r\n` or `\r`).
     pub fn line_number(&self, source: &str, offset: ruff_text_size::TextSize) -> usize {
@@ -342,19 +296,9 @@ impl<'a> SemanticModel<'a> {
         self.module
     }
 
+    /// The module's top-level statements.
     pub fn module_body(&self) -> &'a [Stmt] {
         &self.module.body
-    }
-
-    /// Replaces the module-local facts with facts computed over the whole
-    /// run. `facts` are keyed by qualified name (with repeats in order), so
-    /// that they still apply after fixes have changed the text.
-    pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
-        for (id, project) in project_facts_matched(&self.functions, facts) {
-            if let Some(project) = project {
-                self.facts[id] = project.clone();
-            }
-        }
     }
 
     /// Whether `class` derives from a Keras `Model`/`Layer` or `tf.Module`.
@@ -690,7 +634,7 @@ mod tests {
 
     fn with_model(source: &str, check: impl FnOnce(&SemanticModel)) {
         let parsed = ruff_python_parser::parse_module(source).unwrap();
-        let model = SemanticModel::build(parsed.syntax(), source);
+        let model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
         check(&model);
     }
 

@@ -8,7 +8,7 @@ use ruff_text_size::Ranged;
 
 use super::effects::Effect;
 use super::kinds::ParamKind;
-use super::propagate::FunctionFacts;
+use super::facts::FunctionFacts;
 use super::{FunctionId, SemanticModel};
 
 /// One precondition of graph conversion that a function fails. HY001 reports

@@ -4,13 +4,13 @@
 
 use super::{Call, Callee, Culprit, DirectEffects, Effect, ParamRule};
 use crate::semantic::kinds::{Dim, TensorInfo, Value};
-use crate::semantic::{FunctionId, SemanticModel};
+use crate::semantic::{FunctionId, ModelInputs, SemanticModel};
 
 /// Parses `source`, builds its model and hands `check` the model and a way
 /// to find a function by its qualified name.
 fn with_model(source: &str, check: impl FnOnce(&SemanticModel, &dyn Fn(&str) -> FunctionId)) {
     let parsed = ruff_python_parser::parse_module(source).expect("the snippet parses");
-    let model = SemanticModel::build(parsed.syntax(), source);
+    let model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
     let find = |name: &str| {
         model
             .functions

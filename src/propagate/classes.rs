@@ -6,8 +6,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::builtins::{is_tf_base, FORWARD_AND_STEP_METHODS};
 use super::summary::ModuleSummary;
+use crate::semantic::builtins::{is_tf_base, FORWARD_AND_STEP_METHODS};
+use crate::semantic::effects::Callee;
 
 /// Re-exports followed at most this deep (`a.B` is `b.B` is `c.B` ...).
 const MAX_DEPTH: usize = 8;
@@ -119,13 +120,12 @@ fn apply(modules: &mut [ModuleSummary], rewrites: Vec<Rewrite>) {
             Some(f) => &mut modules[m].functions[f].calls[i],
             None => &mut modules[m].module_calls[i],
         };
-        call.callee = super::effects::Callee::External(name);
+        call.callee = Callee::External(name);
     }
 }
 
 /// The calls [`resolve_inherited_calls_and_tf_classes`] rewrites.
 fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
-    use super::effects::Callee;
     use rayon::prelude::*;
     let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
         .par_iter()
@@ -404,13 +404,16 @@ enum Base {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::semantic::SemanticModel;
+    use crate::propagate::add_local_facts;
+    use crate::semantic::{ModelInputs, SemanticModel};
     use std::path::Path;
 
     fn summary(path: &str, source: &str) -> ModuleSummary {
         let parsed = ruff_python_parser::parse_module(source).unwrap();
-        let mut model = SemanticModel::build(parsed.syntax(), source);
-        model.take_summary(source, Path::new(path))
+        let mut model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
+        add_local_facts(&mut model, source)
+            .unwrap()
+            .named_after(Path::new(path))
     }
 
     #[test]
