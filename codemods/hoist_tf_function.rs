@@ -7,15 +7,15 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analyze::preconditions::{failed_preconditions, reason_to_remove};
+use crate::analyze::signature::append_arguments;
 use crate::checker::Checker;
 use crate::codemods::Codemod;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::builtins::{mutating_method, Mutates};
 use crate::semantic::effects::Effect;
-use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{ClassId, FunctionId, GraphOrigin, SemanticModel};
-use crate::signature::append_arguments;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY002",

@@ -5,6 +5,7 @@
 //! `codemods.rs`) knows nothing about any particular codemod; codemods live
 //! in `codemods/` and are registered in one list in [`codemods`].
 
+pub mod analyze;
 pub mod apply;
 pub mod arena;
 pub mod checker;
@@ -25,7 +26,6 @@ pub mod review;
 pub mod run;
 pub mod semantic;
 pub mod settings;
-pub mod signature;
 pub mod source;
 pub mod version;
 pub mod walk;

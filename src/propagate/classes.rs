@@ -16,7 +16,8 @@ const MAX_DEPTH: usize = 8;
 /// Per module (in `modules` order), the qualified names of its classes that
 /// derive from a Keras `Model`/`Layer` or `tf.Module` only through other
 /// modules of the run, and define a method whose treatment depends on it (a
-/// forward pass or a training step, see HY001). Empty for most modules.
+/// forward pass or a training step, see [`FORWARD_AND_STEP_METHODS`]).
+/// Empty for most modules.
 fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>> {
     let mut out = vec![Vec::new(); modules.len()];
     // Only a base named through an import can lead to another module.

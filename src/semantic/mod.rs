@@ -9,9 +9,8 @@ pub mod builtins;
 pub mod effects;
 pub mod facts;
 pub mod kinds;
-pub mod preconditions;
 pub mod scopes;
-pub mod state;
+pub mod state_index;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -107,7 +106,7 @@ pub struct SemanticModel<'a> {
     pub project_tf_classes: Vec<String>,
     /// What codemods ask of the module more than once, found on first use
     /// (once per module, so that asking per function stays linear).
-    pub memo: Memo<'a>,
+    memo: Memo<'a>,
 }
 
 /// Where a call is: the function it is in (`None` at module level) and its
@@ -116,16 +115,16 @@ type CallAt = (Option<FunctionId>, u32);
 
 /// Indexes over one module, each built the first time it is asked for.
 #[derive(Default)]
-pub struct Memo<'a> {
+struct Memo<'a> {
     /// For each function, where it is called: the calling function (`None`
     /// at module level) and the call's index in its list, in the order of
     /// [`SemanticModel::calls_of`].
     calls_by_callee: std::cell::OnceCell<Vec<Vec<CallAt>>>,
-    /// Names module-level code reads other than to call them (see
-    /// [`crate::signature::call_sites_closed`]).
-    pub names_used_as_values: std::cell::OnceCell<rustc_hash::FxHashSet<Box<str>>>,
-    /// The Python state analysis's module-wide tables.
-    pub state: std::cell::OnceCell<state::Index<'a>>,
+    /// Names module-level code reads other than to call them.
+    names_used_as_values: std::cell::OnceCell<rustc_hash::FxHashSet<Box<str>>>,
+    /// Where the module's long-lived Python state is bound, written and
+    /// read.
+    state_index: std::cell::OnceCell<state_index::Index<'a>>,
     /// Where the module's lines start, for line numbers in messages.
     lines: std::cell::OnceCell<ruff_source_file::LineIndex>,
 }
@@ -299,6 +298,22 @@ impl<'a> SemanticModel<'a> {
     /// The module's top-level statements.
     pub fn module_body(&self) -> &'a [Stmt] {
         &self.module.body
+    }
+
+    /// The names module-level code reads other than to call them (see
+    /// [`scopes::names_used_as_values`]), found on first use.
+    pub fn names_used_as_values(&self) -> &rustc_hash::FxHashSet<Box<str>> {
+        self.memo
+            .names_used_as_values
+            .get_or_init(|| scopes::names_used_as_values(self.module_body()))
+    }
+
+    /// Where the module's long-lived Python state (attributes of `self`,
+    /// globals) is bound, written and read, built on first use.
+    pub fn state_index(&self) -> &state_index::Index<'a> {
+        self.memo
+            .state_index
+            .get_or_init(|| state_index::Index::new(self))
     }
 
     /// Whether `class` derives from a Keras `Model`/`Layer` or `tf.Module`.

@@ -36,13 +36,13 @@ use walker::{ModuleTables, Scratch, Walker};
 pub enum Effect {
     /// Tensor computation: the reason to convert at all.
     TensorComputation,
-    /// A Python side effect no codemod repairs: I/O, randomness, the clock,
-    /// mutation of containers or arguments that outlive the call.
+    /// A Python side effect that has no graph form: I/O, randomness, the
+    /// clock, mutation of containers or arguments that outlive the call.
     SideEffect,
     /// A write to a global, nonlocal or attribute of a long-lived object:
-    /// HY010 can turn such state into a `tf.Variable`.
+    /// state that a `tf.Variable` can hold instead.
     StateWrite,
-    /// `print`: HY011 turns it into `tf.print` inside graph functions.
+    /// `print`, which `tf.print` can replace inside graph functions.
     Print,
     /// A call that needs eager tensors (`.numpy()`, NumPy on a tensor).
     EagerOnly,
