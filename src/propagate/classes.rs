@@ -96,7 +96,7 @@ fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>>
 /// class outside the run), and the call stays as it is.
 ///
 /// Returns the project Keras classes of each module (see
-/// [`tf_classes_with`]): the table of the run's classes is built once for
+/// `tf_classes_with`): the table of the run's classes is built once for
 /// both, and the two searches share the threads.
 pub fn resolve_inherited_calls_and_tf_classes(modules: &mut [ModuleSummary]) -> Vec<Vec<String>> {
     let (rewrites, tf_classes) = {

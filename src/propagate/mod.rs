@@ -3,7 +3,7 @@
 //! that derive from Keras or `tf.Module` through other modules, and
 //! methods they inherit from there, are resolved ([`classes`]); effects
 //! flow from callees to callers through the strongly connected components
-//! of the call graph ([`callgraph`], [`propagation`]). What comes out is a
+//! of the call graph (`callgraph.rs`, `propagation.rs`). What comes out is a
 //! [`FunctionFacts`] per function, which a model is given as plain data.
 //!
 //! A module checked alone is the same computation over a run of one

@@ -11,7 +11,7 @@
 //! through another object) is a [`Refusal`]: the state is reported, never
 //! rewritten. Where the state is bound, written and read comes from the
 //! model's [`crate::semantic::state_index`]; how each piece of state is
-//! judged is in [`analysis`] and [`uses`].
+//! judged is in `analysis.rs` and `uses.rs`.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 

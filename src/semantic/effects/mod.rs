@@ -4,9 +4,9 @@
 //! through the call graph, which reads these as plain data.
 //!
 //! The walk is flow-insensitive and conservative: a call it cannot classify
-//! is an unknown callee, never a pure one. The walker is in [`walker`], what
-//! it makes of calls, writes and expressions in [`calls`], [`writes`] and
-//! [`values`]; the tables of builtins it consults are in
+//! is an unknown callee, never a pure one. The walker is in `walker.rs`,
+//! what it makes of calls, writes and expressions in `calls.rs`, `writes.rs`
+//! and `values.rs`; the tables of builtins it consults are in
 //! [`crate::semantic::builtins`].
 
 mod calls;

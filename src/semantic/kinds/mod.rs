@@ -7,7 +7,7 @@
 //! effects infers for an expression ([`Value`]), what a parameter is joined
 //! over its call sites ([`ParamKind`]), and the operations on them that
 //! do not depend on the syntax (joins, forgetting what a loop may change,
-//! arithmetic). Tensors' dtypes and shapes are in [`tensor`].
+//! arithmetic). Tensors' dtypes and shapes are in `tensor.rs`.
 
 mod tensor;
 

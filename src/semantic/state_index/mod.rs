@@ -500,7 +500,7 @@ impl<'a> Index<'a> {
     }
 
     /// Strings the module names something with where Python looks it up
-    /// dynamically, each with the first place it does (see [`Strings`]).
+    /// dynamically, each with the first place it does (see `visitors::Strings`).
     pub fn named_in_string(&self, model: &SemanticModel<'a>, name: &str) -> Option<TextSize> {
         self.named_in_strings
             .get_or_init(|| {
