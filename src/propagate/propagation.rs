@@ -20,8 +20,8 @@ use rayon::prelude::*;
 #[derive(Clone, Copy)]
 struct Site<'s> {
     /// The calling function's node; [`Site::MODULE_LEVEL`] at module level.
-    /// (Node and module numbers are `u32` here: a large run has some 70,000
-    /// sites, all held at once.)
+    /// (Node and module numbers are `u32` here: a large run holds every
+    /// site at once, and narrower numbers keep each site small.)
     caller: u32,
     module: u32,
     call: &'s CallSummary,

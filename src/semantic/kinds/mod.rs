@@ -85,8 +85,8 @@ pub enum ParamKind {
     /// be classified.
     Unknown,
     /// Boxed, as the literal below: a large run holds a kind for every
-    /// argument of every call (some 135,000 on the 1M-line corpus), and the
-    /// kind is 24 bytes this way instead of 56.
+    /// argument of every call, and a kind that only points to a tensor's
+    /// dtype and shape is a fraction of their size.
     Tensor(Box<TensorInfo>),
     /// A Python primitive. `varies_at` is the line of the first call site
     /// that passes a value changing between calls (a loop counter, or
