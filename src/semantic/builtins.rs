@@ -5,7 +5,9 @@
 //! effects, and which Keras names build objects that own variables.
 //!
 //! Each table is a `match`, not a search of a slice: it compiles to
-//! comparisons with each name's length and bytes.
+//! comparisons with each name's length and bytes. The walker asks them on
+//! its hot paths, so they are inlined there as they were when they lived
+//! beside it.
 
 use crate::names::{is_keras, last_segment};
 
@@ -25,6 +27,7 @@ pub enum Mutates {
 /// kind of object has such a method: one table for every question about
 /// in-place mutation, so that the walker of effects and the codemods that
 /// look for mutated captures agree on the names.
+#[inline]
 pub fn mutating_method(name: &str) -> Option<Mutates> {
     match name {
         "append" | "extend" | "insert" | "pop" | "remove" | "clear" | "update" | "setdefault"
@@ -37,6 +40,7 @@ pub fn mutating_method(name: &str) -> Option<Mutates> {
 }
 
 /// Builtins that compute a value and touch nothing else.
+#[inline]
 pub fn is_pure_builtin(name: &str) -> bool {
     matches!(
         name,
@@ -90,6 +94,7 @@ pub fn is_pure_builtin(name: &str) -> bool {
 }
 
 /// Builtins with effects outside the program.
+#[inline]
 pub fn is_io_builtin(name: &str) -> bool {
     matches!(
         name,
@@ -111,6 +116,7 @@ pub fn is_io_builtin(name: &str) -> bool {
 /// Modules (by the first part of a qualified name) whose functions reach
 /// outside the program: logging, the file system, processes, the network,
 /// serialisation to files.
+#[inline]
 pub fn is_io_module(root: &str) -> bool {
     matches!(
         root,
@@ -131,6 +137,7 @@ pub fn is_io_module(root: &str) -> bool {
 
 /// Modules (by the first part of a qualified name) whose functions build
 /// values and touch nothing else.
+#[inline]
 pub fn is_pure_module(root: &str) -> bool {
     matches!(
         root,
@@ -161,6 +168,7 @@ pub fn is_tf_base(qualified: &str) -> bool {
 
 /// Whether calling a Keras/TF qualified name builds an object that owns
 /// variables (a layer, a model, an optimizer, a metric).
+#[inline]
 pub fn creates_variables(qualified: &str) -> bool {
     if !is_keras(qualified) {
         return false;
