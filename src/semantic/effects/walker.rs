@@ -42,6 +42,8 @@ pub(super) struct ModuleTables<'a> {
     pub(super) last_class: HashMap<&'a str, ClassId>,
 }
 
+/// Walks one function body, or module-level code, and records what it does
+/// in [`Walker::effects`].
 pub(super) struct Walker<'m, 'a> {
     pub(super) model: &'m SemanticModel<'a>,
     pub(super) module: &'m ModuleValues,
