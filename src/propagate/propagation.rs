@@ -9,11 +9,11 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
-use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
+use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
 use crate::semantic::facts::{EffectWhy, FunctionFacts, LineCulprit};
-use crate::semantic::kinds::ParamKind;
+use crate::semantic::kinds::{ObjectCall, ParamKind};
 use rayon::prelude::*;
 
 /// A call site that resolves to a function of the run.
@@ -328,53 +328,79 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         .map(|s| s.expect("every slot filled"))
         .collect();
 
-    // Two independent pieces of work, side by side over a run: what the
-    // call sites tell and the direct effects (in parallel, function by
-    // function), and the shape of the call graph (components, recursion,
-    // what runs under a graph function; serial). The graph's serial work
-    // no longer waits for the call sites' facts, nor they for it.
-    let sites_and_direct = || {
-        // What the call sites of each function tell: how many, which callers,
-        // the first in a loop and at module level, and the parameter kinds
-        // joined over them.
-        let callee_facts = |v: usize| -> CalleeSites {
-            let here = &sites[counts[v]..counts[v + 1]];
-            let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
-            let module_level = here
-                .iter()
-                .filter(|site| site.caller == Site::MODULE_LEVEL)
-                .count();
-            let mut facts = CalleeSites {
-                call_sites: here.len(),
-                callers: Vec::with_capacity(here.len() - module_level),
-                ..CalleeSites::default()
-            };
-            for site in here {
-                let module = site.module as usize;
-                if site.caller == Site::MODULE_LEVEL {
-                    facts.module_sites += 1;
-                    facts.module_call.get_or_insert((module, site.call.line));
-                } else {
-                    facts.callers.push(site.caller as usize);
-                }
-                if site.call.in_loop && facts.loop_call.is_none() {
-                    facts.loop_call = Some((module, site.call.line));
-                }
-                join_arguments(&nodes[v], site.call, &mut params);
+    // What the call sites of each function tell: how many, which callers,
+    // the first in a loop and at module level, and the parameter kinds
+    // joined over them.
+    let callee_facts = |v: usize| -> CalleeSites {
+        let here = &sites[counts[v]..counts[v + 1]];
+        let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+        let module_level = here
+            .iter()
+            .filter(|site| site.caller == Site::MODULE_LEVEL)
+            .count();
+        let mut facts = CalleeSites {
+            call_sites: here.len(),
+            callers: Vec::with_capacity(here.len() - module_level),
+            ..CalleeSites::default()
+        };
+        for site in here {
+            let module = site.module as usize;
+            if site.caller == Site::MODULE_LEVEL {
+                facts.module_sites += 1;
+                facts.module_call.get_or_insert((module, site.call.line));
+            } else {
+                facts.callers.push(site.caller as usize);
             }
-            facts.params = params
-                .into_iter()
-                .map(|k| k.unwrap_or(ParamKind::Unknown))
-                .collect();
-            facts
-        };
-        let by_callee: Vec<CalleeSites> = if parallel {
-            (0..n).into_par_iter().map(callee_facts).collect()
-        } else {
-            (0..n).map(callee_facts).collect()
-        };
-        drop(sites);
+            if site.call.in_loop && facts.loop_call.is_none() {
+                facts.loop_call = Some((module, site.call.line));
+            }
+            join_arguments(&nodes[v], site.call, site.module, &mut params);
+        }
+        facts.params = params
+            .into_iter()
+            .map(|k| k.unwrap_or(ParamKind::Unknown))
+            .collect();
+        facts
+    };
+    let by_callee: Vec<CalleeSites> = if parallel {
+        (0..n).into_par_iter().map(callee_facts).collect()
+    } else {
+        (0..n).map(callee_facts).collect()
+    };
+    drop(sites);
 
+    // Calls through parameters that receive instances of project classes
+    // (`model(x)` where every caller passes a `Model` of the project) lead
+    // to that class's method: edges of the call graph like any other.
+    let param_edges = |v: usize| -> Vec<(usize, u32)> {
+        nodes[v]
+            .summary
+            .conditionals
+            .iter()
+            .filter_map(|conditional| {
+                let kind = by_callee[v].params.get(conditional.param)?;
+                let target = param_call_target(kind, conditional, &by_name, modules)?;
+                Some((target, conditional.line))
+            })
+            .collect()
+    };
+    let extra: Vec<Vec<(usize, u32)>> = if parallel {
+        (0..n).into_par_iter().map(param_edges).collect()
+    } else {
+        (0..n).map(param_edges).collect()
+    };
+    for (v, extra) in extra.into_iter().enumerate() {
+        if !extra.is_empty() {
+            edges[v].extend(extra);
+        }
+    }
+
+    // Two independent pieces of work, side by side over a run: the direct
+    // effects (in parallel, function by function), and the shape of the
+    // call graph (components, recursion, what runs under a graph function;
+    // serial). The graph's serial work does not wait for the direct
+    // effects, nor they for it.
+    let direct_effects = || {
         // Direct effects, with the conditional ones decided by parameter kinds.
         // The first culprit of each effect is kept: own culprits, then the
         // first unresolved call, then conditionals; the words of the others
@@ -411,22 +437,48 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 if matches!(kind, ParamKind::Unknown)
                     && matches!(
                         conditional.rule,
-                        ParamRule::TensorIfTensor | ParamRule::MethodCall
+                        ParamRule::TensorIfTensor | ParamRule::MethodCall | ParamRule::Call
                     )
                 {
                     param_tensor_work = true;
                 }
+                let mut why: Option<&'static str> = None;
                 let effect = match conditional.rule {
                     ParamRule::TensorIfTensor => {
-                        kind.is_tensor().then_some(Effect::TensorComputation)
+                        kind.is_tensor_like().then_some(Effect::TensorComputation)
                     }
                     ParamRule::EagerIfMaybeTensor => {
                         kind.may_be_tensor().then_some(Effect::EagerOnly)
                     }
-                    ParamRule::MethodCall => match kind {
+                    ParamRule::MethodCall | ParamRule::Call => match kind {
                         ParamKind::Tensor(_) => Some(Effect::TensorComputation),
+                        ParamKind::Object(object) => {
+                            let what = match conditional.method.as_deref() {
+                                Some("numpy") => ObjectCall::EagerOnly,
+                                Some(method) => object.method(method),
+                                None => object.call(),
+                            };
+                            match what {
+                                ObjectCall::Tensor => Some(Effect::TensorComputation),
+                                ObjectCall::SideEffect(because) => {
+                                    why = Some(because);
+                                    Some(Effect::SideEffect)
+                                }
+                                ObjectCall::EagerOnly => Some(Effect::EagerOnly),
+                                ObjectCall::CreatesVariables => Some(Effect::VariableCreation),
+                            }
+                        }
+                        // Resolved to the class's method: an edge.
+                        ParamKind::Instance(_)
+                            if param_call_target(kind, conditional, &by_name, modules)
+                                .is_some() =>
+                        {
+                            None
+                        }
                         ParamKind::Primitive { .. } => None,
-                        ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
+                        ParamKind::Instance(_) | ParamKind::Other(_) | ParamKind::Unknown => {
+                            Some(Effect::UnknownCallee)
+                        }
                     },
                     ParamRule::IteratesIfTensor => {
                         if kind.is_tensor() && iterates_tensor.is_none() {
@@ -438,8 +490,14 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 };
                 let Some(effect) = effect else { continue };
                 keep(effect, &|| {
-                    let what = match conditional.rule {
-                        ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
+                    let what = match (conditional.rule, why) {
+                        (ParamRule::MethodCall, Some(because)) => {
+                            concat(&["calls `", &conditional.what, "`, which ", because])
+                        }
+                        (ParamRule::MethodCall, None) => {
+                            concat(&["calls `", &conditional.what, "`"])
+                        }
+                        (_, Some(because)) => concat(&[&conditional.what, ", which ", because]),
                         _ => conditional.what.clone(),
                     };
                     LineCulprit {
@@ -462,7 +520,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             let mut scratch = Vec::new();
             (0..n).map(|v| direct(&mut scratch, v)).unzip()
         };
-        (by_callee, traces, iterates_tensor, param_tensor_work)
+        (traces, iterates_tensor, param_tensor_work)
     };
     let shape = || {
         // Shared names for the words of every `EffectWhy`.
@@ -472,12 +530,12 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         (call_graph_shape(&nodes, &edges), names, paths)
     };
     let (
-        (by_callee, mut traces, iterates_tensor, param_tensor_work),
+        (mut traces, iterates_tensor, param_tensor_work),
         ((components, recursion, under_graph), names, paths),
     ) = if parallel {
-        rayon::join(sites_and_direct, shape)
+        rayon::join(direct_effects, shape)
     } else {
-        (sites_and_direct(), shape())
+        (direct_effects(), shape())
     };
     drop(by_name);
 
@@ -600,6 +658,8 @@ struct NameTable<'s> {
     modules: HashMap<&'s str, Vec<usize>>,
     /// Per module: qualified name → node (`None` when defined twice).
     functions: Vec<HashMap<&'s str, Option<usize>>>,
+    /// Each module's first node.
+    first_node: Vec<usize>,
 }
 
 impl<'s> NameTable<'s> {
@@ -616,6 +676,7 @@ impl<'s> NameTable<'s> {
                 summaries: modules,
                 modules: by_module,
                 functions: Vec::new(),
+                first_node: first_node.to_vec(),
             };
         }
         let table = |(m, module): (usize, &'s ModuleSummary)| {
@@ -634,6 +695,26 @@ impl<'s> NameTable<'s> {
             summaries: modules,
             modules: by_module,
             functions,
+            first_node: first_node.to_vec(),
+        }
+    }
+
+    /// The function of module `module` whose qualified name is `name`, if
+    /// exactly one.
+    fn in_module(&self, module: usize, name: &str) -> Option<usize> {
+        if let Some(table) = self.functions.get(module) {
+            return table.get(name).copied().flatten();
+        }
+        // A run whose modules have no names keeps no tables: look the
+        // function up in its module's summary.
+        let functions = &self.summaries.get(module)?.functions;
+        let mut found = functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.qualified_name == name);
+        match (found.next(), found.next()) {
+            (Some((f, _)), None) => Some(self.first_node[module] + f),
+            _ => None,
         }
     }
 
@@ -667,8 +748,26 @@ impl<'s> NameTable<'s> {
     }
 }
 
-fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamKind>]) {
+/// Joins the kinds of the arguments of one call site (in module `module`)
+/// into the kinds of the callee's parameters.
+fn join_arguments(
+    target: &Node,
+    call: &CallSummary,
+    module: u32,
+    params: &mut [Option<ParamKind>],
+) {
     let join = |slot: &mut Option<ParamKind>, kind: &ParamKind| {
+        // An instance is named as its call site names it.
+        let located;
+        let kind = match kind {
+            ParamKind::Instance(instance) => {
+                let mut instance = instance.clone();
+                instance.module = module;
+                located = ParamKind::Instance(instance);
+                &located
+            }
+            kind => kind,
+        };
         *slot = Some(match slot.take() {
             Some(previous) => previous.join(kind),
             None => kind.clone(),
@@ -715,4 +814,34 @@ fn describe(
             (name(callee), line, through)
         }),
     )
+}
+
+/// The function a call through a parameter leads to, when every caller
+/// passes an instance of the same project class and the class has the
+/// method (`call`, then `__call__`, for a call of the instance itself).
+fn param_call_target(
+    kind: &ParamKind,
+    conditional: &LineConditional,
+    by_name: &NameTable,
+    modules: &[ModuleSummary],
+) -> Option<usize> {
+    if !matches!(conditional.rule, ParamRule::Call | ParamRule::MethodCall) {
+        return None;
+    }
+    let ParamKind::Instance(instance) = kind else {
+        return None;
+    };
+    let module = usize::try_from(instance.module).ok()?;
+    let methods: &[&str] = match conditional.method.as_deref() {
+        Some(method) => &[method][..],
+        None => &["call", "__call__"],
+    };
+    methods.iter().find_map(|method| {
+        let name = concat(&[&instance.class, ".", method]);
+        if instance.local {
+            by_name.in_module(module, &name)
+        } else {
+            by_name.get(&name, &modules.get(module)?.path)
+        }
+    })
 }

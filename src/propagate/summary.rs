@@ -61,6 +61,8 @@ pub struct LineConditional {
     pub rule: ParamRule,
     pub line: u32,
     pub what: String,
+    /// The method called, for a method call on the parameter.
+    pub method: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +98,7 @@ impl ModuleSummary {
             .collect();
         let lines = Lines::new(source, offsets);
         let line = |offset: TextSize| lines.line(offset);
+        let class_name = |class: usize| model.classes[class].qualified_name.clone();
         let call = |call: &Call| {
             let at = line(call.offset);
             CallSummary {
@@ -106,13 +109,19 @@ impl ModuleSummary {
                 args: call
                     .args
                     .iter()
-                    .map(|arg| arg.as_ref().map(|value| ParamKind::of_argument(value, at)))
+                    .map(|arg| {
+                        arg.as_ref()
+                            .map(|value| ParamKind::of_argument(value, at, &class_name))
+                    })
                     .collect(),
                 keywords: call
                     .keywords
                     .iter()
                     .map(|(name, value)| {
-                        (Box::from(name.as_str()), ParamKind::of_argument(value, at))
+                        (
+                            Box::from(name.as_str()),
+                            ParamKind::of_argument(value, at, &class_name),
+                        )
                     })
                     .collect(),
             }
@@ -144,6 +153,7 @@ impl ModuleSummary {
                         rule: c.rule,
                         line: line(c.offset),
                         what: c.what.clone(),
+                        method: c.method.clone(),
                     })
                     .collect(),
                 generator: effects.generator.map(line),

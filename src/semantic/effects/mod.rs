@@ -83,9 +83,14 @@ pub enum ParamRule {
     /// NumPy, `math` or `int()`/`float()`/`bool()` on it: eager-only unless
     /// it is known not to be a tensor.
     EagerIfMaybeTensor,
-    /// A method call on it: tensor computation on a tensor, an unknown
-    /// callee on anything else but a Python primitive.
+    /// A method call on it (the method is the conditional's `method`):
+    /// tensor computation on a tensor, what the method does on an object of
+    /// known kind or an instance of a project class, an unknown callee on
+    /// anything else but a Python primitive.
     MethodCall,
+    /// A call of the parameter itself (`model(x)`, `loss_fn(y, p)`): what
+    /// calling what is passed does.
+    Call,
     /// `for item in param`: iterates a tensor if it is one.
     IteratesIfTensor,
 }
@@ -96,6 +101,8 @@ pub struct Conditional {
     pub rule: ParamRule,
     pub offset: TextSize,
     pub what: String,
+    /// The method called, for [`ParamRule::MethodCall`].
+    pub method: Option<Box<str>>,
 }
 
 /// The target of a call, as far as one module can tell.
@@ -168,6 +175,13 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
             .collect(),
         last_class,
+        module_functions: model
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.parent.is_none() && f.class.is_none())
+            .map(|(id, f)| (f.def.name.id.as_str(), id))
+            .collect(),
     };
     let tf_classes = (0..model.classes.len())
         .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))
@@ -204,7 +218,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         let attributes = walker.self_attributes.unwrap_or_default();
         for (name, value) in attributes {
             let slot = &mut values.class_attributes[class];
-            let joined = match slot.get(name) {
+            let joined = match slot.get(&*name) {
                 Some(previous) => previous.join(&value),
                 None => value,
             };

@@ -345,3 +345,166 @@ fn the_first_culprit_of_each_effect_is_kept() {
         said("calls `print`", 2)
     );
 }
+
+/// The facts of function `name` of `source`, propagated over the module.
+fn facts_in(source: &str, name: &str) -> crate::semantic::facts::FunctionFacts {
+    let parsed = ruff_python_parser::parse_module(source).expect("the snippet parses");
+    let mut model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
+    crate::propagate::add_local_facts(&mut model, source);
+    let id = model
+        .functions
+        .iter()
+        .position(|function| function.qualified_name == name)
+        .unwrap_or_else(|| panic!("no function `{name}`"));
+    model.facts[id].clone()
+}
+
+const SUBCLASSED_MODEL: &str = "\
+import tensorflow as tf
+from tensorflow.keras import layers
+
+class SequentialModel(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = [layers.Dense(64) for n in range(100)]
+        self.out = layers.Dense(10)
+
+    def call(self, x):
+        for layer in self.hidden:
+            x = layer(x)
+        return self.out(x)
+
+def predict(model, x):
+    return tf.nn.softmax(model(x))
+
+model = SequentialModel()
+for _ in range(10):
+    predict(model, tf.zeros([2, 28]))
+";
+
+#[test]
+fn calling_each_layer_of_a_list_of_layers_is_tensor_work() {
+    assert_eq!(
+        effects_in(SUBCLASSED_MODEL, "SequentialModel.call"),
+        [Effect::TensorComputation]
+    );
+}
+
+#[test]
+fn a_model_passed_in_is_called_through_its_class() {
+    let facts = facts_in(SUBCLASSED_MODEL, "predict");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+    assert!(facts.effect(Effect::TensorComputation).is_some());
+    assert!(facts.loop_call.is_some());
+    // The model's forward pass runs inside `predict`: under `predict`'s
+    // graph, it runs under graph too.
+    assert!(
+        !facts_in(SUBCLASSED_MODEL, "SequentialModel.call").under_graph,
+        "nothing is a graph function yet"
+    );
+}
+
+#[test]
+fn what_the_model_does_reaches_the_function_it_is_passed_to() {
+    let source = SUBCLASSED_MODEL.replace(
+        "        return self.out(x)",
+        "        print(x)\n        return self.out(x)",
+    );
+    let facts = facts_in(&source, "predict");
+    let print = facts.effect(Effect::Print).expect("the model's print");
+    assert!(
+        print.to_string().contains("SequentialModel.call"),
+        "{print}"
+    );
+}
+
+#[test]
+fn layers_appended_in_the_constructor_are_layers() {
+    let source = "\
+import tensorflow as tf
+
+class Blocks(tf.Module):
+    def __init__(self):
+        self.blocks = []
+        for i in range(4):
+            self.blocks.append(tf.keras.layers.Dense(8))
+
+    def run(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+";
+    assert_eq!(
+        effects_in(source, "Blocks.run"),
+        [Effect::TensorComputation]
+    );
+}
+
+#[test]
+fn saving_a_checkpoint_is_file_io() {
+    let source = "\
+import tensorflow as tf
+
+class Trainer:
+    def __init__(self, model):
+        self.checkpoint = tf.train.Checkpoint(model=model)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, '/tmp', 3)
+
+    def save(self):
+        self.manager.save()
+";
+    assert_eq!(
+        culprit_in(source, "Trainer.save", Effect::SideEffect),
+        said("calls `self.manager.save`, which does file I/O", 9)
+    );
+}
+
+#[test]
+fn a_model_passed_in_that_is_fit_runs_a_loop_of_its_own() {
+    let source = "\
+import tensorflow as tf
+
+def train(model, x, y):
+    model.fit(x, y)
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+for _ in range(3):
+    train(model, tf.zeros([2, 2]), tf.zeros([2, 1]))
+";
+    let facts = facts_in(source, "train");
+    let why = facts
+        .effect(Effect::SideEffect)
+        .expect("fit is no graph code");
+    assert!(why.to_string().contains("model.fit"), "{why}");
+}
+
+#[test]
+fn a_tensor_array_written_is_no_python_mutation() {
+    let source = "\
+import tensorflow as tf
+
+def gather(values):
+    ta = tf.TensorArray(tf.float32, size=3)
+    for i in tf.range(3):
+        ta = ta.write(i, values[i])
+    return ta.stack()
+";
+    assert!(culprit_in(source, "gather", Effect::SideEffect).is_none());
+}
+
+#[test]
+fn keyword_arguments_are_a_dict_of_the_call_s_own() {
+    let source = "def build(**kwargs):\n    kwargs.pop('name', None)\n    return kwargs\n";
+    assert!(culprit_in(source, "build", Effect::SideEffect).is_none());
+}
+
+#[test]
+fn shape_arithmetic_with_keras_utilities_is_no_tensor_work() {
+    let source = "\
+from tensorflow.python.keras.utils import conv_utils
+
+def output_shape(shape, kernel):
+    return [conv_utils.conv_output_length(d, k, 'same', 1) for d, k in zip(shape, kernel)]
+";
+    assert!(!effects_in(source, "output_shape").contains(&Effect::TensorComputation));
+}

@@ -40,6 +40,8 @@ pub(super) struct ModuleTables<'a> {
     pub(super) call_targets: HashMap<TextSize, FunctionId>,
     /// The last class of the module with each name.
     pub(super) last_class: HashMap<&'a str, ClassId>,
+    /// The functions defined at module level, by name.
+    pub(super) module_functions: HashMap<&'a str, FunctionId>,
 }
 
 /// Walks one function body, or module-level code, and records what it does
@@ -62,7 +64,7 @@ pub(super) struct Walker<'m, 'a> {
     pub(super) values: HashMap<&'a str, Value>,
     /// What this method assigns to `self.<attr>`, when asked for (in the
     /// constructors of the attributes pass).
-    pub(super) self_attributes: Option<Vec<(&'a str, Value)>>,
+    pub(super) self_attributes: Option<Vec<(Box<str>, Value)>>,
     pub(super) loop_depth: usize,
     pub(super) test_depth: usize,
     /// How many statements enclose the one being walked (1 at the top of
@@ -150,6 +152,14 @@ impl<'m, 'a> Walker<'m, 'a> {
             walker.nonlocals = collector.nonlocals;
             for name in walker.globals.iter().chain(&walker.nonlocals) {
                 walker.locals.remove(name);
+            }
+            // `*args` and `**kwargs` are a tuple and a dict made for this
+            // call: mutating them touches nothing the caller holds.
+            let variadic = [&def.parameters.vararg, &def.parameters.kwarg];
+            for parameter in variadic.into_iter().flatten() {
+                let name = parameter.name.id.as_str();
+                walker.locals.insert(name);
+                walker.values.insert(name, Value::fresh(Value::Unknown));
             }
         }
         walker
@@ -258,25 +268,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.at_module_level() || self.effects.culprit(effect).is_some()
     }
 
-    pub(super) fn conditional(
-        &mut self,
-        param: usize,
-        rule: ParamRule,
-        offset: TextSize,
-        what: impl std::fmt::Display,
-    ) {
-        if !self.at_module_level() {
-            let what = self.words(what);
-            self.effects.conditionals.push(Conditional {
-                param,
-                rule,
-                offset,
-                what,
-            });
-        }
-    }
-
-    /// A [`Walker::conditional`] whose words name the parameter:
+    /// A conditional effect whose words name the parameter:
     /// `before`, the parameter's name, `after`.
     pub(super) fn param_conditional(
         &mut self,
@@ -297,6 +289,32 @@ impl<'m, 'a> Walker<'m, 'a> {
                 rule,
                 offset,
                 what: self.text.as_str().into(),
+                method: None,
+            });
+        }
+    }
+
+    /// A call of `method` on parameter `param` (or of the parameter itself,
+    /// when `method` is `None`): what it does depends on what is passed.
+    pub(super) fn param_call(
+        &mut self,
+        param: usize,
+        method: Option<&str>,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            let what = self.words(what);
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule: if method.is_some() {
+                    ParamRule::MethodCall
+                } else {
+                    ParamRule::Call
+                },
+                offset,
+                what,
+                method: method.map(Box::from),
             });
         }
     }
