@@ -37,6 +37,8 @@ impl Site<'_> {
 #[derive(Default)]
 struct ModuleSites<'s> {
     edges: Vec<Vec<(usize, u32)>>,
+    /// Per function: the targets of the calls whose results it returns.
+    returned_calls: Vec<Vec<(Option<usize>, u32)>>,
     unresolved: Vec<Option<(u32, &'s str)>>,
     function_sites: Vec<(u32, Site<'s>)>,
     module_sites: Vec<(u32, Site<'s>)>,
@@ -103,6 +105,9 @@ pub struct Propagation<'s> {
     param_tensor_work: Vec<bool>,
     sites: Vec<CalleeSites>,
     under_graph: Vec<bool>,
+    /// What each function returns, through the calls whose results it
+    /// returns.
+    returns: Vec<Returns>,
     /// Each function's name, shared by the words of every `EffectWhy`;
     /// made when first needed.
     names: Vec<std::sync::OnceLock<Arc<str>>>,
@@ -168,6 +173,11 @@ impl<'s> Propagation<'s> {
             && !callers.is_empty()
             && callers.iter().all(|&c| self.under_graph[c]))
         .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
+        let (returns_python, returns_unknown) = match &self.returns[v] {
+            Returns::Tensors => (None, None),
+            Returns::Python(why) => (Some(why.clone()), None),
+            Returns::Unknown(line) => (None, Some(*line)),
+        };
         FunctionFacts {
             effects,
             generator: node
@@ -200,8 +210,68 @@ impl<'s> Propagation<'s> {
             under_graph: self.under_graph[v],
             graph_callers_only,
             param_tensor_work: self.param_tensor_work[v],
+            returns_python,
+            returns_unknown,
         }
     }
+}
+
+/// What a function gives back to its callers.
+#[derive(Debug, Clone)]
+enum Returns {
+    /// Tensors, nests of tensors, `None`.
+    Tensors,
+    /// A Python value or an object that is no tensor: a phrase completing
+    /// "`f` ...".
+    Python(String),
+    /// Something of unknown kind, first at this line.
+    Unknown(u32),
+}
+
+impl Returns {
+    /// What a function returns when it returns `self` or `other`.
+    fn join(self, other: Returns) -> Returns {
+        match (self, other) {
+            (python @ Returns::Python(_), _) | (_, python @ Returns::Python(_)) => python,
+            (Returns::Unknown(a), Returns::Unknown(b)) => Returns::Unknown(a.min(b)),
+            (unknown @ Returns::Unknown(_), _) | (_, unknown @ Returns::Unknown(_)) => unknown,
+            _ => Returns::Tensors,
+        }
+    }
+}
+
+/// What a function's own `return` statements give back, given its
+/// parameters' kinds: a value computed from parameters is a Python value
+/// when every one of them receives Python values, a tensor when one of them
+/// receives tensors.
+fn returns_facts(summary: &FunctionSummary, params: &[ParamKind]) -> Returns {
+    let returns = &summary.returns;
+    if let Some((line, what)) = returns.python {
+        return Returns::Python(format!("returns {what} at line {line}"));
+    }
+    let mut unknown = returns.unknown;
+    if let Some(line) = returns.params_at {
+        let kinds: Vec<(&str, &ParamKind)> = (0..64)
+            .filter(|bit| returns.params & (1 << bit) != 0)
+            .filter_map(|bit| Some((summary.params.get(bit)?.as_str(), params.get(bit)?)))
+            .collect();
+        if kinds.iter().any(|(_, kind)| kind.is_tensor_like()) {
+            // A tensor: what a graph function returns.
+        } else if !kinds.is_empty()
+            && kinds
+                .iter()
+                .all(|(_, kind)| matches!(kind, ParamKind::Primitive { .. }))
+        {
+            let names: Vec<String> = kinds.iter().map(|(name, _)| format!("`{name}`")).collect();
+            return Returns::Python(format!(
+                "returns a value computed from {} at line {line}, and every caller passes Python values",
+                names.join(", ")
+            ));
+        } else {
+            unknown = Some(unknown.map_or(line, |other| other.min(line)));
+        }
+    }
+    unknown.map_or(Returns::Tensors, Returns::Unknown)
 }
 
 fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
@@ -261,6 +331,17 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 }
             }
             out.edges.push(edges.to_vec());
+            out.returned_calls.push(
+                function
+                    .returns
+                    .calls
+                    .iter()
+                    .map(|&(index, line)| {
+                        let call = function.calls.get(index as usize);
+                        (call.and_then(&mut resolve), line)
+                    })
+                    .collect(),
+            );
             out.unresolved.push(unresolved);
         }
         for call in &modules[m].module_calls {
@@ -293,6 +374,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let n = nodes.len();
     let mut edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(n);
     let mut unresolved: Vec<Option<(u32, &str)>> = Vec::with_capacity(n);
+    let mut returned_calls: Vec<Vec<(Option<usize>, u32)>> = Vec::with_capacity(n);
     let mut counts = vec![0usize; n + 1];
     for module in &resolved {
         for &(target, _) in module.function_sites.iter().chain(&module.module_sites) {
@@ -307,6 +389,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut module_sites_of = Vec::with_capacity(resolved.len());
     for module in resolved {
         edges.extend(module.edges);
+        returned_calls.extend(module.returned_calls);
         unresolved.extend(module.unresolved);
         for (target, site) in module.function_sites {
             let target = target as usize;
@@ -480,6 +563,10 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                             Some(Effect::UnknownCallee)
                         }
                     },
+                    ParamRule::ReadsAttribute => match kind {
+                        ParamKind::Tensor(_) | ParamKind::Object(_) => None,
+                        _ => Some(Effect::PythonStateRead),
+                    },
                     ParamRule::IteratesIfTensor => {
                         if kind.is_tensor() && iterates_tensor.is_none() {
                             iterates_tensor =
@@ -572,7 +659,34 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         }
     }
 
+    // What each function returns, callees first: a call whose result is
+    // returned gives back what its callee returns (unknown within a cycle).
+    let mut returns: Vec<Option<Returns>> = vec![None; n];
+    for component in &components {
+        for &v in component {
+            let own = returns_facts(nodes[v].summary, &by_callee[v].params);
+            let mut kind = own;
+            for &(target, line) in &returned_calls[v] {
+                let through = match target.and_then(|w| returns[w].as_ref()) {
+                    Some(Returns::Tensors) => continue,
+                    Some(Returns::Python(why)) => Returns::Python(format!(
+                        "returns the result of `{}` (line {line}), which {why}",
+                        nodes[target.unwrap_or(v)].summary.qualified_name
+                    )),
+                    Some(Returns::Unknown(_)) | None => Returns::Unknown(line),
+                };
+                kind = kind.join(through);
+            }
+            returns[v] = Some(kind);
+        }
+    }
+    let returns: Vec<Returns> = returns
+        .into_iter()
+        .map(|r| r.unwrap_or(Returns::Tensors))
+        .collect();
+
     Propagation {
+        returns,
         modules,
         nodes,
         first_node,

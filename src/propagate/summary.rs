@@ -52,6 +52,7 @@ pub struct FunctionSummary {
     pub culprits: Vec<LineCulprit>,
     pub conditionals: Vec<LineConditional>,
     pub generator: Option<u32>,
+    pub returns: LineReturns,
     pub calls: Vec<CallSummary>,
 }
 
@@ -63,6 +64,18 @@ pub struct LineConditional {
     pub what: String,
     /// The method called, for a method call on the parameter.
     pub method: Option<Box<str>>,
+}
+
+/// [`crate::semantic::effects::Returns`], with lines.
+#[derive(Debug, Clone, Default)]
+pub struct LineReturns {
+    pub python: Option<(u32, &'static str)>,
+    pub params: u64,
+    pub params_at: Option<u32>,
+    pub unknown: Option<u32>,
+    /// The calls (by index in the function's calls) whose results are
+    /// returned, with the line of the `return`.
+    pub calls: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,9 +102,18 @@ impl ModuleSummary {
                 let culprits = effects.culprits.iter().map(|c| c.offset);
                 let conditionals = effects.conditionals.iter().map(|c| c.offset);
                 let calls = effects.calls.iter().map(|c| c.offset);
+                let returns = &effects.returns;
+                let returns = returns
+                    .python
+                    .map(|(offset, _)| offset)
+                    .into_iter()
+                    .chain(returns.params_at)
+                    .chain(returns.unknown)
+                    .chain(returns.calls.iter().map(|&(_, offset)| offset));
                 culprits
                     .chain(conditionals)
                     .chain(effects.generator)
+                    .chain(returns)
                     .chain(calls)
             })
             .chain(model.module_call_effects.iter().map(|c| c.offset))
@@ -157,6 +179,21 @@ impl ModuleSummary {
                     })
                     .collect(),
                 generator: effects.generator.map(line),
+                returns: LineReturns {
+                    python: effects
+                        .returns
+                        .python
+                        .map(|(offset, what)| (line(offset), what)),
+                    params: effects.returns.params,
+                    params_at: effects.returns.params_at.map(line),
+                    unknown: effects.returns.unknown.map(line),
+                    calls: effects
+                        .returns
+                        .calls
+                        .iter()
+                        .map(|&(index, offset)| (index, line(offset)))
+                        .collect(),
+                },
                 calls: effects.calls.iter().map(call).collect(),
             })
             .collect();

@@ -7,7 +7,7 @@
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
-use super::walker::Walker;
+use super::walker::{bits, Walker};
 use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
@@ -186,6 +186,17 @@ impl<'a> Walker<'_, 'a> {
                         format_args!("` to {callee}"),
                     );
                 }
+                Value::Derived(params) => {
+                    for index in bits(params) {
+                        self.param_conditional(
+                            index,
+                            ParamRule::EagerIfMaybeTensor,
+                            call.start(),
+                            "passes a tensor computed from `",
+                            format_args!("` to {callee}"),
+                        );
+                    }
+                }
                 _ => {}
             }
         }
@@ -207,6 +218,12 @@ impl<'a> Walker<'_, 'a> {
                     if self.test_depth == 0 {
                         self.check_eager_arguments(call, &format_args!("`{name}()`"));
                     }
+                    return;
+                }
+                // Python compares tensors with `bool()`, which a graph
+                // cannot answer.
+                "max" | "min" if self.test_depth == 0 => {
+                    self.check_eager_arguments(call, &format_args!("Python's `{name}()`"));
                     return;
                 }
                 _ if is_io_builtin(name) => {
@@ -413,7 +430,7 @@ impl<'a> Walker<'_, 'a> {
                 format_args!("does I/O (`{shown}`)"),
             ),
             Value::Instance(class) => self.call_instance(class, method, call, &shown),
-            Value::Function(_) | Value::Unknown | Value::Nothing => self.add(
+            Value::Function(_) | Value::Unknown | Value::Nothing | Value::Derived(_) => self.add(
                 Effect::UnknownCallee,
                 offset,
                 format_args!("calls `{shown}`"),

@@ -51,11 +51,16 @@ pub enum Effect {
     VariableCreation,
     /// A call the analysis cannot see into.
     UnknownCallee,
+    /// A read of Python state that may change between calls (an attribute
+    /// of `self` holding a number, a flag, a tensor): a graph function
+    /// reads it once, while tracing. Not a reason to refuse, but a reason
+    /// the decoration may change what the program computes.
+    PythonStateRead,
 }
 
 impl Effect {
     /// Effects that pass from a callee to its callers.
-    pub const TRANSITIVE: [Effect; 7] = [
+    pub const TRANSITIVE: [Effect; 8] = [
         Effect::TensorComputation,
         Effect::SideEffect,
         Effect::StateWrite,
@@ -63,6 +68,7 @@ impl Effect {
         Effect::EagerOnly,
         Effect::VariableCreation,
         Effect::UnknownCallee,
+        Effect::PythonStateRead,
     ];
 }
 
@@ -91,6 +97,9 @@ pub enum ParamRule {
     /// A call of the parameter itself (`model(x)`, `loss_fn(y, p)`): what
     /// calling what is passed does.
     Call,
+    /// A read of an attribute of the parameter (`config.rate`): Python
+    /// state, unless a tensor or a TensorFlow object is passed.
+    ReadsAttribute,
     /// `for item in param`: iterates a tensor if it is one.
     IteratesIfTensor,
 }
@@ -137,6 +146,27 @@ pub struct DirectEffects {
     pub generator: Option<TextSize>,
     /// The parameter names, `self` excluded for methods.
     pub params: Vec<String>,
+    /// What its `return` statements give back.
+    pub returns: Returns,
+}
+
+/// What a function's own `return` statements give back, as far as the
+/// walker sees: a graph function returns only tensors (or nests of them,
+/// or `None`), so a Python value or object returned would change type.
+#[derive(Debug, Clone, Default)]
+pub struct Returns {
+    /// The first return of a Python value or of an object that is no
+    /// tensor: where, and what it is ("a Python number").
+    pub python: Option<(TextSize, &'static str)>,
+    /// The parameters whose values (or values computed from them) are
+    /// returned, as bits, and the first such return.
+    pub params: u64,
+    pub params_at: Option<TextSize>,
+    /// The first return of a value of unknown kind.
+    pub unknown: Option<TextSize>,
+    /// The calls (by index in [`DirectEffects::calls`]) whose results are
+    /// returned, and where.
+    pub calls: Vec<(u32, TextSize)>,
 }
 
 impl DirectEffects {
@@ -233,7 +263,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             let mut walker =
                 Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
             walker.visit_body(&model.functions[id].def.body);
-            let effects = std::mem::take(&mut walker.effects);
+            let effects = walker.take_effects();
             scratch = walker.into_scratch();
             effects
         })

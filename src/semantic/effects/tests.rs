@@ -508,3 +508,104 @@ def output_shape(shape, kernel):
 ";
     assert!(!effects_in(source, "output_shape").contains(&Effect::TensorComputation));
 }
+
+#[test]
+fn shape_arithmetic_on_python_numbers_returns_a_python_value() {
+    let source = "\
+def output_width(size, stride):
+    padded = (size + stride - 1) // stride * stride
+    return max(padded, size) // stride
+
+for n in (17, 24):
+    output_width(n, 2)
+";
+    let facts = facts_in(source, "output_width");
+    let why = facts.returns_python.expect("a Python number comes back");
+    assert!(
+        why.contains("computed from `size`, `stride` at line 3"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_tensor_passed_in_makes_the_same_arithmetic_tensor_work() {
+    let source = "\
+import tensorflow as tf
+
+def output_width(size, stride):
+    return (size + stride - 1) // stride
+
+for n in range(3):
+    output_width(tf.constant([17, 24]), 2)
+";
+    let facts = facts_in(source, "output_width");
+    assert_eq!(facts.returns_python, None);
+    assert_eq!(facts.returns_unknown, None);
+    assert!(facts.effect(Effect::TensorComputation).is_some());
+}
+
+#[test]
+fn returning_metric_objects_is_returning_python_objects() {
+    let source = "\
+import tensorflow as tf
+
+def make_metrics():
+    return [tf.keras.metrics.Mean(), tf.keras.metrics.Mean()]
+";
+    let facts = facts_in(source, "make_metrics");
+    assert_eq!(
+        facts.returns_python.as_deref(),
+        Some("returns a container of Python values or objects at line 4")
+    );
+}
+
+#[test]
+fn what_a_helper_returns_is_what_its_caller_returns() {
+    let source = "\
+import numpy as np
+import tensorflow as tf
+
+def to_numpy(x):
+    return x.numpy()
+
+def through(x):
+    return to_numpy(x)
+
+def relu(x):
+    return tf.nn.relu(x)
+
+def through_relu(x):
+    return relu(x)
+";
+    let why = facts_in(source, "through")
+        .returns_python
+        .expect("NumPy comes back");
+    assert!(why.contains("returns the result of `to_numpy`"), "{why}");
+    let facts = facts_in(source, "through_relu");
+    assert_eq!((facts.returns_python, facts.returns_unknown), (None, None));
+}
+
+#[test]
+fn a_python_flag_of_self_is_state_read_while_tracing() {
+    let source = "\
+import tensorflow as tf
+
+class Net(tf.Module):
+    def __init__(self):
+        self.dense = tf.keras.layers.Dense(4)
+        self.scale = 2.0
+
+    def forward(self, x):
+        return self.dense(x)
+
+    def scaled(self, x):
+        return self.dense(x) * self.scale
+";
+    assert!(facts_in(source, "Net.forward")
+        .effect(Effect::PythonStateRead)
+        .is_none());
+    let why = facts_in(source, "Net.scaled")
+        .effect(Effect::PythonStateRead)
+        .map(ToString::to_string);
+    assert_eq!(why.as_deref(), Some("reads `self.scale` at line 12"));
+}

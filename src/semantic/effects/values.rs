@@ -5,6 +5,7 @@
 //! dtype=)`, `tf.data.Dataset.from_tensor_slices`).
 
 use ruff_python_ast::{Expr, ExprBinOp, ExprCall, Number, Operator, UnaryOp};
+use ruff_text_size::Ranged;
 
 use super::walker::Walker;
 use crate::names::{concat, is_keras, last_segment, root_segment};
@@ -75,10 +76,18 @@ impl Walker<'_, '_> {
                 }
                 let name = attribute.attr.id.as_str();
                 if self.is_self(&attribute.value) {
-                    if let Some(value) = self
+                    let stored = self
                         .class()
-                        .and_then(|c| self.module.class_attributes[c].get(name))
+                        .and_then(|c| self.module.class_attributes[c].get(name));
+                    if stored.is_some()
+                        || self
+                            .class()
+                            .and_then(|c| self.model.method(c, name))
+                            .is_none()
                     {
+                        self.note_state_read(attribute.start(), name, stored);
+                    }
+                    if let Some(value) = stored {
                         // Other methods (or other code) may assign it anew.
                         return forget_shape(value.clone()).shared();
                     }
@@ -101,6 +110,10 @@ impl Walker<'_, '_> {
                     },
                     Value::Object(kind) => object_attribute(kind, name),
                     Value::Instance(class) => self.instance_attribute(&class, name),
+                    Value::Param(param) => {
+                        self.note_param_attribute_read(param, attribute.start(), name);
+                        Value::Unknown
+                    }
                     _ => Value::Unknown,
                 }
             }
@@ -235,10 +248,33 @@ impl Walker<'_, '_> {
                         .map_or(Value::Unknown, |arg| self.value(arg).element()),
                 ),
                 "dict" | "zip" | "enumerate" => Value::fresh(Value::Unknown),
-                "int" | "float" | "bool" | "len" | "str" | "round" => Value::Primitive {
+                "int" | "float" | "bool" | "len" | "str" => Value::Primitive {
                     literal: None,
                     varies: true,
                 },
+                // Python's arithmetic builtins: computed from what they are
+                // given, like arithmetic.
+                "max" | "min" | "abs" | "round" | "sum" | "pow" => {
+                    let mut params = 0;
+                    for arg in &call.arguments.args {
+                        let value = self.value(arg);
+                        if value.is_tensor_like() {
+                            return Value::Tensor(TensorInfo::default());
+                        }
+                        match value.params() {
+                            Some(bits) => params |= bits,
+                            None => return Value::Unknown,
+                        }
+                    }
+                    if params == 0 {
+                        Value::Primitive {
+                            literal: None,
+                            varies: true,
+                        }
+                    } else {
+                        Value::Derived(params)
+                    }
+                }
                 other => {
                     if let Some(class) = self.local_class(other) {
                         return Value::Instance(ClassRef::Local(class));
@@ -248,6 +284,9 @@ impl Walker<'_, '_> {
             },
             Expr::Attribute(attribute) => {
                 let method = attribute.attr.id.as_str();
+                if method == "numpy" {
+                    return Value::NdArray(None);
+                }
                 match self.value(&attribute.value) {
                     Value::Tensor(TensorInfo {
                         element: Some(element),

@@ -104,7 +104,7 @@ impl<'a> Walker<'_, 'a> {
                 if self.self_attributes.is_some() && self.is_self(&attribute.value) {
                     // A parameter of this method means nothing in another one.
                     let stored = match &value {
-                        Some(Value::Param(_)) | None => Value::Unknown,
+                        Some(Value::Param(_) | Value::Derived(_)) | None => Value::Unknown,
                         Some(other) => other.clone(),
                     };
                     if let Some(attributes) = &mut self.self_attributes {

@@ -45,6 +45,10 @@ pub enum Value {
     Io,
     /// The `index`-th parameter of the function being analysed.
     Param(usize),
+    /// A value computed from parameters (the set bits) by arithmetic or
+    /// Python's numeric builtins: a tensor when one of them is a tensor, a
+    /// Python value when all of them are Python values.
+    Derived(u64),
     /// An instance of a class defined in the project: `Local` in this module,
     /// `External` by qualified name.
     Instance(ClassRef),
@@ -122,6 +126,17 @@ impl Value {
             Value::Tensor(_)
                 | Value::Object(ObjectKind::Variable | ObjectKind::TensorArray | ObjectKind::Other)
         )
+    }
+
+    /// The parameters a value is computed from, as a set of bits: empty for
+    /// a Python constant, `None` when it may come from elsewhere.
+    pub fn params(&self) -> Option<u64> {
+        match self {
+            Value::Param(index) if *index < 64 => Some(1 << index),
+            Value::Derived(params) => Some(*params),
+            Value::Primitive { .. } => Some(0),
+            _ => None,
+        }
     }
 
     /// A container built right here, of elements of kind `element`.
@@ -236,7 +251,9 @@ impl ParamKind {
             Value::NdArray(None) | Value::Container(_) | Value::Io | Value::Function(_) => {
                 ParamKind::Other(None)
             }
-            Value::Unknown | Value::Nothing | Value::Param(_) => ParamKind::Unknown,
+            Value::Unknown | Value::Nothing | Value::Param(_) | Value::Derived(_) => {
+                ParamKind::Unknown
+            }
         }
     }
 
@@ -356,8 +373,16 @@ pub fn binary_value(left: &Value, right: &Value) -> Value {
                 varies: *a || *b,
             }
         }
-        (Value::NdArray(_), _) | (_, Value::NdArray(_)) => Value::NdArray(None),
-        _ => Value::Unknown,
+        // A parameter with a NumPy value is a tensor when a tensor is
+        // passed: computed from the parameter.
+        (Value::NdArray(_), other) | (other, Value::NdArray(_)) => match other.params() {
+            Some(params) if params != 0 => Value::Derived(params),
+            _ => Value::NdArray(None),
+        },
+        (a, b) => match (a.params(), b.params()) {
+            (Some(a), Some(b)) if a | b != 0 => Value::Derived(a | b),
+            _ => Value::Unknown,
+        },
     }
 }
 
