@@ -895,11 +895,13 @@ fn join_arguments(
         }
         return;
     }
+    let positional = call.args.len().saturating_sub(skip);
     for (i, arg) in call.args.iter().enumerate().skip(skip) {
         if let (Some(slot), Some(kind)) = (params.get_mut(i - skip), arg) {
             join(slot, kind);
         }
     }
+    let mut passed_by_keyword = 0u64;
     for (keyword, kind) in &call.keywords {
         if let Some(i) = target
             .summary
@@ -908,6 +910,16 @@ fn join_arguments(
             .position(|p| p.as_str() == &**keyword)
         {
             join(&mut params[i], kind);
+            if i < 64 {
+                passed_by_keyword |= 1 << i;
+            }
+        }
+    }
+    // A parameter this call does not pass takes its default.
+    for (i, default) in target.summary.defaults.iter().enumerate() {
+        let passed = i < positional || (i < 64 && passed_by_keyword & (1 << i) != 0);
+        if let (false, Some(default), Some(slot)) = (passed, default, params.get_mut(i)) {
+            join(slot, default);
         }
     }
 }

@@ -53,6 +53,9 @@ pub struct FunctionSummary {
     pub conditionals: Vec<LineConditional>,
     pub generator: Option<u32>,
     pub returns: LineReturns,
+    /// The kind of each parameter's default, when some parameter has one;
+    /// empty otherwise.
+    pub defaults: Box<[Option<ParamKind>]>,
     pub calls: Vec<CallSummary>,
 }
 
@@ -179,6 +182,15 @@ impl ModuleSummary {
                     })
                     .collect(),
                 generator: effects.generator.map(line),
+                defaults: effects
+                    .param_defaults
+                    .iter()
+                    .map(|default| {
+                        default
+                            .as_ref()
+                            .map(|value| ParamKind::of_argument(value, 0, &class_name))
+                    })
+                    .collect(),
                 returns: LineReturns {
                     python: effects
                         .returns

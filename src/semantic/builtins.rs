@@ -141,7 +141,42 @@ pub fn is_io_module(root: &str) -> bool {
 pub fn is_pure_module(root: &str) -> bool {
     matches!(
         root,
-        "functools" | "itertools" | "operator" | "collections" | "typing" | "dataclasses"
+        "functools"
+            | "itertools"
+            | "operator"
+            | "collections"
+            | "typing"
+            | "dataclasses"
+            | "copy"
+            | "re"
+            | "string"
+            | "enum"
+            | "abc"
+            | "numbers"
+            | "types"
+            | "inspect"
+            | "textwrap"
+    )
+}
+
+/// Functions of I/O modules that only compute with their arguments: path
+/// manipulation as text, JSON to and from strings.
+#[inline]
+pub fn is_pure_function(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "os.path.join"
+            | "os.path.basename"
+            | "os.path.dirname"
+            | "os.path.split"
+            | "os.path.splitext"
+            | "os.path.normpath"
+            | "os.path.relpath"
+            | "os.path.commonprefix"
+            | "os.fspath"
+            | "json.dumps"
+            | "json.loads"
+            | "posixpath.join"
     )
 }
 

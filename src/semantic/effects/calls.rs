@@ -12,8 +12,8 @@ use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
-    creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_module,
-    mutating_method, tf_utility, TfUtility,
+    creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_function,
+    is_pure_module, mutating_method, tf_utility, TfUtility,
 };
 use crate::semantic::kinds::{
     ClassRef, FunctionRef, FunctionTarget, ObjectCall, ObjectKind, Value,
@@ -144,6 +144,8 @@ impl<'a> Walker<'_, 'a> {
                 offset,
                 format_args!("reads the clock (`{qualified}`)"),
             );
+        } else if is_pure_function(qualified) {
+            // Computes with its arguments only.
         } else if is_io_module(root) {
             self.add(
                 Effect::SideEffect,

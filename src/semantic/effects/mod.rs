@@ -148,6 +148,9 @@ pub struct DirectEffects {
     pub params: Vec<String>,
     /// What its `return` statements give back.
     pub returns: Returns,
+    /// The value of each parameter's default (`self` excluded), when some
+    /// parameter has one; empty otherwise.
+    pub param_defaults: Vec<Option<Value>>,
 }
 
 /// What a function's own `return` statements give back, as far as the

@@ -609,3 +609,42 @@ class Net(tf.Module):
         .map(ToString::to_string);
     assert_eq!(why.as_deref(), Some("reads `self.scale` at line 12"));
 }
+
+#[test]
+fn a_parameter_left_out_takes_its_default() {
+    let source = "\
+import tensorflow as tf
+
+def loss(y, p, reduction='mean'):
+    if reduction.upper() == 'MEAN':
+        return tf.reduce_mean(y - p)
+    return y - p
+
+for _ in range(3):
+    loss(tf.ones([2]), tf.zeros([2]))
+";
+    let facts = facts_in(source, "loss");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+    assert!(matches!(
+        facts.params[2].1,
+        crate::semantic::kinds::ParamKind::Primitive { .. }
+    ));
+}
+
+#[test]
+fn joining_paths_as_text_is_no_io_but_reading_files_is() {
+    let source = "\
+import os
+
+def path_of(root, name):
+    return os.path.join(root, name + '.ckpt')
+
+def exists(root):
+    return os.path.exists(root)
+";
+    assert!(culprit_in(source, "path_of", Effect::SideEffect).is_none());
+    assert_eq!(
+        culprit_in(source, "exists", Effect::SideEffect),
+        said("does I/O (`os.path.exists`)", 7)
+    );
+}

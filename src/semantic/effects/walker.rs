@@ -161,6 +161,18 @@ impl<'m, 'a> Walker<'m, 'a> {
             for name in walker.globals.iter().chain(&walker.nonlocals) {
                 walker.locals.remove(name);
             }
+            // What a parameter is when a call does not pass it: its
+            // default's value (a constant, or a module-level name).
+            let skip = usize::from(walker.self_name.is_some());
+            let defaults: Vec<Option<Value>> = def
+                .parameters
+                .iter_non_variadic_params()
+                .skip(skip)
+                .map(|p| p.default.as_deref().map(|d| walker.value(d)))
+                .collect();
+            if defaults.iter().any(Option::is_some) {
+                walker.effects.param_defaults = defaults;
+            }
             // `*args` and `**kwargs` are a tuple and a dict made for this
             // call: mutating them touches nothing the caller holds.
             let variadic = [&def.parameters.vararg, &def.parameters.kwarg];
