@@ -559,6 +559,10 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                             None
                         }
                         ParamKind::Primitive { .. } => None,
+                        // A method of a list, dict or NumPy array passed in:
+                        // the ones that mutate it are the walker's argument
+                        // mutations already; the others compute.
+                        ParamKind::Other(_) if conditional.rule == ParamRule::MethodCall => None,
                         ParamKind::Instance(_) | ParamKind::Other(_) | ParamKind::Unknown => {
                             Some(Effect::UnknownCallee)
                         }

@@ -156,6 +156,7 @@ pub fn is_pure_module(root: &str) -> bool {
             | "types"
             | "inspect"
             | "textwrap"
+            | "contextlib"
     )
 }
 

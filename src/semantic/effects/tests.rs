@@ -487,7 +487,8 @@ def gather(values):
     ta = tf.TensorArray(tf.float32, size=3)
     for i in tf.range(3):
         ta = ta.write(i, values[i])
-    return ta.stack()
+    ta = ta.stack()
+    return ta
 ";
     assert!(culprit_in(source, "gather", Effect::SideEffect).is_none());
 }
@@ -647,4 +648,19 @@ def exists(root):
         culprit_in(source, "exists", Effect::SideEffect),
         said("does I/O (`os.path.exists`)", 7)
     );
+}
+
+#[test]
+fn methods_of_a_dict_passed_in_compute() {
+    let source = "\
+import tensorflow as tf
+
+def merge(variables, scale):
+    return {name: tf.identity(v) * scale for name, v in variables.items()}
+
+for _ in range(3):
+    merge({'a': tf.ones([2])}, 2.0)
+";
+    let facts = facts_in(source, "merge");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
 }

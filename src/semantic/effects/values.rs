@@ -826,6 +826,9 @@ fn object_method_value(kind: ObjectKind, method: &str) -> Value {
         (_, "as_list" | "get_config" | "num_elements" | "is_fully_defined") => Value::Unknown,
         (ObjectKind::Checkpoint | ObjectKind::SummaryWriter, _) => Value::Unknown,
         (ObjectKind::Tape, "gradient") => Value::fresh(Value::Tensor(TensorInfo::default())),
+        (ObjectKind::TensorArray, "write" | "scatter" | "unstack" | "split") => {
+            Value::Object(ObjectKind::TensorArray)
+        }
         _ => Value::Tensor(TensorInfo::default()),
     }
 }

@@ -110,6 +110,9 @@ impl Value {
                     varies: true,
                 }
             }
+            // Either a tensor or a tensor-like object (a `TensorArray`
+            // reassigned to what `stack()` gives): something tensor-like.
+            (a, b) if a.is_tensor_like() && b.is_tensor_like() => Value::Object(ObjectKind::Other),
             (Value::Container(a), Value::Container(b)) => Value::Container(Box::new(Container {
                 element: a.element.join(&b.element),
                 fresh: a.fresh && b.fresh,
