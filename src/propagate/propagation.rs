@@ -527,9 +527,11 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 }
                 let mut why: Option<&'static str> = None;
                 let effect = match conditional.rule {
-                    ParamRule::TensorIfTensor => {
-                        kind.is_tensor_like().then_some(Effect::TensorComputation)
-                    }
+                    // A tuple or dict of tensors passed in computes as its
+                    // tensors do.
+                    ParamRule::TensorIfTensor => (kind.is_tensor_like()
+                        || matches!(kind, ParamKind::Other(Some(_))))
+                    .then_some(Effect::TensorComputation),
                     ParamRule::EagerIfMaybeTensor => {
                         kind.may_be_tensor().then_some(Effect::EagerOnly)
                     }

@@ -664,3 +664,21 @@ for _ in range(3):
     let facts = facts_in(source, "merge");
     assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
 }
+
+#[test]
+fn arithmetic_on_parts_of_a_tuple_of_tensors_is_tensor_work() {
+    let source = "\
+import tensorflow as tf
+
+def add(t):
+    return t[0] + t[1]
+
+for _ in range(3):
+    add((tf.ones([2]), tf.ones([2])))
+";
+    let facts = facts_in(source, "add");
+    assert!(
+        facts.effect(Effect::TensorComputation).is_some(),
+        "{facts:?}"
+    );
+}

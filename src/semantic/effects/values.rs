@@ -143,6 +143,10 @@ impl Walker<'_, '_> {
                     Expr::Slice(_) => Value::Container(container).shared(),
                     _ => container.element,
                 },
+                // Part of what a parameter receives: a tensor's slice, an
+                // element of a tuple of tensors, or a Python value.
+                Value::Param(index) if index < 64 => Value::Derived(1 << index),
+                derived @ Value::Derived(_) => derived,
                 _ => Value::Unknown,
             },
             Expr::Compare(compare) => {
