@@ -11,6 +11,7 @@ use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::semantic::effects::Effect;
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::{FunctionId, SemanticModel};
 
@@ -74,6 +75,11 @@ fn run(checker: &mut Checker) {
                     "returns {what} at line {line}; a graph function would return it as a tensor"
                 ),
             ));
+        } else if let Some(why) = &semantic.facts[id].returns_python {
+            refusals.push((
+                &refusals::RETURNS_PYTHON_VALUE,
+                format!("{why}; a graph function returns only tensors"),
+            ));
         }
         // Writes to Python state that HY010 rewrites in the same change.
         let repair = state_repair(checker, id, &refusals);
@@ -116,7 +122,8 @@ fn run(checker: &mut Checker) {
         // get back (a Python value becomes a tensor) or retrace per value.
         let globals =
             changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
-        let doubt = doubt(semantic, id, globals);
+        let repaired: &[String] = repair.as_ref().map_or(&[], |(_, names)| names);
+        let doubt = doubt(semantic, id, globals, repaired);
         let mut applicability = match &doubt {
             Some(why) => {
                 diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
@@ -182,19 +189,29 @@ fn state_repair(
 }
 
 /// Why decorating the function could still change what it computes, as far
-/// as the analysis can tell; `None` when it sees tensors in and tensors out.
-fn doubt(semantic: &SemanticModel, id: FunctionId, globals: &ChangingGlobals) -> Option<String> {
+/// as the analysis can tell: the edge case in which it would; `None` when
+/// it sees tensors (and TensorFlow objects) in, tensors out, and no Python
+/// state read that could change between calls.
+fn doubt(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    globals: &ChangingGlobals,
+    repaired: &[String],
+) -> Option<String> {
     let facts = &semantic.facts[id];
     let function = &semantic.functions[id];
-    // A method reads `self`, whose Python attributes a graph function sees
-    // as they were while tracing; the analysis cannot prove them fixed.
-    if function.class.is_some() {
-        return Some("a method reads the Python state of `self` only while tracing".to_string());
-    }
-    if facts.params.is_empty() {
-        return Some(
-            "without tensor parameters, it is traced once and its result frozen".to_string(),
-        );
+    if let Some(why) = facts.effect(Effect::PythonStateRead) {
+        let why = why.to_string();
+        // State kept in a `tf.Variable` by the same change is read on
+        // every call.
+        if !repaired
+            .iter()
+            .any(|name| why.contains(&format!("`{name}`")))
+        {
+            return Some(format!(
+                "it {why}, and a graph function sees only the value it had while tracing: it computes something else if that value changes between calls"
+            ));
+        }
     }
     if let Some(name) = globals.read_by(function.def) {
         return Some(format!(
@@ -203,7 +220,7 @@ fn doubt(semantic: &SemanticModel, id: FunctionId, globals: &ChangingGlobals) ->
     }
     for (param, kind) in &facts.params {
         match kind {
-            ParamKind::Tensor(_) => {}
+            ParamKind::Tensor(_) | ParamKind::Object(_) | ParamKind::Instance(_) => {}
             // A Python constant that never changes is traced once.
             ParamKind::Primitive {
                 varies_at: None, ..
@@ -214,6 +231,11 @@ fn doubt(semantic: &SemanticModel, id: FunctionId, globals: &ChangingGlobals) ->
                 ))
             }
         }
+    }
+    if let Some(line) = facts.returns_unknown {
+        return Some(format!(
+            "the analysis cannot see that what it returns at line {line} is a tensor"
+        ));
     }
     None
 }

@@ -9,11 +9,11 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
-use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
+use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
 use crate::semantic::facts::{EffectWhy, FunctionFacts, LineCulprit};
-use crate::semantic::kinds::ParamKind;
+use crate::semantic::kinds::{ObjectCall, ParamKind};
 use rayon::prelude::*;
 
 /// A call site that resolves to a function of the run.
@@ -37,6 +37,8 @@ impl Site<'_> {
 #[derive(Default)]
 struct ModuleSites<'s> {
     edges: Vec<Vec<(usize, u32)>>,
+    /// Per function: the targets of the calls whose results it returns.
+    returned_calls: Vec<Vec<(Option<usize>, u32)>>,
     unresolved: Vec<Option<(u32, &'s str)>>,
     function_sites: Vec<(u32, Site<'s>)>,
     module_sites: Vec<(u32, Site<'s>)>,
@@ -103,6 +105,9 @@ pub struct Propagation<'s> {
     param_tensor_work: Vec<bool>,
     sites: Vec<CalleeSites>,
     under_graph: Vec<bool>,
+    /// What each function returns, through the calls whose results it
+    /// returns.
+    returns: Vec<Returns>,
     /// Each function's name, shared by the words of every `EffectWhy`;
     /// made when first needed.
     names: Vec<std::sync::OnceLock<Arc<str>>>,
@@ -168,6 +173,11 @@ impl<'s> Propagation<'s> {
             && !callers.is_empty()
             && callers.iter().all(|&c| self.under_graph[c]))
         .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
+        let (returns_python, returns_unknown) = match &self.returns[v] {
+            Returns::Tensors => (None, None),
+            Returns::Python(why) => (Some(why.clone()), None),
+            Returns::Unknown(line) => (None, Some(*line)),
+        };
         FunctionFacts {
             effects,
             generator: node
@@ -200,8 +210,68 @@ impl<'s> Propagation<'s> {
             under_graph: self.under_graph[v],
             graph_callers_only,
             param_tensor_work: self.param_tensor_work[v],
+            returns_python,
+            returns_unknown,
         }
     }
+}
+
+/// What a function gives back to its callers.
+#[derive(Debug, Clone)]
+enum Returns {
+    /// Tensors, nests of tensors, `None`.
+    Tensors,
+    /// A Python value or an object that is no tensor: a phrase completing
+    /// "`f` ...".
+    Python(String),
+    /// Something of unknown kind, first at this line.
+    Unknown(u32),
+}
+
+impl Returns {
+    /// What a function returns when it returns `self` or `other`.
+    fn join(self, other: Returns) -> Returns {
+        match (self, other) {
+            (python @ Returns::Python(_), _) | (_, python @ Returns::Python(_)) => python,
+            (Returns::Unknown(a), Returns::Unknown(b)) => Returns::Unknown(a.min(b)),
+            (unknown @ Returns::Unknown(_), _) | (_, unknown @ Returns::Unknown(_)) => unknown,
+            _ => Returns::Tensors,
+        }
+    }
+}
+
+/// What a function's own `return` statements give back, given its
+/// parameters' kinds: a value computed from parameters is a Python value
+/// when every one of them receives Python values, a tensor when one of them
+/// receives tensors.
+fn returns_facts(summary: &FunctionSummary, params: &[ParamKind]) -> Returns {
+    let returns = &summary.returns;
+    if let Some((line, what)) = returns.python {
+        return Returns::Python(format!("returns {what} at line {line}"));
+    }
+    let mut unknown = returns.unknown;
+    if let Some(line) = returns.params_at {
+        let kinds: Vec<(&str, &ParamKind)> = (0..64)
+            .filter(|bit| returns.params & (1 << bit) != 0)
+            .filter_map(|bit| Some((summary.params.get(bit)?.as_str(), params.get(bit)?)))
+            .collect();
+        if kinds.iter().any(|(_, kind)| kind.is_tensor_like()) {
+            // A tensor: what a graph function returns.
+        } else if !kinds.is_empty()
+            && kinds
+                .iter()
+                .all(|(_, kind)| matches!(kind, ParamKind::Primitive { .. }))
+        {
+            let names: Vec<String> = kinds.iter().map(|(name, _)| format!("`{name}`")).collect();
+            return Returns::Python(format!(
+                "returns a value computed from {} at line {line}, and every caller passes Python values",
+                names.join(", ")
+            ));
+        } else {
+            unknown = Some(unknown.map_or(line, |other| other.min(line)));
+        }
+    }
+    unknown.map_or(Returns::Tensors, Returns::Unknown)
 }
 
 fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
@@ -261,6 +331,17 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 }
             }
             out.edges.push(edges.to_vec());
+            out.returned_calls.push(
+                function
+                    .returns
+                    .calls
+                    .iter()
+                    .map(|&(index, line)| {
+                        let call = function.calls.get(index as usize);
+                        (call.and_then(&mut resolve), line)
+                    })
+                    .collect(),
+            );
             out.unresolved.push(unresolved);
         }
         for call in &modules[m].module_calls {
@@ -293,6 +374,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let n = nodes.len();
     let mut edges: Vec<Vec<(usize, u32)>> = Vec::with_capacity(n);
     let mut unresolved: Vec<Option<(u32, &str)>> = Vec::with_capacity(n);
+    let mut returned_calls: Vec<Vec<(Option<usize>, u32)>> = Vec::with_capacity(n);
     let mut counts = vec![0usize; n + 1];
     for module in &resolved {
         for &(target, _) in module.function_sites.iter().chain(&module.module_sites) {
@@ -307,6 +389,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let mut module_sites_of = Vec::with_capacity(resolved.len());
     for module in resolved {
         edges.extend(module.edges);
+        returned_calls.extend(module.returned_calls);
         unresolved.extend(module.unresolved);
         for (target, site) in module.function_sites {
             let target = target as usize;
@@ -328,53 +411,79 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         .map(|s| s.expect("every slot filled"))
         .collect();
 
-    // Two independent pieces of work, side by side over a run: what the
-    // call sites tell and the direct effects (in parallel, function by
-    // function), and the shape of the call graph (components, recursion,
-    // what runs under a graph function; serial). The graph's serial work
-    // no longer waits for the call sites' facts, nor they for it.
-    let sites_and_direct = || {
-        // What the call sites of each function tell: how many, which callers,
-        // the first in a loop and at module level, and the parameter kinds
-        // joined over them.
-        let callee_facts = |v: usize| -> CalleeSites {
-            let here = &sites[counts[v]..counts[v + 1]];
-            let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
-            let module_level = here
-                .iter()
-                .filter(|site| site.caller == Site::MODULE_LEVEL)
-                .count();
-            let mut facts = CalleeSites {
-                call_sites: here.len(),
-                callers: Vec::with_capacity(here.len() - module_level),
-                ..CalleeSites::default()
-            };
-            for site in here {
-                let module = site.module as usize;
-                if site.caller == Site::MODULE_LEVEL {
-                    facts.module_sites += 1;
-                    facts.module_call.get_or_insert((module, site.call.line));
-                } else {
-                    facts.callers.push(site.caller as usize);
-                }
-                if site.call.in_loop && facts.loop_call.is_none() {
-                    facts.loop_call = Some((module, site.call.line));
-                }
-                join_arguments(&nodes[v], site.call, &mut params);
+    // What the call sites of each function tell: how many, which callers,
+    // the first in a loop and at module level, and the parameter kinds
+    // joined over them.
+    let callee_facts = |v: usize| -> CalleeSites {
+        let here = &sites[counts[v]..counts[v + 1]];
+        let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+        let module_level = here
+            .iter()
+            .filter(|site| site.caller == Site::MODULE_LEVEL)
+            .count();
+        let mut facts = CalleeSites {
+            call_sites: here.len(),
+            callers: Vec::with_capacity(here.len() - module_level),
+            ..CalleeSites::default()
+        };
+        for site in here {
+            let module = site.module as usize;
+            if site.caller == Site::MODULE_LEVEL {
+                facts.module_sites += 1;
+                facts.module_call.get_or_insert((module, site.call.line));
+            } else {
+                facts.callers.push(site.caller as usize);
             }
-            facts.params = params
-                .into_iter()
-                .map(|k| k.unwrap_or(ParamKind::Unknown))
-                .collect();
-            facts
-        };
-        let by_callee: Vec<CalleeSites> = if parallel {
-            (0..n).into_par_iter().map(callee_facts).collect()
-        } else {
-            (0..n).map(callee_facts).collect()
-        };
-        drop(sites);
+            if site.call.in_loop && facts.loop_call.is_none() {
+                facts.loop_call = Some((module, site.call.line));
+            }
+            join_arguments(&nodes[v], site.call, site.module, &mut params);
+        }
+        facts.params = params
+            .into_iter()
+            .map(|k| k.unwrap_or(ParamKind::Unknown))
+            .collect();
+        facts
+    };
+    let by_callee: Vec<CalleeSites> = if parallel {
+        (0..n).into_par_iter().map(callee_facts).collect()
+    } else {
+        (0..n).map(callee_facts).collect()
+    };
+    drop(sites);
 
+    // Calls through parameters that receive instances of project classes
+    // (`model(x)` where every caller passes a `Model` of the project) lead
+    // to that class's method: edges of the call graph like any other.
+    let param_edges = |v: usize| -> Vec<(usize, u32)> {
+        nodes[v]
+            .summary
+            .conditionals
+            .iter()
+            .filter_map(|conditional| {
+                let kind = by_callee[v].params.get(conditional.param)?;
+                let target = param_call_target(kind, conditional, &by_name, modules)?;
+                Some((target, conditional.line))
+            })
+            .collect()
+    };
+    let extra: Vec<Vec<(usize, u32)>> = if parallel {
+        (0..n).into_par_iter().map(param_edges).collect()
+    } else {
+        (0..n).map(param_edges).collect()
+    };
+    for (v, extra) in extra.into_iter().enumerate() {
+        if !extra.is_empty() {
+            edges[v].extend(extra);
+        }
+    }
+
+    // Two independent pieces of work, side by side over a run: the direct
+    // effects (in parallel, function by function), and the shape of the
+    // call graph (components, recursion, what runs under a graph function;
+    // serial). The graph's serial work does not wait for the direct
+    // effects, nor they for it.
+    let direct_effects = || {
         // Direct effects, with the conditional ones decided by parameter kinds.
         // The first culprit of each effect is kept: own culprits, then the
         // first unresolved call, then conditionals; the words of the others
@@ -411,22 +520,58 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 if matches!(kind, ParamKind::Unknown)
                     && matches!(
                         conditional.rule,
-                        ParamRule::TensorIfTensor | ParamRule::MethodCall
+                        ParamRule::TensorIfTensor | ParamRule::MethodCall | ParamRule::Call
                     )
                 {
                     param_tensor_work = true;
                 }
+                let mut why: Option<&'static str> = None;
                 let effect = match conditional.rule {
-                    ParamRule::TensorIfTensor => {
-                        kind.is_tensor().then_some(Effect::TensorComputation)
-                    }
+                    // A tuple or dict of tensors passed in computes as its
+                    // tensors do.
+                    ParamRule::TensorIfTensor => (kind.is_tensor_like()
+                        || matches!(kind, ParamKind::Other(Some(_))))
+                    .then_some(Effect::TensorComputation),
                     ParamRule::EagerIfMaybeTensor => {
                         kind.may_be_tensor().then_some(Effect::EagerOnly)
                     }
-                    ParamRule::MethodCall => match kind {
+                    ParamRule::MethodCall | ParamRule::Call => match kind {
                         ParamKind::Tensor(_) => Some(Effect::TensorComputation),
+                        ParamKind::Object(object) => {
+                            let what = match conditional.method.as_deref() {
+                                Some("numpy") => ObjectCall::EagerOnly,
+                                Some(method) => object.method(method),
+                                None => object.call(),
+                            };
+                            match what {
+                                ObjectCall::Tensor => Some(Effect::TensorComputation),
+                                ObjectCall::SideEffect(because) => {
+                                    why = Some(because);
+                                    Some(Effect::SideEffect)
+                                }
+                                ObjectCall::EagerOnly => Some(Effect::EagerOnly),
+                                ObjectCall::CreatesVariables => Some(Effect::VariableCreation),
+                            }
+                        }
+                        // Resolved to the class's method: an edge.
+                        ParamKind::Instance(_)
+                            if param_call_target(kind, conditional, &by_name, modules)
+                                .is_some() =>
+                        {
+                            None
+                        }
                         ParamKind::Primitive { .. } => None,
-                        ParamKind::Other(_) | ParamKind::Unknown => Some(Effect::UnknownCallee),
+                        // A method of a list, dict or NumPy array passed in:
+                        // the ones that mutate it are the walker's argument
+                        // mutations already; the others compute.
+                        ParamKind::Other(_) if conditional.rule == ParamRule::MethodCall => None,
+                        ParamKind::Instance(_) | ParamKind::Other(_) | ParamKind::Unknown => {
+                            Some(Effect::UnknownCallee)
+                        }
+                    },
+                    ParamRule::ReadsAttribute => match kind {
+                        ParamKind::Tensor(_) | ParamKind::Object(_) => None,
+                        _ => Some(Effect::PythonStateRead),
                     },
                     ParamRule::IteratesIfTensor => {
                         if kind.is_tensor() && iterates_tensor.is_none() {
@@ -438,8 +583,14 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 };
                 let Some(effect) = effect else { continue };
                 keep(effect, &|| {
-                    let what = match conditional.rule {
-                        ParamRule::MethodCall => concat(&["calls `", &conditional.what, "`"]),
+                    let what = match (conditional.rule, why) {
+                        (ParamRule::MethodCall, Some(because)) => {
+                            concat(&["calls `", &conditional.what, "`, which ", because])
+                        }
+                        (ParamRule::MethodCall, None) => {
+                            concat(&["calls `", &conditional.what, "`"])
+                        }
+                        (_, Some(because)) => concat(&[&conditional.what, ", which ", because]),
                         _ => conditional.what.clone(),
                     };
                     LineCulprit {
@@ -462,7 +613,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             let mut scratch = Vec::new();
             (0..n).map(|v| direct(&mut scratch, v)).unzip()
         };
-        (by_callee, traces, iterates_tensor, param_tensor_work)
+        (traces, iterates_tensor, param_tensor_work)
     };
     let shape = || {
         // Shared names for the words of every `EffectWhy`.
@@ -472,12 +623,12 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         (call_graph_shape(&nodes, &edges), names, paths)
     };
     let (
-        (by_callee, mut traces, iterates_tensor, param_tensor_work),
+        (mut traces, iterates_tensor, param_tensor_work),
         ((components, recursion, under_graph), names, paths),
     ) = if parallel {
-        rayon::join(sites_and_direct, shape)
+        rayon::join(direct_effects, shape)
     } else {
-        (sites_and_direct(), shape())
+        (direct_effects(), shape())
     };
     drop(by_name);
 
@@ -514,7 +665,34 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         }
     }
 
+    // What each function returns, callees first: a call whose result is
+    // returned gives back what its callee returns (unknown within a cycle).
+    let mut returns: Vec<Option<Returns>> = vec![None; n];
+    for component in &components {
+        for &v in component {
+            let own = returns_facts(nodes[v].summary, &by_callee[v].params);
+            let mut kind = own;
+            for &(target, line) in &returned_calls[v] {
+                let through = match target.and_then(|w| returns[w].as_ref()) {
+                    Some(Returns::Tensors) => continue,
+                    Some(Returns::Python(why)) => Returns::Python(format!(
+                        "returns the result of `{}` (line {line}), which {why}",
+                        nodes[target.unwrap_or(v)].summary.qualified_name
+                    )),
+                    Some(Returns::Unknown(_)) | None => Returns::Unknown(line),
+                };
+                kind = kind.join(through);
+            }
+            returns[v] = Some(kind);
+        }
+    }
+    let returns: Vec<Returns> = returns
+        .into_iter()
+        .map(|r| r.unwrap_or(Returns::Tensors))
+        .collect();
+
     Propagation {
+        returns,
         modules,
         nodes,
         first_node,
@@ -600,6 +778,8 @@ struct NameTable<'s> {
     modules: HashMap<&'s str, Vec<usize>>,
     /// Per module: qualified name → node (`None` when defined twice).
     functions: Vec<HashMap<&'s str, Option<usize>>>,
+    /// Each module's first node.
+    first_node: Vec<usize>,
 }
 
 impl<'s> NameTable<'s> {
@@ -616,6 +796,7 @@ impl<'s> NameTable<'s> {
                 summaries: modules,
                 modules: by_module,
                 functions: Vec::new(),
+                first_node: first_node.to_vec(),
             };
         }
         let table = |(m, module): (usize, &'s ModuleSummary)| {
@@ -634,6 +815,26 @@ impl<'s> NameTable<'s> {
             summaries: modules,
             modules: by_module,
             functions,
+            first_node: first_node.to_vec(),
+        }
+    }
+
+    /// The function of module `module` whose qualified name is `name`, if
+    /// exactly one.
+    fn in_module(&self, module: usize, name: &str) -> Option<usize> {
+        if let Some(table) = self.functions.get(module) {
+            return table.get(name).copied().flatten();
+        }
+        // A run whose modules have no names keeps no tables: look the
+        // function up in its module's summary.
+        let functions = &self.summaries.get(module)?.functions;
+        let mut found = functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.qualified_name == name);
+        match (found.next(), found.next()) {
+            (Some((f, _)), None) => Some(self.first_node[module] + f),
+            _ => None,
         }
     }
 
@@ -667,8 +868,26 @@ impl<'s> NameTable<'s> {
     }
 }
 
-fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamKind>]) {
+/// Joins the kinds of the arguments of one call site (in module `module`)
+/// into the kinds of the callee's parameters.
+fn join_arguments(
+    target: &Node,
+    call: &CallSummary,
+    module: u32,
+    params: &mut [Option<ParamKind>],
+) {
     let join = |slot: &mut Option<ParamKind>, kind: &ParamKind| {
+        // An instance is named as its call site names it.
+        let located;
+        let kind = match kind {
+            ParamKind::Instance(instance) => {
+                let mut instance = instance.clone();
+                instance.module = module;
+                located = ParamKind::Instance(instance);
+                &located
+            }
+            kind => kind,
+        };
         *slot = Some(match slot.take() {
             Some(previous) => previous.join(kind),
             None => kind.clone(),
@@ -682,11 +901,13 @@ fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamK
         }
         return;
     }
+    let positional = call.args.len().saturating_sub(skip);
     for (i, arg) in call.args.iter().enumerate().skip(skip) {
         if let (Some(slot), Some(kind)) = (params.get_mut(i - skip), arg) {
             join(slot, kind);
         }
     }
+    let mut passed_by_keyword = 0u64;
     for (keyword, kind) in &call.keywords {
         if let Some(i) = target
             .summary
@@ -695,6 +916,16 @@ fn join_arguments(target: &Node, call: &CallSummary, params: &mut [Option<ParamK
             .position(|p| p.as_str() == &**keyword)
         {
             join(&mut params[i], kind);
+            if i < 64 {
+                passed_by_keyword |= 1 << i;
+            }
+        }
+    }
+    // A parameter this call does not pass takes its default.
+    for (i, default) in target.summary.defaults.iter().enumerate() {
+        let passed = i < positional || (i < 64 && passed_by_keyword & (1 << i) != 0);
+        if let (false, Some(default), Some(slot)) = (passed, default, params.get_mut(i)) {
+            join(slot, default);
         }
     }
 }
@@ -715,4 +946,34 @@ fn describe(
             (name(callee), line, through)
         }),
     )
+}
+
+/// The function a call through a parameter leads to, when every caller
+/// passes an instance of the same project class and the class has the
+/// method (`call`, then `__call__`, for a call of the instance itself).
+fn param_call_target(
+    kind: &ParamKind,
+    conditional: &LineConditional,
+    by_name: &NameTable,
+    modules: &[ModuleSummary],
+) -> Option<usize> {
+    if !matches!(conditional.rule, ParamRule::Call | ParamRule::MethodCall) {
+        return None;
+    }
+    let ParamKind::Instance(instance) = kind else {
+        return None;
+    };
+    let module = usize::try_from(instance.module).ok()?;
+    let methods: &[&str] = match conditional.method.as_deref() {
+        Some(method) => &[method][..],
+        None => &["call", "__call__"],
+    };
+    methods.iter().find_map(|method| {
+        let name = concat(&[&instance.class, ".", method]);
+        if instance.local {
+            by_name.in_module(module, &name)
+        } else {
+            by_name.get(&name, &modules.get(module)?.path)
+        }
+    })
 }

@@ -52,6 +52,10 @@ pub struct FunctionSummary {
     pub culprits: Vec<LineCulprit>,
     pub conditionals: Vec<LineConditional>,
     pub generator: Option<u32>,
+    pub returns: LineReturns,
+    /// The kind of each parameter's default, when some parameter has one;
+    /// empty otherwise.
+    pub defaults: Box<[Option<ParamKind>]>,
     pub calls: Vec<CallSummary>,
 }
 
@@ -61,6 +65,20 @@ pub struct LineConditional {
     pub rule: ParamRule,
     pub line: u32,
     pub what: String,
+    /// The method called, for a method call on the parameter.
+    pub method: Option<Box<str>>,
+}
+
+/// [`crate::semantic::effects::Returns`], with lines.
+#[derive(Debug, Clone, Default)]
+pub struct LineReturns {
+    pub python: Option<(u32, &'static str)>,
+    pub params: u64,
+    pub params_at: Option<u32>,
+    pub unknown: Option<u32>,
+    /// The calls (by index in the function's calls) whose results are
+    /// returned, with the line of the `return`.
+    pub calls: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,15 +105,25 @@ impl ModuleSummary {
                 let culprits = effects.culprits.iter().map(|c| c.offset);
                 let conditionals = effects.conditionals.iter().map(|c| c.offset);
                 let calls = effects.calls.iter().map(|c| c.offset);
+                let returns = &effects.returns;
+                let returns = returns
+                    .python
+                    .map(|(offset, _)| offset)
+                    .into_iter()
+                    .chain(returns.params_at)
+                    .chain(returns.unknown)
+                    .chain(returns.calls.iter().map(|&(_, offset)| offset));
                 culprits
                     .chain(conditionals)
                     .chain(effects.generator)
+                    .chain(returns)
                     .chain(calls)
             })
             .chain(model.module_call_effects.iter().map(|c| c.offset))
             .collect();
         let lines = Lines::new(source, offsets);
         let line = |offset: TextSize| lines.line(offset);
+        let class_name = |class: usize| model.classes[class].qualified_name.clone();
         let call = |call: &Call| {
             let at = line(call.offset);
             CallSummary {
@@ -106,13 +134,19 @@ impl ModuleSummary {
                 args: call
                     .args
                     .iter()
-                    .map(|arg| arg.as_ref().map(|value| ParamKind::of_argument(value, at)))
+                    .map(|arg| {
+                        arg.as_ref()
+                            .map(|value| ParamKind::of_argument(value, at, &class_name))
+                    })
                     .collect(),
                 keywords: call
                     .keywords
                     .iter()
                     .map(|(name, value)| {
-                        (Box::from(name.as_str()), ParamKind::of_argument(value, at))
+                        (
+                            Box::from(name.as_str()),
+                            ParamKind::of_argument(value, at, &class_name),
+                        )
                     })
                     .collect(),
             }
@@ -144,9 +178,34 @@ impl ModuleSummary {
                         rule: c.rule,
                         line: line(c.offset),
                         what: c.what.clone(),
+                        method: c.method.clone(),
                     })
                     .collect(),
                 generator: effects.generator.map(line),
+                defaults: effects
+                    .param_defaults
+                    .iter()
+                    .map(|default| {
+                        default
+                            .as_ref()
+                            .map(|value| ParamKind::of_argument(value, 0, &class_name))
+                    })
+                    .collect(),
+                returns: LineReturns {
+                    python: effects
+                        .returns
+                        .python
+                        .map(|(offset, what)| (line(offset), what)),
+                    params: effects.returns.params,
+                    params_at: effects.returns.params_at.map(line),
+                    unknown: effects.returns.unknown.map(line),
+                    calls: effects
+                        .returns
+                        .calls
+                        .iter()
+                        .map(|&(index, offset)| (index, line(offset)))
+                        .collect(),
+                },
                 calls: effects.calls.iter().map(call).collect(),
             })
             .collect();

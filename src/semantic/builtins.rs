@@ -141,7 +141,43 @@ pub fn is_io_module(root: &str) -> bool {
 pub fn is_pure_module(root: &str) -> bool {
     matches!(
         root,
-        "functools" | "itertools" | "operator" | "collections" | "typing" | "dataclasses"
+        "functools"
+            | "itertools"
+            | "operator"
+            | "collections"
+            | "typing"
+            | "dataclasses"
+            | "copy"
+            | "re"
+            | "string"
+            | "enum"
+            | "abc"
+            | "numbers"
+            | "types"
+            | "inspect"
+            | "textwrap"
+            | "contextlib"
+    )
+}
+
+/// Functions of I/O modules that only compute with their arguments: path
+/// manipulation as text, JSON to and from strings.
+#[inline]
+pub fn is_pure_function(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "os.path.join"
+            | "os.path.basename"
+            | "os.path.dirname"
+            | "os.path.split"
+            | "os.path.splitext"
+            | "os.path.normpath"
+            | "os.path.relpath"
+            | "os.path.commonprefix"
+            | "os.fspath"
+            | "json.dumps"
+            | "json.loads"
+            | "posixpath.join"
     )
 }
 
@@ -181,6 +217,74 @@ pub fn creates_variables(qualified: &str) -> bool {
             || qualified.contains(".metrics.")
             || qualified.contains(".models.")
             || matches!(last, "Model" | "Sequential"))
+}
+
+/// What a TensorFlow or Keras function that is no tensor operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TfUtility {
+    /// Python code over Python values (shapes, structures, configuration):
+    /// no tensor work, no effect.
+    Pure,
+    /// Reads or writes files (`tf.io.gfile`, saving and loading models).
+    Io,
+}
+
+/// TensorFlow and Keras functions that compute Python values or do file
+/// I/O rather than tensor operations: calling one is no tensor work (a
+/// helper doing shape arithmetic with `conv_utils.conv_output_length` is
+/// Python code), and converting its caller gains nothing from it.
+pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
+    let rest = qualified
+        .strip_prefix("tensorflow.")
+        .or_else(|| qualified.strip_prefix("tf_keras."))
+        .or_else(|| qualified.strip_prefix("keras."))
+        .unwrap_or(qualified);
+    let rest = rest.strip_prefix("compat.v2.").unwrap_or(rest);
+    if rest.starts_with("io.gfile.")
+        || matches!(
+            rest,
+            "saved_model.save"
+                | "saved_model.load"
+                | "keras.models.load_model"
+                | "keras.models.save_model"
+                | "models.load_model"
+                | "models.save_model"
+                | "keras.utils.get_file"
+                | "utils.get_file"
+        )
+    {
+        return Some(TfUtility::Io);
+    }
+    let pure = rest.starts_with("nest.")
+        || rest.starts_with("python.util.")
+        || rest.starts_with("python.framework.tensor_shape.")
+        || rest.starts_with("keras.utils.")
+        || rest.starts_with("utils.")
+        || rest.starts_with("src.utils.")
+        || rest.contains(".utils.conv_utils.")
+        || rest.contains(".utils.generic_utils.")
+        || rest.contains(".utils.tf_utils.")
+        || matches!(
+            rest,
+            "executing_eagerly"
+                | "is_tensor"
+                | "as_dtype"
+                | "dtypes.as_dtype"
+                | "compat.dimension_value"
+                | "compat.dimension_at_index"
+                | "keras.backend.int_shape"
+                | "keras.backend.ndim"
+                | "keras.backend.floatx"
+                | "keras.backend.epsilon"
+                | "keras.backend.image_data_format"
+                | "keras.backend.is_keras_tensor"
+                | "backend.int_shape"
+                | "backend.ndim"
+                | "backend.floatx"
+                | "backend.epsilon"
+                | "backend.image_data_format"
+        );
+    pure.then_some(TfUtility::Pure)
 }
 
 /// Methods of a Keras `Model`/`Layer` or `tf.Module` that run its forward

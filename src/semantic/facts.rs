@@ -36,6 +36,13 @@ pub struct FunctionFacts {
     /// Whether it computes with (or calls methods of) a parameter whose kind
     /// is unknown: tensor work, if a tensor is passed.
     pub param_tensor_work: bool,
+    /// When it returns a Python value or an object that is no tensor (as a
+    /// graph function it would return a tensor, or fail): a phrase
+    /// completing "`f` ..." with the line.
+    pub returns_python: Option<String>,
+    /// The first line where it returns a value the analysis cannot tell is
+    /// a tensor.
+    pub returns_unknown: Option<u32>,
 }
 
 impl FunctionFacts {

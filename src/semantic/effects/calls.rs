@@ -7,17 +7,19 @@
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
-use super::walker::Walker;
+use super::walker::{bits, Walker};
 use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
-    creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_module,
-    mutating_method,
+    creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_function,
+    is_pure_module, mutating_method, tf_utility, TfUtility,
 };
-use crate::semantic::kinds::{ClassRef, Value};
+use crate::semantic::kinds::{
+    ClassRef, FunctionRef, FunctionTarget, ObjectCall, ObjectKind, Value,
+};
 
-impl Walker<'_, '_> {
+impl<'a> Walker<'_, 'a> {
     /// Records what a call does.
     pub(super) fn on_call(&mut self, call: &ExprCall) {
         let offset = call.start();
@@ -83,6 +85,20 @@ impl Walker<'_, '_> {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
             return;
         }
+        if is_tf {
+            match tf_utility(qualified) {
+                Some(TfUtility::Pure) => return,
+                Some(TfUtility::Io) => {
+                    self.add(
+                        Effect::SideEffect,
+                        offset,
+                        format_args!("does file I/O (`{}`)", last()),
+                    );
+                    return;
+                }
+                None => {}
+            }
+        }
         if is_tf && creates_variables(qualified) {
             self.add(
                 Effect::VariableCreation,
@@ -128,6 +144,8 @@ impl Walker<'_, '_> {
                 offset,
                 format_args!("reads the clock (`{qualified}`)"),
             );
+        } else if is_pure_function(qualified) {
+            // Computes with its arguments only.
         } else if is_io_module(root) {
             self.add(
                 Effect::SideEffect,
@@ -170,6 +188,17 @@ impl Walker<'_, '_> {
                         format_args!("` to {callee}"),
                     );
                 }
+                Value::Derived(params) => {
+                    for index in bits(params) {
+                        self.param_conditional(
+                            index,
+                            ParamRule::EagerIfMaybeTensor,
+                            call.start(),
+                            "passes a tensor computed from `",
+                            format_args!("` to {callee}"),
+                        );
+                    }
+                }
                 _ => {}
             }
         }
@@ -191,6 +220,12 @@ impl Walker<'_, '_> {
                     if self.test_depth == 0 {
                         self.check_eager_arguments(call, &format_args!("`{name}()`"));
                     }
+                    return;
+                }
+                // Python compares tensors with `bool()`, which a graph
+                // cannot answer.
+                "max" | "min" if self.test_depth == 0 => {
+                    self.check_eager_arguments(call, &format_args!("Python's `{name}()`"));
                     return;
                 }
                 _ if is_io_builtin(name) => {
@@ -220,21 +255,84 @@ impl Walker<'_, '_> {
             }
             return;
         }
-        match self.name_value(name) {
-            Value::TfObject | Value::Tensor(_) => {
+        let value = self.name_value(name);
+        self.call_value_of(value, call, &format_args!("{name}"));
+    }
+
+    /// Records a call of a value: an object of known kind, a tensor, an
+    /// instance of a project class, a function, a parameter (decided by
+    /// what is passed), or something unknown.
+    pub(super) fn call_value_of(
+        &mut self,
+        value: Value,
+        call: &ExprCall,
+        shown: &dyn std::fmt::Display,
+    ) {
+        let offset = call.start();
+        match value {
+            Value::Object(kind) => self.object_call(kind.call(), offset, shown),
+            Value::Tensor(_) => {
                 self.add(
                     Effect::TensorComputation,
                     offset,
-                    format_args!("calls `{name}`"),
+                    format_args!("calls `{shown}`"),
                 );
             }
-            Value::Instance(class) => self.call_instance(class, "__call__", call, name),
+            Value::Instance(class) => self.call_instance(class, "__call__", call, shown),
+            Value::Function(function) => self.call_function(&function, call),
+            Value::Param(index) => {
+                self.param_call(index, None, offset, format_args!("calls `{shown}`"))
+            }
             _ => self.add(
                 Effect::UnknownCallee,
                 offset,
-                format_args!("calls `{name}`"),
+                format_args!("calls `{shown}`"),
             ),
         }
+    }
+
+    /// Records what calling an object (or one of its methods) does.
+    pub(super) fn object_call(
+        &mut self,
+        what: ObjectCall,
+        offset: ruff_text_size::TextSize,
+        shown: &dyn std::fmt::Display,
+    ) {
+        match what {
+            ObjectCall::Tensor => {
+                if !self.has(Effect::TensorComputation) {
+                    self.add(
+                        Effect::TensorComputation,
+                        offset,
+                        format_args!("calls `{shown}`"),
+                    );
+                }
+            }
+            ObjectCall::SideEffect(why) => self.add(
+                Effect::SideEffect,
+                offset,
+                format_args!("calls `{shown}`, which {why}"),
+            ),
+            ObjectCall::EagerOnly => self.add(
+                Effect::EagerOnly,
+                offset,
+                format_args!("calls `{shown}`, which needs eager values"),
+            ),
+            ObjectCall::CreatesVariables => self.add(
+                Effect::VariableCreation,
+                offset,
+                format_args!("creates variables (`{shown}`)"),
+            ),
+        }
+    }
+
+    /// A call of a function a value refers to.
+    fn call_function(&mut self, function: &FunctionRef, call: &ExprCall) {
+        let callee = match &function.target {
+            FunctionTarget::Local(id) => Callee::Local(*id),
+            FunctionTarget::External(name) => Callee::External(name.clone()),
+        };
+        self.push_call(callee, call, function.bound);
     }
 
     /// A call of an instance (`model(x)`) or of one of its methods.
@@ -243,7 +341,7 @@ impl Walker<'_, '_> {
         class: ClassRef,
         method: &str,
         call: &ExprCall,
-        shown: impl std::fmt::Display,
+        shown: &dyn std::fmt::Display,
     ) {
         match class {
             ClassRef::Local(class) => {
@@ -282,8 +380,17 @@ impl Walker<'_, '_> {
     pub(super) fn on_method_call(&mut self, receiver: &Expr, method: &str, call: &ExprCall) {
         let offset = call.start();
         let shown = MethodText(receiver, method);
-        // Mutating a long-lived container is a side effect whatever it holds.
-        if mutating_method(method).is_some() {
+        if self.is_self(receiver) && !self.at_module_level() {
+            return self.on_self_method_call(method, call, &shown);
+        }
+        self.note_element(receiver, method, call);
+        let value = self.value(receiver);
+        // Mutating a long-lived container is a side effect whatever it
+        // holds; TensorFlow objects (`TensorArray.write`) are not Python
+        // containers.
+        if mutating_method(method).is_some()
+            && !matches!(value, Value::Object(_) | Value::Tensor(_))
+        {
             if let Some(owner) = self.long_lived_owner(receiver) {
                 self.add(
                     Effect::SideEffect,
@@ -293,85 +400,124 @@ impl Walker<'_, '_> {
                 return;
             }
         }
-        if self.is_self(receiver) && !self.at_module_level() {
-            if matches!(method, "add_weight" | "add_variable") {
-                self.add(
-                    Effect::VariableCreation,
-                    offset,
-                    format_args!("creates a variable (`{shown}`)"),
-                );
-            } else if let Some(base) = self.imported_base() {
-                // Not defined in this module: an attribute set up in the
-                // constructor, or a method inherited from the base in
-                // another module (resolved, or not, against the run).
-                let attribute = self
-                    .class()
-                    .and_then(|c| self.module.class_attributes[c].get(method));
-                match attribute {
-                    Some(Value::TfObject | Value::Tensor(_)) => self.add(
-                        Effect::TensorComputation,
-                        offset,
-                        format_args!("calls `{shown}`"),
-                    ),
-                    Some(Value::Instance(class)) => {
-                        self.call_instance(class.clone(), "__call__", call, shown);
-                    }
-                    Some(_) => self.add(
-                        Effect::UnknownCallee,
-                        offset,
-                        format_args!("calls `{shown}`"),
-                    ),
-                    None => {
-                        let name = concat(&[base, ".", method]);
-                        self.push_call(Callee::External(name), call, true);
-                    }
-                }
-            } else if self.is_tf_method() {
-                self.add(
-                    Effect::TensorComputation,
-                    offset,
-                    format_args!("calls `{shown}`"),
-                );
-            } else {
-                self.add(
-                    Effect::UnknownCallee,
-                    offset,
-                    format_args!("calls `{shown}`"),
-                );
-            }
-            return;
-        }
-        match self.value(receiver) {
-            Value::Tensor(_) | Value::TfObject => {
+        match value {
+            Value::Tensor(_) => {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
-                    self.add(
-                        Effect::TensorComputation,
-                        offset,
-                        format_args!("calls `{shown}`"),
-                    );
+                    self.object_call(ObjectCall::Tensor, offset, &shown);
+                }
+            }
+            Value::Object(kind) => {
+                if method == "numpy" {
+                    self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
+                } else {
+                    self.object_call(kind.method(method), offset, &shown);
                 }
             }
             Value::Param(index) => {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
-                    self.conditional(index, ParamRule::MethodCall, offset, shown);
+                    self.param_call(index, Some(method), offset, shown);
                 }
             }
-            Value::Fresh | Value::Primitive { .. } | Value::NdArray(_) | Value::Structure(_) => {}
+            Value::Container(_)
+            | Value::Primitive { .. }
+            | Value::NdArray(_)
+            | Value::Structure(_) => {}
             Value::Io => self.add(
                 Effect::SideEffect,
                 offset,
                 format_args!("does I/O (`{shown}`)"),
             ),
-            Value::Instance(class) => self.call_instance(class, method, call, shown),
-            Value::Unknown => self.add(
+            Value::Instance(class) => self.call_instance(class, method, call, &shown),
+            Value::Function(_) | Value::Unknown | Value::Nothing | Value::Derived(_) => self.add(
                 Effect::UnknownCallee,
                 offset,
                 format_args!("calls `{shown}`"),
             ),
+        }
+    }
+
+    /// In a constructor, `self.blocks.append(layer)` (or `insert`, `add`,
+    /// `extend`): what the attribute's container holds, joined with what
+    /// it was built with (`self.blocks = []`).
+    /// The same for a local list built here (`blocks = []` ...
+    /// `blocks.append(layer)`).
+    fn note_element(&mut self, receiver: &Expr, method: &str, call: &ExprCall) {
+        if !matches!(method, "append" | "add" | "insert" | "extend") {
+            return;
+        }
+        let args = &call.arguments.args;
+        let element = || match (method, &args[..]) {
+            ("append" | "add", [value]) => Some(self.value(value)),
+            ("insert", [_, value]) => Some(self.value(value)),
+            ("extend", [values]) => Some(self.value(values).element()),
+            _ => None,
+        };
+        match receiver {
+            Expr::Attribute(attribute)
+                if self.self_attributes.is_some() && self.is_self(&attribute.value) =>
+            {
+                let Some(element) = element() else { return };
+                let name = attribute.attr.id.as_str();
+                if let Some(attributes) = &mut self.self_attributes {
+                    attributes.push((name.into(), Value::fresh(element)));
+                }
+            }
+            Expr::Name(name)
+                if self
+                    .values
+                    .get(name.id.as_str())
+                    .is_some_and(Value::is_fresh) =>
+            {
+                let Some(element) = element() else { return };
+                if let Some(Value::Container(container)) = self.values.get_mut(name.id.as_str()) {
+                    container.element = container.element.join(&element);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `self.method(...)` where `method` is not a method of this module's
+    /// class: an attribute set up in the constructor (a layer, a loss
+    /// function, an instance), or a method inherited from a base in another
+    /// module, or a Keras method.
+    fn on_self_method_call(&mut self, method: &str, call: &ExprCall, shown: &MethodText) {
+        let offset = call.start();
+        if matches!(method, "add_weight" | "add_variable") {
+            self.add(
+                Effect::VariableCreation,
+                offset,
+                format_args!("creates a variable (`{shown}`)"),
+            );
+            return;
+        }
+        let attribute = self
+            .class()
+            .and_then(|c| self.module.class_attributes[c].get(method))
+            .cloned();
+        match attribute {
+            Some(Value::Unknown) | None => {}
+            Some(value) => return self.call_value_of(value.shared(), call, shown),
+        }
+        if let Some(base) = self.imported_base() {
+            // A method inherited from the base in another module (resolved,
+            // or not, against the run).
+            let name = concat(&[base, ".", method]);
+            self.push_call(Callee::External(name), call, true);
+        } else if self.is_tf_method() {
+            // A method Keras (or `tf.Module`) gives the class: what the
+            // same method of a Keras model does.
+            self.object_call(ObjectKind::Model.method(method), offset, shown);
+        } else {
+            self.add(
+                Effect::UnknownCallee,
+                offset,
+                format_args!("calls `{shown}`"),
+            );
         }
     }
 }

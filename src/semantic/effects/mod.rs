@@ -51,11 +51,16 @@ pub enum Effect {
     VariableCreation,
     /// A call the analysis cannot see into.
     UnknownCallee,
+    /// A read of Python state that may change between calls (an attribute
+    /// of `self` holding a number, a flag, a tensor): a graph function
+    /// reads it once, while tracing. Not a reason to refuse, but a reason
+    /// the decoration may change what the program computes.
+    PythonStateRead,
 }
 
 impl Effect {
     /// Effects that pass from a callee to its callers.
-    pub const TRANSITIVE: [Effect; 7] = [
+    pub const TRANSITIVE: [Effect; 8] = [
         Effect::TensorComputation,
         Effect::SideEffect,
         Effect::StateWrite,
@@ -63,6 +68,7 @@ impl Effect {
         Effect::EagerOnly,
         Effect::VariableCreation,
         Effect::UnknownCallee,
+        Effect::PythonStateRead,
     ];
 }
 
@@ -83,9 +89,17 @@ pub enum ParamRule {
     /// NumPy, `math` or `int()`/`float()`/`bool()` on it: eager-only unless
     /// it is known not to be a tensor.
     EagerIfMaybeTensor,
-    /// A method call on it: tensor computation on a tensor, an unknown
-    /// callee on anything else but a Python primitive.
+    /// A method call on it (the method is the conditional's `method`):
+    /// tensor computation on a tensor, what the method does on an object of
+    /// known kind or an instance of a project class, an unknown callee on
+    /// anything else but a Python primitive.
     MethodCall,
+    /// A call of the parameter itself (`model(x)`, `loss_fn(y, p)`): what
+    /// calling what is passed does.
+    Call,
+    /// A read of an attribute of the parameter (`config.rate`): Python
+    /// state, unless a tensor or a TensorFlow object is passed.
+    ReadsAttribute,
     /// `for item in param`: iterates a tensor if it is one.
     IteratesIfTensor,
 }
@@ -96,6 +110,8 @@ pub struct Conditional {
     pub rule: ParamRule,
     pub offset: TextSize,
     pub what: String,
+    /// The method called, for [`ParamRule::MethodCall`].
+    pub method: Option<Box<str>>,
 }
 
 /// The target of a call, as far as one module can tell.
@@ -130,6 +146,30 @@ pub struct DirectEffects {
     pub generator: Option<TextSize>,
     /// The parameter names, `self` excluded for methods.
     pub params: Vec<String>,
+    /// What its `return` statements give back.
+    pub returns: Returns,
+    /// The value of each parameter's default (`self` excluded), when some
+    /// parameter has one; empty otherwise.
+    pub param_defaults: Vec<Option<Value>>,
+}
+
+/// What a function's own `return` statements give back, as far as the
+/// walker sees: a graph function returns only tensors (or nests of them,
+/// or `None`), so a Python value or object returned would change type.
+#[derive(Debug, Clone, Default)]
+pub struct Returns {
+    /// The first return of a Python value or of an object that is no
+    /// tensor: where, and what it is ("a Python number").
+    pub python: Option<(TextSize, &'static str)>,
+    /// The parameters whose values (or values computed from them) are
+    /// returned, as bits, and the first such return.
+    pub params: u64,
+    pub params_at: Option<TextSize>,
+    /// The first return of a value of unknown kind.
+    pub unknown: Option<TextSize>,
+    /// The calls (by index in [`DirectEffects::calls`]) whose results are
+    /// returned, and where.
+    pub calls: Vec<(u32, TextSize)>,
 }
 
 impl DirectEffects {
@@ -168,6 +208,13 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
             .collect(),
         last_class,
+        module_functions: model
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.parent.is_none() && f.class.is_none())
+            .map(|(id, f)| (f.def.name.id.as_str(), id))
+            .collect(),
     };
     let tf_classes = (0..model.classes.len())
         .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))
@@ -204,7 +251,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         let attributes = walker.self_attributes.unwrap_or_default();
         for (name, value) in attributes {
             let slot = &mut values.class_attributes[class];
-            let joined = match slot.get(name) {
+            let joined = match slot.get(&*name) {
                 Some(previous) => previous.join(&value),
                 None => value,
             };
@@ -219,7 +266,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             let mut walker =
                 Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
             walker.visit_body(&model.functions[id].def.body);
-            let effects = std::mem::take(&mut walker.effects);
+            let effects = walker.take_effects();
             scratch = walker.into_scratch();
             effects
         })

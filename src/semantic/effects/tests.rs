@@ -345,3 +345,340 @@ fn the_first_culprit_of_each_effect_is_kept() {
         said("calls `print`", 2)
     );
 }
+
+/// The facts of function `name` of `source`, propagated over the module.
+fn facts_in(source: &str, name: &str) -> crate::semantic::facts::FunctionFacts {
+    let parsed = ruff_python_parser::parse_module(source).expect("the snippet parses");
+    let mut model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
+    crate::propagate::add_local_facts(&mut model, source);
+    let id = model
+        .functions
+        .iter()
+        .position(|function| function.qualified_name == name)
+        .unwrap_or_else(|| panic!("no function `{name}`"));
+    model.facts[id].clone()
+}
+
+const SUBCLASSED_MODEL: &str = "\
+import tensorflow as tf
+from tensorflow.keras import layers
+
+class SequentialModel(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = [layers.Dense(64) for n in range(100)]
+        self.out = layers.Dense(10)
+
+    def call(self, x):
+        for layer in self.hidden:
+            x = layer(x)
+        return self.out(x)
+
+def predict(model, x):
+    return tf.nn.softmax(model(x))
+
+model = SequentialModel()
+for _ in range(10):
+    predict(model, tf.zeros([2, 28]))
+";
+
+#[test]
+fn calling_each_layer_of_a_list_of_layers_is_tensor_work() {
+    assert_eq!(
+        effects_in(SUBCLASSED_MODEL, "SequentialModel.call"),
+        [Effect::TensorComputation]
+    );
+}
+
+#[test]
+fn a_model_passed_in_is_called_through_its_class() {
+    let facts = facts_in(SUBCLASSED_MODEL, "predict");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+    assert!(facts.effect(Effect::TensorComputation).is_some());
+    assert!(facts.loop_call.is_some());
+    // The model's forward pass runs inside `predict`: under `predict`'s
+    // graph, it runs under graph too.
+    assert!(
+        !facts_in(SUBCLASSED_MODEL, "SequentialModel.call").under_graph,
+        "nothing is a graph function yet"
+    );
+}
+
+#[test]
+fn what_the_model_does_reaches_the_function_it_is_passed_to() {
+    let source = SUBCLASSED_MODEL.replace(
+        "        return self.out(x)",
+        "        print(x)\n        return self.out(x)",
+    );
+    let facts = facts_in(&source, "predict");
+    let print = facts.effect(Effect::Print).expect("the model's print");
+    assert!(
+        print.to_string().contains("SequentialModel.call"),
+        "{print}"
+    );
+}
+
+#[test]
+fn layers_appended_in_the_constructor_are_layers() {
+    let source = "\
+import tensorflow as tf
+
+class Blocks(tf.Module):
+    def __init__(self):
+        self.blocks = []
+        for i in range(4):
+            self.blocks.append(tf.keras.layers.Dense(8))
+
+    def run(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+";
+    assert_eq!(
+        effects_in(source, "Blocks.run"),
+        [Effect::TensorComputation]
+    );
+}
+
+#[test]
+fn saving_a_checkpoint_is_file_io() {
+    let source = "\
+import tensorflow as tf
+
+class Trainer:
+    def __init__(self, model):
+        self.checkpoint = tf.train.Checkpoint(model=model)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, '/tmp', 3)
+
+    def save(self):
+        self.manager.save()
+";
+    assert_eq!(
+        culprit_in(source, "Trainer.save", Effect::SideEffect),
+        said("calls `self.manager.save`, which does file I/O", 9)
+    );
+}
+
+#[test]
+fn a_model_passed_in_that_is_fit_runs_a_loop_of_its_own() {
+    let source = "\
+import tensorflow as tf
+
+def train(model, x, y):
+    model.fit(x, y)
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+for _ in range(3):
+    train(model, tf.zeros([2, 2]), tf.zeros([2, 1]))
+";
+    let facts = facts_in(source, "train");
+    let why = facts
+        .effect(Effect::SideEffect)
+        .expect("fit is no graph code");
+    assert!(why.to_string().contains("model.fit"), "{why}");
+}
+
+#[test]
+fn a_tensor_array_written_is_no_python_mutation() {
+    let source = "\
+import tensorflow as tf
+
+def gather(values):
+    ta = tf.TensorArray(tf.float32, size=3)
+    for i in tf.range(3):
+        ta = ta.write(i, values[i])
+    ta = ta.stack()
+    return ta
+";
+    assert!(culprit_in(source, "gather", Effect::SideEffect).is_none());
+}
+
+#[test]
+fn keyword_arguments_are_a_dict_of_the_call_s_own() {
+    let source = "def build(**kwargs):\n    kwargs.pop('name', None)\n    return kwargs\n";
+    assert!(culprit_in(source, "build", Effect::SideEffect).is_none());
+}
+
+#[test]
+fn shape_arithmetic_with_keras_utilities_is_no_tensor_work() {
+    let source = "\
+from tensorflow.python.keras.utils import conv_utils
+
+def output_shape(shape, kernel):
+    return [conv_utils.conv_output_length(d, k, 'same', 1) for d, k in zip(shape, kernel)]
+";
+    assert!(!effects_in(source, "output_shape").contains(&Effect::TensorComputation));
+}
+
+#[test]
+fn shape_arithmetic_on_python_numbers_returns_a_python_value() {
+    let source = "\
+def output_width(size, stride):
+    padded = (size + stride - 1) // stride * stride
+    return max(padded, size) // stride
+
+for n in (17, 24):
+    output_width(n, 2)
+";
+    let facts = facts_in(source, "output_width");
+    let why = facts.returns_python.expect("a Python number comes back");
+    assert!(
+        why.contains("computed from `size`, `stride` at line 3"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_tensor_passed_in_makes_the_same_arithmetic_tensor_work() {
+    let source = "\
+import tensorflow as tf
+
+def output_width(size, stride):
+    return (size + stride - 1) // stride
+
+for n in range(3):
+    output_width(tf.constant([17, 24]), 2)
+";
+    let facts = facts_in(source, "output_width");
+    assert_eq!(facts.returns_python, None);
+    assert_eq!(facts.returns_unknown, None);
+    assert!(facts.effect(Effect::TensorComputation).is_some());
+}
+
+#[test]
+fn returning_metric_objects_is_returning_python_objects() {
+    let source = "\
+import tensorflow as tf
+
+def make_metrics():
+    return [tf.keras.metrics.Mean(), tf.keras.metrics.Mean()]
+";
+    let facts = facts_in(source, "make_metrics");
+    assert_eq!(
+        facts.returns_python.as_deref(),
+        Some("returns a container of Python values or objects at line 4")
+    );
+}
+
+#[test]
+fn what_a_helper_returns_is_what_its_caller_returns() {
+    let source = "\
+import numpy as np
+import tensorflow as tf
+
+def to_numpy(x):
+    return x.numpy()
+
+def through(x):
+    return to_numpy(x)
+
+def relu(x):
+    return tf.nn.relu(x)
+
+def through_relu(x):
+    return relu(x)
+";
+    let why = facts_in(source, "through")
+        .returns_python
+        .expect("NumPy comes back");
+    assert!(why.contains("returns the result of `to_numpy`"), "{why}");
+    let facts = facts_in(source, "through_relu");
+    assert_eq!((facts.returns_python, facts.returns_unknown), (None, None));
+}
+
+#[test]
+fn a_python_flag_of_self_is_state_read_while_tracing() {
+    let source = "\
+import tensorflow as tf
+
+class Net(tf.Module):
+    def __init__(self):
+        self.dense = tf.keras.layers.Dense(4)
+        self.scale = 2.0
+
+    def forward(self, x):
+        return self.dense(x)
+
+    def scaled(self, x):
+        return self.dense(x) * self.scale
+";
+    assert!(facts_in(source, "Net.forward")
+        .effect(Effect::PythonStateRead)
+        .is_none());
+    let why = facts_in(source, "Net.scaled")
+        .effect(Effect::PythonStateRead)
+        .map(ToString::to_string);
+    assert_eq!(why.as_deref(), Some("reads `self.scale` at line 12"));
+}
+
+#[test]
+fn a_parameter_left_out_takes_its_default() {
+    let source = "\
+import tensorflow as tf
+
+def loss(y, p, reduction='mean'):
+    if reduction.upper() == 'MEAN':
+        return tf.reduce_mean(y - p)
+    return y - p
+
+for _ in range(3):
+    loss(tf.ones([2]), tf.zeros([2]))
+";
+    let facts = facts_in(source, "loss");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+    assert!(matches!(
+        facts.params[2].1,
+        crate::semantic::kinds::ParamKind::Primitive { .. }
+    ));
+}
+
+#[test]
+fn joining_paths_as_text_is_no_io_but_reading_files_is() {
+    let source = "\
+import os
+
+def path_of(root, name):
+    return os.path.join(root, name + '.ckpt')
+
+def exists(root):
+    return os.path.exists(root)
+";
+    assert!(culprit_in(source, "path_of", Effect::SideEffect).is_none());
+    assert_eq!(
+        culprit_in(source, "exists", Effect::SideEffect),
+        said("does I/O (`os.path.exists`)", 7)
+    );
+}
+
+#[test]
+fn methods_of_a_dict_passed_in_compute() {
+    let source = "\
+import tensorflow as tf
+
+def merge(variables, scale):
+    return {name: tf.identity(v) * scale for name, v in variables.items()}
+
+for _ in range(3):
+    merge({'a': tf.ones([2])}, 2.0)
+";
+    let facts = facts_in(source, "merge");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+}
+
+#[test]
+fn arithmetic_on_parts_of_a_tuple_of_tensors_is_tensor_work() {
+    let source = "\
+import tensorflow as tf
+
+def add(t):
+    return t[0] + t[1]
+
+for _ in range(3):
+    add((tf.ones([2]), tf.ones([2])))
+";
+    let facts = facts_in(source, "add");
+    assert!(
+        facts.effect(Effect::TensorComputation).is_some(),
+        "{facts:?}"
+    );
+}

@@ -5,12 +5,14 @@
 //! dtype=)`, `tf.data.Dataset.from_tensor_slices`).
 
 use ruff_python_ast::{Expr, ExprBinOp, ExprCall, Number, Operator, UnaryOp};
+use ruff_text_size::Ranged;
 
 use super::walker::Walker;
-use crate::names::{is_keras, last_segment, root_segment};
+use crate::names::{concat, is_keras, last_segment, root_segment};
+use crate::semantic::builtins::tf_utility;
 use crate::semantic::kinds::{
-    binary_value, dataset_method_element, forget_shape, known_info, sliced, ClassRef, Dim,
-    Structure, TensorInfo, Value, DTYPES,
+    binary_value, dataset_method_element, forget_shape, known_info, sliced, ClassRef, Container,
+    Dim, FunctionRef, FunctionTarget, ObjectKind, Structure, TensorInfo, Value, DTYPES,
 };
 use crate::semantic::ClassId;
 
@@ -52,45 +54,66 @@ impl Walker<'_, '_> {
                 literal: Some("None".to_string()),
                 varies: false,
             },
-            Expr::List(_)
-            | Expr::Tuple(_)
-            | Expr::Dict(_)
-            | Expr::Set(_)
-            | Expr::ListComp(_)
-            | Expr::SetComp(_)
-            | Expr::DictComp(_) => Value::Fresh,
+            Expr::List(list) => Value::fresh(self.elements_value(&list.elts)),
+            Expr::Tuple(tuple) => Value::fresh(self.elements_value(&tuple.elts)),
+            Expr::Set(set) => Value::fresh(self.elements_value(&set.elts)),
+            Expr::Dict(dict) => Value::fresh(
+                self.elements_value_of(dict.items.iter().map(|item| &item.value), dict.items.len()),
+            ),
+            Expr::ListComp(comp) => Value::fresh(self.value(&comp.elt)),
+            Expr::SetComp(comp) => Value::fresh(self.value(&comp.elt)),
+            Expr::DictComp(comp) => Value::fresh(self.value(&comp.value)),
             Expr::Name(name) => self.name_value(name.id.as_str()),
             Expr::Attribute(attribute) => {
                 if let Some(is_tf) = self.model.imports.with_resolved(expr, |qualified| {
                     qualified.starts_with("tensorflow.") || is_keras(qualified)
                 }) {
                     return if is_tf {
-                        Value::TfObject
+                        Value::Object(ObjectKind::Other)
                     } else {
                         Value::Unknown
                     };
                 }
+                let name = attribute.attr.id.as_str();
                 if self.is_self(&attribute.value) {
-                    let name = attribute.attr.id.as_str();
-                    if let Some(value) = self
+                    let stored = self
                         .class()
-                        .and_then(|c| self.module.class_attributes[c].get(name))
+                        .and_then(|c| self.module.class_attributes[c].get(name));
+                    if stored.is_some()
+                        || self
+                            .class()
+                            .and_then(|c| self.model.method(c, name))
+                            .is_none()
                     {
+                        self.note_state_read(attribute.start(), name, stored);
+                    }
+                    if let Some(value) = stored {
                         // Other methods (or other code) may assign it anew.
-                        return forget_shape(value.clone());
+                        return forget_shape(value.clone()).shared();
+                    }
+                    if let Some(method) = self.class().and_then(|c| self.model.method(c, name)) {
+                        return Value::Function(Box::new(FunctionRef {
+                            target: FunctionTarget::Local(method),
+                            bound: true,
+                        }));
                     }
                     return if self.is_tf_method() {
-                        Value::TfObject
+                        Value::Object(ObjectKind::Other)
                     } else {
                         Value::Unknown
                     };
                 }
                 match self.value(&attribute.value) {
-                    Value::Tensor(_) => match attribute.attr.id.as_str() {
+                    Value::Tensor(_) => match name {
                         "shape" | "dtype" | "name" | "ndim" | "device" => Value::Unknown,
                         _ => Value::Tensor(TensorInfo::default()),
                     },
-                    Value::TfObject => Value::TfObject,
+                    Value::Object(kind) => object_attribute(kind, name),
+                    Value::Instance(class) => self.instance_attribute(&class, name),
+                    Value::Param(param) => {
+                        self.note_param_attribute_read(param, attribute.start(), name);
+                        Value::Unknown
+                    }
                     _ => Value::Unknown,
                 }
             }
@@ -111,8 +134,19 @@ impl Walker<'_, '_> {
             },
             Expr::Subscript(subscript) => match self.value(&subscript.value) {
                 Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
-                Value::TfObject => Value::TfObject,
+                Value::Object(kind) if Value::Object(kind).is_tensor_like() => {
+                    Value::Tensor(TensorInfo::default())
+                }
                 Value::NdArray(_) => Value::NdArray(None),
+                Value::Container(container) => match subscript.slice.as_ref() {
+                    // A slice of a container is a container of the same.
+                    Expr::Slice(_) => Value::Container(container).shared(),
+                    _ => container.element,
+                },
+                // Part of what a parameter receives: a tensor's slice, an
+                // element of a tuple of tensors, or a Python value.
+                Value::Param(index) if index < 64 => Value::Derived(1 << index),
+                derived @ Value::Derived(_) => derived,
                 _ => Value::Unknown,
             },
             Expr::Compare(compare) => {
@@ -144,9 +178,61 @@ impl Walker<'_, '_> {
         }
         if let Some(value) = self.module.globals.get(name) {
             // Its last module-level value; a call may come before that.
-            return forget_shape(value.clone());
+            return forget_shape(value.clone()).shared();
+        }
+        if let Some(&id) = self.tables.module_functions.get(name) {
+            return Value::Function(Box::new(FunctionRef {
+                target: FunctionTarget::Local(id),
+                bound: false,
+            }));
         }
         Value::Unknown
+    }
+
+    /// What the elements of a literal are, when they are all of one kind
+    /// (only the first few are looked at: a long literal is data).
+    fn elements_value(&self, elements: &[Expr]) -> Value {
+        self.elements_value_of(elements.iter(), elements.len())
+    }
+
+    fn elements_value_of<'e>(&self, elements: impl Iterator<Item = &'e Expr>, len: usize) -> Value {
+        if len == 0 {
+            return Value::Nothing;
+        }
+        if len > 16 {
+            return Value::Unknown;
+        }
+        let mut joined: Option<Value> = None;
+        for element in elements {
+            let value = self.value(element);
+            joined = Some(match joined {
+                Some(previous) => previous.join(&value),
+                None => value,
+            });
+        }
+        joined.unwrap_or(Value::Unknown)
+    }
+
+    /// `object.name` where the object is an instance of a project class: a
+    /// method (bound), or an attribute its constructor sets.
+    fn instance_attribute(&self, class: &ClassRef, name: &str) -> Value {
+        match class {
+            ClassRef::Local(class) => {
+                if let Some(method) = self.model.method(*class, name) {
+                    return Value::Function(Box::new(FunctionRef {
+                        target: FunctionTarget::Local(method),
+                        bound: true,
+                    }));
+                }
+                self.module.class_attributes[*class]
+                    .get(name)
+                    .map_or(Value::Unknown, |value| forget_shape(value.clone()).shared())
+            }
+            ClassRef::External(qualified) => Value::Function(Box::new(FunctionRef {
+                target: FunctionTarget::External(concat(&[qualified, ".", name])),
+                bound: true,
+            })),
+        }
     }
 
     /// The value a call returns, without recording its effects.
@@ -159,41 +245,90 @@ impl Walker<'_, '_> {
         match call.func.as_ref() {
             Expr::Name(name) => match name.id.as_str() {
                 "open" => Value::Io,
-                "list" | "dict" | "set" | "tuple" | "sorted" | "zip" | "enumerate" => Value::Fresh,
-                "int" | "float" | "bool" | "len" | "str" | "round" => Value::Primitive {
+                "list" | "tuple" | "set" | "sorted" | "reversed" => Value::fresh(
+                    call.arguments
+                        .args
+                        .first()
+                        .map_or(Value::Unknown, |arg| self.value(arg).element()),
+                ),
+                "dict" | "zip" | "enumerate" => Value::fresh(Value::Unknown),
+                "int" | "float" | "bool" | "len" | "str" => Value::Primitive {
                     literal: None,
                     varies: true,
                 },
+                // Python's arithmetic builtins: computed from what they are
+                // given, like arithmetic.
+                "max" | "min" | "abs" | "round" | "sum" | "pow" => {
+                    let mut params = 0;
+                    for arg in &call.arguments.args {
+                        let value = self.value(arg);
+                        if value.is_tensor_like() {
+                            return Value::Tensor(TensorInfo::default());
+                        }
+                        match value.params() {
+                            Some(bits) => params |= bits,
+                            None => return Value::Unknown,
+                        }
+                    }
+                    if params == 0 {
+                        Value::Primitive {
+                            literal: None,
+                            varies: true,
+                        }
+                    } else {
+                        Value::Derived(params)
+                    }
+                }
                 other => {
                     if let Some(class) = self.local_class(other) {
                         return Value::Instance(ClassRef::Local(class));
                     }
-                    match self.name_value(other) {
-                        Value::TfObject | Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
-                        Value::Instance(ClassRef::Local(class))
-                            if self.module.tf_classes[class] =>
-                        {
-                            Value::Tensor(TensorInfo::default())
-                        }
-                        _ => Value::Unknown,
-                    }
+                    called_value(self.name_value(other), &self.module.tf_classes)
                 }
             },
-            Expr::Attribute(attribute) => match self.value(&attribute.value) {
-                Value::Tensor(TensorInfo {
-                    element: Some(element),
-                    ..
-                }) => Value::Tensor(TensorInfo {
-                    element: dataset_method_element(&element, attribute.attr.id.as_str())
-                        .map(Box::new),
-                    ..TensorInfo::default()
-                }),
-                Value::Tensor(_) | Value::TfObject => match attribute.attr.id.as_str() {
-                    "numpy" => Value::NdArray(None),
-                    _ => Value::Tensor(TensorInfo::default()),
-                },
-                _ => Value::Unknown,
-            },
+            Expr::Attribute(attribute) => {
+                let method = attribute.attr.id.as_str();
+                if method == "numpy" {
+                    return Value::NdArray(None);
+                }
+                match self.value(&attribute.value) {
+                    Value::Tensor(TensorInfo {
+                        element: Some(element),
+                        ..
+                    }) => Value::Tensor(TensorInfo {
+                        element: dataset_method_element(&element, method).map(Box::new),
+                        ..TensorInfo::default()
+                    }),
+                    Value::Tensor(_) => match method {
+                        "numpy" => Value::NdArray(None),
+                        _ => Value::Tensor(TensorInfo::default()),
+                    },
+                    Value::Object(kind) => object_method_value(kind, method),
+                    Value::Container(container) => match method {
+                        "pop" | "get" => container.element,
+                        "copy" => Value::Container(container),
+                        "values" => Value::fresh(container.element),
+                        _ => Value::Unknown,
+                    },
+                    Value::Primitive { literal, .. } if is_string_literal(literal.as_deref()) => {
+                        match method {
+                            "split" | "splitlines" => Value::fresh(Value::Primitive {
+                                literal: None,
+                                varies: true,
+                            }),
+                            _ => Value::Primitive {
+                                literal: None,
+                                varies: true,
+                            },
+                        }
+                    }
+                    Value::Instance(class) => called_value(
+                        self.instance_attribute(&class, method),
+                        &self.module.tf_classes,
+                    ),
+                    _ => Value::Unknown,
+                }
+            }
             _ => Value::Unknown,
         }
     }
@@ -210,9 +345,9 @@ impl Walker<'_, '_> {
     /// of tensors and arrays of known kind keeps its structure.
     pub(super) fn argument_value(&self, arg: &Expr) -> Value {
         match self.value(arg) {
-            Value::Fresh => self
+            value @ Value::Container(_) if value.is_fresh() => self
                 .structure(arg, 0)
-                .map_or(Value::Fresh, |s| Value::Structure(Box::new(s))),
+                .map_or(value, |s| Value::Structure(Box::new(s))),
             value => value,
         }
     }
@@ -281,8 +416,11 @@ pub(super) fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Wa
     let last = last_segment(qualified);
     let root = root_segment(qualified);
     if root == "tensorflow" || is_keras(qualified) {
-        if last.chars().next().is_some_and(char::is_uppercase) {
-            return Value::TfObject;
+        if let Some(kind) = ObjectKind::built_by(qualified) {
+            return Value::Object(kind);
+        }
+        if tf_utility(qualified).is_some() {
+            return Value::Unknown;
         }
         if qualified == "tensorflow.data.Dataset.from_tensor_slices" {
             return Value::Tensor(TensorInfo {
@@ -645,4 +783,61 @@ pub(super) fn shape_argument(expr: &Expr, walker: &Walker) -> Option<Vec<Option<
             })
             .collect(),
     )
+}
+
+/// What calling a value returns: a tensor for a tensor, a Keras object or
+/// an instance of a Keras class; unknown otherwise.
+fn called_value(callee: Value, tf_classes: &[bool]) -> Value {
+    match callee {
+        Value::Object(ObjectKind::Checkpoint | ObjectKind::SummaryWriter) => Value::Unknown,
+        Value::Object(_) | Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
+        Value::Instance(ClassRef::Local(class)) if tf_classes[class] => {
+            Value::Tensor(TensorInfo::default())
+        }
+        _ => Value::Unknown,
+    }
+}
+
+/// `object.name` for a TensorFlow or Keras object: the lists of layers and
+/// variables Keras keeps, static metadata (unknown), or another object.
+fn object_attribute(kind: ObjectKind, name: &str) -> Value {
+    match name {
+        "layers" => Value::Container(Box::new(Container {
+            element: Value::Object(ObjectKind::Layer),
+            fresh: false,
+        })),
+        "variables"
+        | "trainable_variables"
+        | "non_trainable_variables"
+        | "weights"
+        | "trainable_weights"
+        | "non_trainable_weights" => Value::Container(Box::new(Container {
+            element: Value::Object(ObjectKind::Variable),
+            fresh: false,
+        })),
+        "shape" | "dtype" | "name" | "ndim" | "device" | "built" | "trainable" => Value::Unknown,
+        _ if kind == ObjectKind::Variable => Value::Tensor(TensorInfo::default()),
+        _ => Value::Object(ObjectKind::Other),
+    }
+}
+
+/// What calling `method` of a TensorFlow or Keras object returns.
+fn object_method_value(kind: ObjectKind, method: &str) -> Value {
+    match (kind, method) {
+        (_, "numpy") => Value::NdArray(None),
+        (ObjectKind::Model, "predict" | "predict_on_batch") => Value::NdArray(None),
+        (_, "get_weights") => Value::fresh(Value::NdArray(None)),
+        (_, "as_list" | "get_config" | "num_elements" | "is_fully_defined") => Value::Unknown,
+        (ObjectKind::Checkpoint | ObjectKind::SummaryWriter, _) => Value::Unknown,
+        (ObjectKind::Tape, "gradient") => Value::fresh(Value::Tensor(TensorInfo::default())),
+        (ObjectKind::TensorArray, "write" | "scatter" | "unstack" | "split") => {
+            Value::Object(ObjectKind::TensorArray)
+        }
+        _ => Value::Tensor(TensorInfo::default()),
+    }
+}
+
+/// Whether a primitive's literal is a string.
+fn is_string_literal(literal: Option<&str>) -> bool {
+    literal.is_some_and(|literal| literal.starts_with('"'))
 }

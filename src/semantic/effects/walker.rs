@@ -40,6 +40,8 @@ pub(super) struct ModuleTables<'a> {
     pub(super) call_targets: HashMap<TextSize, FunctionId>,
     /// The last class of the module with each name.
     pub(super) last_class: HashMap<&'a str, ClassId>,
+    /// The functions defined at module level, by name.
+    pub(super) module_functions: HashMap<&'a str, FunctionId>,
 }
 
 /// Walks one function body, or module-level code, and records what it does
@@ -62,13 +64,19 @@ pub(super) struct Walker<'m, 'a> {
     pub(super) values: HashMap<&'a str, Value>,
     /// What this method assigns to `self.<attr>`, when asked for (in the
     /// constructors of the attributes pass).
-    pub(super) self_attributes: Option<Vec<(&'a str, Value)>>,
+    pub(super) self_attributes: Option<Vec<(Box<str>, Value)>>,
     pub(super) loop_depth: usize,
     pub(super) test_depth: usize,
     /// How many statements enclose the one being walked (1 at the top of
     /// the body).
     pub(super) stmt_depth: usize,
     pub(super) depth: std::cell::Cell<u32>,
+    /// The first read of Python state that may change between calls, found
+    /// while values are computed (which cannot record culprits).
+    pub(super) state_read: std::cell::RefCell<Option<(TextSize, String)>>,
+    /// The first read of an attribute of each parameter (`config.rate`),
+    /// found while values are computed.
+    pub(super) param_attribute_reads: std::cell::RefCell<Vec<(usize, TextSize, String)>>,
     /// Where culprits and conditionals are put into words.
     pub(super) text: String,
     pub(super) effects: DirectEffects,
@@ -116,6 +124,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             test_depth: 0,
             stmt_depth: 0,
             depth: std::cell::Cell::new(0),
+            state_read: std::cell::RefCell::new(None),
+            param_attribute_reads: std::cell::RefCell::new(Vec::new()),
             text,
             effects: DirectEffects::default(),
         };
@@ -151,8 +161,79 @@ impl<'m, 'a> Walker<'m, 'a> {
             for name in walker.globals.iter().chain(&walker.nonlocals) {
                 walker.locals.remove(name);
             }
+            // What a parameter is when a call does not pass it: its
+            // default's value (a constant, or a module-level name).
+            let skip = usize::from(walker.self_name.is_some());
+            let defaults: Vec<Option<Value>> = def
+                .parameters
+                .iter_non_variadic_params()
+                .skip(skip)
+                .map(|p| p.default.as_deref().map(|d| walker.value(d)))
+                .collect();
+            if defaults.iter().any(Option::is_some) {
+                walker.effects.param_defaults = defaults;
+            }
+            // `*args` and `**kwargs` are a tuple and a dict made for this
+            // call: mutating them touches nothing the caller holds.
+            let variadic = [&def.parameters.vararg, &def.parameters.kwarg];
+            for parameter in variadic.into_iter().flatten() {
+                let name = parameter.name.id.as_str();
+                walker.locals.insert(name);
+                walker.values.insert(name, Value::fresh(Value::Unknown));
+            }
         }
         walker
+    }
+
+    /// The function's direct effects, once its body is walked.
+    pub(super) fn take_effects(&mut self) -> super::DirectEffects {
+        if let Some((offset, what)) = self.state_read.get_mut().take() {
+            self.add(Effect::PythonStateRead, offset, what);
+        }
+        for (param, offset, what) in self.param_attribute_reads.get_mut().drain(..) {
+            self.effects.conditionals.push(super::Conditional {
+                param,
+                rule: ParamRule::ReadsAttribute,
+                offset,
+                what,
+                method: None,
+            });
+        }
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Notes a read of `self.<name>` holding `value`, when it is Python
+    /// state that may change between calls.
+    pub(super) fn note_state_read(&self, offset: TextSize, name: &str, value: Option<&Value>) {
+        if self.at_module_level() || self.in_init || self.state_read.borrow().is_some() {
+            return;
+        }
+        let stable = match value {
+            // Keras objects keep their state in variables; functions and
+            // objects of the project are what they were.
+            Some(Value::Object(_) | Value::Function(_) | Value::Instance(_)) => true,
+            Some(Value::Container(container)) => matches!(
+                container.element,
+                Value::Object(_) | Value::Function(_) | Value::Instance(_) | Value::Nothing
+            ),
+            _ => false,
+        };
+        if !stable {
+            *self.state_read.borrow_mut() = Some((offset, format!("reads `self.{name}`")));
+        }
+    }
+
+    /// Notes a read of attribute `name` of parameter `param` (the first
+    /// per parameter).
+    pub(super) fn note_param_attribute_read(&self, param: usize, offset: TextSize, name: &str) {
+        if self.at_module_level() {
+            return;
+        }
+        let mut reads = self.param_attribute_reads.borrow_mut();
+        if reads.iter().all(|(p, _, _)| *p != param) {
+            let what = format!("reads `{}.{name}`", self.effects.params[param]);
+            reads.push((param, offset, what));
+        }
     }
 
     /// The walker's tables, emptied, for the next walker.
@@ -258,25 +339,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.at_module_level() || self.effects.culprit(effect).is_some()
     }
 
-    pub(super) fn conditional(
-        &mut self,
-        param: usize,
-        rule: ParamRule,
-        offset: TextSize,
-        what: impl std::fmt::Display,
-    ) {
-        if !self.at_module_level() {
-            let what = self.words(what);
-            self.effects.conditionals.push(Conditional {
-                param,
-                rule,
-                offset,
-                what,
-            });
-        }
-    }
-
-    /// A [`Walker::conditional`] whose words name the parameter:
+    /// A conditional effect whose words name the parameter:
     /// `before`, the parameter's name, `after`.
     pub(super) fn param_conditional(
         &mut self,
@@ -297,7 +360,62 @@ impl<'m, 'a> Walker<'m, 'a> {
                 rule,
                 offset,
                 what: self.text.as_str().into(),
+                method: None,
             });
+        }
+    }
+
+    /// A call of `method` on parameter `param` (or of the parameter itself,
+    /// when `method` is `None`): what it does depends on what is passed.
+    pub(super) fn param_call(
+        &mut self,
+        param: usize,
+        method: Option<&str>,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            let what = self.words(what);
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule: if method.is_some() {
+                    ParamRule::MethodCall
+                } else {
+                    ParamRule::Call
+                },
+                offset,
+                what,
+                method: method.map(Box::from),
+            });
+        }
+    }
+
+    /// Records what a `return` gives back.
+    fn on_return(&mut self, value: Option<&Expr>, offset: TextSize) {
+        let Some(value) = value else { return };
+        // The result of a call the propagation follows: what its callee
+        // returns.
+        if let Expr::Call(call) = value {
+            let start = call.start();
+            if let Some(index) = self.effects.calls.iter().rposition(|c| c.offset == start) {
+                self.effects.returns.calls.push((index as u32, offset));
+                return;
+            }
+        }
+        let value = self.value(value);
+        let returns = &mut self.effects.returns;
+        match returned(&value) {
+            Returned::Tensor => {}
+            Returned::Python(what) => {
+                returns.python.get_or_insert((offset, what));
+            }
+            Returned::Params(params) => {
+                returns.params |= params;
+                returns.params_at.get_or_insert(offset);
+            }
+            Returned::Unknown => {
+                returns.unknown.get_or_insert(offset);
+            }
         }
     }
 
@@ -404,6 +522,12 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.visit_body(&with.body);
             }
             Stmt::Import(_) | Stmt::ImportFrom(_) if !self.at_module_level() => {}
+            Stmt::Return(ret) => {
+                walk_stmt(self, stmt);
+                if !self.at_module_level() {
+                    self.on_return(ret.value.as_deref(), ret.start());
+                }
+            }
             _ => walk_stmt(self, stmt),
         }
         self.stmt_depth -= 1;
@@ -514,8 +638,60 @@ impl Walker<'_, '_> {
                         "`",
                     );
                 }
+                &Value::Derived(params) => {
+                    for index in bits(params) {
+                        self.param_conditional(
+                            index,
+                            ParamRule::TensorIfTensor,
+                            offset,
+                            "computes with `",
+                            "`",
+                        );
+                    }
+                }
                 _ => {}
             }
         }
+    }
+}
+
+/// The indexes of the set bits of `set`, lowest first.
+pub(super) fn bits(set: u64) -> impl Iterator<Item = usize> {
+    (0..64).filter(move |bit| set & (1 << bit) != 0)
+}
+
+/// What a returned value is to a graph function.
+enum Returned {
+    /// A tensor, a nest of tensors, `None`: what a graph function returns.
+    Tensor,
+    /// A Python value or an object: what it is.
+    Python(&'static str),
+    /// Computed from these parameters: a tensor if one of them is.
+    Params(u64),
+    Unknown,
+}
+
+fn returned(value: &Value) -> Returned {
+    match value {
+        Value::Tensor(_) | Value::Structure(_) | Value::Nothing => Returned::Tensor,
+        Value::Primitive { literal, .. } => match literal.as_deref() {
+            Some("None") => Returned::Tensor,
+            Some(text) if text.starts_with('"') => Returned::Python("text"),
+            Some("True" | "False") => Returned::Python("a Python truth value"),
+            _ => Returned::Python("a Python value"),
+        },
+        Value::NdArray(_) => Returned::Python("a NumPy array"),
+        Value::Object(kind) if kind.is_returnable() => Returned::Tensor,
+        Value::Object(kind) => Returned::Python(kind.describe()),
+        Value::Instance(_) => Returned::Python("an object"),
+        Value::Function(_) => Returned::Python("a function"),
+        Value::Io => Returned::Python("a file or stream"),
+        Value::Container(container) => match returned(&container.element) {
+            Returned::Python(_) => Returned::Python("a container of Python values or objects"),
+            other => other,
+        },
+        Value::Param(index) if *index < 64 => Returned::Params(1 << index),
+        Value::Derived(params) => Returned::Params(*params),
+        Value::Param(_) | Value::Unknown => Returned::Unknown,
     }
 }

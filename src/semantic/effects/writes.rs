@@ -44,7 +44,8 @@ impl<'a> Walker<'_, 'a> {
         }
         if self.locals.contains(name) {
             return match self.values.get(name) {
-                Some(Value::Fresh | Value::Instance(_) | Value::Primitive { .. }) => None,
+                Some(value @ Value::Container(_)) if value.is_fresh() => None,
+                Some(Value::Instance(_) | Value::Primitive { .. }) => None,
                 _ => Some(Owner::Local(shown)),
             };
         }
@@ -103,11 +104,11 @@ impl<'a> Walker<'_, 'a> {
                 if self.self_attributes.is_some() && self.is_self(&attribute.value) {
                     // A parameter of this method means nothing in another one.
                     let stored = match &value {
-                        Some(Value::Param(_)) | None => Value::Unknown,
+                        Some(Value::Param(_) | Value::Derived(_)) | None => Value::Unknown,
                         Some(other) => other.clone(),
                     };
                     if let Some(attributes) = &mut self.self_attributes {
-                        attributes.push((attribute.attr.id.as_str(), stored));
+                        attributes.push((attribute.attr.id.as_str().into(), stored));
                     }
                 }
                 if let Some(owner) = self.long_lived_owner(target) {
@@ -174,11 +175,20 @@ impl<'a> Walker<'_, 'a> {
                     "range" => return self.on_write(target, Some(counter)),
                     "enumerate" => {
                         if let Expr::Tuple(tuple) = target {
+                            let element = call
+                                .arguments
+                                .args
+                                .first()
+                                .map(|iterable| self.value(iterable).element());
                             if let Some(first) = tuple.elts.first() {
                                 self.on_write(first, Some(counter));
                             }
-                            for rest in tuple.elts.iter().skip(1) {
-                                self.on_write(rest, None);
+                            if let [_, second] = &tuple.elts[..] {
+                                self.on_write(second, element);
+                            } else {
+                                for rest in tuple.elts.iter().skip(1) {
+                                    self.on_write(rest, None);
+                                }
                             }
                             return;
                         }
@@ -215,6 +225,7 @@ impl<'a> Walker<'_, 'a> {
                 );
                 Value::Unknown
             }
+            Value::Container(container) => container.element,
             _ => Value::Unknown,
         };
         self.on_write(target, Some(element));

@@ -9,7 +9,10 @@
 //! do not depend on the syntax (joins, forgetting what a loop may change,
 //! arithmetic). Tensors' dtypes and shapes are in `tensor.rs`.
 
+mod objects;
 mod tensor;
+
+pub use objects::{ObjectCall, ObjectKind};
 
 pub use tensor::{batched, dataset_method_element, sliced, Dim, Structure, TensorInfo, DTYPES};
 
@@ -17,11 +20,14 @@ pub use tensor::{batched, dataset_method_element, sliced, Dim, Structure, Tensor
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Unknown,
+    /// No value at all: what the elements of an empty container are, until
+    /// something is put into it.
+    Nothing,
     Tensor(TensorInfo),
     /// A TensorFlow or Keras object that is not a plain tensor: a variable,
-    /// a layer or model, an optimizer, a `GradientTape`. Calling it or its
-    /// methods is tensor computation.
-    TfObject,
+    /// a layer or model, an optimizer, a `GradientTape`, a checkpoint. What
+    /// calling it or its methods does depends on its kind.
+    Object(ObjectKind),
     /// A Python number, string, bool or `None`; `literal` is its source text
     /// when it is a constant, `varies` when it changes between evaluations
     /// (a loop counter).
@@ -32,20 +38,54 @@ pub enum Value {
     /// A NumPy array or value, with the dtype and shape of an array built
     /// by a constructor that says.
     NdArray(Option<Box<TensorInfo>>),
-    /// A list, dict, set or tuple built right here; mutating it touches
-    /// nothing that outlives the call.
-    Fresh,
+    /// A list, dict, set or tuple, with what its elements are when they are
+    /// all of one kind (the values, for a dict).
+    Container(Box<Container>),
     /// A file, a logger or a stream: every method call is I/O.
     Io,
     /// The `index`-th parameter of the function being analysed.
     Param(usize),
+    /// A value computed from parameters (the set bits) by arithmetic or
+    /// Python's numeric builtins: a tensor when one of them is a tensor, a
+    /// Python value when all of them are Python values.
+    Derived(u64),
     /// An instance of a class defined in the project: `Local` in this module,
     /// `External` by qualified name.
     Instance(ClassRef),
     /// A tuple, list or dict built at a call site as an argument, of tensors
     /// and arrays of known kind. Only call arguments have it; elsewhere such
-    /// a literal is `Fresh`.
+    /// a literal is a [`Value::Container`].
     Structure(Box<Structure>),
+    /// A function of the project, or a method bound to its object
+    /// (`self.loss = loss_fn`, `step = self.policy.train`).
+    Function(Box<FunctionRef>),
+}
+
+/// A list, dict, set or tuple.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    /// What its elements are, when they are all of one kind.
+    pub element: Value,
+    /// Whether it was built right here: mutating it touches nothing that
+    /// outlives the call.
+    pub fresh: bool,
+}
+
+/// A function a value refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionRef {
+    pub target: FunctionTarget,
+    /// Whether calling it passes its object as `self`.
+    pub bound: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionTarget {
+    /// A function of this module.
+    Local(usize),
+    /// A function of another module, by qualified name (`pkg.mod.f`,
+    /// `pkg.mod.Class.method`).
+    External(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +98,7 @@ impl Value {
     pub fn join(&self, other: &Self) -> Self {
         match (self, other) {
             (a, b) if a == b => a.clone(),
+            (Value::Nothing, other) | (other, Value::Nothing) => other.clone(),
             (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(b)),
             (Value::NdArray(a), Value::NdArray(b)) => Value::NdArray(match (a, b) {
                 (Some(a), Some(b)) => Some(Box::new(a.join(b))),
@@ -69,12 +110,71 @@ impl Value {
                     varies: true,
                 }
             }
+            // Either a tensor or a tensor-like object (a `TensorArray`
+            // reassigned to what `stack()` gives): something tensor-like.
+            (a, b) if a.is_tensor_like() && b.is_tensor_like() => Value::Object(ObjectKind::Other),
+            (Value::Container(a), Value::Container(b)) => Value::Container(Box::new(Container {
+                element: a.element.join(&b.element),
+                fresh: a.fresh && b.fresh,
+            })),
             _ => Value::Unknown,
         }
     }
 
+    /// Whether it is a tensor, or an object that arithmetic and NumPy treat
+    /// as one (a variable).
     pub fn is_tensor_like(&self) -> bool {
-        matches!(self, Value::Tensor(_) | Value::TfObject)
+        matches!(
+            self,
+            Value::Tensor(_)
+                | Value::Object(ObjectKind::Variable | ObjectKind::TensorArray | ObjectKind::Other)
+        )
+    }
+
+    /// The parameters a value is computed from, as a set of bits: empty for
+    /// a Python constant, `None` when it may come from elsewhere.
+    pub fn params(&self) -> Option<u64> {
+        match self {
+            Value::Param(index) if *index < 64 => Some(1 << index),
+            Value::Derived(params) => Some(*params),
+            Value::Primitive { .. } => Some(0),
+            _ => None,
+        }
+    }
+
+    /// A container built right here, of elements of kind `element`.
+    pub fn fresh(element: Value) -> Self {
+        Value::Container(Box::new(Container {
+            element,
+            fresh: true,
+        }))
+    }
+
+    /// Whether it is a container built right here.
+    pub fn is_fresh(&self) -> bool {
+        matches!(self, Value::Container(container) if container.fresh)
+    }
+
+    /// The same value seen from elsewhere: a container built in another
+    /// function (or stored in an attribute) is not fresh there.
+    pub fn shared(self) -> Self {
+        match self {
+            Value::Container(mut container) => {
+                container.fresh = false;
+                Value::Container(container)
+            }
+            other => other,
+        }
+    }
+
+    /// What an element of it is, when it is a container (or a tensor, whose
+    /// rows are tensors).
+    pub fn element(&self) -> Value {
+        match self {
+            Value::Container(container) => container.element.clone(),
+            Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
+            _ => Value::Unknown,
+        }
     }
 }
 
@@ -100,15 +200,49 @@ pub enum ParamKind {
     /// site passes NumPy arrays of known dtype or the same structure of
     /// such arrays and tensors.
     Other(Option<Box<Structure>>),
+    /// A TensorFlow or Keras object of a known kind (a model, a layer, an
+    /// optimizer, a variable, ...).
+    Object(ObjectKind),
+    /// An instance of a class of the project.
+    Instance(Box<InstanceOf>),
+}
+
+/// The class of an instance passed as an argument, as the call site names
+/// it: the propagation finds its methods from there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InstanceOf {
+    /// Its qualified name: in the module of the call site (`local`), or as
+    /// that module imports it (`pkg.models.Model`).
+    pub class: Box<str>,
+    pub local: bool,
+    /// The module of the call site, once the propagation has joined it
+    /// ([`InstanceOf::UNJOINED`] before).
+    pub module: u32,
+}
+
+impl InstanceOf {
+    pub const UNJOINED: u32 = u32::MAX;
 }
 
 impl ParamKind {
     /// The kind an argument with this value gives its parameter, passed at
     /// `line`.
-    pub fn of_argument(value: &Value, line: u32) -> Self {
+    /// `class_name` names a class of the module by its index.
+    pub fn of_argument(value: &Value, line: u32, class_name: &dyn Fn(usize) -> String) -> Self {
         match value {
             Value::Tensor(info) => ParamKind::Tensor(Box::new(info.clone())),
-            Value::TfObject => ParamKind::Tensor(Box::default()),
+            Value::Object(kind) => ParamKind::Object(*kind),
+            Value::Instance(class) => {
+                let (class, local) = match class {
+                    ClassRef::Local(id) => (class_name(*id), true),
+                    ClassRef::External(qualified) => (qualified.clone(), false),
+                };
+                ParamKind::Instance(Box::new(InstanceOf {
+                    class: class.into(),
+                    local,
+                    module: InstanceOf::UNJOINED,
+                }))
+            }
             Value::Primitive { literal, varies } => ParamKind::Primitive {
                 literal: literal.as_deref().map(Box::from),
                 varies_at: varies.then_some(line),
@@ -117,10 +251,12 @@ impl ParamKind {
                 ParamKind::Other(Some(Box::new(Structure::Leaf((**info).clone()))))
             }
             Value::Structure(structure) => ParamKind::Other(Some(structure.clone())),
-            Value::NdArray(None) | Value::Fresh | Value::Io | Value::Instance(_) => {
+            Value::NdArray(None) | Value::Container(_) | Value::Io | Value::Function(_) => {
                 ParamKind::Other(None)
             }
-            Value::Unknown | Value::Param(_) => ParamKind::Unknown,
+            Value::Unknown | Value::Nothing | Value::Param(_) | Value::Derived(_) => {
+                ParamKind::Unknown
+            }
         }
     }
 
@@ -171,10 +307,22 @@ impl ParamKind {
         matches!(self, ParamKind::Tensor(_))
     }
 
+    /// Whether arithmetic and NumPy treat it as a tensor: a tensor, or a
+    /// variable (or another TensorFlow object that is not a Keras one).
+    pub fn is_tensor_like(&self) -> bool {
+        matches!(
+            self,
+            ParamKind::Tensor(_)
+                | ParamKind::Object(
+                    ObjectKind::Variable | ObjectKind::TensorArray | ObjectKind::Other
+                )
+        )
+    }
+
     /// Whether the parameter could be a tensor (it is one, or nothing says
     /// it is not).
     pub fn may_be_tensor(&self) -> bool {
-        matches!(self, ParamKind::Tensor(_) | ParamKind::Unknown)
+        self.is_tensor_like() || matches!(self, ParamKind::Unknown)
     }
 }
 
@@ -228,8 +376,16 @@ pub fn binary_value(left: &Value, right: &Value) -> Value {
                 varies: *a || *b,
             }
         }
-        (Value::NdArray(_), _) | (_, Value::NdArray(_)) => Value::NdArray(None),
-        _ => Value::Unknown,
+        // A parameter with a NumPy value is a tensor when a tensor is
+        // passed: computed from the parameter.
+        (Value::NdArray(_), other) | (other, Value::NdArray(_)) => match other.params() {
+            Some(params) if params != 0 => Value::Derived(params),
+            _ => Value::NdArray(None),
+        },
+        (a, b) => match (a.params(), b.params()) {
+            (Some(a), Some(b)) if a | b != 0 => Value::Derived(a | b),
+            _ => Value::Unknown,
+        },
     }
 }
 
@@ -245,6 +401,7 @@ mod tests {
                 varies: false,
             },
             3,
+            &|_| String::new(),
         );
         let two = ParamKind::of_argument(
             &Value::Primitive {
@@ -252,6 +409,7 @@ mod tests {
                 varies: false,
             },
             4,
+            &|_| String::new(),
         );
         assert!(matches!(
             one.join(&one),
