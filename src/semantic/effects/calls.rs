@@ -79,6 +79,9 @@ impl Walker<'_, '_> {
         let is_tf = qualified == "tensorflow"
             || qualified.starts_with("tensorflow.")
             || is_keras(qualified);
+        if is_tf {
+            self.graph_only_call(qualified, call);
+        }
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
             return;
@@ -279,11 +282,20 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Whether `expr` is a local name (not a parameter) that holds a
+    /// TensorFlow value: one TensorFlow made in this function.
+    fn is_local_tf_value(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(name) if self.locals.contains(name.id.as_str()))
+            && self.value(expr).is_tensor_like()
+    }
+
     pub(super) fn on_method_call(&mut self, receiver: &Expr, method: &str, call: &ExprCall) {
         let offset = call.start();
         let shown = MethodText(receiver, method);
-        // Mutating a long-lived container is a side effect whatever it holds.
-        if mutating_method(method).is_some() {
+        // Mutating a long-lived container is a side effect whatever it
+        // holds; a local TensorFlow value is no Python container
+        // (`ta.write(i, x)` on a `tf.TensorArray` is a graph operation).
+        if mutating_method(method).is_some() && !self.is_local_tf_value(receiver) {
             if let Some(owner) = self.long_lived_owner(receiver) {
                 self.add(
                     Effect::SideEffect,

@@ -44,7 +44,11 @@ impl<'a> Walker<'_, 'a> {
         }
         if self.locals.contains(name) {
             return match self.values.get(name) {
-                Some(Value::Fresh | Value::Instance(_) | Value::Primitive { .. }) => None,
+                // Built here, or made by TensorFlow here (the dict
+                // `tf.io.parse_example` returns): nobody else holds it.
+                Some(
+                    Value::Fresh | Value::Instance(_) | Value::Primitive { .. } | Value::Tensor(_),
+                ) => None,
                 _ => Some(Owner::Local(shown)),
             };
         }
@@ -171,7 +175,12 @@ impl<'a> Walker<'_, 'a> {
         if let Expr::Call(call) = iter {
             if let Expr::Name(name) = call.func.as_ref() {
                 match name.id.as_str() {
-                    "range" => return self.on_write(target, Some(counter)),
+                    "range" => {
+                        if let Expr::Name(name) = target {
+                            self.counters.push(name.id.as_str());
+                        }
+                        return self.on_write(target, Some(counter));
+                    }
                     "enumerate" => {
                         if let Expr::Tuple(tuple) = target {
                             if let Some(first) = tuple.elts.first() {
