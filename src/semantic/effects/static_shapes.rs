@@ -144,6 +144,16 @@ impl<'a> Walker<'_, 'a> {
                 let [argument] = &call.arguments.args[..] else {
                     return None;
                 };
+                // Names are compared before anything is resolved: most
+                // calls are none of these.
+                let callee = match call.func.as_ref() {
+                    Expr::Name(name) => name.id.as_str(),
+                    Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+                    _ => return None,
+                };
+                if !matches!(callee, "len" | "ndim" | "int_shape") {
+                    return None;
+                }
                 match call.func.as_ref() {
                     Expr::Name(name)
                         if name.id.as_str() == "len" && !self.shadows_builtin("len") =>
