@@ -431,3 +431,48 @@ fn looking_again_only_where_other_modules_matter_loses_nothing() {
         assert_eq!(shortcut, every, "in {}", dir.path().display());
     }
 }
+
+/// A package whose graph step calls a public and a private graph function
+/// of another module.
+fn redundant_decorators_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\n@tf.function\ndef dense(x, w):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef _bias(x):\n    return x + 1.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/train.py",
+        "import tensorflow as tf\nfrom pkg.ops import dense, _bias\n\nw = tf.ones([4, 4])\n\n\n@tf.function\ndef step(x):\n    return _bias(dense(x, w))\n\n\nfor _ in range(3):\n    step(tf.ones([2, 4]))\n",
+    );
+    dir
+}
+
+#[test]
+fn a_public_library_function_keeps_its_decorator_when_only_graphs_call_it() {
+    let dir = redundant_decorators_project();
+    let (out, _) = check(
+        dir.path(),
+        &["--select", "HY020", "--output-format", "concise", "."],
+    );
+    // Every caller in the run is a graph function: the private helper's
+    // decorator only adds a trace; the public `dense` may be called
+    // eagerly by code outside the run.
+    assert!(
+        out.contains("pkg/ops.py:10:5: HY020 `_bias` runs only where graph functions call it (such as `step`)"),
+        "{out}"
+    );
+    assert!(!out.contains("`dense`"), "{out}");
+    // Outside a package, every caller of a public function is in the run.
+    fs::remove_file(dir.path().join("pkg/__init__.py")).unwrap();
+    let (out, _) = check(
+        dir.path(),
+        &["--select", "HY020", "--output-format", "concise", "."],
+    );
+    assert!(
+        out.contains("`dense` runs only where graph functions call it"),
+        "{out}"
+    );
+}

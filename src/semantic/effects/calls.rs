@@ -81,6 +81,9 @@ impl<'a> Walker<'_, 'a> {
         let is_tf = qualified == "tensorflow"
             || qualified.starts_with("tensorflow.")
             || is_keras(qualified);
+        if is_tf {
+            self.graph_only_call(qualified, call);
+        }
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
             return;
