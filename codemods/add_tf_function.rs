@@ -172,12 +172,8 @@ fn state_repair(
     if states.is_empty() {
         return None;
     }
-    let mut edits = Vec::new();
-    let mut names = Vec::new();
-    for state in &states {
-        edits.extend(super::state_to_variable::state_edits(checker, state)?);
-        names.push(state.target.display());
-    }
+    let edits = super::state_to_variable::states_edits(checker, &states)?;
+    let names = states.iter().map(|state| state.target.display()).collect();
     Some((edits, names))
 }
 
