@@ -114,8 +114,7 @@ fn run(checker: &mut Checker) {
         // Safe only when the analysis can see that the function takes and
         // returns tensors; otherwise the decoration may change what callers
         // get back (a Python value becomes a tensor) or retrace per value.
-        let globals =
-            changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
+        let globals = changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic));
         let doubt = doubt(semantic, id, globals);
         let mut applicability = match &doubt {
             Some(why) => {
@@ -224,9 +223,14 @@ struct ChangingGlobals {
 }
 
 impl ChangingGlobals {
-    fn of(body: &[Stmt]) -> Self {
+    fn of(semantic: &SemanticModel) -> Self {
         let mut globals = ChangingGlobals::default();
-        globals.visit_body(body);
+        globals.visit_body(semantic.module_body());
+        // A name every binding of which imports the same module (`global
+        // tf; import tensorflow as tf` in a lazy loader) does not change.
+        globals
+            .counts
+            .retain(|name, _| !semantic.imports.is_imported_only(name));
         globals
     }
 

@@ -19,15 +19,33 @@ pub struct ImportMap<'a> {
     /// borrowed from the tree (most modules bind thousands of names, and
     /// only a few builtins are ever asked about).
     shadowed: FxHashSet<&'a str>,
-    /// The local name under which `tensorflow` itself is imported, if any.
+    /// The local name under which `tensorflow` itself is imported at
+    /// module level (not in a function), if any: a name new module-level
+    /// code (a decorator) can use.
     tensorflow_alias: Option<String>,
     /// Whether the module imports anything from TensorFlow or Keras at all.
     mentions_tensorflow: bool,
+    /// Names every binding of which is an import of the same qualified name
+    /// (or a `name = None` placeholder): once bound, their value never
+    /// changes, as with `global tf; import tensorflow as tf` in a function
+    /// that imports TensorFlow lazily. `None`: bound otherwise too.
+    imported_only: FxHashMap<&'a str, Option<String>>,
 }
 
 impl<'a> ImportMap<'a> {
     pub fn from_module(module: &'a ModModule) -> Self {
+        Self::from_module_with(module, &[])
+    }
+
+    /// The map of `module` with `star` bound first, as module-level imports
+    /// (local name → qualified name): what `from <project module> import *`
+    /// binds, which only the run can tell (see `crate::run`). The module's
+    /// own bindings come after, and win.
+    pub fn from_module_with(module: &'a ModModule, star: &[(String, String)]) -> Self {
         let mut collector = ImportCollector::default();
+        for (local, qualified) in star {
+            collector.bind(local, qualified.clone());
+        }
         collector.visit_body(&module.body);
         collector.map
     }
@@ -110,9 +128,18 @@ impl<'a> ImportMap<'a> {
     }
 
     /// The local alias of the `tensorflow` module (`tf` for `import
-    /// tensorflow as tf`), if the module imports it as a module.
+    /// tensorflow as tf`), if the module imports it as a module at module
+    /// level: an alias imported only inside functions is not bound where a
+    /// decorator is evaluated.
     pub fn tensorflow_alias(&self) -> Option<&str> {
         self.tensorflow_alias.as_deref()
+    }
+
+    /// Whether every binding of the global `name` imports the same thing
+    /// (`None` placeholders aside): rebinding it (`global tf; import
+    /// tensorflow as tf` in a lazy loader) does not change what it is.
+    pub fn is_imported_only(&self, name: &str) -> bool {
+        self.imported_only.get(name).is_some_and(Option::is_some)
     }
 
     pub fn mentions_tensorflow(&self) -> bool {
@@ -199,11 +226,14 @@ pub fn root_segment(qualified: &str) -> &str {
 #[derive(Default)]
 struct ImportCollector<'a> {
     map: ImportMap<'a>,
+    /// How many functions and classes the statement being visited is in.
+    depth: usize,
 }
 
 impl<'a> ImportCollector<'a> {
     fn shadow(&mut self, name: &'a str) {
         self.map.shadowed.insert(name);
+        self.map.imported_only.insert(name, None);
     }
 
     fn bind(&mut self, local: &str, mut qualified: String) {
@@ -214,10 +244,37 @@ impl<'a> ImportCollector<'a> {
         {
             self.map.mentions_tensorflow = true;
         }
-        if qualified == "tensorflow" && self.map.tensorflow_alias.is_none() {
+        if qualified == "tensorflow" && self.map.tensorflow_alias.is_none() && self.depth == 0 {
             self.map.tensorflow_alias = Some(local.to_string());
         }
         self.map.bindings.insert(local.to_string(), qualified);
+    }
+
+    /// `bind`, for an import statement's alias borrowed from the tree.
+    fn import(&mut self, local: &'a str, qualified: String) {
+        match self.map.imported_only.get_mut(local) {
+            Some(known) => {
+                if known.as_deref() != Some(qualified.as_str()) {
+                    *known = None;
+                }
+            }
+            None => {
+                self.map
+                    .imported_only
+                    .insert(local, Some(qualified.clone()));
+            }
+        }
+        self.bind(local, qualified);
+    }
+
+    /// A binding other than an import: `name = None` keeps a name imported
+    /// only (a placeholder for a lazy import), anything else does not.
+    fn rebind(&mut self, target: &'a Expr, value: Option<&Expr>) {
+        if let Expr::Name(name) = target {
+            if !value.is_some_and(Expr::is_none_literal_expr) {
+                self.map.imported_only.insert(name.id.as_str(), None);
+            }
+        }
     }
 }
 
@@ -228,11 +285,11 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 for alias in &import.names {
                     let module = alias.name.id.as_str();
                     match &alias.asname {
-                        Some(asname) => self.bind(asname.id.as_str(), module.to_string()),
+                        Some(asname) => self.import(asname.id.as_str(), module.to_string()),
                         // `import tensorflow.keras` binds `tensorflow`.
                         None => {
                             let first = module.split('.').next().unwrap_or(module);
-                            self.bind(first, first.to_string());
+                            self.import(first, first.to_string());
                         }
                     }
                 }
@@ -251,7 +308,7 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                             }
                             None => concat(&[&dots, alias.name.id.as_str()]),
                         };
-                        self.bind(local.id.as_str(), qualified);
+                        self.import(local.id.as_str(), qualified);
                     }
                     return;
                 }
@@ -260,7 +317,7 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 };
                 for alias in &import.names {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.bind(
+                    self.import(
                         local.id.as_str(),
                         concat(&[module.id.as_str(), ".", alias.name.id.as_str()]),
                     );
@@ -268,18 +325,32 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
             }
             Stmt::FunctionDef(function) => {
                 self.shadow(function.name.id.as_str());
+                self.depth += 1;
                 walk_stmt(self, stmt);
+                self.depth -= 1;
             }
             Stmt::ClassDef(class) => {
                 self.shadow(class.name.id.as_str());
+                self.depth += 1;
                 walk_stmt(self, stmt);
+                self.depth -= 1;
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     if let Expr::Name(name) = target {
-                        self.shadow(name.id.as_str());
+                        let placeholder = assign.value.is_none_literal_expr();
+                        self.map.shadowed.insert(name.id.as_str());
+                        if !placeholder {
+                            self.map.imported_only.insert(name.id.as_str(), None);
+                        }
                     }
                 }
+            }
+            Stmt::AugAssign(aug) => self.rebind(&aug.target, None),
+            Stmt::AnnAssign(ann) => self.rebind(&ann.target, ann.value.as_deref()),
+            Stmt::For(for_stmt) => {
+                self.rebind(&for_stmt.target, None);
+                walk_stmt(self, stmt);
             }
             _ => walk_stmt(self, stmt),
         }
@@ -339,6 +410,42 @@ mod tests {
         assert_eq!(m.resolve(&expr("B")).as_deref(), Some(".layers.Base"));
         assert_eq!(m.resolve(&expr("f")).as_deref(), Some("..pkg.mod.f"));
         assert!(!m.mentions_tensorflow());
+    }
+
+    #[test]
+    fn a_lazily_imported_global_is_tensorflow_but_not_a_module_level_alias() {
+        let m = map("tf = None\n\ndef load():\n    global tf\n    import tensorflow as tf\n");
+        assert!(m.is_tensorflow(&expr("tf.function")));
+        assert!(m.mentions_tensorflow());
+        // A decorator is evaluated before `load()` runs.
+        assert_eq!(m.tensorflow_alias(), None);
+        // Rebound only to the same module: it does not change once loaded.
+        assert!(m.is_imported_only("tf"));
+        assert!(!map("import tensorflow as tf\ntf = make()\n").is_imported_only("tf"));
+        assert!(
+            !map("import tensorflow as tf\ndef f():\n    global tf\n    import numpy as tf\n")
+                .is_imported_only("tf")
+        );
+        assert_eq!(
+            map("try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\n")
+                .tensorflow_alias(),
+            Some("tf")
+        );
+    }
+
+    #[test]
+    fn star_bindings_come_first_and_the_module_wins() {
+        let parsed = Box::leak(Box::new(
+            ruff_python_parser::parse_module("import numpy as np\n").unwrap(),
+        ));
+        let star = [
+            ("tf".to_string(), "tensorflow".to_string()),
+            ("np".to_string(), "jax.numpy".to_string()),
+        ];
+        let m = ImportMap::from_module_with(parsed.syntax(), &star);
+        assert_eq!(m.tensorflow_alias(), Some("tf"));
+        assert!(m.mentions_tensorflow());
+        assert_eq!(m.resolve(&expr("np.zeros")).as_deref(), Some("numpy.zeros"));
     }
 
     #[test]
