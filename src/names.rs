@@ -37,15 +37,15 @@ impl<'a> ImportMap<'a> {
         Self::from_module_with(module, &[])
     }
 
-    /// The map of `module` with `star` bound first, as module-level imports
-    /// (local name → qualified name): what `from <project module> import *`
-    /// binds, which only the run can tell (see `crate::run`). The module's
-    /// own bindings come after, and win.
-    pub fn from_module_with(module: &'a ModModule, star: &[(String, String)]) -> Self {
-        let mut collector = ImportCollector::default();
-        for (local, qualified) in star {
-            collector.bind(local, qualified.clone());
-        }
+    /// The map of `module`, with what its module-level star imports bind
+    /// where `star` says (only the run can tell what `from <project module>
+    /// import *` binds: see `crate::run::star`), in the order of the
+    /// module's statements.
+    pub fn from_module_with(module: &'a ModModule, star: &'a [StarImport]) -> Self {
+        let mut collector = ImportCollector {
+            star,
+            ..ImportCollector::default()
+        };
         collector.visit_body(&module.body);
         collector.map
     }
@@ -158,6 +158,29 @@ impl<'a> ImportMap<'a> {
     }
 }
 
+/// What one `from <module> import *` of a module binds, as the run found
+/// it in the module imported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StarImport {
+    /// The leading dots of the import as written.
+    pub level: u32,
+    /// The module as written after the dots (empty in `from . import *`).
+    pub module: String,
+    /// Local name → qualified name, as `from <module> import <name>` would
+    /// bind each.
+    pub bindings: Vec<(String, String)>,
+}
+
+impl StarImport {
+    /// Whether it binds TensorFlow or Keras (`tf`, `keras`, `layers`): the
+    /// importing module is TensorFlow code even if it names neither.
+    pub fn binds_tensorflow(&self) -> bool {
+        self.bindings.iter().any(|(_, qualified)| {
+            qualified == "tensorflow" || qualified.starts_with("tensorflow.") || is_keras(qualified)
+        })
+    }
+}
+
 /// Whether a qualified name is in Keras, through `keras` or `tf.keras`.
 pub fn is_keras(qualified: &str) -> bool {
     qualified == "keras"
@@ -226,6 +249,8 @@ pub fn root_segment(qualified: &str) -> &str {
 #[derive(Default)]
 struct ImportCollector<'a> {
     map: ImportMap<'a>,
+    /// What the module's star imports bind, as far as the run knows.
+    star: &'a [StarImport],
     /// How many functions and classes the statement being visited is in.
     depth: usize,
 }
@@ -295,6 +320,23 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 }
             }
             Stmt::ImportFrom(import) => {
+                if import
+                    .names
+                    .iter()
+                    .any(|alias| alias.name.id.as_str() == "*")
+                {
+                    let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                    let known = self
+                        .star
+                        .iter()
+                        .find(|star| star.level == import.level && star.module == module);
+                    if let (Some(star), 0) = (known, self.depth) {
+                        for (local, qualified) in &star.bindings {
+                            self.import(local, qualified.clone());
+                        }
+                    }
+                    return;
+                }
                 if import.level > 0 {
                     // `from .mod import f` binds `f` to `.mod.f`: relative to
                     // the module's package, which only the run knows (see
@@ -434,18 +476,36 @@ mod tests {
     }
 
     #[test]
-    fn star_bindings_come_first_and_the_module_wins() {
+    fn star_imports_bind_what_the_run_found_in_statement_order() {
         let parsed = Box::leak(Box::new(
-            ruff_python_parser::parse_module("import numpy as np\n").unwrap(),
+            ruff_python_parser::parse_module(
+                "from common import *\nimport numpy as np\nfrom .ops import *\n",
+            )
+            .unwrap(),
         ));
-        let star = [
-            ("tf".to_string(), "tensorflow".to_string()),
-            ("np".to_string(), "jax.numpy".to_string()),
-        ];
-        let m = ImportMap::from_module_with(parsed.syntax(), &star);
+        let star: &'static [StarImport] = Box::leak(Box::new([
+            StarImport {
+                level: 0,
+                module: "common".to_string(),
+                bindings: vec![
+                    ("tf".to_string(), "tensorflow".to_string()),
+                    ("np".to_string(), "jax.numpy".to_string()),
+                ],
+            },
+            StarImport {
+                level: 1,
+                module: "ops".to_string(),
+                bindings: vec![("dense".to_string(), ".ops.dense".to_string())],
+            },
+        ]));
+        let m = ImportMap::from_module_with(parsed.syntax(), star);
         assert_eq!(m.tensorflow_alias(), Some("tf"));
         assert!(m.mentions_tensorflow());
+        // The module's own import comes after the star import, and wins.
         assert_eq!(m.resolve(&expr("np.zeros")).as_deref(), Some("numpy.zeros"));
+        assert_eq!(m.resolve(&expr("dense")).as_deref(), Some(".ops.dense"));
+        // Without what the run found, a star import binds nothing.
+        assert!(!map("from common import *\n").mentions_tensorflow());
     }
 
     #[test]

@@ -639,23 +639,50 @@ impl<'s> NameTable<'s> {
 
     /// The function `name` means in `importer` (a path), if exactly one.
     fn get(&self, name: &str, importer: &str) -> Option<usize> {
+        self.get_through_stars(name, importer, 0)
+    }
+
+    /// [`NameTable::get`], looking through the star imports of a module
+    /// that does not define the function itself (`pkg.ops.f` with
+    /// `from .matmul import *` in `pkg/ops/__init__.py` is
+    /// `pkg.ops.matmul.f`), `depth` star imports deep already.
+    fn get_through_stars(&self, name: &str, importer: &str, depth: usize) -> Option<usize> {
         let mut found = None;
         let mut matches = 0;
+        let mut through: Vec<(String, &str)> = Vec::new();
         for (parts, (dot, _)) in name.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&name[..dot]) else {
                 continue;
             };
             for &module in candidates {
-                if !self.summaries[module].importable_as(parts + 1, importer) {
+                let summary = &self.summaries[module];
+                if !summary.importable_as(parts + 1, importer) {
                     continue;
                 }
-                match self.functions[module].get(&name[dot + 1..]) {
+                let rest = &name[dot + 1..];
+                match self.functions[module].get(rest) {
                     Some(Some(node)) => {
                         matches += 1;
                         found = Some(*node);
                     }
                     Some(None) => matches += 2,
+                    None if depth < 3 => through.extend(
+                        summary
+                            .star_imports
+                            .iter()
+                            .map(|star| (format!("{star}.{rest}"), summary.path.as_str())),
+                    ),
                     None => {}
+                }
+            }
+        }
+        if matches == 0 {
+            for (name, importer) in through {
+                if let Some(node) = self.get_through_stars(&name, importer, depth + 1) {
+                    if found != Some(node) {
+                        matches += 1;
+                        found = Some(node);
+                    }
                 }
             }
         }

@@ -10,7 +10,9 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::inputs::{read, Overlay};
+use super::star::StarImports;
 use crate::prescan;
+use crate::propagate::summary::absolute_name;
 use crate::propagate::{module_names, ModuleSummary};
 use crate::semantic::effects::Callee;
 use crate::semantic::{ModelInputs, SemanticModel};
@@ -23,11 +25,16 @@ pub(super) struct Demand<'a> {
     summaries: Mutex<Vec<(usize, ModuleSummary)>>,
     paths: &'a [PathBuf],
     overlay: &'a Overlay,
+    stars: &'a StarImports<'a>,
 }
 
 impl<'a> Demand<'a> {
     /// A search over the files of `paths`, none read yet.
-    pub(super) fn new(paths: &'a [PathBuf], overlay: &'a Overlay) -> Self {
+    pub(super) fn new(
+        paths: &'a [PathBuf],
+        overlay: &'a Overlay,
+        stars: &'a StarImports<'a>,
+    ) -> Self {
         // Names are spelled out on every thread (thousands of paths, several
         // names each); only the table is filled on this one.
         let names: Vec<Vec<String>> = paths.par_iter().map(|path| module_names(path)).collect();
@@ -50,6 +57,7 @@ impl<'a> Demand<'a> {
             summaries: Mutex::new(Vec::new()),
             paths,
             overlay,
+            stars,
         }
     }
 
@@ -72,7 +80,8 @@ impl<'a> Demand<'a> {
             .into_iter()
             .map(Box::from)
             .collect();
-        let wanted = self.state.lock().expect("demand").skipped(i, bound);
+        let stars = star_modules(&self.paths[i], &text);
+        let wanted = self.state.lock().expect("demand").skipped(i, bound, stars);
         if wanted {
             self.summarise(scope, i, Some(text));
         }
@@ -122,8 +131,13 @@ impl<'a> Demand<'a> {
                 path: self.paths[i].clone(),
                 text,
             };
+            let star_imports = self.stars.resolve(&file.path, &file.text);
             let parsed = file.parse().ok()?;
-            let semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+            let inputs = ModelInputs {
+                star_imports: &star_imports,
+                ..ModelInputs::default()
+            };
+            let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
             Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
         });
         self.follow(scope, |state| state.summarised(i, summary.as_ref()));
@@ -151,9 +165,11 @@ enum FileDemand {
     /// Parsed in the first phase (or unreadable).
     Parsed,
     /// Skipped: the names it may bind (`def`, `class`, `import`), sorted,
-    /// and whether it is needed.
+    /// the modules it may star-import (absolute names), and whether it is
+    /// needed.
     Skipped {
         bound: Vec<Box<str>>,
+        stars: Vec<String>,
         wanted: Wanted,
     },
 }
@@ -169,7 +185,7 @@ enum Wanted {
 impl DemandState {
     /// Records that file `i` was skipped; whether the names looked for in it
     /// before it was read make it needed now.
-    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>) -> bool {
+    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>, stars: Vec<String>) -> bool {
         let FileDemand::Unread(looked_for) =
             std::mem::replace(&mut self.files[i], FileDemand::Parsed)
         else {
@@ -178,12 +194,18 @@ impl DemandState {
         let binds = |name: &str| bound.binary_search_by(|b| (**b).cmp(name)).is_ok();
         let mut needed = false;
         let mut classes = Vec::new();
+        let mut through_stars = Vec::new();
         for (name, class) in looked_for {
             if binds(&name) {
                 needed = true;
                 if class && !classes.iter().any(|c: &String| **c == *name) {
                     classes.push(name.into());
                 }
+            } else if !stars.is_empty() {
+                // Perhaps defined in a module it star-imports: the
+                // propagation looks there through its summary.
+                needed = true;
+                through_stars.push((name, class));
             }
         }
         let wanted = if needed {
@@ -191,7 +213,16 @@ impl DemandState {
         } else {
             Wanted::No
         };
-        self.files[i] = FileDemand::Skipped { bound, wanted };
+        for (name, class) in through_stars {
+            for star in &stars {
+                self.look_for(&format!("{star}.{name}"), class);
+            }
+        }
+        self.files[i] = FileDemand::Skipped {
+            bound,
+            stars,
+            wanted,
+        };
         needed
     }
 
@@ -239,6 +270,7 @@ impl DemandState {
         }
         seen.insert(name.into());
         let mut later: Vec<(String, String)> = Vec::new();
+        let mut through_stars: Vec<String> = Vec::new();
         let mut prefix = name;
         while let Some((head, _)) = prefix.rsplit_once('.') {
             prefix = head;
@@ -255,8 +287,22 @@ impl DemandState {
                             looked_for.push((first.into(), class));
                         }
                     }
-                    FileDemand::Skipped { bound, wanted } => {
+                    FileDemand::Skipped {
+                        bound,
+                        stars,
+                        wanted,
+                    } => {
                         if bound.binary_search_by(|b| (**b).cmp(first)).is_err() {
+                            if stars.is_empty() {
+                                continue;
+                            }
+                            // Perhaps defined in a module it star-imports.
+                            through_stars
+                                .extend(stars.iter().map(|star| format!("{star}.{first}")));
+                            if let Wanted::No = wanted {
+                                *wanted = Wanted::Pending(Vec::new());
+                                self.ready.push(i);
+                            }
                             continue;
                         }
                         match wanted {
@@ -291,6 +337,9 @@ impl DemandState {
         for (_, qualified) in later {
             self.look_for(&qualified, true);
         }
+        for name in through_stars {
+            self.look_for(&name, class);
+        }
     }
 }
 
@@ -305,4 +354,25 @@ fn imported_calls(summary: &ModuleSummary) -> impl Iterator<Item = &str> {
             Callee::External(name) => Some(name.as_str()),
             _ => None,
         })
+}
+
+/// The absolute names of the modules the text of the file at `path` may
+/// star-import (see [`prescan::star_imports`]).
+fn star_modules(path: &std::path::Path, text: &str) -> Vec<String> {
+    let found = prescan::star_imports(text);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let names = module_names(path);
+    let is_package = path.file_stem().is_some_and(|stem| stem == "__init__");
+    found
+        .into_iter()
+        .filter_map(|(level, module)| {
+            if level == 0 {
+                return Some(module.to_string());
+            }
+            let relative = format!("{}{module}", ".".repeat(level as usize));
+            absolute_name(&relative, &names, is_package)
+        })
+        .collect()
 }
