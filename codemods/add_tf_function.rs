@@ -228,9 +228,10 @@ impl ChangingGlobals {
         globals.visit_body(semantic.module_body());
         // A name every binding of which imports the same module (`global
         // tf; import tensorflow as tf` in a lazy loader) does not change.
+        let imported_only = crate::names::imported_only(semantic.module());
         globals
             .counts
-            .retain(|name, _| !semantic.imports.is_imported_only(name));
+            .retain(|name, _| !imported_only.contains(name.as_str()));
         globals
     }
 

@@ -25,11 +25,6 @@ pub struct ImportMap<'a> {
     tensorflow_alias: Option<String>,
     /// Whether the module imports anything from TensorFlow or Keras at all.
     mentions_tensorflow: bool,
-    /// Names every binding of which is an import of the same qualified name
-    /// (or a `name = None` placeholder): once bound, their value never
-    /// changes, as with `global tf; import tensorflow as tf` in a function
-    /// that imports TensorFlow lazily. `None`: bound otherwise too.
-    imported_only: FxHashMap<&'a str, Option<String>>,
 }
 
 impl<'a> ImportMap<'a> {
@@ -135,13 +130,6 @@ impl<'a> ImportMap<'a> {
         self.tensorflow_alias.as_deref()
     }
 
-    /// Whether every binding of the global `name` imports the same thing
-    /// (`None` placeholders aside): rebinding it (`global tf; import
-    /// tensorflow as tf` in a lazy loader) does not change what it is.
-    pub fn is_imported_only(&self, name: &str) -> bool {
-        self.imported_only.get(name).is_some_and(Option::is_some)
-    }
-
     pub fn mentions_tensorflow(&self) -> bool {
         self.mentions_tensorflow
     }
@@ -155,6 +143,90 @@ impl<'a> ImportMap<'a> {
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {
         self.bindings.contains_key(name) || self.shadowed.contains(name)
+    }
+}
+
+/// The names of a module every binding of which imports the same thing
+/// (`name = None` placeholders aside): once bound, their value never
+/// changes, as with `global tf; import tensorflow as tf` in a function that
+/// imports TensorFlow lazily. Found by one walk, when asked.
+pub fn imported_only(module: &ModModule) -> FxHashSet<&str> {
+    let mut walk = ImportedOnly::default();
+    walk.visit_body(&module.body);
+    walk.names
+        .into_iter()
+        .filter_map(|(name, imported)| imported.map(|_| name))
+        .collect()
+}
+
+/// The walk of [`imported_only`]: name → what every import of it binds;
+/// `None` when something else binds it too.
+#[derive(Default)]
+struct ImportedOnly<'a> {
+    names: FxHashMap<&'a str, Option<String>>,
+}
+
+impl<'a> ImportedOnly<'a> {
+    fn import(&mut self, local: &'a str, qualified: String) {
+        let known = self
+            .names
+            .entry(local)
+            .or_insert_with(|| Some(qualified.clone()));
+        if known.as_deref() != Some(qualified.as_str()) {
+            *known = None;
+        }
+    }
+
+    fn other(&mut self, target: &'a Expr) {
+        if let Expr::Name(name) = target {
+            self.names.insert(name.id.as_str(), None);
+        }
+    }
+}
+
+impl<'a> StatementVisitor<'a> for ImportedOnly<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.id.as_str();
+                    match &alias.asname {
+                        Some(asname) => self.import(asname.id.as_str(), module.to_string()),
+                        None => {
+                            let first = module.split('.').next().unwrap_or(module);
+                            self.import(first, first.to_string());
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let dots = ".".repeat(import.level as usize);
+                let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                for alias in &import.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let name = alias.name.id.as_str();
+                    self.import(local.id.as_str(), concat(&[&dots, module, ".", name]));
+                }
+            }
+            Stmt::FunctionDef(def) => {
+                self.names.insert(def.name.id.as_str(), None);
+                walk_stmt(self, stmt);
+            }
+            Stmt::ClassDef(class) => {
+                self.names.insert(class.name.id.as_str(), None);
+                walk_stmt(self, stmt);
+            }
+            // A placeholder for the import (`tf = None`).
+            Stmt::Assign(assign) if assign.value.is_none_literal_expr() => {}
+            Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.other(t)),
+            Stmt::AugAssign(aug) => self.other(&aug.target),
+            Stmt::AnnAssign(ann) => self.other(&ann.target),
+            Stmt::For(for_stmt) => {
+                self.other(&for_stmt.target);
+                walk_stmt(self, stmt);
+            }
+            _ => walk_stmt(self, stmt),
+        }
     }
 }
 
@@ -258,7 +330,6 @@ struct ImportCollector<'a> {
 impl<'a> ImportCollector<'a> {
     fn shadow(&mut self, name: &'a str) {
         self.map.shadowed.insert(name);
-        self.map.imported_only.insert(name, None);
     }
 
     fn bind(&mut self, local: &str, mut qualified: String) {
@@ -274,33 +345,6 @@ impl<'a> ImportCollector<'a> {
         }
         self.map.bindings.insert(local.to_string(), qualified);
     }
-
-    /// `bind`, for an import statement's alias borrowed from the tree.
-    fn import(&mut self, local: &'a str, qualified: String) {
-        match self.map.imported_only.get_mut(local) {
-            Some(known) => {
-                if known.as_deref() != Some(qualified.as_str()) {
-                    *known = None;
-                }
-            }
-            None => {
-                self.map
-                    .imported_only
-                    .insert(local, Some(qualified.clone()));
-            }
-        }
-        self.bind(local, qualified);
-    }
-
-    /// A binding other than an import: `name = None` keeps a name imported
-    /// only (a placeholder for a lazy import), anything else does not.
-    fn rebind(&mut self, target: &'a Expr, value: Option<&Expr>) {
-        if let Expr::Name(name) = target {
-            if !value.is_some_and(Expr::is_none_literal_expr) {
-                self.map.imported_only.insert(name.id.as_str(), None);
-            }
-        }
-    }
 }
 
 impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
@@ -310,11 +354,11 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 for alias in &import.names {
                     let module = alias.name.id.as_str();
                     match &alias.asname {
-                        Some(asname) => self.import(asname.id.as_str(), module.to_string()),
+                        Some(asname) => self.bind(asname.id.as_str(), module.to_string()),
                         // `import tensorflow.keras` binds `tensorflow`.
                         None => {
                             let first = module.split('.').next().unwrap_or(module);
-                            self.import(first, first.to_string());
+                            self.bind(first, first.to_string());
                         }
                     }
                 }
@@ -332,7 +376,7 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                         .find(|star| star.level == import.level && star.module == module);
                     if let (Some(star), 0) = (known, self.depth) {
                         for (local, qualified) in &star.bindings {
-                            self.import(local, qualified.clone());
+                            self.bind(local, qualified.clone());
                         }
                     }
                     return;
@@ -350,7 +394,7 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                             }
                             None => concat(&[&dots, alias.name.id.as_str()]),
                         };
-                        self.import(local.id.as_str(), qualified);
+                        self.bind(local.id.as_str(), qualified);
                     }
                     return;
                 }
@@ -359,7 +403,7 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 };
                 for alias in &import.names {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.import(
+                    self.bind(
                         local.id.as_str(),
                         concat(&[module.id.as_str(), ".", alias.name.id.as_str()]),
                     );
@@ -380,19 +424,9 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     if let Expr::Name(name) = target {
-                        let placeholder = assign.value.is_none_literal_expr();
-                        self.map.shadowed.insert(name.id.as_str());
-                        if !placeholder {
-                            self.map.imported_only.insert(name.id.as_str(), None);
-                        }
+                        self.shadow(name.id.as_str());
                     }
                 }
-            }
-            Stmt::AugAssign(aug) => self.rebind(&aug.target, None),
-            Stmt::AnnAssign(ann) => self.rebind(&ann.target, ann.value.as_deref()),
-            Stmt::For(for_stmt) => {
-                self.rebind(&for_stmt.target, None);
-                walk_stmt(self, stmt);
             }
             _ => walk_stmt(self, stmt),
         }
@@ -462,12 +496,17 @@ mod tests {
         // A decorator is evaluated before `load()` runs.
         assert_eq!(m.tensorflow_alias(), None);
         // Rebound only to the same module: it does not change once loaded.
-        assert!(m.is_imported_only("tf"));
-        assert!(!map("import tensorflow as tf\ntf = make()\n").is_imported_only("tf"));
-        assert!(
-            !map("import tensorflow as tf\ndef f():\n    global tf\n    import numpy as tf\n")
-                .is_imported_only("tf")
-        );
+        let imported_only = |source: &str| {
+            let parsed = ruff_python_parser::parse_module(source).unwrap();
+            super::imported_only(parsed.syntax()).contains("tf")
+        };
+        assert!(imported_only(
+            "tf = None\n\ndef load():\n    global tf\n    import tensorflow as tf\n"
+        ));
+        assert!(!imported_only("import tensorflow as tf\ntf = make()\n"));
+        assert!(!imported_only(
+            "import tensorflow as tf\ndef f():\n    global tf\n    import numpy as tf\n"
+        ));
         assert_eq!(
             map("try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\n")
                 .tensorflow_alias(),

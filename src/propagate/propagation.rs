@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
+use super::stars::{Modules, StarTables};
 use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
@@ -600,6 +601,8 @@ struct NameTable<'s> {
     modules: HashMap<&'s str, Vec<usize>>,
     /// Per module: qualified name → node (`None` when defined twice).
     functions: Vec<HashMap<&'s str, Option<usize>>>,
+    /// Per module: the functions its star imports bind.
+    stars: StarTables<'s>,
 }
 
 impl<'s> NameTable<'s> {
@@ -616,6 +619,7 @@ impl<'s> NameTable<'s> {
                 summaries: modules,
                 modules: by_module,
                 functions: Vec::new(),
+                stars: StarTables::new(0),
             };
         }
         let table = |(m, module): (usize, &'s ModuleSummary)| {
@@ -634,55 +638,44 @@ impl<'s> NameTable<'s> {
             summaries: modules,
             modules: by_module,
             functions,
+            stars: StarTables::new(modules.len()),
         }
     }
 
-    /// The function `name` means in `importer` (a path), if exactly one.
+    /// The function `name` means in `importer` (a path), if exactly one:
+    /// defined in the module a prefix of the name means, or bound there by
+    /// a star import ([`StarTables`]).
     fn get(&self, name: &str, importer: &str) -> Option<usize> {
-        self.get_through_stars(name, importer, 0)
-    }
-
-    /// [`NameTable::get`], looking through the star imports of a module
-    /// that does not define the function itself (`pkg.ops.f` with
-    /// `from .matmul import *` in `pkg/ops/__init__.py` is
-    /// `pkg.ops.matmul.f`), `depth` star imports deep already.
-    fn get_through_stars(&self, name: &str, importer: &str, depth: usize) -> Option<usize> {
         let mut found = None;
         let mut matches = 0;
-        let mut through: Vec<(String, &str)> = Vec::new();
         for (parts, (dot, _)) in name.match_indices('.').enumerate() {
             let Some(candidates) = self.modules.get(&name[..dot]) else {
                 continue;
             };
             for &module in candidates {
-                let summary = &self.summaries[module];
-                if !summary.importable_as(parts + 1, importer) {
+                if !self.summaries[module].importable_as(parts + 1, importer) {
                     continue;
                 }
                 let rest = &name[dot + 1..];
-                match self.functions[module].get(rest) {
+                let own = self.functions[module].get(rest).copied();
+                let modules = Modules {
+                    summaries: self.summaries,
+                    by_name: &self.modules,
+                    functions: &self.functions,
+                };
+                // Defined and star-imported too: which one is bound depends
+                // on the order of the statements.
+                let function = match (own, self.stars.get(&modules, module, rest)) {
+                    (Some(own), Some(starred)) if own != starred => Some(None),
+                    (own, starred) => own.or(starred),
+                };
+                match function {
                     Some(Some(node)) => {
-                        matches += 1;
-                        found = Some(*node);
-                    }
-                    Some(None) => matches += 2,
-                    None if depth < 3 => through.extend(
-                        summary
-                            .star_imports
-                            .iter()
-                            .map(|star| (format!("{star}.{rest}"), summary.path.as_str())),
-                    ),
-                    None => {}
-                }
-            }
-        }
-        if matches == 0 {
-            for (name, importer) in through {
-                if let Some(node) = self.get_through_stars(&name, importer, depth + 1) {
-                    if found != Some(node) {
                         matches += 1;
                         found = Some(node);
                     }
+                    Some(None) => matches += 2,
+                    None => {}
                 }
             }
         }

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::inputs::{read, Overlay};
@@ -21,7 +20,7 @@ use crate::source::SourceFile;
 /// The search for the skipped files a run needs (see
 /// [`super::first_look::first_phase`]).
 pub(super) struct Demand<'a> {
-    state: Mutex<DemandState>,
+    state: Mutex<DemandState<'a>>,
     summaries: Mutex<Vec<(usize, ModuleSummary)>>,
     paths: &'a [PathBuf],
     overlay: &'a Overlay,
@@ -35,19 +34,9 @@ impl<'a> Demand<'a> {
         overlay: &'a Overlay,
         stars: &'a StarImports<'a>,
     ) -> Self {
-        // Names are spelled out on every thread (thousands of paths, several
-        // names each); only the table is filled on this one.
-        let names: Vec<Vec<String>> = paths.par_iter().map(|path| module_names(path)).collect();
-        let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        by_name.reserve(names.iter().map(Vec::len).sum());
-        for (i, names) in names.into_iter().enumerate() {
-            for name in names {
-                by_name.entry(name).or_default().push(i);
-            }
-        }
         Demand {
             state: Mutex::new(DemandState {
-                by_name,
+                by_name: stars.files_by_name(),
                 files: (0..paths.len())
                     .map(|_| FileDemand::Unread(Vec::new()))
                     .collect(),
@@ -148,9 +137,9 @@ impl<'a> Demand<'a> {
 }
 
 /// What the search knows of each file, and what it has looked for.
-struct DemandState {
+struct DemandState<'a> {
     /// Every dotted name of every file → the files.
-    by_name: FxHashMap<String, Vec<usize>>,
+    by_name: &'a FxHashMap<String, Vec<usize>>,
     files: Vec<FileDemand>,
     /// The names looked for so far, as functions and as classes.
     seen: [FxHashSet<Box<str>>; 2],
@@ -182,7 +171,7 @@ enum Wanted {
     Done(Vec<(String, String)>),
 }
 
-impl DemandState {
+impl DemandState<'_> {
     /// Records that file `i` was skipped; whether the names looked for in it
     /// before it was read make it needed now.
     fn skipped(&mut self, i: usize, bound: Vec<Box<str>>, stars: Vec<String>) -> bool {

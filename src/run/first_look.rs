@@ -78,12 +78,15 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
     };
     // A star import of a module of the run that imports TensorFlow makes
     // this TensorFlow code too (`from common import *` bringing `tf`).
-    let star_imports = round.stars.resolve(path, &file.text);
-    if !prescan::names_tensorflow(&file.text)
-        && !star_imports.iter().any(StarImport::binds_tensorflow)
-    {
-        return (first, Some(file.text));
-    }
+    let star_imports = if prescan::names_tensorflow(&file.text) {
+        round.stars.resolve(path, &file.text)
+    } else {
+        let star_imports = round.stars.resolve_tensorflow(path, &file.text);
+        if !star_imports.iter().any(StarImport::binds_tensorflow) {
+            return (first, Some(file.text));
+        }
+        star_imports
+    };
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {

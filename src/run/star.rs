@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use ruff_python_ast::{Expr, ModModule, Stmt};
@@ -52,10 +53,48 @@ impl<'a> StarImports<'a> {
         }
     }
 
+    /// Every dotted name of every file of the run → the files (the demand
+    /// search reads it too), built on first use.
+    pub(super) fn files_by_name(&self) -> &FxHashMap<String, Vec<usize>> {
+        self.by_name.get_or_init(|| {
+            // Names are spelled out on every thread (thousands of paths,
+            // several names each); only the table is filled on this one.
+            let names: Vec<Vec<String>> = self
+                .paths
+                .par_iter()
+                .map(|path| module_names(path))
+                .collect();
+            let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+            by_name.reserve(names.iter().map(Vec::len).sum());
+            for (i, names) in names.into_iter().enumerate() {
+                for name in names {
+                    by_name.entry(name).or_default().push(i);
+                }
+            }
+            by_name
+        })
+    }
+
     /// What the star imports in `text`, the file at `importer`, bind: one
     /// entry per import that means exactly one file of the run. Costs one
     /// scan of the text when it has none.
     pub(super) fn resolve(&self, importer: &Path, text: &str) -> Vec<StarImport> {
+        self.resolve_what(importer, text, false)
+    }
+
+    /// [`StarImports::resolve`] for a file that does not name TensorFlow:
+    /// only whether its star imports bring it matters (then the file is
+    /// parsed, and resolved fully), so modules that do not name TensorFlow
+    /// either are not parsed.
+    pub(super) fn resolve_tensorflow(&self, importer: &Path, text: &str) -> Vec<StarImport> {
+        let found = self.resolve_what(importer, text, true);
+        if found.iter().any(StarImport::binds_tensorflow) {
+            return self.resolve(importer, text);
+        }
+        found
+    }
+
+    fn resolve_what(&self, importer: &Path, text: &str, tensorflow_only: bool) -> Vec<StarImport> {
         let found = prescan::star_imports(text);
         if found.is_empty() {
             return Vec::new();
@@ -71,6 +110,13 @@ impl<'a> StarImports<'a> {
             let Some(target) = self.target(importer, level, module) else {
                 continue;
             };
+            if tensorflow_only && self.exports[target].get().is_none() {
+                let names_tensorflow = read(&self.paths[target], self.overlay)
+                    .is_ok_and(|file| prescan::names_tensorflow(&file.text));
+                if !names_tensorflow {
+                    continue;
+                }
+            }
             let Some(exports) = self.exports[target]
                 .get_or_init(|| self.exports_of(target))
                 .as_ref()
@@ -108,15 +154,7 @@ impl<'a> StarImports<'a> {
             let is_package = importer.file_stem().is_some_and(|stem| stem == "__init__");
             absolute_name(&relative, &module_names(importer), is_package)?
         };
-        let by_name = self.by_name.get_or_init(|| {
-            let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-            for (i, path) in self.paths.iter().enumerate() {
-                for name in module_names(path) {
-                    by_name.entry(name).or_default().push(i);
-                }
-            }
-            by_name
-        });
+        let by_name = self.files_by_name();
         let parts = name.split('.').count();
         let shown = crate::source::display(importer);
         let mut matches = by_name.get(&name)?.iter().copied().filter(|&i| {
