@@ -120,8 +120,7 @@ fn run(checker: &mut Checker) {
         // Safe only when the analysis can see that the function takes and
         // returns tensors; otherwise the decoration may change what callers
         // get back (a Python value becomes a tensor) or retrace per value.
-        let globals =
-            changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
+        let globals = changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic));
         let repaired: &[String] = repair.as_ref().map_or(&[], |(_, names)| names);
         let doubt = doubt(semantic, id, globals, repaired);
         let mut applicability = match &doubt {
@@ -179,12 +178,8 @@ fn state_repair(
     if states.is_empty() {
         return None;
     }
-    let mut edits = Vec::new();
-    let mut names = Vec::new();
-    for state in &states {
-        edits.extend(super::state_to_variable::state_edits(checker, state)?);
-        names.push(state.target.display());
-    }
+    let edits = super::state_to_variable::states_edits(checker, &states)?;
+    let names = states.iter().map(|state| state.target.display()).collect();
     Some((edits, names))
 }
 
@@ -250,9 +245,15 @@ struct ChangingGlobals {
 }
 
 impl ChangingGlobals {
-    fn of(body: &[Stmt]) -> Self {
+    fn of(semantic: &SemanticModel) -> Self {
         let mut globals = ChangingGlobals::default();
-        globals.visit_body(body);
+        globals.visit_body(semantic.module_body());
+        // A name every binding of which imports the same module (`global
+        // tf; import tensorflow as tf` in a lazy loader) does not change.
+        let imported_only = crate::names::imported_only(semantic.module());
+        globals
+            .counts
+            .retain(|name, _| !imported_only.contains(name.as_str()));
         globals
     }
 

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
+use super::stars::{Modules, StarTables};
 use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
@@ -815,6 +816,8 @@ struct NameTable<'s> {
     functions: Vec<HashMap<&'s str, Option<usize>>>,
     /// Each module's first node.
     first_node: Vec<usize>,
+    /// Per module: the functions its star imports bind.
+    stars: StarTables<'s>,
 }
 
 impl<'s> NameTable<'s> {
@@ -832,6 +835,7 @@ impl<'s> NameTable<'s> {
                 modules: by_module,
                 functions: Vec::new(),
                 first_node: first_node.to_vec(),
+                stars: StarTables::new(0),
             };
         }
         let table = |(m, module): (usize, &'s ModuleSummary)| {
@@ -850,6 +854,7 @@ impl<'s> NameTable<'s> {
             summaries: modules,
             modules: by_module,
             functions,
+            stars: StarTables::new(modules.len()),
             first_node: first_node.to_vec(),
         }
     }
@@ -873,7 +878,9 @@ impl<'s> NameTable<'s> {
         }
     }
 
-    /// The function `name` means in `importer` (a path), if exactly one.
+    /// The function `name` means in `importer` (a path), if exactly one:
+    /// defined in the module a prefix of the name means, or bound there by
+    /// a star import ([`StarTables`]).
     fn get(&self, name: &str, importer: &str) -> Option<usize> {
         let mut found = None;
         let mut matches = 0;
@@ -885,10 +892,23 @@ impl<'s> NameTable<'s> {
                 if !self.summaries[module].importable_as(parts + 1, importer) {
                     continue;
                 }
-                match self.functions[module].get(&name[dot + 1..]) {
+                let rest = &name[dot + 1..];
+                let own = self.functions[module].get(rest).copied();
+                let modules = Modules {
+                    summaries: self.summaries,
+                    by_name: &self.modules,
+                    functions: &self.functions,
+                };
+                // Defined and star-imported too: which one is bound depends
+                // on the order of the statements.
+                let function = match (own, self.stars.get(&modules, module, rest)) {
+                    (Some(own), Some(starred)) if own != starred => Some(None),
+                    (own, starred) => own.or(starred),
+                };
+                match function {
                     Some(Some(node)) => {
                         matches += 1;
-                        found = Some(*node);
+                        found = Some(node);
                     }
                     Some(None) => matches += 2,
                     None => {}

@@ -10,6 +10,7 @@ use ruff_python_parser::Parsed;
 use super::fix_loop::fix_to_fixed_point;
 use super::Mode;
 use crate::diagnostic::Diagnostic;
+use crate::names::StarImport;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::propagate::add_local_facts;
@@ -21,24 +22,29 @@ use crate::source::SourceFile;
 
 /// Checks one file's text, on its own.
 pub fn check_source(file: SourceFile, settings: &Settings, mode: Mode) -> FileReport {
-    check_source_with(file, settings, mode, None, &[])
+    check_source_with(file, settings, mode, None, &[], &[])
 }
 
-/// Checks one file's text, with facts from the whole run when given.
+/// Checks one file's text, with facts from the whole run when given, and
+/// what its star imports of the run's files bind.
 pub(super) fn check_source_with(
     file: SourceFile,
     settings: &Settings,
     mode: Mode,
     project: Option<&[(String, FunctionFacts)]>,
     tf_classes: &[String],
+    star_imports: &[StarImport],
 ) -> FileReport {
     let mut report = FileReport {
         path: file.path.clone(),
         ..FileReport::default()
     };
-    // A file that never names TensorFlow or Keras cannot concern this tool;
-    // skipping it before parsing keeps large trees cheap.
-    if !prescan::names_tensorflow(&file.text) {
+    // A file that never names TensorFlow or Keras (nor gets them through a
+    // star import) cannot concern this tool; skipping it before parsing
+    // keeps large trees cheap.
+    if !prescan::names_tensorflow(&file.text)
+        && !star_imports.iter().any(StarImport::binds_tensorflow)
+    {
         return report;
     }
     let parsed = match file.parse() {
@@ -48,13 +54,16 @@ pub(super) fn check_source_with(
             return report;
         }
     };
-    report.diagnostics = diagnose_with(
-        &file.path, &file.text, &parsed, settings, project, tf_classes,
-    );
+    let inputs = ModelInputs {
+        project_tf_classes: tf_classes,
+        project_facts: project,
+        star_imports,
+    };
+    report.diagnostics = diagnose_with(&file.path, &file.text, &parsed, settings, inputs);
     drop(parsed);
     if mode == Mode::Fix && report.diagnostics.iter().any(|d| d.fix_applies(settings)) {
         let outcome = fix_to_fixed_point(&file, settings, |text, parsed| {
-            diagnose_with(&file.path, text, parsed, settings, project, tf_classes)
+            diagnose_with(&file.path, text, parsed, settings, inputs)
         });
         report.applied = outcome.applied;
         report.internal_errors = outcome.internal_errors;
@@ -70,18 +79,13 @@ pub(super) fn check_source_with(
 
 /// Runs every selected codemod on a parsed file, with facts from the
 /// whole run when given, and keeps the selected, unsuppressed findings.
-fn diagnose_with(
+fn diagnose_with<'a>(
     path: &Path,
     text: &str,
-    parsed: &Parsed<ModModule>,
+    parsed: &'a Parsed<ModModule>,
     settings: &Settings,
-    project: Option<&[(String, FunctionFacts)]>,
-    tf_classes: &[String],
+    inputs: ModelInputs<'a>,
 ) -> Vec<Diagnostic> {
-    let inputs = ModelInputs {
-        project_tf_classes: tf_classes,
-        project_facts: project,
-    };
     let mut semantic = SemanticModel::new(parsed.syntax(), text, inputs);
     add_local_facts(&mut semantic, text);
     let diagnostics =

@@ -10,6 +10,7 @@ use rustc_hash::FxHashSet;
 use super::demand::Demand;
 use super::inputs::read;
 use super::inputs::Round;
+use crate::names::StarImport;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::propagate::{add_local_facts, ModuleSummary};
@@ -27,6 +28,8 @@ pub(super) struct FirstPass {
     pub(super) local_facts: Vec<LocalFacts>,
     /// A hash of the text the report was computed on.
     pub(super) text_hash: u64,
+    /// What its star imports of other files of the run bind.
+    pub(super) star_imports: Vec<StarImport>,
 }
 
 /// What the first phase knew of a function (cheaper to keep than its facts).
@@ -64,6 +67,7 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
         summary: None,
         local_facts: Vec::new(),
         text_hash: 0,
+        star_imports: Vec::new(),
     };
     let file = match read(path, round.overlay) {
         Ok(file) => file,
@@ -72,9 +76,17 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             return (first, None);
         }
     };
-    if !prescan::names_tensorflow(&file.text) {
-        return (first, Some(file.text));
-    }
+    // A star import of a module of the run that imports TensorFlow makes
+    // this TensorFlow code too (`from common import *` bringing `tf`).
+    let star_imports = if prescan::names_tensorflow(&file.text) {
+        round.stars.resolve(path, &file.text)
+    } else {
+        let star_imports = round.stars.resolve_tensorflow(path, &file.text);
+        if !star_imports.iter().any(StarImport::binds_tensorflow) {
+            return (first, Some(file.text));
+        }
+        star_imports
+    };
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -82,7 +94,11 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             return (first, None);
         }
     };
-    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+    let inputs = ModelInputs {
+        star_imports: &star_imports,
+        ..ModelInputs::default()
+    };
+    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
     first.summary =
         add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
     let all =
@@ -120,6 +136,8 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
     if !first.report.diagnostics.is_empty() {
         first.text_hash = text_hash(&file.text);
     }
+    drop(semantic);
+    first.star_imports = star_imports;
     (first, None)
 }
 
@@ -135,7 +153,7 @@ pub(super) fn first_phase(
     paths: &[PathBuf],
     round: &Round,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
-    let demand = Demand::new(paths, round.overlay);
+    let demand = Demand::new(paths, round.overlay, round.stars);
     let firsts = rayon::scope(|scope| {
         paths
             .par_iter()

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::star::StarImports;
 use super::Mode;
 use crate::codemod::Dependencies;
 use crate::settings::Settings;
@@ -18,6 +19,8 @@ pub(super) struct Round<'a> {
     /// What the selected codemods' findings depend on, combined from their
     /// declarations: it decides which files get a second look.
     pub(super) depends: Dependencies,
+    /// What star imports of the run's files bind.
+    pub(super) stars: &'a StarImports<'a>,
 }
 
 /// Fixed texts that stand in for files on disk in later rounds.

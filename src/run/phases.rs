@@ -8,6 +8,7 @@ use super::first_look::first_phase;
 use super::inputs::{Overlay, Round};
 use super::propagation::Modules;
 use super::second_look::second_phase;
+use super::star::StarImports;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
 use crate::codemod::Dependencies;
@@ -33,11 +34,13 @@ pub(super) fn run_round(
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
     in_worker_pool(|| {
+        let stars = StarImports::new(paths, overlay);
         let round = Round {
             settings,
             mode,
             overlay,
             depends: Dependencies::of(crate::codemods::selected(settings)),
+            stars: &stars,
         };
         let timer = PhaseTimer::from_env();
         let (mut firsts, callees) = first_phase(paths, &round);

@@ -133,7 +133,9 @@ fn second_pass(
                 report
             }
             // Changed while the run went on: check what is there now.
-            Ok(file) => check_source_with(file, settings, mode, None, tf_classes),
+            Ok(file) => {
+                check_source_with(file, settings, mode, None, tf_classes, &first.star_imports)
+            }
             Err(error) => FileReport {
                 path: first.path,
                 error: Some(error),
@@ -142,7 +144,14 @@ fn second_pass(
         };
     };
     match read(&first.path, overlay) {
-        Ok(file) => check_source_with(file, settings, mode, Some(&project), tf_classes),
+        Ok(file) => check_source_with(
+            file,
+            settings,
+            mode,
+            Some(&project),
+            tf_classes,
+            &first.star_imports,
+        ),
         Err(error) => FileReport {
             path: first.path,
             error: Some(error),
