@@ -10,10 +10,11 @@ use ruff_python_ast::{
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::analyze::preconditions::reason_to_remove;
 use crate::analyze::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
-use crate::diagnostic::Fix;
+use crate::diagnostic::{Edit, Fix};
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
 use crate::version::TfVersion;
@@ -50,20 +51,14 @@ fn run(checker: &mut Checker) {
         else {
             continue;
         };
-        let facts = &semantic.facts[id];
-        // A function without parameters (besides `self`) is traced once.
-        if facts.params.is_empty() {
-            continue;
-        }
-        // Only functions that are called (in a loop, or from several places)
-        // retrace enough to matter.
-        if facts.call_sites == 0 || (facts.loop_call.is_none() && facts.call_sites < 2) {
-            continue;
-        }
         let arguments = match &decorator.expression {
             Expr::Call(call) => Some(call),
             _ => None,
         };
+        let facts = &semantic.facts[id];
+        if facts.params.is_empty() || !called_enough(facts) {
+            continue;
+        }
         if arguments.is_some_and(|call| call.arguments.find_keyword("input_signature").is_some()) {
             existing_signature(checker, id, arguments.expect("checked"));
             continue;
@@ -77,106 +72,192 @@ fn run(checker: &mut Checker) {
         }) {
             continue;
         }
-        // A signature would turn Python values into tensors: those are
-        // HY004's (or deliberate), and only `reduce_retracing` remains.
-        let python_values = facts
+        // HY020 removes the decoration, or HY002 moves it (a graph function
+        // nested in an eager one is created anew on every call): a
+        // signature would only conflict with their fixes.
+        if reason_to_remove(facts).is_some()
+            || function
+                .parent
+                .is_some_and(|parent| !semantic.runs_under_graph(parent))
+        {
+            continue;
+        }
+        let Some(retracing) = retracing(checker, id, &mut constants) else {
+            continue;
+        };
+        let name = function.qualified_name.clone();
+        let diagnostic = CODEMOD
+            .diagnostic(retracing.message, function.def.name.range())
+            .with_function(name)
+            .with_note(retracing.note);
+        checker.report(match retracing.keyword {
+            Some(keyword) => {
+                let edit = add_keyword(checker.source, decorator, &keyword.text);
+                diagnostic.with_fix(keyword.title, Fix::unsafe_edits(edit, keyword.import))
+            }
+            None => diagnostic,
+        });
+    }
+}
+
+/// Whether a graph function is called often enough, in a loop or from
+/// several places, for its retracing to matter.
+fn called_enough(facts: &crate::semantic::facts::FunctionFacts) -> bool {
+    facts.call_sites > 0 && (facts.loop_call.is_some() || facts.call_sites >= 2)
+}
+
+/// What HY003 says of function `id` as a graph function whose decorator
+/// does not say how to trace yet: why it retraces, and the keyword that
+/// stops it. HY001 asks it of a function it decorates, so that its
+/// decorator is final.
+pub(crate) struct Retracing {
+    pub message: String,
+    pub note: String,
+    /// The keyword the fix adds; `None` when no fix is offered (the note
+    /// says why).
+    pub keyword: Option<Keyword>,
+}
+
+/// A keyword for the `tf.function` decorator, with the import it needs.
+pub(crate) struct Keyword {
+    /// `reduce_retracing=True`, `input_signature=[...]`.
+    pub text: String,
+    pub import: Option<Edit>,
+    /// What the fix does, in a few words.
+    pub title: &'static str,
+}
+
+/// [`Retracing`] for function `id`, when it retraces enough to matter (see
+/// [`retracing`]); for a function about to be decorated.
+pub(crate) fn retracing_of_new_graph_function(
+    checker: &Checker,
+    id: FunctionId,
+) -> Option<Retracing> {
+    let facts = &checker.semantic.facts[id];
+    if facts.params.is_empty() || !called_enough(facts) {
+        return None;
+    }
+    retracing(checker, id, &mut None)
+}
+
+/// Why graph function `id`, called enough for it to matter and with
+/// parameters, retraces, and what to add to its decorator; `None` when it
+/// does not retrace or another codemod's fix is the better one.
+fn retracing<'s>(
+    checker: &Checker<'_, 's>,
+    id: FunctionId,
+    constants: &mut Option<Constants<'s>>,
+) -> Option<Retracing> {
+    let semantic = checker.semantic;
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    // A signature would turn Python values into tensors: those are
+    // HY004's (or deliberate), and only `reduce_retracing` remains.
+    let python_values = facts
+        .params
+        .iter()
+        .any(|(_, kind)| matches!(kind, ParamKind::Primitive { .. } | ParamKind::Other(None)));
+    // HY004 gives varying numbers a scalar `TensorSpec` in a signature
+    // of its own when that is the better fix.
+    if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
+        return None;
+    }
+    let def = function.def;
+    if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
+        return None;
+    }
+    // Every call site passes tensors of the same shapes and dtypes: as far
+    // as the analysis sees, it is traced once, and a signature would change
+    // nothing but refuse other shapes later.
+    if facts.params.iter().all(|(_, kind)| fixed_shape(kind)) {
+        return None;
+    }
+    let name = &function.qualified_name;
+    let closed = call_sites_closed(semantic, id);
+    let (spec, import) = checker.importer.tensorflow_attribute("TensorSpec")?;
+    let mut render = Render {
+        checker,
+        spec,
+        closed,
+        anchor: top_level_start(semantic.module_body(), def.range()),
+        constants,
+        named: false,
+    };
+    let inferred = if python_values {
+        None
+    } else {
+        facts
             .params
             .iter()
-            .any(|(_, kind)| matches!(kind, ParamKind::Primitive { .. } | ParamKind::Other(None)));
-        // HY004 gives varying numbers a scalar `TensorSpec` in a signature
-        // of its own when that is the better fix.
-        if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
-            continue;
-        }
-        let def = function.def;
-        if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
-            continue;
-        }
-        let name = function.qualified_name.clone();
-        let closed = call_sites_closed(semantic, id);
-        let Some((spec, import)) = checker.importer.tensorflow_attribute("TensorSpec") else {
-            continue;
-        };
-        let mut render = Render {
-            checker,
-            spec,
-            closed,
-            anchor: top_level_start(semantic.module_body(), def.range()),
-            constants: &mut constants,
-            named: false,
-        };
-        let inferred = if python_values {
-            None
-        } else {
-            facts
-                .params
-                .iter()
-                .map(|(_, kind)| match kind {
-                    ParamKind::Tensor(info) => render.tensor(info),
-                    ParamKind::Other(Some(structure)) => render.structure(structure),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-        };
-        let named = render.named;
-        match inferred {
-            Some(specs) => {
-                let mut note = if closed {
-                    "every call site is in this module, so the dimensions that never vary stay fixed".to_string()
-                } else {
-                    "the function may be called from code the analysis cannot see, so every dimension is left open (`None`)".to_string()
-                };
-                if named {
-                    note.push_str("; a dimension every call site spells with the same module-level constant keeps its name");
-                }
-                let text = format!("input_signature=[{}]", specs.join(", "));
-                let edit = add_keyword(checker.source, decorator, &text);
-                checker.report(
-                    CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
-                        def.name.range(),
-                    )
-                    .with_function(name)
-                    .with_note(note)
-                    .with_fix("Add an `input_signature` inferred from the call sites", Fix::unsafe_edits(edit, import)),
-                );
+            .map(|(_, kind)| match kind {
+                ParamKind::Tensor(info) => render.tensor(info),
+                ParamKind::Other(Some(structure)) => render.structure(structure),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+    };
+    let named = render.named;
+    match inferred {
+        Some(specs) => {
+            let mut note = if closed {
+                "every call site is in this module, so the dimensions that never vary stay fixed"
+                    .to_string()
+            } else {
+                "the function may be called from code the analysis cannot see, so every dimension is left open (`None`)".to_string()
+            };
+            if named {
+                note.push_str("; a dimension every call site spells with the same module-level constant keeps its name");
             }
-            None => {
-                // Only a tensor whose shape is unknown or varies can retrace;
-                // a varying Python number becomes such a tensor under HY004,
-                // so it counts too (and the fixes agree in one pass).
-                if !facts.params.iter().any(|(_, kind)| match kind {
-                    ParamKind::Unknown
-                    | ParamKind::Primitive {
-                        varies_at: Some(_), ..
-                    } => true,
-                    ParamKind::Tensor(info) => info
-                        .shape
-                        .as_ref()
-                        .is_none_or(|shape| shape.iter().any(Option::is_none)),
-                    ParamKind::Other(Some(structure)) => may_vary(structure),
-                    _ => false,
-                }) {
-                    continue;
-                }
-                let diagnostic = CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
-                    def.name.range(),
-                )
-                .with_function(name);
-                if let Some(why) = checker.missing_api("reduce_retracing", REDUCE_RETRACING) {
-                    checker.report(diagnostic.with_note(why));
-                    continue;
-                }
-                let edit = add_keyword(checker.source, decorator, "reduce_retracing=True");
-                checker.report(
-                    diagnostic
-                        .with_note(if python_values {
+            Some(Retracing {
+                message: format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
+                note,
+                keyword: Some(Keyword {
+                    text: format!("input_signature=[{}]", specs.join(", ")),
+                    import,
+                    title: "Add an `input_signature` inferred from the call sites",
+                }),
+            })
+        }
+        None => {
+            // Only a tensor whose shape is unknown or varies can retrace;
+            // a varying Python number becomes such a tensor under HY004,
+            // so it counts too (and the fixes agree in one pass).
+            if !facts.params.iter().any(|(_, kind)| match kind {
+                ParamKind::Unknown
+                | ParamKind::Primitive {
+                    varies_at: Some(_), ..
+                } => true,
+                ParamKind::Tensor(info) => info
+                    .shape
+                    .as_ref()
+                    .is_none_or(|shape| shape.iter().any(Option::is_none)),
+                ParamKind::Other(Some(structure)) => may_vary(structure),
+                _ => false,
+            }) {
+                return None;
+            }
+            let message = format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature");
+            if let Some(why) = checker.missing_api("reduce_retracing", REDUCE_RETRACING) {
+                return Some(Retracing {
+                    message,
+                    note: why,
+                    keyword: None,
+                });
+            }
+            Some(Retracing {
+                message,
+                note: if python_values {
                     "some arguments are Python values, which a signature would turn into tensors; `reduce_retracing=True` lets TensorFlow generalise the tensors' shapes after the first retrace"
                 } else {
                     "the dtype or rank of an argument cannot be inferred; `reduce_retracing=True` lets TensorFlow generalise shapes after the first retrace instead"
-                })
-                        .with_fix("Add `reduce_retracing=True`", Fix::unsafe_edit(edit)),
-                );
-            }
+                }
+                .to_string(),
+                keyword: Some(Keyword {
+                    text: "reduce_retracing=True".to_string(),
+                    import: None,
+                    title: "Add `reduce_retracing=True`",
+                }),
+            })
         }
     }
 }
@@ -270,6 +351,30 @@ impl Render<'_, '_, '_, '_> {
         self.constants
             .get_or_insert_with(|| Constants::of(body))
             .is_constant_before(name, self.anchor)
+    }
+}
+
+/// Whether every call site passes a tensor (or a structure of them) of one
+/// dtype and one static shape.
+fn fixed_shape(kind: &ParamKind) -> bool {
+    fn fixed(info: &TensorInfo) -> bool {
+        info.dtype.is_some()
+            && info
+                .shape
+                .as_ref()
+                .is_some_and(|shape| shape.iter().all(|dim| matches!(dim, Some(Dim::Size(_)))))
+    }
+    fn all_fixed(structure: &Structure) -> bool {
+        match structure {
+            Structure::Leaf(info) => fixed(info),
+            Structure::Tuple(items) | Structure::List(items) => items.iter().all(all_fixed),
+            Structure::Dict(items) => items.iter().all(|(_, item)| all_fixed(item)),
+        }
+    }
+    match kind {
+        ParamKind::Tensor(info) => fixed(info),
+        ParamKind::Other(Some(structure)) => all_fixed(structure),
+        _ => false,
     }
 }
 

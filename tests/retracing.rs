@@ -42,7 +42,7 @@ fn fix(dir: &Path, select: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-const MODEL: &str = "import tensorflow as tf\n\nw = tf.ones([4, 3])\n\n\n@tf.function\ndef forward(x):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor _ in range(3):\n    forward(tf.ones([2, 4]))\n";
+const MODEL: &str = "import tensorflow as tf\n\nw = tf.ones([4, 3])\n\n\n@tf.function\ndef forward(x):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor _ in range(3):\n    forward(tf.ones([2, 4]))\n    forward(tf.ones([3, 4]))\n";
 
 #[test]
 fn a_call_site_in_another_module_opens_every_dimension() {
@@ -63,13 +63,24 @@ fn a_call_site_in_another_module_opens_every_dimension() {
 }
 
 #[test]
+fn the_same_shapes_at_every_call_site_are_traced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "model.py",
+        &MODEL.replace("    forward(tf.ones([3, 4]))\n", ""),
+    );
+    assert_eq!(fix(dir.path(), "HY003"), "");
+}
+
+#[test]
 fn without_other_modules_fixed_dimensions_stay() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "model.py", MODEL);
     let diff = fix(dir.path(), "HY003");
     assert!(
         diff.contains(
-            "+@tf.function(input_signature=[tf.TensorSpec(shape=[2, 4], dtype=tf.float32)])"
+            "+@tf.function(input_signature=[tf.TensorSpec(shape=[None, 4], dtype=tf.float32)])"
         ),
         "{diff}"
     );

@@ -21,13 +21,16 @@ for epoch in range(3):
         _train_step(x, y)
 
 
-# A NumPy array sliced without batching: each element is one row.
+# A NumPy array sliced without batching: each element is one row (the rows
+# of the second array are longer, so that it retraces).
 @tf.function
 def _row_norm(row):
     return tf.norm(row)
 
 
 for row in tf.data.Dataset.from_tensor_slices(np.ones((10, 3), dtype=np.float32)):
+    _row_norm(row)
+for row in tf.data.Dataset.from_tensor_slices(np.ones((10, 5), dtype=np.float32)):
     _row_norm(row)
 
 

@@ -25,7 +25,8 @@ for _ in range(3):
     _numpy_without_dtype(np.array([[1, 2]]), np.full((1, 2), 7))
 
 
-# Arithmetic that keeps dtype and shape, `tf.cast`, `tf.convert_to_tensor`.
+# Arithmetic that keeps dtype and shape, `tf.cast`, `tf.convert_to_tensor`
+# (the first argument's rows vary, so that it retraces).
 @tf.function
 def _arithmetic(p, q, r, s):
     return p, q, r, s
@@ -40,6 +41,7 @@ for _ in range(3):
         tf.convert_to_tensor(np.zeros((2, 2), dtype=np.int64), dtype=tf.float32),
         (ints - 1) * ints,
     )
+_arithmetic(tf.zeros([5, 4]), tf.cast(ints, tf.float64), tf.zeros([2, 2]), (ints - 1) * ints)
 
 
 # Integer division gives floats, and an integer tensor plus a float fails:
@@ -65,6 +67,6 @@ def _unread_dtype(a, b):
     return a, b
 
 
-for _ in range(3):
-    _positional(tf.zeros([2], tf.int32))
+for n in (2, 3):
+    _positional(tf.zeros([n], tf.int32))
     _unread_dtype(tf.zeros([2], dtype="int32"), tf.convert_to_tensor([1, 2], dtype_hint=tf.float32))

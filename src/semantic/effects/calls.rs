@@ -101,13 +101,18 @@ impl Walker<'_, '_> {
             return;
         }
         if is_tf {
-            if !self.has(Effect::TensorComputation) {
-                self.add(
-                    Effect::TensorComputation,
-                    offset,
-                    format_args!("calls `{}`", last()),
-                );
+            if matches!(
+                last(),
+                "map_fn" | "while_loop" | "scan" | "foldl" | "foldr" | "vectorized_map"
+            ) {
+                self.runs_many_ops();
             }
+            self.tensor_op();
+            self.add(
+                Effect::TensorComputation,
+                offset,
+                format_args!("calls `{}`", last()),
+            );
             return;
         }
         let root = root_segment(qualified);
@@ -222,6 +227,7 @@ impl Walker<'_, '_> {
         }
         match self.name_value(name) {
             Value::TfObject | Value::Tensor(_) => {
+                self.runs_many_ops();
                 self.add(
                     Effect::TensorComputation,
                     offset,
@@ -258,6 +264,7 @@ impl Walker<'_, '_> {
                 match target {
                     Some(id) => self.push_call(Callee::Local(id), call, true),
                     None if is_tf => {
+                        self.runs_many_ops();
                         self.add(
                             Effect::TensorComputation,
                             call.start(),
@@ -308,11 +315,14 @@ impl Walker<'_, '_> {
                     .class()
                     .and_then(|c| self.module.class_attributes[c].get(method));
                 match attribute {
-                    Some(Value::TfObject | Value::Tensor(_)) => self.add(
-                        Effect::TensorComputation,
-                        offset,
-                        format_args!("calls `{shown}`"),
-                    ),
+                    Some(Value::TfObject | Value::Tensor(_)) => {
+                        self.runs_many_ops();
+                        self.add(
+                            Effect::TensorComputation,
+                            offset,
+                            format_args!("calls `{shown}`"),
+                        );
+                    }
                     Some(Value::Instance(class)) => {
                         self.call_instance(class.clone(), "__call__", call, shown);
                     }
@@ -327,6 +337,7 @@ impl Walker<'_, '_> {
                     }
                 }
             } else if self.is_tf_method() {
+                self.runs_many_ops();
                 self.add(
                     Effect::TensorComputation,
                     offset,
@@ -346,6 +357,7 @@ impl Walker<'_, '_> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
+                    self.tensor_op();
                     self.add(
                         Effect::TensorComputation,
                         offset,
@@ -357,6 +369,7 @@ impl Walker<'_, '_> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
+                    self.tensor_op();
                     self.conditional(index, ParamRule::MethodCall, offset, shown);
                 }
             }

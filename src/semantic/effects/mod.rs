@@ -130,6 +130,12 @@ pub struct DirectEffects {
     pub generator: Option<TextSize>,
     /// The parameter names, `self` excluded for methods.
     pub params: Vec<String>,
+    /// How many tensor operations its own body dispatches (a call of the
+    /// TensorFlow API, a tensor method, arithmetic on a tensor or on a
+    /// parameter that may be one): whether it is too small to gain as a
+    /// graph function. `u32::MAX` when a call may run any number of them (a
+    /// model, layer or other TensorFlow object, a control-flow API).
+    pub tensor_ops: u32,
 }
 
 impl DirectEffects {
