@@ -5,12 +5,13 @@
 
 use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{
-    Alias, Decorator, ExceptHandler, Expr, ExprCall, ExprContext, Keyword, Number, Parameter,
-    Pattern, Stmt, TypeParam,
+    Alias, ExceptHandler, Expr, ExprCall, ExprContext, Keyword, Number, Parameter, Pattern, Stmt,
+    TypeParam,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::analyze::preconditions::reason_to_remove;
 use crate::analyze::signature::{
     add_keyword, call_sites_closed, graph_decorator, python_only_use, scalar_signature, DTYPES,
 };
@@ -18,6 +19,7 @@ use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantic::effects::Effect;
+use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, SemanticModel};
 use crate::version::TfVersion;
@@ -46,13 +48,7 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let facts = &semantic.facts[id];
-        // A function without parameters (besides `self`) is traced once.
-        if facts.params.is_empty() {
-            continue;
-        }
-        // Only functions that are called (in a loop, or from several places)
-        // retrace enough to matter.
-        if facts.call_sites == 0 || (facts.loop_call.is_none() && facts.call_sites < 2) {
+        if facts.params.is_empty() || !called_enough(facts) {
             continue;
         }
         if let Expr::Call(call) = &decorator.expression {
@@ -68,8 +64,73 @@ fn run(checker: &mut Checker) {
                 continue;
             }
         }
-        varying_shapes(checker, id, decorator, &mut constants);
+        // HY020 removes the decoration, or HY002 moves it (a graph function
+        // nested in an eager one is created anew on every call): a
+        // signature would only conflict with their fixes.
+        let function = &semantic.functions[id];
+        if reason_to_remove(facts).is_some()
+            || function
+                .parent
+                .is_some_and(|parent| !semantic.runs_under_graph(parent))
+        {
+            continue;
+        }
+        let Some(retracing) = varying_shapes(checker, id, &mut constants) else {
+            continue;
+        };
+        let diagnostic = CODEMOD
+            .diagnostic(retracing.message, function.def.name.range())
+            .with_function(function.qualified_name.clone())
+            .with_note(retracing.note);
+        checker.report(match retracing.keyword {
+            Some(keyword) => {
+                let edit = add_keyword(checker.source, decorator, &keyword.text);
+                diagnostic.with_fix(keyword.title, Fix::unsafe_edits(edit, keyword.import))
+            }
+            None => diagnostic,
+        });
     }
+}
+
+/// Whether a function is called often enough, in a loop or from several
+/// places, for its retracing to matter (a function without parameters
+/// besides `self` is traced once).
+fn called_enough(facts: &FunctionFacts) -> bool {
+    facts.call_sites > 0 && (facts.loop_call.is_some() || facts.call_sites >= 2)
+}
+
+/// What HY003 says of function `id` as a graph function whose decorator
+/// does not say how to trace yet: why it retraces, and the keyword that
+/// stops it. HY001 and HY002 ask it of a function they decorate, so that
+/// its decorator is final.
+pub(crate) struct Retracing {
+    pub message: String,
+    pub note: String,
+    /// The keyword the fix adds; `None` when no fix is offered (the note
+    /// says why).
+    pub keyword: Option<TracingKeyword>,
+}
+
+/// A keyword for the `tf.function` decorator, with the import it needs.
+pub(crate) struct TracingKeyword {
+    /// `reduce_retracing=True`, `input_signature=[...]`.
+    pub text: String,
+    pub import: Option<Edit>,
+    /// What the fix does, in a few words.
+    pub title: &'static str,
+}
+
+/// [`Retracing`] for function `id`, about to be decorated, when it would
+/// retrace enough to matter.
+pub(crate) fn retracing_of_new_graph_function(
+    checker: &Checker,
+    id: FunctionId,
+) -> Option<Retracing> {
+    let facts = &checker.semantic.facts[id];
+    if facts.params.is_empty() || !called_enough(facts) {
+        return None;
+    }
+    varying_shapes(checker, id, &mut None)
 }
 
 /// A graph function whose call sites pass tensors of different sizes: a
@@ -77,11 +138,10 @@ fn run(checker: &mut Checker) {
 /// the function decides Python control flow on the static shapes that a
 /// fix would leave open.
 fn varying_shapes<'s>(
-    checker: &mut Checker<'_, 's>,
+    checker: &Checker<'_, 's>,
     id: FunctionId,
-    decorator: &Decorator,
     constants: &mut Option<Constants<'s>>,
-) {
+) -> Option<Retracing> {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -97,7 +157,7 @@ fn varying_shapes<'s>(
         .map(|(_, (param, _))| param.as_str())
         .collect();
     if varying.is_empty() {
-        return;
+        return None;
     }
     // A signature would turn Python values into tensors: those are HY004's
     // (or deliberate), and only `reduce_retracing` remains.
@@ -108,11 +168,11 @@ fn varying_shapes<'s>(
     // HY004 gives varying numbers a scalar `TensorSpec` in a signature of
     // its own when that is the better fix.
     if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
-        return;
+        return None;
     }
     let def = function.def;
     if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
-        return;
+        return None;
     }
     let name = function.qualified_name.clone();
     let shown = varying
@@ -120,19 +180,19 @@ fn varying_shapes<'s>(
         .map(|param| format!("`{param}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let diagnostic = CODEMOD
-        .diagnostic(
-            format!("graph function `{name}` is traced again for every new shape of {shown}: its call sites pass different sizes"),
-            def.name.range(),
-        )
-        .with_function(name.clone());
+    let message = format!("graph function `{name}` is traced again for every new shape of {shown}: its call sites pass different sizes");
+    let no_fix = |note: String| {
+        Some(Retracing {
+            message: message.clone(),
+            note,
+            keyword: None,
+        })
+    };
     let static_shape = static_shape_read(semantic, id, Effect::StaticShape);
     let static_rank = static_shape_read(semantic, id, Effect::StaticRank);
     let closed = call_sites_closed(semantic, id);
     if !python_values && closed {
-        let Some((spec, import)) = checker.importer.tensorflow_attribute("TensorSpec") else {
-            return;
-        };
+        let (spec, import) = checker.importer.tensorflow_attribute("TensorSpec")?;
         let mut render = Render {
             checker,
             spec,
@@ -143,10 +203,9 @@ fn varying_shapes<'s>(
         if let Some(specs) = render.params(&facts.params) {
             let named = render.named;
             if let Some(why) = static_shape {
-                checker.report(diagnostic.with_note(format!(
+                return no_fix(format!(
                     "no fix offered: `{name}` {why}; with `None` for a size that varies, one trace would decide it for every size: each shape needs its own trace"
-                )));
-                return;
+                ));
             }
             let mut note = "every call site is in this module: the dimensions that vary become `None`, the others stay fixed".to_string();
             if named {
@@ -157,24 +216,24 @@ fn varying_shapes<'s>(
                     "; its checks of static ranks still hold: the signature keeps every rank",
                 );
             }
-            let text = format!("input_signature=[{}]", specs.join(", "));
-            let edit = add_keyword(checker.source, decorator, &text);
-            checker.report(diagnostic.with_note(note).with_fix(
-                "Add an `input_signature` inferred from the call sites",
-                Fix::unsafe_edits(edit, import),
-            ));
-            return;
+            return Some(Retracing {
+                message,
+                note,
+                keyword: Some(TracingKeyword {
+                    text: format!("input_signature=[{}]", specs.join(", ")),
+                    import,
+                    title: "Add an `input_signature` inferred from the call sites",
+                }),
+            });
         }
     }
     if let Some(why) = static_shape.or(static_rank) {
-        checker.report(diagnostic.with_note(format!(
+        return no_fix(format!(
             "no fix offered: `{name}` {why}; a relaxed trace (`reduce_retracing`) has shapes of unknown size, or rank, and would decide it for all of them: each shape needs its own trace"
-        )));
-        return;
+        ));
     }
     if let Some(why) = checker.missing_api("reduce_retracing", REDUCE_RETRACING) {
-        checker.report(diagnostic.with_note(why));
-        return;
+        return no_fix(why);
     }
     let why_not_signature = if python_values {
         "some arguments are Python values, which a signature would turn into tensors"
@@ -183,12 +242,15 @@ fn varying_shapes<'s>(
     } else {
         "the dtype or a dimension of an argument is not known at every call site"
     };
-    let edit = add_keyword(checker.source, decorator, "reduce_retracing=True");
-    checker.report(
-        diagnostic
-            .with_note(format!("no signature: {why_not_signature}; `reduce_retracing=True` relaxes only the dimensions that vary, after the first new shape"))
-            .with_fix("Add `reduce_retracing=True`", Fix::unsafe_edit(edit)),
-    );
+    Some(Retracing {
+        message,
+        note: format!("no signature: {why_not_signature}; `reduce_retracing=True` relaxes only the dimensions that vary, after the first new shape"),
+        keyword: Some(TracingKeyword {
+            text: "reduce_retracing=True".to_string(),
+            import: None,
+            title: "Add `reduce_retracing=True`",
+        }),
+    })
 }
 
 /// A graph function already relaxed (`reduce_retracing=True` or

@@ -18,6 +18,10 @@ pub struct Options {
     pub unsafe_fixes: Option<bool>,
     pub exclude: Option<Vec<String>>,
     pub tensorflow_version: Option<String>,
+    /// `hot` or `all`: which functions HY001 judges.
+    pub candidates: Option<String>,
+    /// Glob patterns of files that look like tests.
+    pub test_files: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +123,15 @@ fn apply(settings: &mut Settings, options: Options, path: &Path) -> Result<(), C
     }
     if let Some(exclude) = options.exclude {
         settings.exclude = exclude;
+    }
+    if let Some(text) = options.candidates {
+        settings.candidates = text.parse().map_err(|reason| ConfigError::Invalid {
+            path: crate::source::display(path),
+            reason: format!("[tool.hybridize] candidates: {reason}"),
+        })?;
+    }
+    if let Some(test_files) = options.test_files {
+        settings.test_files = test_files;
     }
     if let Some(text) = options.tensorflow_version {
         settings.tensorflow_version = text.parse().map_err(|reason| ConfigError::Invalid {

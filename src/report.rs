@@ -8,7 +8,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 use serde::Serialize;
 
-use crate::diagnostic::{applicability_name, Diagnostic};
+use crate::diagnostic::{applicability_name, Diagnostic, FixBudget};
 use crate::settings::Settings;
 use crate::source::{display, location, Location, SourceError};
 
@@ -20,10 +20,16 @@ pub struct FileReport {
     pub source: Option<String>,
     /// Findings against the text as read.
     pub diagnostics: Vec<Diagnostic>,
+    /// Functions judged and left eager whose refusals are not printed
+    /// (they do no tensor work; `--show-refusals` prints them).
+    pub functions_left_quietly: usize,
     /// The text after all applicable fixes, when it differs from the source.
     pub fixed: Option<String>,
     /// The code of every fix applied, over all passes.
     pub applied: Vec<&'static str>,
+    /// The fixes of reported findings not applied (yet): what a later round
+    /// of the run may still apply.
+    pub unapplied: FixBudget,
     /// Why the file could not be checked.
     pub error: Option<SourceError>,
     /// Bugs in this tool met while fixing the file (a fix that broke the code).

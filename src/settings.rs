@@ -15,7 +15,57 @@ pub struct Settings {
     pub tensorflow_version: TfVersion,
     /// Where the target version came from, for messages.
     pub tensorflow_version_origin: String,
+    /// Which functions HY001 judges: the hot ones, or every one.
+    pub candidates: Candidates,
+    /// Print every refusal, also those about functions that are no
+    /// candidate under the policy (no tensor work).
+    pub show_refusals: bool,
+    /// Check files that look like tests too (they are always analysed for
+    /// the call sites they hold).
+    pub include_tests: bool,
+    /// Glob patterns of files that look like tests.
+    pub test_files: Vec<String>,
 }
+
+/// Which functions HY001 judges as candidates for `@tf.function`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Candidates {
+    /// Functions worth converting: called in a loop, or a training or
+    /// evaluation step by name; each is judged on safety and on benefit.
+    #[default]
+    Hot,
+    /// Every function and method of the files, judged on safety alone: what
+    /// a library's author asks ("which of my functions may run as a
+    /// graph?").
+    All,
+}
+
+impl Candidates {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Candidates::Hot => "hot",
+            Candidates::All => "all",
+        }
+    }
+}
+
+impl std::str::FromStr for Candidates {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "hot" => Ok(Candidates::Hot),
+            "all" => Ok(Candidates::All),
+            _ => Err(format!(
+                "`{text}` is not a candidate policy (`hot` or `all`)"
+            )),
+        }
+    }
+}
+
+/// Files that look like tests: they get no findings unless asked for, but
+/// their calls still count as call sites.
+pub const DEFAULT_TEST_FILES: &[&str] = &["test_*.py", "*_test.py", "conftest.py", "tests", "test"];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -26,6 +76,10 @@ impl Default for Settings {
             exclude: Vec::new(),
             tensorflow_version: TfVersion::NEWEST,
             tensorflow_version_origin: "the default target".to_string(),
+            candidates: Candidates::Hot,
+            show_refusals: false,
+            include_tests: false,
+            test_files: DEFAULT_TEST_FILES.iter().map(|g| g.to_string()).collect(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Folders that hold installed or generated code, never the project's own.
 const DEFAULT_EXCLUDES: &[&str] = &[
@@ -15,18 +15,58 @@ const DEFAULT_EXCLUDES: &[&str] = &[
     "venv",
 ];
 
+/// The option that names the patterns of test files.
+const TEST_FILES_OPTION: &str = "test-files";
+
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
-    #[error("invalid exclude pattern `{pattern}`: {reason}")]
-    BadGlob { pattern: String, reason: String },
+    #[error("invalid {option} pattern `{pattern}`: {reason}")]
+    BadGlob {
+        /// The option the pattern comes from (`exclude`, `test-files`).
+        option: &'static str,
+        pattern: String,
+        reason: String,
+    },
     #[error("{path}: no such file or directory")]
     Missing { path: String },
 }
 
 /// Every `*.py` file under `paths`, sorted, without duplicates.
 pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, WalkError> {
-    let excludes = build_globset(exclude)?;
-    let mut files = Vec::new();
+    Ok(python_files_and_tests(paths, exclude, &[])?.files)
+}
+
+/// The files of a walk, and which of them look like tests.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every `*.py` file, sorted, without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Per file: whether it was found in a folder (not named on the command
+    /// line) and looks like a test.
+    pub tests: Vec<bool>,
+}
+
+impl Walked {
+    /// How many files look like tests.
+    pub fn test_count(&self) -> usize {
+        self.tests.iter().filter(|&&test| test).count()
+    }
+}
+
+/// Every `*.py` file under `paths` ([`python_files`]), and which of them
+/// look like tests: a file found in a folder whose name, whose path below
+/// that folder, or one of whose folders below it matches a pattern of
+/// `tests` (`test_*.py`, `tests`). A file named on the command line is never
+/// taken for a test.
+pub fn python_files_and_tests(
+    paths: &[PathBuf],
+    exclude: &[String],
+    tests: &[String],
+) -> Result<Walked, WalkError> {
+    let excludes = build_globset("exclude", exclude, DEFAULT_EXCLUDES)?;
+    let test_globs = build_globset(TEST_FILES_OPTION, tests, &[])?;
+    // (path, whether it looks like a test)
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for root in paths {
         if !root.exists() {
             return Err(WalkError::Missing {
@@ -35,7 +75,7 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
         }
         if root.is_file() {
             // A file named on the command line is checked even if excluded, as in ruff.
-            files.push(root.clone());
+            files.push((root.clone(), false));
             continue;
         }
         // Folders are read on every core (the order is restored below).
@@ -48,12 +88,19 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
                 .build_parallel()
                 .visit(&mut Collectors(&found));
         }
-        files.append(&mut found.into_inner().expect("walk"));
+        let found = found.into_inner().expect("walk");
+        files.extend(found.into_iter().map(|path| {
+            let test = !tests.is_empty() && looks_like_test(&path, root, &test_globs);
+            (path, test)
+        }));
     }
     // The order of `Path`'s `Ord` (component by component), with each
-    // path's components split once rather than at every comparison.
-    files.sort_by_cached_key(|path| {
-        path.components()
+    // path's components split once rather than at every comparison; a file
+    // named on the command line comes before the same file found in a
+    // folder, and is the one kept.
+    files.sort_by_cached_key(|(path, test)| {
+        let components = path
+            .components()
             .map(|c| {
                 let rank: u8 = match c {
                     Component::Prefix(_) => 0,
@@ -64,10 +111,23 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
                 };
                 (rank, c.as_os_str().as_encoded_bytes().to_vec())
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (components, *test)
     });
-    files.dedup();
-    Ok(files)
+    files.dedup_by(|later, earlier| later.0 == earlier.0);
+    let (files, tests) = files.into_iter().unzip();
+    Ok(Walked { files, tests })
+}
+
+/// Whether `path`, found under the folder `root`, looks like a test: a
+/// pattern matches its file name, one of its folders below `root`, or its
+/// path below `root`.
+fn looks_like_test(path: &Path, root: &Path, tests: &GlobSet) -> bool {
+    let below = path.strip_prefix(root).unwrap_or(path);
+    tests.is_match(below)
+        || below
+            .components()
+            .any(|c| matches!(c, Component::Normal(name) if tests.is_match(name)))
 }
 
 /// Hands each walking thread a [`Collector`].
@@ -120,21 +180,33 @@ impl Drop for Collector<'_> {
     }
 }
 
-fn build_globset(exclude: &[String]) -> Result<GlobSet, WalkError> {
+fn build_globset(
+    option: &'static str,
+    patterns: &[String],
+    defaults: &[&str],
+) -> Result<GlobSet, WalkError> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in exclude
+    for pattern in patterns
         .iter()
         .map(String::as_str)
-        .chain(DEFAULT_EXCLUDES.iter().copied())
+        .chain(defaults.iter().copied())
     {
-        let glob = Glob::new(pattern).map_err(|err| WalkError::BadGlob {
-            pattern: pattern.to_string(),
-            reason: err.kind().to_string(),
-        })?;
+        // A test pattern's `*` stays within one folder or file name, so
+        // that `test_*.py` says nothing about the files of a `test_data`
+        // folder.
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(option == TEST_FILES_OPTION)
+            .build()
+            .map_err(|err| WalkError::BadGlob {
+                option,
+                pattern: pattern.to_string(),
+                reason: err.kind().to_string(),
+            })?;
         builder.add(glob);
     }
     builder.build().map_err(|err| WalkError::BadGlob {
-        pattern: exclude.join(", "),
+        option,
+        pattern: patterns.join(", "),
         reason: err.to_string(),
     })
 }

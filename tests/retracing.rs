@@ -42,7 +42,7 @@ fn fix(dir: &Path, select: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-const MODEL: &str = "import tensorflow as tf\n\nw = tf.ones([4, 3])\n\n\n@tf.function\ndef forward(x):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor _ in range(3):\n    forward(tf.ones([2, 4]))\n";
+const MODEL: &str = "import tensorflow as tf\n\nw = tf.ones([4, 3])\n\n\n@tf.function\ndef forward(x):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef decay(step, x):\n    return x * tf.cast(step, tf.float32)\n\n\nfor _ in range(3):\n    forward(tf.ones([2, 4]))\n    forward(tf.ones([3, 4]))\n";
 
 #[test]
 fn a_call_site_in_another_module_gets_reduce_retracing_not_a_guessed_signature() {

@@ -14,7 +14,8 @@ _train_step((x, y))
 _train_step((tf.ones([8, 4]), tf.constant([1, 2, 3, 4])))
 
 
-# A dict and a list of tensors: same keys and lengths everywhere.
+# A dict and a list of tensors: same keys and lengths everywhere (and a
+# length of "b" that varies, so that it retraces).
 @tf.function
 def _features(inputs, pair):
     return inputs["a"] + tf.reduce_sum(inputs["b"]) + pair[0]

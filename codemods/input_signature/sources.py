@@ -29,6 +29,7 @@ for n in range(1, 4):
         tf.convert_to_tensor(np.zeros((2, 2), dtype=np.int64), dtype=tf.float32),
         (ints - 1) * ints,
     )
+_arithmetic(tf.zeros([5, 4]), tf.cast(ints, tf.float64), tf.zeros([2, 2]), (ints - 1) * ints)
 
 
 # A dtype given by position counts; one spelled as a string, or a

@@ -83,8 +83,11 @@ pub fn failed_preconditions(
             format!("{why}; the analysis cannot see into it, and an unknown callee is never assumed pure"),
         ));
     }
+    // Computing with a parameter whose kind is unknown is tensor work when a
+    // tensor is passed: the doubt is the fix's (HY001 makes it unsafe).
     if facts.effect(Effect::TensorComputation).is_none()
         && facts.effect(Effect::UnknownCallee).is_none()
+        && !facts.param_tensor_work
     {
         out.push((
             Precondition::NoTensorComputation,

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 
-use super::{plural, report_errors, reports, settings};
+use super::{plural, quiet_lines, report_errors, reports, settings};
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::exit_status::ExitStatus;
 use crate::render::{self, Emitter};
@@ -17,7 +17,7 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitStatus> {
     // Each file's findings are resolved as soon as its report is final,
     // and its text dropped: a large run does not hold the text of every
     // file with a finding until the end.
-    let mut reports = reports(
+    let (mut reports, tests) = reports(
         &args.common,
         &settings,
         Mode::Check,
@@ -43,6 +43,11 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitStatus> {
     out.flush()?;
     drop(out);
     summarize(&findings, errors, reports.len(), &settings);
+    let mut stderr = io::stderr().lock();
+    for line in quiet_lines(&reports, tests, &settings) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    drop(stderr);
     Ok(if errors > 0 {
         ExitStatus::Error
     } else if findings

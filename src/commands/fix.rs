@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use super::{plural, reads_stdin, report_errors, reports, run_files, settings};
+use super::{plural, quiet_lines, reads_stdin, report_errors, reports, run_files, settings, walk};
 use crate::cli::FixArgs;
+use crate::diagnostic::Applicability;
 use crate::diff::{colorize, unified_diff};
 use crate::exit_status::ExitStatus;
 use crate::interactive::Outcome;
@@ -16,13 +17,14 @@ use crate::report::{FileReport, KeepReports};
 use crate::run::Mode;
 use crate::settings::Settings;
 use crate::source::display;
+use crate::walk::Walked;
 
 pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
     let settings = settings(&args.common)?;
     if args.interactive {
         return fix_interactively(&args, &settings);
     }
-    let reports = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
+    let (reports, tests) = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
     let mut errors = report_errors(&reports);
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let stdin_mode = reads_stdin(&args.common);
@@ -60,6 +62,11 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         .flat_map(|r| &r.diagnostics)
         .filter(|d| !d.fix_applies(&settings))
         .count();
+    // Only when one of them has a fix that `--unsafe-fixes` would apply.
+    let unsafe_more = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| !d.fix_applies(&settings) && d.applicability() == Some(Applicability::Unsafe));
     let mut stderr = io::stderr().lock();
     let verb = if args.write { "Applied" } else { "Would apply" };
     let _ = if changed_files > 0 {
@@ -81,12 +88,15 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
             stderr,
             "{} without an applied fix (`hybridize check` shows why{}).",
             plural(unfixed, "finding"),
-            if settings.unsafe_fixes {
-                ""
-            } else {
+            if unsafe_more {
                 "; `--unsafe-fixes` applies more"
+            } else {
+                ""
             }
         );
+    }
+    for line in quiet_lines(&reports, tests, &settings) {
+        let _ = writeln!(stderr, "{line}");
     }
     if errors > 0 {
         let _ = writeln!(
@@ -113,7 +123,7 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
     if !io::stdin().is_terminal() {
         bail!("`--interactive` needs a terminal on stdin to ask its questions; use `hybridize fix` to see the diff or `hybridize fix --write` to apply every fix");
     }
-    let files = crate::walk::python_files(&args.common.paths, &settings.exclude)?;
+    let files = walk(&args.common.paths, settings)?;
     let reports = run_files(&files, settings, Mode::Check, &KeepReports);
     let errors = report_errors(&reports);
     let color = args.common.color.enabled(io::stdout().is_terminal());
@@ -158,7 +168,7 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
 /// the project is run again on the written texts (as `fix` would see them
 /// next), and in each written file, the applicable changes beyond those
 /// declined or skipped in the session are follow-ups.
-fn count_follow_ups(outcome: &mut Outcome, files: &[PathBuf], settings: &Settings) {
+fn count_follow_ups(outcome: &mut Outcome, files: &Walked, settings: &Settings) {
     if outcome.written.is_empty() {
         return;
     }

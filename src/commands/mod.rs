@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::{Cli, Command, CommonArgs};
+use crate::cli::{CandidatesArg, Cli, Command, CommonArgs};
 use crate::exit_status::ExitStatus;
 use crate::report::{FileReport, ReportSink};
 use crate::run::{self, Mode};
-use crate::settings::Settings;
+use crate::settings::{Candidates, Settings};
 use crate::source::SourceFile;
+use crate::walk::Walked;
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
@@ -58,6 +59,14 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
     if let Some(exclude) = &common.exclude {
         settings.exclude = exclude.clone();
     }
+    if let Some(candidates) = common.candidates {
+        settings.candidates = match candidates {
+            CandidatesArg::Hot => Candidates::Hot,
+            CandidatesArg::All => Candidates::All,
+        };
+    }
+    settings.show_refusals |= common.show_refusals;
+    settings.include_tests |= common.include_tests;
     if let Some(version) = &common.tensorflow_version {
         settings.tensorflow_version = version
             .parse()
@@ -77,13 +86,14 @@ fn reads_stdin(common: &CommonArgs) -> bool {
 }
 
 /// Reports for the files the arguments name (or for stdin), each handed to
-/// `sink` as soon as it is final.
+/// `sink` as soon as it is final, and how many files that look like tests
+/// gave only their call sites.
 fn reports(
     common: &CommonArgs,
     settings: &Settings,
     mode: Mode,
     sink: &dyn ReportSink,
-) -> Result<Vec<FileReport>> {
+) -> Result<(Vec<FileReport>, usize)> {
     if reads_stdin(common) {
         if common.paths.len() > 1 {
             bail!("`-` (stdin) cannot be combined with other paths");
@@ -112,23 +122,64 @@ fn reports(
             },
         });
         sink.file_done(&mut report);
-        return Ok(vec![report]);
+        return Ok((vec![report], 0));
     }
-    let files = crate::walk::python_files(&common.paths, &settings.exclude)?;
-    Ok(run_files(&files, settings, mode, sink))
+    let walked = walk(&common.paths, settings)?;
+    let tests = walked.test_count();
+    Ok((run_files(&walked, settings, mode, sink), tests))
+}
+
+/// The Python files under `paths`, and which of them give only their call
+/// sites (they look like tests, and `--include-tests` is not given).
+fn walk(paths: &[PathBuf], settings: &Settings) -> Result<Walked> {
+    let tests: &[String] = if settings.include_tests {
+        &[]
+    } else {
+        &settings.test_files
+    };
+    Ok(crate::walk::python_files_and_tests(
+        paths,
+        &settings.exclude,
+        tests,
+    )?)
 }
 
 /// Runs the project made of `files`, with a progress bar for long runs.
 fn run_files(
-    files: &[PathBuf],
+    files: &Walked,
     settings: &Settings,
     mode: Mode,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
-    let progress = progress_bar(files.len());
-    let reports = run::run(files, settings, mode, &progress, sink);
+    let progress = progress_bar(files.files.len());
+    let reports = run::run(&files.files, &files.tests, settings, mode, &progress, sink);
     progress.finish_and_clear();
     reports
+}
+
+/// The summary's lines about what was judged and not printed, and about
+/// test files: "12 more functions were judged and left eager ...".
+fn quiet_lines(reports: &[FileReport], tests: usize, settings: &Settings) -> Vec<String> {
+    let mut lines = Vec::new();
+    let quiet: usize = reports.iter().map(|r| r.functions_left_quietly).sum();
+    if quiet > 0 {
+        lines.push(format!(
+            "{} judged and left eager: no tensor work the analysis can see (`--show-refusals` lists why).",
+            if quiet == 1 {
+                "1 more function was".to_string()
+            } else {
+                format!("{quiet} more functions were")
+            }
+        ));
+    }
+    if tests > 0 && !settings.include_tests {
+        lines.push(format!(
+            "{} analysed for call sites only; `--include-tests` checks {}.",
+            plural(tests, "test file"),
+            if tests == 1 { "it" } else { "them" }
+        ));
+    }
+    lines
 }
 
 /// A progress bar on stderr, only for long runs on a terminal.

@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use super::{plural, run_files, settings};
+use super::{plural, run_files, settings, walk};
 use crate::cli::ReviewArgs;
 use crate::exit_status::ExitStatus;
 use crate::report::FileReport;
@@ -211,8 +211,9 @@ fn changed_file_reports(
     if files.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut project = crate::walk::python_files(paths, &settings.exclude)?;
+    let mut project = walk(paths, settings)?;
     let mut walked: HashMap<PathBuf, PathBuf> = project
+        .files
         .iter()
         .filter_map(|path| Some((std::fs::canonicalize(path).ok()?, path.clone())))
         .collect();
@@ -220,7 +221,8 @@ fn changed_file_reports(
     let mut changed: HashMap<PathBuf, PathBuf> = HashMap::new();
     for (_, file) in files {
         let spelled = walked.remove(file).unwrap_or_else(|| {
-            project.push(file.clone());
+            project.files.push(file.clone());
+            project.tests.push(false);
             file.clone()
         });
         changed.insert(spelled, file.clone());

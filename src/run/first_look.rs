@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::demand::Demand;
+use super::file::hold_back_refusals;
 use super::inputs::read;
 use super::inputs::Round;
 use crate::names::StarImport;
@@ -56,7 +57,7 @@ pub(super) fn text_hash(text: &str) -> u64 {
 }
 
 /// The first pass over one file, and its text when it is skipped.
-fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
+fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, Option<String>) {
     let settings = round.settings;
     let mut first = FirstPass {
         path: path.to_path_buf(),
@@ -101,6 +102,11 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
     let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
     first.summary =
         add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
+    // A test file gives the run its call sites, and is not looked at
+    // again.
+    if call_sites_only {
+        return (first, None);
+    }
     let all =
         crate::codemods::run_selected(&file.path, &file.text, parsed.tokens(), &semantic, settings);
     // When a finding about a nested function can depend on the functions
@@ -130,7 +136,12 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             reported,
         })
         .collect();
-    first.report.diagnostics = keep_selected(all, &file.text, parsed.tokens(), settings);
+    let (diagnostics, left_quietly) = hold_back_refusals(
+        keep_selected(all, &file.text, parsed.tokens(), settings),
+        settings,
+    );
+    first.report.diagnostics = diagnostics;
+    first.report.functions_left_quietly = left_quietly;
     // The text is not held while the whole run is analysed: the last phase
     // reads it again to show the findings, and checks it is the same.
     if !first.report.diagnostics.is_empty() {
@@ -159,7 +170,7 @@ pub(super) fn first_phase(
             .par_iter()
             .enumerate()
             .map(|(i, path)| {
-                let (first, skipped_text) = first_pass(path, round);
+                let (first, skipped_text) = first_pass(path, round.call_sites_only(i), round);
                 if let Some(summary) = &first.summary {
                     demand.summarised_first(scope, summary);
                 } else if let Some(text) = skipped_text {

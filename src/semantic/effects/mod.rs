@@ -173,6 +173,12 @@ pub struct DirectEffects {
     /// The value of each parameter's default (`self` excluded), when some
     /// parameter has one; empty otherwise.
     pub param_defaults: Vec<Option<Value>>,
+    /// How many tensor operations its own body dispatches (a call of the
+    /// TensorFlow API, a tensor method, arithmetic on a tensor or on a
+    /// parameter that may be one): whether it is too small to gain as a
+    /// graph function. `u32::MAX` when a call may run any number of them (a
+    /// model, layer or other TensorFlow object, a control-flow API).
+    pub tensor_ops: u32,
 }
 
 /// What a function's own `return` statements give back, as far as the

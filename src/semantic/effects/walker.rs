@@ -314,6 +314,16 @@ impl<'m, 'a> Walker<'m, 'a> {
         found
     }
 
+    /// One tensor operation of the body.
+    pub(super) fn tensor_op(&mut self) {
+        self.effects.tensor_ops = self.effects.tensor_ops.saturating_add(1);
+    }
+
+    /// A call that may run any number of tensor operations.
+    pub(super) fn runs_many_ops(&mut self) {
+        self.effects.tensor_ops = u32::MAX;
+    }
+
     pub(super) fn is_tf_method(&self) -> bool {
         self.class().is_some_and(|c| self.module.tf_classes[c])
     }
@@ -659,6 +669,11 @@ impl Walker<'_, '_> {
 
     /// [`Walker::arithmetic`] with the operands' values.
     pub(super) fn arithmetic_of(&mut self, sides: [&Value; 2], offset: TextSize) {
+        if sides.iter().any(|side| {
+            side.is_tensor_like() || matches!(side, Value::Param(_) | Value::Derived(_))
+        }) {
+            self.tensor_op();
+        }
         for side in sides {
             match side {
                 value if value.is_tensor_like() => {
