@@ -895,10 +895,10 @@ fn candidates_all_judges_every_function_from_the_flag_or_the_configuration() {
 
 #[test]
 fn fix_applies_the_fixes_check_reports_and_no_more() {
-    // `step` retraces on arguments whose shapes the analysis cannot see:
-    // HY001's decorator says so itself (it used to be plain, and a second
+    // `step` is called with tensors whose sizes vary: HY001's decorator
+    // carries HY003's signature itself (it used to be plain, and a second
     // pass added what HY003 then asked for, unannounced).
-    let a = "import tensorflow as tf\n\nfrom data import batches\n\n\ndef step(x):\n    return tf.nn.relu(tf.matmul(x, x))\n\n\nfor x in batches():\n    step(x)\n";
+    let a = "import tensorflow as tf\n\n\ndef step(x):\n    return tf.nn.relu(tf.matmul(x, x))\n\n\nfor n in range(1, 4):\n    step(tf.ones([n, n]))\n";
     let dir = project(&[("a.py", a)]);
     let check = hybridize(dir.path())
         .args(["check", "--unsafe-fixes", "--output-format", "json", "."])
@@ -918,7 +918,9 @@ fn fix_applies_the_fixes_check_reports_and_no_more() {
         .output()
         .unwrap();
     assert!(
-        stdout(&fix).contains("+@tf.function(reduce_retracing=True)\n def step(x):"),
+        stdout(&fix).contains(
+            "+@tf.function(input_signature=[tf.TensorSpec(shape=[None, None], dtype=tf.float32)])\n def step(x):"
+        ),
         "{}",
         stdout(&fix)
     );
