@@ -21,6 +21,7 @@ pub mod diff;
 pub mod exit_status;
 pub mod importer;
 pub mod interactive;
+pub mod interrupt;
 pub mod names;
 pub mod noqa;
 pub mod prescan;
