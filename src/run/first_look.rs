@@ -78,7 +78,9 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
+            // The text is kept to show the syntax error as a finding.
             first.report.error = Some(error);
+            first.report.source = Some(file.text);
             return (first, None);
         }
     };
