@@ -29,6 +29,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod run;
+pub mod secrets;
 pub mod semantic;
 pub mod settings;
 pub mod signature;
