@@ -7,11 +7,11 @@ use ruff_python_ast::visitor::Visitor as _;
 use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::semantic::kinds::ParamKind;
-use crate::semantic::preconditions::{failed_preconditions, Precondition};
 use crate::semantic::{FunctionId, SemanticModel};
 
 pub mod refusals;
@@ -32,7 +32,7 @@ pub const CODEMOD: Codemod = Codemod {
 };
 
 /// Names of functions that are training or evaluation steps by convention
-/// (with `call` and `__call__`, `semantic::classes::HOT_METHODS`).
+/// (with `call` and `__call__`, `semantic::builtins::FORWARD_AND_STEP_METHODS`).
 const STEP_NAMES: &[&str] = &[
     "train_step",
     "test_step",
@@ -168,7 +168,7 @@ fn state_repair(
     if import.is_some() {
         return None;
     }
-    let states = crate::semantic::state::states_repaired_with(semantic, id)?;
+    let states = crate::analyze::state::states_repaired_with(semantic, id)?;
     if states.is_empty() {
         return None;
     }

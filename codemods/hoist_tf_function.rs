@@ -7,14 +7,15 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analyze::preconditions::{failed_preconditions, reason_to_remove};
+use crate::analyze::signature::append_arguments;
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
+use crate::semantic::builtins::{mutating_method, Mutates};
 use crate::semantic::effects::Effect;
-use crate::semantic::preconditions::{failed_preconditions, reason_to_remove};
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::{ClassId, FunctionId, GraphOrigin, SemanticModel};
-use crate::signature::append_arguments;
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY002",
@@ -1234,22 +1235,7 @@ fn mutated_capture(
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Expr::Call(call) = expr {
                 if let Expr::Attribute(method) = call.func.as_ref() {
-                    if matches!(
-                        method.attr.id.as_str(),
-                        "append"
-                            | "extend"
-                            | "insert"
-                            | "pop"
-                            | "remove"
-                            | "clear"
-                            | "update"
-                            | "setdefault"
-                            | "add"
-                            | "discard"
-                            | "popitem"
-                            | "sort"
-                            | "reverse"
-                    ) {
+                    if mutating_method(method.attr.id.as_str()) == Some(Mutates::BuiltinContainer) {
                         self.note(&method.value, call.start());
                     }
                 }

@@ -10,12 +10,12 @@ use ruff_python_ast::{
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::analyze::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::Fix;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
 use crate::semantic::{FunctionId, GraphOrigin};
-use crate::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {

@@ -5,10 +5,10 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analyze::preconditions::reason_to_remove;
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::semantic::preconditions::reason_to_remove;
 use crate::semantic::GraphOrigin;
 
 pub const CODEMOD: Codemod = Codemod {

@@ -5,10 +5,10 @@
 use ruff_python_ast::StmtGlobal;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analyze::state::{python_states, PythonState, StateUse};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::semantic::state::{python_states, PythonState, StateUse};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY010",

@@ -7,16 +7,16 @@ use std::collections::HashMap;
 use ruff_python_ast::{Expr, ExprCall, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
+use crate::analyze::signature::{
+    add_keyword, expression_calls, graph_decorator, local_calls, python_only_use, scalar_signature,
+    tracing_keyword, STRUCTURAL_NAMES,
+};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::{FunctionId, SemanticModel};
-use crate::signature::{
-    add_keyword, expression_calls, graph_decorator, local_calls, python_only_use, scalar_signature,
-    tracing_keyword, STRUCTURAL_NAMES,
-};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY004",

@@ -7,9 +7,9 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::Ranged;
 
+use crate::analyze::state::{creates_variable, literal_kind, python_states};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
-use crate::semantic::state::{creates_variable, literal_kind, python_states};
 use crate::semantic::SemanticModel;
 
 pub const CODEMOD: Codemod = Codemod {

@@ -5,6 +5,7 @@
 //! about any particular codemod; codemods live in `codemods/` and are
 //! registered in one list in [`codemods`].
 
+pub mod analyze;
 pub mod apply;
 pub mod arena;
 pub mod checker;
@@ -25,6 +26,7 @@ pub mod interrupt;
 pub mod names;
 pub mod noqa;
 pub mod prescan;
+pub mod propagate;
 pub mod render;
 pub mod report;
 pub mod review;
@@ -32,7 +34,6 @@ pub mod run;
 pub mod secrets;
 pub mod semantic;
 pub mod settings;
-pub mod signature;
 pub mod source;
 pub mod version;
 pub mod walk;

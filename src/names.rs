@@ -180,6 +180,22 @@ pub fn concat(pieces: &[&str]) -> String {
     out
 }
 
+/// The last part of a dotted name (`relu` in `tensorflow.nn.relu`).
+pub fn last_segment(qualified: &str) -> &str {
+    match qualified.bytes().rposition(|b| b == b'.') {
+        Some(dot) => &qualified[dot + 1..],
+        None => qualified,
+    }
+}
+
+/// The first part of a dotted name (`tensorflow` in `tensorflow.nn.relu`).
+pub fn root_segment(qualified: &str) -> &str {
+    match qualified.bytes().position(|b| b == b'.') {
+        Some(dot) => &qualified[..dot],
+        None => qualified,
+    }
+}
+
 #[derive(Default)]
 struct ImportCollector<'a> {
     map: ImportMap<'a>,

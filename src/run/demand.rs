@@ -11,9 +11,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::inputs::{read, Overlay};
 use crate::prescan;
+use crate::propagate::{module_names, ModuleSummary};
 use crate::semantic::effects::Callee;
-use crate::semantic::summary::{module_names, ModuleSummary};
-use crate::semantic::SemanticModel;
+use crate::semantic::{ModelInputs, SemanticModel};
 use crate::source::SourceFile;
 
 /// The search for the skipped files a run needs (see
@@ -123,11 +123,8 @@ impl<'a> Demand<'a> {
                 text,
             };
             let parsed = file.parse().ok()?;
-            Some(SemanticModel::summary_only(
-                parsed.syntax(),
-                &file.text,
-                &file.path,
-            ))
+            let semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+            Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
         });
         self.follow(scope, |state| state.summarised(i, summary.as_ref()));
         if let Some(summary) = summary {

@@ -12,9 +12,10 @@ use super::Mode;
 use crate::diagnostic::Diagnostic;
 use crate::noqa::keep_selected;
 use crate::prescan;
+use crate::propagate::add_local_facts;
 use crate::report::FileReport;
-use crate::semantic::propagate::FunctionFacts;
-use crate::semantic::SemanticModel;
+use crate::semantic::facts::FunctionFacts;
+use crate::semantic::{ModelInputs, SemanticModel};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 
@@ -79,15 +80,12 @@ fn diagnose_with(
     project: Option<&[(String, FunctionFacts)]>,
     tf_classes: &[String],
 ) -> Vec<Diagnostic> {
-    let semantic = match project {
-        Some(facts) => SemanticModel::build_with_project_facts(
-            parsed.syntax(),
-            text,
-            tf_classes.to_vec(),
-            facts,
-        ),
-        None => SemanticModel::build_with(parsed.syntax(), text, tf_classes.to_vec()),
+    let inputs = ModelInputs {
+        project_tf_classes: tf_classes,
+        project_facts: project,
     };
+    let mut semantic = SemanticModel::new(parsed.syntax(), text, inputs);
+    add_local_facts(&mut semantic, text);
     let diagnostics =
         crate::codemods::run_selected(path, text, parsed.tokens(), &semantic, settings);
     keep_selected(diagnostics, text, parsed.tokens(), settings)

@@ -12,10 +12,10 @@ use super::inputs::read;
 use super::inputs::Round;
 use crate::noqa::keep_selected;
 use crate::prescan;
+use crate::propagate::{add_local_facts, ModuleSummary};
 use crate::report::FileReport;
-use crate::semantic::propagate::FunctionFacts;
-use crate::semantic::summary::ModuleSummary;
-use crate::semantic::SemanticModel;
+use crate::semantic::facts::FunctionFacts;
+use crate::semantic::{ModelInputs, SemanticModel};
 
 /// A file after the first phase: its report as checked alone, its summary
 /// for propagation, and the facts the report was computed with.
@@ -84,8 +84,9 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             return (first, None);
         }
     };
-    let mut semantic = SemanticModel::build(parsed.syntax(), &file.text);
-    first.summary = Some(semantic.take_summary(&file.text, &file.path));
+    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+    first.summary =
+        add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
     let all =
         crate::codemods::run_selected(&file.path, &file.text, parsed.tokens(), &semantic, settings);
     // When a finding about a nested function can depend on the functions

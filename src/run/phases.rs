@@ -11,8 +11,8 @@ use super::second_look::second_phase;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
 use crate::codemod::Dependencies;
+use crate::propagate::Propagation;
 use crate::report::{FileReport, ReportSink};
-use crate::semantic::propagate::Propagation;
 use crate::settings::Settings;
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file once, in parallel:

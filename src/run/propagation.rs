@@ -5,8 +5,7 @@
 use rayon::prelude::*;
 
 use super::first_look::FirstPass;
-use crate::semantic::classes::resolve_inherited_calls_and_tf_classes;
-use crate::semantic::summary::ModuleSummary;
+use crate::propagate::{resolve_inherited_calls_and_tf_classes, ModuleSummary};
 
 /// Every summary of the run: first those of the files the first look
 /// checked (in file order), then those the demand search added.

@@ -13,8 +13,9 @@ use super::inputs::Round;
 use super::propagation::Modules;
 use super::Mode;
 use crate::codemod::Dependencies;
+use crate::propagate::{CallShape, Propagation};
 use crate::report::{FileReport, ReportSink};
-use crate::semantic::propagate::{CallShape, FunctionFacts, Propagation};
+use crate::semantic::facts::FunctionFacts;
 
 /// Facts of one file's functions, by qualified name, from the whole run.
 type ProjectFacts = Vec<(String, FunctionFacts)>;

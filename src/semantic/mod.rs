@@ -1,65 +1,35 @@
 //! The semantic model of one module: its functions and classes, the calls
-//! between them, and which functions run under `tf.function`.
+//! between them, which functions run under `tf.function`, what each body
+//! does, and the abstract values of names and arguments.
 //!
-//! It is built in one walk over the AST and shared by every codemod. It is
+//! It is built once per module by [`SemanticModel::new`] (`build.rs`: one
+//! walk over the AST, then the walker of [`effects`] over every body) and
+//! shared by every codemod. What it knows of values is in [`kinds`], of
+//! builtins in [`builtins`], of names in [`scopes`] and of long-lived
+//! Python state in [`state_index`]; what the rest of the run tells about
+//! the module comes in as plain data ([`ModelInputs`], [`facts`]). It is
 //! deliberately conservative: a call it cannot resolve has no callee, and
 //! nothing is ever assumed about an unresolved callee.
 
-pub mod callgraph;
-pub mod classes;
+mod build;
+pub mod builtins;
 pub mod effects;
+pub mod facts;
 pub mod kinds;
-pub mod preconditions;
-pub mod propagate;
 pub mod scopes;
-pub mod state;
-pub mod summary;
+pub mod state_index;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::path::Path;
 
-use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, ModModule, Stmt, StmtClassDef, StmtFunctionDef};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_python_ast::{ModModule, Stmt, StmtClassDef, StmtFunctionDef};
+use ruff_text_size::TextRange;
 
 use crate::names::ImportMap;
 use effects::{Call, DirectEffects, ModuleValues};
-use propagate::FunctionFacts;
-use summary::ModuleSummary;
+use facts::FunctionFacts;
 
 pub type FunctionId = usize;
 pub type ClassId = usize;
-
-/// Per function (by id): its facts among `facts`, which are keyed by
-/// qualified name, repeats in order.
-fn project_facts_matched<'f>(
-    functions: &[Function],
-    facts: &'f [(String, FunctionFacts)],
-) -> impl Iterator<Item = (FunctionId, Option<&'f FunctionFacts>)> {
-    let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::default();
-    for (name, project) in facts {
-        by_name.entry(name.as_str()).or_default().push_back(project);
-    }
-    let matched: Vec<Option<&FunctionFacts>> = functions
-        .iter()
-        .map(|function| {
-            by_name
-                .get_mut(function.qualified_name.as_str())
-                .and_then(std::collections::VecDeque::pop_front)
-        })
-        .collect();
-    matched.into_iter().enumerate()
-}
-
-/// Every function's facts among `facts`, when all have some.
-fn project_facts_by_function(
-    functions: &[Function],
-    facts: &[(String, FunctionFacts)],
-) -> Option<Vec<FunctionFacts>> {
-    project_facts_matched(functions, facts)
-        .map(|(_, facts)| facts.cloned())
-        .collect()
-}
 
 /// How a function came to run as a graph function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,19 +100,19 @@ pub struct SemanticModel<'a> {
     pub has_walrus: bool,
     pub values: ModuleValues,
     /// Each function's effects through its callees, parameter kinds and
-    /// callers, by [`FunctionId`]: computed from this module alone, or from
-    /// the whole run when [`SemanticModel::use_project_facts`] is given them.
+    /// callers, by [`FunctionId`]: from the whole run where
+    /// [`ModelInputs::project_facts`] has them, otherwise from this module
+    /// alone once [`SemanticModel::give_local_facts`] has given them.
     pub facts: Vec<FunctionFacts>,
-    /// The module's summary, computed for the local facts and kept for the
-    /// project phase (see [`SemanticModel::take_summary`]).
-    local_summary: Option<ModuleSummary>,
+    /// The functions whose facts are still to be given.
+    missing_facts: MissingFacts,
     /// Qualified names of this module's classes that derive from a Keras
     /// `Model`/`Layer` or `tf.Module` through another module of the run
-    /// (see [`classes::resolve_inherited_calls_and_tf_classes`]).
+    /// (see [`ModelInputs::project_tf_classes`]).
     pub project_tf_classes: Vec<String>,
     /// What codemods ask of the module more than once, found on first use
     /// (once per module, so that asking per function stays linear).
-    pub memo: Memo<'a>,
+    memo: Memo<'a>,
 }
 
 /// Where a call is: the function it is in (`None` at module level) and its
@@ -151,16 +121,16 @@ type CallAt = (Option<FunctionId>, u32);
 
 /// Indexes over one module, each built the first time it is asked for.
 #[derive(Default)]
-pub struct Memo<'a> {
+struct Memo<'a> {
     /// For each function, where it is called: the calling function (`None`
     /// at module level) and the call's index in its list, in the order of
     /// [`SemanticModel::calls_of`].
     calls_by_callee: std::cell::OnceCell<Vec<Vec<CallAt>>>,
-    /// Names module-level code reads other than to call them (see
-    /// [`crate::signature::call_sites_closed`]).
-    pub names_used_as_values: std::cell::OnceCell<rustc_hash::FxHashSet<Box<str>>>,
-    /// The Python state analysis's module-wide tables.
-    pub state: std::cell::OnceCell<state::Index<'a>>,
+    /// Names module-level code reads other than to call them.
+    names_used_as_values: std::cell::OnceCell<rustc_hash::FxHashSet<Box<str>>>,
+    /// Where the module's long-lived Python state is bound, written and
+    /// read.
+    state_index: std::cell::OnceCell<state_index::Index<'a>>,
     /// Where the module's lines start, for line numbers in messages.
     lines: std::cell::OnceCell<ruff_source_file::LineIndex>,
 }
@@ -171,161 +141,68 @@ impl std::fmt::Debug for Memo<'_> {
     }
 }
 
+/// What a model is built from besides the module itself: what the other
+/// modules of the run tell about it. The default is a module on its own.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ModelInputs<'i> {
+    /// Qualified names of this module's classes that derive from a Keras
+    /// `Model`/`Layer` or `tf.Module` through another module of the run.
+    pub project_tf_classes: &'i [String],
+    /// Facts computed over the whole run, keyed by qualified name (with
+    /// repeats in order), so that they still apply after fixes have changed
+    /// the text. A function they do not name is given the facts of this
+    /// module alone (see [`SemanticModel::give_local_facts`]).
+    pub project_facts: Option<&'i [(String, FunctionFacts)]>,
+}
+
+/// Which functions have no facts yet.
+#[derive(Debug)]
+enum MissingFacts {
+    None,
+    Every,
+    Some(Vec<FunctionId>),
+}
+
 impl<'a> SemanticModel<'a> {
     /// Builds the model of one module; `source` is its text (for line
-    /// numbers in messages). Facts are those of this module alone.
-    pub fn build(module: &'a ModModule, source: &str) -> Self {
-        Self::build_with(module, source, Vec::new())
-    }
-
-    /// [`SemanticModel::build`], knowing which of its classes derive from a
-    /// Keras/`tf.Module` class through other modules of the run.
-    pub fn build_with(
-        module: &'a ModModule,
-        source: &str,
-        project_tf_classes: Vec<String>,
-    ) -> Self {
-        let mut model = Self::build_without_facts(module, source, project_tf_classes);
-        model.compute_local_facts(source);
-        model
-    }
-
-    /// Everything but the facts (which are left empty).
-    fn build_without_facts(
-        module: &'a ModModule,
-        source: &str,
-        project_tf_classes: Vec<String>,
-    ) -> Self {
-        let imports = ImportMap::from_module(module);
-        let mut builder = Builder {
-            imports: &imports,
-            functions: Vec::new(),
-            classes: Vec::new(),
-            scopes: Vec::new(),
-            pending_calls: Vec::new(),
-            wrapped: Vec::new(),
-            tf_function_calls: 0,
-            loop_depth: 0,
-        };
-        builder.visit_body(&module.body);
-        let Builder {
-            functions,
-            classes,
-            pending_calls,
-            wrapped,
-            tf_function_calls,
-            ..
-        } = builder;
-        let mut model = SemanticModel {
-            imports: ImportMap::default(),
-            functions,
-            classes,
-            module_calls: Vec::new(),
-            under_graph: Vec::new(),
-            module,
-            effects: Vec::new(),
-            module_call_effects: Vec::new(),
-            values: ModuleValues {
-                globals: HashMap::default(),
-                class_attributes: Vec::new(),
-                tf_classes: Vec::new(),
-            },
-            facts: Vec::new(),
-            local_summary: None,
-            tf_function_calls,
-            has_walrus: source.contains(":="),
-            project_tf_classes,
-            memo: Memo::default(),
-        };
-        // The function each name means where it is defined: directly in a
-        // function (or at module level), not in a class; the last
-        // definition wins.
-        let mut children: ChildFunctions = HashMap::default();
-        for (id, function) in model.functions.iter().enumerate() {
-            if function.class.is_none() {
-                children.insert((function.parent, function.def.name.id.as_str()), id);
+    /// numbers in messages). Functions that `inputs` have no facts for get
+    /// theirs from [`SemanticModel::give_local_facts`], computed by the
+    /// propagation over this module alone.
+    pub fn new(module: &'a ModModule, source: &str, inputs: ModelInputs) -> Self {
+        let mut model =
+            Self::build_without_facts(module, source, inputs.project_tf_classes.to_vec());
+        if let Some(project) = inputs.project_facts {
+            let (facts, missing) = facts::project_facts_by_function(&model.functions, project);
+            model.facts = facts;
+            if !missing.is_empty() {
+                model.missing_facts = MissingFacts::Some(missing);
             }
-        }
-        for (reference, range) in wrapped {
-            if let Some(id) = model.resolve(&children, &reference) {
-                model.functions[id]
-                    .graph
-                    .get_or_insert(GraphOrigin::Wrapped(range));
-            }
-        }
-        for pending in pending_calls {
-            let site = CallSite {
-                range: pending.range,
-                callee: model.resolve(&children, &pending.reference),
-                in_loop: pending.in_loop,
-            };
-            match pending.caller {
-                Some(caller) => model.functions[caller].calls.push(site),
-                None => model.module_calls.push(site),
-            }
-        }
-        model.imports = imports;
-        model.under_graph = model.propagate_graph();
-        let (effects, module_call_effects, values) = effects::analyse(&model);
-        model.effects = effects;
-        model.module_call_effects = module_call_effects;
-        model.values = values;
-        model
-    }
-
-    /// The module-local facts and the summary they come from.
-    fn compute_local_facts(&mut self, source: &str) {
-        let model = self;
-        let summary = ModuleSummary::new(model, source, Path::new(""));
-        model.facts = propagate::propagate(std::slice::from_ref(&summary))
-            .pop()
-            .unwrap_or_default();
-        model.local_summary = Some(summary);
-    }
-
-    /// [`SemanticModel::build_with`] followed by
-    /// [`SemanticModel::use_project_facts`], without computing the local
-    /// facts (nor the summary) when the project has facts for every
-    /// function.
-    pub fn build_with_project_facts(
-        module: &'a ModModule,
-        source: &str,
-        project_tf_classes: Vec<String>,
-        facts: &[(String, FunctionFacts)],
-    ) -> Self {
-        let mut model = Self::build_without_facts(module, source, project_tf_classes);
-        match project_facts_by_function(&model.functions, facts) {
-            Some(facts) => model.facts = facts,
-            None => {
-                model.compute_local_facts(source);
-                model.use_project_facts(facts);
-            }
+        } else {
+            model.missing_facts = MissingFacts::Every;
         }
         model
     }
 
-    /// Only the summary of a module (for the project phase), without the
-    /// module-local facts a check needs.
-    pub fn summary_only(module: &'a ModModule, source: &str, path: &Path) -> ModuleSummary {
-        let mut model = Self::build_without_facts(module, source, Vec::new());
-        model.take_summary(source, path)
+    /// Whether some function has no facts yet: the run gave none for it.
+    pub fn needs_local_facts(&self) -> bool {
+        !matches!(self.missing_facts, MissingFacts::None)
     }
 
-    /// Takes the summary built with the model (for the project phase),
-    /// naming it after `path`; builds it afresh if it was taken already.
-    pub fn take_summary(&mut self, source: &str, path: &Path) -> ModuleSummary {
-        let mut summary = match self.local_summary.take() {
-            Some(mut summary) => {
-                summary.name_after(path);
-                summary
+    /// Gives every function that has no facts yet its facts from `local`
+    /// (by [`FunctionId`]): those the propagation found over this module
+    /// alone.
+    pub fn give_local_facts(&mut self, mut local: Vec<FunctionFacts>) {
+        match std::mem::replace(&mut self.missing_facts, MissingFacts::None) {
+            MissingFacts::None => {}
+            MissingFacts::Every => self.facts = local,
+            MissingFacts::Some(missing) => {
+                for id in missing {
+                    self.facts[id] = std::mem::take(&mut local[id]);
+                }
             }
-            None => ModuleSummary::new(self, source, path),
-        };
-        summary.resolve_relative_imports(path);
-        summary
+        }
     }
 
-    /// The module's top-level statements.
     /// The 1-based line of `offset` in `source`, the module's text (lines
     /// end as Python ends them: `\n`, `\r\n` or `\r`).
     pub fn line_number(&self, source: &str, offset: ruff_text_size::TextSize) -> usize {
@@ -341,19 +218,25 @@ impl<'a> SemanticModel<'a> {
         self.module
     }
 
+    /// The module's top-level statements.
     pub fn module_body(&self) -> &'a [Stmt] {
         &self.module.body
     }
 
-    /// Replaces the module-local facts with facts computed over the whole
-    /// run. `facts` are keyed by qualified name (with repeats in order), so
-    /// that they still apply after fixes have changed the text.
-    pub fn use_project_facts(&mut self, facts: &[(String, FunctionFacts)]) {
-        for (id, project) in project_facts_matched(&self.functions, facts) {
-            if let Some(project) = project {
-                self.facts[id] = project.clone();
-            }
-        }
+    /// The names module-level code reads other than to call them (see
+    /// [`scopes::names_used_as_values`]), found on first use.
+    pub fn names_used_as_values(&self) -> &rustc_hash::FxHashSet<Box<str>> {
+        self.memo
+            .names_used_as_values
+            .get_or_init(|| scopes::names_used_as_values(self.module_body()))
+    }
+
+    /// Where the module's long-lived Python state (attributes of `self`,
+    /// globals) is bound, written and read, built on first use.
+    pub fn state_index(&self) -> &state_index::Index<'a> {
+        self.memo
+            .state_index
+            .get_or_init(|| state_index::Index::new(self))
     }
 
     /// Whether `class` derives from a Keras `Model`/`Layer` or `tf.Module`.
@@ -417,45 +300,6 @@ impl<'a> SemanticModel<'a> {
         self.under_graph[id]
     }
 
-    /// For each function, the graph function from which it is reached
-    /// through calls (itself, for a graph function), if any.
-    fn propagate_graph(&self) -> Vec<Option<FunctionId>> {
-        let mut root = vec![None; self.functions.len()];
-        for start in (0..self.functions.len()).filter(|&id| self.functions[id].graph.is_some()) {
-            let mut stack = vec![start];
-            while let Some(id) = stack.pop() {
-                if root[id].is_some() {
-                    continue;
-                }
-                root[id] = Some(start);
-                stack.extend(
-                    self.functions[id]
-                        .calls
-                        .iter()
-                        .filter_map(|call| call.callee),
-                );
-            }
-        }
-        root
-    }
-
-    fn resolve(&self, children: &ChildFunctions, reference: &Reference) -> Option<FunctionId> {
-        match reference {
-            Reference::Name { name, scope } => {
-                // A function nested in an enclosing function shadows a module-level one.
-                let mut current = *scope;
-                while let Some(parent) = current {
-                    if let Some(&id) = children.get(&(Some(parent), name)) {
-                        return Some(id);
-                    }
-                    current = self.functions[parent].parent;
-                }
-                children.get(&(None, name)).copied()
-            }
-            Reference::Method { class, name } => self.method(*class, name),
-        }
-    }
-
     /// The method `name` of `class`, looking through base classes defined in
     /// this module.
     pub fn method(&self, class: ClassId, name: &str) -> Option<FunctionId> {
@@ -482,300 +326,5 @@ impl<'a> SemanticModel<'a> {
             }
         }
         None
-    }
-}
-
-/// Functions by where they are defined (a function, or module level) and
-/// name.
-type ChildFunctions<'a> = HashMap<(Option<FunctionId>, &'a str), FunctionId>;
-
-/// A call target as written, resolved once every definition is known.
-#[derive(Debug)]
-enum Reference<'a> {
-    /// `name(...)`, looked up from the calling function outwards.
-    Name {
-        name: &'a str,
-        scope: Option<FunctionId>,
-    },
-    /// `self.name(...)` inside a method of `class`.
-    Method { class: ClassId, name: &'a str },
-}
-
-struct PendingCall<'a> {
-    caller: Option<FunctionId>,
-    reference: Reference<'a>,
-    range: TextRange,
-    in_loop: bool,
-}
-
-#[derive(Clone, Copy)]
-enum Scope {
-    Function(FunctionId),
-    Class(ClassId),
-}
-
-struct Builder<'a, 'm> {
-    imports: &'m ImportMap<'a>,
-    functions: Vec<Function<'a>>,
-    classes: Vec<Class<'a>>,
-    scopes: Vec<Scope>,
-    pending_calls: Vec<PendingCall<'a>>,
-    wrapped: Vec<(Reference<'a>, TextRange)>,
-    tf_function_calls: usize,
-    loop_depth: usize,
-}
-
-impl<'a> Builder<'a, '_> {
-    fn current_function(&self) -> Option<FunctionId> {
-        self.scopes.iter().rev().find_map(|scope| match scope {
-            Scope::Function(id) => Some(*id),
-            Scope::Class(_) => None,
-        })
-    }
-
-    /// `name` qualified by the enclosing function or class (`Model.call`).
-    fn qualified(&self, name: &str) -> String {
-        let prefix = match self.scopes.last() {
-            Some(Scope::Function(id)) => self.functions[*id].qualified_name.as_str(),
-            Some(Scope::Class(id)) => self.classes[*id].qualified_name.as_str(),
-            None => return name.to_string(),
-        };
-        let mut qualified = String::with_capacity(prefix.len() + 1 + name.len());
-        qualified.push_str(prefix);
-        qualified.push('.');
-        qualified.push_str(name);
-        qualified
-    }
-
-    /// The class whose method we are directly in (`self.x` refers to it).
-    fn enclosing_method_class(&self) -> Option<ClassId> {
-        let function = self.current_function()?;
-        self.functions[function].class
-    }
-
-    /// What a callee expression refers to, if it can name a project function.
-    fn reference(&self, expr: &'a Expr) -> Option<Reference<'a>> {
-        match expr {
-            Expr::Name(name) => Some(Reference::Name {
-                name: name.id.as_str(),
-                scope: self.current_function(),
-            }),
-            Expr::Attribute(attribute) => {
-                let Expr::Name(receiver) = attribute.value.as_ref() else {
-                    return None;
-                };
-                if receiver.id.as_str() != "self" {
-                    return None;
-                }
-                Some(Reference::Method {
-                    class: self.enclosing_method_class()?,
-                    name: attribute.attr.id.as_str(),
-                })
-            }
-            _ => None,
-        }
-    }
-}
-
-impl<'a> Visitor<'a> for Builder<'a, '_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::FunctionDef(def) => {
-                for decorator in &def.decorator_list {
-                    self.visit_expr(&decorator.expression);
-                }
-                let graph = def.decorator_list.iter().find_map(|decorator| {
-                    let expression = &decorator.expression;
-                    let target = match expression {
-                        Expr::Call(call) => &call.func,
-                        other => other,
-                    };
-                    self.imports
-                        .is_tf_function(target)
-                        .then(|| GraphOrigin::Decorator(decorator.range()))
-                });
-                let class = match self.scopes.last() {
-                    Some(Scope::Class(id)) => Some(*id),
-                    _ => None,
-                };
-                let id = self.functions.len();
-                self.functions.push(Function {
-                    def,
-                    qualified_name: self.qualified(def.name.id.as_str()),
-                    class,
-                    parent: self.current_function(),
-                    graph,
-                    calls: Vec::new(),
-                });
-                if let Some(class) = class {
-                    self.classes[class]
-                        .methods
-                        .insert(def.name.id.to_string(), id);
-                }
-                for parameter in def.parameters.iter_non_variadic_params() {
-                    if let Some(default) = &parameter.default {
-                        self.visit_expr(default);
-                    }
-                }
-                self.scopes.push(Scope::Function(id));
-                let loop_depth = std::mem::take(&mut self.loop_depth);
-                self.visit_body(&def.body);
-                self.loop_depth = loop_depth;
-                self.scopes.pop();
-            }
-            Stmt::ClassDef(def) => {
-                for decorator in &def.decorator_list {
-                    self.visit_expr(&decorator.expression);
-                }
-                let bases = def
-                    .bases()
-                    .iter()
-                    .map(|base| {
-                        self.imports.resolve(base).unwrap_or_else(|| match base {
-                            Expr::Name(name) => name.id.to_string(),
-                            _ => String::new(),
-                        })
-                    })
-                    .collect();
-                let id = self.classes.len();
-                self.classes.push(Class {
-                    def,
-                    qualified_name: self.qualified(def.name.id.as_str()),
-                    bases,
-                    methods: HashMap::default(),
-                });
-                self.scopes.push(Scope::Class(id));
-                self.visit_body(&def.body);
-                self.scopes.pop();
-            }
-            Stmt::For(_) | Stmt::While(_) => {
-                self.loop_depth += 1;
-                walk_stmt(self, stmt);
-                self.loop_depth -= 1;
-            }
-            _ => walk_stmt(self, stmt),
-        }
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            if self.imports.is_tf_function(&call.func) {
-                self.tf_function_calls += 1;
-                let wrapped = call
-                    .arguments
-                    .args
-                    .first()
-                    .or_else(|| call.arguments.find_keyword("func").map(|k| &k.value));
-                if let Some(reference) = wrapped.and_then(|arg| self.reference(arg)) {
-                    self.wrapped.push((reference, call.range()));
-                }
-            }
-            if let Some(reference) = self.reference(&call.func) {
-                self.pending_calls.push(PendingCall {
-                    caller: self.current_function(),
-                    reference,
-                    range: call.range(),
-                    in_loop: self.loop_depth > 0,
-                });
-            }
-        }
-        walk_expr(self, expr);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn with_model(source: &str, check: impl FnOnce(&SemanticModel)) {
-        let parsed = ruff_python_parser::parse_module(source).unwrap();
-        let model = SemanticModel::build(parsed.syntax(), source);
-        check(&model);
-    }
-
-    fn under_graph(model: &SemanticModel, name: &str) -> bool {
-        let id = model
-            .functions
-            .iter()
-            .position(|f| f.qualified_name == name)
-            .unwrap_or_else(|| panic!("no function {name}"));
-        model.runs_under_graph(id)
-    }
-
-    #[test]
-    fn decorated_functions_and_their_callees_run_under_graph() {
-        let source = r"
-import tensorflow as tf
-
-def helper(x):
-    return deeper(x)
-
-def deeper(x):
-    return x
-
-def eager(x):
-    return x
-
-@tf.function(reduce_retracing=True)
-def step(x):
-    return helper(x)
-";
-        with_model(source, |model| {
-            assert!(under_graph(model, "step"));
-            assert!(under_graph(model, "helper"));
-            assert!(under_graph(model, "deeper"));
-            assert!(!under_graph(model, "eager"));
-        });
-    }
-
-    #[test]
-    fn wrapping_calls_make_graph_functions() {
-        let source = r"
-from tensorflow import function
-
-def f(x):
-    return x
-
-g = function(f)
-
-class Model:
-    def __init__(self):
-        self.call = function(self.call)
-
-    def call(self, x):
-        return self.helper(x)
-
-    def helper(self, x):
-        return x
-
-    def other(self):
-        return 1
-";
-        with_model(source, |model| {
-            assert!(under_graph(model, "f"));
-            assert!(under_graph(model, "Model.call"));
-            assert!(under_graph(model, "Model.helper"));
-            assert!(!under_graph(model, "Model.other"));
-            assert!(!under_graph(model, "Model.__init__"));
-        });
-    }
-
-    #[test]
-    fn calls_in_loops_are_marked() {
-        let source = "def f(x):\n    return x\n\ndef main():\n    f(1)\n    for i in range(3):\n        f(i)\n";
-        with_model(source, |model| {
-            let main = model
-                .functions
-                .iter()
-                .find(|f| f.qualified_name == "main")
-                .unwrap();
-            let loops: Vec<bool> = main
-                .calls
-                .iter()
-                .filter(|c| c.callee.is_some())
-                .map(|c| c.in_loop)
-                .collect();
-            assert_eq!(loops, vec![false, true]);
-        });
     }
 }

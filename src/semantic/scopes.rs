@@ -1,8 +1,7 @@
 //! Names inside one function: where each is bound, where it is read, and
 //! which names a nested function takes from its enclosing function (its
-//! free variables). Used to decide whether a nested function can be lifted
-//! out with its free variables as parameters (HY002), and how a parameter
-//! is used (HY004).
+//! free variables). They tell whether a nested function can be lifted out
+//! with its free variables as parameters, and how a parameter is used.
 
 use std::collections::BTreeSet;
 
@@ -288,6 +287,38 @@ impl<'a> Visitor<'a> for Collector<'a> {
             }
         }
     }
+}
+
+/// The names module-level code reads other than to call them (a function
+/// so named may be called from anywhere), found once per module. Reading
+/// how often a graph function was traced (`name.experimental_get_tracing_count`)
+/// neither calls it nor lets it escape.
+pub fn names_used_as_values(body: &[Stmt]) -> rustc_hash::FxHashSet<Box<str>> {
+    struct Reads {
+        offsets: std::collections::HashSet<TextSize>,
+    }
+    impl<'a> Visitor<'a> for Reads {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Attribute(attribute) = expr {
+                if attribute.attr.id.as_str() == "experimental_get_tracing_count"
+                    && attribute.value.is_name_expr()
+                {
+                    self.offsets.insert(attribute.value.start());
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut introspection = Reads {
+        offsets: std::collections::HashSet::new(),
+    };
+    introspection.visit_body(body);
+    FunctionNames::of_module(body)
+        .uses
+        .into_iter()
+        .filter(|u| u.called.is_none() && !introspection.offsets.contains(&u.offset))
+        .map(|u| u.name.into_boxed_str())
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,98 +2,16 @@
 //! conversion cares (a tensor, a Python primitive, a TensorFlow object, a
 //! container built on the spot, ...), and the kind of a parameter joined
 //! over every call site.
+//!
+//! This is where the analysis's lattice of values lives: what the walker of
+//! effects infers for an expression ([`Value`]), what a parameter is joined
+//! over its call sites ([`ParamKind`]), and the operations on them that
+//! do not depend on the syntax (joins, forgetting what a loop may change,
+//! arithmetic). Tensors' dtypes and shapes are in `tensor.rs`.
 
-/// What is known about a tensor's dtype and shape. `None` means unknown; a
-/// `None` dimension varies or is unknown. HY003 turns this into a
-/// `tf.TensorSpec`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct TensorInfo {
-    pub dtype: Option<String>,
-    pub shape: Option<Vec<Option<Dim>>>,
-    /// When the value is a `tf.data` dataset: what each of its elements is
-    /// (its `element_spec`), as far as known.
-    pub element: Option<Box<Structure>>,
-}
+mod tensor;
 
-/// A known dimension: a number, or a module-level name bound to an integer
-/// literal (`NUM_STATES`), kept by name so that a signature can say so.
-/// Whether the name really is a constant is checked where it is used.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Dim {
-    Size(i64),
-    Named(Box<str>),
-}
-
-/// What `tf.function` turns into tensors when it is passed as an argument
-/// and is not a tensor itself: a NumPy array of known dtype, or a tuple,
-/// list or dict (built at the call site) of such values and tensors. A
-/// signature must repeat the structure exactly: a list does not match a
-/// tuple spec.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Structure {
-    Leaf(TensorInfo),
-    Tuple(Vec<Structure>),
-    List(Vec<Structure>),
-    /// Sorted by key.
-    Dict(Vec<(String, Structure)>),
-}
-
-impl Structure {
-    /// The structure both call sites pass, or `None` when they differ.
-    pub fn join(&self, other: &Self) -> Option<Self> {
-        let all = |a: &[Structure], b: &[Structure]| -> Option<Vec<Structure>> {
-            if a.len() != b.len() {
-                return None;
-            }
-            a.iter().zip(b).map(|(x, y)| x.join(y)).collect()
-        };
-        match (self, other) {
-            (Structure::Leaf(a), Structure::Leaf(b)) => Some(Structure::Leaf(a.join(b))),
-            (Structure::Tuple(a), Structure::Tuple(b)) => all(a, b).map(Structure::Tuple),
-            (Structure::List(a), Structure::List(b)) => all(a, b).map(Structure::List),
-            (Structure::Dict(a), Structure::Dict(b)) => {
-                if a.len() != b.len() || a.iter().zip(b).any(|((x, _), (y, _))| x != y) {
-                    return None;
-                }
-                a.iter()
-                    .zip(b)
-                    .map(|((key, x), (_, y))| Some((key.clone(), x.join(y)?)))
-                    .collect::<Option<Vec<_>>>()
-                    .map(Structure::Dict)
-            }
-            _ => None,
-        }
-    }
-}
-
-impl TensorInfo {
-    pub fn join(&self, other: &Self) -> Self {
-        let dtype = if self.dtype == other.dtype {
-            self.dtype.clone()
-        } else {
-            None
-        };
-        let shape = match (&self.shape, &other.shape) {
-            (Some(a), Some(b)) if a.len() == b.len() => Some(
-                a.iter()
-                    .zip(b)
-                    .map(|(x, y)| if x == y { x.clone() } else { None })
-                    .collect(),
-            ),
-            _ => None,
-        };
-        let element = if self.element == other.element {
-            self.element.clone()
-        } else {
-            None
-        };
-        Self {
-            dtype,
-            shape,
-            element,
-        }
-    }
-}
+pub use tensor::{batched, dataset_method_element, sliced, Dim, Structure, TensorInfo, DTYPES};
 
 /// The abstract value of an expression inside one function or module.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,8 +85,8 @@ pub enum ParamKind {
     /// be classified.
     Unknown,
     /// Boxed, as the literal below: a large run holds a kind for every
-    /// argument of every call (some 135,000 on the 1M-line corpus), and the
-    /// kind is 24 bytes this way instead of 56.
+    /// argument of every call, and a kind that only points to a tensor's
+    /// dtype and shape is a fraction of their size.
     Tensor(Box<TensorInfo>),
     /// A Python primitive. `varies_at` is the line of the first call site
     /// that passes a value changing between calls (a loop counter, or
@@ -207,8 +125,8 @@ impl ParamKind {
     }
 
     /// Joins the kinds two call sites give a parameter. A varying Python
-    /// primitive stays visible whatever else is passed, so that HY106 can
-    /// name it.
+    /// primitive stays visible whatever else is passed, so that a refusal
+    /// can name it.
     pub fn join(&self, other: &Self) -> Self {
         match (self, other) {
             (a, b) if a == b => a.clone(),
@@ -260,62 +178,64 @@ impl ParamKind {
     }
 }
 
-/// The dtypes a `tf.TensorSpec` is written with (`tf.<dtype>`).
-pub const DTYPES: &[&str] = &[
-    "float16",
-    "float32",
-    "float64",
-    "bfloat16",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "bool",
-    "string",
-    "complex64",
-    "complex128",
-];
+/// The value a loop over a dataset binds for an element: a tensor of the
+/// element's dtype and shape; a structure of them is not followed further
+/// (a tensor of unknown kind, as before).
+pub fn element_value(element: &Structure) -> Value {
+    match element {
+        Structure::Leaf(info) => Value::Tensor(info.clone()),
+        _ => Value::Tensor(TensorInfo::default()),
+    }
+}
+
+/// Whether a value says something about a tensor's dtype or shape.
+pub fn knows_shape(value: &Value) -> bool {
+    match value {
+        Value::Tensor(info) => {
+            info.dtype.is_some() || info.shape.is_some() || info.element.is_some()
+        }
+        Value::NdArray(info) => info.is_some(),
+        _ => false,
+    }
+}
+
+/// The same kind of value, without what it says of dtype and shape.
+pub fn forget_shape(value: Value) -> Value {
+    match value {
+        Value::Tensor(_) => Value::Tensor(TensorInfo::default()),
+        Value::NdArray(_) => Value::NdArray(None),
+        other => other,
+    }
+}
+
+/// What a value says about the tensor it becomes, when it is a tensor or a
+/// NumPy array of known kind.
+pub fn known_info(value: &Value) -> Option<&TensorInfo> {
+    match value {
+        Value::Tensor(info) => Some(info),
+        Value::NdArray(Some(info)) => Some(info),
+        _ => None,
+    }
+}
+
+/// The kind of value arithmetic on `left` and `right` gives.
+pub fn binary_value(left: &Value, right: &Value) -> Value {
+    match (left, right) {
+        (a, b) if a.is_tensor_like() || b.is_tensor_like() => Value::Tensor(TensorInfo::default()),
+        (Value::Primitive { varies: a, .. }, Value::Primitive { varies: b, .. }) => {
+            Value::Primitive {
+                literal: None,
+                varies: *a || *b,
+            }
+        }
+        (Value::NdArray(_), _) | (_, Value::NdArray(_)) => Value::NdArray(None),
+        _ => Value::Unknown,
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shapes_join_to_varying_dimensions() {
-        let named = || Some(Dim::Named("N".into()));
-        let a = TensorInfo {
-            dtype: Some("float32".into()),
-            shape: Some(vec![
-                Some(Dim::Size(4)),
-                Some(Dim::Size(8)),
-                named(),
-                named(),
-            ]),
-            element: None,
-        };
-        let b = TensorInfo {
-            dtype: Some("float32".into()),
-            shape: Some(vec![
-                Some(Dim::Size(2)),
-                Some(Dim::Size(8)),
-                named(),
-                Some(Dim::Size(3)),
-            ]),
-            element: None,
-        };
-        assert_eq!(
-            a.join(&b),
-            TensorInfo {
-                dtype: Some("float32".into()),
-                shape: Some(vec![None, Some(Dim::Size(8)), named(), None]),
-                element: None,
-            }
-        );
-    }
 
     #[test]
     fn different_constants_vary() {
@@ -350,37 +270,6 @@ mod tests {
         assert_eq!(
             ParamKind::Tensor(Box::default()).join(&ParamKind::Unknown),
             ParamKind::Unknown
-        );
-    }
-
-    #[test]
-    fn structures_join_only_when_they_match() {
-        let leaf = |n| {
-            Structure::Leaf(TensorInfo {
-                dtype: Some("float32".into()),
-                shape: Some(vec![Some(Dim::Size(n))]),
-                element: None,
-            })
-        };
-        let pair = |n| Structure::Tuple(vec![leaf(n), leaf(2)]);
-        let varying = Structure::Leaf(TensorInfo {
-            dtype: Some("float32".into()),
-            shape: Some(vec![None]),
-            element: None,
-        });
-        assert_eq!(
-            pair(1).join(&pair(3)),
-            Some(Structure::Tuple(vec![varying, leaf(2)]))
-        );
-        assert_eq!(pair(1).join(&Structure::List(vec![leaf(1), leaf(2)])), None);
-        assert_eq!(pair(1).join(&Structure::Tuple(vec![leaf(1)])), None);
-        let dict = |key: &str| Structure::Dict(vec![(key.to_string(), leaf(1))]);
-        assert_eq!(dict("a").join(&dict("a")), Some(dict("a")));
-        assert_eq!(dict("a").join(&dict("b")), None);
-        let structure = |s| ParamKind::Other(Some(Box::new(s)));
-        assert_eq!(
-            structure(dict("a")).join(&structure(dict("b"))),
-            ParamKind::Other(None)
         );
     }
 }

@@ -1,18 +1,18 @@
-//! HY001's safety preconditions for converting one function to a graph
+//! The safety preconditions for converting one function to a graph
 //! function, as plain facts: every codemod that turns eager code into graph
-//! code (HY001 decorating a function, HY002 moving a nested `tf.function`
-//! outwards) asks the same question and gets the same answers.
+//! code (decorating a function, moving a nested `tf.function` outwards)
+//! asks the same question and gets the same answers.
 
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
-use super::effects::Effect;
-use super::kinds::ParamKind;
-use super::propagate::FunctionFacts;
-use super::{FunctionId, SemanticModel};
+use crate::semantic::effects::Effect;
+use crate::semantic::facts::FunctionFacts;
+use crate::semantic::kinds::ParamKind;
+use crate::semantic::{FunctionId, SemanticModel};
 
-/// One precondition of graph conversion that a function fails. HY001 reports
-/// each as its informational `HY1xx` code.
+/// One precondition of graph conversion that a function fails. A codemod
+/// reports each under a code of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precondition {
     PythonSideEffect,
@@ -117,9 +117,9 @@ pub fn failed_preconditions(
     out
 }
 
-/// Why a graph function should be eager again, if it should: HY020
-/// removes its `tf.function`, and HY002 leaves such a function where it is
-/// rather than hoisting a decoration that is about to go.
+/// Why a graph function should be eager again, if it should: its
+/// `tf.function` can only hurt, so it is to be removed rather than kept or
+/// moved.
 pub fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
     if let Some(why) = &facts.recursion {
         return Some(format!("is recursive: it {why}"));
@@ -130,7 +130,7 @@ pub fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
         ));
     }
     // Without tensor computation, but only when nothing could be one: a
-    // callee the analysis cannot see, a `print` HY011 turns into `tf.print`,
+    // callee the analysis cannot see, a `print` that `tf.print` can replace,
     // or a parameter that may be a tensor.
     let computes = facts.effect(Effect::TensorComputation).is_some()
         || facts.effect(Effect::UnknownCallee).is_some()

@@ -72,50 +72,13 @@ pub fn call_sites_closed(semantic: &SemanticModel, id: FunctionId) -> bool {
     if semantic.facts[id].call_sites != semantic.calls_of(id).count() || function.class.is_some() {
         return false;
     }
-    if semantic
-        .memo
-        .names_used_as_values
-        .get_or_init(|| names_used_as_values(semantic.module_body()))
-        .contains(name)
-    {
+    if semantic.names_used_as_values().contains(name) {
         return false;
     }
     let script = semantic
         .calls_with_callers(id)
         .any(|(caller, _)| caller.is_none());
     name.starts_with('_') || script
-}
-
-/// The names module-level code reads other than to call them (a function
-/// so named may be called from anywhere), found once per module. Reading
-/// how often a graph function was traced (`name.experimental_get_tracing_count`)
-/// neither calls it nor lets it escape.
-fn names_used_as_values(body: &[Stmt]) -> rustc_hash::FxHashSet<Box<str>> {
-    struct Reads {
-        offsets: HashSet<TextSize>,
-    }
-    impl<'a> Visitor<'a> for Reads {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if let Expr::Attribute(attribute) = expr {
-                if attribute.attr.id.as_str() == "experimental_get_tracing_count"
-                    && attribute.value.is_name_expr()
-                {
-                    self.offsets.insert(attribute.value.start());
-                }
-            }
-            walk_expr(self, expr);
-        }
-    }
-    let mut introspection = Reads {
-        offsets: HashSet::new(),
-    };
-    introspection.visit_body(body);
-    FunctionNames::of_module(body)
-        .uses
-        .into_iter()
-        .filter(|u| u.called.is_none() && !introspection.offsets.contains(&u.offset))
-        .map(|u| u.name.into_boxed_str())
-        .collect()
 }
 
 /// `@tf.function` → `@tf.function(keyword)`; `@tf.function(...)` gains

@@ -1,24 +1,53 @@
-//! The state analysis's tables over one module, each built once, on first
-//! use, and shared by every question asked of the module (HY010's states,
-//! and HY001's repair asked once per candidate function). Asking about a
-//! state then costs the size of its uses, not the size of the module:
-//! modules with hundreds of states would otherwise cost the square of
-//! their size.
+//! Where one module's long-lived Python state is bound, written and read:
+//! attributes of `self` (shared by a family of classes related through
+//! inheritance) and module globals. Each table is built once, on first use,
+//! and shared by every question asked of the module, so that asking about
+//! one piece of state costs the size of its uses, not the size of the
+//! module: modules with hundreds of pieces of state would otherwise cost
+//! the square of their size.
 
 use std::cell::{OnceCell, RefCell};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
-use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor, TraversalSignal};
-use ruff_python_ast::{AnyNodeRef, Expr, Operator, Stmt, StmtGlobal};
+use ruff_python_ast::statement_visitor::StatementVisitor;
+use ruff_python_ast::visitor::source_order::SourceOrderVisitor;
+use ruff_python_ast::{AnyNodeRef, Expr, Stmt, StmtGlobal};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::{creates_variable, StateTarget};
-use crate::semantic::{ClassId, FunctionId, SemanticModel};
+use super::{ClassId, FunctionId, SemanticModel};
+use visitors::{declared_globals, families, AttributeReads, Bindings, OwnWrites, Strings, Walker};
+
+mod visitors;
+
+/// Where the state lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StateTarget {
+    /// `self.<name>` on instances of a family of classes related by
+    /// inheritance (every class of the family shares the attribute).
+    Attribute { family: Vec<ClassId>, name: String },
+    /// The module global `<name>`.
+    Global { name: String },
+}
+
+impl StateTarget {
+    pub fn name(&self) -> &str {
+        match self {
+            StateTarget::Attribute { name, .. } | StateTarget::Global { name } => name,
+        }
+    }
+
+    /// How users see it in messages (`self.count`, `step`).
+    pub fn display(&self) -> String {
+        match self {
+            StateTarget::Attribute { name, .. } => format!("self.{name}"),
+            StateTarget::Global { name } => name.clone(),
+        }
+    }
+}
 
 /// One place a state's name appears.
-pub(super) struct Occurrence<'a> {
+pub struct Occurrence<'a> {
     pub expr: &'a Expr,
     /// The enclosing nodes, outermost first.
     pub ancestors: Vec<AnyNodeRef<'a>>,
@@ -29,10 +58,10 @@ pub(super) struct Occurrence<'a> {
 }
 
 /// A write a function's own body makes to something that can be state.
-pub(super) struct Write<'a> {
+pub struct Write<'a> {
     pub target: StateTarget,
     pub stmt: &'a Stmt,
-    /// `x = tf.Variable(...)`: a variable stored, HY012's business.
+    /// `x = tf.Variable(...)`: a variable stored, not a number.
     pub creates_variable: bool,
 }
 
@@ -41,8 +70,8 @@ struct ScopeNames<'a> {
     declared_global: HashSet<&'a str>,
     /// Parameters and every binding.
     bound: HashSet<&'a str>,
-    /// Parameters and the bindings a rewrite does not replace (all but
-    /// `name = v`, `name += v`, `name -= v`).
+    /// Parameters and every binding but `name = v`, `name += v` and
+    /// `name -= v` (those a variable's `assign*` methods can stand for).
     bound_kept: HashSet<&'a str>,
 }
 
@@ -96,7 +125,7 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub(super) fn new(model: &SemanticModel<'a>) -> Self {
+    pub fn new(model: &SemanticModel<'a>) -> Self {
         let n = model.functions.len();
         let by_start = model
             .functions
@@ -130,23 +159,19 @@ impl<'a> Index<'a> {
     /// The name `self` has in function `id` and the class it is an instance
     /// of: the first parameter of a plain method, or the same binding seen by
     /// a function nested in one.
-    pub(super) fn self_binding(&self, id: FunctionId) -> Option<(&'a str, ClassId)> {
+    pub fn self_binding(&self, id: FunctionId) -> Option<(&'a str, ClassId)> {
         self.self_bindings[id]
     }
 
     /// The classes of this module connected to `class` through inheritance
     /// (a base named like one of them, either way), in order.
-    pub(super) fn family(&self, model: &SemanticModel<'a>, class: ClassId) -> &[ClassId] {
+    pub fn family(&self, model: &SemanticModel<'a>, class: ClassId) -> &[ClassId] {
         &self.families.get_or_init(|| families(&model.classes))[class]
     }
 
     /// The write statements of a function's own body (`x = v` with one
     /// target, `x op= v`), not looking into nested functions or classes.
-    pub(super) fn own_writes(
-        &self,
-        model: &SemanticModel<'a>,
-        id: FunctionId,
-    ) -> &[(&'a Expr, &'a Stmt)] {
+    pub fn own_writes(&self, model: &SemanticModel<'a>, id: FunctionId) -> &[(&'a Expr, &'a Stmt)] {
         self.own_writes[id].get_or_init(|| {
             let mut writes = OwnWrites::default();
             writes.visit_body(&model.functions[id].def.body);
@@ -156,7 +181,7 @@ impl<'a> Index<'a> {
 
     /// The writes of function `id` to `self.<name>` or to a global it
     /// declares, in order.
-    pub(super) fn writes(&self, model: &SemanticModel<'a>, id: FunctionId) -> &[Write<'a>] {
+    pub fn writes(&self, model: &SemanticModel<'a>, id: FunctionId) -> &[Write<'a>] {
         self.writes[id].get_or_init(|| {
             let mut writes = Vec::new();
             for &(target, stmt) in self.own_writes(model, id) {
@@ -197,7 +222,7 @@ impl<'a> Index<'a> {
 
     /// The first write of each state among the functions that run under
     /// `tf.function` (by function, then position).
-    pub(super) fn graph_first_writes(
+    pub fn graph_first_writes(
         &self,
         model: &SemanticModel<'a>,
     ) -> &HashMap<StateTarget, (FunctionId, usize, TextRange)> {
@@ -237,20 +262,16 @@ impl<'a> Index<'a> {
 
     /// Whether function `id` declares `name` global (not in nested
     /// functions).
-    pub(super) fn declares_global(
-        &self,
-        model: &SemanticModel<'a>,
-        id: FunctionId,
-        name: &str,
-    ) -> bool {
+    pub fn declares_global(&self, model: &SemanticModel<'a>, id: FunctionId, name: &str) -> bool {
         self.scope_names(model, id).declared_global.contains(name)
     }
 
     /// Whether function `id` binds `name` itself: parameters, imports,
     /// nested definitions, and assignments (all of them when
-    /// `count_assignments`, otherwise only those a rewrite does not replace:
-    /// every binding but `name = v` / `name += v` / `name -= v`).
-    pub(super) fn function_binds(
+    /// `count_assignments`, otherwise only those a variable's `assign*`
+    /// methods cannot stand for: every binding but `name = v` / `name += v`
+    /// / `name -= v`).
+    pub fn function_binds(
         &self,
         model: &SemanticModel<'a>,
         id: FunctionId,
@@ -266,7 +287,7 @@ impl<'a> Index<'a> {
     }
 
     /// Whether `name` refers to the module global inside function `id`.
-    pub(super) fn resolves_to_global(
+    pub fn resolves_to_global(
         &self,
         model: &SemanticModel<'a>,
         id: FunctionId,
@@ -318,7 +339,7 @@ impl<'a> Index<'a> {
     /// the receiver as written when it is not the family's `self` (an
     /// attribute reached through an object the analysis cannot identify).
     /// `self.<name>` in a method of an unrelated class is another attribute.
-    pub(super) fn attribute_occurrences<'i>(
+    pub fn attribute_occurrences<'i>(
         &'i self,
         model: &SemanticModel<'a>,
         family: &[ClassId],
@@ -366,14 +387,14 @@ impl<'a> Index<'a> {
                     (Expr::Name(receiver), Some((self_name, class)))
                         if receiver.id.as_str() == self_name && family.contains(&class)
                 );
-                let foreign = (!own).then(|| super::callee_text(&attribute.value));
+                let foreign = (!own).then(|| callee_text(&attribute.value));
                 (occurrence, foreign)
             })
             .collect()
     }
 
     /// Every occurrence of the module global `name`, in source order.
-    pub(super) fn global_occurrences(
+    pub fn global_occurrences(
         &self,
         model: &SemanticModel<'a>,
         name: &str,
@@ -391,7 +412,7 @@ impl<'a> Index<'a> {
     }
 
     /// The `global <name>` statements of functions, with their function.
-    pub(super) fn global_decls(
+    pub fn global_decls(
         &self,
         model: &SemanticModel<'a>,
         name: &str,
@@ -448,7 +469,7 @@ impl<'a> Index<'a> {
     }
 
     /// Where module-level code binds `name`, in order.
-    pub(super) fn module_bindings(&self, model: &SemanticModel<'a>, name: &str) -> &[TextSize] {
+    pub fn module_bindings(&self, model: &SemanticModel<'a>, name: &str) -> &[TextSize] {
         self.module_names(model)
             .bindings
             .get(name)
@@ -456,7 +477,7 @@ impl<'a> Index<'a> {
     }
 
     /// The first module-level `name = value`.
-    pub(super) fn module_init(
+    pub fn module_init(
         &self,
         model: &SemanticModel<'a>,
         name: &str,
@@ -465,7 +486,7 @@ impl<'a> Index<'a> {
     }
 
     /// The first class whose body binds `name`, and where.
-    pub(super) fn class_binding(
+    pub fn class_binding(
         &self,
         model: &SemanticModel<'a>,
         name: &str,
@@ -474,17 +495,13 @@ impl<'a> Index<'a> {
     }
 
     /// Whether the module defines a class named `name`.
-    pub(super) fn defines_class(&self, model: &SemanticModel<'a>, name: &str) -> bool {
+    pub fn defines_class(&self, model: &SemanticModel<'a>, name: &str) -> bool {
         self.module_names(model).class_names.contains(name)
     }
 
     /// Strings the module names something with where Python looks it up
-    /// dynamically, each with the first place it does (see [`Strings`]).
-    pub(super) fn named_in_string(
-        &self,
-        model: &SemanticModel<'a>,
-        name: &str,
-    ) -> Option<TextSize> {
+    /// dynamically, each with the first place it does (see `visitors::Strings`).
+    pub fn named_in_string(&self, model: &SemanticModel<'a>, name: &str) -> Option<TextSize> {
         self.named_in_strings
             .get_or_init(|| {
                 let mut strings = Strings::default();
@@ -499,11 +516,7 @@ impl<'a> Index<'a> {
 
     /// The functions whose code (nested code included) reads
     /// `<x>.<name>`.
-    pub(super) fn attribute_readers(
-        &self,
-        model: &SemanticModel<'a>,
-        name: &'a str,
-    ) -> Vec<FunctionId> {
+    pub fn attribute_readers(&self, model: &SemanticModel<'a>, name: &'a str) -> Vec<FunctionId> {
         self.attribute_readers
             .borrow_mut()
             .entry(name)
@@ -564,359 +577,19 @@ fn self_binding<'a>(
     binding
 }
 
-/// Finds every occurrence of the names that can be state, in one walk.
-struct Walker<'i, 'm, 'a> {
-    index: &'i Index<'a>,
-    model: &'m SemanticModel<'a>,
-    attributes: &'i HashSet<&'i str>,
-    globals: &'i HashSet<&'i str>,
-    ancestors: Vec<AnyNodeRef<'a>>,
-    statements: Vec<&'a Stmt>,
-    functions: Vec<FunctionId>,
-    found: Occurrences<'a>,
+/// Whether `expr` is `tf.Variable(...)`.
+pub fn creates_variable(model: &SemanticModel, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    model.imports.resolve(&call.func).as_deref() == Some("tensorflow.Variable")
 }
 
-impl<'a> Walker<'_, '_, 'a> {
-    fn occurrence(&self, expr: &'a Expr) -> Occurrence<'a> {
-        Occurrence {
-            expr,
-            ancestors: self.ancestors.clone(),
-            stmt: self.statements.last().copied(),
-            function: self.functions.last().copied(),
-        }
-    }
-}
-
-impl<'a> SourceOrderVisitor<'a> for Walker<'_, '_, 'a> {
-    fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
-        if let AnyNodeRef::StmtFunctionDef(def) = node {
-            if let Some(id) = self.index.function_at(def.start()) {
-                self.functions.push(id);
-            }
-        }
-        self.ancestors.push(node);
-        TraversalSignal::Traverse
-    }
-
-    fn leave_node(&mut self, node: AnyNodeRef<'a>) {
-        self.ancestors.pop();
-        if let AnyNodeRef::StmtFunctionDef(def) = node {
-            if self.index.function_at(def.start()).is_some() {
-                self.functions.pop();
-            }
-        }
-    }
-
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if let Stmt::Global(global) = stmt {
-            if let Some(&function) = self.functions.last() {
-                for name in &global.names {
-                    if self.globals.contains(name.id.as_str()) {
-                        let decls = self.found.global_decls.entry(name.id.as_str()).or_default();
-                        // Once per statement, as the statement is one use.
-                        if decls
-                            .last()
-                            .is_none_or(|(last, _)| !std::ptr::eq(*last, global))
-                        {
-                            decls.push((global, function));
-                        }
-                    }
-                }
-            }
-        }
-        self.statements.push(stmt);
-        source_order::walk_stmt(self, stmt);
-        self.statements.pop();
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Attribute(attribute) if self.attributes.contains(attribute.attr.id.as_str()) => {
-                let occurrence = self.occurrence(expr);
-                let family = occurrence
-                    .function
-                    .and_then(|f| self.index.self_binding(f))
-                    .map(|(_, class)| self.index.family(self.model, class)[0]);
-                let not_self =
-                    !matches!(attribute.value.as_ref(), Expr::Name(r) if r.id.as_str() == "self");
-                let found = self
-                    .found
-                    .attributes
-                    .entry(attribute.attr.id.as_str())
-                    .or_default();
-                let at = found.all.len() as u32;
-                found.all.push(occurrence);
-                if let Some(family) = family {
-                    found.by_family.entry(family).or_default().push(at);
-                }
-                if not_self {
-                    found.not_self.push(at);
-                }
-            }
-            Expr::Name(name) if self.globals.contains(name.id.as_str()) => {
-                let occurrence = self.occurrence(expr);
-                self.found
-                    .globals
-                    .entry(name.id.as_str())
-                    .or_default()
-                    .push(occurrence);
-            }
-            _ => {}
-        }
-        source_order::walk_expr(self, expr);
-    }
-}
-
-/// Names a body declares `global` (not in nested functions).
-fn declared_globals(body: &[Stmt]) -> HashSet<&str> {
-    #[derive(Default)]
-    struct Globals<'a>(HashSet<&'a str>);
-    impl<'a> StatementVisitor<'a> for Globals<'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::Global(global) => {
-                    self.0.extend(global.names.iter().map(|n| n.id.as_str()));
-                }
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                _ => walk_stmt(self, stmt),
-            }
-        }
-    }
-    let mut globals = Globals::default();
-    globals.visit_body(body);
-    globals.0
-}
-
-/// The write statements of one body (`x = v` with one target, `x op= v`),
-/// not looking into nested functions or classes.
-#[derive(Default)]
-struct OwnWrites<'a> {
-    writes: Vec<(&'a Expr, &'a Stmt)>,
-}
-
-impl<'a> StatementVisitor<'a> for OwnWrites<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.writes.push((target, stmt));
-                }
-            }
-            Stmt::AugAssign(aug) => self.writes.push((&aug.target, stmt)),
-            Stmt::AnnAssign(ann) if ann.value.is_some() => self.writes.push((&ann.target, stmt)),
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-            _ => walk_stmt(self, stmt),
-        }
-    }
-}
-
-/// Where a scope binds each name (in order), not looking into nested
-/// scopes.
-#[derive(Default)]
-struct Bindings<'a> {
-    found: Vec<Binding<'a>>,
-}
-
-struct Binding<'a> {
-    name: &'a str,
-    offset: TextSize,
-    /// `name = v`, `name += v` or `name -= v`: a binding a rewrite into a
-    /// `tf.Variable` replaces.
-    rewritable: bool,
-}
-
-impl<'a> Bindings<'a> {
-    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.found.iter().map(|binding| binding.name)
-    }
-
-    fn target(&mut self, expr: &'a Expr, offset: TextSize, rewritable: bool) {
-        match expr {
-            Expr::Name(n) => self.found.push(Binding {
-                name: n.id.as_str(),
-                offset,
-                rewritable,
-            }),
-            Expr::Tuple(t) => t
-                .elts
-                .iter()
-                .for_each(|e| self.target(e, offset, rewritable)),
-            Expr::List(l) => l
-                .elts
-                .iter()
-                .for_each(|e| self.target(e, offset, rewritable)),
-            Expr::Starred(s) => self.target(&s.value, offset, rewritable),
-            _ => {}
-        }
-    }
-
-    fn bind(&mut self, name: &'a str, offset: TextSize) {
-        self.found.push(Binding {
-            name,
-            offset,
-            rewritable: false,
-        });
-    }
-}
-
-impl<'a> StatementVisitor<'a> for Bindings<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        let offset = stmt.start();
-        match stmt {
-            Stmt::FunctionDef(def) => self.bind(def.name.id.as_str(), offset),
-            Stmt::ClassDef(def) => self.bind(def.name.id.as_str(), offset),
-            Stmt::Assign(assign) => {
-                let single = assign.targets.len() == 1 && assign.targets[0].is_name_expr();
-                assign
-                    .targets
-                    .iter()
-                    .for_each(|t| self.target(t, offset, single));
-            }
-            Stmt::AugAssign(aug) => {
-                let rewritable = matches!(aug.op, Operator::Add | Operator::Sub);
-                self.target(&aug.target, offset, rewritable);
-            }
-            Stmt::AnnAssign(ann) => self.target(&ann.target, offset, false),
-            Stmt::For(for_) => {
-                self.target(&for_.target, offset, false);
-                walk_stmt(self, stmt);
-            }
-            Stmt::With(with) => {
-                for item in &with.items {
-                    if let Some(vars) = &item.optional_vars {
-                        self.target(vars, offset, false);
-                    }
-                }
-                walk_stmt(self, stmt);
-            }
-            Stmt::Delete(delete) => delete
-                .targets
-                .iter()
-                .for_each(|t| self.target(t, offset, false)),
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let local = alias.asname.as_ref().map_or_else(
-                        || alias.name.id.split('.').next().unwrap_or_default(),
-                        |a| a.id.as_str(),
-                    );
-                    self.bind(local, offset);
-                }
-            }
-            Stmt::ImportFrom(import) => {
-                for alias in &import.names {
-                    self.bind(
-                        alias.asname.as_ref().unwrap_or(&alias.name).id.as_str(),
-                        offset,
-                    );
-                }
-            }
-            Stmt::Try(try_) => {
-                for handler in &try_.handlers {
-                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
-                    if let Some(name) = &h.name {
-                        self.bind(name.id.as_str(), offset);
-                    }
-                }
-                walk_stmt(self, stmt);
-            }
-            _ => walk_stmt(self, stmt),
-        }
-    }
-}
-
-/// Strings the module names something with where Python looks it up
-/// dynamically: `getattr(obj, "name")` (and `setattr`, `hasattr`,
-/// `delattr`) or `globals()["name"]` (and `vars()`, `locals()`,
-/// `__dict__`); each with the first place it does.
-#[derive(Default)]
-struct Strings {
-    first: HashMap<String, TextSize>,
-}
-
-impl Strings {
-    fn named(&mut self, expr: &Expr, at: TextSize) {
-        if let Expr::StringLiteral(literal) = expr {
-            self.first
-                .entry(literal.value.to_str().to_string())
-                .or_insert(at);
-        }
-    }
-}
-
-impl<'a> SourceOrderVisitor<'a> for Strings {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Call(call)
-                if matches!(call.func.as_ref(), Expr::Name(n)
-                    if matches!(n.id.as_str(), "getattr" | "setattr" | "hasattr" | "delattr")) =>
-            {
-                for arg in &call.arguments.args {
-                    self.named(arg, expr.start());
-                }
-            }
-            Expr::Subscript(subscript) => {
-                let namespace = match subscript.value.as_ref() {
-                    Expr::Call(call) => matches!(call.func.as_ref(), Expr::Name(n)
-                        if matches!(n.id.as_str(), "globals" | "vars" | "locals")),
-                    Expr::Attribute(a) => a.attr.id.as_str() == "__dict__",
-                    _ => false,
-                };
-                if namespace {
-                    self.named(&subscript.slice, expr.start());
-                }
-            }
-            _ => {}
-        }
-        source_order::walk_expr(self, expr);
-    }
-}
-
-/// Each class's family: the classes connected to it through bases named
-/// like classes of the module (the first class of that name), either way;
-/// in order of the classes.
-fn families(classes: &[crate::semantic::Class]) -> Vec<Vec<ClassId>> {
-    let mut first_named: HashMap<&str, ClassId> = HashMap::default();
-    for (id, class) in classes.iter().enumerate() {
-        first_named.entry(class.def.name.id.as_str()).or_insert(id);
-    }
-    // Union-find over the base relation.
-    let mut parent: Vec<ClassId> = (0..classes.len()).collect();
-    fn root(parent: &mut [ClassId], mut id: ClassId) -> ClassId {
-        while parent[id] != id {
-            parent[id] = parent[parent[id]];
-            id = parent[id];
-        }
-        id
-    }
-    for (id, class) in classes.iter().enumerate() {
-        for base in &class.bases {
-            if let Some(&base_id) = first_named.get(base.as_str()) {
-                let (a, b) = (root(&mut parent, id), root(&mut parent, base_id));
-                parent[a] = b;
-            }
-        }
-    }
-    let mut members: HashMap<ClassId, Vec<ClassId>> = HashMap::default();
-    for id in 0..classes.len() {
-        let r = root(&mut parent, id);
-        members.entry(r).or_default().push(id);
-    }
-    (0..classes.len())
-        .map(|id| members[&root(&mut parent, id)].clone())
-        .collect()
-}
-
-/// Whether any `<x>.<name>` appears.
-struct AttributeReads<'n> {
-    name: &'n str,
-    found: bool,
-}
-
-impl<'a> SourceOrderVisitor<'a> for AttributeReads<'_> {
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if matches!(expr, Expr::Attribute(a) if a.attr.id.as_str() == self.name) {
-            self.found = true;
-        }
-        source_order::walk_expr(self, expr);
+/// A callee or receiver as written (`self.model.fit`), or "a call".
+pub fn callee_text(func: &Expr) -> String {
+    match func {
+        Expr::Name(n) => n.id.to_string(),
+        Expr::Attribute(a) => format!("{}.{}", callee_text(&a.value), a.attr.id),
+        _ => "a call".to_string(),
     }
 }

@@ -6,8 +6,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::is_tf_base;
 use super::summary::ModuleSummary;
+use crate::semantic::builtins::{is_tf_base, FORWARD_AND_STEP_METHODS};
+use crate::semantic::effects::Callee;
 
 /// Re-exports followed at most this deep (`a.B` is `b.B` is `c.B` ...).
 const MAX_DEPTH: usize = 8;
@@ -15,7 +16,8 @@ const MAX_DEPTH: usize = 8;
 /// Per module (in `modules` order), the qualified names of its classes that
 /// derive from a Keras `Model`/`Layer` or `tf.Module` only through other
 /// modules of the run, and define a method whose treatment depends on it (a
-/// forward pass or a training step, see HY001). Empty for most modules.
+/// forward pass or a training step, see [`FORWARD_AND_STEP_METHODS`]).
+/// Empty for most modules.
 fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>> {
     let mut out = vec![Vec::new(); modules.len()];
     // Only a base named through an import can lead to another module.
@@ -94,7 +96,7 @@ fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>>
 /// class outside the run), and the call stays as it is.
 ///
 /// Returns the project Keras classes of each module (see
-/// [`tf_classes_with`]): the table of the run's classes is built once for
+/// `tf_classes_with`): the table of the run's classes is built once for
 /// both, and the two searches share the threads.
 pub fn resolve_inherited_calls_and_tf_classes(modules: &mut [ModuleSummary]) -> Vec<Vec<String>> {
     let (rewrites, tf_classes) = {
@@ -119,13 +121,12 @@ fn apply(modules: &mut [ModuleSummary], rewrites: Vec<Rewrite>) {
             Some(f) => &mut modules[m].functions[f].calls[i],
             None => &mut modules[m].module_calls[i],
         };
-        call.callee = super::effects::Callee::External(name);
+        call.callee = Callee::External(name);
     }
 }
 
 /// The calls [`resolve_inherited_calls_and_tf_classes`] rewrites.
 fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
-    use super::effects::Callee;
     use rayon::prelude::*;
     let functions: Vec<rustc_hash::FxHashSet<&str>> = modules
         .par_iter()
@@ -179,23 +180,14 @@ fn inherited_calls(modules: &[ModuleSummary], table: &Table) -> Vec<Rewrite> {
     rewrites.into_iter().flatten().collect::<Vec<_>>()
 }
 
-/// Methods that HY001 treats differently in a Keras/`tf.Module` class.
-const HOT_METHODS: &[&str] = &[
-    "call",
-    "__call__",
-    "train_step",
-    "test_step",
-    "eval_step",
-    "predict_step",
-    "val_step",
-];
-
+/// Whether `class` defines a method that runs its forward pass or a
+/// training or evaluation step (see [`FORWARD_AND_STEP_METHODS`]).
 fn has_hot_method(module: &ModuleSummary, class: &str) -> bool {
     module.functions.iter().any(|f| {
         f.qualified_name
             .strip_prefix(class)
             .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|name| HOT_METHODS.contains(&name))
+            .is_some_and(|name| FORWARD_AND_STEP_METHODS.contains(&name))
     })
 }
 
@@ -413,13 +405,16 @@ enum Base {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::semantic::SemanticModel;
+    use crate::propagate::add_local_facts;
+    use crate::semantic::{ModelInputs, SemanticModel};
     use std::path::Path;
 
     fn summary(path: &str, source: &str) -> ModuleSummary {
         let parsed = ruff_python_parser::parse_module(source).unwrap();
-        let mut model = SemanticModel::build(parsed.syntax(), source);
-        model.take_summary(source, Path::new(path))
+        let mut model = SemanticModel::new(parsed.syntax(), source, ModelInputs::default());
+        add_local_facts(&mut model, source)
+            .unwrap()
+            .named_after(Path::new(path))
     }
 
     #[test]

@@ -7,9 +7,10 @@ use std::path::Path;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
-use super::effects::{Call, Callee, Effect, ParamRule};
-use super::kinds::ParamKind;
-use super::SemanticModel;
+use crate::semantic::effects::{Call, Callee, ParamRule};
+use crate::semantic::facts::LineCulprit;
+use crate::semantic::kinds::ParamKind;
+use crate::semantic::SemanticModel;
 
 #[derive(Debug, Clone)]
 pub struct ModuleSummary {
@@ -33,7 +34,7 @@ pub struct ModuleSummary {
 #[derive(Debug, Clone)]
 pub struct ClassSummary {
     pub qualified_name: String,
-    /// As in [`super::Class::bases`]: qualified through imports, otherwise
+    /// As in [`crate::semantic::Class::bases`]: qualified through imports, otherwise
     /// as written.
     pub bases: Vec<String>,
     /// Whether it derives from a Keras/`tf.Module` class as far as this
@@ -52,13 +53,6 @@ pub struct FunctionSummary {
     pub conditionals: Vec<LineConditional>,
     pub generator: Option<u32>,
     pub calls: Vec<CallSummary>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LineCulprit {
-    pub effect: Effect,
-    pub line: u32,
-    pub what: String,
 }
 
 #[derive(Debug, Clone)]
@@ -183,9 +177,26 @@ impl ModuleSummary {
         }
     }
 
-    /// Names the summary after the file at `path` (a summary built before
-    /// its path was known is named "").
-    pub fn name_after(&mut self, path: &Path) {
+    /// The summary of `model`, the module in the file at `path`, as the
+    /// propagation over the run reads it (see [`ModuleSummary::named_after`]).
+    pub fn of_file(model: &SemanticModel, source: &str, path: &Path) -> Self {
+        let mut summary = Self::new(model, source, path);
+        summary.resolve_relative_imports(path);
+        summary
+    }
+
+    /// The summary as the propagation over the run reads it: named after
+    /// the file at `path` (a summary built before its path was known is
+    /// named ""), with the callees named through relative imports made
+    /// absolute.
+    pub fn named_after(mut self, path: &Path) -> Self {
+        self.name_after(path);
+        self.resolve_relative_imports(path);
+        self
+    }
+
+    /// Names the summary after the file at `path`.
+    fn name_after(&mut self, path: &Path) {
         self.path = crate::source::display(path);
         self.names = module_names(path);
         self.package_parts = package_parts(path);

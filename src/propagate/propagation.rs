@@ -9,18 +9,19 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
-use super::effects::{Callee, Effect, ParamRule};
-use super::kinds::ParamKind;
-use super::summary::{CallSummary, LineCulprit, ModuleSummary};
+use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
 use crate::names::concat;
+use crate::semantic::effects::{Callee, Effect, ParamRule};
+use crate::semantic::facts::{EffectWhy, FunctionFacts, LineCulprit};
+use crate::semantic::kinds::ParamKind;
 use rayon::prelude::*;
 
 /// A call site that resolves to a function of the run.
 #[derive(Clone, Copy)]
 struct Site<'s> {
     /// The calling function's node; [`Site::MODULE_LEVEL`] at module level.
-    /// (Node and module numbers are `u32` here: a large run holds every one
-    /// of its many sites at once.)
+    /// (Node and module numbers are `u32` here: a large run holds every
+    /// site at once, and narrower numbers keep each site small.)
     caller: u32,
     module: u32,
     call: &'s CallSummary,
@@ -52,72 +53,6 @@ struct CalleeSites {
     params: Vec<ParamKind>,
 }
 
-/// What is known about one function after propagation. Descriptions are
-/// phrases completing "`f` ...", with line numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct FunctionFacts {
-    /// The first culprit of each effect, own or through callees.
-    pub effects: Vec<(Effect, EffectWhy)>,
-    pub generator: Option<String>,
-    pub recursion: Option<String>,
-    pub iterates_tensor: Option<String>,
-    /// Every parameter (`self` excluded) and its kind joined over call sites.
-    pub params: Vec<(String, ParamKind)>,
-    /// How many call sites in the run call it.
-    pub call_sites: usize,
-    /// Where it is called inside a loop ("line 40", "line 3 of train.py").
-    pub loop_call: Option<String>,
-    /// Its first call site at module level: the line, and the file when it
-    /// is not the function's own.
-    pub module_call: Option<(u32, Option<Arc<str>>)>,
-    /// Whether it runs under `tf.function` itself or through a caller.
-    pub under_graph: bool,
-    /// When every call site is in a graph function: one of them.
-    pub graph_callers_only: Option<String>,
-    /// Whether it computes with (or calls methods of) a parameter whose kind
-    /// is unknown: tensor work, if a tensor is passed.
-    pub param_tensor_work: bool,
-}
-
-impl FunctionFacts {
-    pub fn effect(&self, effect: Effect) -> Option<&EffectWhy> {
-        self.effects
-            .iter()
-            .find(|(e, _)| *e == effect)
-            .map(|(_, why)| why)
-    }
-}
-
-/// Why a function has an effect: the culprit, where it is, and the first
-/// call on the way to it. It is put into words only when displayed, so the
-/// facts of every function in a large run hold no formatted text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct EffectWhy {
-    culprit: Arc<LineCulprit>,
-    /// The culprit's file, when it is not the function's own.
-    path: Option<Arc<str>>,
-    /// The call that leads to the culprit: callee, line, and the function
-    /// whose body has the culprit when that is not the callee.
-    hop: Option<(Arc<str>, u32, Option<Arc<str>>)>,
-}
-
-impl std::fmt::Display for EffectWhy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let culprit = &self.culprit;
-        if let Some((callee, line, through)) = &self.hop {
-            write!(f, "calls `{callee}` at line {line}, which ")?;
-            if let Some(origin) = through {
-                write!(f, "(through `{origin}`) ")?;
-            }
-        }
-        write!(f, "{} at line {}", culprit.what, culprit.line)?;
-        if let Some(path) = &self.path {
-            write!(f, " of {path}")?;
-        }
-        Ok(())
-    }
-}
-
 /// A culprit as it travels up the call graph.
 #[derive(Debug, Clone)]
 struct Trace {
@@ -131,7 +66,7 @@ struct Trace {
 
 struct Node<'s> {
     module: usize,
-    summary: &'s super::summary::FunctionSummary,
+    summary: &'s FunctionSummary,
 }
 
 /// Propagates effects over `modules`; returns facts per module, per function
@@ -772,12 +707,12 @@ fn describe(
     paths: &[Arc<str>],
 ) -> EffectWhy {
     let origin = &nodes[trace.origin];
-    EffectWhy {
-        culprit: trace.culprit.clone(),
-        path: (origin.module != nodes[v].module).then(|| paths[origin.module].clone()),
-        hop: trace.hop.map(|(callee, line)| {
+    EffectWhy::new(
+        trace.culprit.clone(),
+        (origin.module != nodes[v].module).then(|| paths[origin.module].clone()),
+        trace.hop.map(|(callee, line)| {
             let through = (callee != trace.origin).then(|| name(trace.origin));
             (name(callee), line, through)
         }),
-    }
+    )
 }

@@ -1,0 +1,214 @@
+//! What the analysis knows of Python's builtins, its standard library and
+//! TensorFlow's class hierarchy, as tables: which builtins compute a value
+//! and touch nothing else and which reach outside the program, which methods
+//! mutate their receiver, which library modules do I/O or compute without
+//! effects, and which Keras names build objects that own variables.
+//!
+//! Each table is a `match`, not a search of a slice: it compiles to
+//! comparisons with each name's length and bytes. The walker asks them on
+//! its hot paths, so they are inlined there as they were when they lived
+//! beside it.
+
+use crate::names::{is_keras, last_segment};
+
+/// What a method that mutates its receiver is a method of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutates {
+    /// A `list`, `dict` or `set`: the in-place methods of Python's built-in
+    /// containers.
+    BuiltinContainer,
+    /// Another receiver: a stream (`write`, `writelines`), a queue (`put`),
+    /// a `deque` (`appendleft`, `extendleft`), or any object through an
+    /// explicit `__setitem__`.
+    OtherReceiver,
+}
+
+/// Whether the method `name` mutates the object it is called on, and what
+/// kind of object has such a method: one table for every question about
+/// in-place mutation, so that the walker of effects and the codemods that
+/// look for mutated captures agree on the names.
+#[inline]
+pub fn mutating_method(name: &str) -> Option<Mutates> {
+    match name {
+        "append" | "extend" | "insert" | "pop" | "remove" | "clear" | "update" | "setdefault"
+        | "popitem" | "add" | "discard" | "sort" | "reverse" => Some(Mutates::BuiltinContainer),
+        "write" | "writelines" | "put" | "appendleft" | "extendleft" | "__setitem__" => {
+            Some(Mutates::OtherReceiver)
+        }
+        _ => None,
+    }
+}
+
+/// Builtins that compute a value and touch nothing else.
+#[inline]
+pub fn is_pure_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "len"
+            | "range"
+            | "zip"
+            | "enumerate"
+            | "isinstance"
+            | "issubclass"
+            | "min"
+            | "max"
+            | "abs"
+            | "sum"
+            | "round"
+            | "list"
+            | "tuple"
+            | "dict"
+            | "set"
+            | "frozenset"
+            | "sorted"
+            | "reversed"
+            | "any"
+            | "all"
+            | "str"
+            | "repr"
+            | "type"
+            | "super"
+            | "hasattr"
+            | "getattr"
+            | "callable"
+            | "divmod"
+            | "pow"
+            | "slice"
+            | "iter"
+            | "next"
+            | "map"
+            | "filter"
+            | "format"
+            | "hash"
+            | "object"
+            | "NotImplementedError"
+            | "ValueError"
+            | "TypeError"
+            | "RuntimeError"
+            | "KeyError"
+            | "IndexError"
+            | "AssertionError"
+            | "Exception"
+            | "StopIteration"
+    )
+}
+
+/// Builtins with effects outside the program.
+#[inline]
+pub fn is_io_builtin(name: &str) -> bool {
+    matches!(
+        name,
+        "open"
+            | "input"
+            | "exec"
+            | "eval"
+            | "exit"
+            | "quit"
+            | "breakpoint"
+            | "setattr"
+            | "delattr"
+            | "globals"
+            | "compile"
+            | "__import__"
+    )
+}
+
+/// Modules (by the first part of a qualified name) whose functions reach
+/// outside the program: logging, the file system, processes, the network,
+/// serialisation to files.
+#[inline]
+pub fn is_io_module(root: &str) -> bool {
+    matches!(
+        root,
+        "logging"
+            | "os"
+            | "sys"
+            | "shutil"
+            | "subprocess"
+            | "pickle"
+            | "json"
+            | "pathlib"
+            | "csv"
+            | "socket"
+            | "requests"
+            | "urllib"
+    )
+}
+
+/// Modules (by the first part of a qualified name) whose functions build
+/// values and touch nothing else.
+#[inline]
+pub fn is_pure_module(root: &str) -> bool {
+    matches!(
+        root,
+        "functools" | "itertools" | "operator" | "collections" | "typing" | "dataclasses"
+    )
+}
+
+/// Standard-library modules (by the first part of a qualified name) whose
+/// classes a project class may derive from without inheriting project code:
+/// `abc.ABC`, `typing.Generic`, `enum.Enum`, ...
+pub fn is_standard_base_module(root: &str) -> bool {
+    matches!(
+        root,
+        "abc" | "typing" | "enum" | "collections" | "dataclasses" | "builtins"
+    )
+}
+
+/// Whether a qualified base class name is a Keras `Model`/`Layer` or
+/// `tf.Module`.
+pub fn is_tf_base(qualified: &str) -> bool {
+    qualified == "tensorflow.Module"
+        || (is_keras(qualified)
+            && matches!(
+                qualified.rsplit('.').next(),
+                Some("Model" | "Layer" | "Sequential")
+            ))
+}
+
+/// Whether calling a Keras/TF qualified name builds an object that owns
+/// variables (a layer, a model, an optimizer, a metric).
+#[inline]
+pub fn creates_variables(qualified: &str) -> bool {
+    if !is_keras(qualified) {
+        return false;
+    }
+    let last = last_segment(qualified);
+    let is_class = last.chars().next().is_some_and(char::is_uppercase);
+    is_class
+        && (qualified.contains(".layers.")
+            || qualified.contains(".optimizers.")
+            || qualified.contains(".metrics.")
+            || qualified.contains(".models.")
+            || matches!(last, "Model" | "Sequential"))
+}
+
+/// Methods of a Keras `Model`/`Layer` or `tf.Module` that run its forward
+/// pass (`call`, `__call__`) or, by convention, one training or evaluation
+/// step.
+pub const FORWARD_AND_STEP_METHODS: &[&str] = &[
+    "call",
+    "__call__",
+    "train_step",
+    "test_step",
+    "eval_step",
+    "predict_step",
+    "val_step",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_methods_and_other_mutating_methods_are_told_apart() {
+        assert_eq!(mutating_method("append"), Some(Mutates::BuiltinContainer));
+        assert_eq!(
+            mutating_method("setdefault"),
+            Some(Mutates::BuiltinContainer)
+        );
+        assert_eq!(mutating_method("write"), Some(Mutates::OtherReceiver));
+        assert_eq!(mutating_method("appendleft"), Some(Mutates::OtherReceiver));
+        assert_eq!(mutating_method("copy"), None);
+    }
+}

@@ -1,0 +1,259 @@
+//! Direct effects of each function: what its own body does, with the
+//! culprit's position, and the calls it makes (with the abstract values of
+//! their arguments). Effects of callees are added later, by the propagation
+//! through the call graph, which reads these as plain data.
+//!
+//! The walk is flow-insensitive and conservative: a call it cannot classify
+//! is an unknown callee, never a pure one. The walker is in `walker.rs`,
+//! what it makes of calls, writes and expressions in `calls.rs`, `writes.rs`
+//! and `values.rs`; the tables of builtins it consults are in
+//! [`crate::semantic::builtins`].
+
+mod calls;
+mod locals;
+mod values;
+mod walker;
+mod words;
+mod writes;
+
+#[cfg(test)]
+mod tests;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use ruff_python_ast::name::Name;
+use ruff_python_ast::visitor::Visitor;
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use super::builtins::is_tf_base;
+use super::kinds::Value;
+use super::{ClassId, FunctionId, SemanticModel};
+use walker::{ModuleTables, Scratch, Walker};
+
+/// An effect a function body can have. The order is the order refusals are
+/// reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Effect {
+    /// Tensor computation: the reason to convert at all.
+    TensorComputation,
+    /// A Python side effect that has no graph form: I/O, randomness, the
+    /// clock, mutation of containers or arguments that outlive the call.
+    SideEffect,
+    /// A write to a global, nonlocal or attribute of a long-lived object:
+    /// state that a `tf.Variable` can hold instead.
+    StateWrite,
+    /// `print`, which `tf.print` can replace inside graph functions.
+    Print,
+    /// A call that needs eager tensors (`.numpy()`, NumPy on a tensor).
+    EagerOnly,
+    /// `tf.Variable(...)` or a Keras layer, model or optimizer created on
+    /// every call.
+    VariableCreation,
+    /// A call the analysis cannot see into.
+    UnknownCallee,
+}
+
+impl Effect {
+    /// Effects that pass from a callee to its callers.
+    pub const TRANSITIVE: [Effect; 7] = [
+        Effect::TensorComputation,
+        Effect::SideEffect,
+        Effect::StateWrite,
+        Effect::Print,
+        Effect::EagerOnly,
+        Effect::VariableCreation,
+        Effect::UnknownCallee,
+    ];
+}
+
+/// Where and what: `offset` of the culprit and a phrase that completes
+/// "`f` ..." (e.g. "writes to the global `history`").
+#[derive(Debug, Clone)]
+pub struct Culprit {
+    pub effect: Effect,
+    pub offset: TextSize,
+    pub what: String,
+}
+
+/// An effect that depends on what a parameter turns out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamRule {
+    /// Arithmetic on the parameter: tensor computation if it is a tensor.
+    TensorIfTensor,
+    /// NumPy, `math` or `int()`/`float()`/`bool()` on it: eager-only unless
+    /// it is known not to be a tensor.
+    EagerIfMaybeTensor,
+    /// A method call on it: tensor computation on a tensor, an unknown
+    /// callee on anything else but a Python primitive.
+    MethodCall,
+    /// `for item in param`: iterates a tensor if it is one.
+    IteratesIfTensor,
+}
+
+#[derive(Debug, Clone)]
+pub struct Conditional {
+    pub param: usize,
+    pub rule: ParamRule,
+    pub offset: TextSize,
+    pub what: String,
+}
+
+/// The target of a call, as far as one module can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    Local(FunctionId),
+    /// A qualified name through an import (`pkg.mod.f`), resolved (or not)
+    /// against the other modules of the run.
+    External(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub callee: Callee,
+    pub offset: TextSize,
+    pub in_loop: bool,
+    /// Whether the callee's first parameter (`self`) is bound by the call.
+    pub bound: bool,
+    /// `None` for a `*args` argument, which hides the positions after it.
+    pub args: Vec<Option<Value>>,
+    pub keywords: Vec<(Name, Value)>,
+}
+
+/// What one function's own body does.
+#[derive(Debug, Clone, Default)]
+pub struct DirectEffects {
+    /// The first culprit of each effect.
+    pub culprits: Vec<Culprit>,
+    pub conditionals: Vec<Conditional>,
+    pub calls: Vec<Call>,
+    /// The first `yield`.
+    pub generator: Option<TextSize>,
+    /// The parameter names, `self` excluded for methods.
+    pub params: Vec<String>,
+}
+
+impl DirectEffects {
+    pub fn culprit(&self, effect: Effect) -> Option<&Culprit> {
+        self.culprits.iter().find(|c| c.effect == effect)
+    }
+}
+
+/// Module-level values and class attributes, computed once per module.
+#[derive(Debug, Default)]
+pub struct ModuleValues {
+    pub globals: HashMap<String, Value>,
+    /// Per class, the values its methods assign to `self.<attr>`.
+    pub class_attributes: Vec<HashMap<String, Value>>,
+    /// Per class, whether it derives from a Keras `Model`/`Layer` or
+    /// `tf.Module` (directly or through classes of this module).
+    pub tf_classes: Vec<bool>,
+}
+
+/// Computes every function's direct effects and the module-level calls.
+// Not inlined into its caller, so that profiles show what it costs.
+#[inline(never)]
+pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleValues) {
+    let mut first_class: HashMap<&str, ClassId> = HashMap::default();
+    let mut last_class: HashMap<&str, ClassId> = HashMap::default();
+    for (id, class) in model.classes.iter().enumerate() {
+        first_class.entry(class.def.name.id.as_str()).or_insert(id);
+        last_class.insert(class.def.name.id.as_str(), id);
+    }
+    let tables = ModuleTables {
+        call_targets: model
+            .functions
+            .iter()
+            .flat_map(|f| &f.calls)
+            .chain(&model.module_calls)
+            .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
+            .collect(),
+        last_class,
+    };
+    let tf_classes = (0..model.classes.len())
+        .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))
+        .collect();
+    let mut values = ModuleValues {
+        globals: HashMap::default(),
+        class_attributes: vec![HashMap::default(); model.classes.len()],
+        tf_classes,
+    };
+    // Module level first: it gives the globals' values that functions read.
+    let mut module = Walker::new(model, &values, &tables, None);
+    module.visit_body(model.module_body());
+    let module_calls = std::mem::take(&mut module.effects.calls);
+    values.globals = module
+        .values
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    // Then `self.<attr> = ...` in constructors, for attribute values.
+    for (id, function) in model.functions.iter().enumerate() {
+        let Some(class) = function.class else {
+            continue;
+        };
+        // Attributes are set up where objects are built.
+        if !matches!(
+            function.def.name.id.as_str(),
+            "__init__" | "build" | "setup"
+        ) {
+            continue;
+        }
+        let mut walker = Walker::new(model, &values, &tables, Some(id));
+        walker.self_attributes = Some(Vec::new());
+        walker.visit_body(&function.def.body);
+        let attributes = walker.self_attributes.unwrap_or_default();
+        for (name, value) in attributes {
+            let slot = &mut values.class_attributes[class];
+            let joined = match slot.get(name) {
+                Some(previous) => previous.join(&value),
+                None => value,
+            };
+            slot.insert(name.to_string(), joined);
+        }
+    }
+    // The functions are walked one after another: each walker's tables are
+    // cleared and handed to the next rather than allocated again.
+    let mut scratch = Scratch::default();
+    let effects = (0..model.functions.len())
+        .map(|id| {
+            let mut walker =
+                Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
+            walker.visit_body(&model.functions[id].def.body);
+            let effects = std::mem::take(&mut walker.effects);
+            scratch = walker.into_scratch();
+            effects
+        })
+        .collect();
+    (effects, module_calls, values)
+}
+
+/// Whether class `id` derives from a Keras `Model`/`Layer` or `tf.Module`
+/// (`first_class`: the first class of the module with each name).
+fn is_tf_class(
+    model: &SemanticModel,
+    first_class: &HashMap<&str, ClassId>,
+    id: ClassId,
+    seen: &mut Vec<ClassId>,
+) -> bool {
+    if seen.contains(&id) {
+        return false;
+    }
+    seen.push(id);
+    if model
+        .project_tf_classes
+        .contains(&model.classes[id].qualified_name)
+    {
+        return true;
+    }
+    model.classes[id].bases.iter().any(|base| {
+        is_tf_base(base)
+            || first_class
+                .get(base.as_str())
+                .is_some_and(|&base_id| is_tf_class(model, first_class, base_id, seen))
+    })
+}
+
+/// The range of a function's name, where its findings point.
+pub fn name_range(model: &SemanticModel, id: FunctionId) -> TextRange {
+    model.functions[id].def.name.range()
+}

@@ -1,0 +1,521 @@
+//! The walker of one function body (or of module-level code): it visits
+//! statements and expressions in order, keeps the abstract value of each
+//! local name, and records the function's direct effects, the calls it makes
+//! and what its parameters are used for. What calls, writes and
+//! expressions mean is in the sibling modules [`super::calls`],
+//! [`super::writes`] and [`super::values`].
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use super::locals::{CallsIn, LocalNames};
+use super::{Conditional, Culprit, DirectEffects, Effect, ModuleValues, ParamRule};
+use crate::names::is_keras;
+use crate::semantic::builtins::is_standard_base_module;
+use crate::semantic::kinds::{binary_value, Value};
+use crate::semantic::{ClassId, FunctionId, SemanticModel};
+
+/// A walker's name tables (empty), passed from one walker to the next.
+#[derive(Default)]
+pub(super) struct Scratch<'a> {
+    pub(super) locals: HashSet<&'a str>,
+    pub(super) globals: HashSet<&'a str>,
+    pub(super) nonlocals: HashSet<&'a str>,
+    pub(super) values: HashMap<&'a str, Value>,
+    pub(super) text: String,
+}
+
+impl Scratch<'_> {
+    pub(super) fn take(&mut self) -> Self {
+        std::mem::take(self)
+    }
+}
+
+/// Found once per module and read by every walker.
+pub(super) struct ModuleTables<'a> {
+    /// The function each call resolved to, by the call's start.
+    pub(super) call_targets: HashMap<TextSize, FunctionId>,
+    /// The last class of the module with each name.
+    pub(super) last_class: HashMap<&'a str, ClassId>,
+}
+
+/// Walks one function body, or module-level code, and records what it does
+/// in [`Walker::effects`].
+pub(super) struct Walker<'m, 'a> {
+    pub(super) model: &'m SemanticModel<'a>,
+    pub(super) module: &'m ModuleValues,
+    pub(super) tables: &'m ModuleTables<'a>,
+    pub(super) function: Option<FunctionId>,
+    /// The name of `self` in a method, and whether this is `__init__` (where
+    /// `self` is a fresh object).
+    pub(super) self_name: Option<&'a str>,
+    pub(super) in_init: bool,
+    /// [`Walker::imported_base`], found once.
+    pub(super) imported_base: std::cell::OnceCell<Option<&'m str>>,
+    /// Names assigned in this function (Python makes them local).
+    pub(super) locals: HashSet<&'a str>,
+    pub(super) globals: HashSet<&'a str>,
+    pub(super) nonlocals: HashSet<&'a str>,
+    pub(super) values: HashMap<&'a str, Value>,
+    /// What this method assigns to `self.<attr>`, when asked for (in the
+    /// constructors of the attributes pass).
+    pub(super) self_attributes: Option<Vec<(&'a str, Value)>>,
+    pub(super) loop_depth: usize,
+    pub(super) test_depth: usize,
+    /// How many statements enclose the one being walked (1 at the top of
+    /// the body).
+    pub(super) stmt_depth: usize,
+    pub(super) depth: std::cell::Cell<u32>,
+    /// Where culprits and conditionals are put into words.
+    pub(super) text: String,
+    pub(super) effects: DirectEffects,
+}
+
+impl<'m, 'a> Walker<'m, 'a> {
+    pub(super) fn new(
+        model: &'m SemanticModel<'a>,
+        module: &'m ModuleValues,
+        tables: &'m ModuleTables<'a>,
+        function: Option<FunctionId>,
+    ) -> Self {
+        Self::with_scratch(model, module, tables, function, Scratch::default())
+    }
+
+    /// [`Walker::new`], with tables left over from another walker.
+    pub(super) fn with_scratch(
+        model: &'m SemanticModel<'a>,
+        module: &'m ModuleValues,
+        tables: &'m ModuleTables<'a>,
+        function: Option<FunctionId>,
+        scratch: Scratch<'a>,
+    ) -> Self {
+        let Scratch {
+            locals,
+            globals,
+            nonlocals,
+            values,
+            text,
+        } = scratch;
+        let mut walker = Self {
+            model,
+            module,
+            tables,
+            function,
+            self_name: None,
+            in_init: false,
+            imported_base: std::cell::OnceCell::new(),
+            locals,
+            globals,
+            nonlocals,
+            values,
+            self_attributes: None,
+            loop_depth: 0,
+            test_depth: 0,
+            stmt_depth: 0,
+            depth: std::cell::Cell::new(0),
+            text,
+            effects: DirectEffects::default(),
+        };
+        if let Some(id) = function {
+            let function = &model.functions[id];
+            let def = function.def;
+            let mut names = def
+                .parameters
+                .iter_non_variadic_params()
+                .map(|p| p.parameter.name.id.as_str())
+                .peekable();
+            let is_static = def
+                .decorator_list
+                .iter()
+                .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+            if function.class.is_some() && !is_static && names.peek().is_some() {
+                walker.self_name = names.next();
+                walker.in_init = def.name.id.as_str() == "__init__";
+            }
+            walker.effects.params = names.map(str::to_string).collect();
+            let mut collector = LocalNames {
+                assigned: std::mem::take(&mut walker.locals),
+                globals: std::mem::take(&mut walker.globals),
+                nonlocals: std::mem::take(&mut walker.nonlocals),
+                walrus: model.has_walrus,
+            };
+            // About one name per statement: room without regrowth.
+            collector.assigned.reserve(def.body.len());
+            collector.visit_body(&def.body);
+            walker.locals = collector.assigned;
+            walker.globals = collector.globals;
+            walker.nonlocals = collector.nonlocals;
+            for name in walker.globals.iter().chain(&walker.nonlocals) {
+                walker.locals.remove(name);
+            }
+        }
+        walker
+    }
+
+    /// The walker's tables, emptied, for the next walker.
+    pub(super) fn into_scratch(self) -> Scratch<'a> {
+        let mut scratch = Scratch {
+            locals: self.locals,
+            globals: self.globals,
+            nonlocals: self.nonlocals,
+            values: self.values,
+            text: self.text,
+        };
+        scratch.locals.clear();
+        scratch.globals.clear();
+        scratch.nonlocals.clear();
+        scratch.values.clear();
+        scratch
+    }
+
+    pub(super) fn at_module_level(&self) -> bool {
+        self.function.is_none()
+    }
+
+    pub(super) fn class(&self) -> Option<ClassId> {
+        self.function.and_then(|id| self.model.functions[id].class)
+    }
+
+    /// The one base class named through an import (`pkg.layers.Base`, or
+    /// `.layers.Base` until the run resolves it) of this method's class,
+    /// through its bases in this module; `None` when there is none, or more
+    /// than one, or it is TensorFlow's, Keras's or the standard library's.
+    pub(super) fn imported_base(&self) -> Option<&'m str> {
+        *self
+            .imported_base
+            .get_or_init(|| self.imported_base_of(self.class()?))
+    }
+
+    /// [`Walker::imported_base`] of any class of this module.
+    pub(super) fn imported_base_of(&self, class: ClassId) -> Option<&'m str> {
+        let model: &'m SemanticModel<'a> = self.model;
+        let mut found: Option<&'m str> = None;
+        let mut seen = vec![class];
+        let mut queue = vec![class];
+        while let Some(current) = queue.pop() {
+            for base in &model.classes[current].bases {
+                if let Some(local) = model
+                    .classes
+                    .iter()
+                    .position(|c| c.def.name.id.as_str() == base)
+                {
+                    if !seen.contains(&local) {
+                        seen.push(local);
+                        queue.push(local);
+                    }
+                    continue;
+                }
+                let root = base.split('.').next().unwrap_or_default();
+                if !base.contains('.')
+                    || root == "tensorflow"
+                    || is_keras(base)
+                    || is_standard_base_module(root)
+                {
+                    continue;
+                }
+                if found.is_some_and(|f| f != base) {
+                    return None;
+                }
+                found = Some(base);
+            }
+        }
+        found
+    }
+
+    pub(super) fn is_tf_method(&self) -> bool {
+        self.class().is_some_and(|c| self.module.tf_classes[c])
+    }
+
+    /// Keeps the first culprit of each effect; `what` is put into words only
+    /// when it is kept.
+    pub(super) fn add(&mut self, effect: Effect, offset: TextSize, what: impl std::fmt::Display) {
+        if !self.has(effect) {
+            let what = self.words(what);
+            self.effects.culprits.push(Culprit {
+                effect,
+                offset,
+                what,
+            });
+        }
+    }
+
+    /// `what` written out. It is written into a buffer kept from one call
+    /// to the next, so that the string is allocated once, at its length,
+    /// rather than grown while it is written.
+    pub(super) fn words(&mut self, what: impl std::fmt::Display) -> String {
+        use std::fmt::Write as _;
+        self.text.clear();
+        let _ = write!(self.text, "{what}");
+        self.text.as_str().into()
+    }
+
+    /// Whether `effect` needs no more culprits (one is kept per effect), so
+    /// that hot paths skip formatting another.
+    pub(super) fn has(&self, effect: Effect) -> bool {
+        self.at_module_level() || self.effects.culprit(effect).is_some()
+    }
+
+    pub(super) fn conditional(
+        &mut self,
+        param: usize,
+        rule: ParamRule,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            let what = self.words(what);
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule,
+                offset,
+                what,
+            });
+        }
+    }
+
+    /// A [`Walker::conditional`] whose words name the parameter:
+    /// `before`, the parameter's name, `after`.
+    pub(super) fn param_conditional(
+        &mut self,
+        param: usize,
+        rule: ParamRule,
+        offset: TextSize,
+        before: &str,
+        after: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            use std::fmt::Write as _;
+            self.text.clear();
+            self.text.push_str(before);
+            self.text.push_str(&self.effects.params[param]);
+            let _ = write!(self.text, "{after}");
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule,
+                offset,
+                what: self.text.as_str().into(),
+            });
+        }
+    }
+
+    pub(super) fn param_index(&self, name: &str) -> Option<usize> {
+        self.effects.params.iter().position(|p| p == name)
+    }
+
+    pub(super) fn is_self(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name)
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmt_depth += 1;
+        match stmt {
+            // Nested functions and classes are analysed on their own; their
+            // names are local bindings here.
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                if !self.at_module_level() {
+                    self.values.insert(def.name.id.as_str(), Value::Unknown);
+                }
+            }
+            Stmt::ClassDef(_) => {}
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                let value = self.value(&assign.value);
+                // The last target takes the value itself, not a copy.
+                if let Some((last, others)) = assign.targets.split_last() {
+                    for target in others {
+                        self.visit_target(target);
+                        self.on_write(target, Some(value.clone()));
+                    }
+                    self.visit_target(last);
+                    self.on_write(last, Some(value));
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                    let value = self.value(value);
+                    self.visit_target(&assign.target);
+                    self.on_write(&assign.target, Some(value));
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                self.visit_expr(&assign.value);
+                let left = self.value(&assign.target);
+                let right = self.value(&assign.value);
+                self.arithmetic_of([&left, &right], assign.start());
+                self.visit_target(&assign.target);
+                self.on_write(&assign.target, Some(binary_value(&left, &right)));
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    self.visit_target(target);
+                    self.on_write(target, None);
+                }
+            }
+            Stmt::For(for_stmt) => {
+                self.visit_expr(&for_stmt.iter);
+                self.loop_target(&for_stmt.target, &for_stmt.iter);
+                self.forget_loop_carried(&for_stmt.body);
+                self.loop_depth += 1;
+                self.visit_body(&for_stmt.body);
+                self.loop_depth -= 1;
+                self.visit_body(&for_stmt.orelse);
+            }
+            Stmt::While(while_stmt) => {
+                self.forget_loop_carried(&while_stmt.body);
+                self.test_depth += 1;
+                self.visit_expr(&while_stmt.test);
+                self.test_depth -= 1;
+                self.loop_depth += 1;
+                self.visit_body(&while_stmt.body);
+                self.loop_depth -= 1;
+                self.visit_body(&while_stmt.orelse);
+            }
+            Stmt::If(if_stmt) => {
+                self.test_depth += 1;
+                self.visit_expr(&if_stmt.test);
+                self.test_depth -= 1;
+                self.visit_body(&if_stmt.body);
+                for clause in &if_stmt.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.test_depth += 1;
+                        self.visit_expr(test);
+                        self.test_depth -= 1;
+                    }
+                    self.visit_body(&clause.body);
+                }
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    self.visit_expr(&item.context_expr);
+                    if let Some(vars) = &item.optional_vars {
+                        let value = self.value(&item.context_expr);
+                        self.on_write(vars, Some(value));
+                    }
+                }
+                self.visit_body(&with.body);
+            }
+            Stmt::Import(_) | Stmt::ImportFrom(_) if !self.at_module_level() => {}
+            _ => walk_stmt(self, stmt),
+        }
+        self.stmt_depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            // Nothing to see below these: not walked (most expressions are
+            // names and attributes).
+            Expr::Name(_)
+            | Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
+            Expr::Lambda(_) => {}
+            Expr::Call(call) => {
+                self.on_call(call);
+                walk_expr(self, expr);
+            }
+            Expr::Yield(_) | Expr::YieldFrom(_) => {
+                if self.effects.generator.is_none() && !self.at_module_level() {
+                    self.effects.generator = Some(expr.start());
+                }
+                walk_expr(self, expr);
+            }
+            Expr::BinOp(binop) => {
+                self.arithmetic(&binop.left, &binop.right, binop.start());
+                walk_expr(self, expr);
+            }
+            Expr::If(if_expr) => {
+                self.test_depth += 1;
+                self.visit_expr(&if_expr.test);
+                self.test_depth -= 1;
+                self.visit_expr(&if_expr.body);
+                self.visit_expr(&if_expr.orelse);
+            }
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {
+                let generators = match expr {
+                    Expr::ListComp(c) => &c.generators,
+                    Expr::SetComp(c) => &c.generators,
+                    Expr::DictComp(c) => &c.generators,
+                    Expr::Generator(c) => &c.generators,
+                    _ => unreachable!("matched above"),
+                };
+                // Comprehension variables are local to the comprehension.
+                for generator in generators {
+                    let mut names = LocalNames::new(false);
+                    names.bind(&generator.target);
+                    self.locals.extend(names.assigned);
+                    self.loop_target(&generator.target, &generator.iter);
+                }
+                self.loop_depth += 1;
+                walk_expr(self, expr);
+                self.loop_depth -= 1;
+            }
+            _ => walk_expr(self, expr),
+        }
+    }
+}
+
+impl Walker<'_, '_> {
+    /// Visits the expressions inside an assignment target (subscripts,
+    /// receivers) without treating the target itself as a read.
+    pub(super) fn visit_target(&mut self, target: &Expr) {
+        match target {
+            Expr::Attribute(attribute) => self.visit_expr_any(&attribute.value),
+            Expr::Subscript(subscript) => {
+                self.visit_expr_any(&subscript.value);
+                self.visit_expr_any(&subscript.slice);
+            }
+            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|e| self.visit_target(e)),
+            Expr::List(list) => list.elts.iter().for_each(|e| self.visit_target(e)),
+            _ => {}
+        }
+    }
+
+    pub(super) fn visit_expr_any(&mut self, expr: &Expr) {
+        // SAFETY of lifetimes: the visitor only reads the expression.
+        let mut calls = CallsIn::default();
+        calls.visit_expr(expr);
+        for call in calls.calls {
+            self.on_call(call);
+        }
+    }
+
+    pub(super) fn arithmetic(&mut self, left: &Expr, right: &Expr, offset: TextSize) {
+        let left = self.value(left);
+        let right = self.value(right);
+        self.arithmetic_of([&left, &right], offset);
+    }
+
+    /// [`Walker::arithmetic`] with the operands' values.
+    pub(super) fn arithmetic_of(&mut self, sides: [&Value; 2], offset: TextSize) {
+        for side in sides {
+            match side {
+                value if value.is_tensor_like() => {
+                    self.add(Effect::TensorComputation, offset, "computes with tensors");
+                }
+                &Value::Param(index) => {
+                    self.param_conditional(
+                        index,
+                        ParamRule::TensorIfTensor,
+                        offset,
+                        "computes with `",
+                        "`",
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}

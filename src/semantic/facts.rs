@@ -1,0 +1,140 @@
+//! What is known about each function once effects have flowed through the
+//! call graph: its effects with their culprits, recursion, the kinds of its
+//! parameters joined over call sites, where it is called from. The
+//! propagation computes these (over one module, or over the whole run) and
+//! hands them to the model as plain data; codemods decide on them.
+
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
+
+use super::effects::Effect;
+use super::kinds::ParamKind;
+use super::{Function, FunctionId};
+
+/// What is known about one function after propagation. Descriptions are
+/// phrases completing "`f` ...", with line numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct FunctionFacts {
+    /// The first culprit of each effect, own or through callees.
+    pub effects: Vec<(Effect, EffectWhy)>,
+    pub generator: Option<String>,
+    pub recursion: Option<String>,
+    pub iterates_tensor: Option<String>,
+    /// Every parameter (`self` excluded) and its kind joined over call sites.
+    pub params: Vec<(String, ParamKind)>,
+    /// How many call sites in the run call it.
+    pub call_sites: usize,
+    /// Where it is called inside a loop ("line 40", "line 3 of train.py").
+    pub loop_call: Option<String>,
+    /// Its first call site at module level: the line, and the file when it
+    /// is not the function's own.
+    pub module_call: Option<(u32, Option<Arc<str>>)>,
+    /// Whether it runs under `tf.function` itself or through a caller.
+    pub under_graph: bool,
+    /// When every call site is in a graph function: one of them.
+    pub graph_callers_only: Option<String>,
+    /// Whether it computes with (or calls methods of) a parameter whose kind
+    /// is unknown: tensor work, if a tensor is passed.
+    pub param_tensor_work: bool,
+}
+
+impl FunctionFacts {
+    pub fn effect(&self, effect: Effect) -> Option<&EffectWhy> {
+        self.effects
+            .iter()
+            .find(|(e, _)| *e == effect)
+            .map(|(_, why)| why)
+    }
+}
+
+/// Why a function has an effect: the culprit, where it is, and the first
+/// call on the way to it. It is put into words only when displayed, so the
+/// facts of every function in a large run hold no formatted text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EffectWhy {
+    culprit: Arc<LineCulprit>,
+    /// The culprit's file, when it is not the function's own.
+    path: Option<Arc<str>>,
+    /// The call that leads to the culprit: callee, line, and the function
+    /// whose body has the culprit when that is not the callee.
+    hop: Option<(Arc<str>, u32, Option<Arc<str>>)>,
+}
+
+impl std::fmt::Display for EffectWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let culprit = &self.culprit;
+        if let Some((callee, line, through)) = &self.hop {
+            write!(f, "calls `{callee}` at line {line}, which ")?;
+            if let Some(origin) = through {
+                write!(f, "(through `{origin}`) ")?;
+            }
+        }
+        write!(f, "{} at line {}", culprit.what, culprit.line)?;
+        if let Some(path) = &self.path {
+            write!(f, " of {path}")?;
+        }
+        Ok(())
+    }
+}
+
+impl EffectWhy {
+    /// The culprit, its file when it is not the function's own, and the
+    /// call that leads to it (callee, line, and the function whose body has
+    /// the culprit when that is not the callee).
+    pub fn new(
+        culprit: Arc<LineCulprit>,
+        path: Option<Arc<str>>,
+        hop: Option<(Arc<str>, u32, Option<Arc<str>>)>,
+    ) -> Self {
+        Self { culprit, path, hop }
+    }
+}
+
+/// A culprit as propagation carries it: the effect, its line in its own
+/// file, and a phrase completing "`f` ...".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LineCulprit {
+    pub effect: Effect,
+    pub line: u32,
+    pub what: String,
+}
+
+/// Per function (by id): its facts among `facts`, which are keyed by
+/// qualified name, repeats in order.
+fn project_facts_matched<'f>(
+    functions: &[Function],
+    facts: &'f [(String, FunctionFacts)],
+) -> impl Iterator<Item = (FunctionId, Option<&'f FunctionFacts>)> {
+    let mut by_name: HashMap<&str, std::collections::VecDeque<&FunctionFacts>> = HashMap::default();
+    for (name, project) in facts {
+        by_name.entry(name.as_str()).or_default().push_back(project);
+    }
+    let matched: Vec<Option<&FunctionFacts>> = functions
+        .iter()
+        .map(|function| {
+            by_name
+                .get_mut(function.qualified_name.as_str())
+                .and_then(std::collections::VecDeque::pop_front)
+        })
+        .collect();
+    matched.into_iter().enumerate()
+}
+
+/// Every function's facts among `facts` (by [`FunctionId`]; the default
+/// for a function they do not name), and the functions they do not name.
+pub(super) fn project_facts_by_function(
+    functions: &[Function],
+    facts: &[(String, FunctionFacts)],
+) -> (Vec<FunctionFacts>, Vec<FunctionId>) {
+    let mut missing = Vec::new();
+    let by_function = project_facts_matched(functions, facts)
+        .map(|(id, facts)| match facts {
+            Some(facts) => facts.clone(),
+            None => {
+                missing.push(id);
+                FunctionFacts::default()
+            }
+        })
+        .collect();
+    (by_function, missing)
+}
