@@ -535,3 +535,42 @@ fn odd_bytes_in_messages_are_escaped_and_bad_values_refused() {
         );
     }
 }
+
+// ------------------------------------------------------------------ docs
+
+/// Every test docs/reliability.md names exists: a promise keeps its test.
+#[test]
+fn every_test_the_reliability_doc_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = fs::read_to_string(root.join("docs/reliability.md")).unwrap();
+    let mut sources = String::new();
+    for folder in ["src", "tests"] {
+        let mut stack = vec![root.join(folder)];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let names: Vec<&str> = doc
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| {
+            name.len() > 12
+                && name.contains('_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+        })
+        .collect();
+    assert!(names.len() > 20, "{names:?}");
+    for name in names {
+        assert!(
+            sources.contains(&format!("fn {name}(")),
+            "docs/reliability.md names `{name}`, which is no test"
+        );
+    }
+}
