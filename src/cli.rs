@@ -96,6 +96,10 @@ pub struct CommonArgs {
     /// Only these codes or code prefixes (comma-separated; `ALL` for all).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
+    /// Also these codes or code prefixes, besides those of `--select` or
+    /// the configuration (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Option<Vec<String>>,
     /// Leave out these codes or code prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,

@@ -113,6 +113,29 @@ impl Settings {
     }
 }
 
+/// Whether a selector (`--select`, `ignore`, ...) names something, as in
+/// ruff: `ALL`, or a prefix of a code that some codemod reports, its own or
+/// an informational one (`HY`, `HY01`, `HY011`, `HY1`).
+pub fn is_known_selector(selector: &str) -> bool {
+    selector == "ALL"
+        || (!selector.is_empty() && known_codes().any(|code| code.starts_with(selector)))
+}
+
+/// The message for a selector that names nothing.
+pub fn unknown_selector(selector: &str) -> String {
+    format!(
+        "unknown code or prefix `{}`: no code starts with it (codes look like `HY011`; `hybridize codemods` lists them)",
+        crate::source::escape_control(selector)
+    )
+}
+
+/// Every code a finding can have.
+fn known_codes() -> impl Iterator<Item = &'static str> {
+    crate::codemods::CODEMODS.iter().flat_map(|codemod| {
+        std::iter::once(codemod.code).chain(codemod.informational.iter().map(|i| i.code))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +155,15 @@ mod tests {
             ..Settings::default()
         }
         .is_selected("HY011"));
+    }
+
+    #[test]
+    fn a_selector_must_name_some_code() {
+        for known in ["ALL", "HY", "HY0", "HY01", "HY011", "HY1", "HY101", "HY112"] {
+            assert!(is_known_selector(known), "{known}");
+        }
+        for unknown in ["", "X", "hy021", "HY999", "HY0211", "HY2", "HY113", "all"] {
+            assert!(!is_known_selector(unknown), "{unknown}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Finding the Python files to check: paths given explicitly are always
-//! taken; directories are walked with `.gitignore` (and `.ignore`) honoured,
-//! hidden folders skipped, and `exclude` globs applied.
+//! taken (a named pipe or a device named is an error); directories are
+//! walked with `.gitignore` (and `.ignore`) honoured, hidden folders and
+//! special files skipped, and `exclude` globs applied.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -29,6 +30,10 @@ pub enum WalkError {
     },
     #[error("{path}: no such file or directory")]
     Missing { path: String },
+    #[error("{path}: not a regular file ({kind}); name a Python file or a directory")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path}: cannot read: {reason}")]
+    Unreadable { path: String, reason: String },
 }
 
 /// Every `*.py` file under `paths`, sorted, without duplicates.
@@ -68,15 +73,32 @@ pub fn python_files_and_tests(
     // (path, whether it looks like a test)
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for root in paths {
-        if !root.exists() {
-            return Err(WalkError::Missing {
-                path: crate::source::display(root),
-            });
-        }
-        if root.is_file() {
+        // What the path names, through symbolic links.
+        let metadata = match std::fs::metadata(root) {
+            Ok(metadata) => metadata,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(WalkError::Missing {
+                    path: crate::source::shown(root),
+                });
+            }
+            Err(err) => {
+                return Err(WalkError::Unreadable {
+                    path: crate::source::shown(root),
+                    reason: err.to_string(),
+                });
+            }
+        };
+        if metadata.is_file() {
             // A file named on the command line is checked even if excluded, as in ruff.
             files.push((root.clone(), false));
             continue;
+        }
+        if !metadata.is_dir() {
+            // Reading a FIFO or a device could block or never end.
+            return Err(WalkError::NotRegular {
+                path: crate::source::shown(root),
+                kind: kind_of(&metadata.file_type()),
+            });
         }
         // Folders are read on every core (the order is restored below).
         let found = std::sync::Mutex::new(Vec::new());
@@ -128,6 +150,22 @@ fn looks_like_test(path: &Path, root: &Path, tests: &GlobSet) -> bool {
         || below
             .components()
             .any(|c| matches!(c, Component::Normal(name) if tests.is_match(name)))
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a named pipe"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
 }
 
 /// Hands each walking thread a [`Collector`].

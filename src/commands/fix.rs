@@ -25,7 +25,8 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         return fix_interactively(&args, &settings);
     }
     let (reports, tests) = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
-    let mut errors = report_errors(&reports);
+    let errors = report_errors(&reports, true);
+    let mut not_written = 0;
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let stdin_mode = reads_stdin(&args.common);
     let mut stdout = io::stdout().lock();
@@ -46,7 +47,7 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         } else if args.write {
             if let Err(err) = crate::write::write_atomic(&report.path, source, fixed) {
                 eprintln!("error: {err}");
-                errors += 1;
+                not_written += 1;
                 changed_files -= 1;
                 applied -= report.applied.len();
             }
@@ -80,9 +81,20 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
             },
             plural(changed_files, "file")
         )
+    } else if not_written > 0 {
+        writeln!(stderr, "Nothing written.")
+    } else if errors.any() {
+        writeln!(stderr, "No changes in the files that could be checked.")
     } else {
         writeln!(stderr, "No changes.")
     };
+    if not_written > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} with changes could not be written (see errors above).",
+            plural(not_written, "file")
+        );
+    }
     if unfixed > 0 {
         let _ = writeln!(
             stderr,
@@ -98,14 +110,8 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
     for line in quiet_lines(&reports, tests, &settings) {
         let _ = writeln!(stderr, "{line}");
     }
-    if errors > 0 {
-        let _ = writeln!(
-            stderr,
-            "{} could not be fixed (see errors above).",
-            plural(errors, "file")
-        );
-    }
-    Ok(if errors > 0 {
+    errors.summarize(&mut stderr, "fixed");
+    Ok(if errors.any() || not_written > 0 {
         ExitStatus::Error
     } else if changed_files > 0 && !args.exit_zero {
         ExitStatus::Failure
@@ -125,7 +131,7 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
     }
     let files = walk(&args.common.paths, settings)?;
     let reports = run_files(&files, settings, Mode::Check, &KeepReports);
-    let errors = report_errors(&reports);
+    let errors = report_errors(&reports, true);
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let mut outcome = crate::interactive::review(
         &reports,
@@ -137,7 +143,9 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
     drop(reports);
     count_follow_ups(&mut outcome, &files, settings);
     let mut stderr = io::stderr().lock();
-    let _ = if outcome.offered == 0 {
+    let _ = if outcome.offered == 0 && errors.any() {
+        writeln!(stderr, "No changes in the files that could be checked.")
+    } else if outcome.offered == 0 {
         writeln!(stderr, "No changes.")
     } else {
         writeln!(
@@ -155,7 +163,8 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
             plural(outcome.overlapping + outcome.follow_ups, "change")
         );
     }
-    Ok(if errors + outcome.errors > 0 {
+    errors.summarize(&mut stderr, "checked");
+    Ok(if errors.any() || outcome.errors > 0 {
         ExitStatus::Error
     } else if outcome.files_written > 0 && !args.exit_zero {
         ExitStatus::Failure

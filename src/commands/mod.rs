@@ -44,8 +44,18 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
         })
         .unwrap_or(Path::new("."));
     let (mut settings, _) = crate::config::load(start)?;
+    for (flag, selectors) in [
+        ("--select", &common.select),
+        ("--extend-select", &common.extend_select),
+        ("--ignore", &common.ignore),
+    ] {
+        check_selectors(flag, selectors.as_deref().unwrap_or_default())?;
+    }
     if let Some(select) = &common.select {
         settings.select = select.clone();
+    }
+    if let Some(extend) = &common.extend_select {
+        settings.select.extend(extend.iter().cloned());
     }
     if let Some(ignore) = &common.ignore {
         settings.ignore = ignore.clone();
@@ -73,12 +83,20 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
             .map_err(|reason: String| anyhow::anyhow!("--tensorflow-version: {reason}"))?;
         settings.tensorflow_version_origin = "--tensorflow-version".to_string();
     }
-    for code in settings.select.iter().chain(&settings.ignore) {
-        if code != "ALL" && !code.starts_with("HY") {
-            bail!("unknown code or prefix `{code}` (codes look like `HY011`; `hybridize codemods` lists them)");
-        }
-    }
     Ok(settings)
+}
+
+/// Checks, as ruff does, that each selector of `origin` (a flag) selects
+/// something: `ALL`, or a prefix of a code that some codemod reports (its
+/// own or an informational one). A typo must not turn every check off.
+fn check_selectors(origin: &str, selectors: &[String]) -> Result<()> {
+    if let Some(unknown) = selectors
+        .iter()
+        .find(|selector| !crate::settings::is_known_selector(selector))
+    {
+        bail!("{origin}: {}", crate::settings::unknown_selector(unknown));
+    }
+    Ok(())
 }
 
 fn reads_stdin(common: &CommonArgs) -> bool {
@@ -199,22 +217,62 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// Prints file errors and internal errors; returns how many files had one.
-fn report_errors(reports: &[FileReport]) -> usize {
+/// The files of a run that could not be checked, by why.
+#[derive(Debug, Default, Clone, Copy)]
+struct FileErrors {
+    /// Files that do not parse (each has a `SyntaxError` finding).
+    unparsable: usize,
+    /// Files that could not be read, or met a bug in this tool.
+    failed: usize,
+}
+
+impl FileErrors {
+    fn any(&self) -> bool {
+        self.unparsable + self.failed > 0
+    }
+
+    /// The summary's lines about them; `verb` says what could not be done
+    /// to the failed files ("checked", "fixed").
+    fn summarize(&self, out: &mut dyn Write, verb: &str) {
+        if self.unparsable > 0 {
+            let _ = writeln!(
+                out,
+                "{} could not be parsed (see above).",
+                plural(self.unparsable, "file"),
+            );
+        }
+        if self.failed > 0 {
+            let _ = writeln!(
+                out,
+                "{} could not be {verb} (see errors above).",
+                plural(self.failed, "file")
+            );
+        }
+    }
+}
+
+/// Prints file errors and internal errors (syntax errors only when
+/// `print_syntax_errors`: `check` shows them as findings); counts the files
+/// that had one.
+fn report_errors(reports: &[FileReport], print_syntax_errors: bool) -> FileErrors {
     let mut stderr = io::stderr().lock();
-    let mut failed = 0;
+    let mut errors = FileErrors::default();
     for report in reports {
         if let Some(error) = &report.error {
-            let _ = writeln!(stderr, "error: {error}");
+            if print_syntax_errors || !error.is_syntax() {
+                let _ = writeln!(stderr, "error: {error}");
+            }
         }
         for message in &report.internal_errors {
             let _ = writeln!(stderr, "error: {message}");
         }
-        if report.error.is_some() || !report.internal_errors.is_empty() {
-            failed += 1;
+        if report.error.as_ref().is_some_and(|e| e.is_syntax()) {
+            errors.unparsable += 1;
+        } else if report.error.is_some() || !report.internal_errors.is_empty() {
+            errors.failed += 1;
         }
     }
-    failed
+    errors
 }
 
 fn plural(count: usize, word: &str) -> String {

@@ -54,7 +54,9 @@ pub(super) fn check_source_with(
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
+            // The text is kept to show the syntax error as a finding.
             report.error = Some(error);
+            report.source = Some(file.text);
             return report;
         }
     };

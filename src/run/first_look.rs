@@ -91,7 +91,9 @@ fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, 
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
+            // The text is kept to show the syntax error as a finding.
             first.report.error = Some(error);
+            first.report.source = Some(file.text);
             return (first, None);
         }
     };

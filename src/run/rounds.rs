@@ -83,7 +83,7 @@ pub fn run(
                     report.internal_errors.push(format!(
                         "internal error: fixes across files did not converge after {} rounds in {}; the fixed text so far is kept. Please report this.",
                         MAX_PROJECT_ROUNDS + 1,
-                        crate::source::display(&report.path)
+                        crate::source::shown(&report.path)
                     ));
                 }
             }
