@@ -9,8 +9,8 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
-use super::stars::{Modules, StarTables};
-use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
+use super::name_table::{param_call_target, NameTable};
+use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
 use crate::semantic::facts::{EffectWhy, FunctionFacts, LineCulprit};
@@ -310,7 +310,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             match &call.callee {
                 Callee::Local(id) => Some(first_node[m] + id),
                 // A module alone (its summary not yet named) resolves no name.
-                Callee::External(_) if by_name.modules.is_empty() => None,
+                Callee::External(_) if by_name.is_empty() => None,
                 Callee::External(name) => *external
                     .entry(name.as_str())
                     .or_insert_with(|| by_name.get(name, &modules[m].path)),
@@ -803,126 +803,6 @@ fn call_graph_shape(
     (components, (recursion, cycle), under_graph)
 }
 
-/// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
-/// module could be imported as; `None` when two modules claim the name.
-/// Project functions by the dotted names calls use (`pkg.mod.f`,
-/// `mod.Class.method`), borrowing the summaries' own strings. A name that
-/// could mean more than one function resolves to none.
-struct NameTable<'s> {
-    summaries: &'s [ModuleSummary],
-    /// Every name a module can be imported as → the modules it may be.
-    modules: HashMap<&'s str, Vec<usize>>,
-    /// Per module: qualified name → node (`None` when defined twice).
-    functions: Vec<HashMap<&'s str, Option<usize>>>,
-    /// Each module's first node.
-    first_node: Vec<usize>,
-    /// Per module: the functions its star imports bind.
-    stars: StarTables<'s>,
-}
-
-impl<'s> NameTable<'s> {
-    fn new(modules: &'s [ModuleSummary], first_node: &[usize]) -> Self {
-        let mut by_module: HashMap<&'s str, Vec<usize>> = HashMap::default();
-        for (m, module) in modules.iter().enumerate() {
-            for name in &module.names {
-                by_module.entry(name.as_str()).or_default().push(m);
-            }
-        }
-        if by_module.is_empty() {
-            // No name leads to a module: the functions are never looked up.
-            return Self {
-                summaries: modules,
-                modules: by_module,
-                functions: Vec::new(),
-                first_node: first_node.to_vec(),
-                stars: StarTables::new(0),
-            };
-        }
-        let table = |(m, module): (usize, &'s ModuleSummary)| {
-            let mut table: HashMap<&'s str, Option<usize>> = HashMap::default();
-            table.reserve(module.functions.len());
-            for (f, function) in module.functions.iter().enumerate() {
-                table
-                    .entry(function.qualified_name.as_str())
-                    .and_modify(|slot| *slot = None)
-                    .or_insert(Some(first_node[m] + f));
-            }
-            table
-        };
-        let functions = modules.par_iter().enumerate().map(table).collect();
-        Self {
-            summaries: modules,
-            modules: by_module,
-            functions,
-            stars: StarTables::new(modules.len()),
-            first_node: first_node.to_vec(),
-        }
-    }
-
-    /// The function of module `module` whose qualified name is `name`, if
-    /// exactly one.
-    fn in_module(&self, module: usize, name: &str) -> Option<usize> {
-        if let Some(table) = self.functions.get(module) {
-            return table.get(name).copied().flatten();
-        }
-        // A run whose modules have no names keeps no tables: look the
-        // function up in its module's summary.
-        let functions = &self.summaries.get(module)?.functions;
-        let mut found = functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.qualified_name == name);
-        match (found.next(), found.next()) {
-            (Some((f, _)), None) => Some(self.first_node[module] + f),
-            _ => None,
-        }
-    }
-
-    /// The function `name` means in `importer` (a path), if exactly one:
-    /// defined in the module a prefix of the name means, or bound there by
-    /// a star import ([`StarTables`]).
-    fn get(&self, name: &str, importer: &str) -> Option<usize> {
-        let mut found = None;
-        let mut matches = 0;
-        for (parts, (dot, _)) in name.match_indices('.').enumerate() {
-            let Some(candidates) = self.modules.get(&name[..dot]) else {
-                continue;
-            };
-            for &module in candidates {
-                if !self.summaries[module].importable_as(parts + 1, importer) {
-                    continue;
-                }
-                let rest = &name[dot + 1..];
-                let own = self.functions[module].get(rest).copied();
-                let modules = Modules {
-                    summaries: self.summaries,
-                    by_name: &self.modules,
-                    functions: &self.functions,
-                };
-                // Defined and star-imported too: which one is bound depends
-                // on the order of the statements.
-                let function = match (own, self.stars.get(&modules, module, rest)) {
-                    (Some(own), Some(starred)) if own != starred => Some(None),
-                    (own, starred) => own.or(starred),
-                };
-                match function {
-                    Some(Some(node)) => {
-                        matches += 1;
-                        found = Some(node);
-                    }
-                    Some(None) => matches += 2,
-                    None => {}
-                }
-            }
-        }
-        if matches == 1 {
-            found
-        } else {
-            None
-        }
-    }
-}
-
 /// Joins into `params` the kinds of the arguments one call site (in module
 /// `module`) passes that `keep` accepts.
 fn join_arguments(
@@ -1005,34 +885,4 @@ fn describe(
             (name(callee), line, through)
         }),
     )
-}
-
-/// The function a call through a parameter leads to, when every caller
-/// passes an instance of the same project class and the class has the
-/// method (`call`, then `__call__`, for a call of the instance itself).
-fn param_call_target(
-    kind: &ParamKind,
-    conditional: &LineConditional,
-    by_name: &NameTable,
-    modules: &[ModuleSummary],
-) -> Option<usize> {
-    if !matches!(conditional.rule, ParamRule::Call | ParamRule::MethodCall) {
-        return None;
-    }
-    let ParamKind::Instance(instance) = kind else {
-        return None;
-    };
-    let module = usize::try_from(instance.module).ok()?;
-    let methods: &[&str] = match conditional.method.as_deref() {
-        Some(method) => &[method][..],
-        None => &["call", "__call__"],
-    };
-    methods.iter().find_map(|method| {
-        let name = concat(&[&instance.class, ".", method]);
-        if instance.local {
-            by_name.in_module(module, &name)
-        } else {
-            by_name.get(&name, &modules.get(module)?.path)
-        }
-    })
 }
