@@ -119,13 +119,22 @@ fn judge(
         refusals.retain(|(refusal, _)| refusal.code != refusals::PYTHON_SIDE_EFFECT.code);
     }
     // Whether it is worth converting is asked only of hot code.
+    let mut quiet = !does_tensor_work(facts);
     if refusals.is_empty() && checker.settings.candidates == Candidates::Hot {
-        if let Some(why) = too_small(semantic, id) {
+        if facts.effect(Effect::TensorComputation).is_none() {
+            // Its only tensor work would be on parameters no caller in the
+            // files is seen to pass a tensor (shape arithmetic on Python
+            // numbers looks the same): no evidence of a gain.
+            refusals.push((
+                &refusals::NO_TENSOR_COMPUTATION,
+                "does no tensor computation the analysis can see: it computes with its parameters, and no caller in the files analysed is seen to pass a tensor".to_string(),
+            ));
+            quiet = true;
+        } else if let Some(why) = too_small(semantic, id) {
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
     if !refusals.is_empty() {
-        let quiet = !does_tensor_work(facts);
         for (refusal, why) in refusals {
             let diagnostic = refusal
                 .diagnostic(format!("`{name}` {why}"), range)
@@ -210,15 +219,19 @@ fn does_tensor_work(facts: &FunctionFacts) -> bool {
 
 /// Why function `id`, which passes every precondition, is too small to
 /// gain as a graph function, if it is: its own body runs one or two tensor
-/// operations, it calls no other function, and its callers pass it Python
-/// values. Calling a graph function costs more than dispatching an
-/// operation or two eagerly (measured: a one-op `tf.cast` on a Python float
-/// ~13x slower per call as a graph function), and each new Python value
+/// operations, calls no other function, has no graph loop, and no caller
+/// is seen to pass it a tensor (or it is given Python values). Calling a
+/// graph function costs more than dispatching an operation or two eagerly
+/// (see docs/performance.md), and each new Python value its callers pass
 /// traces it again.
 fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     let effects = &semantic.effects[id];
     let facts = &semantic.facts[id];
-    if effects.tensor_ops == 0 || effects.tensor_ops > 2 || !effects.calls.is_empty() {
+    if effects.tensor_ops == 0
+        || effects.tensor_ops > 2
+        || !effects.calls.is_empty()
+        || facts.effect(Effect::GraphLoop).is_some()
+    {
         return None;
     }
     let python: Vec<&str> = facts
@@ -227,9 +240,6 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         .filter(|(_, kind)| matches!(kind, ParamKind::Primitive { .. }))
         .map(|(param, _)| param.as_str())
         .collect();
-    if python.is_empty() {
-        return None;
-    }
     let ops = if effects.tensor_ops == 1 {
         "one tensor operation"
     } else {
@@ -238,6 +248,16 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     let culprit = facts
         .effect(Effect::TensorComputation)
         .map_or(String::new(), |why| format!(" ({why})"));
+    if python.is_empty() {
+        // Callers seen to pass tensors: kept (the analysis cannot weigh
+        // the operation itself). Otherwise nothing shows a gain.
+        if facts.params.iter().any(|(_, kind)| kind.is_tensor_like()) {
+            return None;
+        }
+        return Some(format!(
+            "does only {ops}{culprit}: as a graph function, each call would cost more than it saves (calling a graph function costs more than dispatching an operation or two eagerly)"
+        ));
+    }
     Some(format!(
         "does only {ops}{culprit}, on Python values its callers pass (`{}`): as a graph function, each call would cost more than it saves, and each new value would trace it again",
         python.join("`, `")

@@ -344,7 +344,8 @@ fn relaxed<'s>(
             .with_function(name)
             .with_note("every call site is in this module: the dimensions that vary become `None`, the others stay fixed; a relaxed function is traced again for the first new shape, and again for every shape the relaxed trace does not cover")
             .with_fix(
-                format!("Replace `{relaxation}=True` with an `input_signature` inferred from the call sites"),
+                // Not named: HY021 may rename it in the same fix.
+                "Replace the shape relaxation with an `input_signature` inferred from the call sites",
                 Fix::unsafe_edits(Edit::range_replacement(text, keyword.range()), import),
             ),
     );

@@ -191,7 +191,7 @@ fn inheritance_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "pkg/model.py",
-        "import tensorflow as tf\nfrom .layers import Base, Core, Layer, Mid, Plain, Two\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Inherits(Mid):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Ambiguous(Two):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\ni = Inherits()\na = Ambiguous()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n    i.step(tf.ones([2]))\n    a.step(tf.ones([2]))\n\n\nclass Noisier(Base):\n    def step(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Net(Core):\n    def __call__(self, x):\n        return tf.nn.relu(tf.matmul(x, x))\n\n\nn = Noisier()\nfor _ in range(3):\n    n.step(tf.ones([2]))\n",
+        "import tensorflow as tf\nfrom .layers import Base, Core, Layer, Mid, Plain, Two\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Inherits(Mid):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Ambiguous(Two):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\ni = Inherits()\na = Ambiguous()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n    i.step(tf.ones([2]))\n    a.step(tf.ones([2]))\n\n\nclass Noisier(Base):\n    def step(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Net(Core):\n    def __call__(self, x):\n        return tf.nn.relu(tf.matmul(x, x)) * 2.0\n\n\nn = Noisier()\nfor _ in range(3):\n    n.step(tf.ones([2]))\n",
     );
     dir
 }
@@ -275,7 +275,7 @@ fn plain_modules_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "train.py",
-        "import tensorflow as tf\nimport pkg\nfrom pkg.chain import relay\n\n\nclass Block(pkg.Base):\n    def __call__(self, x):\n        return tf.nn.relu(x)\n\n\ndef step(x):\n    return relay(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
+        "import tensorflow as tf\nimport pkg\nfrom pkg.chain import relay\n\n\nclass Block(pkg.Base):\n    def __call__(self, x):\n        return tf.nn.relu(x) * 2.0 + 1.0\n\n\ndef step(x):\n    return relay(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
     );
     dir
 }

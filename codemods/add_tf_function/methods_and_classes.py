@@ -27,7 +27,7 @@ class Counter(tf.Module):
 
     def __call__(self, x):
         self.count += 1
-        return self.v + x
+        return tf.nn.relu(self.v + x) * 2
 
 
 class Trainer:
@@ -45,7 +45,7 @@ class Trainer:
 
     class Inner:
         def test_step(self, x):
-            return tf.reduce_mean(x)
+            return tf.reduce_mean(tf.square(x - 1.0))
 
 
 model = Model()

@@ -29,6 +29,37 @@ def affine(x, scale):
     return tf.matmul(x, x) * scale + tf.reduce_sum(x)
 
 
+# HY113: one operation on arguments no caller is seen to make tensors.
+def dot(a, b):
+    return tf.matmul(a, b)
+
+
+# Left quietly (HY105 under `--show-refusals`): arithmetic on parameters is
+# tensor work only if tensors come in, and no caller shows one.
+def padded_length(size, stride):
+    return (size + stride - 1) // stride * stride
+
+
+def run_all(pairs, sizes):
+    for a, b in pairs:
+        dot(a, b)
+    for size in sizes:
+        padded_length(size, 2)
+
+
+class Blocks(tf.keras.layers.Layer):
+    def build(self, input_shape):
+        # A loop that builds, not a step: `widen` is not hot for it.
+        self.blocks = [tf.keras.layers.Dense(widen(n)) for n in range(3)]
+        for n in range(3):
+            widen(tf.constant(n))
+
+
+# Not a candidate: called in a loop only where a layer is built.
+def widen(n):
+    return tf.cast(n, tf.int32) * 2 + 1
+
+
 x = tf.ones([4, 4])
 for _ in range(10):
     to_float(2.0)

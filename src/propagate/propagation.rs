@@ -451,7 +451,9 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             } else {
                 facts.callers.push(site.caller as usize);
             }
-            if site.call.in_loop && facts.loop_call.is_none() {
+            let per_step = site.caller == Site::MODULE_LEVEL
+                || !nodes[site.caller as usize].summary.setup_or_traced;
+            if site.call.in_loop && per_step && facts.loop_call.is_none() {
                 facts.loop_call = Some((module, site.call.line));
             }
             join_arguments(&nodes[v], site.call, site.module, &mut params, |_| true);

@@ -52,6 +52,11 @@ pub struct FunctionSummary {
     pub graph: bool,
     /// Whether the first parameter is `self` (or `cls`), bound by calls.
     pub has_self: bool,
+    /// Whether its loops are no per-step loops of eager code: it builds an
+    /// object (`__init__`, a Keras `build`), or Keras traces it (`call`,
+    /// `train_step` & co. of a Keras or `tf.Module` class). A function
+    /// called in such a loop is not hot for it.
+    pub setup_or_traced: bool,
     pub params: Vec<String>,
     pub culprits: Vec<LineCulprit>,
     pub conditionals: Vec<LineConditional>,
@@ -164,6 +169,7 @@ impl ModuleSummary {
                 graph: function.graph.is_some(),
                 has_self: effects.params.len()
                     < function.def.parameters.iter_non_variadic_params().count(),
+                setup_or_traced: setup_or_traced(model, function),
                 params: effects.params.clone(),
                 culprits: effects
                     .culprits
@@ -507,6 +513,20 @@ fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// See [`FunctionSummary::setup_or_traced`].
+fn setup_or_traced(model: &SemanticModel, function: &crate::semantic::Function) -> bool {
+    let Some(class) = function.class else {
+        return false;
+    };
+    let name = function.def.name.id.as_str();
+    name == "__init__"
+        || (model.is_tf_class(class)
+            && matches!(
+                name,
+                "build" | "call" | "train_step" | "test_step" | "predict_step"
+            ))
 }
 
 #[cfg(test)]

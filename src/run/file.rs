@@ -72,10 +72,8 @@ pub(super) fn check_source_with(
     report.diagnostics = diagnostics;
     report.functions_left_quietly = left_quietly;
     drop(parsed);
-    let may_fix = match budget {
-        Some(budget) => !budget.is_empty(),
-        None => report.diagnostics.iter().any(|d| d.fix_applies(settings)),
-    };
+    let may_fix = budget.is_some_and(|budget| !budget.is_empty())
+        || report.diagnostics.iter().any(|d| d.fix_applies(settings));
     if mode == Mode::Fix && may_fix {
         let outcome = fix_to_fixed_point(&file, settings, budget.cloned(), |text, parsed| {
             diagnose_with(&file.path, text, parsed, settings, inputs)

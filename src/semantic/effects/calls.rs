@@ -23,6 +23,7 @@ impl<'a> Walker<'_, 'a> {
     /// Records what a call does.
     pub(super) fn on_call(&mut self, call: &ExprCall) {
         let offset = call.start();
+        self.functions_passed(call);
         if let Some(&callee) = self.tables.call_targets.get(&offset) {
             let bound = matches!(call.func.as_ref(), Expr::Attribute(_))
                 && self.model.functions[callee].class.is_some();
@@ -47,6 +48,66 @@ impl<'a> Walker<'_, 'a> {
             }
             _ => self.add(Effect::UnknownCallee, offset, "calls a computed callable"),
         }
+    }
+
+    /// A project function passed to a call (`tf.map_fn(body, x)`,
+    /// `strategy.run(self.step, args=...)`, a callback) may be called by
+    /// it, with arguments the analysis does not see: its effects are this
+    /// function's too.
+    /// Not a call site of its own: it does not make the function hot, nor
+    /// "called once" (and module-level code is never converted).
+    fn functions_passed(&mut self, call: &ExprCall) {
+        if self.function.is_none() {
+            return;
+        }
+        let arguments = call
+            .arguments
+            .args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|k| &k.value));
+        for argument in arguments {
+            let argument = match argument {
+                Expr::Starred(starred) => starred.value.as_ref(),
+                argument => argument,
+            };
+            let function = match argument {
+                Expr::Name(name) => self
+                    .function
+                    .and_then(|f| {
+                        self.tables
+                            .nested_functions
+                            .get(&(f, name.id.as_str()))
+                            .copied()
+                    })
+                    .map(|id| (Callee::Local(id), false))
+                    .or_else(|| self.passed_function(argument)),
+                Expr::Attribute(_) => self.passed_function(argument),
+                _ => None,
+            };
+            if let Some((callee, bound)) = function {
+                self.effects.calls.push(Call {
+                    callee,
+                    offset: argument.start(),
+                    in_loop: false,
+                    bound,
+                    // Arguments unknown: a `*args` hides every position.
+                    args: vec![None],
+                    keywords: Vec::new(),
+                });
+            }
+        }
+    }
+
+    /// The function a value passed as an argument refers to.
+    fn passed_function(&self, argument: &Expr) -> Option<(Callee, bool)> {
+        let Value::Function(function) = self.value(argument) else {
+            return None;
+        };
+        let callee = match &function.target {
+            FunctionTarget::Local(id) => Callee::Local(*id),
+            FunctionTarget::External(name) => Callee::External(name.clone()),
+        };
+        Some((callee, function.bound))
     }
 
     pub(super) fn push_call(&mut self, callee: Callee, call: &ExprCall, bound: bool) {

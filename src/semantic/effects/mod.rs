@@ -243,6 +243,12 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             .filter(|(_, f)| f.parent.is_none() && f.class.is_none())
             .map(|(id, f)| (f.def.name.id.as_str(), id))
             .collect(),
+        nested_functions: model
+            .functions
+            .iter()
+            .enumerate()
+            .filter_map(|(id, f)| Some(((f.parent?, f.def.name.id.as_str()), id)))
+            .collect(),
     };
     let tf_classes = (0..model.classes.len())
         .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))

@@ -830,3 +830,47 @@ def unpack_arguments(a, b):
         )
     );
 }
+
+#[test]
+fn a_function_passed_to_a_call_may_be_called_by_it() {
+    let source = "\
+import tensorflow as tf
+
+log = []
+
+def body(x):
+    log.append(1)
+    return x * 2
+
+def mapped(x):
+    return tf.map_fn(body, x)
+
+def distributed(x, strategy):
+    return strategy.run(body, args=(x,))
+
+class Trainer:
+    def step(self, x):
+        self.last = x
+        return x
+
+    def run(self, strategy, x):
+        return strategy.run(self.step, args=(x,))
+
+def nested(x):
+    def inner(y):
+        print(y)
+        return y
+    return tf.map_fn(inner, x)
+";
+    for name in ["mapped", "distributed"] {
+        let facts = facts_in(source, name);
+        let why = facts
+            .effect(Effect::SideEffect)
+            .unwrap_or_else(|| panic!("`{name}` hands `body` over: {facts:?}"));
+        assert!(why.to_string().contains("body"), "{why}");
+    }
+    assert!(facts_in(source, "Trainer.run")
+        .effect(Effect::StateWrite)
+        .is_some());
+    assert!(facts_in(source, "nested").effect(Effect::Print).is_some());
+}

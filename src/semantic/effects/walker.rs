@@ -43,6 +43,9 @@ pub(super) struct ModuleTables<'a> {
     pub(super) last_class: HashMap<&'a str, ClassId>,
     /// The functions defined at module level, by name.
     pub(super) module_functions: HashMap<&'a str, FunctionId>,
+    /// The functions defined directly in another, by that function and
+    /// name.
+    pub(super) nested_functions: HashMap<(FunctionId, &'a str), FunctionId>,
 }
 
 /// Walks one function body, or module-level code, and records what it does
