@@ -521,8 +521,13 @@ fn setup_or_traced(model: &SemanticModel, function: &crate::semantic::Function) 
         return false;
     };
     let name = function.def.name.id.as_str();
+    let bases = &model.classes[class].bases;
+    // A layer's methods run where its `call` runs: traced by Keras (its
+    // base may be a project class of another module, `...Layer` by name).
+    let layer = bases.iter().any(|base| base.ends_with("Layer"));
     name == "__init__"
-        || (model.is_tf_class(class)
+        || layer
+        || ((model.is_tf_class(class) || !bases.is_empty())
             && matches!(
                 name,
                 "build" | "call" | "train_step" | "test_step" | "predict_step"

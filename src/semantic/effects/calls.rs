@@ -55,9 +55,15 @@ impl<'a> Walker<'_, 'a> {
     /// it, with arguments the analysis does not see: its effects are this
     /// function's too.
     /// Not a call site of its own: it does not make the function hot, nor
-    /// "called once" (and module-level code is never converted).
+    /// "called once" (and module-level code is never converted). Only for
+    /// eager functions, which the effects keep from conversion: what a
+    /// graph function hands to `merge_call` or `map_fn` is no reason to
+    /// remove its `tf.function` (the arguments are guesses there).
     fn functions_passed(&mut self, call: &ExprCall) {
-        if self.function.is_none() {
+        let Some(function) = self.function else {
+            return;
+        };
+        if self.model.functions[function].graph.is_some() {
             return;
         }
         let arguments = call
