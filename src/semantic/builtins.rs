@@ -194,12 +194,16 @@ pub fn is_standard_base_module(root: &str) -> bool {
 /// Whether a qualified base class name is a Keras `Model`/`Layer` or
 /// `tf.Module`.
 pub fn is_tf_base(qualified: &str) -> bool {
+    let last = qualified.rsplit('.').next().unwrap_or(qualified);
+    // A built-in layer or model (`keras.layers.Conv3D`) is a `Layer` too.
+    let class_in = |module: &str| {
+        qualified.contains(module) && last.starts_with(|c: char| c.is_ascii_uppercase())
+    };
     qualified == "tensorflow.Module"
         || (is_keras(qualified)
-            && matches!(
-                qualified.rsplit('.').next(),
-                Some("Model" | "Layer" | "Sequential")
-            ))
+            && (matches!(last, "Model" | "Layer" | "Sequential")
+                || class_in(".layers.")
+                || class_in(".models.")))
 }
 
 /// Whether calling a Keras/TF qualified name builds an object that owns
