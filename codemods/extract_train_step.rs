@@ -27,7 +27,8 @@ use placement::Step;
 pub const CODEMOD: Codemod = Codemod {
     code: "HY005",
     name: "extract-train-step",
-    summary: "Move the tensor work of an eager training or evaluation loop into a `@tf.function` step",
+    summary:
+        "Move the tensor work of an eager training or evaluation loop into a `@tf.function` step",
     safety: FixSafety::Unsafe,
     doc: include_str!("extract_train_step.md"),
     informational: &[],
@@ -140,7 +141,11 @@ fn scope(
     for lp in loops {
         let effects = &found[at..at + lp.body.len()];
         at += lp.body.len();
-        let Some(effects) = effects.iter().map(Option::as_ref).collect::<Option<Vec<_>>>() else {
+        let Some(effects) = effects
+            .iter()
+            .map(Option::as_ref)
+            .collect::<Option<Vec<_>>>()
+        else {
             continue;
         };
         let context = Context {
@@ -288,7 +293,15 @@ fn look_at_loop(
         Some(id) => diagnostic.with_function(context.semantic.functions[id].qualified_name.clone()),
         None => diagnostic,
     };
-    match plan(checker, context, &statements, start, end, segment_end, taken) {
+    match plan(
+        checker,
+        context,
+        &statements,
+        start,
+        end,
+        segment_end,
+        taken,
+    ) {
         Ok(step) => {
             let (fix, title, note) = match placement::fix(checker, context, &statements, &step) {
                 Ok(fix) => fix,
@@ -308,8 +321,7 @@ fn look_at_loop(
             diagnostic.message = message;
             checker.report(diagnostic.with_note(note));
         }
-        Err(Outcome::Skip) => {}
-        Err((why)) => {
+        Err(why) => {
             checker.report(diagnostic.with_note(format!("no fix offered: {why}")));
         }
     }
@@ -334,10 +346,7 @@ fn classify<'s>(
         doubts: Vec::new(),
         flow: Flow::of([stmt]),
     };
-    let mut tensor = facts
-        .effects
-        .culprit(Effect::TensorComputation)
-        .is_some();
+    let mut tensor = facts.effects.culprit(Effect::TensorComputation).is_some();
     let mut bad: Option<Culprit> = None;
     let mut note_bad = |offset: TextSize, what: String| {
         if bad.as_ref().is_none_or(|b| offset < b.offset) {
@@ -414,9 +423,10 @@ fn classify<'s>(
                 };
                 match what {
                     ObjectCall::Tensor => tensor = true,
-                    ObjectCall::SideEffect(why) => {
-                        note_bad(conditional.offset, format!("{}, which {why}", conditional.what))
-                    }
+                    ObjectCall::SideEffect(why) => note_bad(
+                        conditional.offset,
+                        format!("{}, which {why}", conditional.what),
+                    ),
                     ObjectCall::EagerOnly => note_bad(
                         conditional.offset,
                         format!("{}, which needs eager values", conditional.what),
@@ -508,7 +518,11 @@ fn leaves_loop_to_graph(checker: &Checker, semantic: &SemanticModel, id: Functio
 /// (`GradientTape`, `name_scope`, `device`) holding plain statements.
 fn barrier(checker: &Checker, stmt: &Stmt) -> Option<&'static str> {
     match stmt {
-        Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AugAssign(_) | Stmt::AnnAssign(_) | Stmt::Pass(_) => {
+        Stmt::Expr(_)
+        | Stmt::Assign(_)
+        | Stmt::AugAssign(_)
+        | Stmt::AnnAssign(_)
+        | Stmt::Pass(_) => {
             if yields_or_awaits(stmt) {
                 Some("a `yield` or `await`")
             } else {
@@ -527,7 +541,9 @@ fn barrier(checker: &Checker, stmt: &Stmt) -> Option<&'static str> {
                         .with_resolved(&call.func, |qualified| {
                             matches!(
                                 qualified,
-                                "tensorflow.GradientTape" | "tensorflow.name_scope" | "tensorflow.device"
+                                "tensorflow.GradientTape"
+                                    | "tensorflow.name_scope"
+                                    | "tensorflow.device"
                             )
                         })
                         .unwrap_or(false)
@@ -628,11 +644,11 @@ fn plan(
     // Tensor work tangled with Python effects stays eager.
     for statement in &statements[start..=end] {
         if let Kind::Mixed(culprit) = &statement.kind {
-            return Err((format!(
+            return Err(format!(
                 "line {} {} inside the tensor work; a graph function would do it only while tracing, or not at all",
                 line(culprit.offset),
                 culprit.what
-            )));
+            ));
         }
     }
     // Python statements between tensor operations: a pure one that the
@@ -642,16 +658,20 @@ fn plan(
     let mut needed: Vec<&str> = Vec::new();
     for index in (start..=end).rev() {
         let statement = &statements[index];
-        let feeds = statement.flow.bound.iter().find(|name| needed.contains(&name.as_str()));
+        let feeds = statement
+            .flow
+            .bound
+            .iter()
+            .find(|name| needed.contains(&name.as_str()));
         let take = match (&statement.kind, feeds) {
             (Kind::Tensor, _) => true,
             (Kind::Python(None), Some(_)) => true,
             (Kind::Python(Some(culprit)), Some(name)) => {
-                return Err((format!(
+                return Err(format!(
                     "line {} computes `{name}` with a Python effect (it {}), and the tensor work after it reads `{name}`: the two cannot be separated",
                     line(statement.stmt.start()),
                     culprit.what
-                )));
+                ));
             }
             _ => false,
         };
@@ -675,10 +695,10 @@ fn plan(
                 .chain(moved.flow.reads.iter().map(|(name, _)| name))
                 .find(|name| later.flow.binds(name))
             {
-                return Err((format!(
+                return Err(format!(
                     "line {moved_line} uses `{name}`, which line {} binds again: the Python code between the tensor operations cannot move after them",
                     line(later.stmt.start())
-                )));
+                ));
             }
         }
         for (name, offset) in &moved.flow.reads {
@@ -687,18 +707,18 @@ fn plan(
                 value,
                 Value::Object(_) | Value::Instance(_) | Value::Function(_)
             ) {
-                return Err((format!(
+                return Err(format!(
                     "line {} reads `{name}` between tensor operations: moved after the step, it could see the state the rest of the step leaves",
                     line(*offset)
-                )));
+                ));
             }
         }
         if let Kind::Python(Some(culprit)) = &moved.kind {
             if culprit.what.contains("cannot see into") || culprit.what.contains("creates") {
-                return Err((format!(
+                return Err(format!(
                     "line {moved_line} {} between tensor operations",
                     culprit.what
-                )));
+                ));
             }
         }
     }
@@ -709,7 +729,9 @@ fn plan(
     let flow = Flow::of(step_statements.iter().map(|s| s.stmt));
     // Tensor work after a statement the step cannot take, that goes on
     // with what the step computed, would be cut in two.
-    let stops = statements[segment_end..].iter().position(|s| matches!(s.kind, Kind::Barrier(_)));
+    let stops = statements[segment_end..]
+        .iter()
+        .position(|s| matches!(s.kind, Kind::Barrier(_)));
     if let Some(stop) = stops.map(|i| segment_end + i) {
         for later in &statements[stop..] {
             let tensor_work = match later.kind {
@@ -725,12 +747,7 @@ fn plan(
                 continue;
             }
             if let Some((name, _)) = later.flow.reads.iter().find(|(name, _)| flow.binds(name)) {
-                return Err((split_reason(
-                    checker,
-                    &statements[stop],
-                    later,
-                    name,
-                )));
+                return Err(split_reason(checker, &statements[stop], later, name));
             }
         }
     }
@@ -765,10 +782,10 @@ fn plan(
         };
         match value {
             Value::Primitive { varies: true, .. } => {
-                return Err((format!(
+                return Err(format!(
                     "the step reads `{name}` at line {}, a Python value that changes between iterations: passed to a graph function it would trace the step again for every value",
                     line(*offset)
-                )));
+                ));
             }
             Value::Unknown | Value::Derived(_) => doubts.push(format!(
                 "the analysis cannot see what `{name}` is: a Python value that changes between iterations would trace the step again"
@@ -776,20 +793,20 @@ fn plan(
             _ => {}
         }
         if let Some(created) = created_in_loop(checker, statements, name) {
-            return Err((format!(
+            return Err(format!(
                 "`{name}` is created anew on every iteration (line {created}), so the step would be traced again each time"
-            )));
+            ));
         }
         params.push(name.clone());
     }
     // Attributes the step reads that other code assigns would keep the
     // value of the first trace.
     if let Some(why) = reassigned_attribute(checker, context, &flow) {
-        return Err((why));
+        return Err(why);
     }
     // Python objects the loop mutates, read by the step.
     if let Some(why) = mutated_in_loop(checker, context, statements, &extracted, &flow) {
-        return Err((why));
+        return Err(why);
     }
     // What the step binds and the rest of the scope reads is returned.
     let step_ranges: Vec<TextRange> = step_statements.iter().map(|s| s.stmt.range()).collect();
@@ -814,16 +831,16 @@ fn plan(
                 "the analysis cannot see that `{name}`, which the step returns, is a tensor"
             )),
             Value::Object(kind) => {
-                return Err((format!(
+                return Err(format!(
                     "the loop reads `{name}` after the tensor work, and it is {}, which a graph function cannot return",
                     kind.describe()
-                )));
+                ));
             }
             other => {
-                return Err((format!(
+                return Err(format!(
                     "the loop reads `{name}` after the tensor work, and it is {}, which a graph function would return as a tensor",
                     describe(&other)
-                )));
+                ));
             }
         }
         returns.push(name.clone());
@@ -835,8 +852,7 @@ fn plan(
     } else {
         "step"
     };
-    let placement = placement::place(checker, context, receiver, base, taken)
-        ?;
+    let placement = placement::place(checker, context, receiver, base, taken)?;
     let name = placement.name().to_string();
     Ok(Step {
         name,
@@ -1010,9 +1026,7 @@ fn declared_global(body: &[Stmt]) -> Vec<String> {
 fn created_in_loop(checker: &Checker, statements: &[Statement], name: &str) -> Option<usize> {
     statements
         .iter()
-        .find(|s| {
-            s.flow.binds(name) && s.facts.effects.culprit(Effect::VariableCreation).is_some()
-        })
+        .find(|s| s.flow.binds(name) && s.facts.effects.culprit(Effect::VariableCreation).is_some())
         .map(|s| checker.line_number(s.stmt.start()))
 }
 
@@ -1024,7 +1038,9 @@ fn reassigned_attribute(checker: &Checker, context: &Context, flow: &Flow) -> Op
     let stores = AttributeStores::of(checker, context);
     for (attribute, offset) in &flow.attributes {
         let watched: &[&str] = match attribute.as_str() {
-            "trainable_variables" | "trainable_weights" | "non_trainable_variables"
+            "trainable_variables"
+            | "trainable_weights"
+            | "non_trainable_variables"
             | "non_trainable_weights" => &["trainable", attribute.as_str()],
             other => &[other],
         };
@@ -1158,4 +1174,3 @@ fn mutated_in_loop(
     }
     None
 }
-

@@ -107,7 +107,11 @@ impl Flow {
     }
 
     fn read(&mut self, name: &str, offset: TextSize) {
-        if self.scopes.iter().any(|scope| scope.iter().any(|n| n == name)) {
+        if self
+            .scopes
+            .iter()
+            .any(|scope| scope.iter().any(|n| n == name))
+        {
             return;
         }
         self.reads.push((name.to_string(), offset));

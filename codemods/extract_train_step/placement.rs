@@ -87,7 +87,10 @@ pub fn receiver<'c>(context: &Context<'c, '_>, flow: &Flow) -> Option<&'c str> {
         .name
         .id
         .as_str();
-    flow.free.iter().any(|(name, _)| name == first).then_some(first)
+    flow.free
+        .iter()
+        .any(|(name, _)| name == first)
+        .then_some(first)
 }
 
 /// Where the step goes and its name (`base`, or a variant no name of the
@@ -215,7 +218,8 @@ pub fn fix(
     for index in span {
         let stmt = statements[index].stmt;
         let line = checker.line_number(stmt.start());
-        let starts_line = source[line_start(source, stmt.start()).to_usize()..stmt.start().to_usize()]
+        let starts_line = source
+            [line_start(source, stmt.start()).to_usize()..stmt.start().to_usize()]
             .trim()
             .is_empty();
         let line_end = next_line_start(source, stmt.end());
@@ -271,7 +275,8 @@ pub fn fix(
         step.params.join(", ")
     );
     let span_end = next_line_start(source, span_last.end());
-    let replacement = Edit::range_replacement(call, ruff_text_size::TextRange::new(span_start, span_end));
+    let replacement =
+        Edit::range_replacement(call, ruff_text_size::TextRange::new(span_start, span_end));
     let (insertion, where_note) = match &step.placement {
         Placement::Module { .. } => {
             let holder = context.function.map_or(context.loop_range.start(), |id| {
@@ -327,13 +332,20 @@ pub fn fix(
     let title = if first_line == last_line {
         format!("Extract line {first_line} into `{}`", step.name)
     } else {
-        format!("Extract lines {first_line}-{last_line} into `{}`", step.name)
+        format!(
+            "Extract lines {first_line}-{last_line} into `{}`",
+            step.name
+        )
     };
     let mut notes: Vec<String> = Vec::new();
     notes.extend(where_note);
     for &index in &step.moved {
         let stmt = statements[index].stmt;
-        let text = source[stmt.range()].lines().next().unwrap_or_default().trim();
+        let text = source[stmt.range()]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
         notes.push(format!(
             "`{text}` (line {}) stays in the loop, after the call",
             checker.line_number(stmt.start())

@@ -127,7 +127,11 @@ impl<'a> Walker<'_, 'a> {
 
     /// Notes what a call in a watched statement calls.
     pub(super) fn note_callee(&mut self, call: &ExprCall) {
-        if self.watch.as_ref().is_none_or(|watch| watch.active.is_empty()) {
+        if self
+            .watch
+            .as_ref()
+            .is_none_or(|watch| watch.active.is_empty())
+        {
             return;
         }
         let (method, value) = match call.func.as_ref() {

@@ -143,6 +143,10 @@ impl Walker<'_, '_> {
                     Expr::Slice(_) => Value::Container(container).shared(),
                     _ => container.element,
                 },
+                // Part of what a parameter receives: a tensor's slice, an
+                // element of a tuple of tensors, or a Python value.
+                Value::Param(index) if index < 64 => Value::Derived(1 << index),
+                derived @ Value::Derived(_) => derived,
                 _ => Value::Unknown,
             },
             Expr::Compare(compare) => {
@@ -772,6 +776,12 @@ pub(super) fn shape_argument(expr: &Expr, walker: &Walker) -> Option<Vec<Option<
                         varies: false,
                     } if literal.parse::<u32>().is_ok() => {
                         Some(Dim::Named(name.id.as_str().into()))
+                    }
+                    // A loop counter: a new size on each iteration.
+                    Value::Primitive { varies: true, .. }
+                        if walker.counters.contains(&name.id.as_str()) =>
+                    {
+                        Some(Dim::Varies)
                     }
                     _ => None,
                 },
