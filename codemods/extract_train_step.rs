@@ -43,10 +43,6 @@ fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
     // Two steps extracted in one pass must not take the same name.
     let mut taken: Vec<String> = Vec::new();
-    let module_loops = loops_in(semantic.module_body());
-    if !module_loops.is_empty() {
-        scope(checker, None, &module_loops, &mut taken);
-    }
     for id in 0..semantic.functions.len() {
         let function = &semantic.functions[id];
         let facts = &semantic.facts[id];
@@ -54,14 +50,31 @@ fn run(checker: &mut Checker) {
         if function.def.is_async || semantic.runs_under_graph(id) || facts.under_graph {
             continue;
         }
+        // Keras runs these itself, as graphs under `fit`.
+        if function
+            .class
+            .is_some_and(|class| semantic.is_tf_class(class))
+            && matches!(
+                function.def.name.id.as_str(),
+                "call" | "__call__" | "train_step" | "test_step" | "predict_step" | "build"
+            )
+        {
+            continue;
+        }
         // Only a function that does tensor work can have a loop that does.
         if facts.effect(Effect::TensorComputation).is_none() && !facts.param_tensor_work {
             continue;
         }
         let loops = loops_in(&function.def.body);
-        if !loops.is_empty() {
+        // A function HY001 may decorate whole is left to HY001 (its
+        // decorator and the step would both go before its `def`).
+        if !loops.is_empty() && !hy001_may_decorate(checker, id) {
             scope(checker, Some(id), &loops, &mut taken);
         }
+    }
+    let module_loops = loops_in(semantic.module_body());
+    if !module_loops.is_empty() {
+        scope(checker, None, &module_loops, &mut taken);
     }
 }
 
@@ -106,21 +119,38 @@ fn loops_in(body: &[Stmt]) -> Vec<Loop<'_>> {
     loops.0
 }
 
-/// Whether statements contain a call.
+/// Whether statements may be a training loop's body (they create a
+/// `GradientTape` and call `apply_gradients` or `minimize`) or an evaluation
+/// loop's (they call `update_state`): a look at the text only, so that
+/// other loops cost no analysis.
 fn makes_calls(body: &[Stmt]) -> bool {
-    struct Calls(bool);
+    #[derive(Default)]
+    struct Calls {
+        tape: bool,
+        update: bool,
+        metric: bool,
+    }
     impl<'a> Visitor<'a> for Calls {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if matches!(expr, Expr::Call(_)) {
-                self.0 = true;
-            } else if !self.0 {
-                walk_expr(self, expr);
+            if let Expr::Call(call) = expr {
+                let name = match call.func.as_ref() {
+                    Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+                    Expr::Name(name) => name.id.as_str(),
+                    _ => "",
+                };
+                match name {
+                    "GradientTape" => self.tape = true,
+                    "apply_gradients" | "minimize" => self.update = true,
+                    "update_state" => self.metric = true,
+                    _ => {}
+                }
             }
+            walk_expr(self, expr);
         }
     }
-    let mut calls = Calls(false);
+    let mut calls = Calls::default();
     ruff_python_ast::visitor::Visitor::visit_body(&mut calls, body);
-    calls.0
+    (calls.tape && calls.update) || calls.metric
 }
 
 /// The loops of one scope (a function, or module-level code): their
@@ -153,6 +183,14 @@ fn scope(
             function,
             loop_range: lp.stmt.range(),
             header: lp.header,
+            loop_targets: match lp.stmt {
+                Stmt::For(for_stmt) => {
+                    let mut targets = Flow::default();
+                    targets.bind_target(&for_stmt.target);
+                    targets.bound
+                }
+                _ => Vec::new(),
+            },
         };
         look_at_loop(checker, &context, lp.body, &effects, taken);
     }
@@ -166,6 +204,8 @@ struct Context<'c, 'a> {
     loop_range: TextRange,
     /// `for x, y in dataset` or `while cond`: where the finding points.
     header: TextRange,
+    /// The names the `for` target binds.
+    loop_targets: Vec<String>,
 }
 
 impl Context<'_, '_> {
@@ -229,6 +269,11 @@ struct Statement<'s> {
     heavy: bool,
     /// Whether it computes or applies gradients.
     gradient: bool,
+    /// Whether it opens a `tf.GradientTape` block.
+    tape: bool,
+    /// Whether it applies gradients (`optimizer.apply_gradients(...)`,
+    /// `optimizer.minimize(...)`).
+    update: bool,
     /// Whether it updates a Keras metric.
     metric: bool,
     /// What the analysis had to assume (a parameter of unknown kind called
@@ -252,6 +297,15 @@ fn look_at_loop(
             // exists already, or will.
             None => return,
         }
+    }
+    // Only a training loop (a tape block and an update of the weights) or
+    // an evaluation loop (a forward pass and metric updates): other loops
+    // that do tensor work (a layer applying its sublayers, a model building
+    // its outputs) are no steps to extract.
+    let training = statements.iter().any(|s| s.tape) && statements.iter().any(|s| s.update);
+    let evaluation = statements.iter().any(|s| s.heavy) && statements.iter().any(|s| s.metric);
+    if !training && !evaluation {
+        return;
     }
     // The heart of the step: the first tape block or forward pass that is
     // a plain statement of the body.
@@ -342,6 +396,8 @@ fn classify<'s>(
         kind: Kind::Tensor,
         heavy: false,
         gradient: false,
+        tape: false,
+        update: false,
         metric: false,
         doubts: Vec::new(),
         flow: Flow::of([stmt]),
@@ -363,7 +419,12 @@ fn classify<'s>(
                 | Effect::VariableCreation
                 | Effect::UnknownCallee
         ) {
-            note_bad(culprit.offset, culprit.what.clone());
+            let what = if culprit.effect == Effect::UnknownCallee {
+                format!("{} (which the analysis cannot see into)", culprit.what)
+            } else {
+                culprit.what.clone()
+            };
+            note_bad(culprit.offset, what);
         }
     }
     for call in &facts.effects.calls {
@@ -459,8 +520,15 @@ fn classify<'s>(
             (Value::Instance(ClassRef::Local(class)), None) if semantic.is_tf_class(*class) => {
                 statement.heavy = true;
             }
-            (Value::Object(ObjectKind::Optimizer), Some("apply_gradients" | "minimize"))
-            | (Value::Object(ObjectKind::Tape), Some("gradient")) => statement.gradient = true,
+            (Value::Object(ObjectKind::Optimizer), Some("apply_gradients" | "minimize")) => {
+                statement.gradient = true;
+                statement.update = true;
+            }
+            (Value::Object(ObjectKind::Tape), Some("gradient")) => statement.gradient = true,
+            (Value::Param(_) | Value::Unknown, Some("apply_gradients")) => {
+                statement.gradient = true;
+                statement.update = true;
+            }
             (Value::Object(ObjectKind::Metric), None | Some("update_state")) => {
                 statement.metric = true;
             }
@@ -487,6 +555,7 @@ fn classify<'s>(
     if opens_tape(checker, stmt) {
         statement.heavy = true;
         statement.gradient = true;
+        statement.tape = true;
     }
     if let Some((offset, text)) = stored_outside_names(checker, stmt) {
         note_bad(offset, format!("writes to `{text}`"));
@@ -497,6 +566,22 @@ fn classify<'s>(
         (false, culprit) => Kind::Python(culprit),
     };
     Some(statement)
+}
+
+/// Whether HY001 may decorate `id` whole: it is a candidate (called in a
+/// loop, named as a step, or any function with `--candidates all`) and
+/// meets every precondition.
+fn hy001_may_decorate(checker: &Checker, id: FunctionId) -> bool {
+    let semantic = checker.semantic;
+    let facts = &semantic.facts[id];
+    let name = semantic.functions[id].def.name.id.as_str();
+    let candidate = checker.settings.candidates == crate::settings::Candidates::All
+        || facts.loop_call.is_some()
+        || matches!(
+            name,
+            "train_step" | "test_step" | "eval_step" | "predict_step" | "val_step"
+        );
+    candidate && failed_preconditions(checker.source, semantic, id).is_empty()
 }
 
 /// Whether a call of `id` in the loop means the loop already has (or will
@@ -645,7 +730,7 @@ fn plan(
     for statement in &statements[start..=end] {
         if let Kind::Mixed(culprit) = &statement.kind {
             return Err(format!(
-                "line {} {} inside the tensor work; a graph function would do it only while tracing, or not at all",
+                "line {} {} inside the tensor work: a graph function would not run it as the loop does, on every iteration (Python code runs only while tracing; eager-only calls fail)",
                 line(culprit.offset),
                 culprit.what
             ));
@@ -760,6 +845,7 @@ fn plan(
         .iter()
         .flat_map(|s| s.doubts.iter().cloned())
         .collect();
+    let mut unseen: Vec<String> = Vec::new();
     for (name, offset) in &flow.free {
         if receiver.is_some_and(|r| r == name.as_str()) {
             continue;
@@ -787,9 +873,15 @@ fn plan(
                     line(*offset)
                 ));
             }
-            Value::Unknown | Value::Derived(_) => doubts.push(format!(
-                "the analysis cannot see what `{name}` is: a Python value that changes between iterations would trace the step again"
-            )),
+            Value::Primitive { .. } | Value::NdArray(_)
+                if statements.iter().any(|s| s.flow.binds(name)) =>
+            {
+                return Err(format!(
+                    "the step reads `{name}` at line {}, a Python value the loop computes on every iteration: passed to a graph function it would trace the step again for every new value",
+                    line(*offset)
+                ));
+            }
+            Value::Unknown | Value::Derived(_) => unseen.push(name.clone()),
             _ => {}
         }
         if let Some(created) = created_in_loop(checker, statements, name) {
@@ -798,6 +890,75 @@ fn plan(
             ));
         }
         params.push(name.clone());
+    }
+    if !unseen.is_empty() {
+        doubts.insert(
+            0,
+            format!(
+                "the analysis cannot see what {} {}: a Python value that changes between iterations would trace the step again",
+                names_in_words(&unseen),
+                if unseen.len() == 1 { "is" } else { "are" }
+            ),
+        );
+    }
+    // What changes per iteration comes first (`x, y`), then the objects
+    // the step works with.
+    params.sort_by_key(|name| {
+        (
+            context
+                .loop_targets
+                .iter()
+                .position(|t| t == name)
+                .unwrap_or(usize::MAX),
+            !statements.iter().any(|s| s.flow.binds(name)),
+        )
+    });
+    // Objects passed in that the step calls may create their variables in
+    // the step: a Function creates variables only in its first trace.
+    let called: Vec<String> = params
+        .iter()
+        .filter(|name| {
+            let object = match context.value(first.facts, name) {
+                Value::Param(index) => match context.param_kind(index) {
+                    ParamKind::Object(kind) => Value::Object(kind),
+                    _ => Value::Unknown,
+                },
+                value => value,
+            };
+            let may_build = match object {
+                Value::Object(kind) => matches!(
+                    kind,
+                    ObjectKind::Model
+                        | ObjectKind::Layer
+                        | ObjectKind::Module
+                        | ObjectKind::Optimizer
+                ),
+                Value::Instance(_) | Value::Unknown | Value::Derived(_) => true,
+                _ => false,
+            };
+            may_build
+                && step_statements.iter().any(|s| {
+                    s.facts.callees.iter().any(|callee| {
+                        let text = &checker.source[callee.func];
+                        text.split('.').next() == Some(name.as_str())
+                            && (callee.method.is_none()
+                                || matches!(
+                                    callee.method.as_deref(),
+                                    Some("apply_gradients" | "minimize")
+                                ))
+                    })
+                })
+        })
+        .cloned()
+        .collect();
+    if !called.is_empty() {
+        doubts.push(format!(
+            "the step takes {} as {}: another object traces it again, and one that has not created its variables yet (a model never called, an optimizer never applied) makes `tf.function` raise a ValueError; pass the same {} on every call, or build {} first",
+            names_in_words(&called),
+            if called.len() == 1 { "an argument" } else { "arguments" },
+            if called.len() == 1 { "object" } else { "objects" },
+            if called.len() == 1 { "it" } else { "them" }
+        ));
     }
     // Attributes the step reads that other code assigns would keep the
     // value of the first trace.
@@ -913,6 +1074,16 @@ fn leaves_iteration(stmt: &Stmt) -> bool {
     leaves.0
 }
 
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+fn names_in_words(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The kind of a value, in words.
 fn describe(value: &Value) -> &'static str {
     match value {
@@ -973,9 +1144,24 @@ impl ScopeNames {
                 }
             }
             None => {
+                // A read inside a function that binds the name itself is of
+                // its own local, not of the module's name.
+                let function_names: Vec<(TextRange, FunctionNames)> = semantic
+                    .functions
+                    .iter()
+                    .map(|f| (f.def.range(), FunctionNames::of(f.def)))
+                    .collect();
                 uses = module
                     .uses
                     .iter()
+                    .filter(|u| {
+                        !u.nested
+                            || !function_names.iter().any(|(range, names)| {
+                                range.contains(u.offset)
+                                    && !names.declares_scope
+                                    && names.binds(&u.name)
+                            })
+                    })
                     .map(|u| (u.name.clone(), u.offset))
                     .collect();
                 let loop_range = context.loop_range;

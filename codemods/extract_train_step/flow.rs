@@ -31,6 +31,11 @@ impl Flow {
         flow
     }
 
+    /// Binds the names of an assignment target (a loop's).
+    pub fn bind_target(&mut self, target: &Expr) {
+        self.target(target);
+    }
+
     /// Whether the statements bind `name`.
     pub fn binds(&self, name: &str) -> bool {
         self.bound.iter().any(|b| b == name)
