@@ -16,6 +16,7 @@ use crate::settings::Settings;
 
 mod add_tf_function;
 mod deprecated_tf_function_args;
+mod extract_train_step;
 mod hoist_tf_function;
 mod input_signature;
 mod list_append_in_graph_loop;
@@ -33,6 +34,7 @@ pub static CODEMODS: &[&Codemod] = &[
     &hoist_tf_function::CODEMOD,
     &input_signature::CODEMOD,
     &tensor_arguments::CODEMOD,
+    &extract_train_step::CODEMOD,
     &state_to_variable::CODEMOD,
     &print_to_tf_print::CODEMOD,
     &variable_created_per_call::CODEMOD,

@@ -175,6 +175,7 @@ codemod_tests!(
     hoist_tf_function,
     input_signature,
     tensor_arguments,
+    extract_train_step,
     state_to_variable,
     print_to_tf_print,
     variable_created_per_call,

@@ -12,6 +12,7 @@
 mod calls;
 mod graph_mode;
 mod locals;
+mod statements;
 mod static_shapes;
 mod values;
 mod walker;
@@ -30,6 +31,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::builtins::is_tf_base;
 use super::kinds::Value;
 use super::{ClassId, FunctionId, SemanticModel};
+pub use statements::{statement_effects, Callee as CalledValue, StatementEffects};
 use walker::{ModuleTables, Scratch, Walker};
 
 /// An effect a function body can have. The order is the order refusals are
@@ -222,34 +224,10 @@ pub struct ModuleValues {
 #[inline(never)]
 pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleValues) {
     let mut first_class: HashMap<&str, ClassId> = HashMap::default();
-    let mut last_class: HashMap<&str, ClassId> = HashMap::default();
     for (id, class) in model.classes.iter().enumerate() {
         first_class.entry(class.def.name.id.as_str()).or_insert(id);
-        last_class.insert(class.def.name.id.as_str(), id);
     }
-    let tables = ModuleTables {
-        call_targets: model
-            .functions
-            .iter()
-            .flat_map(|f| &f.calls)
-            .chain(&model.module_calls)
-            .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
-            .collect(),
-        last_class,
-        module_functions: model
-            .functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.parent.is_none() && f.class.is_none())
-            .map(|(id, f)| (f.def.name.id.as_str(), id))
-            .collect(),
-        nested_functions: model
-            .functions
-            .iter()
-            .enumerate()
-            .filter_map(|(id, f)| Some(((f.parent?, f.def.name.id.as_str()), id)))
-            .collect(),
-    };
+    let tables = ModuleTables::of(model);
     let tf_classes = (0..model.classes.len())
         .map(|id| is_tf_class(model, &first_class, id, &mut Vec::new()))
         .collect();

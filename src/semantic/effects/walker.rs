@@ -48,6 +48,38 @@ pub(super) struct ModuleTables<'a> {
     pub(super) nested_functions: HashMap<(FunctionId, &'a str), FunctionId>,
 }
 
+impl<'a> ModuleTables<'a> {
+    pub(super) fn of(model: &SemanticModel<'a>) -> Self {
+        let mut last_class: HashMap<&str, ClassId> = HashMap::default();
+        for (id, class) in model.classes.iter().enumerate() {
+            last_class.insert(class.def.name.id.as_str(), id);
+        }
+        ModuleTables {
+            call_targets: model
+                .functions
+                .iter()
+                .flat_map(|f| &f.calls)
+                .chain(&model.module_calls)
+                .filter_map(|site| site.callee.map(|callee| (site.range.start(), callee)))
+                .collect(),
+            last_class,
+            module_functions: model
+                .functions
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.parent.is_none() && f.class.is_none())
+                .map(|(id, f)| (f.def.name.id.as_str(), id))
+                .collect(),
+            nested_functions: model
+                .functions
+                .iter()
+                .enumerate()
+                .filter_map(|(id, f)| Some(((f.parent?, f.def.name.id.as_str()), id)))
+                .collect(),
+        }
+    }
+}
+
 /// Walks one function body, or module-level code, and records what it does
 /// in [`Walker::effects`].
 pub(super) struct Walker<'m, 'a> {
@@ -89,6 +121,9 @@ pub(super) struct Walker<'m, 'a> {
     /// the body: a shape built from one varies from call to call.
     pub(super) counters: Vec<&'a str>,
     pub(super) effects: DirectEffects,
+    /// Statements whose own effects are asked for one by one (see
+    /// [`super::statements`]); `None` in the ordinary walk.
+    pub(super) watch: Option<Box<super::statements::Watch<'m>>>,
 }
 
 impl<'m, 'a> Walker<'m, 'a> {
@@ -139,6 +174,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             static_names: Vec::new(),
             counters: Vec::new(),
             effects: DirectEffects::default(),
+            watch: None,
         };
         if let Some(id) = function {
             let function = &model.functions[id];
@@ -357,7 +393,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// Whether `effect` needs no more culprits (one is kept per effect), so
     /// that hot paths skip formatting another.
     pub(super) fn has(&self, effect: Effect) -> bool {
-        self.at_module_level() || self.effects.culprit(effect).is_some()
+        (self.at_module_level() && self.watch.is_none()) || self.effects.culprit(effect).is_some()
     }
 
     /// A conditional effect whose words name the parameter:
@@ -451,6 +487,20 @@ impl<'m, 'a> Walker<'m, 'a> {
 
 impl<'a> Visitor<'a> for Walker<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.watch.is_some() {
+            return self.visit_watched(stmt);
+        }
+        self.walk_statement(stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.walk_expression(expr);
+    }
+}
+
+impl<'a> Walker<'_, 'a> {
+    /// What a statement does: its effects, the values it binds.
+    pub(super) fn walk_statement(&mut self, stmt: &'a Stmt) {
         self.stmt_depth += 1;
         match stmt {
             // Nested functions and classes are analysed on their own; their
@@ -576,7 +626,8 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
         self.stmt_depth -= 1;
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    /// What an expression does.
+    fn walk_expression(&mut self, expr: &'a Expr) {
         match expr {
             // Nothing to see below these: not walked (most expressions are
             // names and attributes).
@@ -590,6 +641,9 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
             Expr::Lambda(_) => {}
             Expr::Call(call) => {
+                if self.watch.is_some() {
+                    self.note_callee(call);
+                }
                 self.on_call(call);
                 walk_expr(self, expr);
             }
