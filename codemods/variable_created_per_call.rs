@@ -11,6 +11,7 @@ use ruff_text_size::{Ranged, TextSize};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::semantic::kinds::ObjectKind;
 use crate::semantic::{FunctionId, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -26,6 +27,12 @@ pub const CODEMOD: Codemod = Codemod {
 };
 
 fn run(checker: &mut Checker) {
+    in_graph_code(checker);
+    per_call_objects_passed_to_graphs(checker);
+}
+
+/// `tf.Variable(...)` in code that runs under graph.
+fn in_graph_code(checker: &mut Checker) {
     let semantic = checker.semantic;
     for id in semantic.graph_code() {
         let function = &semantic.functions[id];
@@ -66,6 +73,8 @@ fn run(checker: &mut Checker) {
 /// One `tf.Variable(...)` call in a graph function's own body.
 struct Creation<'a> {
     call: &'a ExprCall,
+    /// What the call builds.
+    object: ObjectKind,
     /// The statement directly in the function body that contains it.
     top: &'a Stmt,
     /// Whether the call is the whole value of `top`, an assignment to one
@@ -117,6 +126,7 @@ impl<'a> Visitor<'a> for Creations<'_, 'a> {
                 if let Some(&top) = self.statements.first() {
                     self.found.push(Creation {
                         call,
+                        object: ObjectKind::Variable,
                         top,
                         whole_assignment,
                         guarded,
@@ -173,13 +183,24 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
     };
     let indent = indentation(source, creation.top.start())
         .ok_or("the statement shares its line with another one")?;
-    let initial = creation
-        .call
-        .arguments
-        .find_argument_value("initial_value", 0)
-        .ok_or("the variable has no initial value to re-assign")?;
+    let initial_text = match creation.object {
+        // A variable keeps what the body meant, a fresh value on every call,
+        // by assigning its initial value where it was created.
+        ObjectKind::Variable => {
+            let initial = creation
+                .call
+                .arguments
+                .find_argument_value("initial_value", 0)
+                .ok_or("the variable has no initial value to re-assign")?;
+            Some(&source[initial.range()])
+        }
+        _ => None,
+    };
     let call_text = &source[creation.call.range()];
-    let initial_text = &source[initial.range()];
+    let noun = match creation.object {
+        ObjectKind::Variable => "variable".to_string(),
+        other => other.describe().trim_start_matches("a ").to_string(),
+    };
     let depends = depends_on_call(function.def, creation.call);
     let target = &assign.targets[0];
     let target_text = &source[target.range()];
@@ -225,6 +246,11 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
             .first()
             .and_then(|stmt| indentation(source, stmt.start()))
             .ok_or("`__init__`'s body is on its `def` line")?;
+        if depends && initial_text.is_none() {
+            return Err(format!(
+                "the {noun} is built from the method's arguments or locals, so creating it once would keep the first call's"
+            ));
+        }
         let created = if depends {
             "None".to_string()
         } else {
@@ -243,7 +269,9 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
             lines.push(format!("if {in_body} is None:"));
             lines.push(format!("{unit}{in_body} = {call_text}"));
         }
-        lines.push(format!("{in_body}.assign({initial_text})"));
+        if let Some(initial_text) = initial_text {
+            lines.push(format!("{in_body}.assign({initial_text})"));
+        }
         if target.is_name_expr() {
             lines.push(format!("{target_text} = {in_body}"));
         }
@@ -251,10 +279,14 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
             lines.join(&format!("{line_ending}{indent}")),
             creation.top.range(),
         );
-        let title = if depends {
-            format!("Create `{in_body}` on the first call only, and re-assign it on every call")
-        } else {
-            format!("Create `{in_body}` once in `__init__`, and re-assign it on every call")
+        let title = match (depends, initial_text.is_some()) {
+            (true, _) => {
+                format!("Create `{in_body}` on the first call only, and re-assign it on every call")
+            }
+            (false, true) => {
+                format!("Create `{in_body}` once in `__init__`, and re-assign it on every call")
+            }
+            (false, false) => format!("Create `{in_body}` once in `__init__`"),
         };
         let fix = Fix::applicable_edits(init_edit, [body_edit], Applicability::Unsafe);
         return Ok((title, fix));
@@ -265,13 +297,12 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
         return Err("the function is nested; move the variable out of it by hand".to_string());
     }
     if depends {
-        return Err(
-            "the initial value depends on the function's arguments or locals, so it cannot be created at module level"
-                .to_string(),
-        );
+        return Err(format!(
+            "the {noun} is built from the function's arguments or locals, so it cannot be created at module level"
+        ));
     }
     let Expr::Name(local) = target else {
-        return Err("the variable is not assigned to a local name".to_string());
+        return Err(format!("the {noun} is not assigned to a local name"));
     };
     let global = format!("_{}_{}", function.def.name.id, local.id);
     if source.contains(&global) {
@@ -287,15 +318,19 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
         format!("{global} = {call_text}{line_ending}{line_ending}{line_ending}"),
         def_line,
     );
-    let body_edit = Edit::range_replacement(
-        format!("{global}.assign({initial_text}){line_ending}{indent}{target_text} = {global}"),
-        creation.top.range(),
-    );
+    let (body, title) = match initial_text {
+        Some(initial_text) => (
+            format!("{global}.assign({initial_text}){line_ending}{indent}{target_text} = {global}"),
+            format!("Create `{global}` once at module level, and re-assign it on every call"),
+        ),
+        None => (
+            format!("{target_text} = {global}"),
+            format!("Create `{global}` once at module level"),
+        ),
+    };
+    let body_edit = Edit::range_replacement(body, creation.top.range());
     let fix = Fix::applicable_edits(create, [body_edit], Applicability::Unsafe);
-    Ok((
-        format!("Create `{global}` once at module level, and re-assign it on every call"),
-        fix,
-    ))
+    Ok((title, fix))
 }
 
 /// Whether the call reads a parameter or local of the function, or `self`.
@@ -443,4 +478,127 @@ fn append_after(source: &str, offset: TextSize, line: &str, line_ending: &str) -
             TextSize::try_from(source.len()).unwrap_or_default(),
         ),
     }
+}
+
+/// Objects that own variables (a `tf.Variable`, a Keras optimizer, layer,
+/// model or metric) built on every call of an eager function and passed to
+/// a graph function: each new object is a new trace of the graph function,
+/// and whatever state the object keeps starts over on every call.
+fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
+    let semantic = checker.semantic;
+    for (id, function) in semantic.functions.iter().enumerate() {
+        if semantic.runs_under_graph(id) || function.def.is_async {
+            continue;
+        }
+        // Graph functions this one calls, by the call's range.
+        let graph_calls: Vec<(ruff_text_size::TextRange, FunctionId)> = function
+            .calls
+            .iter()
+            .filter_map(|site| {
+                let callee = site.callee?;
+                semantic.functions[callee].graph.is_some().then_some((site.range, callee))
+            })
+            .collect();
+        if graph_calls.is_empty() {
+            continue;
+        }
+        for stmt in &function.def.body {
+            let Stmt::Assign(assign) = stmt else { continue };
+            let [Expr::Name(local)] = &assign.targets[..] else {
+                continue;
+            };
+            let Expr::Call(call) = assign.value.as_ref() else {
+                continue;
+            };
+            let Some(object) = semantic
+                .imports
+                .resolve(&call.func)
+                .and_then(|qualified| ObjectKind::built_by(&qualified))
+                .filter(|object| object.owns_variables())
+            else {
+                continue;
+            };
+            let Some((graph, line)) = passed_to_graph(checker, function.def, local.id.as_str(), &graph_calls)
+            else {
+                continue;
+            };
+            let name = local.id.as_str();
+            let what = object.describe();
+            let diagnostic = CODEMOD
+                .diagnostic(
+                    format!(
+                        "`{name}` ({what}) is built on every call of eager `{}` and passed to graph function `{}` at line {line}: each new object traces it again, and the object's state starts over on every call",
+                        function.qualified_name, semantic.functions[graph].qualified_name
+                    ),
+                    call.range(),
+                )
+                .with_function(function.qualified_name.clone());
+            let creation = Creation {
+                call,
+                object,
+                top: stmt,
+                whole_assignment: true,
+                guarded: false,
+            };
+            let plan = match object {
+                ObjectKind::Variable | ObjectKind::Optimizer => plan(checker, id, &creation),
+                // A layer, model or metric built anew has new weights or
+                // totals: building it once changes what the program computes.
+                _ => Err(format!(
+                    "a new {} on every call starts from new weights or totals; building it once would keep them, so decide which is meant and move it by hand",
+                    what.trim_start_matches("a ")
+                )),
+            };
+            match plan {
+                Ok((title, fix)) => {
+                    let note = match object {
+                        ObjectKind::Optimizer => "unsafe fix: one optimizer for every call keeps its state across calls (its iteration count, momentum, Adam moments), where a new one started over: the same only for an optimizer without state, such as plain SGD",
+                        _ => "unsafe fix: the variable is one object for every call, re-assigned its initial value on each",
+                    };
+                    checker.report(diagnostic.with_fix(title, fix).with_note(note));
+                }
+                Err(reason) => {
+                    checker.report(diagnostic.with_note(format!("no fix offered: {reason}")))
+                }
+            }
+        }
+    }
+}
+
+/// The first graph function of `graph_calls` that a call in `def` passes
+/// the local `name` to, and the line of that call.
+fn passed_to_graph(
+    checker: &Checker,
+    def: &StmtFunctionDef,
+    name: &str,
+    graph_calls: &[(ruff_text_size::TextRange, FunctionId)],
+) -> Option<(FunctionId, usize)> {
+    struct Calls<'a> {
+        found: Vec<&'a ExprCall>,
+    }
+    impl<'a> Visitor<'a> for Calls<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr {
+                self.found.push(call);
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut calls = Calls { found: Vec::new() };
+    calls.visit_body(&def.body);
+    calls.found.into_iter().find_map(|call| {
+        let &(_, graph) = graph_calls.iter().find(|(range, _)| *range == call.range())?;
+        let passes = call
+            .arguments
+            .args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|k| &k.value))
+            .any(|arg| matches!(arg, Expr::Name(n) if n.id.as_str() == name));
+        passes.then(|| (graph, checker.line_number(call.start())))
+    })
 }
