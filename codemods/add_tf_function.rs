@@ -11,9 +11,12 @@ use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::names::is_keras;
 use crate::semantic::effects::Effect;
+use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::ParamKind;
-use crate::semantic::{FunctionId, SemanticModel};
+use crate::semantic::{ClassId, FunctionId, SemanticModel};
+use crate::settings::Candidates;
 
 pub mod refusals;
 
@@ -44,6 +47,7 @@ const STEP_NAMES: &[&str] = &[
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
+    let policy = checker.settings.candidates;
     // Computed once per module, on the first candidate that needs it.
     let mut changing_globals: Option<ChangingGlobals> = None;
     // Functions with a graph function defined directly inside them, found
@@ -55,99 +59,189 @@ fn run(checker: &mut Checker) {
         }
     }
     for (id, &defines_graph) in defines_graph.iter().enumerate() {
-        let Some(reason) = candidate_reason(semantic, id, defines_graph) else {
-            if let Some(site) = called_once(semantic, id) {
-                report_called_once(checker, id, &site);
+        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy) else {
+            // Whether it is worth converting is asked only of hot code.
+            if policy == Candidates::Hot {
+                if let Some(site) = called_once(semantic, id) {
+                    report_called_once(checker, id, &site);
+                }
             }
             continue;
         };
-        let function = &semantic.functions[id];
-        let name = function.qualified_name.clone();
-        let range = function.def.name.range();
-        let mut refusals = refusals_of(checker.source, semantic, id);
-        let mut returns = PythonReturns::default();
-        returns.visit_body(&function.def.body);
-        if let Some((what, at)) = returns.first {
-            let line = checker.line_number(at);
-            refusals.push((
-                &refusals::RETURNS_PYTHON_VALUE,
-                format!(
-                    "returns {what} at line {line}; a graph function would return it as a tensor"
-                ),
-            ));
-        } else if let Some(why) = &semantic.facts[id].returns_python {
-            refusals.push((
-                &refusals::RETURNS_PYTHON_VALUE,
-                format!("{why}; a graph function returns only tensors"),
-            ));
-        }
-        // Writes to Python state that HY010 rewrites in the same change.
-        let repair = state_repair(checker, id, &refusals);
-        if repair.is_some() {
-            refusals.retain(|(refusal, _)| refusal.code != refusals::PYTHON_SIDE_EFFECT.code);
-        }
-        if !refusals.is_empty() {
-            for (refusal, why) in refusals {
-                checker.report(
-                    refusal
-                        .diagnostic(format!("`{name}` {why}"), range)
-                        .with_function(name.clone()),
-                );
-            }
-            continue;
-        }
-        let Some((decorator, import)) = checker.importer.tensorflow_attribute("function") else {
-            checker.report(
-                CODEMOD
-                    .diagnostic(
-                        format!("`{name}` {reason}; it can run as a graph function"),
-                        range,
-                    )
-                    .with_function(name)
-                    .with_note("no fix offered: the names `tf` and `tensorflow` are both taken"),
-            );
-            continue;
-        };
-        let (line_start, indent) = line_start_and_indent(checker.source, function.def.name.start());
-        let line_ending = checker.stylist.line_ending().as_str();
-        let edit = Edit::insertion(format!("{indent}@{decorator}{line_ending}"), line_start);
-        let mut diagnostic = CODEMOD
-            .diagnostic(
-                format!("`{name}` {reason}; it can run as a graph function"),
-                range,
-            )
-            .with_function(name);
-        // Safe only when the analysis can see that the function takes and
-        // returns tensors; otherwise the decoration may change what callers
-        // get back (a Python value becomes a tensor) or retrace per value.
-        let globals =
-            changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic.module_body()));
-        let repaired: &[String] = repair.as_ref().map_or(&[], |(_, names)| names);
-        let doubt = doubt(semantic, id, globals, repaired);
-        let mut applicability = match &doubt {
-            Some(why) => {
-                diagnostic = diagnostic.with_note(format!("unsafe fix: {why}"));
-                Applicability::Unsafe
-            }
-            None => Applicability::Safe,
-        };
-        let mut title = format!("Decorate with `@{decorator}`");
-        let mut repair_edits = Vec::new();
-        if let Some((edits, names)) = repair {
-            let names = names.join("`, `");
-            title = format!("{title} and keep `{names}` in a `tf.Variable`");
-            let also = doubt.map_or(String::new(), |why| format!("; also, {why}"));
-            diagnostic = diagnostic.with_note(format!(
-                "unsafe fix: `{names}` is kept in a `tf.Variable` in the same change (as HY010 state-to-variable does), so that its updates run on every call; eager reads of it are converted back to Python values{also}"
-            ));
-            applicability = Applicability::Unsafe;
-            repair_edits = edits;
-        }
-        checker.report(diagnostic.with_fix(
-            title,
-            Fix::applicable_edits(edit, import.into_iter().chain(repair_edits), applicability),
+        judge(checker, id, &reason, &mut changing_globals);
+    }
+}
+
+/// Decorates candidate `id`, or says why not: each failed precondition is
+/// an informational finding, printed only on request when the function
+/// does no tensor work (it is then no candidate worth reading about).
+fn judge(
+    checker: &mut Checker,
+    id: FunctionId,
+    reason: &str,
+    changing_globals: &mut Option<ChangingGlobals>,
+) {
+    let semantic = checker.semantic;
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    let name = function.qualified_name.clone();
+    let range = function.def.name.range();
+    let mut refusals = Vec::new();
+    // A function defined inside another is created anew on every call of
+    // its parent: as a graph function, it would be traced again each time.
+    if let Some(parent) = function.parent {
+        let parent = &semantic.functions[parent].qualified_name;
+        refusals.push((
+            &refusals::NESTED_FUNCTION,
+            format!(
+                "is defined inside `{parent}`: as a graph function it would be created anew, and traced again, on every call of `{parent}`; lift it out of `{parent}` (its free variables as parameters) to convert it"
+            ),
         ));
     }
+    refusals.extend(refusals_of(checker.source, semantic, id));
+    let mut returns = PythonReturns::default();
+    returns.visit_body(&function.def.body);
+    if let Some((what, at)) = returns.first {
+        let line = checker.line_number(at);
+        refusals.push((
+            &refusals::RETURNS_PYTHON_VALUE,
+            format!("returns {what} at line {line}; a graph function would return it as a tensor"),
+        ));
+    } else if let Some(why) = &facts.returns_python {
+        refusals.push((
+            &refusals::RETURNS_PYTHON_VALUE,
+            format!("{why}; a graph function returns only tensors"),
+        ));
+    }
+    // Writes to Python state that HY010 rewrites in the same change.
+    let repair = state_repair(checker, id, &refusals);
+    if repair.is_some() {
+        refusals.retain(|(refusal, _)| refusal.code != refusals::PYTHON_SIDE_EFFECT.code);
+    }
+    // Whether it is worth converting is asked only of hot code.
+    if refusals.is_empty() && checker.settings.candidates == Candidates::Hot {
+        if let Some(why) = too_small(semantic, id) {
+            refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
+        }
+    }
+    if !refusals.is_empty() {
+        let quiet = !does_tensor_work(facts);
+        for (refusal, why) in refusals {
+            let diagnostic = refusal
+                .diagnostic(format!("`{name}` {why}"), range)
+                .with_function(name.clone());
+            checker.report(if quiet {
+                diagnostic.on_request()
+            } else {
+                diagnostic
+            });
+        }
+        return;
+    }
+    let Some((decorator, import)) = checker.importer.tensorflow_attribute("function") else {
+        checker.report(
+            CODEMOD
+                .diagnostic(
+                    format!("`{name}` {reason}; it can run as a graph function"),
+                    range,
+                )
+                .with_function(name)
+                .with_note("no fix offered: the names `tf` and `tensorflow` are both taken"),
+        );
+        return;
+    };
+    // The decorator is final: when HY003 would find the new graph function
+    // retracing, it gets the keyword HY003 would add, in the same change.
+    let retracing = super::input_signature::retracing_of_new_graph_function(checker, id);
+    let keyword = retracing.as_ref().and_then(|r| r.keyword.as_ref());
+    let decorator = match keyword {
+        Some(keyword) => format!("{decorator}({})", keyword.text),
+        None => decorator,
+    };
+    let (line_start, indent) = line_start_and_indent(checker.source, function.def.name.start());
+    let line_ending = checker.stylist.line_ending().as_str();
+    let edit = Edit::insertion(format!("{indent}@{decorator}{line_ending}"), line_start);
+    let mut diagnostic = CODEMOD
+        .diagnostic(
+            format!("`{name}` {reason}; it can run as a graph function"),
+            range,
+        )
+        .with_function(name);
+    // Safe only when the analysis can see that the function takes and
+    // returns tensors; otherwise the decoration may change what callers
+    // get back (a Python value becomes a tensor) or retrace per value.
+    let globals = changing_globals.get_or_insert_with(|| ChangingGlobals::of(semantic));
+    let repaired: &[String] = repair.as_ref().map_or(&[], |(_, names)| names);
+    let mut doubts: Vec<String> = doubt(semantic, id, globals, repaired).into_iter().collect();
+    let mut title = format!("Decorate with `@{decorator}`");
+    let mut edits: Vec<Edit> = import.into_iter().collect();
+    if let Some((repair_edits, names)) = repair {
+        let names = names.join("`, `");
+        title = format!("{title} and keep `{names}` in a `tf.Variable`");
+        doubts.insert(0, format!(
+            "`{names}` is kept in a `tf.Variable` in the same change (as HY010 state-to-variable does), so that its updates run on every call; eager reads of it are converted back to Python values"
+        ));
+        edits.extend(repair_edits);
+    }
+    if let (Some(retracing), Some(keyword)) = (&retracing, keyword) {
+        doubts.push(format!(
+            "it would be traced again for every new argument shape, so `{}` is added as HY003 input-signature adds it ({})",
+            keyword.text, retracing.note
+        ));
+        // `import tensorflow as tf`, when missing, is one edit for both.
+        if keyword.import.as_ref().is_some_and(|i| !edits.contains(i)) {
+            edits.extend(keyword.import.clone());
+        }
+    }
+    let applicability = if doubts.is_empty() {
+        Applicability::Safe
+    } else {
+        diagnostic = diagnostic.with_note(format!("unsafe fix: {}", doubts.join("; also, ")));
+        Applicability::Unsafe
+    };
+    checker.report(diagnostic.with_fix(title, Fix::applicable_edits(edit, edits, applicability)));
+}
+
+/// Whether the function does tensor work, or would on a tensor argument:
+/// what makes it worth a word when it is left eager.
+fn does_tensor_work(facts: &FunctionFacts) -> bool {
+    facts.effect(Effect::TensorComputation).is_some() || facts.param_tensor_work
+}
+
+/// Why function `id`, which passes every precondition, is too small to
+/// gain as a graph function, if it is: its own body runs one or two tensor
+/// operations, it calls no other function, and its callers pass it Python
+/// values. Calling a graph function costs more than dispatching an
+/// operation or two eagerly (measured: a one-op `tf.cast` on a Python float
+/// ~13x slower per call as a graph function), and each new Python value
+/// traces it again.
+fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+    let effects = &semantic.effects[id];
+    let facts = &semantic.facts[id];
+    if effects.tensor_ops == 0 || effects.tensor_ops > 2 || !effects.calls.is_empty() {
+        return None;
+    }
+    let python: Vec<&str> = facts
+        .params
+        .iter()
+        .filter(|(_, kind)| matches!(kind, ParamKind::Primitive { .. }))
+        .map(|(param, _)| param.as_str())
+        .collect();
+    if python.is_empty() {
+        return None;
+    }
+    let ops = if effects.tensor_ops == 1 {
+        "one tensor operation"
+    } else {
+        "two tensor operations"
+    };
+    let culprit = facts
+        .effect(Effect::TensorComputation)
+        .map_or(String::new(), |why| format!(" ({why})"));
+    Some(format!(
+        "does only {ops}{culprit}, on Python values its callers pass (`{}`): as a graph function, each call would cost more than it saves, and each new value would trace it again",
+        python.join("`, `")
+    ))
 }
 
 /// When the only Python side effects of candidate `id` are writes to
@@ -159,7 +253,6 @@ fn state_repair(
     id: FunctionId,
     refusals: &[(&'static Refusal, String)],
 ) -> Option<(Vec<Edit>, Vec<String>)> {
-    use crate::semantic::effects::Effect;
     let semantic = checker.semantic;
     let facts = &semantic.facts[id];
     // Only when it is the one refusal: the analysis below walks the module.
@@ -179,12 +272,8 @@ fn state_repair(
     if states.is_empty() {
         return None;
     }
-    let mut edits = Vec::new();
-    let mut names = Vec::new();
-    for state in &states {
-        edits.extend(super::state_to_variable::state_edits(checker, state)?);
-        names.push(state.target.display());
-    }
+    let edits = super::state_to_variable::states_edits(checker, &states)?;
+    let names = states.iter().map(|state| state.target.display()).collect();
     Some((edits, names))
 }
 
@@ -250,9 +339,15 @@ struct ChangingGlobals {
 }
 
 impl ChangingGlobals {
-    fn of(body: &[Stmt]) -> Self {
+    fn of(semantic: &SemanticModel) -> Self {
         let mut globals = ChangingGlobals::default();
-        globals.visit_body(body);
+        globals.visit_body(semantic.module_body());
+        // A name every binding of which imports the same module (`global
+        // tf; import tensorflow as tf` in a lazy loader) does not change.
+        let imported_only = crate::names::imported_only(semantic.module());
+        globals
+            .counts
+            .retain(|name, _| !imported_only.contains(name.as_str()));
         globals
     }
 
@@ -416,13 +511,14 @@ fn python_value(expr: &Expr) -> Option<&'static str> {
     }
 }
 
-/// Why the function is worth converting, or `None` when it is not a
-/// candidate at all (then nothing is reported). `defines_graph`: a graph
+/// Why the function is a candidate under `policy`, or `None` when it is
+/// not one at all (then nothing is reported). `defines_graph`: a graph
 /// function is defined directly inside it.
 fn candidate_reason(
     semantic: &SemanticModel,
     id: FunctionId,
     defines_graph: bool,
+    policy: Candidates,
 ) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -432,9 +528,11 @@ fn candidate_reason(
     if function.graph.is_some() || def.is_async {
         return None;
     }
-    // A function defined inside another would be re-created (and re-traced)
-    // on every call of its parent: that is HY002's business.
-    if function.parent.is_some() {
+    // Inside a graph function, a nested function is traced with it.
+    if function
+        .parent
+        .is_some_and(|parent| semantic.runs_under_graph(parent))
+    {
         return None;
     }
     // A graph function defined inside it is re-created on every call:
@@ -442,29 +540,87 @@ fn candidate_reason(
     if defines_graph {
         return None;
     }
-    let tf_class = function.class.is_some_and(|c| semantic.is_tf_class(c));
-    // Keras compiles `train_step` & co. of a `Model` itself under `fit`.
-    if tf_class && STEP_NAMES.contains(&name) {
+    let class = function.class.filter(|&c| semantic.is_tf_class(c));
+    let bases = class.map(|c| TfBases::of(semantic, c));
+    // Keras traces `call` of a layer or model itself (inside `fit`,
+    // `predict` and any graph caller), and compiles `train_step` & co. of a
+    // `Model` under `fit`: decorating them gains nothing and can change
+    // what they do (`add_loss`, the training flag). The step that calls the
+    // model is the one to convert.
+    if class.is_some() && STEP_NAMES.contains(&name) {
         return None;
     }
-    if tf_class && matches!(name, "call" | "__call__") {
-        // Prefer the training or inference step that calls the model: the
-        // step is converted (or refused) and the model runs inside it.
-        if facts.call_sites > 0 {
-            return None;
+    if bases.is_some_and(|b| !b.module_only()) && name == "call" {
+        return None;
+    }
+    if bases.is_some_and(|b| b.keras) && name == "__call__" {
+        return None;
+    }
+    let hot = if let Some(line) = &facts.loop_call {
+        Some(format!("is called in a loop (at {line})"))
+    } else if bases.is_some() && name == "__call__" {
+        // A `tf.Module`'s forward pass, which Keras does not trace: when
+        // nobody in the run calls it, its callers are elsewhere; otherwise
+        // the step that calls the module is converted (or refused) and the
+        // module runs inside it.
+        (facts.call_sites == 0).then(|| "is the forward pass of a `tf.Module` class".to_string())
+    } else if STEP_NAMES.contains(&name) {
+        Some("is a training or evaluation step".to_string())
+    } else {
+        None
+    };
+    if name.starts_with("__") && name.ends_with("__") && name != "__call__" {
+        return None;
+    }
+    match policy {
+        Candidates::Hot => hot,
+        Candidates::All => Some(
+            hot.unwrap_or_else(|| "passes every precondition (`--candidates all`)".to_string()),
+        ),
+    }
+}
+
+/// The Keras and TensorFlow bases of a class, as far as this module sees
+/// them (a class based on a class of another module of the run shows
+/// neither).
+#[derive(Debug, Clone, Copy, Default)]
+struct TfBases {
+    /// It derives from a Keras `Layer` or `Model`.
+    keras: bool,
+    /// It derives from `tf.Module`.
+    module: bool,
+}
+
+impl TfBases {
+    fn of(semantic: &SemanticModel, class: ClassId) -> Self {
+        let mut bases = TfBases::default();
+        let mut seen = vec![class];
+        let mut queue = vec![class];
+        while let Some(current) = queue.pop() {
+            for base in &semantic.classes[current].bases {
+                if is_keras(base) {
+                    bases.keras = true;
+                } else if base == "tensorflow.Module" {
+                    bases.module = true;
+                } else if let Some(local) = semantic
+                    .classes
+                    .iter()
+                    .position(|c| c.def.name.id.as_str() == base)
+                {
+                    if !seen.contains(&local) {
+                        seen.push(local);
+                        queue.push(local);
+                    }
+                }
+            }
         }
-        return Some("is the forward pass of a Keras/`tf.Module` class".to_string());
+        bases
     }
-    if name.starts_with("__") && name.ends_with("__") {
-        return None;
+
+    /// Whether it is a plain `tf.Module`, certainly no Keras class.
+    fn module_only(self) -> bool {
+        self.module && !self.keras
     }
-    if let Some(line) = &facts.loop_call {
-        return Some(format!("is called in a loop (at {line})"));
-    }
-    if STEP_NAMES.contains(&name) {
-        return Some("is a training or evaluation step".to_string());
-    }
-    None
 }
 
 /// Where a function that would otherwise be a candidate is called, when it
@@ -487,9 +643,7 @@ fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     {
         return None;
     }
-    if facts
-        .effect(crate::semantic::effects::Effect::TensorComputation)
-        .is_none()
+    if facts.effect(Effect::TensorComputation).is_none()
         || !facts
             .params
             .iter()

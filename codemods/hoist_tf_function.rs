@@ -8,7 +8,7 @@ use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analyze::preconditions::{failed_preconditions, reason_to_remove};
-use crate::analyze::signature::append_arguments;
+use crate::analyze::signature::{add_keyword, append_arguments, graph_decorator, tracing_keyword};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
@@ -582,6 +582,22 @@ fn lift(
         };
         let offset = (params_start - start).to_usize();
         lifted.insert_str(dedented_position(block, indent, offset), &insert);
+    }
+    // The lifted decorator is final: when HY003 would find the lifted graph
+    // function retracing, it gets the keyword HY003 would add (the
+    // decorator comes before the parameters: patched last).
+    if tracing_keyword(semantic, id).is_none() {
+        let keyword = super::input_signature::retracing_of_new_graph_function(checker, id)
+            .and_then(|retracing| retracing.keyword)
+            .filter(|keyword| keyword.import.is_none());
+        if let (Some(keyword), Some(decorator)) = (keyword, graph_decorator(semantic, id)) {
+            let edit = add_keyword(source, decorator, &keyword.text);
+            let offset = (edit.start() - start).to_usize();
+            lifted.insert_str(
+                dedented_position(block, indent, offset),
+                edit.content().unwrap_or_default(),
+            );
+        }
     }
     for use_ in outer_names.uses.iter().filter(|u| u.name == name) {
         let call = use_.called.expect("checked: every use is a call");

@@ -5,17 +5,23 @@
 
 use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{
-    Alias, ExceptHandler, Expr, ExprCall, ExprContext, Number, Parameter, Pattern, Stmt, TypeParam,
+    Alias, ExceptHandler, Expr, ExprCall, ExprContext, Keyword, Number, Parameter, Pattern, Stmt,
+    TypeParam,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::analyze::signature::{add_keyword, call_sites_closed, scalar_signature, DTYPES};
+use crate::analyze::preconditions::reason_to_remove;
+use crate::analyze::signature::{
+    add_keyword, call_sites_closed, graph_decorator, python_only_use, scalar_signature, DTYPES,
+};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
-use crate::diagnostic::Fix;
+use crate::diagnostic::{Edit, Fix};
+use crate::semantic::effects::Effect;
+use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
-use crate::semantic::{FunctionId, GraphOrigin};
+use crate::semantic::{FunctionId, SemanticModel};
 use crate::version::TfVersion;
 
 pub const CODEMOD: Codemod = Codemod {
@@ -38,157 +44,319 @@ fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
     let mut constants = None;
     for id in 0..semantic.functions.len() {
-        let function = &semantic.functions[id];
-        let Some(GraphOrigin::Decorator(range)) = function.graph else {
-            continue;
-        };
-        let Some(decorator) = function
-            .def
-            .decorator_list
-            .iter()
-            .find(|d| d.range() == range)
-        else {
+        let Some(decorator) = graph_decorator(semantic, id) else {
             continue;
         };
         let facts = &semantic.facts[id];
-        // A function without parameters (besides `self`) is traced once.
-        if facts.params.is_empty() {
+        if facts.params.is_empty() || !called_enough(facts) {
             continue;
         }
-        // Only functions that are called (in a loop, or from several places)
-        // retrace enough to matter.
-        if facts.call_sites == 0 || (facts.loop_call.is_none() && facts.call_sites < 2) {
-            continue;
-        }
-        let arguments = match &decorator.expression {
-            Expr::Call(call) => Some(call),
-            _ => None,
-        };
-        if arguments.is_some_and(|call| call.arguments.find_keyword("input_signature").is_some()) {
-            existing_signature(checker, id, arguments.expect("checked"));
-            continue;
-        }
-        if arguments.is_some_and(|call| {
-            call.arguments.find_keyword("reduce_retracing").is_some()
-                || call
-                    .arguments
-                    .find_keyword("experimental_relax_shapes")
-                    .is_some()
-        }) {
-            continue;
-        }
-        // A signature would turn Python values into tensors: those are
-        // HY004's (or deliberate), and only `reduce_retracing` remains.
-        let python_values = facts
-            .params
-            .iter()
-            .any(|(_, kind)| matches!(kind, ParamKind::Primitive { .. } | ParamKind::Other(None)));
-        // HY004 gives varying numbers a scalar `TensorSpec` in a signature
-        // of its own when that is the better fix.
-        if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
-            continue;
-        }
-        let def = function.def;
-        if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
-            continue;
-        }
-        let name = function.qualified_name.clone();
-        let closed = call_sites_closed(semantic, id);
-        let Some((spec, import)) = checker.importer.tensorflow_attribute("TensorSpec") else {
-            continue;
-        };
-        let mut render = Render {
-            checker,
-            spec,
-            closed,
-            anchor: top_level_start(semantic.module_body(), def.range()),
-            constants: &mut constants,
-            named: false,
-        };
-        let inferred = if python_values {
-            None
-        } else {
-            facts
-                .params
-                .iter()
-                .map(|(_, kind)| match kind {
-                    ParamKind::Tensor(info) => render.tensor(info),
-                    ParamKind::Other(Some(structure)) => render.structure(structure),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-        };
-        let named = render.named;
-        match inferred {
-            Some(specs) => {
-                let mut note = if closed {
-                    "every call site is in this module, so the dimensions that never vary stay fixed".to_string()
-                } else {
-                    "the function may be called from code the analysis cannot see, so every dimension is left open (`None`)".to_string()
-                };
-                if named {
-                    note.push_str("; a dimension every call site spells with the same module-level constant keeps its name");
-                }
-                let text = format!("input_signature=[{}]", specs.join(", "));
-                let edit = add_keyword(checker.source, decorator, &text);
-                checker.report(
-                    CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape or dtype; its call sites determine a signature"),
-                        def.name.range(),
-                    )
-                    .with_function(name)
-                    .with_note(note)
-                    .with_fix("Add an `input_signature` inferred from the call sites", Fix::unsafe_edits(edit, import)),
-                );
+        if let Expr::Call(call) = &decorator.expression {
+            if call.arguments.find_keyword("input_signature").is_some() {
+                existing_signature(checker, id, call);
+                continue;
             }
-            None => {
-                // Only a tensor whose shape is unknown or varies can retrace;
-                // a varying Python number becomes such a tensor under HY004,
-                // so it counts too (and the fixes agree in one pass).
-                if !facts.params.iter().any(|(_, kind)| match kind {
-                    ParamKind::Unknown
-                    | ParamKind::Primitive {
-                        varies_at: Some(_), ..
-                    } => true,
-                    ParamKind::Tensor(info) => info
-                        .shape
-                        .as_ref()
-                        .is_none_or(|shape| shape.iter().any(Option::is_none)),
-                    ParamKind::Other(Some(structure)) => may_vary(structure),
-                    _ => false,
-                }) {
-                    continue;
-                }
-                let diagnostic = CODEMOD.diagnostic(format!("graph function `{name}` is traced again for every new argument shape; the call sites do not determine a signature"),
-                    def.name.range(),
-                )
-                .with_function(name);
-                if let Some(why) = checker.missing_api("reduce_retracing", REDUCE_RETRACING) {
-                    checker.report(diagnostic.with_note(why));
-                    continue;
-                }
-                let edit = add_keyword(checker.source, decorator, "reduce_retracing=True");
-                checker.report(
-                    diagnostic
-                        .with_note(if python_values {
-                    "some arguments are Python values, which a signature would turn into tensors; `reduce_retracing=True` lets TensorFlow generalise the tensors' shapes after the first retrace"
-                } else {
-                    "the dtype or rank of an argument cannot be inferred; `reduce_retracing=True` lets TensorFlow generalise shapes after the first retrace instead"
-                })
-                        .with_fix("Add `reduce_retracing=True`", Fix::unsafe_edit(edit)),
-                );
+            if let Some(keyword) = ["reduce_retracing", "experimental_relax_shapes"]
+                .into_iter()
+                .find_map(|name| call.arguments.find_keyword(name))
+            {
+                relaxed(checker, id, keyword, &mut constants);
+                continue;
             }
         }
+        // HY020 removes the decoration, or HY002 moves it (a graph function
+        // nested in an eager one is created anew on every call): a
+        // signature would only conflict with their fixes.
+        let function = &semantic.functions[id];
+        if reason_to_remove(facts).is_some()
+            || function
+                .parent
+                .is_some_and(|parent| !semantic.runs_under_graph(parent))
+        {
+            continue;
+        }
+        let Some(retracing) = varying_shapes(checker, id, &mut constants) else {
+            continue;
+        };
+        let diagnostic = CODEMOD
+            .diagnostic(retracing.message, function.def.name.range())
+            .with_function(function.qualified_name.clone())
+            .with_note(retracing.note);
+        checker.report(match retracing.keyword {
+            Some(keyword) => {
+                let edit = add_keyword(checker.source, decorator, &keyword.text);
+                diagnostic.with_fix(keyword.title, Fix::unsafe_edits(edit, keyword.import))
+            }
+            None => diagnostic,
+        });
     }
 }
 
+/// Whether a function is called often enough, in a loop or from several
+/// places, for its retracing to matter (a function without parameters
+/// besides `self` is traced once).
+fn called_enough(facts: &FunctionFacts) -> bool {
+    facts.call_sites > 0 && (facts.loop_call.is_some() || facts.call_sites >= 2)
+}
+
+/// What HY003 says of function `id` as a graph function whose decorator
+/// does not say how to trace yet: why it retraces, and the keyword that
+/// stops it. HY001 and HY002 ask it of a function they decorate, so that
+/// its decorator is final.
+pub(crate) struct Retracing {
+    pub message: String,
+    pub note: String,
+    /// The keyword the fix adds; `None` when no fix is offered (the note
+    /// says why).
+    pub keyword: Option<TracingKeyword>,
+}
+
+/// A keyword for the `tf.function` decorator, with the import it needs.
+pub(crate) struct TracingKeyword {
+    /// `reduce_retracing=True`, `input_signature=[...]`.
+    pub text: String,
+    pub import: Option<Edit>,
+    /// What the fix does, in a few words.
+    pub title: &'static str,
+}
+
+/// [`Retracing`] for function `id`, about to be decorated, when it would
+/// retrace enough to matter.
+pub(crate) fn retracing_of_new_graph_function(
+    checker: &Checker,
+    id: FunctionId,
+) -> Option<Retracing> {
+    let facts = &checker.semantic.facts[id];
+    if facts.params.is_empty() || !called_enough(facts) {
+        return None;
+    }
+    varying_shapes(checker, id, &mut None)
+}
+
+/// A graph function whose call sites pass tensors of different sizes: a
+/// signature with `None` where sizes vary, else `reduce_retracing`, unless
+/// the function decides Python control flow on the static shapes that a
+/// fix would leave open.
+fn varying_shapes<'s>(
+    checker: &Checker<'_, 's>,
+    id: FunctionId,
+    constants: &mut Option<Constants<'s>>,
+) -> Option<Retracing> {
+    let semantic = checker.semantic;
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    // The evidence: parameters whose shapes differ from call to call. A
+    // shape that is only unknown is no reason to relax it.
+    let varying: Vec<&str> = facts
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, kind))| {
+            kind.shape_varies() || facts.shapes_vary.get(*i).copied().unwrap_or(false)
+        })
+        .map(|(_, (param, _))| param.as_str())
+        .collect();
+    if varying.is_empty() {
+        return None;
+    }
+    // A signature would turn Python values into tensors: those are HY004's
+    // (or deliberate), and only `reduce_retracing` remains.
+    let python_values = facts
+        .params
+        .iter()
+        .any(|(_, kind)| matches!(kind, ParamKind::Primitive { .. } | ParamKind::Other(None)));
+    // HY004 gives varying numbers a scalar `TensorSpec` in a signature of
+    // its own when that is the better fix.
+    if python_values && scalar_signature(semantic, checker.source, id).is_ok() {
+        return None;
+    }
+    let def = function.def;
+    if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
+        return None;
+    }
+    let name = function.qualified_name.clone();
+    let shown = varying
+        .iter()
+        .map(|param| format!("`{param}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = format!("graph function `{name}` is traced again for every new shape of {shown}: its call sites pass different sizes");
+    let no_fix = |note: String| {
+        Some(Retracing {
+            message: message.clone(),
+            note,
+            keyword: None,
+        })
+    };
+    let static_shape = static_shape_read(semantic, id, Effect::StaticShape);
+    let static_rank = static_shape_read(semantic, id, Effect::StaticRank);
+    let closed = call_sites_closed(semantic, id);
+    if !python_values && closed {
+        let (spec, import) = checker.importer.tensorflow_attribute("TensorSpec")?;
+        let mut render = Render {
+            checker,
+            spec,
+            anchor: top_level_start(semantic.module_body(), def.range()),
+            constants,
+            named: false,
+        };
+        if let Some(specs) = render.params(&facts.params) {
+            let named = render.named;
+            if let Some(why) = static_shape {
+                return no_fix(format!(
+                    "no fix offered: `{name}` {why}; with `None` for a size that varies, one trace would decide it for every size: each shape needs its own trace"
+                ));
+            }
+            let mut note = "every call site is in this module: the dimensions that vary become `None`, the others stay fixed".to_string();
+            if named {
+                note.push_str("; a dimension every call site spells with the same module-level constant keeps its name");
+            }
+            if static_rank.is_some() {
+                note.push_str(
+                    "; its checks of static ranks still hold: the signature keeps every rank",
+                );
+            }
+            return Some(Retracing {
+                message,
+                note,
+                keyword: Some(TracingKeyword {
+                    text: format!("input_signature=[{}]", specs.join(", ")),
+                    import,
+                    title: "Add an `input_signature` inferred from the call sites",
+                }),
+            });
+        }
+    }
+    if let Some(why) = static_shape.or(static_rank) {
+        return no_fix(format!(
+            "no fix offered: `{name}` {why}; a relaxed trace (`reduce_retracing`) has shapes of unknown size, or rank, and would decide it for all of them: each shape needs its own trace"
+        ));
+    }
+    if let Some(why) = checker.missing_api("reduce_retracing", REDUCE_RETRACING) {
+        return no_fix(why);
+    }
+    let why_not_signature = if python_values {
+        "some arguments are Python values, which a signature would turn into tensors"
+    } else if !closed {
+        "it may be called from code the analysis cannot see, whose shapes a signature could reject"
+    } else {
+        "the dtype or a dimension of an argument is not known at every call site"
+    };
+    Some(Retracing {
+        message,
+        note: format!("no signature: {why_not_signature}; `reduce_retracing=True` relaxes only the dimensions that vary, after the first new shape"),
+        keyword: Some(TracingKeyword {
+            text: "reduce_retracing=True".to_string(),
+            import: None,
+            title: "Add `reduce_retracing=True`",
+        }),
+    })
+}
+
+/// A graph function already relaxed (`reduce_retracing=True` or
+/// `experimental_relax_shapes=True`): the Python values that still retrace
+/// it are reported, and where every call site is known and gives a
+/// signature, the signature replaces the relaxation.
+fn relaxed<'s>(
+    checker: &mut Checker<'_, 's>,
+    id: FunctionId,
+    keyword: &Keyword,
+    constants: &mut Option<Constants<'s>>,
+) {
+    let semantic = checker.semantic;
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    let name = function.qualified_name.clone();
+    let Some(relaxation) = keyword.arg.as_ref().map(|arg| arg.id.as_str()) else {
+        return;
+    };
+    if !matches!(keyword.value, Expr::BooleanLiteral(ref b) if b.value) {
+        return;
+    }
+    let mut python_values = false;
+    for (param, kind) in &facts.params {
+        match kind {
+            ParamKind::Primitive {
+                varies_at: Some(line),
+                ..
+            } => {
+                python_values = true;
+                let at = if *line == 0 {
+                    "different constants at different call sites".to_string()
+                } else {
+                    format!("a value that changes between calls, at line {line}")
+                };
+                let note = match python_only_use(semantic, checker.source, id, param) {
+                    Some(why) => format!("no fix offered: `{param}` {why}; it must stay a Python value, and each of its values needs a trace of its own"),
+                    None => format!("no fix offered here: HY004 passes `{param}` as a tensor, and one trace serves every value"),
+                };
+                checker.report(
+                    CODEMOD
+                        .diagnostic(
+                            format!("`{relaxation}=True` does not stop graph function `{name}` from being traced again for every new value of `{param}`: it receives a Python value ({at})"),
+                            function.def.name.range(),
+                        )
+                        .with_function(name.clone())
+                        .with_note(note),
+                );
+            }
+            ParamKind::Primitive { .. } | ParamKind::Other(None) => python_values = true,
+            _ => {}
+        }
+    }
+    // A signature would turn Python values into tensors, and could reject
+    // what callers the analysis cannot see pass.
+    if python_values || !call_sites_closed(semantic, id) {
+        return;
+    }
+    let def = function.def;
+    if def.parameters.vararg.is_some() || def.parameters.kwarg.is_some() {
+        return;
+    }
+    let Some((spec, import)) = checker.importer.tensorflow_attribute("TensorSpec") else {
+        return;
+    };
+    let mut render = Render {
+        checker,
+        spec,
+        anchor: top_level_start(semantic.module_body(), def.range()),
+        constants,
+        named: false,
+    };
+    let Some(specs) = render.params(&facts.params) else {
+        return;
+    };
+    // Nothing varies: the relaxation costs nothing. A function that reads
+    // a static dimension would see `None` on every call under a signature,
+    // not only once a relaxed trace is made: left as it is.
+    if !facts.params.iter().any(|(_, kind)| kind.shape_varies())
+        || static_shape_read(semantic, id, Effect::StaticShape).is_some()
+    {
+        return;
+    }
+    let text = format!("input_signature=[{}]", specs.join(", "));
+    checker.report(
+        CODEMOD
+            .diagnostic(
+                format!("graph function `{name}` relaxes its shapes with `{relaxation}=True`, but its call sites determine an `input_signature`, which never traces it again"),
+                def.name.range(),
+            )
+            .with_function(name)
+            .with_note("every call site is in this module: the dimensions that vary become `None`, the others stay fixed; a relaxed function is traced again for the first new shape, and again for every shape the relaxed trace does not cover")
+            .with_fix(
+                format!("Replace `{relaxation}=True` with an `input_signature` inferred from the call sites"),
+                Fix::unsafe_edits(Edit::range_replacement(text, keyword.range()), import),
+            ),
+    );
+}
+
 /// Writes specs as source text: a `TensorSpec` for a tensor whose dtype and
-/// rank are known, the same structure for a tuple, list or dict of them.
+/// every dimension are known (a size, a module-level constant, or `None`
+/// where sizes vary), the same structure for a tuple, list or dict of them.
 struct Render<'r, 'c, 'a, 's> {
     checker: &'c Checker<'a, 's>,
     /// How `tf.TensorSpec` is spelled here.
     spec: String,
-    /// Whether every call site is known (else every dimension is `None`).
-    closed: bool,
     /// Where the module-level statement that holds the function starts: a
     /// named dimension must be bound before it.
     anchor: TextSize,
@@ -199,24 +367,39 @@ struct Render<'r, 'c, 'a, 's> {
 }
 
 impl Render<'_, '_, '_, '_> {
+    /// The spec of every parameter, when each is a tensor or a structure of
+    /// them whose dtype and dimensions are all known.
+    fn params(&mut self, params: &[(String, ParamKind)]) -> Option<Vec<String>> {
+        params
+            .iter()
+            .map(|(_, kind)| match kind {
+                ParamKind::Tensor(info) => self.tensor(info),
+                ParamKind::Other(Some(structure)) => self.structure(structure),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn tensor(&mut self, info: &TensorInfo) -> Option<String> {
         let dtype = DTYPES
             .iter()
             .copied()
             .find(|d| Some(*d) == info.dtype.as_deref())?;
-        let dims: Vec<String> = info
+        let dims = info
             .shape
             .as_ref()?
             .iter()
             .map(|dim| match dim {
-                Some(Dim::Size(size)) if self.closed => size.to_string(),
-                Some(Dim::Named(name)) if self.closed && self.is_constant(name) => {
+                Some(Dim::Size(size)) => Some(size.to_string()),
+                Some(Dim::Named(name)) if self.is_constant(name) => {
                     self.named = true;
-                    name.to_string()
+                    Some(name.to_string())
                 }
-                _ => "None".to_string(),
+                Some(Dim::Varies) => Some("None".to_string()),
+                // Unknown: a signature would have to guess it.
+                _ => None,
             })
-            .collect();
+            .collect::<Option<Vec<String>>>()?;
         let dtype = self
             .checker
             .importer
@@ -273,16 +456,24 @@ impl Render<'_, '_, '_, '_> {
     }
 }
 
-/// Whether a leaf of the structure has a shape that is unknown or varies.
-fn may_vary(structure: &Structure) -> bool {
-    match structure {
-        Structure::Leaf(info) => info
-            .shape
-            .as_ref()
-            .is_none_or(|shape| shape.iter().any(Option::is_none)),
-        Structure::Tuple(items) | Structure::List(items) => items.iter().any(may_vary),
-        Structure::Dict(items) => items.iter().any(|(_, item)| may_vary(item)),
+/// Why `id` decides Python control flow on a static shape (`effect` is
+/// [`Effect::StaticShape`] or [`Effect::StaticRank`]), as a phrase
+/// completing "`f` ...": in its body, in a function it calls, or in a
+/// function it defines (a closure it hands to `tf.map_fn` or a helper runs
+/// while it is traced).
+fn static_shape_read(semantic: &SemanticModel, id: FunctionId, effect: Effect) -> Option<String> {
+    if let Some(why) = semantic.facts[id].effect(effect) {
+        return Some(why.to_string());
     }
+    semantic
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, nested)| nested.parent == Some(id))
+        .find_map(|(nested, function)| {
+            let why = static_shape_read(semantic, nested, effect)?;
+            Some(format!("defines `{}`, which {why}", function.def.name.id))
+        })
 }
 
 /// Where the module-level statement that contains `range` starts.

@@ -1,15 +1,20 @@
-//! HY020 remove-tf-function: a `tf.function` with no tensor computation, a
-//! recursive one, or one whose Python side effects no codemod can repair is
-//! made eager again.
+//! HY020 remove-tf-function: a `tf.function` that can only hurt is made
+//! eager again: one with no tensor computation, a recursive one, one whose
+//! Python side effects no codemod can repair, and one whose every caller
+//! already runs under `tf.function` (where it only adds a trace). Never
+//! one that needs its graph.
 
-use ruff_python_ast::Expr;
+use std::path::Path;
+
+use ruff_python_ast::visitor::{walk_expr, Visitor};
+use ruff_python_ast::{Expr, ExprContext};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::analyze::preconditions::reason_to_remove;
+use crate::analyze::preconditions::{needs_graph, reason_to_remove};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::semantic::GraphOrigin;
+use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY020",
@@ -24,16 +29,78 @@ pub const CODEMOD: Codemod = Codemod {
     run,
 };
 
+/// Attributes of a `tf.function` object that a plain function lacks.
+const FUNCTION_ATTRIBUTES: &[&str] = &[
+    "get_concrete_function",
+    "experimental_get_tracing_count",
+    "python_function",
+    "function_spec",
+    "input_signature",
+    "pretty_printed_concrete_signatures",
+    "experimental_get_compiler_ir",
+];
+
+/// Keywords of `tf.function` that only say how to trace: under a caller's
+/// trace, they no longer matter.
+const TRACING_ONLY: &[&str] = &["reduce_retracing", "experimental_relax_shapes"];
+
+/// Methods that frameworks call by name (Keras, `tf.Module`): callers the
+/// analysis does not see.
+const FRAMEWORK_METHODS: &[&str] = &[
+    "call",
+    "train_step",
+    "test_step",
+    "predict_step",
+    "compute_loss",
+    "update_state",
+    "result",
+    "build",
+];
+
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
     for (id, function) in semantic.functions.iter().enumerate() {
         let Some(origin) = function.graph else {
             continue;
         };
-        let Some(reason) = reason_to_remove(&semantic.facts[id]) else {
+        let facts = &semantic.facts[id];
+        let name = &function.qualified_name;
+        let Some(reason) = reason_to_remove(facts) else {
+            if let Some((caller, decorator)) = redundant_decorator(checker, id) {
+                checker.report(
+                    CODEMOD
+                        .diagnostic(
+                            format!("`{name}` runs only where graph functions call it (such as `{caller}`), which trace it into their own graphs; its own `tf.function` only adds a trace"),
+                            function.def.name.range(),
+                        )
+                        .with_function(name.clone())
+                        .with_note("every call site in the analysed files is in code that runs under `tf.function`; without its decorator, the function is traced as part of each caller")
+                        .with_fix(
+                            "Remove `tf.function`",
+                            Fix::applicable_edit(decorator, Applicability::Unsafe),
+                        ),
+                );
+            }
             continue;
         };
-        let name = &function.qualified_name;
+        // Removing the decorator would break what needs the graph: the
+        // reason is reported, without the fix.
+        let blocked = match needs_graph(facts) {
+            Some(why) => Some(format!("no fix offered: `{name}` needs its graph: it {why}")),
+            None => function_object_use(semantic, id, true).map(|(offset, use_)| {
+                let line = checker.line_number(offset);
+                format!("no fix offered: its `tf.function` object is used at line {line} ({use_}), which a plain function cannot do")
+            }),
+        };
+        if let Some(note) = blocked {
+            checker.report(
+                CODEMOD
+                    .diagnostic(format!("`{name}` {reason}"), function.def.name.range())
+                    .with_function(name.clone())
+                    .with_note(note),
+            );
+            continue;
+        }
         let diagnostic = CODEMOD
             .diagnostic(
                 format!("`{name}` {reason}; `tf.function` can only hurt here"),
@@ -50,6 +117,180 @@ fn run(checker: &mut Checker) {
             )),
         }
     }
+}
+
+/// When the `@tf.function` of `id` is redundant, one of its graph callers
+/// and the edit that removes the decorator. It is redundant when every call
+/// site in the analysed files is in a function decorated with (or wrapped
+/// by) `tf.function` itself (a helper that some graph calls may also run
+/// eagerly through another caller), unless (each a
+/// refusal, silent): the function is a public function of a library, which
+/// code the analysis does not see may call eagerly; a framework calls it by
+/// name; it needs its graph (a graph-only call, a loop AutoGraph converts:
+/// a caller traced without AutoGraph would fail); its decorator says more
+/// than how to trace (`input_signature`, `jit_compile`, `autograph`, ...:
+/// it changes what the function does, not only when it is traced); its
+/// `tf.function` object is used as a value; or a caller is itself about to
+/// lose its `tf.function`.
+fn redundant_decorator(checker: &Checker, id: FunctionId) -> Option<(String, Edit)> {
+    let semantic = checker.semantic;
+    let function = &semantic.functions[id];
+    let facts = &semantic.facts[id];
+    let Some(GraphOrigin::Decorator(range)) = function.graph else {
+        return None;
+    };
+    let caller = facts.graph_function_callers_only.clone()?;
+    // TODO(`--candidates all`): the public-function refusal is where that
+    // setting may let a library's own decorators be proposed for removal.
+    if is_public_library_function(semantic, id, checker.path) {
+        return None;
+    }
+    let method = function.def.name.id.as_str();
+    if function.class.is_some()
+        && (FRAMEWORK_METHODS.contains(&method)
+            || (method.starts_with("__") && method.ends_with("__")))
+    {
+        return None;
+    }
+    if needs_graph(facts).is_some() {
+        return None;
+    }
+    let decorator = function
+        .def
+        .decorator_list
+        .iter()
+        .find(|d| d.range() == range)?;
+    if let Expr::Call(call) = &decorator.expression {
+        if !call.arguments.args.is_empty()
+            || call.arguments.keywords.iter().any(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_none_or(|arg| !TRACING_ONLY.contains(&arg.as_str()))
+            })
+        {
+            return None;
+        }
+    }
+    if function_object_use(semantic, id, false).is_some() {
+        return None;
+    }
+    // A caller here that loses its own `tf.function` would leave this one
+    // called eagerly.
+    if semantic.calls_with_callers(id).any(|(caller, _)| {
+        caller.is_some_and(|caller| {
+            semantic.functions[caller].graph.is_some()
+                && reason_to_remove(&semantic.facts[caller]).is_some()
+        })
+    }) {
+        return None;
+    }
+    let edit = removal(checker.source, GraphOrigin::Decorator(range))?;
+    Some((caller, edit))
+}
+
+/// Whether code the analysis does not see may call `id`: a public name
+/// (no part of its qualified name starts with `_`, dunder methods aside;
+/// not nested in a function) in a module of a package (a folder with an
+/// `__init__.py`).
+fn is_public_library_function(semantic: &SemanticModel, id: FunctionId, path: &Path) -> bool {
+    let function = &semantic.functions[id];
+    if function.parent.is_some() {
+        return false;
+    }
+    let private = function
+        .qualified_name
+        .split('.')
+        .any(|part| part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__")));
+    if private {
+        return false;
+    }
+    path.parent()
+        .is_some_and(|folder| folder.join("__init__.py").is_file())
+}
+
+/// Where the module uses the `tf.function` object of `id` other than by
+/// calling it, and how: an attribute only a `tf.function` has
+/// (`f.get_concrete_function()`), or, unless `attributes_only`, the
+/// function passed, returned or stored as a value.
+fn function_object_use(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    attributes_only: bool,
+) -> Option<(TextSize, String)> {
+    struct Uses<'n> {
+        name: &'n str,
+        method: bool,
+        attributes_only: bool,
+        found: Option<(TextSize, String)>,
+    }
+    impl Uses<'_> {
+        /// Whether `expr` names the function: `f`, or `obj.f` for a method.
+        fn names(&self, expr: &Expr) -> bool {
+            match expr {
+                Expr::Name(name) => !self.method && name.id.as_str() == self.name,
+                Expr::Attribute(attribute) => {
+                    self.method && attribute.attr.id.as_str() == self.name
+                }
+                _ => false,
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Uses<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            match expr {
+                Expr::Call(call) if self.names(&call.func) => {
+                    // Called: its arguments may still use it.
+                    for argument in &*call.arguments.args {
+                        self.visit_expr(argument);
+                    }
+                    for keyword in &*call.arguments.keywords {
+                        self.visit_expr(&keyword.value);
+                    }
+                    return;
+                }
+                Expr::Attribute(attribute)
+                    if self.names(&attribute.value)
+                        && FUNCTION_ATTRIBUTES.contains(&attribute.attr.id.as_str()) =>
+                {
+                    self.found = Some((expr.start(), format!("`.{}`", attribute.attr.id)));
+                    return;
+                }
+                Expr::Name(name)
+                    if !self.attributes_only
+                        && !self.method
+                        && name.ctx == ExprContext::Load
+                        && name.id.as_str() == self.name =>
+                {
+                    self.found = Some((expr.start(), "as a value".to_string()));
+                    return;
+                }
+                Expr::Attribute(attribute)
+                    if !self.attributes_only
+                        && self.method
+                        && attribute.ctx == ExprContext::Load
+                        && attribute.attr.id.as_str() == self.name =>
+                {
+                    self.found = Some((expr.start(), "as a value".to_string()));
+                    return;
+                }
+                _ => {}
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let function = &semantic.functions[id];
+    let mut uses = Uses {
+        name: function.def.name.id.as_str(),
+        method: function.class.is_some(),
+        attributes_only,
+        found: None,
+    };
+    uses.visit_body(semantic.module_body());
+    uses.found
 }
 
 /// The edit that removes the decoration: the whole decorator line, or the

@@ -75,15 +75,61 @@ fn fix(checker: &Checker, state: &PythonState) -> Option<Fix> {
     Some(Fix::applicable_edits(first, edits, Applicability::Unsafe))
 }
 
-/// The edits of [`fix`] without the import (HY001 uses them to decorate a
-/// function and repair the state it writes in one change).
+/// The edits of [`fix`] without the import.
 pub(crate) fn state_edits(checker: &Checker, state: &PythonState) -> Option<Vec<Edit>> {
+    states_edits(checker, std::slice::from_ref(state))
+}
+
+/// The edits that keep every state of `states` in a `tf.Variable`, as one
+/// change without the import (HY001 uses them to decorate a function and
+/// repair the state it writes): a `global` statement that declares several
+/// of them is rewritten once, and a cast two of them need is made once.
+pub(crate) fn states_edits(checker: &Checker, states: &[PythonState]) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
+    let mut globals: Vec<(&StmtGlobal, Vec<&str>)> = Vec::new();
+    for state in states {
+        edits.extend(edits_of(checker, state)?);
+        for use_ in &state.uses {
+            if let StateUse::GlobalDecl { stmt } = use_ {
+                match globals
+                    .iter_mut()
+                    .find(|(known, _)| std::ptr::eq(*known, *stmt))
+                {
+                    Some((_, names)) => names.push(state.target.name()),
+                    None => globals.push((stmt, vec![state.target.name()])),
+                }
+            }
+        }
+    }
+    for (stmt, names) in globals {
+        edits.extend(remove_globals(checker.source, stmt, &names));
+    }
+    edits.sort_by_key(|edit| (edit.start(), edit.end()));
+    edits.dedup();
+    Some(edits)
+}
+
+/// The edits of one state, but for its `global` declarations.
+fn edits_of(checker: &Checker, state: &PythonState) -> Option<Vec<Edit>> {
     let kind = state.kind?;
     let (variable, _) = checker.importer.tensorflow_attribute("Variable")?;
     let (dtype, _) = checker.importer.tensorflow_attribute(kind.dtype())?;
     let source = checker.source;
-    let text = |range: TextRange| &source[range];
+    let mut casts: Vec<(TextRange, String)> = Vec::new();
+    for use_ in &state.uses {
+        if let StateUse::Cast { range, dtype } = use_ {
+            let (dtype, _) = checker.importer.tensorflow_attribute(dtype)?;
+            casts.push((*range, dtype));
+        }
+    }
+    let casts = Casts {
+        source,
+        cast: checker.importer.tensorflow_attribute("cast")?.0,
+        casts,
+    };
+    let text = |range: TextRange| casts.render(range);
     let mut edits: Vec<Edit> = Vec::new();
+    let mut inside_writes: Vec<TextRange> = Vec::new();
     for use_ in &state.uses {
         match use_ {
             StateUse::Init { value } => edits.push(Edit::range_replacement(
@@ -99,38 +145,98 @@ pub(crate) fn state_edits(checker: &Checker, state: &PythonState) -> Option<Vec<
                 op,
                 value,
                 ..
-            } => edits.push(Edit::range_replacement(
-                format!(
-                    "{}.{}({})",
-                    text(target.range()),
-                    op.method(),
-                    text(value.range())
-                ),
-                stmt.range(),
-            )),
+            } => {
+                inside_writes.push(stmt.range());
+                edits.push(Edit::range_replacement(
+                    format!(
+                        "{}.{}({})",
+                        text(target.range()),
+                        op.method(),
+                        text(value.range())
+                    ),
+                    stmt.range(),
+                ));
+            }
             StateUse::EagerRead { expr } => edits.push(Edit::range_replacement(
                 format!("{}({})", kind.converter(), text(expr.range())),
                 expr.range(),
             )),
-            StateUse::GlobalDecl { stmt } => {
-                edits.extend(remove_global(source, stmt, state.target.name()));
-            }
+            StateUse::GlobalDecl { .. } | StateUse::Cast { .. } => {}
+        }
+    }
+    // Each outermost cast is one edit, with the casts inside it (and those
+    // inside a rewritten write are part of the write's edit).
+    for &(range, _) in &casts.casts {
+        let outermost = !casts
+            .casts
+            .iter()
+            .any(|&(other, _)| other != range && other.contains_range(range))
+            && !inside_writes
+                .iter()
+                .any(|write| write.contains_range(range));
+        if outermost {
+            edits.push(Edit::range_replacement(casts.render(range), range));
         }
     }
     Some(edits)
 }
 
-/// The edit that takes `name` out of a `global` statement: the whole line
-/// when it declared only `name` and stands alone on its line, otherwise the
-/// statement rewritten without it. `None` when removing it cleanly is not
+/// The casts a state's rewrite adds, rendered into the text they are in.
+struct Casts<'s> {
+    source: &'s str,
+    /// `tf.cast`.
+    cast: String,
+    /// Each expression cast, with the dtype as written (`tf.float32`).
+    casts: Vec<(TextRange, String)>,
+}
+
+impl Casts<'_> {
+    /// The text of `range` with the casts in it applied: the cast of
+    /// `range` itself, and those inside it, innermost first.
+    fn render(&self, range: TextRange) -> String {
+        let inner = self.render_inside(range);
+        match self.casts.iter().find(|(cast, _)| *cast == range) {
+            Some((_, dtype)) => format!("{}({inner}, {dtype})", self.cast),
+            None => inner,
+        }
+    }
+
+    /// The text of `range` with the casts strictly inside it applied.
+    fn render_inside(&self, range: TextRange) -> String {
+        let mut inside: Vec<TextRange> = self
+            .casts
+            .iter()
+            .map(|(cast, _)| *cast)
+            .filter(|&cast| cast != range && range.contains_range(cast))
+            .collect();
+        inside.sort_by_key(|cast| (cast.start(), std::cmp::Reverse(cast.end())));
+        let mut out = String::new();
+        let mut cursor = range.start();
+        for cast in inside {
+            if cast.start() < cursor {
+                // Inside one rendered already.
+                continue;
+            }
+            out.push_str(&self.source[TextRange::new(cursor, cast.start())]);
+            out.push_str(&self.render(cast));
+            cursor = cast.end();
+        }
+        out.push_str(&self.source[TextRange::new(cursor, range.end())]);
+        out
+    }
+}
+
+/// The edit that takes `names` out of a `global` statement: the whole line
+/// when it declared only them and stands alone on its line, otherwise the
+/// statement rewritten without them. `None` when removing it cleanly is not
 /// possible (`global step; step += 1` on one line); the declaration is then
 /// kept, which is harmless.
-fn remove_global(source: &str, stmt: &StmtGlobal, name: &str) -> Option<Edit> {
+fn remove_globals(source: &str, stmt: &StmtGlobal, names: &[&str]) -> Option<Edit> {
     let rest: Vec<&str> = stmt
         .names
         .iter()
         .map(|n| n.id.as_str())
-        .filter(|n| *n != name)
+        .filter(|n| !names.contains(n))
         .collect();
     if !rest.is_empty() {
         return Some(Edit::range_replacement(

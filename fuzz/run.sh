@@ -8,6 +8,6 @@ cd "$(dirname "$0")"
 seconds="${1:-600}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 mkdir -p corpus/fix_roundtrip
-find ../codemods ../examples ../tests/programs -name '*.py' -exec cp {} corpus/fix_roundtrip/ \;
+find ../codemods ../examples ../tests/programs ../tests/fuzz/regressions -name '*.py' -exec cp {} corpus/fix_roundtrip/ \;
 RUSTC_BOOTSTRAP=1 cargo fuzz run fix_roundtrip corpus/fix_roundtrip -- \
   -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096

@@ -6,8 +6,10 @@ use ruff_diagnostics::{Edit, Fix};
 use ruff_text_size::{Ranged, TextRange};
 
 /// Applies every fix in `fixes` (in order of their first edit) that does not
-/// overlap a fix applied before it. Returns the new text and the indices (into
-/// `fixes`) of the fixes applied; the others wait for the next pass.
+/// overlap a fix applied before it. An edit that is the same as one already
+/// taken (the import two fixes need) is shared, not a conflict, and made
+/// once. Returns the new text and the indices (into `fixes`) of the fixes
+/// applied; the others wait for the next pass.
 pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     let mut order: Vec<usize> = (0..fixes.len()).collect();
     order.sort_by_key(|&i| (fixes[i].min_start(), i));
@@ -15,14 +17,19 @@ pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
     let mut applied = Vec::new();
     for i in order {
         let edits = fixes[i].edits();
-        let conflicts = edits
-            .iter()
-            .any(|edit| taken.iter().any(|other| overlaps(edit, other)))
-            || edits.windows(2).any(|pair| overlaps(&pair[0], &pair[1]));
+        let conflicts = edits.iter().any(|edit| {
+            taken
+                .iter()
+                .any(|other| *other != edit && overlaps(edit, other))
+        }) || edits.windows(2).any(|pair| overlaps(&pair[0], &pair[1]));
         if conflicts || edits.is_empty() {
             continue;
         }
-        taken.extend(edits);
+        for edit in edits {
+            if !taken.contains(&edit) {
+                taken.push(edit);
+            }
+        }
         applied.push(i);
     }
     taken.sort_by_key(|edit| (edit.start(), edit.end()));
@@ -67,6 +74,16 @@ mod tests {
     }
 
     #[test]
+    fn fixes_that_need_the_same_import_apply_together_with_one_import() {
+        let import = Edit::insertion("import tf\n".to_string(), TextSize::new(0));
+        let a = Fix::safe_edits(replace(2, 3, "A"), [import.clone()]);
+        let b = Fix::safe_edits(replace(4, 5, "B"), [import]);
+        let (text, applied) = apply_fixes("x\ny\nz\n", &[&a, &b]);
+        assert_eq!(text, "import tf\nx\nA\nB\n");
+        assert_eq!(applied, vec![0, 1]);
+    }
+
+    #[test]
     fn non_overlapping_fixes_apply_together() {
         let a = Fix::safe_edit(replace(0, 1, "A"));
         let b = Fix::safe_edit(replace(2, 3, "C"));
@@ -86,7 +103,16 @@ mod tests {
     }
 
     #[test]
-    fn two_insertions_at_one_point_do_not_both_apply() {
+    fn two_different_insertions_at_one_point_do_not_both_apply() {
+        let a = Fix::safe_edit(Edit::insertion("import a\n".into(), TextSize::new(0)));
+        let b = Fix::safe_edit(Edit::insertion("import b\n".into(), TextSize::new(0)));
+        let (text, applied) = apply_fixes("x\n", &[&a, &b]);
+        assert_eq!(text, "import a\nx\n");
+        assert_eq!(applied, vec![0]);
+    }
+
+    #[test]
+    fn the_same_insertion_twice_is_made_once() {
         let a = Fix::safe_edit(Edit::insertion(
             "import tensorflow as tf\n".into(),
             TextSize::new(0),
@@ -97,6 +123,6 @@ mod tests {
         ));
         let (text, applied) = apply_fixes("x\n", &[&a, &b]);
         assert_eq!(text, "import tensorflow as tf\nx\n");
-        assert_eq!(applied.len(), 1);
+        assert_eq!(applied, vec![0, 1]);
     }
 }

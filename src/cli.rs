@@ -96,6 +96,10 @@ pub struct CommonArgs {
     /// Only these codes or code prefixes (comma-separated; `ALL` for all).
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
+    /// Also these codes or code prefixes, besides those of `--select` or
+    /// the configuration (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Option<Vec<String>>,
     /// Leave out these codes or code prefixes (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
@@ -117,6 +121,25 @@ pub struct CommonArgs {
     /// When to colour output (`NO_COLOR` is honoured in `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Which functions may get `@tf.function`: `hot` ones (called in a
+    /// loop, training and evaluation steps), judged on safety and benefit;
+    /// or `all` functions and methods, judged on safety alone.
+    #[arg(long, value_enum)]
+    pub candidates: Option<CandidatesArg>,
+    /// Also print why functions not worth converting were left eager.
+    #[arg(long)]
+    pub show_refusals: bool,
+    /// Check files that look like tests too (`test_*.py`, `tests/`, ...);
+    /// without it they only give call sites.
+    #[arg(long)]
+    pub include_tests: bool,
+}
+
+/// `--candidates`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CandidatesArg {
+    Hot,
+    All,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

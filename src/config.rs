@@ -14,10 +14,15 @@ use crate::version::{self, TfVersion};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Options {
     pub select: Option<Vec<String>>,
+    pub extend_select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub unsafe_fixes: Option<bool>,
     pub exclude: Option<Vec<String>>,
     pub tensorflow_version: Option<String>,
+    /// `hot` or `all`: which functions HY001 judges.
+    pub candidates: Option<String>,
+    /// Glob patterns of files that look like tests.
+    pub test_files: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +79,7 @@ pub fn load(start: &Path) -> Result<(Settings, Option<PathBuf>), ConfigError> {
             table
                 .try_into()
                 .map_err(|err: toml::de::Error| ConfigError::Invalid {
-                    path: crate::source::display(&candidate),
+                    path: crate::source::shown(&candidate),
                     reason: format!("[tool.hybridize]: {}", err.message()),
                 })?;
         apply(&mut settings, options, &candidate)?;
@@ -98,18 +103,48 @@ pub fn load(start: &Path) -> Result<(Settings, Option<PathBuf>), ConfigError> {
 
 fn read_pyproject(path: &Path) -> Result<PyProject, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Unreadable {
-        path: crate::source::display(path),
+        path: crate::source::shown(path),
         reason: err.to_string(),
     })?;
+    // The parser's message shows the line with a caret under the problem:
+    // its lines are kept (each with its control characters escaped).
     toml::from_str(&text).map_err(|err: toml::de::Error| ConfigError::Invalid {
-        path: crate::source::display(path),
-        reason: err.to_string().trim().replace('\n', " "),
+        path: crate::source::shown(path),
+        reason: err
+            .to_string()
+            .trim_end()
+            .lines()
+            .map(crate::source::escape_control)
+            .collect::<Vec<_>>()
+            .join("\n"),
     })
 }
 
 fn apply(settings: &mut Settings, options: Options, path: &Path) -> Result<(), ConfigError> {
+    for (key, selectors) in [
+        ("select", &options.select),
+        ("extend-select", &options.extend_select),
+        ("ignore", &options.ignore),
+    ] {
+        let selectors = selectors.as_deref().unwrap_or_default();
+        if let Some(unknown) = selectors
+            .iter()
+            .find(|selector| !crate::settings::is_known_selector(selector))
+        {
+            return Err(ConfigError::Invalid {
+                path: crate::source::shown(path),
+                reason: format!(
+                    "[tool.hybridize] {key}: {}",
+                    crate::settings::unknown_selector(unknown)
+                ),
+            });
+        }
+    }
     if let Some(select) = options.select {
         settings.select = select;
+    }
+    if let Some(extend) = options.extend_select {
+        settings.select.extend(extend);
     }
     if let Some(ignore) = options.ignore {
         settings.ignore = ignore;
@@ -120,13 +155,22 @@ fn apply(settings: &mut Settings, options: Options, path: &Path) -> Result<(), C
     if let Some(exclude) = options.exclude {
         settings.exclude = exclude;
     }
+    if let Some(text) = options.candidates {
+        settings.candidates = text.parse().map_err(|reason| ConfigError::Invalid {
+            path: crate::source::display(path),
+            reason: format!("[tool.hybridize] candidates: {reason}"),
+        })?;
+    }
+    if let Some(test_files) = options.test_files {
+        settings.test_files = test_files;
+    }
     if let Some(text) = options.tensorflow_version {
         settings.tensorflow_version = text.parse().map_err(|reason| ConfigError::Invalid {
-            path: crate::source::display(path),
+            path: crate::source::shown(path),
             reason: format!("[tool.hybridize] tensorflow-version: {reason}"),
         })?;
         settings.tensorflow_version_origin =
-            format!("`tensorflow-version` in {}", crate::source::display(path));
+            format!("`tensorflow-version` in {}", crate::source::shown(path));
     }
     Ok(())
 }

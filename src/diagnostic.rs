@@ -21,6 +21,10 @@ pub struct Diagnostic {
     pub fix_title: Option<String>,
     /// Why no fix (or a weaker one) is offered, when that needs saying.
     pub note: Option<String>,
+    /// A refusal about a function that is no candidate under the policy
+    /// (it does no tensor work): printed only with `--show-refusals`, and
+    /// otherwise only counted.
+    pub on_request: bool,
 }
 
 impl Diagnostic {
@@ -39,6 +43,7 @@ impl Diagnostic {
             fix: None,
             fix_title: None,
             note: None,
+            on_request: false,
         }
     }
 
@@ -50,6 +55,12 @@ impl Diagnostic {
     pub fn with_fix(mut self, title: impl Into<String>, fix: Fix) -> Self {
         self.fix_title = Some(title.into());
         self.fix = Some(fix);
+        self
+    }
+
+    /// Marks the finding as printed only with `--show-refusals`.
+    pub fn on_request(mut self) -> Self {
+        self.on_request = true;
         self
     }
 
@@ -72,6 +83,72 @@ impl Diagnostic {
 impl Ranged for Diagnostic {
     fn range(&self) -> TextRange {
         self.range
+    }
+}
+
+/// What identifies a finding from one pass to the next, when fixes
+/// elsewhere in the file have moved it: its code, its function, the text it
+/// points at and what its fix does (not its message, whose line numbers
+/// move).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FindingKey {
+    code: &'static str,
+    function: Option<String>,
+    anchor: String,
+    fix_title: Option<String>,
+}
+
+impl FindingKey {
+    /// The key of `diagnostic`, a finding about `text`.
+    pub fn of(diagnostic: &Diagnostic, text: &str) -> Self {
+        Self {
+            code: diagnostic.code,
+            function: diagnostic.function.clone(),
+            anchor: text
+                .get(diagnostic.range.start().to_usize()..diagnostic.range.end().to_usize())
+                .unwrap_or_default()
+                .to_string(),
+            fix_title: diagnostic.fix_title.clone(),
+        }
+    }
+}
+
+/// The fixes a file may still get: how many findings of each key the first
+/// check reported with a fix that applies, less those applied since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixBudget(rustc_hash::FxHashMap<FindingKey, usize>);
+
+impl FixBudget {
+    /// The applicable fixes among `diagnostics`, findings about `text`.
+    pub fn of(diagnostics: &[Diagnostic], text: &str, settings: &Settings) -> Self {
+        let mut budget = FixBudget::default();
+        for diagnostic in diagnostics.iter().filter(|d| d.fix_applies(settings)) {
+            *budget
+                .0
+                .entry(FindingKey::of(diagnostic, text))
+                .or_default() += 1;
+        }
+        budget
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values().all(|&count| count == 0)
+    }
+
+    /// Takes one fix with `key` from the budget, if one is left.
+    pub fn take(&mut self, key: &FindingKey) -> bool {
+        match self.0.get_mut(key) {
+            Some(count) if *count > 0 => {
+                *count -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Puts back a fix taken with [`FixBudget::take`] and not applied.
+    pub fn give_back(&mut self, key: FindingKey) {
+        *self.0.entry(key).or_default() += 1;
     }
 }
 

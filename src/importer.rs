@@ -184,6 +184,14 @@ mod tests {
     }
 
     #[test]
+    fn an_alias_imported_in_a_function_is_not_used_at_module_level() {
+        assert_eq!(
+            import_for("tf = None\n\n\ndef load():\n    global tf\n    import tensorflow as tf\n"),
+            "tensorflow.print\n---\nimport tensorflow\ntf = None\n\n\ndef load():\n    global tf\n    import tensorflow as tf\n"
+        );
+    }
+
+    #[test]
     fn avoids_a_taken_tf_name() {
         assert_eq!(
             import_for("import numpy as tf\n"),

@@ -25,7 +25,7 @@ use crate::diagnostic::{applicability_name, Diagnostic};
 use crate::diff::{colorize, unified_diff};
 use crate::report::FileReport;
 use crate::settings::Settings;
-use crate::source::{display, location};
+use crate::source::{location, shown};
 
 const HELP: &str = "\
 y - apply this change
@@ -98,7 +98,7 @@ pub fn review(
     let mut quit = false;
     for (report, diagnostics) in changes {
         let source = report.source.as_deref().unwrap_or_default();
-        let path = display(&report.path);
+        let path = shown(&report.path);
         let index = LineIndex::from_source_text(source);
         let offered_here = diagnostics.len();
         let mut accepted: Vec<&Fix> = Vec::new();
@@ -156,7 +156,7 @@ fn write_file(
     outcome: &mut Outcome,
 ) -> io::Result<()> {
     let source = report.source.as_deref().unwrap_or_default();
-    let path = display(&report.path);
+    let path = shown(&report.path);
     let (fixed, applied) = apply_fixes(source, accepted);
     debug_assert_eq!(applied.len(), accepted.len(), "overlaps were skipped");
     if let Err(error) = ruff_python_parser::parse_module(&fixed) {

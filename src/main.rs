@@ -26,7 +26,8 @@ fn main() -> ExitCode {
     match hybridize::commands::run(cli) {
         Ok(status) => status.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // The message may quote a server's words (and so a token).
+            eprintln!("error: {}", hybridize::secrets::redact(&format!("{err:#}")));
             hybridize::exit_status::ExitStatus::Error.into()
         }
     }

@@ -19,7 +19,9 @@ pub struct ImportMap<'a> {
     /// borrowed from the tree (most modules bind thousands of names, and
     /// only a few builtins are ever asked about).
     shadowed: FxHashSet<&'a str>,
-    /// The local name under which `tensorflow` itself is imported, if any.
+    /// The local name under which `tensorflow` itself is imported at
+    /// module level (not in a function), if any: a name new module-level
+    /// code (a decorator) can use.
     tensorflow_alias: Option<String>,
     /// Whether the module imports anything from TensorFlow or Keras at all.
     mentions_tensorflow: bool,
@@ -27,7 +29,18 @@ pub struct ImportMap<'a> {
 
 impl<'a> ImportMap<'a> {
     pub fn from_module(module: &'a ModModule) -> Self {
-        let mut collector = ImportCollector::default();
+        Self::from_module_with(module, &[])
+    }
+
+    /// The map of `module`, with what its module-level star imports bind
+    /// where `star` says (only the run can tell what `from <project module>
+    /// import *` binds: see `crate::run::star`), in the order of the
+    /// module's statements.
+    pub fn from_module_with(module: &'a ModModule, star: &'a [StarImport]) -> Self {
+        let mut collector = ImportCollector {
+            star,
+            ..ImportCollector::default()
+        };
         collector.visit_body(&module.body);
         collector.map
     }
@@ -110,7 +123,9 @@ impl<'a> ImportMap<'a> {
     }
 
     /// The local alias of the `tensorflow` module (`tf` for `import
-    /// tensorflow as tf`), if the module imports it as a module.
+    /// tensorflow as tf`), if the module imports it as a module at module
+    /// level: an alias imported only inside functions is not bound where a
+    /// decorator is evaluated.
     pub fn tensorflow_alias(&self) -> Option<&str> {
         self.tensorflow_alias.as_deref()
     }
@@ -128,6 +143,113 @@ impl<'a> ImportMap<'a> {
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {
         self.bindings.contains_key(name) || self.shadowed.contains(name)
+    }
+}
+
+/// The names of a module every binding of which imports the same thing
+/// (`name = None` placeholders aside): once bound, their value never
+/// changes, as with `global tf; import tensorflow as tf` in a function that
+/// imports TensorFlow lazily. Found by one walk, when asked.
+pub fn imported_only(module: &ModModule) -> FxHashSet<&str> {
+    let mut walk = ImportedOnly::default();
+    walk.visit_body(&module.body);
+    walk.names
+        .into_iter()
+        .filter_map(|(name, imported)| imported.map(|_| name))
+        .collect()
+}
+
+/// The walk of [`imported_only`]: name → what every import of it binds;
+/// `None` when something else binds it too.
+#[derive(Default)]
+struct ImportedOnly<'a> {
+    names: FxHashMap<&'a str, Option<String>>,
+}
+
+impl<'a> ImportedOnly<'a> {
+    fn import(&mut self, local: &'a str, qualified: String) {
+        let known = self
+            .names
+            .entry(local)
+            .or_insert_with(|| Some(qualified.clone()));
+        if known.as_deref() != Some(qualified.as_str()) {
+            *known = None;
+        }
+    }
+
+    fn other(&mut self, target: &'a Expr) {
+        if let Expr::Name(name) = target {
+            self.names.insert(name.id.as_str(), None);
+        }
+    }
+}
+
+impl<'a> StatementVisitor<'a> for ImportedOnly<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let module = alias.name.id.as_str();
+                    match &alias.asname {
+                        Some(asname) => self.import(asname.id.as_str(), module.to_string()),
+                        None => {
+                            let first = module.split('.').next().unwrap_or(module);
+                            self.import(first, first.to_string());
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let dots = ".".repeat(import.level as usize);
+                let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                for alias in &import.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    let name = alias.name.id.as_str();
+                    self.import(local.id.as_str(), concat(&[&dots, module, ".", name]));
+                }
+            }
+            Stmt::FunctionDef(def) => {
+                self.names.insert(def.name.id.as_str(), None);
+                walk_stmt(self, stmt);
+            }
+            Stmt::ClassDef(class) => {
+                self.names.insert(class.name.id.as_str(), None);
+                walk_stmt(self, stmt);
+            }
+            // A placeholder for the import (`tf = None`).
+            Stmt::Assign(assign) if assign.value.is_none_literal_expr() => {}
+            Stmt::Assign(assign) => assign.targets.iter().for_each(|t| self.other(t)),
+            Stmt::AugAssign(aug) => self.other(&aug.target),
+            Stmt::AnnAssign(ann) => self.other(&ann.target),
+            Stmt::For(for_stmt) => {
+                self.other(&for_stmt.target);
+                walk_stmt(self, stmt);
+            }
+            _ => walk_stmt(self, stmt),
+        }
+    }
+}
+
+/// What one `from <module> import *` of a module binds, as the run found
+/// it in the module imported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StarImport {
+    /// The leading dots of the import as written.
+    pub level: u32,
+    /// The module as written after the dots (empty in `from . import *`).
+    pub module: String,
+    /// Local name → qualified name, as `from <module> import <name>` would
+    /// bind each.
+    pub bindings: Vec<(String, String)>,
+}
+
+impl StarImport {
+    /// Whether it binds TensorFlow or Keras (`tf`, `keras`, `layers`): the
+    /// importing module is TensorFlow code even if it names neither.
+    pub fn binds_tensorflow(&self) -> bool {
+        self.bindings.iter().any(|(_, qualified)| {
+            qualified == "tensorflow" || qualified.starts_with("tensorflow.") || is_keras(qualified)
+        })
     }
 }
 
@@ -199,6 +321,10 @@ pub fn root_segment(qualified: &str) -> &str {
 #[derive(Default)]
 struct ImportCollector<'a> {
     map: ImportMap<'a>,
+    /// What the module's star imports bind, as far as the run knows.
+    star: &'a [StarImport],
+    /// How many functions and classes the statement being visited is in.
+    depth: usize,
 }
 
 impl<'a> ImportCollector<'a> {
@@ -214,7 +340,7 @@ impl<'a> ImportCollector<'a> {
         {
             self.map.mentions_tensorflow = true;
         }
-        if qualified == "tensorflow" && self.map.tensorflow_alias.is_none() {
+        if qualified == "tensorflow" && self.map.tensorflow_alias.is_none() && self.depth == 0 {
             self.map.tensorflow_alias = Some(local.to_string());
         }
         self.map.bindings.insert(local.to_string(), qualified);
@@ -238,6 +364,23 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                 }
             }
             Stmt::ImportFrom(import) => {
+                if import
+                    .names
+                    .iter()
+                    .any(|alias| alias.name.id.as_str() == "*")
+                {
+                    let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                    let known = self
+                        .star
+                        .iter()
+                        .find(|star| star.level == import.level && star.module == module);
+                    if let (Some(star), 0) = (known, self.depth) {
+                        for (local, qualified) in &star.bindings {
+                            self.bind(local, qualified.clone());
+                        }
+                    }
+                    return;
+                }
                 if import.level > 0 {
                     // `from .mod import f` binds `f` to `.mod.f`: relative to
                     // the module's package, which only the run knows (see
@@ -268,11 +411,15 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
             }
             Stmt::FunctionDef(function) => {
                 self.shadow(function.name.id.as_str());
+                self.depth += 1;
                 walk_stmt(self, stmt);
+                self.depth -= 1;
             }
             Stmt::ClassDef(class) => {
                 self.shadow(class.name.id.as_str());
+                self.depth += 1;
                 walk_stmt(self, stmt);
+                self.depth -= 1;
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
@@ -339,6 +486,65 @@ mod tests {
         assert_eq!(m.resolve(&expr("B")).as_deref(), Some(".layers.Base"));
         assert_eq!(m.resolve(&expr("f")).as_deref(), Some("..pkg.mod.f"));
         assert!(!m.mentions_tensorflow());
+    }
+
+    #[test]
+    fn a_lazily_imported_global_is_tensorflow_but_not_a_module_level_alias() {
+        let m = map("tf = None\n\ndef load():\n    global tf\n    import tensorflow as tf\n");
+        assert!(m.is_tensorflow(&expr("tf.function")));
+        assert!(m.mentions_tensorflow());
+        // A decorator is evaluated before `load()` runs.
+        assert_eq!(m.tensorflow_alias(), None);
+        // Rebound only to the same module: it does not change once loaded.
+        let imported_only = |source: &str| {
+            let parsed = ruff_python_parser::parse_module(source).unwrap();
+            super::imported_only(parsed.syntax()).contains("tf")
+        };
+        assert!(imported_only(
+            "tf = None\n\ndef load():\n    global tf\n    import tensorflow as tf\n"
+        ));
+        assert!(!imported_only("import tensorflow as tf\ntf = make()\n"));
+        assert!(!imported_only(
+            "import tensorflow as tf\ndef f():\n    global tf\n    import numpy as tf\n"
+        ));
+        assert_eq!(
+            map("try:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\n")
+                .tensorflow_alias(),
+            Some("tf")
+        );
+    }
+
+    #[test]
+    fn star_imports_bind_what_the_run_found_in_statement_order() {
+        let parsed = Box::leak(Box::new(
+            ruff_python_parser::parse_module(
+                "from common import *\nimport numpy as np\nfrom .ops import *\n",
+            )
+            .unwrap(),
+        ));
+        let star: &'static [StarImport] = Box::leak(Box::new([
+            StarImport {
+                level: 0,
+                module: "common".to_string(),
+                bindings: vec![
+                    ("tf".to_string(), "tensorflow".to_string()),
+                    ("np".to_string(), "jax.numpy".to_string()),
+                ],
+            },
+            StarImport {
+                level: 1,
+                module: "ops".to_string(),
+                bindings: vec![("dense".to_string(), ".ops.dense".to_string())],
+            },
+        ]));
+        let m = ImportMap::from_module_with(parsed.syntax(), star);
+        assert_eq!(m.tensorflow_alias(), Some("tf"));
+        assert!(m.mentions_tensorflow());
+        // The module's own import comes after the star import, and wins.
+        assert_eq!(m.resolve(&expr("np.zeros")).as_deref(), Some("numpy.zeros"));
+        assert_eq!(m.resolve(&expr("dense")).as_deref(), Some(".ops.dense"));
+        // Without what the run found, a star import binds nothing.
+        assert!(!map("from common import *\n").mentions_tensorflow());
     }
 
     #[test]

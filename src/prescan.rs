@@ -83,6 +83,49 @@ pub fn bound_names(text: &str) -> Vec<&str> {
     names
 }
 
+/// The star imports the text may have (`from common import *`, `from .ops
+/// import *`): each as its level (leading dots) and module (empty for `from
+/// . import *`). A superset, as for [`bound_names`]: the text of a string or
+/// comment counts too; the tree tells which are real.
+pub fn star_imports(text: &str) -> Vec<(u32, &str)> {
+    let bytes = text.as_bytes();
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\x0c' | b'\\' | b'\r' | b'\n');
+    let mut found = Vec::new();
+    for at in keyword_offsets(text, "import") {
+        let mut i = at + "import".len();
+        while bytes.get(i).is_some_and(|&b| blank(b)) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'*') {
+            continue;
+        }
+        // Back over the module (`a.b`, `..a`, `.`) to `from`.
+        let mut end = at;
+        while end > 0 && blank(bytes[end - 1]) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && (is_name_byte(bytes[start - 1]) || bytes[start - 1] == b'.') {
+            start -= 1;
+        }
+        let module = &text[start..end];
+        let mut from = start;
+        while from > 0 && blank(bytes[from - 1]) {
+            from -= 1;
+        }
+        if module.is_empty() || from < 4 || &text[from - 4..from] != "from" {
+            continue;
+        }
+        if from > 4 && is_name_byte(bytes[from - 5]) {
+            continue;
+        }
+        let name = module.trim_start_matches('.');
+        let level = (module.len() - name.len()) as u32;
+        found.push((level, name));
+    }
+    found
+}
+
 /// The offsets of `keyword` where it is a whole word.
 fn keyword_offsets<'t>(text: &'t str, keyword: &'t str) -> impl Iterator<Item = usize> + 't {
     let bytes = text.as_bytes();
@@ -160,6 +203,16 @@ mod tests {
         assert!(!names_tensorflow(
             "# pylint: disable=g-direct-tensorflow-import\nimport numpy as np\n"
         ));
+    }
+
+    #[test]
+    fn star_imports_are_found_with_their_level() {
+        let text = "from common import *\nfrom .ops import  *  # re-export\nfrom . import *\nfrom ..a.b import \\\n    *\nfrom x import y\nimport *\nfromage import *\n";
+        assert_eq!(
+            star_imports(text),
+            [(0, "common"), (1, "ops"), (1, ""), (2, "a.b")]
+        );
+        assert!(star_imports("import tensorflow as tf\n").is_empty());
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 
 use ruff_source_file::LineIndex;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 use serde::Serialize;
 
-use crate::diagnostic::{applicability_name, Diagnostic};
+use crate::diagnostic::{applicability_name, Diagnostic, FixBudget};
 use crate::settings::Settings;
 use crate::source::{display, location, Location, SourceError};
 
@@ -20,10 +20,16 @@ pub struct FileReport {
     pub source: Option<String>,
     /// Findings against the text as read.
     pub diagnostics: Vec<Diagnostic>,
+    /// Functions judged and left eager whose refusals are not printed
+    /// (they do no tensor work; `--show-refusals` prints them).
+    pub functions_left_quietly: usize,
     /// The text after all applicable fixes, when it differs from the source.
     pub fixed: Option<String>,
     /// The code of every fix applied, over all passes.
     pub applied: Vec<&'static str>,
+    /// The fixes of reported findings not applied (yet): what a later round
+    /// of the run may still apply.
+    pub unapplied: FixBudget,
     /// Why the file could not be checked.
     pub error: Option<SourceError>,
     /// Bugs in this tool met while fixing the file (a fix that broke the code).
@@ -69,11 +75,13 @@ impl ReportSink for ResolveFindings<'_> {
 }
 
 /// A finding with positions resolved to rows and columns, ready to print.
-/// Its JSON form is ruff's, plus `function` (and `note`).
+/// Its JSON form is ruff's, plus `function` (and `note`). A syntax error is
+/// a finding without a code or name, as in ruff: its message starts with
+/// `SyntaxError: `.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: Option<&'static str>,
+    pub name: Option<&'static str>,
     pub message: String,
     pub filename: String,
     pub location: Location,
@@ -81,7 +89,7 @@ pub struct Finding {
     pub function: Option<String>,
     pub fix: Option<FixView>,
     pub note: Option<String>,
-    pub noqa_row: usize,
+    pub noqa_row: Option<usize>,
     pub url: Option<String>,
     /// The source lines the finding spans (for the full format), and
     /// whether its fix will be applied with the current settings.
@@ -101,7 +109,12 @@ impl Finding {
     /// Informational findings (`HY1xx`: why a candidate was left as it is)
     /// are notes; the others are warnings.
     pub fn is_informational(&self) -> bool {
-        crate::diagnostic::is_informational(self.code)
+        self.code.is_some_and(crate::diagnostic::is_informational)
+    }
+
+    /// Whether the finding is a file's syntax error rather than a codemod's.
+    pub fn is_syntax_error(&self) -> bool {
+        self.code.is_none()
     }
 }
 
@@ -138,20 +151,73 @@ pub fn findings(reports: &mut [FileReport], settings: &Settings) -> Vec<Finding>
     out
 }
 
-/// Resolves the findings of one file (none without its text).
+/// Resolves the findings of one file (none without its text): its syntax
+/// error, or its codemods' findings.
 pub fn file_findings(report: &FileReport, settings: &Settings) -> Vec<Finding> {
     let Some(source) = &report.source else {
         return Vec::new();
     };
-    if report.diagnostics.is_empty() {
+    let syntax_error = match &report.error {
+        Some(SourceError::Syntax { message, range, .. }) => Some((message, *range)),
+        _ => None,
+    };
+    if report.diagnostics.is_empty() && syntax_error.is_none() {
         return Vec::new();
     }
     let index = LineIndex::from_source_text(source);
     let filename = display(&report.path);
+    if let Some((message, range)) = syntax_error {
+        return vec![syntax_error_finding(
+            &filename, source, &index, message, range,
+        )];
+    }
     report
         .diagnostics
         .iter()
         .map(|diagnostic| finding(&filename, source, &index, diagnostic, settings))
+        .collect()
+}
+
+/// A syntax error as ruff reports one: no code, no name, no `noqa` row, and
+/// the message `SyntaxError: ...`.
+fn syntax_error_finding(
+    filename: &str,
+    source: &str,
+    index: &LineIndex,
+    message: &str,
+    range: TextRange,
+) -> Finding {
+    let start = location(index, source, range.start());
+    let end = location(index, source, range.end());
+    Finding {
+        code: None,
+        name: None,
+        message: format!("SyntaxError: {message}"),
+        filename: filename.to_string(),
+        location: start,
+        end_location: end,
+        function: None,
+        fix: None,
+        note: None,
+        noqa_row: None,
+        url: None,
+        lines: source_lines(index, source, start, end),
+        fix_applies: false,
+        byte_location: byte_location(index, source, range.start()),
+        byte_end_location: byte_location(index, source, range.end()),
+    }
+}
+
+/// The source lines from `start`'s row to `end`'s, without line endings.
+fn source_lines(index: &LineIndex, source: &str, start: Location, end: Location) -> Vec<String> {
+    (start.row..=end.row)
+        .map(|row| {
+            let range = index.line_range(
+                ruff_source_file::OneIndexed::new(row).unwrap_or_default(),
+                source,
+            );
+            source[range].trim_end_matches(['\n', '\r']).to_string()
+        })
         .collect()
 }
 
@@ -164,15 +230,7 @@ fn finding(
 ) -> Finding {
     let start = location(index, source, diagnostic.start());
     let end = location(index, source, diagnostic.end());
-    let lines = (start.row..=end.row)
-        .map(|row| {
-            let range = index.line_range(
-                ruff_source_file::OneIndexed::new(row).unwrap_or_default(),
-                source,
-            );
-            source[range].trim_end_matches(['\n', '\r']).to_string()
-        })
-        .collect();
+    let lines = source_lines(index, source, start, end);
     let fix = diagnostic.fix.as_ref().map(|fix| FixView {
         applicability: applicability_name(fix.applicability()),
         message: diagnostic.fix_title.clone(),
@@ -189,8 +247,8 @@ fn finding(
             .collect(),
     });
     Finding {
-        code: diagnostic.code,
-        name: diagnostic.name,
+        code: Some(diagnostic.code),
+        name: Some(diagnostic.name),
         message: diagnostic.message.clone(),
         filename: filename.to_string(),
         location: start,
@@ -199,7 +257,7 @@ fn finding(
         fix_applies: diagnostic.fix_applies(settings),
         fix,
         note: diagnostic.note.clone(),
-        noqa_row: start.row,
+        noqa_row: Some(start.row),
         url: None,
         lines,
         byte_location: byte_location(index, source, diagnostic.start()),

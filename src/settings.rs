@@ -15,7 +15,57 @@ pub struct Settings {
     pub tensorflow_version: TfVersion,
     /// Where the target version came from, for messages.
     pub tensorflow_version_origin: String,
+    /// Which functions HY001 judges: the hot ones, or every one.
+    pub candidates: Candidates,
+    /// Print every refusal, also those about functions that are no
+    /// candidate under the policy (no tensor work).
+    pub show_refusals: bool,
+    /// Check files that look like tests too (they are always analysed for
+    /// the call sites they hold).
+    pub include_tests: bool,
+    /// Glob patterns of files that look like tests.
+    pub test_files: Vec<String>,
 }
+
+/// Which functions HY001 judges as candidates for `@tf.function`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Candidates {
+    /// Functions worth converting: called in a loop, or a training or
+    /// evaluation step by name; each is judged on safety and on benefit.
+    #[default]
+    Hot,
+    /// Every function and method of the files, judged on safety alone: what
+    /// a library's author asks ("which of my functions may run as a
+    /// graph?").
+    All,
+}
+
+impl Candidates {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Candidates::Hot => "hot",
+            Candidates::All => "all",
+        }
+    }
+}
+
+impl std::str::FromStr for Candidates {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "hot" => Ok(Candidates::Hot),
+            "all" => Ok(Candidates::All),
+            _ => Err(format!(
+                "`{text}` is not a candidate policy (`hot` or `all`)"
+            )),
+        }
+    }
+}
+
+/// Files that look like tests: they get no findings unless asked for, but
+/// their calls still count as call sites.
+pub const DEFAULT_TEST_FILES: &[&str] = &["test_*.py", "*_test.py", "conftest.py", "tests", "test"];
 
 impl Default for Settings {
     fn default() -> Self {
@@ -26,6 +76,10 @@ impl Default for Settings {
             exclude: Vec::new(),
             tensorflow_version: TfVersion::NEWEST,
             tensorflow_version_origin: "the default target".to_string(),
+            candidates: Candidates::Hot,
+            show_refusals: false,
+            include_tests: false,
+            test_files: DEFAULT_TEST_FILES.iter().map(|g| g.to_string()).collect(),
         }
     }
 }
@@ -59,6 +113,29 @@ impl Settings {
     }
 }
 
+/// Whether a selector (`--select`, `ignore`, ...) names something, as in
+/// ruff: `ALL`, or a prefix of a code that some codemod reports, its own or
+/// an informational one (`HY`, `HY01`, `HY011`, `HY1`).
+pub fn is_known_selector(selector: &str) -> bool {
+    selector == "ALL"
+        || (!selector.is_empty() && known_codes().any(|code| code.starts_with(selector)))
+}
+
+/// The message for a selector that names nothing.
+pub fn unknown_selector(selector: &str) -> String {
+    format!(
+        "unknown code or prefix `{}`: no code starts with it (codes look like `HY011`; `hybridize codemods` lists them)",
+        crate::source::escape_control(selector)
+    )
+}
+
+/// Every code a finding can have.
+fn known_codes() -> impl Iterator<Item = &'static str> {
+    crate::codemods::CODEMODS.iter().flat_map(|codemod| {
+        std::iter::once(codemod.code).chain(codemod.informational.iter().map(|i| i.code))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +155,15 @@ mod tests {
             ..Settings::default()
         }
         .is_selected("HY011"));
+    }
+
+    #[test]
+    fn a_selector_must_name_some_code() {
+        for known in ["ALL", "HY", "HY0", "HY01", "HY011", "HY1", "HY101", "HY112"] {
+            assert!(is_known_selector(known), "{known}");
+        }
+        for unknown in ["", "X", "hy021", "HY999", "HY0211", "HY2", "HY113", "all"] {
+            assert!(!is_known_selector(unknown), "{unknown}");
+        }
     }
 }

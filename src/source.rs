@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ruff_python_parser::ParseError;
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextSize;
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::arena::ParsedModule;
 
@@ -27,8 +27,19 @@ pub enum SourceError {
         path: String,
         row: usize,
         column: usize,
+        /// The parser's words, with control characters escaped.
         message: String,
+        /// Where the parser stopped, in the text as read.
+        range: TextRange,
     },
+}
+
+impl SourceError {
+    /// Whether the file was read but does not parse (its report then
+    /// carries a `SyntaxError` finding).
+    pub fn is_syntax(&self) -> bool {
+        matches!(self, SourceError::Syntax { .. })
+    }
 }
 
 /// One Python file's text and where it came from.
@@ -50,7 +61,7 @@ impl SourceFile {
     /// Reads `path` as UTF-8, keeping every byte (BOM, CRLF, tabs) as it is.
     pub fn read(path: &Path) -> Result<Self, SourceError> {
         let bytes = std::fs::read(path).map_err(|err| SourceError::Unreadable {
-            path: display(path),
+            path: shown(path),
             reason: err.to_string(),
         })?;
         Self::from_bytes(path, bytes)
@@ -71,7 +82,7 @@ impl SourceFile {
                 let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
                 let column = prefix[line_start..].chars().count() + 1;
                 Err(SourceError::NotUtf8 {
-                    path: display(path),
+                    path: shown(path),
                     row,
                     column,
                     byte: bytes[valid],
@@ -80,8 +91,9 @@ impl SourceFile {
         }
     }
 
+    /// The path for messages ([`shown`]).
     pub fn display_path(&self) -> String {
-        display(&self.path)
+        shown(&self.path)
     }
 
     /// Parses the text as a module; a syntax error becomes a [`SourceError`]
@@ -98,10 +110,11 @@ impl SourceFile {
             err.location.start(),
         );
         SourceError::Syntax {
-            path: self.display_path(),
+            path: shown(&self.path),
             row: location.row,
             column: location.column,
-            message: err.error.to_string(),
+            message: escape_control(&err.error.to_string()),
+            range: err.range(),
         }
     }
 }
@@ -115,8 +128,44 @@ pub fn location(index: &LineIndex, text: &str, offset: TextSize) -> Location {
     }
 }
 
-/// A path for messages: forward slashes, no leading `./`.
+/// A path as outputs name it: no leading `./`, and on Windows forward
+/// slashes (elsewhere a `\` is part of a file's name).
 pub fn display(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = path.to_string_lossy();
+    let text = if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    };
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// A path for a line of text on a terminal (messages, the `full` and
+/// `concise` formats): [`display`] with control characters escaped, so that
+/// a file name cannot split a line or send terminal commands.
+pub fn shown(path: &Path) -> String {
+    escape_control(&display(path))
+}
+
+/// `text` with each control character written as an escape: `\n`, `\t`,
+/// `\r`, `\0`, else `\x1b` or `\u{85}`.
+pub fn escape_control(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() && u32::from(c) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }

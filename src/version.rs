@@ -30,17 +30,33 @@ impl FromStr for TfVersion {
     type Err = String;
 
     /// Accepts `2`, `2.9`, `2.9.1`, `2.9.0rc1` (the patch part is ignored).
+    /// A major or minor part that is not a number, or is too large to be a
+    /// version, is an error: it must not be read as some other version.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let mut parts = text.trim().split('.');
-        let number = |part: Option<&str>| -> Option<u32> {
-            let digits: String = part?.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse().ok()
+        let invalid = || {
+            format!(
+                "`{}` is not a version like `2.9`",
+                crate::source::escape_control(text)
+            )
         };
-        let major =
-            number(parts.next()).ok_or_else(|| format!("`{text}` is not a version like `2.9`"))?;
-        let minor = number(parts.next()).unwrap_or(0);
+        let mut parts = text.trim().split('.');
+        let major = parts.next().and_then(number).ok_or_else(invalid)?;
+        let minor = match parts.next() {
+            Some(part) => number(part).ok_or_else(invalid)?,
+            None => 0,
+        };
         Ok(Self::new(major, minor))
     }
+}
+
+/// The leading digits of a version part (`9` of `9rc1`), when there are
+/// some and they fit a version number (at most four digits).
+fn number(part: &str) -> Option<u32> {
+    let digits = part.len() - part.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 4 {
+        return None;
+    }
+    part[..digits].parse().ok()
 }
 
 /// The oldest TensorFlow version a requirement specifier allows
@@ -104,5 +120,17 @@ mod tests {
         assert_eq!(v("tensorflow"), Some(None));
         assert_eq!(v("tensorflow-probability==0.25"), None);
         assert_eq!(v("numpy>=1.20"), None);
+    }
+
+    #[test]
+    fn versions_parse_or_are_refused() {
+        let parse = |s: &str| s.parse::<TfVersion>();
+        assert_eq!(parse("2"), Ok(TfVersion::new(2, 0)));
+        assert_eq!(parse("2.9"), Ok(TfVersion::new(2, 9)));
+        assert_eq!(parse("2.9.0rc1"), Ok(TfVersion::new(2, 9)));
+        assert_eq!(parse(" 2.15.1 "), Ok(TfVersion::new(2, 15)));
+        for bad in ["", "x", "2.x", "2.", "2.999999999999999999999", "99999.1"] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

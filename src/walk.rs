@@ -1,10 +1,11 @@
 //! Finding the Python files to check: paths given explicitly are always
-//! taken; directories are walked with `.gitignore` (and `.ignore`) honoured,
-//! hidden folders skipped, and `exclude` globs applied.
+//! taken (a named pipe or a device named is an error); directories are
+//! walked with `.gitignore` (and `.ignore`) honoured, hidden folders and
+//! special files skipped, and `exclude` globs applied.
 
 use std::path::{Component, Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Folders that hold installed or generated code, never the project's own.
 const DEFAULT_EXCLUDES: &[&str] = &[
@@ -15,28 +16,89 @@ const DEFAULT_EXCLUDES: &[&str] = &[
     "venv",
 ];
 
+/// The option that names the patterns of test files.
+const TEST_FILES_OPTION: &str = "test-files";
+
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
-    #[error("invalid exclude pattern `{pattern}`: {reason}")]
-    BadGlob { pattern: String, reason: String },
+    #[error("invalid {option} pattern `{pattern}`: {reason}")]
+    BadGlob {
+        /// The option the pattern comes from (`exclude`, `test-files`).
+        option: &'static str,
+        pattern: String,
+        reason: String,
+    },
     #[error("{path}: no such file or directory")]
     Missing { path: String },
+    #[error("{path}: not a regular file ({kind}); name a Python file or a directory")]
+    NotRegular { path: String, kind: &'static str },
+    #[error("{path}: cannot read: {reason}")]
+    Unreadable { path: String, reason: String },
 }
 
 /// Every `*.py` file under `paths`, sorted, without duplicates.
 pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, WalkError> {
-    let excludes = build_globset(exclude)?;
-    let mut files = Vec::new();
+    Ok(python_files_and_tests(paths, exclude, &[])?.files)
+}
+
+/// The files of a walk, and which of them look like tests.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every `*.py` file, sorted, without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Per file: whether it was found in a folder (not named on the command
+    /// line) and looks like a test.
+    pub tests: Vec<bool>,
+}
+
+impl Walked {
+    /// How many files look like tests.
+    pub fn test_count(&self) -> usize {
+        self.tests.iter().filter(|&&test| test).count()
+    }
+}
+
+/// Every `*.py` file under `paths` ([`python_files`]), and which of them
+/// look like tests: a file found in a folder whose name, whose path below
+/// that folder, or one of whose folders below it matches a pattern of
+/// `tests` (`test_*.py`, `tests`). A file named on the command line is never
+/// taken for a test.
+pub fn python_files_and_tests(
+    paths: &[PathBuf],
+    exclude: &[String],
+    tests: &[String],
+) -> Result<Walked, WalkError> {
+    let excludes = build_globset("exclude", exclude, DEFAULT_EXCLUDES)?;
+    let test_globs = build_globset(TEST_FILES_OPTION, tests, &[])?;
+    // (path, whether it looks like a test)
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for root in paths {
-        if !root.exists() {
-            return Err(WalkError::Missing {
-                path: crate::source::display(root),
-            });
-        }
-        if root.is_file() {
+        // What the path names, through symbolic links.
+        let metadata = match std::fs::metadata(root) {
+            Ok(metadata) => metadata,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(WalkError::Missing {
+                    path: crate::source::shown(root),
+                });
+            }
+            Err(err) => {
+                return Err(WalkError::Unreadable {
+                    path: crate::source::shown(root),
+                    reason: err.to_string(),
+                });
+            }
+        };
+        if metadata.is_file() {
             // A file named on the command line is checked even if excluded, as in ruff.
-            files.push(root.clone());
+            files.push((root.clone(), false));
             continue;
+        }
+        if !metadata.is_dir() {
+            // Reading a FIFO or a device could block or never end.
+            return Err(WalkError::NotRegular {
+                path: crate::source::shown(root),
+                kind: kind_of(&metadata.file_type()),
+            });
         }
         // Folders are read on every core (the order is restored below).
         let found = std::sync::Mutex::new(Vec::new());
@@ -48,12 +110,19 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
                 .build_parallel()
                 .visit(&mut Collectors(&found));
         }
-        files.append(&mut found.into_inner().expect("walk"));
+        let found = found.into_inner().expect("walk");
+        files.extend(found.into_iter().map(|path| {
+            let test = !tests.is_empty() && looks_like_test(&path, root, &test_globs);
+            (path, test)
+        }));
     }
     // The order of `Path`'s `Ord` (component by component), with each
-    // path's components split once rather than at every comparison.
-    files.sort_by_cached_key(|path| {
-        path.components()
+    // path's components split once rather than at every comparison; a file
+    // named on the command line comes before the same file found in a
+    // folder, and is the one kept.
+    files.sort_by_cached_key(|(path, test)| {
+        let components = path
+            .components()
             .map(|c| {
                 let rank: u8 = match c {
                     Component::Prefix(_) => 0,
@@ -64,10 +133,39 @@ pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf
                 };
                 (rank, c.as_os_str().as_encoded_bytes().to_vec())
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (components, *test)
     });
-    files.dedup();
-    Ok(files)
+    files.dedup_by(|later, earlier| later.0 == earlier.0);
+    let (files, tests) = files.into_iter().unzip();
+    Ok(Walked { files, tests })
+}
+
+/// Whether `path`, found under the folder `root`, looks like a test: a
+/// pattern matches its file name, one of its folders below `root`, or its
+/// path below `root`.
+fn looks_like_test(path: &Path, root: &Path, tests: &GlobSet) -> bool {
+    let below = path.strip_prefix(root).unwrap_or(path);
+    tests.is_match(below)
+        || below
+            .components()
+            .any(|c| matches!(c, Component::Normal(name) if tests.is_match(name)))
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a named pipe"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
 }
 
 /// Hands each walking thread a [`Collector`].
@@ -120,21 +218,33 @@ impl Drop for Collector<'_> {
     }
 }
 
-fn build_globset(exclude: &[String]) -> Result<GlobSet, WalkError> {
+fn build_globset(
+    option: &'static str,
+    patterns: &[String],
+    defaults: &[&str],
+) -> Result<GlobSet, WalkError> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in exclude
+    for pattern in patterns
         .iter()
         .map(String::as_str)
-        .chain(DEFAULT_EXCLUDES.iter().copied())
+        .chain(defaults.iter().copied())
     {
-        let glob = Glob::new(pattern).map_err(|err| WalkError::BadGlob {
-            pattern: pattern.to_string(),
-            reason: err.kind().to_string(),
-        })?;
+        // A test pattern's `*` stays within one folder or file name, so
+        // that `test_*.py` says nothing about the files of a `test_data`
+        // folder.
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(option == TEST_FILES_OPTION)
+            .build()
+            .map_err(|err| WalkError::BadGlob {
+                option,
+                pattern: pattern.to_string(),
+                reason: err.kind().to_string(),
+            })?;
         builder.add(glob);
     }
     builder.build().map_err(|err| WalkError::BadGlob {
-        pattern: exclude.join(", "),
+        option,
+        pattern: patterns.join(", "),
         reason: err.to_string(),
     })
 }

@@ -270,7 +270,8 @@ fn bad_files_are_reported_left_alone_and_the_run_goes_on() {
         err.contains("error: syntax.py:3:7: syntax error: "),
         "{err}"
     );
-    assert!(err.contains("2 files could not be fixed"), "{err}");
+    assert!(err.contains("1 file could not be parsed"), "{err}");
+    assert!(err.contains("1 file could not be fixed"), "{err}");
     assert_eq!(fs::read(dir.path().join("latin1.py")).unwrap(), not_utf8);
     assert_eq!(
         fs::read_to_string(dir.path().join("syntax.py")).unwrap(),
@@ -678,4 +679,283 @@ fn a_scalar_signature_is_not_added_when_another_module_calls_the_function() {
         .args(["fix", "--unsafe-fixes", "--select", "HY004", "."])
         .assert()
         .stdout("");
+}
+
+const HOT_STEP: &str =
+    "import tensorflow as tf\n\n\ndef step(x):\n    return tf.reduce_sum(tf.matmul(x, x))\n";
+const TEST_LOOP: &str = "import tensorflow as tf\n\nfrom model import step\n\n\ndef helper(x):\n    return tf.nn.relu(tf.matmul(x, x))\n\n\nfor _ in range(3):\n    step(tf.ones([2, 2]))\n    helper(tf.ones([2, 2]))\n";
+
+#[test]
+fn files_that_look_like_tests_give_call_sites_only() {
+    let dir = project(&[
+        ("model.py", HOT_STEP),
+        ("tests/loop.py", TEST_LOOP),
+        ("test_model.py", TEST_LOOP),
+        ("model_spec.py", TEST_LOOP),
+    ]);
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    // The tests' loops make `step` hot; the tests themselves get nothing.
+    assert!(
+        out.contains("model.py:4:5: HY001 [*] `step` is called in a loop (at line 11 of "),
+        "{out}"
+    );
+    assert!(!out.contains("tests/loop.py:"), "{out}");
+    assert!(!out.contains("test_model.py:"), "{out}");
+    assert!(out.contains("model_spec.py:6:5: HY001"), "{out}");
+    assert!(
+        stderr(&output)
+            .contains("2 test files analysed for call sites only; `--include-tests` checks them."),
+        "{}",
+        stderr(&output)
+    );
+    // Nor are they changed.
+    let output = hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&output).contains("test_model.py"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        !stdout(&output).contains("tests/loop.py"),
+        "{}",
+        stdout(&output)
+    );
+    // `--include-tests` checks them ...
+    let out = stdout(
+        &hybridize(dir.path())
+            .args([
+                "check",
+                "--output-format",
+                "concise",
+                "--include-tests",
+                ".",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(out.contains("tests/loop.py:6:5: HY001"), "{out}");
+    assert!(out.contains("test_model.py:6:5: HY001"), "{out}");
+    // ... as does naming one on the command line.
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "test_model.py"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("test_model.py:6:5: HY001"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        !stderr(&output).contains("test file"),
+        "{}",
+        stderr(&output)
+    );
+    // The patterns are configurable.
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.hybridize]\ntest-files = [\"*_spec.py\"]\n",
+    )
+    .unwrap();
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert!(!out.contains("model_spec.py:"), "{out}");
+    assert!(out.contains("test_model.py:6:5: HY001"), "{out}");
+    assert!(
+        stderr(&output)
+            .contains("1 test file analysed for call sites only; `--include-tests` checks it."),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn refusals_of_functions_without_tensor_work_are_counted_unless_asked_for() {
+    let a = "import tensorflow as tf\n\nhistory = []\n\n\ndef log(value):\n    history.append(value)\n\n\ndef step(x):\n    history.append(tf.reduce_sum(x))\n\n\nfor i in range(3):\n    log(i)\n    step(tf.ones([2]))\n";
+    let dir = project(&[("a.py", a)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output),
+        "a.py:10:5: HY101 `step` mutates the global `history` (`.append`) at line 11\n"
+    );
+    assert!(
+        stderr(&output).contains(
+            "1 more function was judged and left eager: no tensor work the analysis can see (`--show-refusals` lists why)."
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Every output format leaves them out ...
+    let json = stdout(
+        &hybridize(dir.path())
+            .args(["check", "--output-format", "json", "."])
+            .output()
+            .unwrap(),
+    );
+    let findings: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let functions: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(functions, ["step"]);
+    // ... unless `--show-refusals` asks for them.
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "json", "--show-refusals", "."])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let codes: Vec<(&str, &str)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["function"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("log", "HY101"),
+            ("log", "HY105"),
+            ("log", "HY106"),
+            ("step", "HY101")
+        ]
+    );
+    assert!(!stderr(&output).contains("judged"), "{}", stderr(&output));
+}
+
+#[test]
+fn candidates_all_judges_every_function_from_the_flag_or_the_configuration() {
+    let a = "import tensorflow as tf\n\n\ndef normalize(x):\n    return x - tf.reduce_mean(x)\n";
+    let dir = project(&[("a.py", a)]);
+    let hot = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&hot), "");
+    let expected = "a.py:4:5: HY001 `normalize` passes every precondition (`--candidates all`); it can run as a graph function\n";
+    let all = hybridize(dir.path())
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--candidates",
+            "all",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&all), expected);
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.hybridize]\ncandidates = \"all\"\n",
+    )
+    .unwrap();
+    let configured = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&configured), expected);
+    let overridden = hybridize(dir.path())
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--candidates",
+            "hot",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&overridden), "");
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.hybridize]\ncandidates = \"some\"\n",
+    )
+    .unwrap();
+    let output = hybridize(dir.path()).args(["check", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("candidates: `some` is not a candidate policy (`hot` or `all`)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn fix_applies_the_fixes_check_reports_and_no_more() {
+    // `step` is called with tensors whose sizes vary: HY001's decorator
+    // carries HY003's signature itself (it used to be plain, and a second
+    // pass added what HY003 then asked for, unannounced).
+    let a = "import tensorflow as tf\n\n\ndef step(x):\n    return tf.nn.relu(tf.matmul(x, x))\n\n\nfor n in range(1, 4):\n    step(tf.ones([n, n]))\n";
+    let dir = project(&[("a.py", a)]);
+    let check = hybridize(dir.path())
+        .args(["check", "--unsafe-fixes", "--output-format", "json", "."])
+        .output()
+        .unwrap();
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let fixes: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(fixes, ["HY001"]);
+    let fix = hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&fix).contains(
+            "+@tf.function(input_signature=[tf.TensorSpec(shape=[None, None], dtype=tf.float32)])\n def step(x):"
+        ),
+        "{}",
+        stdout(&fix)
+    );
+    assert!(
+        stderr(&fix).contains("Would apply 1 fix to 1 file."),
+        "{}",
+        stderr(&fix)
+    );
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "--write", "."])
+        .assert()
+        .code(1);
+    hybridize(dir.path())
+        .args(["fix", "--unsafe-fixes", "."])
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn fix_says_unsafe_fixes_apply_more_only_when_they_do() {
+    // A refusal has no fix: `--unsafe-fixes` would apply nothing more.
+    let refused = "import tensorflow as tf\n\nhistory = []\n\n\ndef step(x):\n    history.append(tf.reduce_sum(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
+    let dir = project(&[("a.py", refused)]);
+    let output = hybridize(dir.path()).args(["fix", "."]).output().unwrap();
+    assert_eq!(
+        stderr(&output),
+        "No changes.\n1 finding without an applied fix (`hybridize check` shows why).\n"
+    );
+    let dir = project(&[("a.py", GRAPH_PRINT)]);
+    let output = hybridize(dir.path()).args(["fix", "."]).output().unwrap();
+    assert!(
+        stderr(&output).contains("`--unsafe-fixes` applies more"),
+        "{}",
+        stderr(&output)
+    );
 }

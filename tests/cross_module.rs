@@ -64,7 +64,12 @@ fn a_side_effect_in_another_module_refuses_the_caller() {
 #[test]
 fn a_callee_outside_the_run_is_unknown() {
     let dir = project();
-    let (out, code) = check(dir.path(), &["--output-format", "concise", "train.py"]);
+    // `step_clean` does no tensor work the analysis can see: its refusal is
+    // printed on request.
+    let (out, code) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "train.py"],
+    );
     assert!(
         out.contains("HY110 `step_clean` calls `pkg.ops.dense` at line 15"),
         "{out}"
@@ -181,33 +186,34 @@ fn inheritance_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "pkg/layers.py",
-        "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\n\nclass Base(tf.keras.layers.Layer):\n    def project(self, x):\n        return tf.nn.relu(x)\n\n    def logged(self, x):\n        self.calls += 1\n        return x\n\n\nclass Plain:\n    def scale(self, x):\n        return x * 2.0\n\n\nclass Mid(Plain):\n    pass\n\n\nclass Extra:\n    pass\n\n\nclass Two(Plain, Extra):\n    pass\n",
+        "import tensorflow as tf\nfrom tensorflow.keras.layers import Layer\n\n\nclass Base(tf.keras.layers.Layer):\n    def project(self, x):\n        return tf.nn.relu(x)\n\n    def logged(self, x):\n        self.calls += 1\n        return x\n\n\nclass Plain:\n    def scale(self, x):\n        return x * 2.0\n\n\nclass Mid(Plain):\n    pass\n\n\nclass Extra:\n    pass\n\n\nclass Two(Plain, Extra):\n    pass\n\n\nclass Core(tf.Module):\n    pass\n",
     );
     write(
         dir.path(),
         "pkg/model.py",
-        "import tensorflow as tf\nfrom .layers import Base, Layer, Mid, Plain, Two\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Inherits(Mid):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Ambiguous(Two):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\ni = Inherits()\na = Ambiguous()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n    i.step(tf.ones([2]))\n    a.step(tf.ones([2]))\n",
+        "import tensorflow as tf\nfrom .layers import Base, Core, Layer, Mid, Plain, Two\n\n\nclass Block(Base):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.project(self.dense(x))\n\n\nclass Noisy(Base):\n    def call(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Direct(Layer):\n    def __init__(self):\n        super().__init__()\n        self.dense = tf.keras.layers.Dense(4)\n\n    def call(self, x):\n        return self.dense(x)\n\n\nclass Helper(Plain):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Inherits(Mid):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nclass Ambiguous(Two):\n    def step(self, x):\n        return self.scale(tf.square(x))\n\n\nh = Helper()\ni = Inherits()\na = Ambiguous()\nfor _ in range(3):\n    h.step(tf.ones([2]))\n    i.step(tf.ones([2]))\n    a.step(tf.ones([2]))\n\n\nclass Noisier(Base):\n    def step(self, x):\n        return self.logged(tf.square(x))\n\n\nclass Net(Core):\n    def __call__(self, x):\n        return tf.nn.relu(tf.matmul(x, x))\n\n\nn = Noisier()\nfor _ in range(3):\n    n.step(tf.ones([2]))\n",
     );
     dir
 }
 
 #[test]
-fn keras_bases_in_other_modules_make_forward_passes_candidates() {
+fn tf_bases_in_other_modules_make_tf_classes() {
     let dir = inheritance_project();
     let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
-    // The hot-step rule applies through a project base class ...
+    // The forward pass of a `tf.Module` is a candidate through a project
+    // base class ...
     assert!(
-        out.contains("pkg/model.py:10:9: HY001 `Block.call` is the forward pass"),
+        out.contains(
+            "pkg/model.py:58:9: HY001 `Net.__call__` is the forward pass of a `tf.Module` class"
+        ),
         "{out}"
     );
-    // ... and through a Keras class imported by way of another module.
-    assert!(
-        out.contains("pkg/model.py:24:9: HY001 `Direct.call` is the forward pass"),
-        "{out}"
-    );
+    // ... while Keras traces the `call` of a layer (through a project base
+    // class, or a Keras class imported by way of another module) itself.
+    assert!(!out.contains(".call`"), "{out}");
     // A method inherited from the base is found, with its effects.
     assert!(
-        out.contains("pkg/model.py:15:9: HY101 `Noisy.call` calls `Base.logged` at line 16, which writes to `self.calls` at line 10 of pkg/layers.py"),
+        out.contains("pkg/model.py:53:9: HY101 `Noisier.step` calls `Base.logged` at line 54, which writes to `self.calls` at line 10 of pkg/layers.py"),
         "{out}"
     );
     assert!(
@@ -247,12 +253,12 @@ fn bases_outside_the_run_stay_unknown() {
 /// are read when a module that does uses what they define.
 fn plain_modules_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    // A package that re-exports a Keras layer without importing TensorFlow.
+    // A package that re-exports a `tf.Module` without importing TensorFlow.
     write(dir.path(), "pkg/__init__.py", "from .base import Base\n");
     write(
         dir.path(),
         "pkg/base.py",
-        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    pass\n",
+        "import tensorflow as tf\n\n\nclass Base(tf.Module):\n    pass\n",
     );
     // A chain of helpers without TensorFlow; mentions of other names that
     // contain it do not make a module a TensorFlow module.
@@ -269,7 +275,7 @@ fn plain_modules_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "train.py",
-        "import tensorflow as tf\nimport pkg\nfrom pkg.chain import relay\n\n\nclass Block(pkg.Base):\n    def call(self, x):\n        return tf.nn.relu(x)\n\n\ndef step(x):\n    return relay(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
+        "import tensorflow as tf\nimport pkg\nfrom pkg.chain import relay\n\n\nclass Block(pkg.Base):\n    def __call__(self, x):\n        return tf.nn.relu(x)\n\n\ndef step(x):\n    return relay(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
     );
     dir
 }
@@ -280,7 +286,7 @@ fn modules_without_tensorflow_are_read_when_their_names_are_used() {
     let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
     // The base class is found through a package that only re-exports it ...
     assert!(
-        out.contains("train.py:7:9: HY001 `Block.call` is the forward pass"),
+        out.contains("train.py:7:9: HY001 `Block.__call__` is the forward pass"),
         "{out}"
     );
     // ... and the effect through two modules that never import TensorFlow.
@@ -295,8 +301,8 @@ fn modules_without_tensorflow_are_read_when_their_names_are_used() {
 
 #[test]
 fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
-    // `Block.call` is refused on its own (its callee is in another file)
-    // and converted once the run sees the callee is pure: `--select HY001`
+    // `step` is refused on its own (its callee is in another file) and
+    // converted once the run sees the callee is pure: `--select HY001`
     // must not hide that, although the refusal it starts from is not
     // selected.
     let dir = tempfile::tempdir().unwrap();
@@ -308,9 +314,9 @@ fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
     write(
         dir.path(),
         "model.py",
-        "import tensorflow as tf\nfrom helpers import scale\n\n\nclass Block(tf.keras.layers.Layer):\n    def call(self, x):\n        return scale(tf.square(x))\n",
+        "import tensorflow as tf\nfrom helpers import scale\n\n\ndef step(x):\n    return scale(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
     );
-    let expected = "model.py:6:9: HY001 `Block.call` is the forward pass";
+    let expected = "model.py:5:5: HY001 [*] `step` is called in a loop";
     let (all, _) = check(dir.path(), &["--output-format", "concise", "."]);
     assert!(all.contains(expected), "{all}");
     let (selected, _) = check(
@@ -320,7 +326,7 @@ fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
     assert!(selected.contains(expected), "{selected}");
     let (alone, _) = check(dir.path(), &["--output-format", "concise", "model.py"]);
     assert!(
-        alone.contains("HY110 `Block.call` calls `helpers.scale`"),
+        alone.contains("HY110 `step` calls `helpers.scale`"),
         "{alone}"
     );
 }
@@ -430,4 +436,49 @@ fn looking_again_only_where_other_modules_matter_loses_nothing() {
         assert!(shortcut.contains("\"code\""), "{shortcut}");
         assert_eq!(shortcut, every, "in {}", dir.path().display());
     }
+}
+
+/// A package whose graph step calls a public and a private graph function
+/// of another module.
+fn redundant_decorators_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\n@tf.function\ndef dense(x, w):\n    return tf.matmul(x, w)\n\n\n@tf.function\ndef _bias(x):\n    return x + 1.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/train.py",
+        "import tensorflow as tf\nfrom pkg.ops import dense, _bias\n\nw = tf.ones([4, 4])\n\n\n@tf.function\ndef step(x):\n    return _bias(dense(x, w))\n\n\nfor _ in range(3):\n    step(tf.ones([2, 4]))\n",
+    );
+    dir
+}
+
+#[test]
+fn a_public_library_function_keeps_its_decorator_when_only_graphs_call_it() {
+    let dir = redundant_decorators_project();
+    let (out, _) = check(
+        dir.path(),
+        &["--select", "HY020", "--output-format", "concise", "."],
+    );
+    // Every caller in the run is a graph function: the private helper's
+    // decorator only adds a trace; the public `dense` may be called
+    // eagerly by code outside the run.
+    assert!(
+        out.contains("pkg/ops.py:10:5: HY020 `_bias` runs only where graph functions call it (such as `step`)"),
+        "{out}"
+    );
+    assert!(!out.contains("`dense`"), "{out}");
+    // Outside a package, every caller of a public function is in the run.
+    fs::remove_file(dir.path().join("pkg/__init__.py")).unwrap();
+    let (out, _) = check(
+        dir.path(),
+        &["--select", "HY020", "--output-format", "concise", "."],
+    );
+    assert!(
+        out.contains("`dense` runs only where graph functions call it"),
+        "{out}"
+    );
 }

@@ -40,6 +40,34 @@ fn settings_for(codemod: &Codemod) -> Settings {
     }
 }
 
+/// The settings a fixture asks for over its codemod's, in a comment among
+/// its first lines: `# fixture: --candidates all --show-refusals`.
+fn fixture_settings(text: &str, codemod_settings: &Settings) -> Settings {
+    let mut settings = codemod_settings.clone();
+    let Some(flags) = text
+        .lines()
+        .take(5)
+        .find_map(|line| line.strip_prefix("# fixture:"))
+    else {
+        return settings;
+    };
+    let mut flags = flags.split_whitespace();
+    while let Some(flag) = flags.next() {
+        match flag {
+            "--candidates" => {
+                settings.candidates = flags
+                    .next()
+                    .expect("--candidates takes a policy")
+                    .parse()
+                    .expect("a candidate policy");
+            }
+            "--show-refusals" => settings.show_refusals = true,
+            other => panic!("unknown fixture flag `{other}`"),
+        }
+    }
+    settings
+}
+
 fn fixtures_of(codemod: &Codemod) -> Vec<PathBuf> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("codemods")
@@ -109,6 +137,14 @@ fn snapshot_text(relative: &str, report: &FileReport, settings: &Settings) -> St
         .emit(&mut out, &findings)
         .unwrap();
     let mut text = String::from_utf8(out).unwrap();
+    match report.functions_left_quietly {
+        0 => {}
+        1 => text
+            .push_str("(1 more function judged and left eager: `--show-refusals` shows why)\n\n"),
+        n => text.push_str(&format!(
+            "({n} more functions judged and left eager: `--show-refusals` shows why)\n\n"
+        )),
+    }
     text.push_str("----- hybridize fix --unsafe-fixes -----\n");
     match (&report.source, &report.fixed) {
         (Some(source), Some(fixed)) => {
@@ -178,7 +214,7 @@ fn check_codemod(module: &str) {
         .iter()
         .find(|codemod| module_of(codemod) == module)
         .unwrap_or_else(|| panic!("no codemod is named `{module}`"));
-    let settings = settings_for(codemod);
+    let codemod_settings = settings_for(codemod);
     let mut failures = Vec::new();
     for path in fixtures_of(codemod) {
         let relative = path
@@ -187,6 +223,7 @@ fn check_codemod(module: &str) {
             .to_string_lossy()
             .replace('\\', "/");
         let text = std::fs::read_to_string(&path).unwrap();
+        let settings = fixture_settings(&text, &codemod_settings);
         let report = fix(Path::new(&relative), &text, &settings);
         assert!(report.error.is_none(), "{relative}: {:?}", report.error);
         assert!(
@@ -218,7 +255,7 @@ fn check_codemod(module: &str) {
         });
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    check_documented_example(codemod, &settings);
+    check_documented_example(codemod, &codemod_settings);
 }
 
 /// The first ```python block after a `## heading` line in a codemod's docs.

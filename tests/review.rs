@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{json, Value};
@@ -153,9 +154,52 @@ struct Request {
     path: String,
     headers: HashMap<String, String>,
     body: String,
+    /// The request as it came: request line, headers and body.
+    raw: String,
 }
 
 type Handler = dyn Fn(&Request) -> (u16, Vec<(String, String)>, String) + Send + Sync;
+
+/// Reads one request from `stream`, keeping its raw bytes.
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
+    }
+    let mut raw = line.clone();
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let path = parts.next().unwrap_or_default().to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).unwrap();
+        raw.push_str(&header);
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+        }
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let body = String::from_utf8(body).unwrap();
+    raw.push_str(&body);
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+        raw,
+    })
+}
 
 /// Serves `handler` on 127.0.0.1 and records every request.
 fn serve(handler: Arc<Handler>) -> (String, Arc<Mutex<Vec<Request>>>) {
@@ -166,37 +210,8 @@ fn serve(handler: Arc<Handler>) -> (String, Arc<Mutex<Vec<Request>>>) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            let Some(request) = read_request(&stream) else {
                 continue;
-            }
-            let mut parts = line.split_whitespace();
-            let method = parts.next().unwrap_or_default().to_string();
-            let path = parts.next().unwrap_or_default().to_string();
-            let mut headers = HashMap::new();
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).unwrap();
-                let header = header.trim_end();
-                if header.is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = header.split_once(':') {
-                    headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-                }
-            }
-            let length: usize = headers
-                .get("content-length")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let request = Request {
-                method,
-                path,
-                headers,
-                body: String::from_utf8(body).unwrap(),
             };
             let (status, extra, body) = handler(&request);
             recorded.lock().unwrap().push(request);
@@ -219,13 +234,20 @@ fn serve(handler: Arc<Handler>) -> (String, Arc<Mutex<Vec<Request>>>) {
 /// HEAD and whose diff is `git diff main...HEAD`; review comments already
 /// posted are listed one per page.
 fn github(dir: &Path) -> Arc<Handler> {
+    github_for(dir, "t0ken")
+}
+
+/// [`github`], for requests that carry `token`.
+fn github_for(dir: &Path, token: &str) -> Arc<Handler> {
     let head = git(dir, &["rev-parse", "HEAD"]).trim().to_string();
     let diff = git(dir, &["diff", "main...HEAD"]);
     let posted: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let authorization = format!("Bearer {token}");
     Arc::new(move |request: &Request| {
         assert_eq!(
-            request.headers.get("authorization").map(String::as_str),
-            Some("Bearer t0ken")
+            request.headers.get("authorization"),
+            Some(&authorization),
+            "{request:?}"
         );
         let ok = |body: String| (200, Vec::new(), body);
         match (request.method.as_str(), request.path.as_str()) {
@@ -653,4 +675,281 @@ fn a_checkout_that_is_not_the_head_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("check out the head commit"), "{stderr}");
+}
+
+// ------------------------------------------- hostile servers (issue 23)
+
+/// A token no output may contain.
+const SECRET: &str = "ghp_Z9distinctiveTOKEN4issue23xQ";
+
+fn review_with(dir: &Path, api: &str, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
+    command
+        .current_dir(dir)
+        .args(["review", "--unsafe-fixes", "--repo", "o/r", "--pr", "7"])
+        .args(args)
+        .args(["--api-url", api])
+        .env("GITHUB_TOKEN", SECRET);
+    command.output().unwrap()
+}
+
+/// Every byte the run printed, checked for the token; returns stderr.
+fn assert_no_token(output: &Output) -> String {
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(SECRET), "the token was printed:\n{text}");
+    }
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A server at another origin (another port) that records what it gets.
+fn second_origin() -> (String, Arc<Mutex<Vec<Request>>>) {
+    serve(Arc::new(|_: &Request| (200, Vec::new(), "[]".to_string())))
+}
+
+fn assert_nothing_reached(log: &Arc<Mutex<Vec<Request>>>) {
+    let requests = log.lock().unwrap();
+    for request in requests.iter() {
+        assert!(
+            !request.raw.contains(SECRET),
+            "the token went to another origin: {request:?}"
+        );
+    }
+    assert!(requests.is_empty(), "{requests:#?}");
+}
+
+#[test]
+fn the_token_goes_only_to_the_origin_of_api_url() {
+    let repo = repository();
+    let (elsewhere, other_log) = second_origin();
+    // A `Link` to the next page on another origin is not followed.
+    let inner = github_for(repo.path(), SECRET);
+    let next = format!("<{elsewhere}/repos/o/r/pulls/7/comments?page=2>; rel=\"next\"");
+    let (api, log) = serve(Arc::new(move |request: &Request| {
+        if request.path.starts_with("/repos/o/r/pulls/7/comments") {
+            (
+                200,
+                vec![("Link".to_string(), next.clone())],
+                "[]".to_string(),
+            )
+        } else {
+            inner(request)
+        }
+    }));
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not followed"), "{stderr}");
+    assert!(stderr.contains(&elsewhere), "{stderr}");
+    assert!(!log.lock().unwrap().iter().any(|r| r.method == "POST"));
+    assert_nothing_reached(&other_log);
+
+    // Nor is a redirect to another origin.
+    let inner = github_for(repo.path(), SECRET);
+    let target = format!("{elsewhere}/repos/o/r/pulls/7");
+    let (api, _) = serve(Arc::new(move |request: &Request| {
+        if request.path == "/repos/o/r/pulls/7" {
+            (
+                302,
+                vec![("Location".to_string(), target.clone())],
+                String::new(),
+            )
+        } else {
+            inner(request)
+        }
+    }));
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not followed"), "{stderr}");
+    assert_nothing_reached(&other_log);
+
+    // A redirect within the origin (a renamed repository) is followed,
+    // with the token.
+    let inner = github_for(repo.path(), SECRET);
+    let (api, log) = serve(Arc::new(move |request: &Request| {
+        if let Some(rest) = request.path.strip_prefix("/repositories/1") {
+            let mut moved = request.clone();
+            moved.path = format!("/repos/o/r{rest}");
+            inner(&moved)
+        } else if request.path == "/repos/o/r/pulls/7" {
+            let location = (
+                "Location".to_string(),
+                "/repositories/1/pulls/7".to_string(),
+            );
+            (301, vec![location], String::new())
+        } else {
+            inner(request)
+        }
+    }));
+    let output = review_with(repo.path(), &api, &["--select", "HY011,HY021"]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Posted a review"), "{stderr}");
+    assert!(log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|r| r.path == "/repositories/1/pulls/7"));
+}
+
+#[test]
+fn a_redirected_post_is_an_error_never_a_success() {
+    let repo = repository();
+    for status in [301, 302, 303, 307, 308] {
+        let inner = github_for(repo.path(), SECRET);
+        let (api, log) = serve(Arc::new(move |request: &Request| {
+            match (request.method.as_str(), request.path.as_str()) {
+                ("POST", _) => {
+                    let location = ("Location".to_string(), "/moved".to_string());
+                    (status, vec![location], String::new())
+                }
+                // What a client that repeats the POST as a GET would read.
+                ("GET", "/moved") => (200, Vec::new(), "[]".to_string()),
+                _ => inner(request),
+            }
+        }));
+        let output = review_with(repo.path(), &api, &[]);
+        let stderr = assert_no_token(&output);
+        assert_eq!(output.status.code(), Some(2), "{status}: {stderr}");
+        assert!(!stderr.contains("Posted"), "{status}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "was answered with a redirect (HTTP {status}) to `/moved`; it was not sent again there, so it did not happen"
+            )),
+            "{status}: {stderr}"
+        );
+        let requests = log.lock().unwrap();
+        assert!(
+            !requests.iter().any(|r| r.path == "/moved"),
+            "{requests:#?}"
+        );
+    }
+    // A success that is not a review is no proof of one.
+    let inner = github_for(repo.path(), SECRET);
+    let (api, _) = serve(Arc::new(move |request: &Request| {
+        if request.method == "POST" {
+            (200, Vec::new(), "[]".to_string())
+        } else {
+            inner(request)
+        }
+    }));
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("may not have been posted"), "{stderr}");
+}
+
+#[test]
+fn a_server_that_repeats_the_token_does_not_get_it_printed() {
+    let repo = repository();
+    let body = json!({
+        "message": format!("Bad credentials: Authorization: Bearer {SECRET}"),
+        "errors": [format!("token {SECRET} is revoked"), { "message": SECRET }],
+    })
+    .to_string();
+    let (api, _) = serve(Arc::new(move |_: &Request| {
+        let id = ("x-github-request-id".to_string(), SECRET.to_string());
+        (401, vec![id], body.clone())
+    }));
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GitHub says: Bad credentials: Authorization: Bearer ***"),
+        "{stderr}"
+    );
+    // The head commit GitHub names is quoted in an error too.
+    let (api, _) = serve(Arc::new(|_: &Request| {
+        let pull = json!({ "number": 7, "head": { "sha": SECRET } });
+        (200, Vec::new(), pull.to_string())
+    }));
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the pull request's head is ***"),
+        "{stderr}"
+    );
+}
+
+/// A GitHub whose diff of the pull request is `size` bytes of one line,
+/// with its length declared or not; returns the API's URL and the count of
+/// bytes of the diff it managed to send.
+fn github_with_a_large_diff(dir: &Path, size: u64, declared: bool) -> (String, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let head = git(dir, &["rev-parse", "HEAD"]).trim().to_string();
+    let sent = Arc::new(AtomicU64::new(0));
+    let counted = sent.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Some(request) = read_request(&stream) else {
+                continue;
+            };
+            if request.headers.get("accept").map(String::as_str)
+                != Some("application/vnd.github.v3.diff")
+            {
+                let body = json!({ "number": 7, "head": { "sha": head } }).to_string();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                continue;
+            }
+            let length = if declared {
+                format!("Content-Length: {size}\r\n")
+            } else {
+                String::new()
+            };
+            if write!(
+                stream,
+                "HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n"
+            )
+            .is_err()
+            {
+                continue;
+            }
+            let chunk = vec![b'x'; 1 << 20];
+            while counted.load(Ordering::Relaxed) < size {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+                counted.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            }
+        }
+    });
+    (url, sent)
+}
+
+#[test]
+fn bodies_are_read_up_to_a_stated_limit() {
+    let repo = repository();
+    let limit = 64 << 20;
+    // 600 MB declared: refused before reading.
+    let (api, sent) = github_with_a_large_diff(repo.path(), 600_000_000, true);
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("reading the diff of o/r#7: the answer (600000000 bytes, as declared) is larger than the 64 MiB this tool reads"),
+        "{stderr}"
+    );
+    // What the server got out before the client hung up (socket buffers).
+    assert!(sent.load(Ordering::Relaxed) < limit, "{sent:?}");
+    // 600 MB sent without a length: reading stops at the limit.
+    let (api, sent) = github_with_a_large_diff(repo.path(), 600_000_000, false);
+    let output = review_with(repo.path(), &api, &[]);
+    let stderr = assert_no_token(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the answer (still being sent) is larger than the 64 MiB this tool reads"),
+        "{stderr}"
+    );
+    assert!(
+        sent.load(Ordering::Relaxed) < limit + (32 << 20),
+        "{sent:?}"
+    );
 }

@@ -71,6 +71,18 @@ pub const CALLED_ONCE: Refusal = Refusal {
     docs: DOCS,
 };
 
+pub const LITTLE_TENSOR_WORK: Refusal = Refusal {
+    code: "HY113",
+    name: "little-tensor-work",
+    docs: DOCS,
+};
+
+pub const NESTED_FUNCTION: Refusal = Refusal {
+    code: "HY114",
+    name: "nested-function",
+    docs: DOCS,
+};
+
 pub static ALL: &[&Refusal] = &[
     &PYTHON_SIDE_EFFECT,
     &EAGER_ONLY_CALL,
@@ -84,6 +96,8 @@ pub static ALL: &[&Refusal] = &[
     &UNKNOWN_CALLEE,
     &RETURNS_PYTHON_VALUE,
     &CALLED_ONCE,
+    &LITTLE_TENSOR_WORK,
+    &NESTED_FUNCTION,
 ];
 
 #[cfg(test)]

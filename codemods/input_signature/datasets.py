@@ -8,8 +8,9 @@ labels = tf.zeros([1000])
 w = tf.Variable(tf.zeros([FEATURES, 1]))
 
 
-# The elements of a batched `tf.data` dataset: a first dimension of any
-# size, then each sliced tensor's own shape and dtype.
+# The elements of a batched `tf.data` dataset: a first dimension that
+# varies (the last batch is smaller), then each sliced tensor's own shape
+# and dtype.
 @tf.function
 def _train_step(x, y):
     return tf.reduce_mean((tf.matmul(x, w)[:, 0] - y) ** 2)
@@ -21,17 +22,27 @@ for epoch in range(3):
         _train_step(x, y)
 
 
-# A NumPy array sliced without batching: each element is one row.
+# A NumPy array sliced, then batched: the rows keep their width.
 @tf.function
-def _row_norm(row):
+def _row_norm(rows):
+    return tf.norm(rows, axis=1)
+
+
+for rows in tf.data.Dataset.from_tensor_slices(np.ones((10, 3), dtype=np.float32)).batch(4):
+    _row_norm(rows)
+
+
+# OK: one row at a time, all of one shape.
+@tf.function
+def _one_row(row):
     return tf.norm(row)
 
 
 for row in tf.data.Dataset.from_tensor_slices(np.ones((10, 3), dtype=np.float32)):
-    _row_norm(row)
+    _one_row(row)
 
 
-# `map` can change anything: its elements are not followed.
+# OK: `map` can change anything: its elements are not followed.
 @tf.function
 def _mapped(x, y):
     return x, y
@@ -41,7 +52,7 @@ for x, y in dataset.map(lambda a, b: (a * 2, b)):
     _mapped(x, y)
 
 
-# A list is one tensor to TensorFlow, not a structure of two.
+# OK: a list is one tensor to TensorFlow, not a structure of two.
 @tf.function
 def _from_list(x):
     return x

@@ -11,16 +11,6 @@ for _ in range(3):
     wrong(tf.ones([2, 4]))
 
 
-# Already relaxed.
-@tf.function(reduce_retracing=True)
-def relaxed(x):
-    return x * 2
-
-
-for n in range(3):
-    relaxed(tf.ones([n, 4]))
-
-
 # OK: nothing to trace again for — a graph function without parameters.
 class Counter(tf.Module):
     def __init__(self):

@@ -14,20 +14,22 @@ _q_values(tf.zeros([8, NUM_STATES]), tf.ones([NUM_STATES, HIDDEN]))
 _q_values(tf.zeros([16, NUM_STATES]), tf.ones([NUM_STATES, HIDDEN]))
 
 
-# A name spelled at one call site and a number at another: the dimension is
-# left open rather than guessed.
+# A name spelled at one call site and a number at another may or may not be
+# the same size: no signature guesses it; `reduce_retracing` relaxes what
+# varies.
 @tf.function
 def _mixed(x):
     return x * 2.0
 
 
 _mixed(tf.ones([2, NUM_STATES]))
-_mixed(tf.ones([2, 4]))
+_mixed(tf.ones([3, 4]))
 
 
 # Not constants: reassigned, shadowed elsewhere in the file, bound only
-# under a condition, or bound after the function. Their dimensions stay open
-# (`None`).
+# under a condition, or bound after the function. Their sizes are unknown,
+# so no signature states them; the first dimension varies:
+# `reduce_retracing`.
 STEPS = 5
 STEPS = 6
 WIDTH = 2
@@ -52,16 +54,16 @@ def _not_constants(a, b, c):
     return tf.reduce_sum(a) + tf.reduce_sum(b) + tf.reduce_sum(c)
 
 
-for _ in range(3):
-    _not_constants(tf.zeros([STEPS]), tf.zeros([WIDTH, 1]), tf.zeros([DEPTH]))
-    _early(tf.zeros([LATER]))
+for n in range(1, 4):
+    _not_constants(tf.zeros([n, STEPS]), tf.zeros([n, WIDTH, 1]), tf.zeros([n, DEPTH]))
+    _early(tf.zeros([n, LATER]))
 
 
 # Inside a function, a local of the same name is not the constant.
 def run():
     NUM = 3
-    for _ in range(3):
-        _local(tf.zeros([NUM]))
+    for n in range(1, 4):
+        _local(tf.zeros([n, NUM]))
 
 
 @tf.function

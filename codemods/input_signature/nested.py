@@ -14,24 +14,26 @@ _train_step((x, y))
 _train_step((tf.ones([8, 4]), tf.constant([1, 2, 3, 4])))
 
 
-# A dict and a list of tensors: same keys and lengths everywhere.
+# A dict and a list of tensors: same keys and lengths everywhere (and a
+# length of "b" that varies, so that it retraces).
 @tf.function
 def _features(inputs, pair):
     return inputs["a"] + tf.reduce_sum(inputs["b"]) + pair[0]
 
 
 for n in range(1, 4):
-    _features({"a": tf.zeros([2, 3]), "b": tf.ones([5])}, [tf.zeros([3]), tf.zeros([3])])
+    _features({"a": tf.zeros([n, 3]), "b": tf.ones([5])}, [tf.zeros([3]), tf.zeros([3])])
 
 
-# Structures that differ between call sites: no signature.
+# OK: structures that differ between call sites: no signature, and what
+# varies is not followed.
 @tf.function
 def _tuple_or_list(batch):
     return batch[0]
 
 
 _tuple_or_list((tf.ones([2]), tf.ones([2])))
-_tuple_or_list([tf.ones([2]), tf.ones([2])])
+_tuple_or_list([tf.ones([3]), tf.ones([2])])
 
 
 @tf.function
@@ -40,10 +42,11 @@ def _keys_differ(inputs):
 
 
 _keys_differ({"a": tf.ones([2])})
-_keys_differ({"b": tf.ones([2])})
+_keys_differ({"b": tf.ones([3])})
 
 
-# A Python number inside the tuple would become a tensor: no signature.
+# OK: a Python number inside the tuple would become a tensor: no signature,
+# and the tuple's tensors are not followed.
 @tf.function
 def _with_number(batch):
     return batch[0] * batch[1]

@@ -19,6 +19,15 @@ def countdown(x):
     return x
 
 
+# `range()` of a tensor is a graph loop: AutoGraph makes it `tf.range`.
+@tf.function
+def rows(x):
+    out = []
+    for i in range(tf.shape(x)[0]):
+        out.append(x[i])
+    return out
+
+
 # OK: a Python loop over a Python range is unrolled while tracing.
 @tf.function
 def unrolled(x):
@@ -35,3 +44,35 @@ def with_tensor_array(n):
     for i in tf.range(n):
         out = out.write(i, i * i)
     return out.stack()
+
+
+# OK: `range()` of a Python `int` (annotated, a default, or what every call
+# site passes) is a Python loop, unrolled while tracing: the list gets one
+# element per iteration.
+class Augmenter(tf.Module):
+    @tf.function
+    def augment(self, x, num_views: int, is_warmup: bool):
+        views = []
+        for _ in range(num_views):
+            views.append(tf.image.flip_left_right(x))
+        return views
+
+    @tf.function
+    def augment_twice(self, x, count=2):
+        views = []
+        for _ in range(count):
+            views.append(x * 2.0)
+        return views
+
+
+@tf.function
+def repeated(x, times):
+    parts = []
+    for _ in range(times):
+        parts.append(x)
+    return tf.stack(parts)
+
+
+repeated(tf.ones([2]), 3)
+repeated(tf.ones([2]), 4)
+

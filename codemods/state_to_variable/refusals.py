@@ -21,10 +21,13 @@ class Returned(tf.Module):
     def __init__(self):
         self.total = 0
 
-    @tf.function
-    def __call__(self, x):
+    def bump(self):
         self.total += 1
         return self.total
+
+    @tf.function
+    def __call__(self, x):
+        return x * self.bump()
 
 
 class Identity(tf.Module):
@@ -135,6 +138,51 @@ class Mixed(tf.Module):
     def __call__(self, x):
         self.n += 0.5
         return x
+
+
+class Truthy(tf.Module):
+    def __init__(self):
+        self.pending = 0
+
+    @tf.function
+    def __call__(self, x):
+        self.pending += 1
+        if self.pending:
+            x = x + 1.0
+        return x
+
+
+class IndexedThroughLocal(tf.Module):
+    def __init__(self):
+        self.cursor = 0
+        self.table = [1.0, 2.0, 3.0]
+
+    @tf.function
+    def __call__(self, x):
+        self.cursor += 1
+        position = self.cursor - 1
+        return x * self.table[position]
+
+
+class Halved(tf.Module):
+    def __init__(self):
+        self.budget = 8
+
+    @tf.function
+    def __call__(self, x):
+        self.budget = self.budget / 2
+        return x
+
+
+class Captured(tf.Module):
+    def __init__(self):
+        self.seen = 0
+
+    @tf.function
+    def __call__(self, x):
+        self.seen += 1
+        seen = self.seen
+        return tf.map_fn(lambda v: v * seen, x)
 
 
 steps = 0

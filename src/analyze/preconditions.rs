@@ -83,8 +83,11 @@ pub fn failed_preconditions(
             format!("{why}; the analysis cannot see into it, and an unknown callee is never assumed pure"),
         ));
     }
+    // Computing with a parameter whose kind is unknown is tensor work when a
+    // tensor is passed: the doubt is the fix's (HY001 makes it unsafe).
     if facts.effect(Effect::TensorComputation).is_none()
         && facts.effect(Effect::UnknownCallee).is_none()
+        && !facts.param_tensor_work
     {
         out.push((
             Precondition::NoTensorComputation,
@@ -119,9 +122,14 @@ pub fn failed_preconditions(
 
 /// Why a graph function should be eager again, if it should: its
 /// `tf.function` can only hurt, so it is to be removed rather than kept or
-/// moved.
+/// moved. Each reason is a fact about the function itself: it is on a cycle
+/// of calls (calling a recursive helper, which runs in Python while tracing,
+/// is no reason), it has a Python side effect no codemod repairs, or it
+/// does no tensor computation at all. Whether removing it is possible (a
+/// graph-only call, a loop AutoGraph converts, its `tf.function` object in
+/// use) is for the codemod to check.
 pub fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
-    if let Some(why) = &facts.recursion {
+    if let Some(why) = facts.recursion.as_ref().filter(|_| facts.recursive_cycle) {
         return Some(format!("is recursive: it {why}"));
     }
     if let Some(why) = facts.effect(Effect::SideEffect) {
@@ -139,4 +147,15 @@ pub fn reason_to_remove(facts: &FunctionFacts) -> Option<String> {
         || facts.generator.is_some()
         || facts.params.iter().any(|(_, kind)| kind.may_be_tensor());
     (!computes).then(|| "does no tensor computation".to_string())
+}
+
+/// Why a graph function needs its graph, if it does: a call that works
+/// only while tracing (or that a graph answers differently), or a loop
+/// AutoGraph converts, in its body or in a function it calls. A phrase
+/// completing "`f` ...", with the culprit's line.
+pub fn needs_graph(facts: &FunctionFacts) -> Option<String> {
+    facts
+        .effect(Effect::GraphOnly)
+        .or_else(|| facts.effect(Effect::GraphLoop))
+        .map(ToString::to_string)
 }

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::Result;
 
-use super::{plural, report_errors, reports, settings};
+use super::{plural, quiet_lines, report_errors, reports, settings, FileErrors};
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::exit_status::ExitStatus;
 use crate::render::{self, Emitter};
@@ -17,13 +17,13 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitStatus> {
     // Each file's findings are resolved as soon as its report is final,
     // and its text dropped: a large run does not hold the text of every
     // file with a finding until the end.
-    let mut reports = reports(
+    let (mut reports, tests) = reports(
         &args.common,
         &settings,
         Mode::Check,
         &ResolveFindings(&settings),
     )?;
-    let errors = report_errors(&reports);
+    let errors = report_errors(&reports, false);
     let findings = report::findings(&mut reports, &settings);
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let emitter: Box<dyn Emitter> = match args.output_format {
@@ -43,20 +43,23 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitStatus> {
     out.flush()?;
     drop(out);
     summarize(&findings, errors, reports.len(), &settings);
-    Ok(if errors > 0 {
+    let mut stderr = io::stderr().lock();
+    for line in quiet_lines(&reports, tests, &settings) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    drop(stderr);
+    // A file that could not be checked fails the run whatever
+    // `--exit-zero` says about findings: nothing was said about it.
+    Ok(if errors.any() {
         ExitStatus::Error
-    } else if findings
-        .iter()
-        .any(|f| !crate::diagnostic::is_informational(f.code))
-        && !args.exit_zero
-    {
+    } else if findings.iter().any(|f| !f.is_informational()) && !args.exit_zero {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
 }
 
-fn summarize(findings: &[Finding], errors: usize, files: usize, settings: &Settings) {
+fn summarize(findings: &[Finding], errors: FileErrors, files: usize, settings: &Settings) {
     let mut stderr = io::stderr().lock();
     let applicable = findings.iter().filter(|f| f.fix_applies).count();
     let unsafe_only = findings
@@ -68,11 +71,20 @@ fn summarize(findings: &[Finding], errors: usize, files: usize, settings: &Setti
                     .is_some_and(|fix| fix.applicability == "unsafe")
         })
         .count();
-    let _ = if findings.is_empty() {
+    let checked = files - errors.unparsable - errors.failed;
+    let _ = if findings.is_empty() && !errors.any() {
         writeln!(
             stderr,
             "All checked: nothing to do in {}.",
             plural(files, "file")
+        )
+    } else if findings.is_empty() && checked == 0 {
+        Ok(())
+    } else if findings.is_empty() {
+        writeln!(
+            stderr,
+            "No findings in the {} that could be checked.",
+            plural(checked, "other file")
         )
     } else {
         let mut line = format!("Found {}", plural(findings.len(), "finding"));
@@ -89,11 +101,5 @@ fn summarize(findings: &[Finding], errors: usize, files: usize, settings: &Setti
         }
         writeln!(stderr, "{line}.")
     };
-    if errors > 0 {
-        let _ = writeln!(
-            stderr,
-            "{} could not be checked (see errors above).",
-            plural(errors, "file")
-        );
-    }
+    errors.summarize(&mut stderr, "checked");
 }

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use super::{plural, reads_stdin, report_errors, reports, run_files, settings};
+use super::{plural, quiet_lines, reads_stdin, report_errors, reports, run_files, settings, walk};
 use crate::cli::FixArgs;
+use crate::diagnostic::Applicability;
 use crate::diff::{colorize, unified_diff};
 use crate::exit_status::ExitStatus;
 use crate::interactive::Outcome;
@@ -16,14 +17,16 @@ use crate::report::{FileReport, KeepReports};
 use crate::run::Mode;
 use crate::settings::Settings;
 use crate::source::display;
+use crate::walk::Walked;
 
 pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
     let settings = settings(&args.common)?;
     if args.interactive {
         return fix_interactively(&args, &settings);
     }
-    let reports = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
-    let mut errors = report_errors(&reports);
+    let (reports, tests) = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
+    let errors = report_errors(&reports, true);
+    let mut not_written = 0;
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let stdin_mode = reads_stdin(&args.common);
     let mut stdout = io::stdout().lock();
@@ -44,7 +47,7 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         } else if args.write {
             if let Err(err) = crate::write::write_atomic(&report.path, source, fixed) {
                 eprintln!("error: {err}");
-                errors += 1;
+                not_written += 1;
                 changed_files -= 1;
                 applied -= report.applied.len();
             }
@@ -60,6 +63,11 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         .flat_map(|r| &r.diagnostics)
         .filter(|d| !d.fix_applies(&settings))
         .count();
+    // Only when one of them has a fix that `--unsafe-fixes` would apply.
+    let unsafe_more = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| !d.fix_applies(&settings) && d.applicability() == Some(Applicability::Unsafe));
     let mut stderr = io::stderr().lock();
     let verb = if args.write { "Applied" } else { "Would apply" };
     let _ = if changed_files > 0 {
@@ -73,29 +81,37 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
             },
             plural(changed_files, "file")
         )
+    } else if not_written > 0 {
+        writeln!(stderr, "Nothing written.")
+    } else if errors.any() {
+        writeln!(stderr, "No changes in the files that could be checked.")
     } else {
         writeln!(stderr, "No changes.")
     };
+    if not_written > 0 {
+        let _ = writeln!(
+            stderr,
+            "{} with changes could not be written (see errors above).",
+            plural(not_written, "file")
+        );
+    }
     if unfixed > 0 {
         let _ = writeln!(
             stderr,
             "{} without an applied fix (`hybridize check` shows why{}).",
             plural(unfixed, "finding"),
-            if settings.unsafe_fixes {
-                ""
-            } else {
+            if unsafe_more {
                 "; `--unsafe-fixes` applies more"
+            } else {
+                ""
             }
         );
     }
-    if errors > 0 {
-        let _ = writeln!(
-            stderr,
-            "{} could not be fixed (see errors above).",
-            plural(errors, "file")
-        );
+    for line in quiet_lines(&reports, tests, &settings) {
+        let _ = writeln!(stderr, "{line}");
     }
-    Ok(if errors > 0 {
+    errors.summarize(&mut stderr, "fixed");
+    Ok(if errors.any() || not_written > 0 {
         ExitStatus::Error
     } else if changed_files > 0 && !args.exit_zero {
         ExitStatus::Failure
@@ -113,9 +129,9 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
     if !io::stdin().is_terminal() {
         bail!("`--interactive` needs a terminal on stdin to ask its questions; use `hybridize fix` to see the diff or `hybridize fix --write` to apply every fix");
     }
-    let files = crate::walk::python_files(&args.common.paths, &settings.exclude)?;
+    let files = walk(&args.common.paths, settings)?;
     let reports = run_files(&files, settings, Mode::Check, &KeepReports);
-    let errors = report_errors(&reports);
+    let errors = report_errors(&reports, true);
     let color = args.common.color.enabled(io::stdout().is_terminal());
     let mut outcome = crate::interactive::review(
         &reports,
@@ -127,7 +143,9 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
     drop(reports);
     count_follow_ups(&mut outcome, &files, settings);
     let mut stderr = io::stderr().lock();
-    let _ = if outcome.offered == 0 {
+    let _ = if outcome.offered == 0 && errors.any() {
+        writeln!(stderr, "No changes in the files that could be checked.")
+    } else if outcome.offered == 0 {
         writeln!(stderr, "No changes.")
     } else {
         writeln!(
@@ -145,7 +163,8 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
             plural(outcome.overlapping + outcome.follow_ups, "change")
         );
     }
-    Ok(if errors + outcome.errors > 0 {
+    errors.summarize(&mut stderr, "checked");
+    Ok(if errors.any() || outcome.errors > 0 {
         ExitStatus::Error
     } else if outcome.files_written > 0 && !args.exit_zero {
         ExitStatus::Failure
@@ -158,7 +177,7 @@ fn fix_interactively(args: &FixArgs, settings: &Settings) -> Result<ExitStatus> 
 /// the project is run again on the written texts (as `fix` would see them
 /// next), and in each written file, the applicable changes beyond those
 /// declined or skipped in the session are follow-ups.
-fn count_follow_ups(outcome: &mut Outcome, files: &[PathBuf], settings: &Settings) {
+fn count_follow_ups(outcome: &mut Outcome, files: &Walked, settings: &Settings) {
     if outcome.written.is_empty() {
         return;
     }

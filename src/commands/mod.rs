@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::{Cli, Command, CommonArgs};
+use crate::cli::{CandidatesArg, Cli, Command, CommonArgs};
 use crate::exit_status::ExitStatus;
 use crate::report::{FileReport, ReportSink};
 use crate::run::{self, Mode};
-use crate::settings::Settings;
+use crate::settings::{Candidates, Settings};
 use crate::source::SourceFile;
+use crate::walk::Walked;
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
@@ -43,8 +44,18 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
         })
         .unwrap_or(Path::new("."));
     let (mut settings, _) = crate::config::load(start)?;
+    for (flag, selectors) in [
+        ("--select", &common.select),
+        ("--extend-select", &common.extend_select),
+        ("--ignore", &common.ignore),
+    ] {
+        check_selectors(flag, selectors.as_deref().unwrap_or_default())?;
+    }
     if let Some(select) = &common.select {
         settings.select = select.clone();
+    }
+    if let Some(extend) = &common.extend_select {
+        settings.select.extend(extend.iter().cloned());
     }
     if let Some(ignore) = &common.ignore {
         settings.ignore = ignore.clone();
@@ -58,18 +69,34 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
     if let Some(exclude) = &common.exclude {
         settings.exclude = exclude.clone();
     }
+    if let Some(candidates) = common.candidates {
+        settings.candidates = match candidates {
+            CandidatesArg::Hot => Candidates::Hot,
+            CandidatesArg::All => Candidates::All,
+        };
+    }
+    settings.show_refusals |= common.show_refusals;
+    settings.include_tests |= common.include_tests;
     if let Some(version) = &common.tensorflow_version {
         settings.tensorflow_version = version
             .parse()
             .map_err(|reason: String| anyhow::anyhow!("--tensorflow-version: {reason}"))?;
         settings.tensorflow_version_origin = "--tensorflow-version".to_string();
     }
-    for code in settings.select.iter().chain(&settings.ignore) {
-        if code != "ALL" && !code.starts_with("HY") {
-            bail!("unknown code or prefix `{code}` (codes look like `HY011`; `hybridize codemods` lists them)");
-        }
-    }
     Ok(settings)
+}
+
+/// Checks, as ruff does, that each selector of `origin` (a flag) selects
+/// something: `ALL`, or a prefix of a code that some codemod reports (its
+/// own or an informational one). A typo must not turn every check off.
+fn check_selectors(origin: &str, selectors: &[String]) -> Result<()> {
+    if let Some(unknown) = selectors
+        .iter()
+        .find(|selector| !crate::settings::is_known_selector(selector))
+    {
+        bail!("{origin}: {}", crate::settings::unknown_selector(unknown));
+    }
+    Ok(())
 }
 
 fn reads_stdin(common: &CommonArgs) -> bool {
@@ -77,13 +104,14 @@ fn reads_stdin(common: &CommonArgs) -> bool {
 }
 
 /// Reports for the files the arguments name (or for stdin), each handed to
-/// `sink` as soon as it is final.
+/// `sink` as soon as it is final, and how many files that look like tests
+/// gave only their call sites.
 fn reports(
     common: &CommonArgs,
     settings: &Settings,
     mode: Mode,
     sink: &dyn ReportSink,
-) -> Result<Vec<FileReport>> {
+) -> Result<(Vec<FileReport>, usize)> {
     if reads_stdin(common) {
         if common.paths.len() > 1 {
             bail!("`-` (stdin) cannot be combined with other paths");
@@ -112,23 +140,64 @@ fn reports(
             },
         });
         sink.file_done(&mut report);
-        return Ok(vec![report]);
+        return Ok((vec![report], 0));
     }
-    let files = crate::walk::python_files(&common.paths, &settings.exclude)?;
-    Ok(run_files(&files, settings, mode, sink))
+    let walked = walk(&common.paths, settings)?;
+    let tests = walked.test_count();
+    Ok((run_files(&walked, settings, mode, sink), tests))
+}
+
+/// The Python files under `paths`, and which of them give only their call
+/// sites (they look like tests, and `--include-tests` is not given).
+fn walk(paths: &[PathBuf], settings: &Settings) -> Result<Walked> {
+    let tests: &[String] = if settings.include_tests {
+        &[]
+    } else {
+        &settings.test_files
+    };
+    Ok(crate::walk::python_files_and_tests(
+        paths,
+        &settings.exclude,
+        tests,
+    )?)
 }
 
 /// Runs the project made of `files`, with a progress bar for long runs.
 fn run_files(
-    files: &[PathBuf],
+    files: &Walked,
     settings: &Settings,
     mode: Mode,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
-    let progress = progress_bar(files.len());
-    let reports = run::run(files, settings, mode, &progress, sink);
+    let progress = progress_bar(files.files.len());
+    let reports = run::run(&files.files, &files.tests, settings, mode, &progress, sink);
     progress.finish_and_clear();
     reports
+}
+
+/// The summary's lines about what was judged and not printed, and about
+/// test files: "12 more functions were judged and left eager ...".
+fn quiet_lines(reports: &[FileReport], tests: usize, settings: &Settings) -> Vec<String> {
+    let mut lines = Vec::new();
+    let quiet: usize = reports.iter().map(|r| r.functions_left_quietly).sum();
+    if quiet > 0 {
+        lines.push(format!(
+            "{} judged and left eager: no tensor work the analysis can see (`--show-refusals` lists why).",
+            if quiet == 1 {
+                "1 more function was".to_string()
+            } else {
+                format!("{quiet} more functions were")
+            }
+        ));
+    }
+    if tests > 0 && !settings.include_tests {
+        lines.push(format!(
+            "{} analysed for call sites only; `--include-tests` checks {}.",
+            plural(tests, "test file"),
+            if tests == 1 { "it" } else { "them" }
+        ));
+    }
+    lines
 }
 
 /// A progress bar on stderr, only for long runs on a terminal.
@@ -148,22 +217,62 @@ fn progress_bar(files: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// Prints file errors and internal errors; returns how many files had one.
-fn report_errors(reports: &[FileReport]) -> usize {
+/// The files of a run that could not be checked, by why.
+#[derive(Debug, Default, Clone, Copy)]
+struct FileErrors {
+    /// Files that do not parse (each has a `SyntaxError` finding).
+    unparsable: usize,
+    /// Files that could not be read, or met a bug in this tool.
+    failed: usize,
+}
+
+impl FileErrors {
+    fn any(&self) -> bool {
+        self.unparsable + self.failed > 0
+    }
+
+    /// The summary's lines about them; `verb` says what could not be done
+    /// to the failed files ("checked", "fixed").
+    fn summarize(&self, out: &mut dyn Write, verb: &str) {
+        if self.unparsable > 0 {
+            let _ = writeln!(
+                out,
+                "{} could not be parsed (see above).",
+                plural(self.unparsable, "file"),
+            );
+        }
+        if self.failed > 0 {
+            let _ = writeln!(
+                out,
+                "{} could not be {verb} (see errors above).",
+                plural(self.failed, "file")
+            );
+        }
+    }
+}
+
+/// Prints file errors and internal errors (syntax errors only when
+/// `print_syntax_errors`: `check` shows them as findings); counts the files
+/// that had one.
+fn report_errors(reports: &[FileReport], print_syntax_errors: bool) -> FileErrors {
     let mut stderr = io::stderr().lock();
-    let mut failed = 0;
+    let mut errors = FileErrors::default();
     for report in reports {
         if let Some(error) = &report.error {
-            let _ = writeln!(stderr, "error: {error}");
+            if print_syntax_errors || !error.is_syntax() {
+                let _ = writeln!(stderr, "error: {error}");
+            }
         }
         for message in &report.internal_errors {
             let _ = writeln!(stderr, "error: {message}");
         }
-        if report.error.is_some() || !report.internal_errors.is_empty() {
-            failed += 1;
+        if report.error.as_ref().is_some_and(|e| e.is_syntax()) {
+            errors.unparsable += 1;
+        } else if report.error.is_some() || !report.internal_errors.is_empty() {
+            errors.failed += 1;
         }
     }
-    failed
+    errors
 }
 
 fn plural(count: usize, word: &str) -> String {

@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use super::{plural, run_files, settings};
+use super::{plural, run_files, settings, walk};
 use crate::cli::ReviewArgs;
 use crate::exit_status::ExitStatus;
 use crate::report::FileReport;
@@ -45,7 +45,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
     if target.is_some() && token.is_none() && !args.dry_run {
         bail!("GITHUB_TOKEN is not set; a review can only be posted with a token that may write pull requests");
     }
-    let client = github::Client::new(&args.api_url, token);
+    let client = github::Client::new(&args.api_url, token)?;
     let root = git(&["rev-parse", "--show-toplevel"], Path::new("."))
         .context("`hybridize review` runs inside a git checkout of the pull request's head")?;
     let root = PathBuf::from(root.trim());
@@ -63,6 +63,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
                 bail!("GitHub's answer for {owner}/{name}#{pr} has no head.sha");
             };
             if head != local_head {
+                let head = crate::source::escape_control(head);
                 bail!("the checkout is at {local_head} but the pull request's head is {head}; check out the head commit (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}`) so that suggestions match the lines GitHub shows");
             }
             let diff = client.get(
@@ -151,7 +152,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
     let json = serde_json::to_string_pretty(&review)?;
     let mut stderr = std::io::stderr().lock();
     if args.dry_run {
-        println!("{json}");
+        println!("{}", crate::secrets::redact(&json));
     } else if let Some((owner, name, pr)) = &target {
         // A review without new comments is posted only on a pull request
         // this tool has not reviewed before, so that every push does not
@@ -165,14 +166,20 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
                 &url,
                 &json,
             )?;
-            let link = serde_json::from_str::<serde_json::Value>(&posted.body)
+            // GitHub answers with the review it made; anything else is no
+            // proof that one was posted.
+            let posted = serde_json::from_str::<serde_json::Value>(&posted.body)
                 .ok()
-                .and_then(|v| v["html_url"].as_str().map(str::to_string))
-                .unwrap_or_default();
+                .filter(|v| v["id"].is_u64());
+            let Some(posted) = posted else {
+                bail!("GitHub API: posting the review on {owner}/{name}#{pr}: the answer is not a review (no `id`); it may not have been posted (check --api-url)");
+            };
+            let link = posted["html_url"].as_str().unwrap_or_default();
             let _ = writeln!(
                 stderr,
-                "Posted a review with {} on {owner}/{name}#{pr}. {link}",
-                plural(review.comments.len(), "suggestion")
+                "Posted a review with {} on {owner}/{name}#{pr}. {}",
+                plural(review.comments.len(), "suggestion"),
+                crate::secrets::redact(&crate::source::escape_control(link))
             );
         }
     }
@@ -211,8 +218,9 @@ fn changed_file_reports(
     if files.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut project = crate::walk::python_files(paths, &settings.exclude)?;
+    let mut project = walk(paths, settings)?;
     let mut walked: HashMap<PathBuf, PathBuf> = project
+        .files
         .iter()
         .filter_map(|path| Some((std::fs::canonicalize(path).ok()?, path.clone())))
         .collect();
@@ -220,7 +228,8 @@ fn changed_file_reports(
     let mut changed: HashMap<PathBuf, PathBuf> = HashMap::new();
     for (_, file) in files {
         let spelled = walked.remove(file).unwrap_or_else(|| {
-            project.push(file.clone());
+            project.files.push(file.clone());
+            project.tests.push(false);
             file.clone()
         });
         changed.insert(spelled, file.clone());

@@ -1,7 +1,8 @@
 //! Propagation across the call graph and across the modules of a run: each
 //! module's model is summarised without its tree ([`summary`]); classes
 //! that derive from Keras or `tf.Module` through other modules, and
-//! methods they inherit from there, are resolved ([`classes`]); effects
+//! methods they inherit from there, are resolved ([`classes`]), and the
+//! functions star imports bind (`stars.rs`); effects
 //! flow from callees to callers through the strongly connected components
 //! of the call graph (`callgraph.rs`, `propagation.rs`). What comes out is a
 //! [`FunctionFacts`] per function, which a model is given as plain data.
@@ -12,6 +13,7 @@
 mod callgraph;
 pub mod classes;
 mod propagation;
+mod stars;
 pub mod summary;
 
 use std::path::Path;

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
+use super::stars::{Modules, StarTables};
 use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
 use crate::names::concat;
 use crate::semantic::effects::{Callee, Effect, ParamRule};
@@ -53,6 +54,9 @@ struct CalleeSites {
     loop_call: Option<(usize, u32)>,
     module_call: Option<(usize, u32)>,
     params: Vec<ParamKind>,
+    /// For a graph function, per parameter: whether the call sites that
+    /// pass tensors of known shape pass different sizes.
+    shapes_vary: Vec<bool>,
 }
 
 /// A culprit as it travels up the call graph.
@@ -101,6 +105,8 @@ pub struct Propagation<'s> {
     first_node: Vec<usize>,
     traces: Vec<Vec<Trace>>,
     recursion: Vec<Option<String>>,
+    /// Per function, whether it is on a cycle of calls itself.
+    cycle: Vec<bool>,
     iterates_tensor: Vec<Option<String>>,
     param_tensor_work: Vec<bool>,
     sites: Vec<CalleeSites>,
@@ -178,6 +184,10 @@ impl<'s> Propagation<'s> {
             Returns::Python(why) => (Some(why.clone()), None),
             Returns::Unknown(line) => (None, Some(*line)),
         };
+        let graph_function_callers_only = (sites.module_sites == 0
+            && !callers.is_empty()
+            && callers.iter().all(|&c| self.nodes[c].summary.graph))
+        .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
         FunctionFacts {
             effects,
             generator: node
@@ -185,6 +195,7 @@ impl<'s> Propagation<'s> {
                 .generator
                 .map(|line| format!("is a generator (`yield` at line {line})")),
             recursion: self.recursion[v].clone(),
+            recursive_cycle: self.cycle[v],
             iterates_tensor: self.iterates_tensor[v].clone(),
             params: node
                 .summary
@@ -209,9 +220,11 @@ impl<'s> Propagation<'s> {
             }),
             under_graph: self.under_graph[v],
             graph_callers_only,
+            graph_function_callers_only,
             param_tensor_work: self.param_tensor_work[v],
             returns_python,
             returns_unknown,
+            shapes_vary: sites.shapes_vary.clone(),
         }
     }
 }
@@ -417,6 +430,10 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     let callee_facts = |v: usize| -> CalleeSites {
         let here = &sites[counts[v]..counts[v + 1]];
         let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
+        // Evidence of retracing, for graph functions: the sizes that the
+        // call sites passing known shapes disagree on (a call site passing
+        // something unknown hides them from `params`).
+        let mut shapes = nodes[v].summary.graph.then(|| params.clone());
         let module_level = here
             .iter()
             .filter(|site| site.caller == Site::MODULE_LEVEL)
@@ -437,7 +454,22 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             if site.call.in_loop && facts.loop_call.is_none() {
                 facts.loop_call = Some((module, site.call.line));
             }
-            join_arguments(&nodes[v], site.call, site.module, &mut params);
+            join_arguments(&nodes[v], site.call, site.module, &mut params, |_| true);
+            if let Some(shapes) = &mut shapes {
+                join_arguments(
+                    &nodes[v],
+                    site.call,
+                    site.module,
+                    shapes,
+                    ParamKind::knows_shape,
+                );
+            }
+        }
+        if let Some(shapes) = shapes {
+            facts.shapes_vary = shapes
+                .iter()
+                .map(|kind| kind.as_ref().is_some_and(ParamKind::shape_varies))
+                .collect();
         }
         facts.params = params
             .into_iter()
@@ -624,7 +656,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     };
     let (
         (mut traces, iterates_tensor, param_tensor_work),
-        ((components, recursion, under_graph), names, paths),
+        ((components, (recursion, cycle), under_graph), names, paths),
     ) = if parallel {
         rayon::join(direct_effects, shape)
     } else {
@@ -698,6 +730,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         first_node,
         traces,
         recursion,
+        cycle,
         iterates_tensor,
         param_tensor_work,
         sites: by_callee,
@@ -708,13 +741,14 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
 }
 
 /// The shape of the call graph: its strongly connected components (callees
-/// first), why each function is recursive, and which functions run under a
-/// graph function. Needs the edges only, not the effects.
+/// first), why each function is recursive (and whether it is on a cycle
+/// itself), and which functions run under a graph function. Needs the
+/// edges only, not the effects.
 #[allow(clippy::type_complexity)]
 fn call_graph_shape(
     nodes: &[Node],
     edges: &[Vec<(usize, u32)>],
-) -> (Vec<Vec<usize>>, Vec<Option<String>>, Vec<bool>) {
+) -> (Vec<Vec<usize>>, (Vec<Option<String>>, Vec<bool>), Vec<bool>) {
     let n = nodes.len();
     let plain_edges: Vec<Vec<usize>> = edges
         .iter()
@@ -723,6 +757,7 @@ fn call_graph_shape(
     let components = strongly_connected_components(&plain_edges);
     drop(plain_edges);
     let mut recursion: Vec<Option<String>> = vec![None; n];
+    let mut cycle = vec![false; n];
     let mut component_of = vec![0usize; n];
     for (c, component) in components.iter().enumerate() {
         for &v in component {
@@ -747,6 +782,7 @@ fn call_graph_shape(
         }
         for &v in component {
             if recursion[v].is_some() {
+                cycle[v] = true;
                 continue;
             }
             if let Some(&(w, line)) = edges[v].iter().find(|&&(w, _)| recursion[w].is_some()) {
@@ -764,7 +800,7 @@ fn call_graph_shape(
         }
         stack.extend(edges[v].iter().map(|&(w, _)| w));
     }
-    (components, recursion, under_graph)
+    (components, (recursion, cycle), under_graph)
 }
 
 /// Qualified name (`pkg.mod.f`, `mod.Model.call`) → node, for every name a
@@ -780,6 +816,8 @@ struct NameTable<'s> {
     functions: Vec<HashMap<&'s str, Option<usize>>>,
     /// Each module's first node.
     first_node: Vec<usize>,
+    /// Per module: the functions its star imports bind.
+    stars: StarTables<'s>,
 }
 
 impl<'s> NameTable<'s> {
@@ -797,6 +835,7 @@ impl<'s> NameTable<'s> {
                 modules: by_module,
                 functions: Vec::new(),
                 first_node: first_node.to_vec(),
+                stars: StarTables::new(0),
             };
         }
         let table = |(m, module): (usize, &'s ModuleSummary)| {
@@ -815,6 +854,7 @@ impl<'s> NameTable<'s> {
             summaries: modules,
             modules: by_module,
             functions,
+            stars: StarTables::new(modules.len()),
             first_node: first_node.to_vec(),
         }
     }
@@ -838,7 +878,9 @@ impl<'s> NameTable<'s> {
         }
     }
 
-    /// The function `name` means in `importer` (a path), if exactly one.
+    /// The function `name` means in `importer` (a path), if exactly one:
+    /// defined in the module a prefix of the name means, or bound there by
+    /// a star import ([`StarTables`]).
     fn get(&self, name: &str, importer: &str) -> Option<usize> {
         let mut found = None;
         let mut matches = 0;
@@ -850,10 +892,23 @@ impl<'s> NameTable<'s> {
                 if !self.summaries[module].importable_as(parts + 1, importer) {
                     continue;
                 }
-                match self.functions[module].get(&name[dot + 1..]) {
+                let rest = &name[dot + 1..];
+                let own = self.functions[module].get(rest).copied();
+                let modules = Modules {
+                    summaries: self.summaries,
+                    by_name: &self.modules,
+                    functions: &self.functions,
+                };
+                // Defined and star-imported too: which one is bound depends
+                // on the order of the statements.
+                let function = match (own, self.stars.get(&modules, module, rest)) {
+                    (Some(own), Some(starred)) if own != starred => Some(None),
+                    (own, starred) => own.or(starred),
+                };
+                match function {
                     Some(Some(node)) => {
                         matches += 1;
-                        found = Some(*node);
+                        found = Some(node);
                     }
                     Some(None) => matches += 2,
                     None => {}
@@ -868,15 +923,19 @@ impl<'s> NameTable<'s> {
     }
 }
 
-/// Joins the kinds of the arguments of one call site (in module `module`)
-/// into the kinds of the callee's parameters.
+/// Joins into `params` the kinds of the arguments one call site (in module
+/// `module`) passes that `keep` accepts.
 fn join_arguments(
     target: &Node,
     call: &CallSummary,
     module: u32,
     params: &mut [Option<ParamKind>],
+    keep: impl Fn(&ParamKind) -> bool,
 ) {
     let join = |slot: &mut Option<ParamKind>, kind: &ParamKind| {
+        if !keep(kind) {
+            return;
+        }
         // An instance is named as its call site names it.
         let located;
         let kind = match kind {

@@ -25,6 +25,10 @@ pub struct ModuleSummary {
     /// Imports of class-like names (`Layer` → `tensorflow.keras.layers.Layer`,
     /// `Base` → `pkg.layers.Base`), which other modules may import from here.
     pub class_imports: Vec<(String, String)>,
+    /// The modules its top level imports with `from <module> import *`
+    /// (absolute once [`ModuleSummary::resolve_relative_imports`] ran): a
+    /// function they define is reached through this module's name too.
+    pub star_imports: Vec<String>,
     /// How many parts its name has from the root of its package (`pkg.mod`
     /// for `pkg/mod.py` when `pkg/__init__.py` exists): from there on, a name
     /// means it wherever the import is; see [`ModuleSummary::importable_as`].
@@ -225,6 +229,22 @@ impl ModuleSummary {
             .filter(|(local, _)| local.starts_with(|c: char| c.is_ascii_uppercase()))
             .map(|(local, qualified)| (local.to_string(), qualified.to_string()))
             .collect();
+        let star_imports = model
+            .module_body()
+            .iter()
+            .filter_map(|stmt| match stmt {
+                ruff_python_ast::Stmt::ImportFrom(import)
+                    if import
+                        .names
+                        .iter()
+                        .any(|alias| alias.name.id.as_str() == "*") =>
+                {
+                    let module = import.module.as_ref().map_or("", |m| m.id.as_str());
+                    Some(format!("{}{module}", ".".repeat(import.level as usize)))
+                }
+                _ => None,
+            })
+            .collect();
         Self {
             path: crate::source::display(path),
             names: module_names(path),
@@ -232,6 +252,7 @@ impl ModuleSummary {
             module_calls: model.module_call_effects.iter().map(call).collect(),
             classes,
             class_imports,
+            star_imports,
             package_parts: package_parts(path),
         }
     }
@@ -270,33 +291,39 @@ impl ModuleSummary {
     /// run from there, has that folder on `sys.path`); elsewhere it more
     /// likely means an installed package of the same name.
     pub fn importable_as(&self, parts: usize, importer: &str) -> bool {
-        let is_init = self.path.ends_with("/__init__.py") || self.path == "__init__.py";
-        if parts >= self.package_parts && (is_init || self.package_parts > 1) {
-            return true;
-        }
-        // The folder the name starts in: the path without as many parts
-        // (the file is one; an `__init__.py` and its folder are one more).
-        let module_parts = if is_init { parts + 1 } else { parts };
-        let mut root = self.path.as_str();
-        for _ in 0..module_parts {
-            if root.is_empty() {
-                return false;
-            }
-            root = root.rfind('/').map_or("", |slash| &root[..slash]);
-        }
-        let importer_folder = importer.rsplit_once('/').map_or("", |(folder, _)| folder);
-        root.is_empty()
-            || importer_folder == root
-            || importer_folder
-                .strip_prefix(root)
-                .is_some_and(|rest| rest.starts_with('/'))
+        importable_as(&self.path, self.package_parts, parts, importer)
     }
+}
+
+/// [`ModuleSummary::importable_as`] for the module at `path` (as shown in
+/// messages) with `package_parts` parts from its package root.
+pub fn importable_as(path: &str, package_parts: usize, parts: usize, importer: &str) -> bool {
+    let is_init = path.ends_with("/__init__.py") || path == "__init__.py";
+    if parts >= package_parts && (is_init || package_parts > 1) {
+        return true;
+    }
+    // The folder the name starts in: the path without as many parts
+    // (the file is one; an `__init__.py` and its folder are one more).
+    let module_parts = if is_init { parts + 1 } else { parts };
+    let mut root = path;
+    for _ in 0..module_parts {
+        if root.is_empty() {
+            return false;
+        }
+        root = root.rfind('/').map_or("", |slash| &root[..slash]);
+    }
+    let importer_folder = importer.rsplit_once('/').map_or("", |(folder, _)| folder);
+    root.is_empty()
+        || importer_folder == root
+        || importer_folder
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The number of dotted parts of the module at `path` from the root of its
 /// package: 1 for a module outside any package, plus one for each enclosing
 /// folder with an `__init__.py` (an `__init__.py` names its folder).
-fn package_parts(path: &Path) -> usize {
+pub fn package_parts(path: &Path) -> usize {
     let is_init = path.file_name().is_some_and(|name| name == "__init__.py");
     let mut parts = 1;
     let mut folder = path.parent();
@@ -423,6 +450,7 @@ impl ModuleSummary {
         for (_, qualified) in &mut self.class_imports {
             absolute(qualified);
         }
+        self.star_imports.iter_mut().for_each(absolute);
     }
 }
 
@@ -521,6 +549,7 @@ mod tests {
             module_calls: Vec::new(),
             classes: Vec::new(),
             class_imports: Vec::new(),
+            star_imports: Vec::new(),
             package_parts,
         };
         // `pkg/h5py.py` in package `pkg`: `pkg.h5py` anywhere, `h5py` only

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::Emitter;
 use crate::report::Finding;
+use crate::source::escape_control;
 
 pub struct Full {
     pub color: bool,
@@ -22,17 +23,35 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// `path:row:col: CODE [*] message`, or for a syntax error, as in ruff,
+/// `path:row:col: SyntaxError: ...`. Control characters in the file name
+/// or the message are escaped: a finding is one line.
 fn header(finding: &Finding, color: bool) -> String {
     let marker = if finding.fix_applies { " [*]" } else { "" };
-    format!(
-        "{}:{}:{}: {}{} {}",
-        paint(color, "1", &finding.filename),
+    let place = format!(
+        "{}:{}:{}:",
+        paint(color, "1", &escape_control(&finding.filename)),
         finding.location.row,
         finding.location.column,
-        paint(color, "1;31", finding.code),
-        marker,
-        finding.message
-    )
+    );
+    let message = escape_control(&finding.message);
+    match finding.code {
+        Some(code) => format!("{place} {}{marker} {message}", paint(color, "1;31", code)),
+        None => format!("{place} {message}"),
+    }
+}
+
+/// A source line as shown under a finding: control characters other than
+/// tabs become their Unicode pictures (`␀`, `␛`), one character each, so
+/// that the carets below still line up.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| match u32::from(c) {
+            code @ 0..=0x08 | code @ 0x0a..=0x1f => char::from_u32(0x2400 + code).unwrap_or(c),
+            0x7f => '\u{2421}',
+            _ => c,
+        })
+        .collect()
 }
 
 impl Emitter for Concise {
@@ -53,7 +72,7 @@ impl Emitter for Full {
             writeln!(out, "{gutter} |")?;
             for (offset, line) in finding.lines.iter().enumerate() {
                 let row = finding.location.row + offset;
-                writeln!(out, "{row:>width$} | {line}")?;
+                writeln!(out, "{row:>width$} | {}", printable(line))?;
             }
             // Underline the span on its first line.
             if let Some(first) = finding.lines.first() {
@@ -70,7 +89,10 @@ impl Emitter for Full {
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 let carets = paint(self.color, "31", &"^".repeat(end - start));
-                writeln!(out, "{gutter} | {pad}{carets} {}", finding.code)?;
+                match finding.code {
+                    Some(code) => writeln!(out, "{gutter} | {pad}{carets} {code}")?,
+                    None => writeln!(out, "{gutter} | {pad}{carets}")?,
+                }
             }
             writeln!(out, "{gutter} |")?;
             if let Some(fix) = &finding.fix {

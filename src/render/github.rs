@@ -13,10 +13,13 @@ pub struct Github;
 impl Emitter for Github {
     fn emit(&self, out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
         for finding in findings {
-            let command = if finding.is_informational() {
-                "notice"
-            } else {
-                "warning"
+            let (command, title) = match (finding.code, finding.name) {
+                (Some(code), Some(name)) if finding.is_informational() => {
+                    ("notice", format!("{code} ({name})"))
+                }
+                (Some(code), Some(name)) => ("warning", format!("{code} ({name})")),
+                // A syntax error: the file could not be checked.
+                _ => ("error", "SyntaxError".to_string()),
             };
             let mut message = finding.message.clone();
             if let Some(fix) = &finding.fix {
@@ -34,7 +37,7 @@ impl Emitter for Github {
                 finding.location.column,
                 finding.end_location.row,
                 finding.end_location.column,
-                escape_property(&format!("{} ({})", finding.code, finding.name)),
+                escape_property(&title),
                 escape_data(&message),
             )?;
         }

@@ -65,7 +65,13 @@ fn diagnostic(finding: &Finding) -> Value {
             "path": finding.filename,
             "range": range(finding.byte_location, finding.byte_end_location),
         },
-        "severity": if finding.is_informational() { "INFO" } else { "WARNING" },
+        "severity": if finding.is_syntax_error() {
+            "ERROR"
+        } else if finding.is_informational() {
+            "INFO"
+        } else {
+            "WARNING"
+        },
         "source": source(),
         "code": code,
     });

@@ -89,9 +89,15 @@ fn result(finding: &Finding, rules: &[Value]) -> Value {
     if let Some(note) = &finding.note {
         message.push_str(&format!(" (note: {note})"));
     }
+    let level = if finding.is_syntax_error() {
+        "error"
+    } else if finding.is_informational() {
+        "note"
+    } else {
+        "warning"
+    };
     let mut result = json!({
-        "ruleId": finding.code,
-        "level": if finding.is_informational() { "note" } else { "warning" },
+        "level": level,
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
@@ -100,8 +106,13 @@ fn result(finding: &Finding, rules: &[Value]) -> Value {
             }
         }],
     });
-    if let Some(index) = rules.iter().position(|rule| rule["id"] == finding.code) {
-        result["ruleIndex"] = index.into();
+    // A syntax error comes from no rule: it has no `ruleId` (ruff writes
+    // `null`, which SARIF's schema, and so GitHub code scanning, rejects).
+    if let Some(code) = finding.code {
+        result["ruleId"] = code.into();
+        if let Some(index) = rules.iter().position(|rule| rule["id"] == code) {
+            result["ruleIndex"] = index.into();
+        }
     }
     if let (Some(fix), true) = (&finding.fix, finding.fix_applies) {
         let replacements: Vec<Value> = fix

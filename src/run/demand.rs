@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::inputs::{read, Overlay};
+use super::star::StarImports;
 use crate::prescan;
+use crate::propagate::summary::absolute_name;
 use crate::propagate::{module_names, ModuleSummary};
 use crate::semantic::effects::Callee;
 use crate::semantic::{ModelInputs, SemanticModel};
@@ -19,28 +20,23 @@ use crate::source::SourceFile;
 /// The search for the skipped files a run needs (see
 /// [`super::first_look::first_phase`]).
 pub(super) struct Demand<'a> {
-    state: Mutex<DemandState>,
+    state: Mutex<DemandState<'a>>,
     summaries: Mutex<Vec<(usize, ModuleSummary)>>,
     paths: &'a [PathBuf],
     overlay: &'a Overlay,
+    stars: &'a StarImports<'a>,
 }
 
 impl<'a> Demand<'a> {
     /// A search over the files of `paths`, none read yet.
-    pub(super) fn new(paths: &'a [PathBuf], overlay: &'a Overlay) -> Self {
-        // Names are spelled out on every thread (thousands of paths, several
-        // names each); only the table is filled on this one.
-        let names: Vec<Vec<String>> = paths.par_iter().map(|path| module_names(path)).collect();
-        let mut by_name: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        by_name.reserve(names.iter().map(Vec::len).sum());
-        for (i, names) in names.into_iter().enumerate() {
-            for name in names {
-                by_name.entry(name).or_default().push(i);
-            }
-        }
+    pub(super) fn new(
+        paths: &'a [PathBuf],
+        overlay: &'a Overlay,
+        stars: &'a StarImports<'a>,
+    ) -> Self {
         Demand {
             state: Mutex::new(DemandState {
-                by_name,
+                by_name: stars.files_by_name(),
                 files: (0..paths.len())
                     .map(|_| FileDemand::Unread(Vec::new()))
                     .collect(),
@@ -50,6 +46,7 @@ impl<'a> Demand<'a> {
             summaries: Mutex::new(Vec::new()),
             paths,
             overlay,
+            stars,
         }
     }
 
@@ -72,7 +69,8 @@ impl<'a> Demand<'a> {
             .into_iter()
             .map(Box::from)
             .collect();
-        let wanted = self.state.lock().expect("demand").skipped(i, bound);
+        let stars = star_modules(&self.paths[i], &text);
+        let wanted = self.state.lock().expect("demand").skipped(i, bound, stars);
         if wanted {
             self.summarise(scope, i, Some(text));
         }
@@ -122,8 +120,13 @@ impl<'a> Demand<'a> {
                 path: self.paths[i].clone(),
                 text,
             };
+            let star_imports = self.stars.resolve(&file.path, &file.text);
             let parsed = file.parse().ok()?;
-            let semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+            let inputs = ModelInputs {
+                star_imports: &star_imports,
+                ..ModelInputs::default()
+            };
+            let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
             Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
         });
         self.follow(scope, |state| state.summarised(i, summary.as_ref()));
@@ -134,9 +137,9 @@ impl<'a> Demand<'a> {
 }
 
 /// What the search knows of each file, and what it has looked for.
-struct DemandState {
+struct DemandState<'a> {
     /// Every dotted name of every file → the files.
-    by_name: FxHashMap<String, Vec<usize>>,
+    by_name: &'a FxHashMap<String, Vec<usize>>,
     files: Vec<FileDemand>,
     /// The names looked for so far, as functions and as classes.
     seen: [FxHashSet<Box<str>>; 2],
@@ -151,9 +154,11 @@ enum FileDemand {
     /// Parsed in the first phase (or unreadable).
     Parsed,
     /// Skipped: the names it may bind (`def`, `class`, `import`), sorted,
-    /// and whether it is needed.
+    /// the modules it may star-import (absolute names), and whether it is
+    /// needed.
     Skipped {
         bound: Vec<Box<str>>,
+        stars: Vec<String>,
         wanted: Wanted,
     },
 }
@@ -166,10 +171,10 @@ enum Wanted {
     Done(Vec<(String, String)>),
 }
 
-impl DemandState {
+impl DemandState<'_> {
     /// Records that file `i` was skipped; whether the names looked for in it
     /// before it was read make it needed now.
-    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>) -> bool {
+    fn skipped(&mut self, i: usize, bound: Vec<Box<str>>, stars: Vec<String>) -> bool {
         let FileDemand::Unread(looked_for) =
             std::mem::replace(&mut self.files[i], FileDemand::Parsed)
         else {
@@ -178,12 +183,18 @@ impl DemandState {
         let binds = |name: &str| bound.binary_search_by(|b| (**b).cmp(name)).is_ok();
         let mut needed = false;
         let mut classes = Vec::new();
+        let mut through_stars = Vec::new();
         for (name, class) in looked_for {
             if binds(&name) {
                 needed = true;
                 if class && !classes.iter().any(|c: &String| **c == *name) {
                     classes.push(name.into());
                 }
+            } else if !stars.is_empty() {
+                // Perhaps defined in a module it star-imports: the
+                // propagation looks there through its summary.
+                needed = true;
+                through_stars.push((name, class));
             }
         }
         let wanted = if needed {
@@ -191,7 +202,16 @@ impl DemandState {
         } else {
             Wanted::No
         };
-        self.files[i] = FileDemand::Skipped { bound, wanted };
+        for (name, class) in through_stars {
+            for star in &stars {
+                self.look_for(&format!("{star}.{name}"), class);
+            }
+        }
+        self.files[i] = FileDemand::Skipped {
+            bound,
+            stars,
+            wanted,
+        };
         needed
     }
 
@@ -239,6 +259,7 @@ impl DemandState {
         }
         seen.insert(name.into());
         let mut later: Vec<(String, String)> = Vec::new();
+        let mut through_stars: Vec<String> = Vec::new();
         let mut prefix = name;
         while let Some((head, _)) = prefix.rsplit_once('.') {
             prefix = head;
@@ -255,8 +276,22 @@ impl DemandState {
                             looked_for.push((first.into(), class));
                         }
                     }
-                    FileDemand::Skipped { bound, wanted } => {
+                    FileDemand::Skipped {
+                        bound,
+                        stars,
+                        wanted,
+                    } => {
                         if bound.binary_search_by(|b| (**b).cmp(first)).is_err() {
+                            if stars.is_empty() {
+                                continue;
+                            }
+                            // Perhaps defined in a module it star-imports.
+                            through_stars
+                                .extend(stars.iter().map(|star| format!("{star}.{first}")));
+                            if let Wanted::No = wanted {
+                                *wanted = Wanted::Pending(Vec::new());
+                                self.ready.push(i);
+                            }
                             continue;
                         }
                         match wanted {
@@ -291,6 +326,9 @@ impl DemandState {
         for (_, qualified) in later {
             self.look_for(&qualified, true);
         }
+        for name in through_stars {
+            self.look_for(&name, class);
+        }
     }
 }
 
@@ -305,4 +343,25 @@ fn imported_calls(summary: &ModuleSummary) -> impl Iterator<Item = &str> {
             Callee::External(name) => Some(name.as_str()),
             _ => None,
         })
+}
+
+/// The absolute names of the modules the text of the file at `path` may
+/// star-import (see [`prescan::star_imports`]).
+fn star_modules(path: &std::path::Path, text: &str) -> Vec<String> {
+    let found = prescan::star_imports(text);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let names = module_names(path);
+    let is_package = path.file_stem().is_some_and(|stem| stem == "__init__");
+    found
+        .into_iter()
+        .filter_map(|(level, module)| {
+            if level == 0 {
+                return Some(module.to_string());
+            }
+            let relative = format!("{}{module}", ".".repeat(level as usize));
+            absolute_name(&relative, &names, is_package)
+        })
+        .collect()
 }

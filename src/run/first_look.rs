@@ -8,8 +8,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::demand::Demand;
+use super::file::hold_back_refusals;
 use super::inputs::read;
 use super::inputs::Round;
+use crate::names::StarImport;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::propagate::{add_local_facts, ModuleSummary};
@@ -27,6 +29,8 @@ pub(super) struct FirstPass {
     pub(super) local_facts: Vec<LocalFacts>,
     /// A hash of the text the report was computed on.
     pub(super) text_hash: u64,
+    /// What its star imports of other files of the run bind.
+    pub(super) star_imports: Vec<StarImport>,
 }
 
 /// What the first phase knew of a function (cheaper to keep than its facts).
@@ -53,7 +57,7 @@ pub(super) fn text_hash(text: &str) -> u64 {
 }
 
 /// The first pass over one file, and its text when it is skipped.
-fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
+fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, Option<String>) {
     let settings = round.settings;
     let mut first = FirstPass {
         path: path.to_path_buf(),
@@ -64,6 +68,7 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
         summary: None,
         local_facts: Vec::new(),
         text_hash: 0,
+        star_imports: Vec::new(),
     };
     let file = match read(path, round.overlay) {
         Ok(file) => file,
@@ -72,19 +77,38 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             return (first, None);
         }
     };
-    if !prescan::names_tensorflow(&file.text) {
-        return (first, Some(file.text));
-    }
+    // A star import of a module of the run that imports TensorFlow makes
+    // this TensorFlow code too (`from common import *` bringing `tf`).
+    let star_imports = if prescan::names_tensorflow(&file.text) {
+        round.stars.resolve(path, &file.text)
+    } else {
+        let star_imports = round.stars.resolve_tensorflow(path, &file.text);
+        if !star_imports.iter().any(StarImport::binds_tensorflow) {
+            return (first, Some(file.text));
+        }
+        star_imports
+    };
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
+            // The text is kept to show the syntax error as a finding.
             first.report.error = Some(error);
+            first.report.source = Some(file.text);
             return (first, None);
         }
     };
-    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, ModelInputs::default());
+    let inputs = ModelInputs {
+        star_imports: &star_imports,
+        ..ModelInputs::default()
+    };
+    let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
     first.summary =
         add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
+    // A test file gives the run its call sites, and is not looked at
+    // again.
+    if call_sites_only {
+        return (first, None);
+    }
     let all =
         crate::codemods::run_selected(&file.path, &file.text, parsed.tokens(), &semantic, settings);
     // When a finding about a nested function can depend on the functions
@@ -114,12 +138,19 @@ fn first_pass(path: &Path, round: &Round) -> (FirstPass, Option<String>) {
             reported,
         })
         .collect();
-    first.report.diagnostics = keep_selected(all, &file.text, parsed.tokens(), settings);
+    let (diagnostics, left_quietly) = hold_back_refusals(
+        keep_selected(all, &file.text, parsed.tokens(), settings),
+        settings,
+    );
+    first.report.diagnostics = diagnostics;
+    first.report.functions_left_quietly = left_quietly;
     // The text is not held while the whole run is analysed: the last phase
     // reads it again to show the findings, and checks it is the same.
     if !first.report.diagnostics.is_empty() {
         first.text_hash = text_hash(&file.text);
     }
+    drop(semantic);
+    first.star_imports = star_imports;
     (first, None)
 }
 
@@ -135,13 +166,13 @@ pub(super) fn first_phase(
     paths: &[PathBuf],
     round: &Round,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
-    let demand = Demand::new(paths, round.overlay);
+    let demand = Demand::new(paths, round.overlay, round.stars);
     let firsts = rayon::scope(|scope| {
         paths
             .par_iter()
             .enumerate()
             .map(|(i, path)| {
-                let (first, skipped_text) = first_pass(path, round);
+                let (first, skipped_text) = first_pass(path, round.call_sites_only(i), round);
                 if let Some(summary) = &first.summary {
                     demand.summarised_first(scope, summary);
                 } else if let Some(text) = skipped_text {

@@ -1,6 +1,8 @@
 //! The fix loop of one file: apply the applicable fixes, re-parse, and
 //! repeat until nothing changes; a fix that breaks the file is dropped and
-//! named.
+//! named. Only fixes of findings the first check reported are applied:
+//! `fix` changes exactly what `check` announced, and a later pass only
+//! applies a reported fix that had to wait for another it overlapped.
 
 use ruff_diagnostics::Fix;
 use ruff_python_ast::ModModule;
@@ -9,7 +11,7 @@ use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 
 use crate::apply::apply_fixes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FindingKey, FixBudget};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 
@@ -22,15 +24,22 @@ pub struct FixOutcome {
     pub text: String,
     pub applied: Vec<&'static str>,
     pub internal_errors: Vec<String>,
+    /// The reported fixes not applied (yet).
+    pub unapplied: FixBudget,
 }
 
 /// Applies applicable fixes pass after pass until no fix applies or the pass
 /// limit is reached. After each pass the text is re-parsed; a fix whose
 /// result does not parse is dropped and reported as an internal error naming
 /// its codemod, and the others are applied without it.
+///
+/// Only the fixes of `budget` are applied: the findings the first check of
+/// the file reported, less those applied in earlier rounds. Without one,
+/// the first pass's findings are the budget.
 pub fn fix_to_fixed_point(
     file: &SourceFile,
     settings: &Settings,
+    budget: Option<FixBudget>,
     mut diagnose: impl FnMut(&str, &Parsed<ModModule>) -> Vec<Diagnostic>,
 ) -> FixOutcome {
     let mut text = file.text.clone();
@@ -43,19 +52,33 @@ pub fn fix_to_fixed_point(
                 text,
                 applied,
                 internal_errors,
+                unapplied: budget.unwrap_or_default(),
             };
         }
     };
+    let mut budget = budget;
     for pass in 0..=MAX_FIX_PASSES {
         let diagnostics = diagnose(&text, &parsed);
-        let fixable: Vec<&Diagnostic> = diagnostics
-            .iter()
-            .filter(|d| d.fix_applies(settings))
-            .collect();
+        let budget = budget.get_or_insert_with(|| FixBudget::of(&diagnostics, &text, settings));
+        // A finding that appeared only after an earlier fix was not
+        // announced: it is not applied (a codemod whose fix leaves work for
+        // another is to be fixed where it is).
+        let mut fixable: Vec<&Diagnostic> = Vec::new();
+        let mut keys: Vec<FindingKey> = Vec::new();
+        for diagnostic in diagnostics.iter().filter(|d| d.fix_applies(settings)) {
+            let key = FindingKey::of(diagnostic, &text);
+            if budget.take(&key) {
+                fixable.push(diagnostic);
+                keys.push(key);
+            }
+        }
         if fixable.is_empty() {
             break;
         }
         if pass == MAX_FIX_PASSES {
+            for key in keys {
+                budget.give_back(key);
+            }
             let codes: Vec<&str> = fixable.iter().map(|d| d.code).collect();
             internal_errors.push(format!(
                 "internal error: fixes for {} did not converge after {MAX_FIX_PASSES} passes in {}; the fixed text so far is kept. Please report this.",
@@ -67,6 +90,8 @@ pub fn fix_to_fixed_point(
         let fixes: Vec<&Fix> = fixable.iter().filter_map(|d| d.fix.as_ref()).collect();
         let (mut candidate, mut chosen) = apply_fixes(&text, &fixes);
         let mut reparsed = ruff_python_parser::parse_module(&candidate);
+        // Fixes that break the file: dropped for good.
+        let mut dropped: Vec<usize> = Vec::new();
         if reparsed.is_err() {
             // Find the fixes that break the file on their own, report them, and
             // apply the rest.
@@ -86,12 +111,12 @@ pub fn fix_to_fixed_point(
                     .filter(|i| !broken.contains(i))
                     .collect()
             };
-            let culprits = if broken.is_empty() {
+            dropped = if broken.is_empty() {
                 chosen.clone()
             } else {
                 broken
             };
-            for &i in &culprits {
+            for &i in &dropped {
                 let diagnostic = fixable[i];
                 let location = crate::source::location(
                     &LineIndex::from_source_text(&text),
@@ -115,9 +140,15 @@ pub fn fix_to_fixed_point(
             chosen = retry_chosen.into_iter().map(|j| keep[j]).collect();
             candidate = retry;
             reparsed = ruff_python_parser::parse_module(&candidate);
-            if chosen.is_empty() || reparsed.is_err() {
-                break;
+        }
+        // What was not applied in this pass waits for the next.
+        for (i, key) in keys.into_iter().enumerate() {
+            if !chosen.contains(&i) && !dropped.contains(&i) {
+                budget.give_back(key);
             }
+        }
+        if chosen.is_empty() || reparsed.is_err() {
+            break;
         }
         applied.extend(chosen.iter().map(|&i| fixable[i].code));
         text = candidate;
@@ -127,6 +158,7 @@ pub fn fix_to_fixed_point(
         text,
         applied,
         internal_errors,
+        unapplied: budget.unwrap_or_default(),
     }
 }
 
@@ -148,7 +180,7 @@ mod tests {
     #[test]
     fn a_fix_that_breaks_parsing_is_dropped_and_named() {
         let source = file("x = 1\ny = 2\n");
-        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), None, |text, _| {
             let mut out = Vec::new();
             // A good fix: `x` → `z`, once.
             if text.starts_with('x') {
@@ -182,23 +214,71 @@ mod tests {
     }
 
     #[test]
-    fn fixes_repeat_until_nothing_changes_and_stop_at_the_bound() {
+    fn fixes_that_wait_for_each_other_repeat_until_the_bound() {
         let source = file("a\n");
-        let outcome = fix_to_fixed_point(&source, &Settings::default(), |text, _| {
-            // Each pass appends one more `a` — a codemod that never converges.
-            let end = TextSize::try_from(text.len() - 1).unwrap();
-            vec![Diagnostic::new("HY900", "grow", "m", TextRange::default())
-                .with_fix("t", Fix::safe_edit(Edit::insertion("a".into(), end)))]
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), None, |_, _| {
+            // Twelve findings whose fixes all insert something else at the
+            // start: one is applied per pass, the others wait for the next.
+            (b'a'..b'm')
+                .map(|i| {
+                    Diagnostic::new("HY900", "grow", "m", TextRange::default())
+                        .with_function(format!("f{i}"))
+                        .with_fix(
+                            "t",
+                            Fix::safe_edit(Edit::insertion(char::from(i).into(), 0.into())),
+                        )
+                })
+                .collect()
         });
         assert_eq!(outcome.applied.len(), MAX_FIX_PASSES);
-        assert_eq!(
-            outcome.text,
-            format!("{}\n", "a".repeat(MAX_FIX_PASSES + 1))
-        );
+        assert_eq!(outcome.text.len(), "a\n".len() + MAX_FIX_PASSES);
         assert!(
             outcome.internal_errors[0].contains("did not converge"),
             "{:?}",
             outcome.internal_errors
         );
+    }
+
+    #[test]
+    fn a_finding_that_appears_after_a_fix_is_not_applied() {
+        let source = file("x = 1\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), None, |text, _| {
+            // `x` → `y`; then, on the fixed text, a finding nobody reported
+            // first: `y` → `z`.
+            let (code, to) = if text.starts_with('x') {
+                ("HY900", "y")
+            } else {
+                ("HY901", "z")
+            };
+            let edit = Edit::replacement(to.into(), TextSize::new(0), TextSize::new(1));
+            vec![Diagnostic::new(code, "rename", "m", TextRange::default())
+                .with_fix("t", Fix::safe_edit(edit))]
+        });
+        assert_eq!(outcome.text, "y = 1\n");
+        assert_eq!(outcome.applied, vec!["HY900"]);
+        assert!(outcome.internal_errors.is_empty());
+    }
+
+    #[test]
+    fn a_reported_fix_that_overlapped_another_is_applied_in_the_next_pass() {
+        let source = file("x = 1\n");
+        let outcome = fix_to_fixed_point(&source, &Settings::default(), None, |text, _| {
+            // Two reported insertions at the same point: the second waits.
+            ["a", "b"]
+                .into_iter()
+                .filter(|name| !text.contains(&format!("# {name}")))
+                .map(|name| {
+                    Diagnostic::new("HY900", "comment", "m", TextRange::default())
+                        .with_function(name)
+                        .with_fix(
+                            "t",
+                            Fix::safe_edit(Edit::insertion(format!("# {name}\n"), 0.into())),
+                        )
+                })
+                .collect()
+        });
+        assert_eq!(outcome.text, "# b\n# a\nx = 1\n");
+        assert_eq!(outcome.applied.len(), 2);
+        assert!(outcome.unapplied.is_empty());
     }
 }

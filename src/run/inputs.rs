@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::star::StarImports;
 use super::Mode;
 use crate::codemod::Dependencies;
+use crate::diagnostic::FixBudget;
 use crate::settings::Settings;
 use crate::source::{SourceError, SourceFile};
 
@@ -18,6 +20,36 @@ pub(super) struct Round<'a> {
     /// What the selected codemods' findings depend on, combined from their
     /// declarations: it decides which files get a second look.
     pub(super) depends: Dependencies,
+    /// What star imports of the run's files bind.
+    pub(super) stars: &'a StarImports<'a>,
+    /// Per file (in `paths` order; empty for none): whether it is analysed
+    /// for its call sites only, with no findings (a test file).
+    pub(super) call_sites_only: &'a [bool],
+    /// In a fixing round after the first: per file, the fixes it may still
+    /// get (those its first check reported, less those applied).
+    pub(super) budgets: Option<&'a Budgets>,
+}
+
+/// Per file, the reported fixes still to apply.
+pub(super) type Budgets = std::collections::HashMap<PathBuf, FixBudget>;
+
+impl Round<'_> {
+    /// Whether file `i` is analysed for its call sites only.
+    pub(super) fn call_sites_only(&self, i: usize) -> bool {
+        self.call_sites_only.get(i).copied().unwrap_or(false)
+    }
+
+    /// The fixes `path` may still get, in a round after the first (none
+    /// when the first check reported none); `None` in the first round.
+    pub(super) fn budget(&self, path: &Path) -> Option<&FixBudget> {
+        static NONE: std::sync::OnceLock<FixBudget> = std::sync::OnceLock::new();
+        let budgets = self.budgets?;
+        Some(
+            budgets
+                .get(path)
+                .unwrap_or_else(|| NONE.get_or_init(FixBudget::default)),
+        )
+    }
 }
 
 /// Fixed texts that stand in for files on disk in later rounds.

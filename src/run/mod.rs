@@ -6,8 +6,9 @@
 //! rounds of a fixing run ([`rounds`]); the three phases of one round
 //! ([`phases`]: [`first_look`] with its [`demand`] search, [`propagation`],
 //! [`second_look`]), with what every step of a round reads ([`inputs`]);
-//! one file's check ([`file`]) and its fix loop ([`fix_loop`]); and the
-//! phase timers ([`timing`]).
+//! one file's check ([`file`]) and its fix loop ([`fix_loop`]); what star
+//! imports of the run's files bind ([`star`]); and the phase timers
+//! ([`timing`]).
 
 mod demand;
 mod file;
@@ -18,6 +19,7 @@ mod phases;
 mod propagation;
 mod rounds;
 mod second_look;
+mod star;
 mod timing;
 
 pub use file::check_source;

@@ -2,12 +2,12 @@
 //! linear: the first look at every file, propagation across modules, and a
 //! second look at the files whose facts changed.
 
-use std::path::PathBuf;
-
 use super::first_look::first_phase;
-use super::inputs::{Overlay, Round};
+use super::inputs::Round;
 use super::propagation::Modules;
+use super::rounds::RoundInputs;
 use super::second_look::second_phase;
+use super::star::StarImports;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
 use crate::codemod::Dependencies;
@@ -25,19 +25,23 @@ use crate::settings::Settings;
 /// other modules (or that have fixes to apply) are parsed again. Each
 /// report goes to `sink` as soon as the third phase is done with its file.
 pub(super) fn run_round(
-    paths: &[PathBuf],
+    inputs: &RoundInputs,
     settings: &Settings,
     mode: Mode,
     progress: &indicatif::ProgressBar,
-    overlay: &Overlay,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
+    let paths = inputs.paths;
     in_worker_pool(|| {
+        let stars = StarImports::new(paths, inputs.overlay);
         let round = Round {
             settings,
             mode,
-            overlay,
+            overlay: inputs.overlay,
             depends: Dependencies::of(crate::codemods::selected(settings)),
+            stars: &stars,
+            call_sites_only: inputs.call_sites_only,
+            budgets: inputs.budgets,
         };
         let timer = PhaseTimer::from_env();
         let (mut firsts, callees) = first_phase(paths, &round);

@@ -1,10 +1,12 @@
-//! The whole run, repeated while fixes change files: a fix in one file can
-//! change what is known about another, so that a second run would propose
-//! more.
+//! The whole run, repeated while fixes change files and reported fixes
+//! are left: a reported fix that had to wait for another (in the same file)
+//! is applied in a later round, on the fixed texts, with what the other
+//! files' fixes tell about it. Nothing the first round did not report is
+//! applied.
 
 use std::path::PathBuf;
 
-use super::inputs::Overlay;
+use super::inputs::{Budgets, Overlay};
 use super::phases::run_round;
 use super::Mode;
 use crate::report::{FileReport, KeepReports, ReportSink};
@@ -12,7 +14,9 @@ use crate::settings::Settings;
 
 /// Checks (and, in [`Mode::Fix`], fixes) every file, in parallel, in one
 /// round of three phases ([`run_round`]); when fixing, rounds repeat on the
-/// fixed texts until no file changes.
+/// fixed texts while a file changes and reported fixes are left to apply.
+/// `call_sites_only` (per path, or empty): files analysed for the call
+/// sites they hold, with no findings (tests).
 ///
 /// Each file's report goes to `sink` as soon as it is final: in
 /// [`Mode::Check`] as the last phase finishes the file, so that the sink
@@ -20,39 +24,53 @@ use crate::settings::Settings;
 /// file.
 pub fn run(
     paths: &[PathBuf],
+    call_sites_only: &[bool],
     settings: &Settings,
     mode: Mode,
     progress: &indicatif::ProgressBar,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
-    if mode == Mode::Check {
-        return run_round(paths, settings, mode, progress, &Overlay::default(), sink);
-    }
-    let mut reports = run_round(
+    let first = RoundInputs {
         paths,
-        settings,
-        mode,
-        progress,
-        &Overlay::default(),
-        &KeepReports,
-    );
-    // A fix in one file can change what is known about another (a function
-    // that became a graph function, or moved): the whole run is repeated on
-    // the fixed texts until no file changes, so that a second run proposes
-    // nothing.
+        call_sites_only,
+        overlay: &Overlay::default(),
+        budgets: None,
+    };
+    if mode == Mode::Check {
+        return run_round(&first, settings, mode, progress, sink);
+    }
+    let mut reports = run_round(&first, settings, mode, progress, &KeepReports);
+    // A reported fix left unapplied (it overlapped another, which was
+    // applied, and did not come back in the file's fix loop) may come back
+    // once the other files' fixes are known: the run is repeated on the
+    // fixed texts while some file changes and such fixes are left.
     for round in 1..=MAX_PROJECT_ROUNDS {
         let overlay: Overlay = reports
             .iter()
             .filter_map(|r| r.fixed.clone().map(|fixed| (r.path.clone(), fixed)))
             .collect();
-        if overlay.is_empty() {
+        let budgets: Budgets = reports
+            .iter()
+            .filter(|r| !r.unapplied.is_empty())
+            .map(|r| (r.path.clone(), r.unapplied.clone()))
+            .collect();
+        if overlay.is_empty() || budgets.is_empty() {
             break;
         }
         let hidden = indicatif::ProgressBar::hidden();
-        let next = run_round(paths, settings, mode, &hidden, &overlay, &KeepReports);
+        let inputs = RoundInputs {
+            paths,
+            call_sites_only,
+            overlay: &overlay,
+            budgets: Some(&budgets),
+        };
+        let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;
         for (report, next) in reports.iter_mut().zip(next) {
             report.internal_errors.extend(next.internal_errors);
+            if budgets.contains_key(&report.path) {
+                report.unapplied = next.unapplied;
+            }
             if let Some(fixed) = next.fixed {
                 changed = true;
                 // A file first changed in this round was read from disk in it.
@@ -65,7 +83,7 @@ pub fn run(
                     report.internal_errors.push(format!(
                         "internal error: fixes across files did not converge after {} rounds in {}; the fixed text so far is kept. Please report this.",
                         MAX_PROJECT_ROUNDS + 1,
-                        crate::source::display(&report.path)
+                        crate::source::shown(&report.path)
                     ));
                 }
             }
@@ -78,6 +96,15 @@ pub fn run(
         sink.file_done(report);
     }
     reports
+}
+
+/// What one round reads besides the settings: the files, the fixed texts
+/// of earlier rounds and the fixes still to apply.
+pub(super) struct RoundInputs<'a> {
+    pub(super) paths: &'a [PathBuf],
+    pub(super) call_sites_only: &'a [bool],
+    pub(super) overlay: &'a Overlay,
+    pub(super) budgets: Option<&'a Budgets>,
 }
 
 /// Whole-run repetitions after the first, at most, in fix mode.

@@ -43,21 +43,24 @@ pub(super) fn second_phase(
         .enumerate()
         .map(|(i, first)| {
             let classes = &modules.tf_classes[i];
-            let project = modules.module_of[i].and_then(|m| {
-                (look_at_all
-                    || has_applicable_fix(&first, round)
-                    || !classes.is_empty()
-                    || needs_second_look(&first, propagation, m, &round.depends))
-                // Put together only when the file is looked at again.
-                .then(|| {
-                    modules.summaries[m]
-                        .functions
-                        .iter()
-                        .map(|f| f.qualified_name.clone())
-                        .zip(propagation.module_facts(m))
-                        .collect::<ProjectFacts>()
-                })
-            });
+            // A test file has no findings to look at again.
+            let project = modules.module_of[i]
+                .filter(|_| !round.call_sites_only(i))
+                .and_then(|m| {
+                    (look_at_all
+                        || has_applicable_fix(&first, round)
+                        || !classes.is_empty()
+                        || needs_second_look(&first, propagation, m, &round.depends))
+                    // Put together only when the file is looked at again.
+                    .then(|| {
+                        modules.summaries[m]
+                            .functions
+                            .iter()
+                            .map(|f| f.qualified_name.clone())
+                            .zip(propagation.module_facts(m))
+                            .collect::<ProjectFacts>()
+                    })
+                });
             if project.is_some() {
                 second_looks.fetch_add(1, Ordering::Relaxed);
             }
@@ -104,13 +107,18 @@ fn can_matter(local: &LocalFacts, shape: CallShape, depends: &Dependencies) -> b
         || (depends.single_module_level_call && shape.called_once_at_module_level)
 }
 
+/// Whether the file has fixes to apply: in the first round, applicable
+/// fixes; in a later one, reported fixes not applied yet.
 fn has_applicable_fix(first: &FirstPass, round: &Round) -> bool {
     round.mode == Mode::Fix
-        && first
-            .report
-            .diagnostics
-            .iter()
-            .any(|d| d.fix_applies(round.settings))
+        && match round.budget(&first.path) {
+            Some(budget) => !budget.is_empty(),
+            None => first
+                .report
+                .diagnostics
+                .iter()
+                .any(|d| d.fix_applies(round.settings)),
+        }
 }
 
 /// Checks a file again with the whole run's facts (`project` is `None` when
@@ -133,7 +141,15 @@ fn second_pass(
                 report
             }
             // Changed while the run went on: check what is there now.
-            Ok(file) => check_source_with(file, settings, mode, None, tf_classes),
+            Ok(file) => check_source_with(
+                file,
+                settings,
+                mode,
+                None,
+                tf_classes,
+                &first.star_imports,
+                round.budget(&first.path),
+            ),
             Err(error) => FileReport {
                 path: first.path,
                 error: Some(error),
@@ -142,7 +158,15 @@ fn second_pass(
         };
     };
     match read(&first.path, overlay) {
-        Ok(file) => check_source_with(file, settings, mode, Some(&project), tf_classes),
+        Ok(file) => check_source_with(
+            file,
+            settings,
+            mode,
+            Some(&project),
+            tf_classes,
+            &first.star_imports,
+            round.budget(&first.path),
+        ),
         Err(error) => FileReport {
             path: first.path,
             error: Some(error),

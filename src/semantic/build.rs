@@ -21,8 +21,9 @@ impl<'a> SemanticModel<'a> {
         module: &'a ModModule,
         source: &str,
         project_tf_classes: Vec<String>,
+        star_imports: &'a [crate::names::StarImport],
     ) -> Self {
-        let imports = ImportMap::from_module(module);
+        let imports = ImportMap::from_module_with(module, star_imports);
         let mut builder = Builder {
             imports: &imports,
             functions: Vec::new(),

@@ -19,6 +19,9 @@ pub struct FunctionFacts {
     pub effects: Vec<(Effect, EffectWhy)>,
     pub generator: Option<String>,
     pub recursion: Option<String>,
+    /// Whether it is itself on a cycle of calls (not only calling a
+    /// recursive function).
+    pub recursive_cycle: bool,
     pub iterates_tensor: Option<String>,
     /// Every parameter (`self` excluded) and its kind joined over call sites.
     pub params: Vec<(String, ParamKind)>,
@@ -33,6 +36,12 @@ pub struct FunctionFacts {
     pub under_graph: bool,
     /// When every call site is in a graph function: one of them.
     pub graph_callers_only: Option<String>,
+    /// When every call site is in a function decorated with (or wrapped
+    /// by) `tf.function` itself, none at module level: one of them. (A
+    /// caller that only runs under a graph through some path, as
+    /// [`FunctionFacts::graph_callers_only`] counts it, may also run
+    /// eagerly through another.)
+    pub graph_function_callers_only: Option<String>,
     /// Whether it computes with (or calls methods of) a parameter whose kind
     /// is unknown: tensor work, if a tensor is passed.
     pub param_tensor_work: bool,
@@ -43,6 +52,11 @@ pub struct FunctionFacts {
     /// The first line where it returns a value the analysis cannot tell is
     /// a tensor.
     pub returns_unknown: Option<u32>,
+    /// For a graph function, per parameter (as in `params`): whether the
+    /// call sites that pass it tensors of known shape pass different sizes
+    /// — evidence that it is traced again, even where other call sites
+    /// pass what the analysis cannot tell. Empty for other functions.
+    pub shapes_vary: Vec<bool>,
 }
 
 impl FunctionFacts {

@@ -153,6 +153,10 @@ pub struct ModelInputs<'i> {
     /// the text. A function they do not name is given the facts of this
     /// module alone (see [`SemanticModel::give_local_facts`]).
     pub project_facts: Option<&'i [(String, FunctionFacts)]>,
+    /// What the module's star imports of other modules of the run bind
+    /// (`from common import *` bringing `tf`): see
+    /// [`crate::names::ImportMap::from_module_with`].
+    pub star_imports: &'i [crate::names::StarImport],
 }
 
 /// Which functions have no facts yet.
@@ -168,9 +172,13 @@ impl<'a> SemanticModel<'a> {
     /// numbers in messages). Functions that `inputs` have no facts for get
     /// theirs from [`SemanticModel::give_local_facts`], computed by the
     /// propagation over this module alone.
-    pub fn new(module: &'a ModModule, source: &str, inputs: ModelInputs) -> Self {
-        let mut model =
-            Self::build_without_facts(module, source, inputs.project_tf_classes.to_vec());
+    pub fn new(module: &'a ModModule, source: &str, inputs: ModelInputs<'a>) -> Self {
+        let mut model = Self::build_without_facts(
+            module,
+            source,
+            inputs.project_tf_classes.to_vec(),
+            inputs.star_imports,
+        );
         if let Some(project) = inputs.project_facts {
             let (facts, missing) = facts::project_facts_by_function(&model.functions, project);
             model.facts = facts;

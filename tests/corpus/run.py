@@ -16,6 +16,11 @@ Steps, on a temporary copy of the corpus (the pristine copy is kept to compare):
      JSON report and still parses (ruff via parse_only, and CPython ast.parse),
      no file is added or removed, all other files are byte-identical
   5. `fix DIR` and `fix --unsafe-fixes DIR`       - propose nothing (no diff)
+  6. fix == check, with and without --unsafe-fixes: `fix` applies exactly the
+     fixes `check` reports: its "Would apply N fixes" is check's count of
+     applicable fixes, and its result is the original with the edits of
+     check's JSON applied (fixes in order of position, one that overlaps an
+     earlier one left out)
 
 "Runs sanely": no panic (exit 101 or "panicked" on stderr), no "internal error"
 on stderr, exit code 0 or 1, or 2 when every `error: PATH:LINE:COL: ...` line
@@ -179,6 +184,83 @@ def ruff_parse_failures(parse_only: str, paths: list[str]) -> list[str]:
     return failures
 
 
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def offset(text: str, starts: list[int], location: dict) -> int:
+    """The character offset of a 1-based (row, column) location."""
+    row, column = location["row"], location["column"]
+    if row - 1 >= len(starts):
+        return len(text)
+    return starts[row - 1] + column - 1
+
+
+def apply_json_fixes(text: str, fixes: list[dict]) -> str:
+    """The text with the fixes' edits applied as the tool applies them: in
+    order of their first edit, a fix whose edits overlap one already taken
+    (or each other) left out; two insertions at one point overlap, unless
+    they are the same edit, made once."""
+    starts = [0] + [m.end() for m in LINE_END.finditer(text)]
+    spans = []
+    for order, fix in enumerate(fixes):
+        edits = [(offset(text, starts, e["location"]), offset(text, starts, e["end_location"]),
+                  e["content"]) for e in fix["edits"]]
+        if edits:
+            spans.append((min(e[0] for e in edits), order, edits))
+    spans.sort()
+
+    def overlaps(a, b):
+        return a[0] == b[0] or (a[0] < b[1] and b[0] < a[1])
+
+    taken = []
+    for _, _, edits in spans:
+        # An edit the same as one taken (an import two fixes need) is shared.
+        if any(e != t and overlaps(e, t) for e in edits for t in taken) or any(
+                overlaps(a, b) for a, b in zip(edits, edits[1:])):
+            continue
+        taken.extend(e for e in edits if e not in taken)
+    out, cursor = [], 0
+    for start, end, content in sorted(taken, key=lambda e: (e[0], e[1])):
+        out.append(text[cursor:start])
+        out.append(content)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+APPLY_COUNT = re.compile(r"^(?:Would apply|Applied) (\d+) fix(?:es)? to ", re.M)
+
+
+def fix_equals_check(label: str, findings: list, fix_run: Run, root: str, fixed: dict[str, bytes],
+                     orig_bytes: dict[str, bytes], unsafe: bool) -> None:
+    """`fix` applies exactly what `check` reported: the same count, and the
+    original texts with check's fix edits applied are `fixed` (relative path
+    -> bytes after the fix; files not in it are unchanged)."""
+    kinds = ("safe", "unsafe") if unsafe else ("safe",)
+    applicable: dict[str, list] = collections.defaultdict(list)
+    for f in findings:
+        fix = f.get("fix")
+        if fix and fix.get("applicability") in kinds:
+            applicable[norm(f["filename"], root)].append(fix)
+    reported = sum(len(v) for v in applicable.values())
+    m = APPLY_COUNT.search(fix_run.err)
+    applied = int(m[1]) if m else 0
+    report(f"{label}: fix applies as many fixes as check reports", applied == reported,
+           [f"check reports {reported} applicable fixes; fix applies {applied}"])
+    differ = []
+    for rel in sorted(set(applicable) | set(fixed)):
+        original = orig_bytes[rel].decode("utf-8")
+        expected = apply_json_fixes(original, applicable.get(rel, []))
+        got = fixed[rel].decode("utf-8") if rel in fixed else original
+        if got != expected:
+            first = next((i for i, (a, b) in enumerate(zip(got.splitlines(), expected.splitlines()))
+                          if a != b), None)
+            differ.append(f"{rel}: fix's result differs from check's edits"
+                          + (f" (first at line {first + 1})" if first is not None else ""))
+    report(f"{label}: fix's result is the original with check's fix edits applied", not differ,
+           differ)
+
+
 def main() -> int:
     bin_, parse_only, corpus = sys.argv[1:4]
     tmp = tempfile.mkdtemp(prefix="hybridize-corpus-")
@@ -336,6 +418,38 @@ def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
         again_files, _ = diff_files(again.out)
         report(f"second `hybridize {' '.join(args)}` proposes nothing", not again.out.strip(),
                sorted(again_files) or again.out.splitlines()[:SHOW])
+
+    # 6. fix == check: the unsafe setting against the --write result, the
+    # safe setting against its dry-run diff applied to a pristine copy.
+    if isinstance(findings, list):
+        fixed_unsafe = {r: open(after[r], "rb").read() for r in changed}
+        fix_equals_check("--unsafe-fixes", findings, dry, work, fixed_unsafe, orig_bytes,
+                         unsafe=True)
+    safe_check = Run([bin_, "check", "--output-format", "json", "."], cwd=pristine)
+    check_sane(safe_check, pristine, orig_bad)
+    safe_fix = Run([bin_, "fix", "."], cwd=pristine)
+    check_sane(safe_fix, pristine, orig_bad)
+    safe_copy = os.path.join(tmp, "safe")
+    shutil.copytree(pristine, safe_copy, symlinks=True)
+    fixed_safe: dict[str, bytes] = {}
+    if safe_fix.out.strip():
+        patch = os.path.join(tmp, "safe.diff")
+        with open(patch, "wb") as fh:
+            fh.write(safe_fix.stdout)
+        p = subprocess.run(["git", "apply", "--whitespace=nowarn", patch],
+                           cwd=safe_copy, capture_output=True, text=True)
+        if p.returncode != 0:
+            report("safe dry-run diff applies with git apply", False, p.stderr.splitlines())
+        for r in files:
+            data = open(os.path.join(safe_copy, r), "rb").read()
+            if data != orig_bytes[r]:
+                fixed_safe[r] = data
+    try:
+        safe_findings = json.loads(safe_check.out)
+        fix_equals_check("safe fixes only", safe_findings, safe_fix, pristine, fixed_safe,
+                         orig_bytes, unsafe=False)
+    except json.JSONDecodeError as e:
+        report("safe check's json output parses", False, [str(e)])
 
     print(f"corpus: {passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0

@@ -23,6 +23,9 @@ pub(super) struct Analysis<'m, 'a> {
     /// Functions supposed to run under `tf.function` in this analysis,
     /// besides those that do.
     pub(super) also_in_graph: HashSet<FunctionId>,
+    /// A function supposed to be decorated with `@tf.function` in this
+    /// analysis, besides those that are.
+    pub(super) also_decorated: Option<FunctionId>,
 }
 
 impl<'m, 'a> Analysis<'m, 'a> {
@@ -32,7 +35,17 @@ impl<'m, 'a> Analysis<'m, 'a> {
             model,
             index,
             also_in_graph,
+            also_decorated: None,
         }
+    }
+
+    /// Whether function `id` is decorated with `@tf.function` in this
+    /// analysis: what it returns reaches its callers as tensors.
+    pub(super) fn decorated(&self, id: FunctionId) -> bool {
+        matches!(
+            self.model.functions[id].graph,
+            Some(crate::semantic::GraphOrigin::Decorator(_))
+        ) || self.also_decorated == Some(id)
     }
 
     /// Whether function `id` runs under `tf.function` in this analysis.
@@ -103,13 +116,17 @@ impl<'m, 'a> Analysis<'m, 'a> {
                 .collect(),
         };
         for (occurrence, foreign) in occurrences {
-            match self.classify(occurrence, foreign, &state.target, kind, init_stmt) {
-                Ok(Some(use_)) => state.uses.push(use_),
-                Ok(None) => {}
-                Err(refusal) => {
-                    state.refusal = Some(refusal);
-                    return Some(state);
-                }
+            let classified = self.classify(
+                occurrence,
+                foreign,
+                &state.target,
+                kind,
+                init_stmt,
+                &mut state.uses,
+            );
+            if let Err(refusal) = classified {
+                state.refusal = Some(refusal);
+                return Some(state);
             }
         }
         if let StateTarget::Global { name } = &state.target {

@@ -25,11 +25,13 @@ use crate::semantic::{FunctionId, SemanticModel};
 use analysis::Analysis;
 
 mod analysis;
+mod flow;
+mod operands;
 mod uses;
 
 /// The Python type of the state, which decides the variable's dtype and the
 /// conversion eager reads need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StateKind {
     Int,
     Float,
@@ -110,6 +112,13 @@ pub enum StateUse<'a> {
     EagerRead { expr: &'a Expr },
     /// A `global` statement that only declared this state; the name goes.
     GlobalDecl { stmt: &'a StmtGlobal },
+    /// A value computed from the state in graph code that Python would have
+    /// turned into a float (`0.5 / step`): the expression at `range` becomes
+    /// `tf.cast(<expression>, tf.<dtype>)`.
+    Cast {
+        range: TextRange,
+        dtype: &'static str,
+    },
 }
 
 /// Why the state cannot be rewritten, at the use that prevents it.
@@ -180,7 +189,9 @@ pub fn states_repaired_with<'a>(
     }
     let mut reach: Vec<FunctionId> = reach.into_iter().collect();
     reach.sort_unstable();
-    let analysis = Analysis::new(model, reach.iter().copied().collect());
+    let mut analysis = Analysis::new(model, reach.iter().copied().collect());
+    // Decorated, it returns tensors whatever its Python code returns.
+    analysis.also_decorated = Some(function);
     let index = analysis.index;
     // Only the states written in the bodies of `function` and its callees
     // (nested functions included) can matter: those are analysed, with the

@@ -1,18 +1,21 @@
 //! What each use of a piece of state needs once the state is a variable,
 //! or why it stops the rewrite: a write becomes an `assign*`, an eager read
 //! that needs a Python value is converted, a graph read stays a tensor read
-//! where a tensor serves as well as a Python value.
+//! where a tensor serves as well as a Python value (followed through
+//! arithmetic and locals in `flow.rs`, with the casts it needs).
 
-use ruff_python_ast::{AnyNodeRef, CmpOp, Expr, ExprContext, Operator, Stmt, UnaryOp};
+use ruff_python_ast::{AnyNodeRef, CmpOp, Expr, ExprContext, Operator, Stmt};
 use ruff_text_size::Ranged;
 
 use super::analysis::Analysis;
+use super::flow::{Flow, Operand, Reader};
 use super::{literal_kind, Refusal, StateKind, StateTarget, StateUse, WriteOp};
-use crate::semantic::state_index::{callee_text, Occurrence};
+use crate::semantic::state_index::Occurrence;
 use crate::semantic::FunctionId;
 
 impl<'a> Analysis<'_, 'a> {
-    /// What one occurrence of the state needs, or why it stops the rewrite.
+    /// What one occurrence of the state needs (pushed to `uses`), or why
+    /// it stops the rewrite.
     pub(super) fn classify(
         &self,
         occurrence: &Occurrence<'a>,
@@ -20,7 +23,8 @@ impl<'a> Analysis<'_, 'a> {
         target: &StateTarget,
         kind: StateKind,
         init_stmt: &'a Stmt,
-    ) -> Result<Option<StateUse<'a>>, Refusal> {
+        uses: &mut Vec<StateUse<'a>>,
+    ) -> Result<(), Refusal> {
         let expr = occurrence.expr;
         let refuse = |reason: String| Refusal {
             offset: expr.start(),
@@ -54,8 +58,10 @@ impl<'a> Analysis<'_, 'a> {
             _ => false,
         };
         if is_store {
-            return self
-                .classify_write(expr, parent, target, kind, init_stmt, in_graph, occurrence);
+            let write =
+                self.classify_write(expr, parent, target, kind, init_stmt, in_graph, occurrence)?;
+            uses.extend(write);
+            return Ok(());
         }
         match parent {
             Some(AnyNodeRef::ExprCompare(compare))
@@ -99,11 +105,33 @@ impl<'a> Analysis<'_, 'a> {
                 if call.arguments.args.len() == 1
                     && call.arguments.keywords.is_empty()
                     && matches!(call.func.as_ref(), Expr::Name(n) if n.id.as_str() == kind.converter() && !self.model.imports.is_bound(kind.converter())));
-            return Ok((!converted).then_some(StateUse::EagerRead { expr }));
+            if !converted {
+                uses.push(StateUse::EagerRead { expr });
+            }
+            return Ok(());
         }
-        self.check_graph_read(expr, &parents, target)
-            .map_err(refuse)
-            .map(|()| None)
+        let Some(function) = occurrence.function else {
+            return Err(refuse(
+                "is read in graph code the analysis cannot place".to_string(),
+            ));
+        };
+        let mut reader = Reader::new(self, target, kind, function);
+        reader
+            .follow(expr, &parents, Flow::Kind(kind))
+            .map_err(|(offset, reason)| Refusal { offset, reason })?;
+        for cast in reader.casts {
+            let use_ = StateUse::Cast {
+                range: cast.range,
+                dtype: cast.dtype,
+            };
+            if !uses
+                .iter()
+                .any(|u| matches!(u, StateUse::Cast { range, .. } if *range == cast.range))
+            {
+                uses.push(use_);
+            }
+        }
+        Ok(())
     }
 
     /// The name of function `id` when it is a `@property` that some graph
@@ -171,20 +199,33 @@ impl<'a> Analysis<'_, 'a> {
             return Ok(None);
         }
         let literal = literal_kind(value);
-        if let Some(literal) = literal {
-            let compatible = match (kind, literal) {
-                (StateKind::Bool, StateKind::Bool) => op == WriteOp::Assign,
-                (StateKind::Int, StateKind::Int) => true,
-                (StateKind::Float, StateKind::Int | StateKind::Float) => true,
-                _ => false,
-            };
-            if !compatible {
-                return Err(refuse(&format!(
-                    "holds {} but is given {}",
-                    kind.article_name(),
-                    literal.article_name()
-                )));
+        // What the value is, as far as the analysis can type it: a literal,
+        // Python numbers, the state itself, tensors of a known dtype.
+        let given = match occurrence.function {
+            Some(function) if in_graph => Reader::new(self, target, kind, function).operand(value),
+            _ => literal.map_or(Operand::Unknown, Operand::Python),
+        };
+        let compatible = match (kind, given) {
+            (_, Operand::Unknown) => true,
+            (StateKind::Bool, Operand::Python(StateKind::Bool) | Operand::Tensor("bool")) => {
+                op == WriteOp::Assign
             }
+            (StateKind::Int, Operand::Python(StateKind::Int) | Operand::Tensor("int32")) => true,
+            // A Python int takes the variable's dtype; an int tensor does not.
+            (StateKind::Float, Operand::Python(StateKind::Int | StateKind::Float)) => true,
+            (StateKind::Float, Operand::Tensor("float32")) => true,
+            _ => false,
+        };
+        if !compatible {
+            let given = match given {
+                Operand::Python(given) => given.article_name().to_string(),
+                Operand::Tensor(dtype) => format!("a `{dtype}` tensor"),
+                Operand::Unknown => unreachable!("an unknown value is compatible"),
+            };
+            return Err(refuse(&format!(
+                "holds {} but is given {given}",
+                kind.article_name(),
+            )));
         }
         if !in_graph {
             if literal.is_none() {
@@ -212,97 +253,6 @@ impl<'a> Analysis<'_, 'a> {
             value,
             in_graph,
         }))
-    }
-
-    /// A read in graph code becomes a tensor read. That keeps its meaning
-    /// where a tensor serves as well as a Python value: arithmetic and
-    /// comparisons whose result is a condition AutoGraph converts, or an
-    /// argument to a TensorFlow operation or to the state's own update.
-    pub(super) fn check_graph_read(
-        &self,
-        expr: &'a Expr,
-        parents: &[AnyNodeRef<'a>],
-        target: &StateTarget,
-    ) -> Result<(), String> {
-        if parents.iter().any(|node| {
-            matches!(
-                node,
-                AnyNodeRef::ExprListComp(_)
-                    | AnyNodeRef::ExprSetComp(_)
-                    | AnyNodeRef::ExprDictComp(_)
-                    | AnyNodeRef::ExprGenerator(_)
-            )
-        }) {
-            return Err("is read in a comprehension in graph code".to_string());
-        }
-        let mut child = expr.range();
-        for node in parents {
-            match node {
-                AnyNodeRef::ExprBinOp(_) | AnyNodeRef::ExprBoolOp(_) => {}
-                AnyNodeRef::ExprUnaryOp(unary) if unary.op != UnaryOp::Invert => {}
-                AnyNodeRef::ExprCompare(compare) if compare.ops.len() == 1 => {
-                    if matches!(compare.ops[0], CmpOp::In | CmpOp::NotIn) {
-                        return Err("is tested with `in` in graph code".to_string());
-                    }
-                }
-                AnyNodeRef::ExprIf(if_exp) if if_exp.test.range() == child => return Ok(()),
-                AnyNodeRef::StmtIf(stmt) if stmt.test.range() == child => return Ok(()),
-                AnyNodeRef::ElifElseClause(clause)
-                    if clause.test.as_ref().is_some_and(|t| t.range() == child) =>
-                {
-                    return Ok(())
-                }
-                AnyNodeRef::StmtWhile(stmt) if stmt.test.range() == child => return Ok(()),
-                AnyNodeRef::StmtAssert(stmt) if stmt.test.range() == child => return Ok(()),
-                AnyNodeRef::StmtExpr(_) => return Ok(()),
-                AnyNodeRef::StmtAssign(assign)
-                    if assign.value.range() == child
-                        && assign.targets.len() == 1
-                        && self.is_target(&assign.targets[0], target) =>
-                {
-                    return Ok(())
-                }
-                AnyNodeRef::StmtAugAssign(aug)
-                    if aug.value.range() == child && self.is_target(&aug.target, target) =>
-                {
-                    return Ok(())
-                }
-                AnyNodeRef::ExprCall(call) if call.func.range() != child => {
-                    let takes_tensors = self.model.imports.is_tensorflow(&call.func)
-                        || matches!(call.func.as_ref(), Expr::Attribute(a)
-                            if matches!(a.attr.id.as_str(), "assign" | "assign_add" | "assign_sub"))
-                        || matches!(call.func.as_ref(), Expr::Name(n)
-                            if n.id.as_str() == "print" && !self.model.imports.is_bound("print"));
-                    if takes_tensors {
-                        return Ok(());
-                    }
-                    return Err(format!(
-                        "is passed to `{}` in graph code, which may need a Python value",
-                        callee_text(&call.func)
-                    ));
-                }
-                AnyNodeRef::StmtReturn(_) => {
-                    return Err(
-                        "is returned from graph code, where callers may expect a Python value"
-                            .to_string(),
-                    )
-                }
-                AnyNodeRef::StmtAssign(_) | AnyNodeRef::StmtAnnAssign(_) => {
-                    return Err(
-                        "is assigned to another name in graph code, which the analysis does not follow"
-                            .to_string(),
-                    )
-                }
-                _ => {
-                    return Err(
-                        "is used in graph code where a Python value may be needed (indexing, formatting, `range`, ...)"
-                            .to_string(),
-                    )
-                }
-            }
-            child = node.range();
-        }
-        Ok(())
     }
 
     /// Whether `expr` (a write target) is the state itself.

@@ -81,6 +81,9 @@ impl<'a> Walker<'_, 'a> {
         let is_tf = qualified == "tensorflow"
             || qualified.starts_with("tensorflow.")
             || is_keras(qualified);
+        if is_tf {
+            self.graph_only_call(qualified, call);
+        }
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
             return;
@@ -117,13 +120,18 @@ impl<'a> Walker<'_, 'a> {
             return;
         }
         if is_tf {
-            if !self.has(Effect::TensorComputation) {
-                self.add(
-                    Effect::TensorComputation,
-                    offset,
-                    format_args!("calls `{}`", last()),
-                );
+            if matches!(
+                last(),
+                "map_fn" | "while_loop" | "scan" | "foldl" | "foldr" | "vectorized_map"
+            ) {
+                self.runs_many_ops();
             }
+            self.tensor_op();
+            self.add(
+                Effect::TensorComputation,
+                offset,
+                format_args!("calls `{}`", last()),
+            );
             return;
         }
         let root = root_segment(qualified);
@@ -270,8 +278,12 @@ impl<'a> Walker<'_, 'a> {
     ) {
         let offset = call.start();
         match value {
-            Value::Object(kind) => self.object_call(kind.call(), offset, shown),
+            Value::Object(kind) => {
+                self.runs_many_ops();
+                self.object_call(kind.call(), offset, shown);
+            }
             Value::Tensor(_) => {
+                self.runs_many_ops();
                 self.add(
                     Effect::TensorComputation,
                     offset,
@@ -356,6 +368,7 @@ impl<'a> Walker<'_, 'a> {
                 match target {
                     Some(id) => self.push_call(Callee::Local(id), call, true),
                     None if is_tf => {
+                        self.runs_many_ops();
                         self.add(
                             Effect::TensorComputation,
                             call.start(),
@@ -405,6 +418,7 @@ impl<'a> Walker<'_, 'a> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
+                    self.tensor_op();
                     self.object_call(ObjectCall::Tensor, offset, &shown);
                 }
             }
@@ -412,6 +426,14 @@ impl<'a> Walker<'_, 'a> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
+                    // A variable's or a tensor array's method is one
+                    // operation; a model's, a layer's, an optimizer's may
+                    // be any number.
+                    if matches!(kind, ObjectKind::Variable | ObjectKind::TensorArray) {
+                        self.tensor_op();
+                    } else {
+                        self.runs_many_ops();
+                    }
                     self.object_call(kind.method(method), offset, &shown);
                 }
             }
@@ -419,6 +441,7 @@ impl<'a> Walker<'_, 'a> {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
                 } else {
+                    self.tensor_op();
                     self.param_call(index, Some(method), offset, shown);
                 }
             }
@@ -511,6 +534,7 @@ impl<'a> Walker<'_, 'a> {
         } else if self.is_tf_method() {
             // A method Keras (or `tf.Module`) gives the class: what the
             // same method of a Keras model does.
+            self.runs_many_ops();
             self.object_call(ObjectKind::Model.method(method), offset, shown);
         } else {
             self.add(

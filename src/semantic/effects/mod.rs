@@ -10,7 +10,9 @@
 //! [`crate::semantic::builtins`].
 
 mod calls;
+mod graph_mode;
 mod locals;
+mod static_shapes;
 mod values;
 mod walker;
 mod words;
@@ -56,11 +58,27 @@ pub enum Effect {
     /// reads it once, while tracing. Not a reason to refuse, but a reason
     /// the decoration may change what the program computes.
     PythonStateRead,
+    /// Python control flow (`if`, `while`, `assert`, a conditional
+    /// expression, the bound of a `for`) on a static dimension of a tensor
+    /// (`x.shape[0]`, `len(x)`, `x.get_shape()`): what it decides depends
+    /// on the shapes a trace is made for. See `static_shapes.rs`.
+    StaticShape,
+    /// Python control flow on a tensor's static rank (`x.shape.ndims`,
+    /// `x.ndim`, `K.ndim(x)`): a trace for a relaxed shape of unknown rank
+    /// decides it differently.
+    StaticRank,
+    /// A call that works only while tracing a graph, or that a graph answers
+    /// differently (`tf.gradients`, `tf.compat.v1.placeholder`,
+    /// `tf.executing_eagerly`). See `graph_mode.rs`.
+    GraphOnly,
+    /// A loop that AutoGraph turns into a graph loop (over `tf.range(...)`,
+    /// a dataset or a tensor, or while a tensor condition holds).
+    GraphLoop,
 }
 
 impl Effect {
     /// Effects that pass from a callee to its callers.
-    pub const TRANSITIVE: [Effect; 8] = [
+    pub const TRANSITIVE: [Effect; 12] = [
         Effect::TensorComputation,
         Effect::SideEffect,
         Effect::StateWrite,
@@ -69,6 +87,10 @@ impl Effect {
         Effect::VariableCreation,
         Effect::UnknownCallee,
         Effect::PythonStateRead,
+        Effect::StaticShape,
+        Effect::StaticRank,
+        Effect::GraphOnly,
+        Effect::GraphLoop,
     ];
 }
 
@@ -151,6 +173,12 @@ pub struct DirectEffects {
     /// The value of each parameter's default (`self` excluded), when some
     /// parameter has one; empty otherwise.
     pub param_defaults: Vec<Option<Value>>,
+    /// How many tensor operations its own body dispatches (a call of the
+    /// TensorFlow API, a tensor method, arithmetic on a tensor or on a
+    /// parameter that may be one): whether it is too small to gain as a
+    /// graph function. `u32::MAX` when a call may run any number of them (a
+    /// model, layer or other TensorFlow object, a control-flow API).
+    pub tensor_ops: u32,
 }
 
 /// What a function's own `return` statements give back, as far as the

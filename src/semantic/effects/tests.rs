@@ -682,3 +682,151 @@ for _ in range(3):
         "{facts:?}"
     );
 }
+
+// --- static shapes, graph-only calls, graph loops (see `static_shapes.rs`
+// and `graph_mode.rs`) ---
+
+#[test]
+fn control_flow_on_a_static_rank_or_shape_is_recorded() {
+    let source = "\
+import tensorflow as tf
+from tensorflow.keras import backend as K
+
+def blur(image):
+    expand = image.shape.ndims == 3
+    if expand:
+        image = image[None]
+    return image
+
+def pad(x):
+    y = tf.identity(x)
+    while len(y) < 4:
+        y = tf.concat([y, y], 0)
+    return y
+
+def dispatch(a):
+    return a if K.ndim(a) == 2 else a[0]
+
+def unrolled(x):
+    for i in range(x.shape[0]):
+        x = x + 1
+    return x
+";
+    assert_eq!(
+        culprit_in(source, "blur", Effect::StaticRank),
+        said(
+            "decides Python control flow on the static rank of `image` (through `expand`)",
+            6
+        )
+    );
+    assert_eq!(culprit_in(source, "blur", Effect::StaticShape), None);
+    assert_eq!(
+        culprit_in(source, "pad", Effect::StaticShape),
+        said("decides Python control flow on the static shape of `y`", 12)
+    );
+    assert_eq!(
+        culprit_in(source, "dispatch", Effect::StaticRank),
+        said("decides Python control flow on the static rank of `a`", 17)
+    );
+    assert_eq!(
+        culprit_in(source, "unrolled", Effect::StaticShape),
+        said("decides Python control flow on the static shape of `x`", 20)
+    );
+}
+
+#[test]
+fn shapes_that_no_trace_fixes_are_no_static_shape_reads() {
+    let source = "\
+import numpy as np
+import tensorflow as tf
+
+class Layer(tf.keras.layers.Layer):
+    def call(self, inputs, extra):
+        if len(inputs) == 2:
+            inputs = inputs[0]
+        table = np.zeros((3, 4))
+        if table.shape[0] == 3:
+            inputs = inputs + 1.0
+        if self.kernel.shape[-1] > 1:
+            inputs = inputs * 2.0
+        if tf.rank(inputs) == 3:
+            inputs = inputs[None]
+        return inputs
+";
+    let effects = effects_in(source, "Layer.call");
+    assert!(!effects.contains(&Effect::StaticShape), "{effects:?}");
+    assert!(!effects.contains(&Effect::StaticRank), "{effects:?}");
+}
+
+#[test]
+fn graph_only_calls_and_graph_loops_are_recorded() {
+    let source = "\
+import tensorflow as tf
+import tensorflow.compat.v1 as v1
+
+def grads(x):
+    y = tf.reduce_sum(x * x)
+    return tf.gradients(y, [x])
+
+def feed():
+    return v1.placeholder(tf.float32, [None])
+
+def loop(ids):
+    out = tf.TensorArray(tf.int32, size=3)
+    for t in tf.range(3):
+        out = out.write(t, ids[t])
+    return out.stack()
+
+def python_loop(x):
+    for _ in range(3):
+        x = x + 1
+    return x
+";
+    assert_eq!(
+        culprit_in(source, "grads", Effect::GraphOnly),
+        said("calls `tf.gradients` (it works only in a graph)", 6)
+    );
+    assert_eq!(
+        culprit_in(source, "feed", Effect::GraphOnly),
+        said("calls `v1.placeholder` (a TF1 graph API)", 9)
+    );
+    assert_eq!(
+        culprit_in(source, "loop", Effect::GraphLoop),
+        said(
+            "loops over `tf.range(...)` (AutoGraph makes it a graph loop)",
+            13
+        )
+    );
+    // `TensorArray.write` is a graph operation, not a container mutation.
+    assert_eq!(culprit_in(source, "loop", Effect::SideEffect), None);
+    assert_eq!(culprit_in(source, "python_loop", Effect::GraphLoop), None);
+}
+
+#[test]
+fn containers_the_function_makes_are_not_shared_with_the_caller() {
+    let source = "\
+import tensorflow as tf
+
+def split(features, **kwargs):
+    positives, negatives = {}, {}
+    positives['a'] = features
+    options = kwargs
+    options['b'] = 1
+    parsed = tf.io.parse_example(features, {})
+    parsed['c'] = 2
+    return positives, negatives, options, parsed
+
+def unpack_arguments(a, b):
+    first, second = b, a
+    first.append(1)
+";
+    assert_eq!(culprit_in(source, "split", Effect::SideEffect), None);
+    // Unpacked names keep what they were given: the arguments.
+    assert_eq!(
+        culprit_in(source, "unpack_arguments", Effect::SideEffect),
+        said(
+            "mutates `first`, which may be shared with the caller (`.append`)",
+            14
+        )
+    );
+}

@@ -777,6 +777,12 @@ pub(super) fn shape_argument(expr: &Expr, walker: &Walker) -> Option<Vec<Option<
                     } if literal.parse::<u32>().is_ok() => {
                         Some(Dim::Named(name.id.as_str().into()))
                     }
+                    // A loop counter: a new size on each iteration.
+                    Value::Primitive { varies: true, .. }
+                        if walker.counters.contains(&name.id.as_str()) =>
+                    {
+                        Some(Dim::Varies)
+                    }
                     _ => None,
                 },
                 _ => None,

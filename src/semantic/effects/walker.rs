@@ -12,6 +12,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::locals::{CallsIn, LocalNames};
+use super::static_shapes::StaticName;
 use super::{Conditional, Culprit, DirectEffects, Effect, ModuleValues, ParamRule};
 use crate::names::is_keras;
 use crate::semantic::builtins::is_standard_base_module;
@@ -79,6 +80,11 @@ pub(super) struct Walker<'m, 'a> {
     pub(super) param_attribute_reads: std::cell::RefCell<Vec<(usize, TextSize, String)>>,
     /// Where culprits and conditionals are put into words.
     pub(super) text: String,
+    /// Locals that hold a static shape (see `static_shapes.rs`).
+    pub(super) static_names: Vec<StaticName<'a>>,
+    /// Names that count the iterations of a `range()` loop somewhere in
+    /// the body: a shape built from one varies from call to call.
+    pub(super) counters: Vec<&'a str>,
     pub(super) effects: DirectEffects,
 }
 
@@ -127,6 +133,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             state_read: std::cell::RefCell::new(None),
             param_attribute_reads: std::cell::RefCell::new(Vec::new()),
             text,
+            static_names: Vec::new(),
+            counters: Vec::new(),
             effects: DirectEffects::default(),
         };
         if let Some(id) = function {
@@ -306,6 +314,16 @@ impl<'m, 'a> Walker<'m, 'a> {
         found
     }
 
+    /// One tensor operation of the body.
+    pub(super) fn tensor_op(&mut self) {
+        self.effects.tensor_ops = self.effects.tensor_ops.saturating_add(1);
+    }
+
+    /// A call that may run any number of tensor operations.
+    pub(super) fn runs_many_ops(&mut self) {
+        self.effects.tensor_ops = u32::MAX;
+    }
+
     pub(super) fn is_tf_method(&self) -> bool {
         self.class().is_some_and(|c| self.module.tf_classes[c])
     }
@@ -445,15 +463,27 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             Stmt::ClassDef(_) => {}
             Stmt::Assign(assign) => {
                 self.visit_expr(&assign.value);
-                let value = self.value(&assign.value);
-                // The last target takes the value itself, not a copy.
-                if let Some((last, others)) = assign.targets.split_last() {
-                    for target in others {
+                if let Some(pairs) = unpacked(&assign.targets, &assign.value) {
+                    // `a, b = {}, []`: each name takes its own value, all
+                    // read before any is written (`a, b = b, a`).
+                    let values: Vec<Value> = pairs.iter().map(|(_, v)| self.value(v)).collect();
+                    for ((target, value_expr), value) in pairs.into_iter().zip(values) {
                         self.visit_target(target);
-                        self.on_write(target, Some(value.clone()));
+                        self.on_write(target, Some(value));
+                        self.static_shape_assign(target, value_expr);
                     }
-                    self.visit_target(last);
-                    self.on_write(last, Some(value));
+                } else {
+                    let value = self.value(&assign.value);
+                    // The last target takes the value itself, not a copy.
+                    if let Some((last, others)) = assign.targets.split_last() {
+                        for target in others {
+                            self.visit_target(target);
+                            self.on_write(target, Some(value.clone()));
+                        }
+                        self.visit_target(last);
+                        self.on_write(last, Some(value));
+                        self.static_shape_assign(last, &assign.value);
+                    }
                 }
             }
             Stmt::AnnAssign(assign) => {
@@ -480,6 +510,8 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
             }
             Stmt::For(for_stmt) => {
                 self.visit_expr(&for_stmt.iter);
+                self.static_shape_test(&for_stmt.iter);
+                self.graph_loop_for(&for_stmt.iter);
                 self.loop_target(&for_stmt.target, &for_stmt.iter);
                 self.forget_loop_carried(&for_stmt.body);
                 self.loop_depth += 1;
@@ -492,6 +524,8 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.test_depth += 1;
                 self.visit_expr(&while_stmt.test);
                 self.test_depth -= 1;
+                self.static_shape_test(&while_stmt.test);
+                self.graph_loop_while(&while_stmt.test);
                 self.loop_depth += 1;
                 self.visit_body(&while_stmt.body);
                 self.loop_depth -= 1;
@@ -501,12 +535,14 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.test_depth += 1;
                 self.visit_expr(&if_stmt.test);
                 self.test_depth -= 1;
+                self.static_shape_test(&if_stmt.test);
                 self.visit_body(&if_stmt.body);
                 for clause in &if_stmt.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.test_depth += 1;
                         self.visit_expr(test);
                         self.test_depth -= 1;
+                        self.static_shape_test(test);
                     }
                     self.visit_body(&clause.body);
                 }
@@ -527,6 +563,10 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 if !self.at_module_level() {
                     self.on_return(ret.value.as_deref(), ret.start());
                 }
+            }
+            Stmt::Assert(assert) => {
+                walk_stmt(self, stmt);
+                self.static_shape_test(&assert.test);
             }
             _ => walk_stmt(self, stmt),
         }
@@ -564,6 +604,7 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                 self.test_depth += 1;
                 self.visit_expr(&if_expr.test);
                 self.test_depth -= 1;
+                self.static_shape_test(&if_expr.test);
                 self.visit_expr(&if_expr.body);
                 self.visit_expr(&if_expr.orelse);
             }
@@ -581,6 +622,10 @@ impl<'a> Visitor<'a> for Walker<'_, 'a> {
                     names.bind(&generator.target);
                     self.locals.extend(names.assigned);
                     self.loop_target(&generator.target, &generator.iter);
+                    self.static_shape_test(&generator.iter);
+                    for condition in &generator.ifs {
+                        self.static_shape_test(condition);
+                    }
                 }
                 self.loop_depth += 1;
                 walk_expr(self, expr);
@@ -624,6 +669,11 @@ impl Walker<'_, '_> {
 
     /// [`Walker::arithmetic`] with the operands' values.
     pub(super) fn arithmetic_of(&mut self, sides: [&Value; 2], offset: TextSize) {
+        if sides.iter().any(|side| {
+            side.is_tensor_like() || matches!(side, Value::Param(_) | Value::Derived(_))
+        }) {
+            self.tensor_op();
+        }
         for side in sides {
             match side {
                 value if value.is_tensor_like() => {
@@ -694,4 +744,32 @@ fn returned(value: &Value) -> Returned {
         Value::Derived(params) => Returned::Params(*params),
         Value::Param(_) | Value::Unknown => Returned::Unknown,
     }
+}
+
+/// The pairs of `a, b = x, y` (one target, a tuple or list of as many
+/// names, subscripts or attributes as the tuple or list literal has
+/// elements, none starred).
+fn unpacked<'e>(targets: &'e [Expr], value: &'e Expr) -> Option<Vec<(&'e Expr, &'e Expr)>> {
+    let [target] = targets else {
+        return None;
+    };
+    let (Expr::Tuple(ruff_python_ast::ExprTuple { elts: names, .. })
+    | Expr::List(ruff_python_ast::ExprList { elts: names, .. })) = target
+    else {
+        return None;
+    };
+    let (Expr::Tuple(ruff_python_ast::ExprTuple { elts: values, .. })
+    | Expr::List(ruff_python_ast::ExprList { elts: values, .. })) = value
+    else {
+        return None;
+    };
+    if names.len() != values.len()
+        || names
+            .iter()
+            .chain(values)
+            .any(|e| matches!(e, Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_)))
+    {
+        return None;
+    }
+    Some(names.iter().zip(values).collect())
 }

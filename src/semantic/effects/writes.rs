@@ -45,7 +45,7 @@ impl<'a> Walker<'_, 'a> {
         if self.locals.contains(name) {
             return match self.values.get(name) {
                 Some(value @ Value::Container(_)) if value.is_fresh() => None,
-                Some(Value::Instance(_) | Value::Primitive { .. }) => None,
+                Some(Value::Instance(_) | Value::Primitive { .. } | Value::Tensor(_)) => None,
                 _ => Some(Owner::Local(shown)),
             };
         }
@@ -172,7 +172,12 @@ impl<'a> Walker<'_, 'a> {
         if let Expr::Call(call) = iter {
             if let Expr::Name(name) = call.func.as_ref() {
                 match name.id.as_str() {
-                    "range" => return self.on_write(target, Some(counter)),
+                    "range" => {
+                        if let Expr::Name(name) = target {
+                            self.counters.push(name.id.as_str());
+                        }
+                        return self.on_write(target, Some(counter));
+                    }
                     "enumerate" => {
                         if let Expr::Tuple(tuple) = target {
                             let element = call

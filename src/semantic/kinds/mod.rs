@@ -294,7 +294,9 @@ impl ParamKind {
                     varies_at: Some(_), ..
                 },
             ) => p.clone(),
-            (ParamKind::Tensor(a), ParamKind::Tensor(b)) => ParamKind::Tensor(Box::new(a.join(b))),
+            (ParamKind::Tensor(a), ParamKind::Tensor(b)) => {
+                ParamKind::Tensor(Box::new(a.join_calls(b)))
+            }
             (ParamKind::Other(a), ParamKind::Other(b)) => ParamKind::Other(match (a, b) {
                 (Some(a), Some(b)) => a.join(b).map(Box::new),
                 _ => None,
@@ -317,6 +319,40 @@ impl ParamKind {
                     ObjectKind::Variable | ObjectKind::TensorArray | ObjectKind::Other
                 )
         )
+    }
+
+    /// Whether it is a tensor, or a structure of tensors and arrays, whose
+    /// shape is known at least in part.
+    pub fn knows_shape(&self) -> bool {
+        match self {
+            ParamKind::Tensor(info) => info.shape.is_some(),
+            ParamKind::Other(Some(_)) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the call sites pass tensors of different sizes: some
+    /// dimension varies (see [`Dim::Varies`]).
+    pub fn shape_varies(&self) -> bool {
+        fn info_varies(info: &TensorInfo) -> bool {
+            info.shape
+                .as_ref()
+                .is_some_and(|shape| shape.contains(&Some(Dim::Varies)))
+        }
+        fn structure_varies(structure: &Structure) -> bool {
+            match structure {
+                Structure::Leaf(info) => info_varies(info),
+                Structure::Tuple(items) | Structure::List(items) => {
+                    items.iter().any(structure_varies)
+                }
+                Structure::Dict(items) => items.iter().any(|(_, item)| structure_varies(item)),
+            }
+        }
+        match self {
+            ParamKind::Tensor(info) => info_varies(info),
+            ParamKind::Other(Some(structure)) => structure_varies(structure),
+            _ => false,
+        }
     }
 
     /// Whether the parameter could be a tensor (it is one, or nothing says

@@ -22,6 +22,27 @@ pub struct TensorInfo {
 pub enum Dim {
     Size(i64),
     Named(Box<str>),
+    /// A dimension known to take different sizes: two call sites pass
+    /// different sizes, a shape is built from a loop counter, a batched
+    /// dataset's last batch is smaller. Evidence that the function is
+    /// traced once per size; a signature writes it as `None`.
+    Varies,
+}
+
+impl Dim {
+    /// The dimension that two call sites passing `a` and `b` have in
+    /// common: the same one; one that varies when both are sizes that
+    /// differ, or either varies; unknown otherwise (a name and a size may
+    /// be the same number).
+    pub fn join_calls(a: &Option<Dim>, b: &Option<Dim>) -> Option<Dim> {
+        match (a, b) {
+            (x, y) if x == y => x.clone(),
+            (Some(Dim::Varies), _)
+            | (_, Some(Dim::Varies))
+            | (Some(Dim::Size(_)), Some(Dim::Size(_))) => Some(Dim::Varies),
+            _ => None,
+        }
+    }
 }
 
 /// What `tf.function` turns into tensors when it is passed as an argument
@@ -39,7 +60,8 @@ pub enum Structure {
 }
 
 impl Structure {
-    /// The structure both call sites pass, or `None` when they differ.
+    /// The structure both call sites pass (sizes that differ vary), or
+    /// `None` when they differ.
     pub fn join(&self, other: &Self) -> Option<Self> {
         let all = |a: &[Structure], b: &[Structure]| -> Option<Vec<Structure>> {
             if a.len() != b.len() {
@@ -48,7 +70,7 @@ impl Structure {
             a.iter().zip(b).map(|(x, y)| x.join(y)).collect()
         };
         match (self, other) {
-            (Structure::Leaf(a), Structure::Leaf(b)) => Some(Structure::Leaf(a.join(b))),
+            (Structure::Leaf(a), Structure::Leaf(b)) => Some(Structure::Leaf(a.join_calls(b))),
             (Structure::Tuple(a), Structure::Tuple(b)) => all(a, b).map(Structure::Tuple),
             (Structure::List(a), Structure::List(b)) => all(a, b).map(Structure::List),
             (Structure::Dict(a), Structure::Dict(b)) => {
@@ -67,19 +89,33 @@ impl Structure {
 }
 
 impl TensorInfo {
+    /// What one value that is either `self` or `other` is known to be:
+    /// what they have in common (a dimension they disagree on is unknown).
     pub fn join(&self, other: &Self) -> Self {
+        self.join_with(other, |x, y| if x == y { x.clone() } else { None })
+    }
+
+    /// What the arguments of two call sites, `self` and `other`, have in
+    /// common: as [`TensorInfo::join`], but sizes that differ vary (see
+    /// [`Dim::join_calls`]).
+    pub fn join_calls(&self, other: &Self) -> Self {
+        self.join_with(other, Dim::join_calls)
+    }
+
+    fn join_with(
+        &self,
+        other: &Self,
+        join_dims: impl Fn(&Option<Dim>, &Option<Dim>) -> Option<Dim>,
+    ) -> Self {
         let dtype = if self.dtype == other.dtype {
             self.dtype.clone()
         } else {
             None
         };
         let shape = match (&self.shape, &other.shape) {
-            (Some(a), Some(b)) if a.len() == b.len() => Some(
-                a.iter()
-                    .zip(b)
-                    .map(|(x, y)| if x == y { x.clone() } else { None })
-                    .collect(),
-            ),
+            (Some(a), Some(b)) if a.len() == b.len() => {
+                Some(a.iter().zip(b).map(|(x, y)| join_dims(x, y)).collect())
+            }
             _ => None,
         };
         let element = if self.element == other.element {
@@ -166,11 +202,16 @@ pub fn dataset_method_element(element: &Structure, method: &str) -> Option<Struc
     }
 }
 
-/// `structure` with a first dimension of any size (`None`) added to every
-/// tensor; a tensor of unknown rank stays unknown.
+/// `structure` with a first dimension that varies added to every tensor
+/// (the last batch is smaller, unless the remainder is dropped; either way
+/// `tf.data` says `None`); a tensor of unknown rank stays unknown.
 pub fn batched(structure: &Structure) -> Option<Structure> {
     map_shapes(structure, &|dims| {
-        Some(std::iter::once(None).chain(dims.iter().cloned()).collect())
+        Some(
+            std::iter::once(Some(Dim::Varies))
+                .chain(dims.iter().cloned())
+                .collect(),
+        )
     })
 }
 
@@ -203,12 +244,17 @@ mod tests {
             element: None,
         };
         assert_eq!(
-            a.join(&b),
+            a.join_calls(&b),
             TensorInfo {
                 dtype: Some("float32".into()),
-                shape: Some(vec![None, Some(Dim::Size(8)), named(), None]),
+                shape: Some(vec![Some(Dim::Varies), Some(Dim::Size(8)), named(), None]),
                 element: None,
             }
+        );
+        // One value that is either: what they disagree on is unknown.
+        assert_eq!(
+            a.join(&b).shape,
+            Some(vec![None, Some(Dim::Size(8)), named(), None])
         );
     }
 
@@ -224,7 +270,7 @@ mod tests {
         let pair = |n| Structure::Tuple(vec![leaf(n), leaf(2)]);
         let varying = Structure::Leaf(TensorInfo {
             dtype: Some("float32".into()),
-            shape: Some(vec![None]),
+            shape: Some(vec![Some(Dim::Varies)]),
             element: None,
         });
         assert_eq!(
