@@ -10,6 +10,7 @@ use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
@@ -536,6 +537,15 @@ fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
         if graph_calls.is_empty() {
             continue;
         }
+        // Only a function called more than once builds its objects more
+        // than once: one called in a loop, or from two places. A `main()`
+        // called once is left as it is.
+        let mut sites = semantic.calls_of(id);
+        let first = sites.next();
+        let repeated = first.is_some_and(|first| first.in_loop || sites.next().is_some());
+        if !repeated {
+            continue;
+        }
         for stmt in &function.def.body {
             let Stmt::Assign(assign) = stmt else { continue };
             let [Expr::Name(local)] = &assign.targets[..] else {
@@ -614,7 +624,8 @@ fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
                             function.def.name.id
                         ))
                     })
-                    .and_then(|()| plan(checker, id, &creation)),
+                    .and_then(|()| plan(checker, id, &creation))
+                    .and_then(|fix| stays_eager(checker, id).map(|()| fix)),
             };
             match plan {
                 Ok((title, fix)) => {
@@ -646,6 +657,25 @@ fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
             }
         }
     }
+}
+
+/// Why eager function `id` can take the fix: something besides the
+/// objects it builds keeps it from running as a graph function. When they
+/// are all that does, HY001 would decorate it once they are out, on a
+/// second `fix` run only (its own fix cannot include this one), and `fix`
+/// must reach a fixed point in one run.
+fn stays_eager(checker: &Checker, id: FunctionId) -> Result<(), String> {
+    let failed = failed_preconditions(checker.source, checker.semantic, id);
+    if failed
+        .iter()
+        .all(|(precondition, _)| *precondition == Precondition::VariableCreatedPerCall)
+    {
+        let name = &checker.semantic.functions[id].qualified_name;
+        return Err(format!(
+            "building it is all that keeps `{name}` eager: created once, `{name}` could itself run as a graph function (HY001 add-tf-function), which a second `fix` run would propose; create it once by hand and run `hybridize fix` again"
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `call` builds a plain SGD optimizer: no momentum, averaging or
