@@ -6,7 +6,7 @@
 use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
 use ruff_python_ast::{
     Alias, ExceptHandler, Expr, ExprCall, ExprContext, Keyword, Number, Parameter, Pattern, Stmt,
-    TypeParam,
+    StmtFunctionDef, TypeParam,
 };
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashMap as HashMap;
@@ -38,7 +38,7 @@ pub const CODEMOD: Codemod = Codemod {
 };
 
 /// `reduce_retracing` replaced `experimental_relax_shapes` in TensorFlow 2.9.
-const REDUCE_RETRACING: TfVersion = TfVersion::new(2, 9);
+pub(crate) const REDUCE_RETRACING: TfVersion = TfVersion::new(2, 9);
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
@@ -343,12 +343,35 @@ fn relaxed<'s>(
             )
             .with_function(name)
             .with_note("every call site is in this module: the dimensions that vary become `None`, the others stay fixed; a relaxed function is traced again for the first new shape, and again for every shape the relaxed trace does not cover")
+            // The title does not name the keyword: when HY021 renames
+            // `experimental_relax_shapes` first, the fix is still the one
+            // `check` announced (its key is the same) and applies.
             .with_fix(
-                // Not named: HY021 may rename it in the same fix.
                 "Replace the shape relaxation with an `input_signature` inferred from the call sites",
                 Fix::unsafe_edits(Edit::range_replacement(text, keyword.range()), import),
             ),
     );
+}
+
+/// The spec of `structure` (a tensor, or a tuple, list or dict of them) as
+/// one entry of `def`'s `input_signature`, and the import it needs; `None`
+/// when a dtype or dimension is unknown. HY013 writes the signature of the
+/// elements of a `tf.data` dataset it passes in with it.
+pub(crate) fn structure_spec(
+    checker: &Checker,
+    def: &StmtFunctionDef,
+    structure: &Structure,
+) -> Option<(String, Option<Edit>)> {
+    let (spec, import) = checker.importer.tensorflow_attribute("TensorSpec")?;
+    let mut constants = None;
+    let mut render = Render {
+        checker,
+        spec,
+        anchor: top_level_start(checker.semantic.module_body(), def.range()),
+        constants: &mut constants,
+        named: false,
+    };
+    Some((render.structure(structure)?, import))
 }
 
 /// Writes specs as source text: a `TensorSpec` for a tensor whose dtype and

@@ -25,7 +25,8 @@ class Loop(tf.Module):
         return next(self.source) * 2.0
 
 
-# OK: an iterator over a tf.data dataset yields a new element on every call.
+# A tf.data iterator advances on every call; a public function may have
+# callers elsewhere that would have to pass the element: no fix.
 @tf.function
 def from_dataset():
     return next(data_iter)
@@ -35,6 +36,12 @@ def from_dataset():
 @tf.function
 def from_argument(iterator):
     return next(iterator)
+
+
+# Of unknown origin: may be either kind.
+@tf.function
+def unknown(model):
+    return next(model.batches)
 
 
 # OK: eager code calls next() on every call.
