@@ -18,7 +18,12 @@ ratio, in log: ~1 is linear, ~2 quadratic). Not a test: it prints figures.
 - `long_function`: one function with 10N branches and 10N loops (one unit
   = 60 lines of one body);
 - `classes`: 10N `tf.Module` classes, each instantiated by a function of its
-  own (one unit = 70 lines).
+  own (one unit = 70 lines);
+- `graph_functions`: N small graph functions, each with an eager helper
+  called in a loop (one unit = 10 lines);
+- `brackets`: one expression of 250N nested lists (`[[[...]]]`).
+
+Peak memory (the largest resident set of the runs) is printed beside the time.
 """
 
 from __future__ import annotations
@@ -122,14 +127,34 @@ def use{i}(x):
     return "".join(out)
 
 
-def timed(binary: str, folder: str, runs: int) -> float:
-    times = []
+def graph_functions(n: int) -> str:
+    units = [
+        f"@tf.function\ndef g{i}(x):\n    return x * {i}\n\n\n"
+        f"def h{i}(x):\n    return tf.nn.relu(x) * 2.0 + 1.0\n\n\n"
+        f"for _ in range(2):\n    h{i}(tf.ones([2]))\n"
+        for i in range(n)
+    ]
+    return "import tensorflow as tf\n\n\n" + "\n\n".join(units)
+
+
+def brackets(n: int) -> str:
+    depth = 250 * n
+    return "import tensorflow as tf\n\nx = " + "[" * depth + "]" * depth + "\n"
+
+
+def timed(binary: str, folder: str, runs: int) -> tuple[float, int]:
+    """Median wall time and the largest peak resident set (KiB) of `runs`."""
+    times, peak = [], 0
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([binary, "check", "--exit-zero", folder],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        child = subprocess.Popen([binary, "check", "--exit-zero", folder],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        if status != 0:
+            raise SystemExit(f"{binary} check failed on {folder} (status {status})")
+        peak = max(peak, usage.ru_maxrss)
+    return statistics.median(times), peak
 
 
 def main() -> None:
@@ -140,19 +165,20 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     binary = os.path.realpath(args.binary)
-    for shape in (functions, states, counters, long_function, classes):
+    for shape in (functions, states, counters, long_function, classes, graph_functions, brackets):
         previous = None
         for n in sizes:
             with tempfile.TemporaryDirectory() as folder:
                 with open(os.path.join(folder, "module.py"), "w") as f:
                     f.write(shape(n))
                 lines = shape(n).count("\n")
-                seconds = timed(binary, folder, args.runs)
+                seconds, peak = timed(binary, folder, args.runs)
             growth = ""
             if previous:
                 p_n, p_s = previous
                 growth = f"  growth exponent {math.log(seconds / p_s) / math.log(n / p_n):.2f}"
-            print(f"{shape.__name__:<10} n={n:<6} {lines:>7} lines  {seconds * 1000:8.0f} ms{growth}",
+            print(f"{shape.__name__:<15} n={n:<6} {lines:>7} lines  {seconds * 1000:8.0f} ms"
+                  f"  {peak / 1024:7.0f} MiB{growth}",
                   flush=True)
             previous = (n, seconds)
 
