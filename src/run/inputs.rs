@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+pub(super) use super::overlay::{read, Overlay};
 use super::star::StarImports;
 use super::Mode;
 use crate::codemod::Dependencies;
 use crate::diagnostic::FixBudget;
 use crate::settings::Settings;
-use crate::source::{SourceError, SourceFile};
 
 /// What every step of one round reads.
 pub(super) struct Round<'a> {
@@ -52,16 +52,11 @@ impl Round<'_> {
     }
 }
 
-/// Fixed texts that stand in for files on disk in later rounds.
-pub(super) type Overlay = std::collections::HashMap<PathBuf, String>;
-
-/// Reads `path`, or its fixed text from an earlier round.
-pub(super) fn read(path: &Path, overlay: &Overlay) -> Result<SourceFile, SourceError> {
-    match overlay.get(path) {
-        Some(text) => Ok(SourceFile {
-            path: path.to_path_buf(),
-            text: text.clone(),
-        }),
-        None => SourceFile::read(path),
-    }
+/// What one round reads besides the settings: the files, the fixed texts
+/// of earlier rounds and the fixes still to apply.
+pub(super) struct RoundInputs<'a> {
+    pub(super) paths: &'a [PathBuf],
+    pub(super) call_sites_only: &'a [bool],
+    pub(super) overlay: &'a Overlay,
+    pub(super) budgets: Option<&'a Budgets>,
 }

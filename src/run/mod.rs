@@ -15,6 +15,7 @@ mod file;
 mod first_look;
 mod fix_loop;
 mod inputs;
+mod overlay;
 mod phases;
 mod propagation;
 mod rounds;

@@ -3,9 +3,8 @@
 //! second look at the files whose facts changed.
 
 use super::first_look::first_phase;
-use super::inputs::Round;
+use super::inputs::{Round, RoundInputs};
 use super::propagation::Modules;
-use super::rounds::RoundInputs;
 use super::second_look::second_phase;
 use super::star::StarImports;
 use super::timing::PhaseTimer;

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::inputs::{Budgets, Overlay};
+use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
 use super::Mode;
 use crate::report::{FileReport, KeepReports, ReportSink};
@@ -96,15 +96,6 @@ pub fn run(
         sink.file_done(report);
     }
     reports
-}
-
-/// What one round reads besides the settings: the files, the fixed texts
-/// of earlier rounds and the fixes still to apply.
-pub(super) struct RoundInputs<'a> {
-    pub(super) paths: &'a [PathBuf],
-    pub(super) call_sites_only: &'a [bool],
-    pub(super) overlay: &'a Overlay,
-    pub(super) budgets: Option<&'a Budgets>,
 }
 
 /// Whole-run repetitions after the first, at most, in fix mode.

@@ -20,7 +20,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use ruff_python_ast::{Expr, ModModule, Stmt};
 
-use super::inputs::{read, Overlay};
+use super::overlay::{read, Overlay};
 use crate::names::{concat, StarImport};
 use crate::prescan;
 use crate::propagate::summary::{absolute_name, importable_as, module_names, package_parts};

@@ -18,7 +18,6 @@ use ruff_python_ast::{
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::analysis::Analysis;
-use super::operands::is_float_dtype;
 use super::{StateKind, StateTarget};
 use crate::semantic::state_index::callee_text;
 use crate::semantic::FunctionId;
@@ -531,4 +530,14 @@ impl<'a> SourceOrderVisitor<'a> for LocalReads<'a, '_> {
         }
         source_order::walk_expr(self, expr);
     }
+}
+
+/// The dtypes a cast may name (TensorFlow's attribute names).
+pub(super) const DTYPES: [&str; 12] = [
+    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+    "uint16", "uint32", "bool",
+];
+
+pub(super) fn is_float_dtype(dtype: &str) -> bool {
+    matches!(dtype, "float16" | "bfloat16" | "float32" | "float64")
 }

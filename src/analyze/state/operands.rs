@@ -8,21 +8,11 @@ use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
 use ruff_python_ast::{Expr, Operator, Stmt, UnaryOp};
 use ruff_text_size::{Ranged, TextSize};
 
-use super::flow::{Operand, Reader};
+use super::flow::{Operand, Reader, DTYPES};
 use super::{literal_kind, StateKind, StateTarget};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::scopes::FunctionNames;
 use crate::semantic::state_index::creates_variable;
-
-/// The dtypes a cast may name (TensorFlow's attribute names).
-pub(super) const DTYPES: [&str; 12] = [
-    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
-    "uint16", "uint32", "bool",
-];
-
-pub(super) fn is_float_dtype(dtype: &str) -> bool {
-    matches!(dtype, "float16" | "bfloat16" | "float32" | "float64")
-}
 
 impl<'a> Reader<'_, '_, 'a> {
     /// What `expr`, an operand met by the state's value, is.

@@ -16,6 +16,7 @@ mod statements;
 mod static_shapes;
 mod values;
 mod walker;
+mod watch;
 mod words;
 mod writes;
 
@@ -31,8 +32,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::builtins::is_tf_base;
 use super::kinds::Value;
 use super::{ClassId, FunctionId, SemanticModel};
-pub use statements::{statement_effects, Callee as CalledValue, StatementEffects};
+pub use statements::statement_effects;
 use walker::{ModuleTables, Scratch, Walker};
+pub use watch::{Callee as CalledValue, StatementEffects};
 
 /// An effect a function body can have. The order is the order refusals are
 /// reported in.

@@ -11,25 +11,12 @@ use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
+use super::walker::ShapeRead;
 use super::walker::Walker;
 use super::words::ReceiverText;
 use super::Effect;
 use crate::names::is_keras;
 use crate::semantic::kinds::Value;
-
-/// What a static-shape read reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ShapeRead {
-    /// The rank only (`x.shape.ndims`, `x.ndim`, `len(x.shape)`).
-    Rank,
-    /// Dimensions, or the whole shape (`x.shape[0]`, `len(x)`,
-    /// `x.get_shape()`).
-    Dims,
-}
-
-/// A name that holds a static-shape read: the name, what it read, and of
-/// which tensor (as written).
-pub(super) type StaticName<'a> = (&'a str, ShapeRead, Box<str>);
 
 impl<'a> Walker<'_, 'a> {
     /// Records Python control flow on a static shape in `test` (the test

@@ -12,7 +12,6 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::locals::{CallsIn, LocalNames};
-use super::static_shapes::StaticName;
 use super::{Conditional, Culprit, DirectEffects, Effect, ModuleValues, ParamRule};
 use crate::names::is_keras;
 use crate::semantic::builtins::is_standard_base_module;
@@ -123,7 +122,7 @@ pub(super) struct Walker<'m, 'a> {
     pub(super) effects: DirectEffects,
     /// Statements whose own effects are asked for one by one (see
     /// [`super::statements`]); `None` in the ordinary walk.
-    pub(super) watch: Option<Box<super::statements::Watch<'m>>>,
+    pub(super) watch: Option<Box<super::watch::Watch<'m>>>,
 }
 
 impl<'m, 'a> Walker<'m, 'a> {
@@ -830,3 +829,17 @@ fn unpacked<'e>(targets: &'e [Expr], value: &'e Expr) -> Option<Vec<(&'e Expr, &
     }
     Some(names.iter().zip(values).collect())
 }
+
+/// What a static-shape read reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ShapeRead {
+    /// The rank only (`x.shape.ndims`, `x.ndim`, `len(x.shape)`).
+    Rank,
+    /// Dimensions, or the whole shape (`x.shape[0]`, `len(x)`,
+    /// `x.get_shape()`).
+    Dims,
+}
+
+/// A name that holds a static-shape read: the name, what it read, and of
+/// which tensor (as written).
+pub(super) type StaticName<'a> = (&'a str, ShapeRead, Box<str>);
