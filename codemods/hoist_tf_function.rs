@@ -12,6 +12,9 @@ use crate::analyze::signature::{add_keyword, append_arguments, graph_decorator, 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
+use crate::lines::{
+    before_indented_comments, before_leading_comments, indentation, line_start, next_line_start,
+};
 use crate::semantic::builtins::{mutating_method, Mutates};
 use crate::semantic::effects::Effect;
 use crate::semantic::scopes::FunctionNames;
@@ -1267,55 +1270,4 @@ fn mutated_capture(
     mutations
         .found
         .map(|(name, at)| (name, checker.line_number(at)))
-}
-
-fn line_start(source: &str, offset: TextSize) -> TextSize {
-    let before = &source[..offset.to_usize()];
-    let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    TextSize::try_from(start).unwrap_or_default()
-}
-
-/// The start of the line after the one containing `offset` (or the end of
-/// the text).
-fn next_line_start(source: &str, offset: TextSize) -> TextSize {
-    let rest = &source[offset.to_usize()..];
-    let end = rest
-        .find('\n')
-        .map_or(source.len(), |i| offset.to_usize() + i + 1);
-    TextSize::try_from(end).unwrap_or_default()
-}
-
-fn indentation(source: &str, line_start: TextSize) -> &str {
-    let line = &source[line_start.to_usize()..];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
-/// Moves the start of a line indented by `indent` up over the comment lines
-/// with the same indentation directly above it.
-fn before_indented_comments(source: &str, mut at: TextSize, indent: &str) -> TextSize {
-    while at > TextSize::from(0) {
-        let previous = line_start(source, at - TextSize::from(1));
-        let line = &source[previous.to_usize()..at.to_usize()];
-        if !line
-            .strip_prefix(indent)
-            .is_some_and(|rest| rest.starts_with('#'))
-        {
-            break;
-        }
-        at = previous;
-    }
-    at
-}
-
-/// Moves a line start up over the comment lines directly above it.
-fn before_leading_comments(source: &str, mut at: TextSize) -> TextSize {
-    while at > TextSize::from(0) {
-        let previous = line_start(source, at - TextSize::from(1));
-        let line = &source[previous.to_usize()..at.to_usize()];
-        if !line.starts_with('#') {
-            break;
-        }
-        at = previous;
-    }
-    at
 }

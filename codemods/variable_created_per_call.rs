@@ -14,6 +14,7 @@ use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::lines::line_start;
 use crate::semantic::kinds::ObjectKind;
 use crate::semantic::{FunctionId, SemanticModel};
 
@@ -476,13 +477,6 @@ fn above_comments(source: &str, line: TextSize) -> TextSize {
         start = previous;
     }
     start
-}
-
-fn line_start(source: &str, offset: TextSize) -> TextSize {
-    let start = source[..offset.to_usize()]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
-    TextSize::try_from(start).unwrap_or_default()
 }
 
 /// An edit inserting `line` as a new line after the line that contains

@@ -114,53 +114,25 @@ impl FindingKey {
 }
 
 /// The fixes a file may still get: how many findings of each key the first
-/// check reported with a fix that applies, less those applied since; and
-/// the findings it reported without one (by code and function), which may
-/// get their fix once another fix has cleared the way (HY002's hoist once
-/// HY011 has made a `print` a `tf.print`): they were announced.
+/// check reported with a fix that applies, less those applied since.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FixBudget(
-    rustc_hash::FxHashMap<FindingKey, usize>,
-    rustc_hash::FxHashMap<(&'static str, Option<String>), usize>,
-);
+pub struct FixBudget(rustc_hash::FxHashMap<FindingKey, usize>);
 
 impl FixBudget {
     /// The applicable fixes among `diagnostics`, findings about `text`.
     pub fn of(diagnostics: &[Diagnostic], text: &str, settings: &Settings) -> Self {
         let mut budget = FixBudget::default();
-        for diagnostic in diagnostics {
-            if diagnostic.fix_applies(settings) {
-                *budget
-                    .0
-                    .entry(FindingKey::of(diagnostic, text))
-                    .or_default() += 1;
-            } else if !is_informational(diagnostic.code) {
-                *budget
-                    .1
-                    .entry((diagnostic.code, diagnostic.function.clone()))
-                    .or_default() += 1;
-            }
+        for diagnostic in diagnostics.iter().filter(|d| d.fix_applies(settings)) {
+            *budget
+                .0
+                .entry(FindingKey::of(diagnostic, text))
+                .or_default() += 1;
         }
         budget
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.values().all(|&count| count == 0) && self.1.values().all(|&count| count == 0)
-    }
-
-    /// Takes the fix of a finding the first check reported without one,
-    /// once per such finding: another fix has cleared its way.
-    pub fn take_announced(&mut self, diagnostic: &Diagnostic) -> bool {
-        match self
-            .1
-            .get_mut(&(diagnostic.code, diagnostic.function.clone()))
-        {
-            Some(count) if *count > 0 => {
-                *count -= 1;
-                true
-            }
-            _ => false,
-        }
+        self.0.values().all(|&count| count == 0)
     }
 
     /// Takes one fix with `key` from the budget, if one is left.

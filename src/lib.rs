@@ -23,6 +23,7 @@ pub mod exit_status;
 pub mod importer;
 pub mod interactive;
 pub mod interrupt;
+pub mod lines;
 pub mod names;
 pub mod noqa;
 pub mod prescan;

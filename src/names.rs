@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
-use ruff_python_ast::{Expr, ModModule, Stmt};
+use ruff_python_ast::{Alias, Expr, ModModule, Stmt, StmtImportFrom};
 
 /// Local name → qualified name for every import binding in a module.
 #[derive(Debug, Default, Clone)]
@@ -146,6 +146,32 @@ impl<'a> ImportMap<'a> {
     }
 }
 
+/// What `import a.b as c` binds (`c` → `a.b`); `import a.b` binds `a`.
+fn import_binding(alias: &Alias) -> (&str, String) {
+    let module = alias.name.id.as_str();
+    match &alias.asname {
+        Some(asname) => (asname.id.as_str(), module.to_string()),
+        None => {
+            let first = module.split('.').next().unwrap_or(module);
+            (first, first.to_string())
+        }
+    }
+}
+
+/// What `from m import n as l` binds `l` to: `m.n`. A relative import
+/// (`from .m import n`) keeps its dots: it is relative to the module's
+/// package, which only the run knows (see `summary::absolute_name`).
+fn from_import_binding<'s>(import: &'s StmtImportFrom, alias: &'s Alias) -> (&'s str, String) {
+    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
+    let dots = ".".repeat(import.level as usize);
+    let name = alias.name.id.as_str();
+    let qualified = match &import.module {
+        Some(module) => concat(&[&dots, module.id.as_str(), ".", name]),
+        None => concat(&[&dots, name]),
+    };
+    (local, qualified)
+}
+
 /// The names of a module every binding of which imports the same thing
 /// (`name = None` placeholders aside): once bound, their value never
 /// changes, as with `global tf; import tensorflow as tf` in a function that
@@ -189,23 +215,14 @@ impl<'a> StatementVisitor<'a> for ImportedOnly<'a> {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
-                    let module = alias.name.id.as_str();
-                    match &alias.asname {
-                        Some(asname) => self.import(asname.id.as_str(), module.to_string()),
-                        None => {
-                            let first = module.split('.').next().unwrap_or(module);
-                            self.import(first, first.to_string());
-                        }
-                    }
+                    let (local, qualified) = import_binding(alias);
+                    self.import(local, qualified);
                 }
             }
             Stmt::ImportFrom(import) => {
-                let dots = ".".repeat(import.level as usize);
-                let module = import.module.as_ref().map_or("", |m| m.id.as_str());
                 for alias in &import.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    let name = alias.name.id.as_str();
-                    self.import(local.id.as_str(), concat(&[&dots, module, ".", name]));
+                    let (local, qualified) = from_import_binding(import, alias);
+                    self.import(local, qualified);
                 }
             }
             Stmt::FunctionDef(def) => {
@@ -352,15 +369,8 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
-                    let module = alias.name.id.as_str();
-                    match &alias.asname {
-                        Some(asname) => self.bind(asname.id.as_str(), module.to_string()),
-                        // `import tensorflow.keras` binds `tensorflow`.
-                        None => {
-                            let first = module.split('.').next().unwrap_or(module);
-                            self.bind(first, first.to_string());
-                        }
-                    }
+                    let (local, qualified) = import_binding(alias);
+                    self.bind(local, qualified);
                 }
             }
             Stmt::ImportFrom(import) => {
@@ -381,32 +391,12 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                     }
                     return;
                 }
-                if import.level > 0 {
-                    // `from .mod import f` binds `f` to `.mod.f`: relative to
-                    // the module's package, which only the run knows (see
-                    // `summary::absolute_name`).
-                    let dots = ".".repeat(import.level as usize);
-                    for alias in &import.names {
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                        let qualified = match &import.module {
-                            Some(module) => {
-                                concat(&[&dots, module.id.as_str(), ".", alias.name.id.as_str()])
-                            }
-                            None => concat(&[&dots, alias.name.id.as_str()]),
-                        };
-                        self.bind(local.id.as_str(), qualified);
-                    }
+                if import.level == 0 && import.module.is_none() {
                     return;
                 }
-                let Some(module) = &import.module else {
-                    return;
-                };
                 for alias in &import.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
-                    self.bind(
-                        local.id.as_str(),
-                        concat(&[module.id.as_str(), ".", alias.name.id.as_str()]),
-                    );
+                    let (local, qualified) = from_import_binding(import, alias);
+                    self.bind(local, qualified);
                 }
             }
             Stmt::FunctionDef(function) => {

@@ -8,6 +8,9 @@ use super::flow::Flow;
 use super::{Context, Statement};
 use crate::checker::Checker;
 use crate::diagnostic::{Edit, Fix};
+use crate::lines::{
+    before_indented_comments, before_leading_comments, indentation, line_start, next_line_start,
+};
 use crate::semantic::ClassId;
 
 /// The step a loop's tensor work becomes.
@@ -363,27 +366,6 @@ pub fn fix(
     ))
 }
 
-fn line_start(source: &str, offset: TextSize) -> TextSize {
-    let before = &source[..offset.to_usize()];
-    let start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    TextSize::try_from(start).unwrap_or_default()
-}
-
-/// The start of the line after the one containing `offset` (or the end of
-/// the text).
-fn next_line_start(source: &str, offset: TextSize) -> TextSize {
-    let rest = &source[offset.to_usize()..];
-    let end = rest
-        .find('\n')
-        .map_or(source.len(), |i| offset.to_usize() + i + 1);
-    TextSize::try_from(end).unwrap_or_default()
-}
-
-fn indentation(source: &str, line_start: TextSize) -> &str {
-    let line = &source[line_start.to_usize()..];
-    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
 /// How many blank lines are directly above the line starting at `at`.
 fn blank_lines_above(source: &str, mut at: TextSize) -> usize {
     let mut count = 0;
@@ -396,34 +378,4 @@ fn blank_lines_above(source: &str, mut at: TextSize) -> usize {
         at = previous;
     }
     count
-}
-
-/// Moves the start of a line indented by `indent` up over the comment lines
-/// with the same indentation directly above it.
-fn before_indented_comments(source: &str, mut at: TextSize, indent: &str) -> TextSize {
-    while at > TextSize::from(0) {
-        let previous = line_start(source, at - TextSize::from(1));
-        let line = &source[previous.to_usize()..at.to_usize()];
-        if !line
-            .strip_prefix(indent)
-            .is_some_and(|rest| rest.starts_with('#'))
-        {
-            break;
-        }
-        at = previous;
-    }
-    at
-}
-
-/// Moves a line start up over the comment lines directly above it.
-fn before_leading_comments(source: &str, mut at: TextSize) -> TextSize {
-    while at > TextSize::from(0) {
-        let previous = line_start(source, at - TextSize::from(1));
-        let line = &source[previous.to_usize()..at.to_usize()];
-        if !line.starts_with('#') {
-            break;
-        }
-        at = previous;
-    }
-    at
 }

@@ -33,9 +33,10 @@ pub struct FixOutcome {
 /// result does not parse is dropped and reported as an internal error naming
 /// its codemod, and the others are applied without it.
 ///
-/// Only the fixes of `budget` are applied: the findings the first check of
-/// the file reported, less those applied in earlier rounds. Without one,
-/// the first pass's findings are the budget.
+/// `budget` counts the fixes the first check of the file reported, less
+/// those applied in earlier rounds (without one, the first pass's findings
+/// are the budget); what is left of it when the loop ends is `unapplied`,
+/// which a later round of the run may still apply.
 pub fn fix_to_fixed_point(
     file: &SourceFile,
     settings: &Settings,
@@ -60,19 +61,18 @@ pub fn fix_to_fixed_point(
     for pass in 0..=MAX_FIX_PASSES {
         let diagnostics = diagnose(&text, &parsed);
         let budget = budget.get_or_insert_with(|| FixBudget::of(&diagnostics, &text, settings));
-        // The fixes the first check reported are applied; one that appears
-        // only after an earlier fix (HY020 once HY001 has made
-        // every caller of a graph function a graph function) is applied
-        // too, in a later pass: a second run must propose nothing. A
+        // Every applicable fix is applied: the ones the first check
+        // reported, and one that appears only after an earlier fix (HY020
+        // once HY001 has made every caller of a graph function a graph
+        // function), in a later pass: a second run must propose nothing. A
         // codemod whose fix leaves work for another is to be fixed where it
         // is; the corpus test holds `fix` to what `check` reported.
         let mut fixable: Vec<&Diagnostic> = Vec::new();
         let mut keys: Vec<FindingKey> = Vec::new();
         for diagnostic in diagnostics.iter().filter(|d| d.fix_applies(settings)) {
             let key = FindingKey::of(diagnostic, &text);
-            if !budget.take(&key) {
-                budget.take_announced(diagnostic);
-            }
+            // Counted off the reported fixes: what is left is unapplied.
+            budget.take(&key);
             fixable.push(diagnostic);
             keys.push(key);
         }

@@ -40,10 +40,11 @@ pub fn run(
         return run_round(&first, settings, mode, progress, sink);
     }
     let mut reports = run_round(&first, settings, mode, progress, &KeepReports);
-    // A reported fix left unapplied (it overlapped another, which was
-    // applied, and did not come back in the file's fix loop) may come back
-    // once the other files' fixes are known: the run is repeated on the
-    // fixed texts while some file changes and such fixes are left.
+    // The run is repeated on the fixed texts while some file changes: a
+    // fix in one file can make one possible in another (a caller now a
+    // graph function), and a reported fix left unapplied (it overlapped
+    // another) may come back once the other files' fixes are known. A
+    // second run must propose nothing.
     for round in 1..=MAX_PROJECT_ROUNDS {
         let overlay: Overlay = reports
             .iter()
@@ -54,7 +55,7 @@ pub fn run(
             .filter(|r| !r.unapplied.is_empty())
             .map(|r| (r.path.clone(), r.unapplied.clone()))
             .collect();
-        if overlay.is_empty() || budgets.is_empty() {
+        if overlay.is_empty() {
             break;
         }
         let hidden = indicatif::ProgressBar::hidden();

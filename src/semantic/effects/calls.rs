@@ -60,10 +60,10 @@ impl<'a> Walker<'_, 'a> {
     /// graph function hands to `merge_call` or `map_fn` is no reason to
     /// remove its `tf.function` (the arguments are guesses there).
     fn functions_passed(&mut self, call: &ExprCall) {
-        let Some(function) = self.function else {
+        let Some(current) = self.function else {
             return;
         };
-        if self.model.functions[function].graph.is_some() {
+        if self.model.functions[current].graph.is_some() {
             return;
         }
         let arguments = call
@@ -76,18 +76,27 @@ impl<'a> Walker<'_, 'a> {
                 Expr::Starred(starred) => starred.value.as_ref(),
                 argument => argument,
             };
+            // Only names that can be functions of the module are evaluated:
+            // this runs for every argument of every call.
             let function = match argument {
-                Expr::Name(name) => self
-                    .function
-                    .and_then(|f| {
-                        self.tables
-                            .nested_functions
-                            .get(&(f, name.id.as_str()))
-                            .copied()
-                    })
-                    .map(|id| (Callee::Local(id), false))
-                    .or_else(|| self.passed_function(argument)),
-                Expr::Attribute(_) => self.passed_function(argument),
+                Expr::Name(name) => {
+                    let name = name.id.as_str();
+                    match self.tables.nested_functions.get(&(current, name)) {
+                        Some(&id) => Some((Callee::Local(id), false)),
+                        None if self.tables.module_functions.contains_key(name) => {
+                            self.passed_function(argument)
+                        }
+                        None => None,
+                    }
+                }
+                Expr::Attribute(attribute)
+                    if self
+                        .tables
+                        .method_names
+                        .contains(attribute.attr.id.as_str()) =>
+                {
+                    self.passed_function(argument)
+                }
                 _ => None,
             };
             if let Some((callee, bound)) = function {

@@ -76,17 +76,7 @@ impl Walker<'_, '_> {
                 }
                 let name = attribute.attr.id.as_str();
                 if self.is_self(&attribute.value) {
-                    let stored = self
-                        .class()
-                        .and_then(|c| self.module.class_attributes[c].get(name));
-                    if stored.is_some()
-                        || self
-                            .class()
-                            .and_then(|c| self.model.method(c, name))
-                            .is_none()
-                    {
-                        self.note_state_read(attribute.start(), name, stored);
-                    }
+                    let stored = self.self_attribute_read(attribute);
                     if let Some(value) = stored {
                         // Other methods (or other code) may assign it anew.
                         return forget_shape(value.clone()).shared();

@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::{Expr, ExprAttribute, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::locals::{CallsIn, LocalNames};
@@ -45,6 +45,9 @@ pub(super) struct ModuleTables<'a> {
     /// The functions defined directly in another, by that function and
     /// name.
     pub(super) nested_functions: HashMap<(FunctionId, &'a str), FunctionId>,
+    /// The names of the methods of the module's classes: an attribute
+    /// passed to a call may be a bound method only by one of these names.
+    pub(super) method_names: rustc_hash::FxHashSet<&'a str>,
 }
 
 impl<'a> ModuleTables<'a> {
@@ -74,6 +77,12 @@ impl<'a> ModuleTables<'a> {
                 .iter()
                 .enumerate()
                 .filter_map(|(id, f)| Some(((f.parent?, f.def.name.id.as_str()), id)))
+                .collect(),
+            method_names: model
+                .functions
+                .iter()
+                .filter(|f| f.class.is_some())
+                .map(|f| f.def.name.id.as_str())
                 .collect(),
         }
     }
@@ -246,6 +255,25 @@ impl<'m, 'a> Walker<'m, 'a> {
             });
         }
         std::mem::take(&mut self.effects)
+    }
+
+    /// A read of `self.<name>` (`attribute`): what the class's methods
+    /// store there, and a note of the read when it is Python state (an
+    /// attribute that is not a method).
+    pub(super) fn self_attribute_read(&self, attribute: &ExprAttribute) -> Option<&'m Value> {
+        let name = attribute.attr.id.as_str();
+        let stored = self
+            .class()
+            .and_then(|c| self.module.class_attributes[c].get(name));
+        if stored.is_some()
+            || self
+                .class()
+                .and_then(|c| self.model.method(c, name))
+                .is_none()
+        {
+            self.note_state_read(attribute.start(), name, stored);
+        }
+        stored
     }
 
     /// Notes a read of `self.<name>` holding `value`, when it is Python
@@ -637,7 +665,22 @@ impl<'a> Walker<'_, 'a> {
             | Expr::BooleanLiteral(_)
             | Expr::NoneLiteral(_)
             | Expr::EllipsisLiteral(_) => {}
-            Expr::Attribute(attribute) => self.visit_expr(&attribute.value),
+            Expr::Attribute(attribute) => {
+                // Every read of what the class's methods store in
+                // `self.<name>` is noted, whether or not its value is asked
+                // for (an argument of a TensorFlow call). A name they do
+                // not store may be a method of a base in another module.
+                if attribute.ctx.is_load() && self.is_self(&attribute.value) {
+                    let name = attribute.attr.id.as_str();
+                    if let Some(stored) = self
+                        .class()
+                        .and_then(|c| self.module.class_attributes[c].get(name))
+                    {
+                        self.note_state_read(attribute.start(), name, Some(stored));
+                    }
+                }
+                self.visit_expr(&attribute.value);
+            }
             Expr::Lambda(_) => {}
             Expr::Call(call) => {
                 if self.watch.is_some() {
