@@ -211,10 +211,14 @@ fn judge(
     checker.report(diagnostic.with_fix(title, Fix::applicable_edits(edit, edits, applicability)));
 }
 
-/// Whether the function does tensor work, or would on a tensor argument:
-/// what makes it worth a word when it is left eager.
+/// Whether the function does tensor work the analysis can see (a
+/// TensorFlow operation, here or in a callee), or may on the tensors its
+/// callers pass: what makes it worth a word when it is left eager. Calling
+/// methods of parameters when no caller is seen to pass a tensor
+/// (`config.items()`, `name.startswith(...)`) is no such evidence.
 fn does_tensor_work(facts: &FunctionFacts) -> bool {
-    facts.effect(Effect::TensorComputation).is_some() || facts.param_tensor_work
+    facts.effect(Effect::TensorComputation).is_some()
+        || (facts.param_tensor_work && facts.params.iter().any(|(_, kind)| kind.is_tensor_like()))
 }
 
 /// Why function `id`, which passes every precondition, is too small to
@@ -583,7 +587,11 @@ fn candidate_reason(
         // nobody in the run calls it, its callers are elsewhere; otherwise
         // the step that calls the module is converted (or refused) and the
         // module runs inside it.
-        (facts.call_sites == 0).then(|| "is the forward pass of a `tf.Module` class".to_string())
+        // Only one that runs tensor operations itself: a `__call__` that
+        // hands out functions or signatures (built by its callees) is no
+        // forward pass.
+        (facts.call_sites == 0 && semantic.effects[id].tensor_ops > 0)
+            .then(|| "is the forward pass of a `tf.Module` class".to_string())
     } else if STEP_NAMES.contains(&name) {
         Some("is a training or evaluation step".to_string())
     } else {

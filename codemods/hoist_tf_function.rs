@@ -99,6 +99,13 @@ fn nested_graph_function(
     let outer_names = FunctionNames::of(outer.def);
     // The fixes rewrite every use of the nested function: each must be a call.
     if let Some(why) = not_only_called(checker, &outer_names, name) {
+        // A factory that hands out its graph function (`return step`,
+        // serving signatures): made once, it is traced once. Only one that
+        // is called per step, or from several places, re-creates it.
+        let facts = &semantic.facts[parent];
+        if facts.loop_call.is_none() && facts.call_sites <= 1 {
+            return;
+        }
         checker.report(diagnostic.with_note(format!("no fix offered: {why}")));
         return;
     }

@@ -164,6 +164,36 @@ fn unsafe_fixes_need_the_flag() {
 }
 
 #[test]
+fn the_summary_names_the_command_that_applies_the_fixes_counted() {
+    let dir = project(&[("train.py", GRAPH_PRINT)]);
+    for (args, command) in [
+        (
+            &["check", "train.py"][..],
+            "fixable with `hybridize fix --unsafe-fixes`",
+        ),
+        (
+            &["check", "--unsafe-fixes", "train.py"][..],
+            "fixable with `hybridize fix --unsafe-fixes`",
+        ),
+        (
+            &[
+                "check",
+                "--unsafe-fixes",
+                "--output-format",
+                "json",
+                "train.py",
+            ][..],
+            "fixable with `hybridize fix --unsafe-fixes`",
+        ),
+    ] {
+        let output = hybridize(dir.path()).args(args).output().unwrap();
+        let stderr = stderr(&output);
+        assert!(stderr.contains(command), "{args:?}: {stderr}");
+        assert!(!stderr.contains("`hybridize fix`"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn write_keeps_permissions_and_every_byte_outside_the_edit() {
     let crlf = "\u{feff}import tensorflow as tf\r\n\r\n# comment\tkept\x0c\r\n@tf.function\r\ndef step(x):\r\n\tprint('x', x)\r\n\treturn x\r\n";
     let dir = project(&[("crlf.py", crlf)]);

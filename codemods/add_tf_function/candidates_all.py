@@ -23,7 +23,7 @@ def to_float(x):
     return tf.cast(x, tf.float32)
 
 
-for value in [1.0, 1.0]:
+for step in range(2):
     to_float(1.0)
 
 

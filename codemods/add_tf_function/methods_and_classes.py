@@ -72,3 +72,17 @@ def inner_helper(x):
 
 for _ in range(10):
     graph_step(x)
+
+
+# No forward pass: `__call__` hands out graph functions built by other
+# methods (serving signatures); it runs no tensor operation itself.
+class Signatures(tf.Module):
+    def predict_function(self):
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def predict(serialized):
+            return tf.strings.length(serialized)
+
+        return predict
+
+    def __call__(self, default="predict"):
+        return {default: self.predict_function(), "predict": self.predict_function()}

@@ -40,10 +40,10 @@ def padded_length(size, stride):
     return (size + stride - 1) // stride * stride
 
 
-def run_all(pairs, sizes):
+def run_all(pairs, lengths):
     for a, b in pairs:
         dot(a, b)
-    for size in sizes:
+    for size in lengths:
         padded_length(size, 2)
 
 

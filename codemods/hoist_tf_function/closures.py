@@ -1,7 +1,8 @@
 import tensorflow as tf
 
 
-# A closure over a loop variable must not be hoisted.
+# A closure over a loop variable must not be hoisted; made once per `k` by a
+# factory called once, and kept, each is traced once: nothing to report.
 def build_scalers():
     scalers = []
     for k in range(3):
@@ -13,13 +14,30 @@ def build_scalers():
     return scalers
 
 
-# The nested function is returned: it outlives the call, no fix.
+# The nested function is returned: it outlives the call, no fix. Made per
+# batch, it is traced per batch: reported.
 def make_step(w):
     @tf.function
     def step(x):
         return tf.matmul(x, w)
 
     return step
+
+
+for batch in tf.data.Dataset.range(3):
+    make_step(tf.ones([2, 2]))(tf.ones([2, 2]))
+
+
+# A factory called once: its graph function is made and traced once.
+def make_signature(w):
+    @tf.function
+    def serve(x):
+        return tf.matmul(x, w)
+
+    return serve
+
+
+SERVE = make_signature(tf.ones([2, 2]))
 
 
 # A captured name rebound after the definition: no lifting.

@@ -89,7 +89,20 @@ fn summarize(findings: &[Finding], errors: FileErrors, files: usize, settings: &
     } else {
         let mut line = format!("Found {}", plural(findings.len(), "finding"));
         if applicable > 0 {
-            line.push_str(&format!(" ({applicable} fixable with `hybridize fix`"));
+            // With `--unsafe-fixes`, the fixes counted may need it again.
+            let unsafe_applies = settings.unsafe_fixes
+                && findings.iter().any(|f| {
+                    f.fix_applies
+                        && f.fix
+                            .as_ref()
+                            .is_some_and(|fix| fix.applicability == "unsafe")
+                });
+            let command = if unsafe_applies {
+                "hybridize fix --unsafe-fixes"
+            } else {
+                "hybridize fix"
+            };
+            line.push_str(&format!(" ({applicable} fixable with `{command}`"));
             if unsafe_only > 0 {
                 line.push_str(&format!(", {unsafe_only} more with `--unsafe-fixes`"));
             }

@@ -99,16 +99,93 @@ fn tf_classes_with(modules: &[ModuleSummary], table: &Table) -> Vec<Vec<String>>
 /// `tf_classes_with`): the table of the run's classes is built once for
 /// both, and the two searches share the threads.
 pub fn resolve_inherited_calls_and_tf_classes(modules: &mut [ModuleSummary]) -> Vec<Vec<String>> {
-    let (rewrites, tf_classes) = {
+    let (rewrites, (tf_classes, layer_methods)) = {
         let modules: &[ModuleSummary] = modules;
         let table = Table::new(modules);
         rayon::join(
             || inherited_calls(modules, &table),
-            || tf_classes_with(modules, &table),
+            || {
+                (
+                    tf_classes_with(modules, &table),
+                    layer_methods(modules, &table),
+                )
+            },
         )
     };
     apply(modules, rewrites);
+    for (m, f) in layer_methods {
+        modules[m].functions[f].setup_or_traced = true;
+    }
     tf_classes
+}
+
+/// The methods (module, function) of classes that derive from a Keras
+/// `Layer` only through other classes of the run (`class ConcatReducer(
+/// Reducer)`, `class Reducer(tf.keras.layers.Layer)`): they run where the
+/// layer's `call` runs, traced by Keras, as the methods of a class based
+/// on a `...Layer` directly do (see `FunctionSummary::setup_or_traced`).
+fn layer_methods(modules: &[ModuleSummary], table: &Table) -> Vec<(usize, usize)> {
+    let direct = |bases: &[String]| bases.iter().any(|base| base.ends_with("Layer"));
+    let mut layer: Vec<Vec<bool>> = modules
+        .iter()
+        .map(|m| m.classes.iter().map(|c| direct(&c.bases)).collect())
+        .collect();
+    // What the bases of the other classes resolve to, once.
+    let bases: Vec<Vec<Vec<(usize, usize)>>> = modules
+        .iter()
+        .enumerate()
+        .map(|(m, module)| {
+            module
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(c, class)| {
+                    if layer[m][c] {
+                        return Vec::new();
+                    }
+                    class
+                        .bases
+                        .iter()
+                        .filter_map(|base| match table.base(m, base, 0) {
+                            Base::Class(k, d) => Some((k, d)),
+                            Base::Tf | Base::Unknown => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let mut changed = false;
+        for (m, module_bases) in bases.iter().enumerate() {
+            for (c, class_bases) in module_bases.iter().enumerate() {
+                if !layer[m][c] && class_bases.iter().any(|&(k, d)| layer[k][d]) {
+                    layer[m][c] = true;
+                    found.push((m, c));
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut methods = Vec::new();
+    for (m, c) in found {
+        let class = modules[m].classes[c].qualified_name.as_str();
+        for (f, function) in modules[m].functions.iter().enumerate() {
+            let name = function.qualified_name.as_str();
+            if name
+                .strip_prefix(class)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|method| !method.contains('.'))
+            {
+                methods.push((m, f));
+            }
+        }
+    }
+    methods
 }
 
 /// A call to point at an inherited method: module, function (`None` at
@@ -432,5 +509,35 @@ mod tests {
         let tf = resolve_inherited_calls_and_tf_classes(&mut modules);
         assert!(tf[0].is_empty(), "{tf:?}");
         assert_eq!(tf[1], ["Block", "Deeper", "Aliased", "ThroughImport"]);
+    }
+
+    #[test]
+    fn methods_of_layers_through_other_modules_run_where_keras_traces() {
+        let mut modules = [
+            summary(
+                "pkg/base.py",
+                "import tensorflow as tf\n\nclass Reducer(tf.keras.layers.Layer):\n    pass\n\nclass Trainer(tf.keras.Model):\n    pass\n",
+            ),
+            summary(
+                "pkg/reducers.py",
+                "from .base import Reducer, Trainer\n\nclass Concat(Reducer):\n    def zip_and_reduce(self, x):\n        return x\n\nclass Deeper(Concat):\n    def merge(self, x):\n        return x\n\nclass Loop(Trainer):\n    def fit_loop(self, x):\n        return x\n\ndef helper(x):\n    return x\n",
+            ),
+        ];
+        let traced = |modules: &[ModuleSummary], name: &str| {
+            modules[1]
+                .functions
+                .iter()
+                .find(|f| f.qualified_name == name)
+                .unwrap()
+                .setup_or_traced
+        };
+        assert!(!traced(&modules, "Concat.zip_and_reduce"));
+        resolve_inherited_calls_and_tf_classes(&mut modules);
+        assert!(traced(&modules, "Concat.zip_and_reduce"));
+        assert!(traced(&modules, "Deeper.merge"));
+        // A model's own methods may be eager training loops; functions are
+        // no methods.
+        assert!(!traced(&modules, "Loop.fit_loop"));
+        assert!(!traced(&modules, "helper"));
     }
 }

@@ -17,6 +17,7 @@ mod name_table;
 mod propagation;
 mod stars;
 pub mod summary;
+mod traced;
 
 use std::path::Path;
 

@@ -424,6 +424,17 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         .map(|s| s.expect("every slot filled"))
         .collect();
 
+    // Functions that run only while objects are set up or code is traced:
+    // their loops are no per-step loops either.
+    let quiet: Vec<bool> = nodes
+        .iter()
+        .map(|node| node.summary.setup_or_traced || node.summary.graph)
+        .collect();
+    let site_callers: Vec<u32> = sites.iter().map(|site| site.caller).collect();
+    let traced =
+        super::traced::reached_only_from(&quiet, &counts, &site_callers, Site::MODULE_LEVEL);
+    drop(site_callers);
+
     // What the call sites of each function tell: how many, which callers,
     // the first in a loop and at module level, and the parameter kinds
     // joined over them.
@@ -452,7 +463,8 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 facts.callers.push(site.caller as usize);
             }
             let per_step = site.caller == Site::MODULE_LEVEL
-                || !nodes[site.caller as usize].summary.setup_or_traced;
+                || !(nodes[site.caller as usize].summary.setup_or_traced
+                    || traced[site.caller as usize]);
             if site.call.in_loop && per_step && facts.loop_call.is_none() {
                 facts.loop_call = Some((module, site.call.line));
             }

@@ -160,6 +160,7 @@ impl ModuleSummary {
                     .collect(),
             }
         };
+        let layers = layer_classes(model);
         let functions = model
             .functions
             .iter()
@@ -169,7 +170,7 @@ impl ModuleSummary {
                 graph: function.graph.is_some(),
                 has_self: effects.params.len()
                     < function.def.parameters.iter_non_variadic_params().count(),
-                setup_or_traced: setup_or_traced(model, function),
+                setup_or_traced: setup_or_traced(model, function, &layers),
                 params: effects.params.clone(),
                 culprits: effects
                     .culprits
@@ -516,22 +517,63 @@ fn is_identifier(text: &str) -> bool {
 }
 
 /// See [`FunctionSummary::setup_or_traced`].
-fn setup_or_traced(model: &SemanticModel, function: &crate::semantic::Function) -> bool {
+fn setup_or_traced(
+    model: &SemanticModel,
+    function: &crate::semantic::Function,
+    layers: &[bool],
+) -> bool {
     let Some(class) = function.class else {
         return false;
     };
     let name = function.def.name.id.as_str();
     let bases = &model.classes[class].bases;
-    // A layer's methods run where its `call` runs: traced by Keras (its
-    // base may be a project class of another module, `...Layer` by name).
-    let layer = bases.iter().any(|base| base.ends_with("Layer"));
+    // A layer's methods run where its `call` runs: traced by Keras.
     name == "__init__"
-        || layer
+        || layers[class]
         || ((model.is_tf_class(class) || !bases.is_empty())
             && matches!(
                 name,
                 "build" | "call" | "train_step" | "test_step" | "predict_step"
             ))
+}
+
+/// Per class of the module: whether it is a Keras layer as far as the
+/// module shows: a base named `...Layer` (a project class of another module
+/// may be one: `classes.rs` follows those), or a class of the module that is
+/// one.
+fn layer_classes(model: &SemanticModel) -> Vec<bool> {
+    let mut layers: Vec<bool> = model
+        .classes
+        .iter()
+        .map(|class| class.bases.iter().any(|base| base.ends_with("Layer")))
+        .collect();
+    if layers.iter().all(|&layer| !layer) {
+        return layers;
+    }
+    let by_name: rustc_hash::FxHashMap<&str, usize> = model
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| (class.qualified_name.as_str(), c))
+        .collect();
+    // Each round marks one more class at least, or ends.
+    loop {
+        let mut changed = false;
+        for (c, class) in model.classes.iter().enumerate() {
+            if !layers[c]
+                && class
+                    .bases
+                    .iter()
+                    .any(|base| by_name.get(base.as_str()).is_some_and(|&b| layers[b]))
+            {
+                layers[c] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return layers;
+        }
+    }
 }
 
 #[cfg(test)]

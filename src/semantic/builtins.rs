@@ -304,6 +304,34 @@ pub const FORWARD_AND_STEP_METHODS: &[&str] = &[
     "val_step",
 ];
 
+/// Methods that read without effects on every kind of receiver that has
+/// them: the static-shape methods of tensors, `TensorShape` and ragged
+/// tensors, the read-only views of a dict, and predicates of a string. Called
+/// on a value of unknown kind, they are taken to be what they are on those
+/// (an object of the project's own with such a method is resolved as its
+/// class, not through this list).
+pub const READ_ONLY_METHODS: &[&str] = &[
+    "as_list",
+    "assert_has_rank",
+    "assert_is_compatible_with",
+    "bounding_shape",
+    "endswith",
+    "get_shape",
+    "is_compatible_with",
+    "is_fully_defined",
+    "items",
+    "keys",
+    "merge_with",
+    "nrows",
+    "num_elements",
+    "row_lengths",
+    "row_splits",
+    "startswith",
+    "values",
+    "with_rank",
+    "with_rank_at_least",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
     creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_function,
-    is_pure_module, mutating_method, tf_utility, TfUtility,
+    is_pure_module, mutating_method, tf_utility, TfUtility, READ_ONLY_METHODS,
 };
 use crate::semantic::kinds::{
     ClassRef, FunctionRef, FunctionTarget, ObjectCall, ObjectKind, Value,
@@ -143,7 +143,7 @@ impl<'a> Walker<'_, 'a> {
         self.effects.calls.push(Call {
             callee,
             offset: call.start(),
-            in_loop: self.loop_depth > 0,
+            in_loop: self.step_loops > 0,
             bound,
             args,
             keywords,
@@ -513,6 +513,7 @@ impl<'a> Walker<'_, 'a> {
                     self.object_call(kind.method(method), offset, &shown);
                 }
             }
+            Value::Param(_) if READ_ONLY_METHODS.contains(&method) => {}
             Value::Param(index) => {
                 if method == "numpy" {
                     self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
@@ -531,6 +532,7 @@ impl<'a> Walker<'_, 'a> {
                 format_args!("does I/O (`{shown}`)"),
             ),
             Value::Instance(class) => self.call_instance(class, method, call, &shown),
+            Value::Unknown | Value::Derived(_) if READ_ONLY_METHODS.contains(&method) => {}
             Value::Function(_) | Value::Unknown | Value::Nothing | Value::Derived(_) => self.add(
                 Effect::UnknownCallee,
                 offset,

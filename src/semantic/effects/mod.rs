@@ -12,6 +12,7 @@
 mod calls;
 mod graph_mode;
 mod locals;
+mod loops;
 mod statements;
 mod static_shapes;
 mod values;

@@ -874,3 +874,27 @@ def nested(x):
         .is_some());
     assert!(facts_in(source, "nested").effect(Effect::Print).is_some());
 }
+
+#[test]
+fn read_only_methods_of_unknown_values_are_no_unknown_callees() {
+    let source = "\
+import tensorflow as tf
+
+def shapes(x, config, name):
+    y = tf.reshape(x, [-1])
+    rank = y.get_shape().as_list()
+    keys = [k for k, _ in config.items()]
+    return y, rank, keys, name.startswith('a')
+
+def flushes(x, stream):
+    stream.flush()
+    return tf.reduce_sum(x)
+";
+    let facts = facts_in(source, "shapes");
+    assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
+    assert!(
+        facts_in(source, "flushes")
+            .effect(Effect::UnknownCallee)
+            .is_some()
+    );
+}

@@ -110,6 +110,9 @@ pub(super) struct Walker<'m, 'a> {
     /// constructors of the attributes pass).
     pub(super) self_attributes: Option<Vec<(Box<str>, Value)>>,
     pub(super) loop_depth: usize,
+    /// How many of the enclosing loops are step loops (see `loops.rs`): a
+    /// call is in a loop for propagation only inside one.
+    pub(super) step_loops: usize,
     pub(super) test_depth: usize,
     /// How many statements enclose the one being walked (1 at the top of
     /// the body).
@@ -173,6 +176,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             values,
             self_attributes: None,
             loop_depth: 0,
+            step_loops: 0,
             test_depth: 0,
             stmt_depth: 0,
             depth: std::cell::Cell::new(0),
@@ -594,8 +598,11 @@ impl<'a> Walker<'_, 'a> {
                 self.graph_loop_for(&for_stmt.iter);
                 self.loop_target(&for_stmt.target, &for_stmt.iter);
                 self.forget_loop_carried(&for_stmt.body);
+                let steps = usize::from(self.steps_over(&for_stmt.iter));
                 self.loop_depth += 1;
+                self.step_loops += steps;
                 self.visit_body(&for_stmt.body);
+                self.step_loops -= steps;
                 self.loop_depth -= 1;
                 self.visit_body(&for_stmt.orelse);
             }
@@ -607,7 +614,9 @@ impl<'a> Walker<'_, 'a> {
                 self.static_shape_test(&while_stmt.test);
                 self.graph_loop_while(&while_stmt.test);
                 self.loop_depth += 1;
+                self.step_loops += 1;
                 self.visit_body(&while_stmt.body);
+                self.step_loops -= 1;
                 self.loop_depth -= 1;
                 self.visit_body(&while_stmt.orelse);
             }
@@ -726,8 +735,15 @@ impl<'a> Walker<'_, 'a> {
                         self.static_shape_test(condition);
                     }
                 }
+                let steps = usize::from(
+                    generators
+                        .iter()
+                        .any(|generator| self.steps_over(&generator.iter)),
+                );
                 self.loop_depth += 1;
+                self.step_loops += steps;
                 walk_expr(self, expr);
+                self.step_loops -= steps;
                 self.loop_depth -= 1;
             }
             _ => walk_expr(self, expr),

@@ -1,0 +1,62 @@
+# fixture: --show-refusals
+import tensorflow as tf
+
+EPOCHS = 3
+
+
+# Called once per element of a structure: per pyramid level, per input, per
+# state of a decoder. Each call sees a different value (often of another
+# shape); none of these loops repeats a training step, so nothing is hot.
+def upsample(image):
+    return tf.image.resize(image * 2.0, [8, 8]) + tf.reduce_mean(image)
+
+
+def pyramid(image, num_levels):
+    levels = []
+    for _ in range(num_levels):
+        image = upsample(image)
+        levels.append(image)
+    for level in reversed(levels[:-1]):
+        image = upsample(level)
+    return image
+
+
+def merge(inputs, lengths):
+    aligned = [upsample(x) for x in inputs]
+    return [upsample(x) for x, _ in zip(aligned, lengths)]
+
+
+def per_state(next_cell_state, keyed_grads):
+    probs = [upsample(state) for state in next_cell_state]
+    return probs + [upsample(g) for _, g in keyed_grads.items()]
+
+
+# A step loop: per epoch, per batch of a dataset. `train_step` is hot.
+def train_step(x):
+    return tf.reduce_sum(tf.matmul(x, x) * 2.0) + tf.reduce_mean(x)
+
+
+def train(dataset):
+    for epoch in range(EPOCHS):
+        for x in dataset:
+            train_step(x)
+
+
+def train_in_batches(train_ds):
+    for x in train_ds:
+        train_step(x)
+
+
+# A layer through a base class of the project: its methods run where Keras
+# traces its `call`, and so do the helpers only they call.
+class Reducer(tf.keras.layers.Layer):
+    pass
+
+
+class ConcatReducer(Reducer):
+    def zip_and_reduce(self, x, y):
+        return [combine(a) for a in (x, y) for _ in range(EPOCHS)]
+
+
+def combine(x):
+    return tf.concat([x, x * 2.0], -1) + tf.reduce_sum(x)

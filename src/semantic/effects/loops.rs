@@ -1,0 +1,309 @@
+//! Which loops run once per training step and which once per element of a
+//! structure. A loop over a dataset, an iterator, a tensor, `range` of a
+//! number of steps, or a `while` loop repeats the same work on new data:
+//! the functions it calls are hot. A loop over the elements of a list,
+//! tuple or dict that the function was given or built (its inputs, a
+//! layer's sublayers, the levels of a pyramid, the states of a decoder) runs
+//! once per element each time the function runs, each time on a different
+//! value (often of a different shape): it is no step loop, and calling a
+//! function there makes nothing hot.
+
+use ruff_python_ast::{Expr, ExprCall, Number};
+
+use super::walker::Walker;
+use crate::semantic::kinds::Value;
+
+/// Name parts (`train_ds` → `train`, `ds`) that say a value is a stream of
+/// data.
+const DATA_WORDS: &[&str] = &[
+    "batch",
+    "batches",
+    "data",
+    "dataloader",
+    "dataset",
+    "datasets",
+    "ds",
+    "epoch",
+    "epochs",
+    "episode",
+    "episodes",
+    "examples",
+    "gen",
+    "generator",
+    "it",
+    "iter",
+    "iterator",
+    "loader",
+    "records",
+    "samples",
+    "step",
+    "steps",
+    "stream",
+    "test",
+    "train",
+    "training",
+    "val",
+    "valid",
+    "validation",
+];
+
+/// Name parts that say a number counts the parts of a structure
+/// (`num_levels`, `self.num_channels`, `k`), not steps.
+const STRUCTURE_WORDS: &[&str] = &[
+    "cell",
+    "state",
+    "dict",
+    "grads",
+    "gradients",
+    "list",
+    "lists",
+    "losses",
+    "metrics",
+    "models",
+    "names",
+    "shapes",
+    "sizes",
+    "specs",
+    "transforms",
+    "tuple",
+    "variables",
+    "vars",
+    "weights",
+    "axes",
+    "axis",
+    "beams",
+    "blocks",
+    "branches",
+    "cells",
+    "channels",
+    "chunks",
+    "classes",
+    "columns",
+    "components",
+    "depth",
+    "dim",
+    "dims",
+    "elements",
+    "features",
+    "fields",
+    "groups",
+    "heads",
+    "hops",
+    "inputs",
+    "k",
+    "keys",
+    "labels",
+    "layers",
+    "levels",
+    "nodes",
+    "outputs",
+    "parts",
+    "rank",
+    "rows",
+    "scales",
+    "splits",
+    "stages",
+    "states",
+    "tasks",
+    "tensors",
+    "towers",
+    "units",
+];
+
+impl Walker<'_, '_> {
+    /// Whether a `for` loop or comprehension over `iter` is a step loop.
+    pub(super) fn steps_over(&self, iter: &Expr) -> bool {
+        self.steps_over_at(iter, 0)
+    }
+
+    fn steps_over_at(&self, iter: &Expr, depth: usize) -> bool {
+        if depth > 4 {
+            return true;
+        }
+        match iter {
+            Expr::Call(call) => {
+                if let Some(builtin) = self.wrapping_builtin(call) {
+                    return match builtin {
+                        "range" => !self.structure_count(&call.arguments.args),
+                        // As long as its shortest argument.
+                        "zip" => call
+                            .arguments
+                            .args
+                            .iter()
+                            .all(|arg| self.steps_over_at(arg, depth + 1)),
+                        _ => call
+                            .arguments
+                            .args
+                            .first()
+                            .is_none_or(|arg| self.steps_over_at(arg, depth + 1)),
+                    };
+                }
+                // `d.items()`, `d.values()`, `d.keys()`: the dict's.
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if call.arguments.is_empty()
+                        && matches!(attribute.attr.id.as_str(), "items" | "values" | "keys")
+                    {
+                        return self.steps_over_at(&attribute.value, depth + 1);
+                    }
+                }
+                true
+            }
+            // `levels[:-1]`: a slice of the same structure.
+            Expr::Subscript(subscript) if matches!(subscript.slice.as_ref(), Expr::Slice(_)) => {
+                self.steps_over_at(&subscript.value, depth + 1)
+            }
+            Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) => false,
+            // A parameter named as parts of a structure (`inputs`,
+            // `keyed_grads`, `images_list`); any other value but a container
+            // built here may be data.
+            Expr::Name(name) => match self.value(iter) {
+                Value::Container(_) => false,
+                Value::Param(_) => {
+                    let name = name.id.as_str();
+                    data_name(name) || !structure_name(name)
+                }
+                _ => true,
+            },
+            // `self.layers`, `self._label_spec`: attributes of an object are
+            // its structure, unless named as data (`self.dataset`).
+            Expr::Attribute(attribute) => match self.value(iter) {
+                Value::Tensor(_) | Value::NdArray(_) => true,
+                _ => data_name(attribute.attr.id.as_str()),
+            },
+            _ => true,
+        }
+    }
+
+    /// The builtin a call to which wraps an iterable without changing what
+    /// it iterates over (or `range`), when `call` is one.
+    fn wrapping_builtin(&self, call: &ExprCall) -> Option<&'static str> {
+        let Expr::Name(name) = call.func.as_ref() else {
+            return None;
+        };
+        let builtin = match name.id.as_str() {
+            "range" => "range",
+            "zip" => "zip",
+            "enumerate" => "enumerate",
+            "reversed" => "reversed",
+            "sorted" => "sorted",
+            "list" => "list",
+            "tuple" => "tuple",
+            "iter" => "iter",
+            _ => return None,
+        };
+        if !self.shadows_builtin(builtin) {
+            return Some(builtin);
+        }
+        // Python 2 compatibility imports: `from six.moves import range`.
+        let six = self
+            .model
+            .imports
+            .resolves_to(&call.func, &format!("six.moves.{builtin}"));
+        six.then_some(builtin)
+    }
+
+    /// Whether `range(args)` counts the parts of a structure: every bound is
+    /// `len(...)` of a structure, a count named after parts (`num_levels`),
+    /// or arithmetic of those with constants (`k - 1`), and one is not a
+    /// constant.
+    fn structure_count(&self, args: &[Expr]) -> bool {
+        let mut counted = false;
+        for arg in args {
+            match self.count_kind(arg, 0) {
+                Count::Structure => counted = true,
+                Count::Constant => {}
+                Count::Steps => return false,
+            }
+        }
+        counted
+    }
+
+    fn count_kind(&self, expr: &Expr, depth: usize) -> Count {
+        if depth > 4 {
+            return Count::Steps;
+        }
+        match expr {
+            Expr::NumberLiteral(number) if matches!(number.value, Number::Int(_)) => {
+                Count::Constant
+            }
+            Expr::BinOp(binary) => {
+                match (
+                    self.count_kind(&binary.left, depth + 1),
+                    self.count_kind(&binary.right, depth + 1),
+                ) {
+                    (Count::Steps, _) | (_, Count::Steps) => Count::Steps,
+                    (Count::Structure, _) | (_, Count::Structure) => Count::Structure,
+                    _ => Count::Constant,
+                }
+            }
+            Expr::Call(call)
+                if matches!(call.func.as_ref(), Expr::Name(name) if name.id.as_str() == "len")
+                    && !self.shadows_builtin("len") =>
+            {
+                match call.arguments.args.first() {
+                    Some(arg) if !self.steps_over_at(arg, depth + 1) => Count::Structure,
+                    _ => Count::Steps,
+                }
+            }
+            Expr::Name(name) if structure_name(name.id.as_str()) => Count::Structure,
+            Expr::Attribute(attribute) if structure_name(attribute.attr.id.as_str()) => {
+                Count::Structure
+            }
+            _ => Count::Steps,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Count {
+    /// A literal number.
+    Constant,
+    /// The number of parts of a structure.
+    Structure,
+    /// Anything else: steps, epochs, a number the analysis cannot place.
+    Steps,
+}
+
+/// The lower-case parts of an identifier (`train_ds`, `numLevels`).
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split('_')
+        .filter(|part| !part.is_empty())
+        .flat_map(|part| {
+            let mut out = Vec::new();
+            let mut current = String::new();
+            for c in part.chars() {
+                if c.is_uppercase() && !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.extend(c.to_lowercase());
+            }
+            out.push(current);
+            out
+        })
+}
+
+fn data_name(name: &str) -> bool {
+    words(name).any(|word| DATA_WORDS.contains(&word.as_str()))
+}
+
+fn structure_name(name: &str) -> bool {
+    words(name).any(|word| STRUCTURE_WORDS.contains(&word.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_split_into_words() {
+        assert!(data_name("train_ds"));
+        assert!(data_name("trainDataset"));
+        assert!(!data_name("keyed_grads"));
+        assert!(!data_name("images_list"));
+        assert!(structure_name("num_levels"));
+        assert!(structure_name("numChannels"));
+        assert!(!structure_name("num_steps"));
+        assert!(!structure_name("EPOCHS"));
+        assert!(structure_name("next_cell_state"));
+    }
+}
