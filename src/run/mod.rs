@@ -25,7 +25,8 @@ mod timing;
 
 pub use file::check_source;
 pub use fix_loop::{fix_to_fixed_point, FixOutcome, MAX_FIX_PASSES};
-pub use rounds::{run, MAX_PROJECT_ROUNDS};
+pub use overlay::Overlay;
+pub use rounds::{run, run_with_texts, MAX_PROJECT_ROUNDS};
 
 /// Worker threads get a large stack so that deeply nested code (thousands of
 /// levels of parentheses or blocks) cannot overflow it while parsing,
