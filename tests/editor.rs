@@ -106,3 +106,15 @@ fn neovim_applies_the_quick_fix_as_fix_write_does() {
     assert_ne!(expected, TRAIN, "fix --write changed nothing");
     assert_eq!(edited, expected);
 }
+
+#[test]
+fn the_documented_neovim_configuration_is_the_tested_one() {
+    let config = std::fs::read_to_string(editor_config("init.lua")).unwrap();
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editor.md"))
+            .unwrap();
+    assert!(
+        docs.contains(&format!("```lua\n{config}```\n")),
+        "docs/editor.md must show tests/editor/init.lua as it is"
+    );
+}

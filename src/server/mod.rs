@@ -166,8 +166,6 @@ struct Server {
     documents: HashMap<PathBuf, Document>,
     /// The last report of each open document, with the version it is about.
     reports: HashMap<PathBuf, (i32, FileReport)>,
-    /// What was last published per document.
-    published: HashMap<PathBuf, Vec<Diagnostic>>,
     jobs: Sender<Job>,
     done: Receiver<Done>,
     /// A run is going on; another is due once it is done.
@@ -228,7 +226,6 @@ impl Server {
             call_sites_only: Vec::new(),
             documents: HashMap::new(),
             reports: HashMap::new(),
-            published: HashMap::new(),
             jobs,
             done,
             busy: false,
@@ -449,7 +446,6 @@ impl Server {
                 if let Some(path) = uri_to_path(&params.text_document.uri) {
                     if let Some(document) = self.documents.remove(&path) {
                         self.reports.remove(&path);
-                        self.published.remove(&path);
                         self.publish(document.uri, None, Vec::new());
                     }
                     // What other files see is the file on disk again.
@@ -589,10 +585,9 @@ impl Server {
             let root = self.roots.first().map(PathBuf::as_path);
             let shown = diagnostics::of_report(&report, &document.text, self.encoding, root);
             self.reports.insert(path.clone(), (version, report));
-            if self.published.get(&path) != Some(&shown) {
-                self.published.insert(path, shown.clone());
-                self.publish(uri, Some(version), shown);
-            }
+            // Published for every version, changed or not: the client
+            // knows the diagnostics are about the text it has.
+            self.publish(uri, Some(version), shown);
         }
     }
 
