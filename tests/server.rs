@@ -535,3 +535,38 @@ fn a_panic_in_a_request_is_logged_and_the_server_goes_on() {
     server.diagnostics(&train, <[Value]>::is_empty);
     server.shut_down();
 }
+
+#[test]
+fn a_change_in_one_module_shows_in_its_callers() {
+    let dir = workspace();
+    let (train, util) = (
+        uri(&dir.path().join("train.py")),
+        uri(&dir.path().join("util.py")),
+    );
+    let mut server = Server::start(dir.path(), json!({}), &[]);
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": train, "languageId": "python", "version": 1, "text": TRAIN}}),
+    );
+    let shown = server.diagnostics(&train, |d| !d.is_empty());
+    assert_eq!(codes(&shown), ["HY001", "HY101"]);
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": util, "languageId": "python", "version": 1, "text": UTIL}}),
+    );
+    // Unsaved: `log` no longer mutates `history`, so `noisy_step` becomes
+    // a candidate too.
+    let pure = UTIL.replace("history.append(value)", "return value");
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": util, "version": 2}, "contentChanges": [{"text": pure}]}),
+    );
+    let shown = server.diagnostics(&train, |d| codes(d) == ["HY001", "HY001"]);
+    assert_eq!(shown[1]["range"]["start"]["line"], 9, "{shown:#?}");
+    // Saved or not, the file on disk is as it was.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("util.py")).unwrap(),
+        UTIL
+    );
+    server.shut_down();
+}

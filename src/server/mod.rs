@@ -1,15 +1,17 @@
 //! `hybridize server`: the Language Server Protocol on stdin and stdout
 //! (`lsp-server` frames the messages, `lsp-types` types them). A sink like
-//! the others: it runs the project with the editor's unsaved texts in place
-//! of the files ([`crate::run::run_with_texts`]) and shows the reports as
-//! diagnostics and code actions. Nothing else in the tool imports it.
+//! the others: it shows the run's reports as diagnostics and code actions.
+//! Nothing else in the tool imports it.
 //!
-//! The main thread answers the client; the project runs on an analysis
-//! thread, one run at a time: a run started at start-up (with `$/progress`)
-//! and after every burst of changes, whose results are published only for
-//! the texts they were computed on. A text that does not parse stands for
-//! itself only in its own diagnostics: the other files are checked against
-//! its last text that parsed.
+//! The main thread answers the client; an analysis thread holds the
+//! workspace's facts ([`crate::run::ProjectFacts`]: every file's summary,
+//! gathered at start-up with `$/progress`, with the editor's unsaved texts
+//! in place of the files) and, after every burst of changes, checks each
+//! open document against them, the changed ones first: only the changed
+//! file is parsed again before the facts are propagated. A report is
+//! published only for the text it was computed on. A text that does not
+//! parse gets its syntax error, and the facts keep its last text that did.
+//! "Fix all" runs `hybridize fix`'s whole run on the unsaved texts.
 
 mod actions;
 mod convert;
@@ -40,7 +42,7 @@ use self::convert::{path_to_uri, uri_to_path, Encoding};
 use self::settings::{ConfigProblem, Overrides};
 use crate::exit_status::ExitStatus;
 use crate::report::{FileReport, KeepReports};
-use crate::run::{self, Mode, Overlay};
+use crate::run::{self, Mode, Overlay, ProjectFacts};
 use crate::settings::Settings;
 use crate::source::SourceFile;
 
@@ -131,9 +133,11 @@ struct Job {
     paths: Vec<PathBuf>,
     call_sites_only: Vec<bool>,
     settings: Settings,
-    /// Open documents.
+    /// Open documents, those changed since the last job first.
     open: Vec<OpenText>,
-    /// Whether this is the start-up run (reported with `$/progress`).
+    /// Whether the workspace's facts are to be gathered again (at
+    /// start-up, reported with `$/progress`, and when a document closes).
+    gather: bool,
     startup: bool,
 }
 
@@ -146,10 +150,12 @@ struct OpenText {
     last_good: Option<String>,
 }
 
-/// What the analysis thread answers: per open document, its version and
-/// report (or the panic that stopped the run).
+/// What the analysis thread answers, one document at a time: its version
+/// and report; `last` when the job is over (then `outcome` may be the
+/// panic that stopped it).
 struct Done {
     startup: bool,
+    last: bool,
     outcome: std::result::Result<Vec<(PathBuf, i32, FileReport)>, String>,
 }
 
@@ -171,6 +177,10 @@ struct Server {
     /// A run is going on; another is due once it is done.
     busy: bool,
     dirty: bool,
+    /// Documents changed since the last run started (checked first).
+    changed: HashSet<PathBuf>,
+    /// The workspace's facts are to be gathered again.
+    regather: bool,
     /// Messages taken from the client while looking for cancellations.
     queue: VecDeque<Message>,
     cancelled: HashSet<RequestId>,
@@ -203,16 +213,7 @@ impl Server {
         let (done_sender, done) = crossbeam_channel::unbounded::<Done>();
         std::thread::Builder::new()
             .name("hybridize-analysis".to_string())
-            .spawn(move || {
-                for job in job_receiver {
-                    let startup = job.startup;
-                    let outcome = catch_unwind(AssertUnwindSafe(|| analyse(job)))
-                        .map_err(|panic| panic_message(&*panic));
-                    if done_sender.send(Done { startup, outcome }).is_err() {
-                        break;
-                    }
-                }
-            })
+            .spawn(move || analysis_thread(&job_receiver, &done_sender))
             .expect("cannot start the analysis thread");
         let window = params.capabilities.window.as_ref();
         let mut server = Server {
@@ -230,6 +231,8 @@ impl Server {
             done,
             busy: false,
             dirty: false,
+            changed: HashSet::new(),
+            regather: false,
             queue: VecDeque::new(),
             cancelled: HashSet::new(),
             shutting_down: false,
@@ -405,6 +408,7 @@ impl Server {
                     self.files.push(path.clone());
                     self.call_sites_only.push(false);
                 }
+                self.changed.insert(path.clone());
                 self.documents.insert(
                     path,
                     Document {
@@ -431,6 +435,7 @@ impl Server {
                 if let Some(change) = params.content_changes.into_iter().last() {
                     document.text = change.text;
                     document.version = params.text_document.version;
+                    self.changed.insert(path);
                     self.dirty = true;
                 }
             }
@@ -449,6 +454,7 @@ impl Server {
                         self.publish(document.uri, None, Vec::new());
                     }
                     // What other files see is the file on disk again.
+                    self.regather = true;
                     self.dirty = true;
                 }
             }
@@ -516,7 +522,7 @@ impl Server {
     fn start_run(&mut self, startup: bool) {
         self.dirty = false;
         self.busy = true;
-        let open = self
+        let mut open: Vec<OpenText> = self
             .documents
             .iter()
             .map(|(path, d)| OpenText {
@@ -526,6 +532,9 @@ impl Server {
                 last_good: d.last_good.clone(),
             })
             .collect();
+        open.sort_by_key(|o| !self.changed.contains(&o.path));
+        self.changed.clear();
+        let gather = startup || std::mem::take(&mut self.regather);
         if startup && self.progress {
             self.next_request += 1;
             let create = Request::new(
@@ -547,13 +556,16 @@ impl Server {
             call_sites_only: self.call_sites_only.clone(),
             settings: self.settings.clone(),
             open,
+            gather,
             startup,
         });
     }
 
     fn finish_run(&mut self, done: Done) {
-        self.busy = false;
-        if done.startup && self.progress {
+        if done.last {
+            self.busy = false;
+        }
+        if done.last && done.startup && self.progress {
             self.send_progress(WorkDoneProgress::End(WorkDoneProgressEnd {
                 message: Some("done".to_string()),
             }));
@@ -742,73 +754,79 @@ impl Server {
     }
 }
 
-/// One run over the workspace for a job. An open text that does not parse
-/// is reported on as it is, while the run sees its last text that parsed
-/// (or the file on disk): the other files keep the facts they had.
-fn analyse(job: Job) -> Vec<(PathBuf, i32, FileReport)> {
+/// The analysis thread: gathers the workspace's facts when asked (and
+/// first), then checks each open document against them, the changed ones
+/// first, answering one document at a time. Documents left when newer
+/// work is waiting are not checked: the next job checks them.
+fn analysis_thread(jobs: &Receiver<Job>, done: &Sender<Done>) {
+    let mut facts: Option<ProjectFacts> = None;
+    while let Ok(job) = jobs.recv() {
+        let startup = job.startup;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            if job.gather || facts.is_none() {
+                facts = Some(gather(&job));
+            }
+            let Some(facts) = facts.as_mut() else {
+                return;
+            };
+            for (k, open) in job.open.into_iter().enumerate() {
+                if k > 0 && !jobs.is_empty() {
+                    break;
+                }
+                let report = facts.check(&open.path, open.text, &job.settings);
+                let answer = Done {
+                    startup,
+                    last: false,
+                    outcome: Ok(vec![(open.path, open.version, report)]),
+                };
+                if done.send(answer).is_err() {
+                    return;
+                }
+            }
+        }))
+        .map(|()| Vec::new())
+        .map_err(|panic| {
+            // Facts left half-updated are gathered again.
+            facts = None;
+            panic_message(&*panic)
+        });
+        let last = Done {
+            startup,
+            last: true,
+            outcome,
+        };
+        if done.send(last).is_err() {
+            return;
+        }
+    }
+}
+
+/// The facts of the workspace, with the open documents' texts in place of
+/// the files: a text that does not parse is replaced by its last text that
+/// parsed (or the file on disk), so the other files keep the facts they
+/// had.
+fn gather(job: &Job) -> ProjectFacts {
     let mut texts = Overlay::default();
-    let mut broken = Vec::new();
     for open in &job.open {
         let file = SourceFile {
             path: open.path.clone(),
             text: open.text.clone(),
         };
-        let parses = run::in_worker_pool(|| file.parse().is_ok());
-        if parses {
+        if run::in_worker_pool(|| file.parse().is_ok()) {
             texts.insert(open.path.clone(), open.text.clone());
-        } else {
-            broken.push(open.path.clone());
-            // Without a text that parsed, the file on disk stands in.
-            if let Some(good) = &open.last_good {
-                texts.insert(open.path.clone(), good.clone());
-            }
+        } else if let Some(good) = &open.last_good {
+            texts.insert(open.path.clone(), good.clone());
         }
     }
-    let hidden = indicatif::ProgressBar::hidden();
-    let mut paths = job.paths;
-    let mut tests = job.call_sites_only;
+    let mut paths = job.paths.clone();
+    let mut tests = job.call_sites_only.clone();
     for open in &job.open {
         if !paths.contains(&open.path) && is_python(&open.path) {
             paths.push(open.path.clone());
             tests.push(false);
         }
     }
-    let reports = run::run_with_texts(
-        &paths,
-        &tests,
-        &texts,
-        &job.settings,
-        Mode::Check,
-        &hidden,
-        &KeepReports,
-    );
-    let mut by_path: HashMap<PathBuf, FileReport> =
-        reports.into_iter().map(|r| (r.path.clone(), r)).collect();
-    job.open
-        .into_iter()
-        .map(
-            |OpenText {
-                 path,
-                 version,
-                 text,
-                 ..
-             }| {
-                let report = if broken.contains(&path) {
-                    let file = SourceFile {
-                        path: path.clone(),
-                        text,
-                    };
-                    run::in_worker_pool(|| run::check_source(file, &job.settings, Mode::Check))
-                } else {
-                    by_path.remove(&path).unwrap_or_else(|| FileReport {
-                        path: path.clone(),
-                        ..FileReport::default()
-                    })
-                };
-                (path, version, report)
-            },
-        )
-        .collect()
+    ProjectFacts::gather(&paths, &tests, &texts, &job.settings)
 }
 
 fn is_python(path: &Path) -> bool {
