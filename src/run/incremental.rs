@@ -9,6 +9,7 @@ use super::file::check_source_with;
 use super::first_look::{first_pass, first_phase, FirstPass};
 use super::inputs::{Overlay, Round};
 use super::propagation::Modules;
+use super::second_look::needs_second_look;
 use super::star::StarImports;
 use super::{in_worker_pool, Mode};
 use crate::codemod::Dependencies;
@@ -138,6 +139,18 @@ impl ProjectFacts {
                 return first.report;
             };
             let propagation = Propagation::new(&modules.summaries);
+            // As in the whole run's second look: when the other files
+            // change nothing the findings depend on, the first report
+            // stands.
+            if modules.tf_classes[i].is_empty()
+                && !needs_second_look(&first, &propagation, m, &round.depends)
+            {
+                let mut report = first.report;
+                if !report.diagnostics.is_empty() {
+                    report.source = Some(overlay[path].clone());
+                }
+                return report;
+            }
             let project: Vec<_> = modules.summaries[m]
                 .functions
                 .iter()

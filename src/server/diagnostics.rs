@@ -157,7 +157,18 @@ fn resolve(name: &str, root: Option<&Path>) -> Option<PathBuf> {
 /// file the editor can open: written once per code and version under the
 /// user's cache folder.
 pub(super) fn doc_uri(code: &str) -> Option<Uri> {
-    doc_path(code).map(|path| path_to_uri(&path))
+    // Written once per code and process: not once per finding.
+    static WRITTEN: std::sync::Mutex<Vec<(String, Option<Uri>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut written = WRITTEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, uri)) = written.iter().find(|(c, _)| c == code) {
+        return uri.clone();
+    }
+    let uri = doc_path(code).map(|path| path_to_uri(&path));
+    written.push((code.to_string(), uri.clone()));
+    uri
 }
 
 pub(super) fn doc_path(code: &str) -> Option<PathBuf> {
