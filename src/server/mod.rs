@@ -14,6 +14,7 @@
 //! "Fix all" runs `hybridize fix`'s whole run on the unsaved texts.
 
 mod actions;
+mod analysis;
 mod convert;
 mod diagnostics;
 mod settings;
@@ -38,13 +39,13 @@ use lsp_types::{
     WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
 };
 
+use self::analysis::{analysis_thread, Done, Job, OpenText};
 use self::convert::{path_to_uri, uri_to_path, Encoding};
 use self::settings::{ConfigProblem, Overrides};
 use crate::exit_status::ExitStatus;
 use crate::report::{FileReport, KeepReports};
-use crate::run::{self, Mode, Overlay, ProjectFacts};
+use crate::run::{self, Mode, Overlay};
 use crate::settings::Settings;
-use crate::source::SourceFile;
 
 /// Serves one client on stdin/stdout until it says `exit`.
 pub fn serve() -> Result<ExitStatus> {
@@ -125,38 +126,6 @@ struct Document {
     /// The last text that parsed (what other files are checked against
     /// while this one does not parse).
     last_good: Option<String>,
-}
-
-/// What the analysis thread is asked to do: run the project with `texts`
-/// in place of the files, and report on the open documents.
-struct Job {
-    paths: Vec<PathBuf>,
-    call_sites_only: Vec<bool>,
-    settings: Settings,
-    /// Open documents, those changed since the last job first.
-    open: Vec<OpenText>,
-    /// Whether the workspace's facts are to be gathered again (at
-    /// start-up, reported with `$/progress`, and when a document closes).
-    gather: bool,
-    startup: bool,
-}
-
-/// An open document as a run sees it.
-struct OpenText {
-    path: PathBuf,
-    version: i32,
-    text: String,
-    /// Its last text that parsed, if it had one.
-    last_good: Option<String>,
-}
-
-/// What the analysis thread answers, one document at a time: its version
-/// and report; `last` when the job is over (then `outcome` may be the
-/// panic that stopped it).
-struct Done {
-    startup: bool,
-    last: bool,
-    outcome: std::result::Result<Vec<(PathBuf, i32, FileReport)>, String>,
 }
 
 struct Server {
@@ -633,7 +602,15 @@ impl Server {
                 &shown,
             ));
         }
-        if actions::wanted(only, actions::FIX_ALL) {
+        // The whole fixing run is made only when asked for by kind, or
+        // when the file has a fix to apply (editors ask for every kind
+        // whenever the cursor moves).
+        let may_fix = only.is_some()
+            || self
+                .reports
+                .get(&path)
+                .is_none_or(|(_, r)| r.diagnostics.iter().any(|d| d.fix_applies(&self.settings)));
+        if actions::wanted(only, actions::FIX_ALL) && may_fix {
             let report = self.run_now(&path, Mode::Fix);
             let text = &self.documents[&path].text;
             if let Some(fixed) = report.fixed.filter(|fixed| fixed != text) {
@@ -754,82 +731,7 @@ impl Server {
     }
 }
 
-/// The analysis thread: gathers the workspace's facts when asked (and
-/// first), then checks each open document against them, the changed ones
-/// first, answering one document at a time. Documents left when newer
-/// work is waiting are not checked: the next job checks them.
-fn analysis_thread(jobs: &Receiver<Job>, done: &Sender<Done>) {
-    let mut facts: Option<ProjectFacts> = None;
-    while let Ok(job) = jobs.recv() {
-        let startup = job.startup;
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if job.gather || facts.is_none() {
-                facts = Some(gather(&job));
-            }
-            let Some(facts) = facts.as_mut() else {
-                return;
-            };
-            for (k, open) in job.open.into_iter().enumerate() {
-                if k > 0 && !jobs.is_empty() {
-                    break;
-                }
-                let report = facts.check(&open.path, open.text, &job.settings);
-                let answer = Done {
-                    startup,
-                    last: false,
-                    outcome: Ok(vec![(open.path, open.version, report)]),
-                };
-                if done.send(answer).is_err() {
-                    return;
-                }
-            }
-        }))
-        .map(|()| Vec::new())
-        .map_err(|panic| {
-            // Facts left half-updated are gathered again.
-            facts = None;
-            panic_message(&*panic)
-        });
-        let last = Done {
-            startup,
-            last: true,
-            outcome,
-        };
-        if done.send(last).is_err() {
-            return;
-        }
-    }
-}
-
-/// The facts of the workspace, with the open documents' texts in place of
-/// the files: a text that does not parse is replaced by its last text that
-/// parsed (or the file on disk), so the other files keep the facts they
-/// had.
-fn gather(job: &Job) -> ProjectFacts {
-    let mut texts = Overlay::default();
-    for open in &job.open {
-        let file = SourceFile {
-            path: open.path.clone(),
-            text: open.text.clone(),
-        };
-        if run::in_worker_pool(|| file.parse().is_ok()) {
-            texts.insert(open.path.clone(), open.text.clone());
-        } else if let Some(good) = &open.last_good {
-            texts.insert(open.path.clone(), good.clone());
-        }
-    }
-    let mut paths = job.paths.clone();
-    let mut tests = job.call_sites_only.clone();
-    for open in &job.open {
-        if !paths.contains(&open.path) && is_python(&open.path) {
-            paths.push(open.path.clone());
-            tests.push(false);
-        }
-    }
-    ProjectFacts::gather(&paths, &tests, &texts, &job.settings)
-}
-
-fn is_python(path: &Path) -> bool {
+pub(super) fn is_python(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py")
 }
 
@@ -845,7 +747,7 @@ fn invalid_params(id: RequestId, error: &serde_json::Error) -> Response {
     Response::new_err(id, ErrorCode::InvalidParams as i32, error.to_string())
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())
