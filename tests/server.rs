@@ -35,6 +35,10 @@ impl Server {
             .stderr(Stdio::inherit());
         for (key, value) in envs {
             command.env(key, value);
+            // The panic asked for is not news on the test's output.
+            if *key == "HYBRIDIZE_SERVER_PANIC" {
+                command.stderr(Stdio::null());
+            }
         }
         let mut child = command.spawn().expect("cannot start `hybridize server`");
         let stdin = child.stdin.take().unwrap();
@@ -334,6 +338,15 @@ fn diagnostics_and_fixes_as_an_editor_sees_them() {
     assert_eq!(fixed, expected);
     assert_eq!(actions[1]["command"]["command"], "hybridize.explain");
     assert_eq!(actions[1]["command"]["arguments"], json!(["HY001"]));
+    // "Explain": this client cannot open documents, so it is shown as a
+    // message.
+    let id = server.request(
+        "workspace/executeCommand",
+        json!({"command": "hybridize.explain", "arguments": ["HY001"]}),
+    );
+    assert_eq!(server.response(id)["result"], Value::Null);
+    let shown_doc = server.wait_for("the explanation", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown_doc["params"]["message"].as_str(), Some(doc.as_str()));
 
     // "Fix all" gives the same text.
     let id = server.request(
