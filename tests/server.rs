@@ -583,3 +583,35 @@ fn a_change_in_one_module_shows_in_its_callers() {
     );
     server.shut_down();
 }
+
+#[test]
+fn a_panic_while_checking_is_logged_and_the_next_change_is_checked() {
+    let dir = workspace();
+    let train = uri(&dir.path().join("train.py"));
+    let mut server = Server::start(
+        dir.path(),
+        json!({}),
+        &[("HYBRIDIZE_SERVER_PANIC", "analysis")],
+    );
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": train, "languageId": "python", "version": 1,
+                                "text": format!("{TRAIN}# panic here\n")}}),
+    );
+    let log = server.wait_for("a log message", |m| m["method"] == "window/logMessage");
+    assert_eq!(log["params"]["type"], 1);
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("internal error while checking the workspace"),
+        "{log}"
+    );
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": train, "version": 2}, "contentChanges": [{"text": TRAIN}]}),
+    );
+    let shown = server.diagnostics(&train, |d| !d.is_empty());
+    assert_eq!(codes(&shown), ["HY001", "HY101"]);
+    server.shut_down();
+}

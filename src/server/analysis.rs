@@ -63,6 +63,12 @@ pub(super) fn analysis_thread(jobs: &Receiver<Job>, done: &Sender<Done>) {
                 if k > 0 && !jobs.is_empty() {
                     break;
                 }
+                // For the tests of robustness (not an interface).
+                if std::env::var_os("HYBRIDIZE_SERVER_PANIC").is_some_and(|m| m == "analysis")
+                    && open.text.contains("# panic here")
+                {
+                    panic!("`HYBRIDIZE_SERVER_PANIC` asked for a panic");
+                }
                 let report = facts.check(&open.path, open.text, &job.settings);
                 let answer = Done {
                     startup,
