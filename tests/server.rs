@@ -83,7 +83,10 @@ impl Server {
                 "processId": null,
                 "rootUri": root,
                 "workspaceFolders": [{"uri": root, "name": "workspace"}],
-                "capabilities": {"window": {"workDoneProgress": true}},
+                "capabilities": {
+                    "window": {"workDoneProgress": true},
+                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
+                },
                 "initializationOptions": options,
             }),
         );
@@ -508,6 +511,23 @@ fn a_malformed_configuration_is_shown_and_the_defaults_are_used() {
     );
     let shown = server.diagnostics(&train, |d| !d.is_empty());
     assert_eq!(codes(&shown), ["HY001", "HY101"]);
+    // The server asked to hear of changes to the configuration; once it
+    // is repaired, its diagnostic goes and its selection applies.
+    let register = server.wait_for("client/registerCapability", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    assert_eq!(
+        register["params"]["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/pyproject.toml"
+    );
+    std::fs::write(&pyproject, "[tool.hybridize]\nselect = [\"HY1\"]\n").unwrap();
+    server.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&pyproject), "type": 2}]}),
+    );
+    server.diagnostics(&uri(&pyproject), <[Value]>::is_empty);
+    let shown = server.diagnostics(&train, |d| codes(d) == ["HY101"]);
+    assert_eq!(shown.len(), 1);
     server.shut_down();
 }
 

@@ -214,6 +214,7 @@ impl Server {
         server.load_settings();
         server.walk();
         server.start_run(true);
+        server.watch_configuration(params);
         server
     }
 
@@ -412,6 +413,23 @@ impl Server {
                 // What other files see on disk has changed.
                 self.dirty = true;
             }
+            notification::DidChangeWatchedFiles::METHOD => {
+                let Ok(params) =
+                    serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(params)
+                else {
+                    return;
+                };
+                let configuration = params.changes.iter().any(|change| {
+                    uri_to_path(&change.uri).is_some_and(|p| p.ends_with("pyproject.toml"))
+                });
+                if configuration {
+                    // The settings, the files they select, and every fact.
+                    self.load_settings();
+                    self.walk();
+                    self.regather = true;
+                    self.dirty = true;
+                }
+            }
             notification::DidCloseTextDocument::METHOD => {
                 let Ok(params) = serde_json::from_value::<DidCloseTextDocumentParams>(params)
                 else {
@@ -441,6 +459,12 @@ impl Server {
             .unwrap_or_else(|| PathBuf::from("."));
         let (settings, problems) = settings::load(&root, &self.overrides);
         self.settings = settings;
+        // A problem fixed since is no longer shown.
+        for old in &self.problems {
+            if !problems.iter().any(|p| p.path == old.path) {
+                self.publish(path_to_uri(&old.path), None, Vec::new());
+            }
+        }
         for problem in &problems {
             self.log(
                 MessageType::WARNING,
@@ -466,6 +490,40 @@ impl Server {
             );
         }
         self.problems = problems;
+    }
+
+    /// Asks the client to say when a `pyproject.toml` changes (when it can
+    /// watch files for the server).
+    fn watch_configuration(&mut self, params: &InitializeParams) {
+        let can = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|w| w.dynamic_registration)
+            == Some(true);
+        if !can {
+            return;
+        }
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![lsp_types::FileSystemWatcher {
+                glob_pattern: lsp_types::GlobPattern::String("**/pyproject.toml".to_string()),
+                kind: None,
+            }],
+        };
+        self.next_request += 1;
+        let register = Request::new(
+            RequestId::from(format!("hybridize/{}", self.next_request)),
+            request::RegisterCapability::METHOD.to_string(),
+            lsp_types::RegistrationParams {
+                registrations: vec![lsp_types::Registration {
+                    id: "hybridize/pyproject".to_string(),
+                    method: notification::DidChangeWatchedFiles::METHOD.to_string(),
+                    register_options: serde_json::to_value(options).ok(),
+                }],
+            },
+        );
+        let _ = self.sender.send(register.into());
     }
 
     /// The workspace's Python files, as `check` would walk them.
