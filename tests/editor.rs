@@ -118,3 +118,42 @@ fn the_documented_neovim_configuration_is_the_tested_one() {
         "docs/editor.md must show tests/editor/init.lua as it is"
     );
 }
+
+/// The fenced blocks of `language` in docs/editor.md.
+fn documented(language: &str) -> Vec<String> {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/editor.md"))
+            .unwrap();
+    let fence = format!("```{language}\n");
+    docs.split(&fence)
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_documented_vs_code_and_helix_settings_start_the_server() {
+    // Not run in those editors here: at least they parse, and name the
+    // command the tests run.
+    let vscode = documented("json");
+    assert_eq!(vscode.len(), 1);
+    let settings: serde_json::Value = serde_json::from_str(&vscode[0]).unwrap();
+    assert_eq!(settings["glspc.server.command"], "hybridize");
+    assert_eq!(
+        settings["glspc.server.commandArguments"],
+        serde_json::json!(["server"])
+    );
+    let helix = documented("toml");
+    assert_eq!(helix.len(), 1);
+    let languages: toml::Value = toml::from_str(&helix[0]).unwrap();
+    let server = &languages["language-server"]["hybridize"];
+    assert_eq!(server["command"].as_str(), Some("hybridize"));
+    assert_eq!(
+        server["args"].as_array().unwrap(),
+        &[toml::Value::String("server".into())]
+    );
+    assert!(languages["language"][0]["language-servers"]
+        .as_array()
+        .unwrap()
+        .contains(&toml::Value::String("hybridize".into())));
+}
