@@ -22,7 +22,9 @@ if not found then
 end
 
 local client
-for _, c in pairs(vim.lsp.buf_get_clients(buf)) do
+local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf })
+  or vim.lsp.buf_get_clients(buf)
+for _, c in pairs(clients) do
   if c.name == 'hybridize' then
     client = c
   end
@@ -43,7 +45,12 @@ local params = {
   range = range,
   context = { diagnostics = {} },
 }
-local response = client.request_sync('textDocument/codeAction', params, 30000, buf)
+local response
+if vim.fn.has('nvim-0.11') == 1 then
+  response = client:request_sync('textDocument/codeAction', params, 30000, buf)
+else
+  response = client.request_sync('textDocument/codeAction', params, 30000, buf)
+end
 if not response or response.err or not response.result then
   fail('no code actions: ' .. vim.inspect(response))
 end
