@@ -32,6 +32,9 @@ pub enum Command {
     },
     /// List every codemod: code, name, fix safety, summary.
     Codemods,
+    /// Speak the Language Server Protocol on stdin/stdout (for editors:
+    /// diagnostics as you type, quick fixes, explanations).
+    Server,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,7 @@ pub mod review;
 pub mod run;
 pub mod secrets;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod version;

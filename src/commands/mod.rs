@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Review(args) => review::review(args),
         Command::Explain { code } => explain::explain(&code),
         Command::Codemods => explain::codemods(),
+        Command::Server => crate::server::serve(),
     }
 }
 

@@ -56,8 +56,29 @@ pub(super) fn text_hash(text: &str) -> u64 {
     hasher.finish()
 }
 
+impl FirstPass {
+    /// A file known only by its summary (kept from an earlier run).
+    pub(super) fn summarised(path: &Path, summary: Option<ModuleSummary>) -> Self {
+        FirstPass {
+            path: path.to_path_buf(),
+            report: FileReport {
+                path: path.to_path_buf(),
+                ..FileReport::default()
+            },
+            summary,
+            local_facts: Vec::new(),
+            text_hash: 0,
+            star_imports: Vec::new(),
+        }
+    }
+}
+
 /// The first pass over one file, and its text when it is skipped.
-fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, Option<String>) {
+pub(super) fn first_pass(
+    path: &Path,
+    call_sites_only: bool,
+    round: &Round,
+) -> (FirstPass, Option<String>) {
     let settings = round.settings;
     let mut first = FirstPass {
         path: path.to_path_buf(),

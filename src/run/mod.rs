@@ -6,7 +6,8 @@
 //! rounds of a fixing run ([`rounds`]); the three phases of one round
 //! ([`phases`]: [`first_look`] with its [`demand`] search, [`propagation`],
 //! [`second_look`]), with what every step of a round reads ([`inputs`]);
-//! one file's check ([`file`]) and its fix loop ([`fix_loop`]); what star
+//! one file's check ([`file`]) and its fix loop ([`fix_loop`]); one file
+//! checked again against the facts of a run ([`incremental`]); what star
 //! imports of the run's files bind ([`star`]); and the phase timers
 //! ([`timing`]).
 
@@ -14,6 +15,7 @@ mod demand;
 mod file;
 mod first_look;
 mod fix_loop;
+mod incremental;
 mod inputs;
 mod overlay;
 mod phases;
@@ -25,7 +27,9 @@ mod timing;
 
 pub use file::check_source;
 pub use fix_loop::{fix_to_fixed_point, FixOutcome, MAX_FIX_PASSES};
-pub use rounds::{run, MAX_PROJECT_ROUNDS};
+pub use incremental::ProjectFacts;
+pub use overlay::Overlay;
+pub use rounds::{run, run_with_texts, MAX_PROJECT_ROUNDS};
 
 /// Worker threads get a large stack so that deeply nested code (thousands of
 /// levels of parentheses or blocks) cannot overflow it while parsing,

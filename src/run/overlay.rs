@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::source::{SourceError, SourceFile};
 
-/// Fixed texts that stand in for files on disk in later rounds.
-pub(super) type Overlay = std::collections::HashMap<PathBuf, String>;
+/// Texts that stand in for files on disk: the fixed texts of earlier
+/// rounds, or an editor's unsaved buffers.
+pub type Overlay = std::collections::HashMap<PathBuf, String>;
 
 /// Reads `path`, or its fixed text from an earlier round.
 pub(super) fn read(path: &Path, overlay: &Overlay) -> Result<SourceFile, SourceError> {

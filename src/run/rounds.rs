@@ -30,10 +30,32 @@ pub fn run(
     progress: &indicatif::ProgressBar,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
+    run_with_texts(
+        paths,
+        call_sites_only,
+        &Overlay::default(),
+        settings,
+        mode,
+        progress,
+        sink,
+    )
+}
+
+/// [`run`], with `texts` standing in for the files they name (an editor's
+/// unsaved buffers): the same run, as if the texts had been saved.
+pub fn run_with_texts(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    texts: &Overlay,
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    sink: &dyn ReportSink,
+) -> Vec<FileReport> {
     let first = RoundInputs {
         paths,
         call_sites_only,
-        overlay: &Overlay::default(),
+        overlay: texts,
         budgets: None,
     };
     if mode == Mode::Check {
@@ -46,7 +68,7 @@ pub fn run(
     // another) may come back once the other files' fixes are known. A
     // second run must propose nothing.
     for round in 1..=MAX_PROJECT_ROUNDS {
-        let overlay: Overlay = reports
+        let fixed: Overlay = reports
             .iter()
             .filter_map(|r| r.fixed.clone().map(|fixed| (r.path.clone(), fixed)))
             .collect();
@@ -55,9 +77,11 @@ pub fn run(
             .filter(|r| !r.unapplied.is_empty())
             .map(|r| (r.path.clone(), r.unapplied.clone()))
             .collect();
-        if overlay.is_empty() {
+        if fixed.is_empty() {
             break;
         }
+        let mut overlay = texts.clone();
+        overlay.extend(fixed);
         let hidden = indicatif::ProgressBar::hidden();
         let inputs = RoundInputs {
             paths,

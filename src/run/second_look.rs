@@ -80,7 +80,7 @@ pub(super) fn second_phase(
 /// change elsewhere in the file does not reach them. `m` is the file's
 /// module in `propagation`; a function's facts are put together (to compare
 /// them) only when they can matter.
-fn needs_second_look(
+pub(super) fn needs_second_look(
     first: &FirstPass,
     propagation: &Propagation,
     m: usize,
