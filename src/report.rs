@@ -403,11 +403,11 @@ fn notebook_findings(
             }
         }
         in_cells(finding, notebook, start, end);
-        finding.message = lines_in_cells(&finding.message, notebook);
+        finding.message = notebook.lines_in_cells(&finding.message);
         finding.note = finding
             .note
             .as_deref()
-            .map(|note| lines_in_cells(note, notebook));
+            .map(|note| notebook.lines_in_cells(note));
     }
     out.append(&mut module_findings);
     out
@@ -459,48 +459,4 @@ fn cell_byte_location(notebook: &Notebook, place: CellPlace) -> Location {
         row: place.row,
         column: column + 1,
     }
-}
-
-/// A message with each `line N` (or `lines N-M`) of the module, but not
-/// `line N of PATH` (another file's), written as the cell's: `cell C, line
-/// R` (`cell C, lines R-S`).
-fn lines_in_cells(message: &str, notebook: &Notebook) -> String {
-    let mut out = String::with_capacity(message.len() + 16);
-    let mut rest = message;
-    while let Some(at) = rest.find("line") {
-        let word_start = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
-        let word = if rest[at..].starts_with("lines ") {
-            "lines "
-        } else {
-            "line "
-        };
-        let number = |text: &str| text.bytes().take_while(u8::is_ascii_digit).count();
-        let first = &rest[at + word.len().min(rest.len() - at)..];
-        let digits = number(first);
-        let mut after = &first[digits..];
-        let mut last = None;
-        if word == "lines " && after.starts_with('-') && number(&after[1..]) > 0 {
-            let end = number(&after[1..]);
-            last = after[1..1 + end].parse::<usize>().ok();
-            after = &after[1 + end..];
-        }
-        if !word_start || digits == 0 || !rest[at..].starts_with(word) || after.starts_with(" of ")
-        {
-            out.push_str(&rest[..at + 4]);
-            rest = &rest[at + 4..];
-            continue;
-        }
-        let place = notebook.place(first[..digits].parse().unwrap_or(1), 1);
-        out.push_str(&rest[..at]);
-        match last.map(|row| notebook.place(row, 1)) {
-            Some(end) if end.cell == place.cell => out.push_str(&format!(
-                "cell {}, lines {}-{}",
-                place.cell, place.row, end.row
-            )),
-            _ => out.push_str(&format!("cell {}, {word}{}", place.cell, place.row)),
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }

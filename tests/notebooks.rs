@@ -439,3 +439,168 @@ fn a_file_that_is_not_a_notebook_is_an_error_not_a_crash() {
         "{stderr}"
     );
 }
+
+/// A notebook with two functions called in a loop, in two cells.
+const TWO_STEPS: &str = r#"{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": null,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import tensorflow as tf\n",
+    "w = tf.Variable(1.0)"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": null,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "%time\n",
+    "def first(x):\n",
+    "    return tf.reduce_sum(x * w)"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": null,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "def second(x):\n",
+    "    return tf.reduce_sum(x + w)"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": null,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "for i in range(10):\n",
+    "    first(tf.ones([3]))\n",
+    "    second(tf.ones([3]))"
+   ]
+  }
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"#;
+
+#[test]
+fn interactive_fixes_offer_each_change_in_its_cell() {
+    use expectrl::{Eof, Expect};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("steps.ipynb");
+    std::fs::write(&path, TWO_STEPS).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
+    command
+        .current_dir(dir.path())
+        .args(["fix", "-i", "--color", "never", "steps.ipynb"]);
+    let mut session = expectrl::Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    let mut transcript = String::new();
+    for (number, answer) in [(1, "y"), (2, "n")] {
+        let prompt = format!("({number}/2) Apply this change [y,n,a,d,q,?]? ");
+        let found = session.expect(prompt.as_str()).unwrap();
+        transcript.push_str(&String::from_utf8_lossy(found.before()));
+        session.send_line(answer).unwrap();
+    }
+    let rest = session.expect(Eof).unwrap();
+    transcript.push_str(&String::from_utf8_lossy(rest.as_bytes()));
+    assert!(
+        transcript.contains("steps.ipynb:cell 2:2:5: HY001"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("(at cell 4, line 2)"), "{transcript}");
+    assert!(transcript.contains("+@tf.function"), "{transcript}");
+    assert!(
+        transcript.contains("steps.ipynb:cell 3:1:5: HY001"),
+        "{transcript}"
+    );
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_only_sources_changed(TWO_STEPS, &after);
+    assert!(
+        after.contains("    \"%time\\n\",\n    \"@tf.function\\n\",\n    \"def first(x):\\n\","),
+        "{after}"
+    );
+    assert!(
+        !after.contains("\"@tf.function\\n\",\n    \"def second"),
+        "{after}"
+    );
+    assert_valid_notebook(&path);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {output:?}");
+}
+
+#[test]
+fn review_suggests_on_json_lines_and_lists_one_string_sources() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+    git(dir, &["config", "user.name", "Test"]);
+    std::fs::write(dir.join("README.md"), "notebooks\n").unwrap();
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "base"]);
+    git(dir, &["checkout", "-qb", "feature"]);
+    for name in ["training_loop.ipynb", "crlf_no_newline.ipynb"] {
+        std::fs::copy(fixture(name), dir.join(name)).unwrap();
+    }
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "head"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_hybridize"))
+        .current_dir(dir)
+        .args(["review", "--base", "main", "--dry-run"])
+        .env("GITHUB_TOKEN", "t0ken")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let review: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let comments = review["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 1, "{review:#}");
+    let comment = &comments[0];
+    assert_eq!(comment["path"], "training_loop.ipynb");
+    let body = comment["body"].as_str().unwrap();
+    assert!(body.contains("at cell 6, line 4"), "{body}");
+    // The suggestion, applied as GitHub applies it, gives `fix --write`.
+    let content = body
+        .split_once("suggestion\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .unwrap()
+        .0;
+    let file = std::fs::read_to_string(fixture("training_loop.ipynb")).unwrap();
+    let lines: Vec<&str> = file.lines().collect();
+    let last = comment["line"].as_u64().unwrap() as usize;
+    let first = comment["start_line"].as_u64().map_or(last, |l| l as usize);
+    let mut applied: Vec<&str> = lines[..first - 1].to_vec();
+    applied.extend(content.lines());
+    applied.extend(&lines[last..]);
+    let applied = format!("{}\n", applied.join("\n"));
+    let (copy, path) = copy_of("training_loop.ipynb");
+    hybridize(copy.path(), &["fix", "--write", "training_loop.ipynb"]);
+    assert_eq!(applied, std::fs::read_to_string(path).unwrap());
+    // A source written as one JSON string is listed, not suggested.
+    let summary = review["body"].as_str().unwrap();
+    assert!(
+        summary.contains("`crlf_no_newline.ipynb:cell 2:1` **HY001**"),
+        "{summary}"
+    );
+    assert!(
+        stderr.contains("1 in notebooks listed in the review"),
+        "{stderr}"
+    );
+}

@@ -99,6 +99,16 @@ pub fn get(path: &Path) -> Option<Arc<Notebook>> {
     registry().lock().ok()?.get(path).cloned()
 }
 
+/// Makes the notebook read from `from` known as `to` too (the review bot
+/// names files by their path in the repository).
+pub fn alias(from: &Path, to: &Path) {
+    if let Some(notebook) = get(from) {
+        if let Ok(mut notebooks) = registry().lock() {
+            notebooks.insert(to.to_path_buf(), notebook);
+        }
+    }
+}
+
 /// Drops the notebook read from `path` (its findings are resolved and no
 /// sink needs it any more).
 pub fn forget(path: &Path) {
@@ -271,6 +281,53 @@ impl Notebook {
         )
     }
 
+    /// A message with each `line N` (or `lines N-M`) of the module, but not
+    /// `line N of PATH` (another file's), written as the cell's: `cell C, line
+    /// R` (`cell C, lines R-S`).
+    pub fn lines_in_cells(&self, message: &str) -> String {
+        let mut out = String::with_capacity(message.len() + 16);
+        let mut rest = message;
+        while let Some(at) = rest.find("line") {
+            let word_start = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
+            let word = if rest[at..].starts_with("lines ") {
+                "lines "
+            } else {
+                "line "
+            };
+            let number = |text: &str| text.bytes().take_while(u8::is_ascii_digit).count();
+            let first = &rest[at + word.len().min(rest.len() - at)..];
+            let digits = number(first);
+            let mut after = &first[digits..];
+            let mut last = None;
+            if word == "lines " && after.starts_with('-') && number(&after[1..]) > 0 {
+                let end = number(&after[1..]);
+                last = after[1..1 + end].parse::<usize>().ok();
+                after = &after[1 + end..];
+            }
+            if !word_start
+                || digits == 0
+                || !rest[at..].starts_with(word)
+                || after.starts_with(" of ")
+            {
+                out.push_str(&rest[..at + 4]);
+                rest = &rest[at + 4..];
+                continue;
+            }
+            let place = self.place(first[..digits].parse().unwrap_or(1), 1);
+            out.push_str(&rest[..at]);
+            match last.map(|row| self.place(row, 1)) {
+                Some(end) if end.cell == place.cell => out.push_str(&format!(
+                    "cell {}, lines {}-{}",
+                    place.cell, place.row, end.row
+                )),
+                _ => out.push_str(&format!("cell {}, {word}{}", place.cell, place.row)),
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// The notebook file with the code cells of `fixed` (a fixed version of
     /// the module) spliced in: only changed cells' `source` values change.
     pub fn rewrite(&self, fixed: &str) -> Result<String, python::SplitError> {
@@ -334,6 +391,22 @@ impl Notebook {
         }
         let lines: Vec<String> = source.split_inclusive('\n').map(json::quote).collect();
         format!("[{first}{}{last}]", lines.join(&format!(",{between}")))
+    }
+
+    /// Whether every changed cell of `fixed` writes its source as a list
+    /// of lines (so that a change is whole lines of the file).
+    pub fn changes_whole_lines(&self, fixed: &str) -> bool {
+        let Ok(sources) = self.module.split(fixed) else {
+            return false;
+        };
+        self.module
+            .segments
+            .iter()
+            .zip(sources)
+            .all(|(segment, source)| {
+                let cell = &self.cells[segment.cell];
+                cell.as_lines || source.is_none_or(|source| source == cell.source)
+            })
     }
 
     /// Per changed code cell: its 1-based number, old source and new source.
@@ -403,5 +476,26 @@ pub fn unified_diff(path: &Path, source: &str, fixed: &str) -> String {
         Err(err) => {
             format!("# {shown}: internal error: {err}; no diff shown. Please report this.\n")
         }
+    }
+}
+
+/// Where row `row` and column `column` of the module read from `path` are,
+/// as a user reads it: `cell N:ROW:COL` in a notebook, else `ROW:COL`.
+pub fn place_text(path: &Path, row: usize, column: usize) -> String {
+    match get(path) {
+        Some(notebook) => {
+            let place = notebook.place(row, column);
+            format!("cell {}:{}:{}", place.cell, place.row, place.column)
+        }
+        None => format!("{row}:{column}"),
+    }
+}
+
+/// A message about the module read from `path` with its line numbers
+/// written as cells' ([`Notebook::lines_in_cells`]); else as it is.
+pub fn message_text(path: &Path, message: &str) -> String {
+    match get(path) {
+        Some(notebook) => notebook.lines_in_cells(message),
+        None => message.to_string(),
     }
 }
