@@ -499,3 +499,68 @@ pub fn message_text(path: &Path, message: &str) -> String {
         None => message.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"source\": [\n    \"import tensorflow as tf\\n\",\n    \"x = 1\"\n   ]\n  },\n  {\n   \"cell_type\": \"markdown\",\n   \"source\": \"# Title\"\n  },\n  {\n   \"cell_type\": \"code\",\n   \"source\": []\n  },\n  {\n   \"cell_type\": \"code\",\n   \"source\": \"y = 2\\r\\n\"\n  }\n ],\n \"metadata\": {},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}";
+
+    #[test]
+    fn unchanged_text_gives_the_same_bytes() {
+        let notebook = Notebook::parse(FILE.to_string()).unwrap();
+        assert_eq!(notebook.rewrite(&notebook.module.text).unwrap(), FILE);
+    }
+
+    #[test]
+    fn changed_cells_keep_their_representation() {
+        let notebook = Notebook::parse(FILE.to_string()).unwrap();
+        let fixed = notebook
+            .module
+            .text
+            .replace("x = 1\r\n", "x = 2\r\nz = 3\r\n")
+            .replace(
+                "# <hybridize cell 3>\r\n",
+                "# <hybridize cell 3>\r\nw = 4\r\n",
+            )
+            .replace("y = 2", "y = 5");
+        let new = notebook.rewrite(&fixed).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&new).unwrap();
+        assert_eq!(
+            value["cells"][0]["source"],
+            serde_json::json!(["import tensorflow as tf\n", "x = 2\r\n", "z = 3"])
+        );
+        // An empty list is laid out one level below its key.
+        assert!(
+            new.contains("\"source\": [\n    \"w = 4\\r\\n\"\n   ]"),
+            "{new}"
+        );
+        assert_eq!(value["cells"][3]["source"], "y = 5\r\n");
+        assert_eq!(value["cells"][1]["source"], "# Title");
+        assert!(new.ends_with("\n}"));
+    }
+
+    #[test]
+    fn places_are_rows_of_cells_and_lines_of_the_file() {
+        let notebook = Notebook::parse(FILE.to_string()).unwrap();
+        // Row 3 of the module is `x = 1`, the second line of cell 1.
+        let place = notebook.place(3, 3);
+        assert_eq!((place.cell, place.row, place.column), (1, 2, 3));
+        let (characters, bytes) = notebook.file_location(place);
+        assert_eq!((characters.row, characters.column), (7, 8));
+        assert_eq!((bytes.row, bytes.column), (7, 8));
+        let place = notebook.place(6, 1);
+        assert_eq!((place.cell, place.row), (4, 1));
+        assert_eq!(
+            notebook.lines_in_cells("at line 6 and lines 2-3, line 9 of a.py"),
+            "at cell 4, line 1 and cell 1, lines 1-2, line 9 of a.py"
+        );
+    }
+
+    #[test]
+    fn a_stray_or_lost_marker_is_refused() {
+        let notebook = Notebook::parse(FILE.to_string()).unwrap();
+        let fixed = notebook.module.text.replace("# <hybridize cell 4>\r\n", "");
+        assert!(notebook.rewrite(&fixed).is_err());
+    }
+}
