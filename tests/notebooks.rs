@@ -246,7 +246,9 @@ fn magics_and_shell_escapes_are_kept_exactly() {
         ],
     );
     assert!(
-        stdout.contains("`timed_step` calls `get_ipython` at cell 4, line 2"),
+        stdout.contains(
+            "`timed_step` runs the IPython line `%time loss = train_step(x, y)` at cell 4, line 2"
+        ),
         "{stdout}"
     );
     snapshot("notebook_magics", &text);

@@ -285,8 +285,9 @@ impl Notebook {
     /// `line N of PATH` (another file's), written as the cell's: `cell C, line
     /// R` (`cell C, lines R-S`).
     pub fn lines_in_cells(&self, message: &str) -> String {
+        let message = self.magics_named(message);
         let mut out = String::with_capacity(message.len() + 16);
-        let mut rest = message;
+        let mut rest = message.as_str();
         while let Some(at) = rest.find("line") {
             let word_start = at == 0 || !rest.as_bytes()[at - 1].is_ascii_alphanumeric();
             let word = if rest[at..].starts_with("lines ") {
@@ -326,6 +327,32 @@ impl Notebook {
         }
         out.push_str(rest);
         out
+    }
+
+    /// A message that names the call a magic stands for (``calls
+    /// `get_ipython` at line N``) names the magic instead: ``runs the
+    /// IPython line `%time f()` at line N``.
+    fn magics_named(&self, message: &str) -> String {
+        const CALL: &str = "calls `get_ipython` at line ";
+        let Some(at) = message.find(CALL) else {
+            return message.to_string();
+        };
+        let digits = message[at + CALL.len()..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let row: usize = message[at + CALL.len()..at + CALL.len() + digits]
+            .parse()
+            .unwrap_or(0);
+        let Some(magic) = self.module.magic_at(row) else {
+            return message.to_string();
+        };
+        format!(
+            "{}runs the IPython line `{}` at line {row}{}",
+            &message[..at],
+            magic.trim(),
+            &message[at + CALL.len() + digits..]
+        )
     }
 
     /// The notebook file with the code cells of `fixed` (a fixed version of

@@ -214,6 +214,20 @@ pub enum SplitError {
 }
 
 impl Module {
+    /// The IPython line that row `row` (1-based) of the module stands for.
+    pub fn magic_at(&self, row: usize) -> Option<&str> {
+        let line = self.text.split_inclusive('\n').nth(row.checked_sub(1)?)?;
+        let id: usize = line
+            .trim()
+            .strip_prefix(MAGIC_CALL.trim_end())?
+            .trim_start()
+            .strip_prefix(MAGIC_MARKER)?
+            .strip_suffix('>')?
+            .parse()
+            .ok()?;
+        self.magics.get(id).map(|magic| magic.line.as_str())
+    }
+
     /// The new source of each segment's cell in `fixed` (a fixed version of
     /// [`Module::text`]), with the magics written back as they were; `None`
     /// for an opaque cell, which keeps its source.
