@@ -120,10 +120,13 @@ fn cell_text(cell: usize, source: &str, module: &mut Module) -> (String, bool) {
     let first = module.magics.len();
     let mut text = String::with_capacity(source.len() + 64);
     let mut continues = false;
+    // Open brackets of the Python lines so far: a line inside brackets
+    // (`x = (a\n    % b)`) continues an expression and is never a magic.
+    let mut depth: usize = 0;
     for line in source.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
-        if continues || is_magic(body) {
+        if continues || (depth == 0 && is_magic(body)) {
             let id = module.magics.len();
             module.magics.push(Magic {
                 line: body.to_string(),
@@ -137,6 +140,7 @@ fn cell_text(cell: usize, source: &str, module: &mut Module) -> (String, bool) {
             }
             continues = body.ends_with('\\');
         } else {
+            depth = bracket_depth(depth, body);
             text.push_str(line);
         }
     }
@@ -177,6 +181,35 @@ fn comments(source: &str) -> String {
         .collect()
 }
 
+/// The depth of open brackets after `line`, from `depth` before it
+/// (strings on the line and a comment are skipped; enough to tell a
+/// continuation line from a statement).
+fn bracket_depth(mut depth: usize, line: &str) -> usize {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' => break,
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    depth
+}
+
 /// Whether a line is IPython's rather than Python's: a line magic, a shell
 /// escape, an assignment from one (`x = !ls`, `t = %time f()`) or a help
 /// request (`?obj`, `obj?`). None of these is valid Python.
@@ -185,7 +218,8 @@ fn is_magic(line: &str) -> bool {
     if body.starts_with(['%', '!', '?']) {
         return true;
     }
-    if body.ends_with('?') && !body.starts_with('#') {
+    // `obj?` and `obj??`, but not a comment that ends with a question.
+    if body.ends_with('?') && !body.contains('#') {
         return true;
     }
     // `names = !cmd` or `names = %magic`.
@@ -335,16 +369,23 @@ mod tests {
     #[test]
     fn magics_become_placeholders_and_come_back() {
         let cells = [
-            (0, "import tensorflow as tf\n%matplotlib inline\nx = 1"),
+            (
+                0,
+                "import tensorflow as tf\n%matplotlib inline\nx = 1  # why?",
+            ),
             (
                 2,
-                "for i in range(3):\n    %time f(i)\n!pip install \\\n  numpy\n",
+                "for i in range(3):\n    %time f(i)\n!pip install \\\n  numpy\ny = (1\n     % 2)\n",
             ),
             (3, "%%time\nwhatever here\n"),
             (4, "def broken(:\n"),
         ];
         let module = build(&cells);
         assert_eq!(module.segments.len(), 4);
+        // A comment that ends with a question stays Python.
+        assert!(module.text.contains("x = 1  # why?\n"));
+        // A line inside brackets continues Python, whatever it starts with.
+        assert!(module.text.contains("y = (1\n     % 2)\n"));
         assert!(crate::arena::parse_module(&module.text, |_| ()).is_ok());
         assert!(module
             .text
