@@ -606,3 +606,101 @@ fn review_suggests_on_json_lines_and_lists_one_string_sources() {
         "{stderr}"
     );
 }
+
+/// Seeded mutations of the fixtures' code cells (lines repeated, dropped,
+/// swapped, IPython lines and markers of the tool's own module inserted):
+/// no crash, no internal error, and a write changes only code cells'
+/// sources and leaves nothing for a second run.
+#[test]
+fn mutated_notebooks_never_crash_nor_leak_the_module() {
+    let mut seed: u64 = 25;
+    let mut next = move |n: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let inserts = [
+        "%time train_step(x, y)",
+        "!ls",
+        "    %timeit f()",
+        "files = !ls \\",
+        "train_step?",
+        "%%time",
+        "# <hybridize cell 2>",
+        "get_ipython()  # <hybridize magic 0>",
+        "def broken(:",
+        "print(",
+    ];
+    let names = [
+        "training_loop.ipynb",
+        "magics.ipynb",
+        "syntax_error.ipynb",
+        "outputs_attachments.ipynb",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for case in 0..96 {
+        let name = names[case % names.len()];
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cells = value["cells"].as_array_mut().unwrap();
+        let count = cells.len();
+        let cell = &mut cells[next(count)];
+        let mut lines: Vec<String> = cell["source"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().trim_end_matches('\n').to_string())
+            .collect();
+        for _ in 0..=next(3) {
+            let at = next(lines.len() + 1);
+            match next(4) {
+                0 => lines.insert(at, inserts[next(inserts.len())].to_string()),
+                1 if !lines.is_empty() => {
+                    lines.remove(at.min(lines.len() - 1));
+                }
+                2 if !lines.is_empty() => {
+                    let line = lines[at.min(lines.len() - 1)].clone();
+                    lines.insert(at, line);
+                }
+                _ if lines.len() > 1 => {
+                    let other = next(lines.len());
+                    let at = at.min(lines.len() - 1);
+                    lines.swap(at, other);
+                }
+                _ => {}
+            }
+        }
+        let joined = lines.join("\n");
+        cell["source"] = serde_json::json!(joined
+            .split_inclusive('\n')
+            .map(str::to_string)
+            .collect::<Vec<_>>());
+        let before = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        let path = dir.path().join(format!("case{case}.ipynb"));
+        std::fs::write(&path, &before).unwrap();
+        let file = path.file_name().unwrap().to_str().unwrap();
+        for args in [
+            vec!["check", "--unsafe-fixes", file],
+            vec!["fix", "--write", "--unsafe-fixes", file],
+        ] {
+            let (code, stdout, stderr) = hybridize(dir.path(), &args);
+            assert!(
+                (0..=1).contains(&code)
+                    && !stderr.contains("internal error")
+                    && !stderr.contains("panicked"),
+                "case {case} ({name}), {args:?}: exit {code}\n{stdout}{stderr}\n{before}"
+            );
+            // The module's markers never show (unless the cell has them).
+            if !before.contains("<hybridize") {
+                assert!(!stdout.contains("<hybridize"), "case {case}: {stdout}");
+            }
+        }
+        let after = std::fs::read_to_string(&path).unwrap();
+        if after != before {
+            assert_only_sources_changed(&before, &after);
+        }
+        let (_, stdout, _) = hybridize(dir.path(), &["fix", "--unsafe-fixes", file]);
+        assert_eq!(stdout, "", "case {case}: a second run proposes changes");
+    }
+}

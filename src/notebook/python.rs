@@ -61,10 +61,14 @@ pub struct Module {
     pub magics: Vec<Magic>,
     pub syntax_errors: Vec<CellSyntaxError>,
     pub newline: &'static str,
+    /// The start of a cell's marker line (`# <hybridize cell `), and of a
+    /// magic's placeholder comment: with a number in the tag when a cell's
+    /// own text holds the plain one, so that no line of a cell can be taken
+    /// for the tool's own.
+    cell_marker: String,
+    magic_marker: String,
 }
 
-const CELL_MARKER: &str = "# <hybridize cell ";
-const MAGIC_MARKER: &str = "# <hybridize magic ";
 const MAGIC_CALL: &str = "get_ipython()  ";
 
 /// Builds the module of `cells` (index in the notebook, source), in order.
@@ -74,15 +78,26 @@ pub fn build(cells: &[(usize, &str)]) -> Module {
     } else {
         "\n"
     };
+    let mut tag = "hybridize".to_string();
+    let mut attempt = 0;
+    while cells
+        .iter()
+        .any(|(_, source)| source.contains(&format!("<{tag} ")))
+    {
+        attempt += 1;
+        tag = format!("hybridize-{attempt}");
+    }
     let mut module = Module {
         newline,
+        cell_marker: format!("# <{tag} cell "),
+        magic_marker: format!("# <{tag} magic "),
         ..Module::default()
     };
     let mut row = 1;
     for &(cell, source) in cells {
         module
             .text
-            .push_str(&format!("{CELL_MARKER}{}>{newline}", cell + 1));
+            .push_str(&format!("{}{}>{newline}", module.cell_marker, cell + 1));
         row += 1;
         let first_magic = module.magics.len();
         let (mut text, opaque) = cell_text(cell, source, &mut module);
@@ -134,9 +149,12 @@ fn cell_text(cell: usize, source: &str, module: &mut Module) -> (String, bool) {
             });
             let indent = &body[..body.len() - body.trim_start().len()];
             if continues {
-                text.push_str(&format!("{MAGIC_MARKER}{id}>{ending}"));
+                text.push_str(&format!("{}{id}>{ending}", module.magic_marker));
             } else {
-                text.push_str(&format!("{indent}{MAGIC_CALL}{MAGIC_MARKER}{id}>{ending}"));
+                text.push_str(&format!(
+                    "{indent}{MAGIC_CALL}{}{id}>{ending}",
+                    module.magic_marker
+                ));
             }
             continues = body.ends_with('\\');
         } else {
@@ -255,7 +273,7 @@ impl Module {
             .trim()
             .strip_prefix(MAGIC_CALL.trim_end())?
             .trim_start()
-            .strip_prefix(MAGIC_MARKER)?
+            .strip_prefix(self.magic_marker.as_str())?
             .strip_suffix('>')?
             .parse()
             .ok()?;
@@ -275,7 +293,7 @@ impl Module {
         for line in fixed.split_inclusive('\n') {
             let body = line.trim_end_matches(['\n', '\r']);
             if let Some(number) = body
-                .strip_prefix(CELL_MARKER)
+                .strip_prefix(self.cell_marker.as_str())
                 .and_then(|rest| rest.strip_suffix('>'))
             {
                 let segment = expected.next();
@@ -334,7 +352,7 @@ impl Module {
             let rest = body.trim_start();
             let rest = rest.strip_prefix(MAGIC_CALL).unwrap_or(rest);
             let Some(id) = rest
-                .strip_prefix(MAGIC_MARKER)
+                .strip_prefix(self.magic_marker.as_str())
                 .and_then(|id| id.strip_suffix('>'))
                 .and_then(|id| id.parse::<usize>().ok())
             else {
