@@ -637,6 +637,7 @@ fn mutated_notebooks_never_crash_nor_leak_the_module() {
         "magics.ipynb",
         "syntax_error.ipynb",
         "outputs_attachments.ipynb",
+        "crlf_no_newline.ipynb",
     ];
     let dir = tempfile::tempdir().unwrap();
     for case in 0..96 {
@@ -646,12 +647,12 @@ fn mutated_notebooks_never_crash_nor_leak_the_module() {
         let cells = value["cells"].as_array_mut().unwrap();
         let count = cells.len();
         let cell = &mut cells[next(count)];
-        let mut lines: Vec<String> = cell["source"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap().trim_end_matches('\n').to_string())
-            .collect();
+        let as_string = cell["source"].is_string();
+        let source: String = match &cell["source"] {
+            serde_json::Value::Array(lines) => lines.iter().map(|l| l.as_str().unwrap()).collect(),
+            other => other.as_str().unwrap().to_string(),
+        };
+        let mut lines: Vec<String> = source.lines().map(str::to_string).collect();
         for _ in 0..=next(3) {
             let at = next(lines.len() + 1);
             match next(4) {
@@ -672,10 +673,14 @@ fn mutated_notebooks_never_crash_nor_leak_the_module() {
             }
         }
         let joined = lines.join("\n");
-        cell["source"] = serde_json::json!(joined
-            .split_inclusive('\n')
-            .map(str::to_string)
-            .collect::<Vec<_>>());
+        cell["source"] = if as_string {
+            serde_json::json!(joined)
+        } else {
+            serde_json::json!(joined
+                .split_inclusive('\n')
+                .map(str::to_string)
+                .collect::<Vec<_>>())
+        };
         let before = serde_json::to_string_pretty(&value).unwrap() + "\n";
         let path = dir.path().join(format!("case{case}.ipynb"));
         std::fs::write(&path, &before).unwrap();
