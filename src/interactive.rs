@@ -22,7 +22,7 @@ use ruff_text_size::Ranged;
 
 use crate::apply::apply_fixes;
 use crate::diagnostic::{applicability_name, Diagnostic};
-use crate::diff::{colorize, unified_diff};
+use crate::diff::colorize;
 use crate::report::FileReport;
 use crate::settings::Settings;
 use crate::source::{location, shown};
@@ -115,8 +115,10 @@ pub fn review(
                 outcome.overlapping += 1;
                 writeln!(
                     output,
-                    "({number}/{}) {path}:{}:{}: {} skipped: it overlaps a change you accepted; run `hybridize fix -i` again to review it on the new text.",
-                    outcome.offered, at.row, at.column, diagnostic.code
+                    "({number}/{}) {path}:{}: {} skipped: it overlaps a change you accepted; run `hybridize fix -i` again to review it on the new text.",
+                    outcome.offered,
+                    crate::notebook::place_text(&report.path, at.row, at.column),
+                    diagnostic.code
                 )?;
                 continue;
             }
@@ -124,7 +126,7 @@ pub fn review(
                 Some(true) => Answer::Yes,
                 Some(false) => Answer::No,
                 None => {
-                    show(output, &path, source, at, diagnostic, fix, color)?;
+                    show(output, &report.path, source, at, diagnostic, fix, color)?;
                     ask(input, output, number, outcome.offered)?
                 }
             };
@@ -168,7 +170,10 @@ fn write_file(
         )?;
         return Ok(());
     }
-    if let Err(error) = crate::write::write_atomic(&report.path, source, &fixed) {
+    // A notebook's file is its JSON with the changed cells spliced in.
+    let written = crate::notebook::file_texts(&report.path, source, &fixed)
+        .and_then(|(old, new)| crate::write::write_atomic(&report.path, &old, &new));
+    if let Err(error) = written {
         outcome.errors += 1;
         writeln!(output, "error: {error}")?;
         return Ok(());
@@ -200,7 +205,7 @@ fn overlaps(a: &Fix, b: &Fix) -> bool {
 /// Prints one change: where, what, how safe, and its hunks.
 fn show(
     output: &mut dyn Write,
-    path: &str,
+    file: &std::path::Path,
     source: &str,
     at: crate::source::Location,
     diagnostic: &Diagnostic,
@@ -214,21 +219,29 @@ fn show(
             text.to_string()
         }
     };
+    let path = shown(file);
     writeln!(output)?;
     writeln!(
         output,
         "{} {} ({}) [{} fix]",
-        bold(&format!("{path}:{}:{}:", at.row, at.column)),
+        bold(&format!(
+            "{path}:{}:",
+            crate::notebook::place_text(file, at.row, at.column)
+        )),
         diagnostic.code,
         diagnostic.name,
         applicability_name(fix.applicability())
     )?;
-    writeln!(output, "  {}", diagnostic.message)?;
+    writeln!(
+        output,
+        "  {}",
+        crate::notebook::message_text(file, &diagnostic.message)
+    )?;
     if let Some(title) = &diagnostic.fix_title {
         writeln!(output, "  fix: {title}")?;
     }
     let (alone, _) = apply_fixes(source, &[fix]);
-    let diff = unified_diff(path, source, &alone);
+    let diff = crate::notebook::unified_diff(file, source, &alone);
     // The file is named above; the hunks are what is decided.
     let hunks: String = diff
         .split_inclusive('\n')

@@ -71,6 +71,7 @@ impl ReportSink for ResolveFindings<'_> {
         report.findings = file_findings(report, self.0);
         report.diagnostics = Vec::new();
         report.source = None;
+        crate::notebook::forget(&report.path);
     }
 }
 
@@ -84,6 +85,10 @@ pub struct Finding {
     pub name: Option<&'static str>,
     pub message: String,
     pub filename: String,
+    /// In a notebook: the cell (1-based, among all cells) that `location`
+    /// and `end_location` are rows and columns of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<usize>,
     pub location: Location,
     pub end_location: Location,
     pub function: Option<String>,
@@ -103,9 +108,43 @@ pub struct Finding {
     pub byte_location: Location,
     #[serde(skip)]
     pub byte_end_location: Location,
+    /// In a notebook: the span in the notebook file's own lines, for
+    /// formats that annotate the file (github, sarif, rdjson).
+    #[serde(skip)]
+    pub file_span: Option<FileSpan>,
+}
+
+/// A finding's span in a notebook file: rows of the file, with character
+/// and byte columns.
+#[derive(Debug, Clone, Copy)]
+pub struct FileSpan {
+    pub location: Location,
+    pub end_location: Location,
+    pub byte_location: Location,
+    pub byte_end_location: Location,
 }
 
 impl Finding {
+    /// Where the finding is in the file: for a notebook, `cell N:ROW:COL`
+    /// within the cell (after `path:`); else `ROW:COL`.
+    pub fn place(&self) -> String {
+        match self.cell {
+            Some(cell) => format!("cell {cell}:{}:{}", self.location.row, self.location.column),
+            None => format!("{}:{}", self.location.row, self.location.column),
+        }
+    }
+
+    /// The span in the file's own lines (character columns, then byte
+    /// columns): a notebook's JSON lines, or the finding's span.
+    pub fn file_locations(&self) -> FileSpan {
+        self.file_span.unwrap_or(FileSpan {
+            location: self.location,
+            end_location: self.end_location,
+            byte_location: self.byte_location,
+            byte_end_location: self.byte_end_location,
+        })
+    }
+
     /// Informational findings (`HY1xx`: why a candidate was left as it is)
     /// are notes; the others are warnings.
     pub fn is_informational(&self) -> bool {
@@ -128,6 +167,9 @@ pub struct FixView {
 #[derive(Debug, Clone, Serialize)]
 pub struct EditView {
     pub content: String,
+    /// In a notebook: the cell the positions are in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<usize>,
     pub location: Location,
     pub end_location: Location,
     /// The same positions with 1-based UTF-8 byte columns.
@@ -154,6 +196,9 @@ pub fn findings(reports: &mut [FileReport], settings: &Settings) -> Vec<Finding>
 /// Resolves the findings of one file (none without its text): its syntax
 /// error, or its codemods' findings.
 pub fn file_findings(report: &FileReport, settings: &Settings) -> Vec<Finding> {
+    if let Some(notebook) = crate::notebook::get(&report.path) {
+        return notebook_findings(report, settings, &notebook);
+    }
     let Some(source) = &report.source else {
         return Vec::new();
     };
@@ -205,6 +250,8 @@ fn syntax_error_finding(
         fix_applies: false,
         byte_location: byte_location(index, source, range.start()),
         byte_end_location: byte_location(index, source, range.end()),
+        file_span: None,
+        cell: None,
     }
 }
 
@@ -239,6 +286,7 @@ fn finding(
             .iter()
             .map(|edit| EditView {
                 content: edit.content().unwrap_or_default().to_string(),
+                cell: None,
                 location: location(index, source, edit.start()),
                 end_location: location(index, source, edit.end()),
                 byte_location: byte_location(index, source, edit.start()),
@@ -262,6 +310,8 @@ fn finding(
         lines,
         byte_location: byte_location(index, source, diagnostic.start()),
         byte_end_location: byte_location(index, source, diagnostic.end()),
+        file_span: None,
+        cell: None,
     }
 }
 
@@ -271,5 +321,142 @@ fn byte_location(index: &LineIndex, source: &str, offset: ruff_text_size::TextSi
     Location {
         row: row.get(),
         column: (offset - index.line_start(row, source)).to_usize() + 1,
+    }
+}
+
+/// The findings of a notebook: each cell that does not parse, then the
+/// findings of the module of its code cells, with positions in cells.
+fn notebook_findings(
+    report: &FileReport,
+    settings: &Settings,
+    notebook: &crate::notebook::Notebook,
+) -> Vec<Finding> {
+    let filename = display(&report.path);
+    let mut out: Vec<Finding> = notebook
+        .syntax_errors()
+        .iter()
+        .map(|error| {
+            let start = CellPlace {
+                cell: error.cell + 1,
+                row: error.row,
+                column: error.column,
+            };
+            let end = CellPlace {
+                cell: error.cell + 1,
+                row: error.end_row,
+                column: error.end_column,
+            };
+            let mut finding = Finding {
+                code: None,
+                name: None,
+                message: format!("SyntaxError: {}", error.message),
+                filename: filename.clone(),
+                cell: None,
+                location: Location { row: 1, column: 1 },
+                end_location: Location { row: 1, column: 1 },
+                function: None,
+                fix: None,
+                note: Some("the cell is left as it is; the other cells are checked".to_string()),
+                noqa_row: None,
+                url: None,
+                lines: Vec::new(),
+                fix_applies: false,
+                byte_location: Location { row: 1, column: 1 },
+                byte_end_location: Location { row: 1, column: 1 },
+                file_span: None,
+            };
+            in_cells(&mut finding, notebook, start, end);
+            finding
+        })
+        .collect();
+    let Some(source) = &report.source else {
+        return out;
+    };
+    let index = LineIndex::from_source_text(source);
+    let mut module_findings = match &report.error {
+        Some(SourceError::Syntax { message, range, .. }) => {
+            vec![syntax_error_finding(
+                &filename, source, &index, message, *range,
+            )]
+        }
+        _ => report
+            .diagnostics
+            .iter()
+            .map(|diagnostic| finding(&filename, source, &index, diagnostic, settings))
+            .collect(),
+    };
+    for finding in &mut module_findings {
+        let start = notebook.place(finding.location.row, finding.location.column);
+        let mut end = notebook.place(finding.end_location.row, finding.end_location.column);
+        if end.cell != start.cell {
+            end = start;
+        }
+        if let Some(fix) = &mut finding.fix {
+            for edit in &mut fix.edits {
+                let edit_start = notebook.place(edit.location.row, edit.location.column);
+                let edit_end = notebook.place(edit.end_location.row, edit.end_location.column);
+                edit.cell = Some(edit_start.cell);
+                edit.location = cell_location(notebook, edit_start);
+                edit.end_location = cell_location(notebook, edit_end);
+                edit.byte_location = cell_byte_location(notebook, edit_start);
+                edit.byte_end_location = cell_byte_location(notebook, edit_end);
+            }
+        }
+        in_cells(finding, notebook, start, end);
+        finding.message = notebook.lines_in_cells(&finding.message);
+        finding.note = finding
+            .note
+            .as_deref()
+            .map(|note| notebook.lines_in_cells(note));
+    }
+    out.append(&mut module_findings);
+    out
+}
+
+use crate::notebook::{CellPlace, Notebook};
+
+/// Moves a finding's positions to `start` and `end` in a notebook's cells.
+fn in_cells(finding: &mut Finding, notebook: &Notebook, start: CellPlace, end: CellPlace) {
+    finding.cell = Some(start.cell);
+    finding.location = cell_location(notebook, start);
+    finding.end_location = cell_location(notebook, end);
+    finding.byte_location = cell_byte_location(notebook, start);
+    finding.byte_end_location = cell_byte_location(notebook, end);
+    if finding.noqa_row.is_some() {
+        finding.noqa_row = Some(start.row);
+    }
+    finding.lines = (start.row..=end.row.max(start.row))
+        .map(|row| notebook.cell_line(start.cell, row).to_string())
+        .collect();
+    let (file_start, file_byte_start) = notebook.file_location(start);
+    let (file_end, file_byte_end) = notebook.file_location(end);
+    finding.file_span = Some(FileSpan {
+        location: file_start,
+        end_location: file_end,
+        byte_location: file_byte_start,
+        byte_end_location: file_byte_end,
+    });
+}
+
+/// A cell position with its column kept within the cell's line (a magic's
+/// placeholder may be longer than the magic).
+fn cell_location(notebook: &Notebook, place: CellPlace) -> Location {
+    let line = notebook.cell_line(place.cell, place.row);
+    Location {
+        row: place.row,
+        column: place.column.min(line.chars().count() + 1),
+    }
+}
+
+/// A cell position with a 1-based UTF-8 byte column.
+fn cell_byte_location(notebook: &Notebook, place: CellPlace) -> Location {
+    let line = notebook.cell_line(place.cell, place.row);
+    let column = line
+        .char_indices()
+        .nth(place.column.saturating_sub(1))
+        .map_or(line.len(), |(at, _)| at);
+    Location {
+        row: place.row,
+        column: column + 1,
     }
 }

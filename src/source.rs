@@ -70,6 +70,18 @@ impl SourceFile {
     /// Decodes `bytes` read from `path`, reporting where UTF-8 decoding fails.
     pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, SourceError> {
         match String::from_utf8(bytes) {
+            Ok(file) if crate::notebook::is_notebook(path) => {
+                // A notebook is checked as the module of its code cells.
+                let text =
+                    crate::notebook::load(path, file).map_err(|err| SourceError::Unreadable {
+                        path: shown(path),
+                        reason: err.to_string(),
+                    })?;
+                Ok(Self {
+                    path: path.to_path_buf(),
+                    text,
+                })
+            }
             Ok(text) => Ok(Self {
                 path: path.to_path_buf(),
                 text,

@@ -36,7 +36,7 @@ pub enum WalkError {
     Unreadable { path: String, reason: String },
 }
 
-/// Every `*.py` file under `paths`, sorted, without duplicates.
+/// Every `*.py` and `*.ipynb` file under `paths`, sorted, without duplicates.
 pub fn python_files(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, WalkError> {
     Ok(python_files_and_tests(paths, exclude, &[])?.files)
 }
@@ -200,7 +200,9 @@ impl ignore::ParallelVisitor for Collector<'_> {
         if let Ok(entry) = entry {
             let path = entry.path();
             if entry.file_type().is_some_and(|t| t.is_file())
-                && path.extension().is_some_and(|ext| ext == "py")
+                && path
+                    .extension()
+                    .is_some_and(|ext| ext == "py" || ext == "ipynb")
             {
                 self.mine.push(entry.into_path());
                 if self.mine.len() == 64 {

@@ -10,13 +10,12 @@ use anyhow::{bail, Result};
 use super::{plural, quiet_lines, reads_stdin, report_errors, reports, run_files, settings, walk};
 use crate::cli::FixArgs;
 use crate::diagnostic::Applicability;
-use crate::diff::{colorize, unified_diff};
+use crate::diff::colorize;
 use crate::exit_status::ExitStatus;
 use crate::interactive::Outcome;
 use crate::report::{FileReport, KeepReports};
 use crate::run::Mode;
 use crate::settings::Settings;
-use crate::source::display;
 use crate::walk::Walked;
 
 pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
@@ -36,23 +35,37 @@ pub(super) fn fix(args: FixArgs) -> Result<ExitStatus> {
         let (Some(source), Some(fixed)) = (&report.source, &report.fixed) else {
             if stdin_mode && args.write && report.error.is_none() {
                 // An editor expects the text back even when nothing changed.
-                stdout.write_all(report.source.as_deref().unwrap_or_default().as_bytes())?;
+                let text = match crate::notebook::get(&report.path) {
+                    Some(notebook) => notebook.file.clone(),
+                    None => report.source.clone().unwrap_or_default(),
+                };
+                stdout.write_all(text.as_bytes())?;
             }
             continue;
         };
         changed_files += 1;
         applied += report.applied.len();
         if args.write && stdin_mode {
-            stdout.write_all(fixed.as_bytes())?;
+            match crate::notebook::file_texts(&report.path, source, fixed) {
+                Ok((_, fixed)) => stdout.write_all(fixed.as_bytes())?,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    not_written += 1;
+                }
+            }
         } else if args.write {
-            if let Err(err) = crate::write::write_atomic(&report.path, source, fixed) {
+            // A notebook's text is its JSON with the changed cells spliced in.
+            let written = crate::notebook::file_texts(&report.path, source, fixed).and_then(
+                |(source, fixed)| crate::write::write_atomic(&report.path, &source, &fixed),
+            );
+            if let Err(err) = written {
                 eprintln!("error: {err}");
                 not_written += 1;
                 changed_files -= 1;
                 applied -= report.applied.len();
             }
         } else {
-            let diff = unified_diff(&display(&report.path), source, fixed);
+            let diff = crate::notebook::unified_diff(&report.path, source, fixed);
             let diff = if color { colorize(&diff) } else { diff };
             stdout.write_all(diff.as_bytes())?;
         }

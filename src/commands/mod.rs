@@ -267,6 +267,23 @@ fn report_errors(reports: &[FileReport], print_syntax_errors: bool) -> FileError
         for message in &report.internal_errors {
             let _ = writeln!(stderr, "error: {message}");
         }
+        if print_syntax_errors {
+            // A notebook's cell that does not parse is left as it is.
+            for error in crate::notebook::get(&report.path)
+                .iter()
+                .flat_map(|notebook| notebook.syntax_errors())
+            {
+                let _ = writeln!(
+                    stderr,
+                    "warning: {}:cell {}:{}:{}: syntax error: {}; cell left unchanged",
+                    crate::source::shown(&report.path),
+                    error.cell + 1,
+                    error.row,
+                    error.column,
+                    error.message
+                );
+            }
+        }
         if report.error.as_ref().is_some_and(|e| e.is_syntax()) {
             errors.unparsable += 1;
         } else if report.error.is_some() || !report.internal_errors.is_empty() {

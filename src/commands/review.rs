@@ -105,7 +105,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
         .collect::<Result<_>>()?;
     let files: Vec<(String, PathBuf)> = hunks
         .keys()
-        .filter(|path| path.ends_with(".py") || path.ends_with(".pyi"))
+        .filter(|path| path.ends_with(".py") || path.ends_with(".pyi") || path.ends_with(".ipynb"))
         .filter_map(|path| {
             let file = std::fs::canonicalize(root.join(path)).ok()?;
             selected
@@ -127,6 +127,8 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
             errors += 1;
             continue;
         }
+        // A notebook read in the run is found again under the new name.
+        crate::notebook::alias(&report.path, Path::new(relative));
         report.path = PathBuf::from(relative);
         reviewed.push(report);
     }
@@ -185,7 +187,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
     }
     let _ = writeln!(
         stderr,
-        "{} in {} changed Python files: {} as comments, {} outside the diff, {} over the limit, {} too large, {} waiting on another, {} already suggested.",
+        "{} in {} changed Python files: {} as comments, {} outside the diff, {} over the limit, {} too large, {} waiting on another, {} already suggested{}.",
         plural(total, "change"),
         files.len(),
         review.comments.len(),
@@ -194,6 +196,14 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
         leftovers.too_large.len(),
         leftovers.deferred.len(),
         leftovers.already_suggested,
+        if leftovers.in_notebooks.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} in notebooks listed in the review",
+                leftovers.in_notebooks.len()
+            )
+        },
     );
     Ok(if errors > 0 {
         ExitStatus::Error

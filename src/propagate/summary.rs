@@ -490,6 +490,10 @@ pub fn absolute_name(relative: &str, names: &[String], is_package: bool) -> Opti
 /// The dotted names a file could be imported as: `a/b/pkg/mod.py` is `mod`,
 /// `pkg.mod`, `b.pkg.mod` and `a.b.pkg.mod`; `pkg/__init__.py` is `pkg`.
 pub fn module_names(path: &Path) -> Vec<String> {
+    // A notebook cannot be imported.
+    if crate::notebook::is_notebook(path) {
+        return Vec::new();
+    }
     let stem = path.with_extension("");
     let mut parts: Vec<std::borrow::Cow<str>> = stem
         .components()

@@ -23,16 +23,16 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
-/// `path:row:col: CODE [*] message`, or for a syntax error, as in ruff,
+/// `path:row:col: CODE [*] message` (`path:cell N:row:col: ...` in a
+/// notebook), or for a syntax error, as in ruff,
 /// `path:row:col: SyntaxError: ...`. Control characters in the file name
 /// or the message are escaped: a finding is one line.
 fn header(finding: &Finding, color: bool) -> String {
     let marker = if finding.fix_applies { " [*]" } else { "" };
     let place = format!(
-        "{}:{}:{}:",
+        "{}:{}:",
         paint(color, "1", &escape_control(&finding.filename)),
-        finding.location.row,
-        finding.location.column,
+        finding.place(),
     );
     let message = escape_control(&finding.message);
     match finding.code {

@@ -22,6 +22,14 @@ impl Emitter for Github {
                 _ => ("error", "SyntaxError".to_string()),
             };
             let mut message = finding.message.clone();
+            if let Some(cell) = finding.cell {
+                // The annotation sits on the notebook file's line; the
+                // message says where in the cell.
+                message = format!(
+                    "cell {cell}:{}:{}: {message}",
+                    finding.location.row, finding.location.column
+                );
+            }
             if let Some(fix) = &finding.fix {
                 let title = fix.message.as_deref().unwrap_or("Apply the fix");
                 message.push_str(&format!("\nhelp: {title} ({} fix)", fix.applicability));
@@ -29,14 +37,15 @@ impl Emitter for Github {
             if let Some(note) = &finding.note {
                 message.push_str(&format!("\nnote: {note}"));
             }
+            let span = finding.file_locations();
             writeln!(
                 out,
                 "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
                 escape_property(&finding.filename),
-                finding.location.row,
-                finding.location.column,
-                finding.end_location.row,
-                finding.end_location.column,
+                span.location.row,
+                span.location.column,
+                span.end_location.row,
+                span.end_location.column,
                 escape_property(&title),
                 escape_data(&message),
             )?;

@@ -59,11 +59,18 @@ fn diagnostic(finding: &Finding) -> Value {
     if let Some(note) = &finding.note {
         message.push_str(&format!(" (note: {note})"));
     }
+    if let Some(cell) = finding.cell {
+        message = format!(
+            "cell {cell}:{}:{}: {message}",
+            finding.location.row, finding.location.column
+        );
+    }
+    let span = finding.file_locations();
     let mut object = json!({
         "message": message,
         "location": {
             "path": finding.filename,
-            "range": range(finding.byte_location, finding.byte_end_location),
+            "range": range(span.byte_location, span.byte_end_location),
         },
         "severity": if finding.is_syntax_error() {
             "ERROR"
@@ -75,7 +82,9 @@ fn diagnostic(finding: &Finding) -> Value {
         "source": source(),
         "code": code,
     });
-    if let (Some(fix), true) = (&finding.fix, finding.fix_applies) {
+    // A notebook's fix changes JSON strings, not the lines annotated: no
+    // suggestion is offered (`hybridize fix` applies it).
+    if let (Some(fix), true, None) = (&finding.fix, finding.fix_applies, finding.cell) {
         object["suggestions"] = fix
             .edits
             .iter()

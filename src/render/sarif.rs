@@ -89,6 +89,13 @@ fn result(finding: &Finding, rules: &[Value]) -> Value {
     if let Some(note) = &finding.note {
         message.push_str(&format!(" (note: {note})"));
     }
+    if let Some(cell) = finding.cell {
+        message = format!(
+            "cell {cell}:{}:{}: {message}",
+            finding.location.row, finding.location.column
+        );
+    }
+    let span = finding.file_locations();
     let level = if finding.is_syntax_error() {
         "error"
     } else if finding.is_informational() {
@@ -102,10 +109,17 @@ fn result(finding: &Finding, rules: &[Value]) -> Value {
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,
-                "region": region(finding.location, finding.end_location),
+                "region": region(span.location, span.end_location),
             }
         }],
     });
+    if let Some(cell) = finding.cell {
+        // Where in the notebook's cell (the region is in the file's lines).
+        result["properties"] = json!({
+            "cell": cell,
+            "cellRegion": region(finding.location, finding.end_location),
+        });
+    }
     // A syntax error comes from no rule: it has no `ruleId` (ruff writes
     // `null`, which SARIF's schema, and so GitHub code scanning, rejects).
     if let Some(code) = finding.code {
@@ -114,7 +128,9 @@ fn result(finding: &Finding, rules: &[Value]) -> Value {
             result["ruleIndex"] = index.into();
         }
     }
-    if let (Some(fix), true) = (&finding.fix, finding.fix_applies) {
+    // A notebook's fix changes JSON strings, not the lines shown: no
+    // replacement is offered (`hybridize fix` applies it).
+    if let (Some(fix), true, None) = (&finding.fix, finding.fix_applies, finding.cell) {
         let replacements: Vec<Value> = fix
             .edits
             .iter()

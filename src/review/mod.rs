@@ -23,6 +23,9 @@ use suggestion::{Deferred, Suggestion};
 pub struct Changes {
     pub suggestions: Vec<Suggestion>,
     pub deferred: Vec<Deferred>,
+    /// Notebook changes that no suggestion can make on the file's lines
+    /// as they are (a source written as one string): listed in the body.
+    pub in_notebooks: Vec<Deferred>,
 }
 
 impl Changes {
@@ -31,16 +34,21 @@ impl Changes {
     pub fn of<'a>(reports: impl IntoIterator<Item = &'a FileReport>, settings: &Settings) -> Self {
         let mut changes = Changes::default();
         for report in reports {
-            let (mut found, mut waiting) = suggestion::suggestions(report, settings);
-            changes.suggestions.append(&mut found);
+            let (found, mut waiting) = suggestion::suggestions(report, settings);
             changes.deferred.append(&mut waiting);
+            for found in found {
+                match found {
+                    Ok(suggestion) => changes.suggestions.push(suggestion),
+                    Err(mut listed) => changes.in_notebooks.append(&mut listed),
+                }
+            }
         }
         changes
     }
 
     /// How many changes there are, suggested or not.
     pub fn total(&self) -> usize {
-        self.suggestions.len() + self.deferred.len()
+        self.suggestions.len() + self.deferred.len() + self.in_notebooks.len()
     }
 }
 
@@ -58,6 +66,7 @@ pub fn build(
         commit_id,
         changes.suggestions,
         changes.deferred,
+        changes.in_notebooks,
         hunks,
         existing,
         max_comments,

@@ -41,6 +41,7 @@ pub struct Leftovers {
     pub over_limit: Vec<Suggestion>,
     pub too_large: Vec<Suggestion>,
     pub deferred: Vec<Deferred>,
+    pub in_notebooks: Vec<Deferred>,
     pub already_suggested: usize,
 }
 
@@ -50,6 +51,7 @@ pub fn build(
     commit_id: String,
     suggestions: Vec<Suggestion>,
     deferred: Vec<Deferred>,
+    in_notebooks: Vec<Deferred>,
     hunks: &BTreeMap<String, FileHunks>,
     existing: &HashSet<String>,
     max_comments: usize,
@@ -57,6 +59,7 @@ pub fn build(
     let mut comments = Vec::new();
     let mut leftovers = Leftovers {
         deferred,
+        in_notebooks,
         ..Leftovers::default()
     };
     for suggestion in suggestions {
@@ -170,9 +173,13 @@ pub fn fence(content: &str) -> String {
 }
 
 fn line_item(path: &str, resolved: &Resolved) -> String {
+    let place = match resolved.cell {
+        Some(cell) => format!("cell {cell}:{}", resolved.row),
+        None => resolved.row.to_string(),
+    };
     format!(
-        "- `{path}:{}` **{}** {} ({} fix)\n",
-        resolved.row, resolved.code, resolved.message, resolved.safety
+        "- `{path}:{place}` **{}** {} ({} fix)\n",
+        resolved.code, resolved.message, resolved.safety
     )
 }
 
@@ -183,7 +190,7 @@ fn review_body(comments: usize, leftovers: &Leftovers) -> String {
         1 => "1 suggested change below; each can be committed on its own.\n".to_string(),
         n => format!("{n} suggested changes below; each can be committed on its own.\n"),
     });
-    let sections: [(&str, Vec<String>); 4] = [
+    let sections: [(&str, Vec<String>); 5] = [
         (
             "Outside this pull request's diff (run `hybridize fix` locally)",
             leftovers
@@ -212,6 +219,14 @@ fn review_body(comments: usize, leftovers: &Leftovers) -> String {
             "Overlapping another change; suggested once that one is committed",
             leftovers
                 .deferred
+                .iter()
+                .map(|d| line_item(&d.path, &d.resolves))
+                .collect(),
+        ),
+        (
+            "In notebooks whose cell source is one JSON string, where a suggestion would rewrite the whole string (run `hybridize fix` locally)",
+            leftovers
+                .in_notebooks
                 .iter()
                 .map(|d| line_item(&d.path, &d.resolves))
                 .collect(),

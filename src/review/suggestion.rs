@@ -23,6 +23,8 @@ pub struct Resolved {
     pub fix_title: Option<String>,
     pub safety: &'static str,
     pub row: usize,
+    /// In a notebook: the cell `row` is a row of.
+    pub cell: Option<usize>,
 }
 
 /// Lines `first..=last` (1-based) of `path` become `replacement`.
@@ -45,11 +47,19 @@ pub struct Deferred {
     pub resolves: Resolved,
 }
 
-/// The suggestions for one file's applicable fixes, in order of line.
-pub fn suggestions(report: &FileReport, settings: &Settings) -> (Vec<Suggestion>, Vec<Deferred>) {
+/// The suggestions for one file's applicable fixes, in order of line, and
+/// the changes that wait on another. In a notebook, a suggestion is made
+/// on the file's JSON lines; a change that cannot be one there (its cell's
+/// source is one JSON string) is an `Err` with what it resolves.
+#[allow(clippy::type_complexity)]
+pub fn suggestions(
+    report: &FileReport,
+    settings: &Settings,
+) -> (Vec<Result<Suggestion, Vec<Deferred>>>, Vec<Deferred>) {
     let Some(source) = report.source.as_deref() else {
         return (Vec::new(), Vec::new());
     };
+    let notebook = crate::notebook::get(&report.path);
     let path = display(&report.path);
     let index = LineIndex::from_source_text(source);
     let applicable: Vec<&Diagnostic> = report
@@ -59,16 +69,31 @@ pub fn suggestions(report: &FileReport, settings: &Settings) -> (Vec<Suggestion>
         .collect();
     let fixes: Vec<&Fix> = applicable.iter().filter_map(|d| d.fix.as_ref()).collect();
     let (_, chosen) = apply_fixes(source, &fixes);
-    let resolved = |diagnostic: &Diagnostic| Resolved {
-        code: diagnostic.code,
-        name: diagnostic.name,
-        message: diagnostic.message.clone(),
-        fix_title: diagnostic.fix_title.clone(),
-        safety: diagnostic
-            .fix
-            .as_ref()
-            .map_or("", |fix| applicability_name(fix.applicability())),
-        row: index.line_index(diagnostic.start()).get(),
+    let resolved = |diagnostic: &Diagnostic| {
+        let row = index.line_index(diagnostic.start()).get();
+        let (row, cell, message) = match &notebook {
+            Some(notebook) => {
+                let place = notebook.place(row, 1);
+                (
+                    place.row,
+                    Some(place.cell),
+                    notebook.lines_in_cells(&diagnostic.message),
+                )
+            }
+            None => (row, None, diagnostic.message.clone()),
+        };
+        Resolved {
+            code: diagnostic.code,
+            name: diagnostic.name,
+            message,
+            fix_title: diagnostic.fix_title.clone(),
+            safety: diagnostic
+                .fix
+                .as_ref()
+                .map_or("", |fix| applicability_name(fix.applicability())),
+            row,
+            cell,
+        }
     };
     let deferred = (0..applicable.len())
         .filter(|i| !chosen.contains(i))
@@ -112,17 +137,80 @@ pub fn suggestions(report: &FileReport, settings: &Settings) -> (Vec<Suggestion>
             let replaced = splice(segment, &refs);
             let mut members = members;
             members.sort_unstable();
-            Suggestion {
+            let suggestion = Suggestion {
                 path: path.clone(),
                 first,
                 last,
                 original: strip_line_ending(segment).to_string(),
                 replacement: strip_line_ending(&replaced).to_string(),
                 resolves: members.iter().map(|&i| resolved(applicable[i])).collect(),
-            }
+            };
+            let Some(notebook) = &notebook else {
+                return Ok(suggestion);
+            };
+            let fixed = format!(
+                "{}{replaced}{}",
+                &source[..start.to_usize()],
+                &source[end.to_usize()..]
+            );
+            on_notebook_lines(notebook, &fixed, suggestion).map_err(|suggestion| {
+                suggestion
+                    .resolves
+                    .into_iter()
+                    .map(|resolves| Deferred {
+                        path: path.clone(),
+                        resolves,
+                    })
+                    .collect()
+            })
         })
         .collect();
     (suggestions, deferred)
+}
+
+/// A notebook's suggestion (made on the module of its cells, which is
+/// `fixed` once applied) as the lines of the notebook file it changes;
+/// itself back when the change is not whole lines of the file.
+fn on_notebook_lines(
+    notebook: &crate::notebook::Notebook,
+    fixed: &str,
+    suggestion: Suggestion,
+) -> Result<Suggestion, Suggestion> {
+    if !notebook.changes_whole_lines(fixed) {
+        return Err(suggestion);
+    }
+    let Ok(new) = notebook.rewrite(fixed) else {
+        return Err(suggestion);
+    };
+    let old: Vec<&str> = notebook.file.split_inclusive('\n').collect();
+    let new: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    // A suggestion replaces at least one line: an insertion takes the line
+    // before it along.
+    let first = if old.len() - suffix > prefix {
+        prefix
+    } else {
+        prefix.saturating_sub(1)
+    };
+    let last = old.len() - suffix;
+    if first >= last {
+        return Err(suggestion);
+    }
+    Ok(Suggestion {
+        first: first + 1,
+        last,
+        original: strip_line_ending(&old[first..last].concat()).to_string(),
+        replacement: strip_line_ending(&new[first..new.len() - suffix].concat()).to_string(),
+        ..suggestion
+    })
 }
 
 fn one_indexed(row: usize) -> OneIndexed {

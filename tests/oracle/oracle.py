@@ -196,8 +196,14 @@ def program_env() -> dict:
     return env
 
 
+NOTEBOOK_RUNNER = Path(__file__).resolve().parent / "run_notebook.py"
+
+
 def run_program(python: str, path: Path) -> Run:
-    return run_cmd([python, path.name], path.parent, PROGRAM_TIMEOUT_S, program_env())
+    # A notebook's code cells run in order in one IPython shell (needs
+    # nbformat and ipython in the virtualenv).
+    cmd = [python, str(NOTEBOOK_RUNNER), path.name] if path.suffix == ".ipynb" else [python, path.name]
+    return run_cmd(cmd, path.parent, PROGRAM_TIMEOUT_S, program_env())
 
 
 @dataclasses.dataclass
