@@ -47,6 +47,15 @@ const STEP_NAMES: &[&str] = &[
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
+    // TensorFlow 1 code (`import tensorflow.compat.v1 as tf`) builds its
+    // own graphs and runs them in sessions: `tf.function` is no part of it.
+    if semantic
+        .imports
+        .bindings()
+        .any(|(_, qualified)| qualified == "tensorflow.compat.v1")
+    {
+        return;
+    }
     let policy = checker.settings.candidates;
     // Computed once per module, on the first candidate that needs it.
     let mut changing_globals: Option<ChangingGlobals> = None;

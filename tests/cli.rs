@@ -716,6 +716,32 @@ const HOT_STEP: &str =
 const TEST_LOOP: &str = "import tensorflow as tf\n\nfrom model import step\n\n\ndef helper(x):\n    return tf.nn.relu(tf.matmul(x, x))\n\n\nfor _ in range(3):\n    step(tf.ones([2, 2]))\n    helper(tf.ones([2, 2]))\n";
 
 #[test]
+fn loops_in_test_files_make_nothing_hot() {
+    let dir = project(&[("model.py", HOT_STEP), ("tests/loop.py", TEST_LOOP)]);
+    let output = hybridize(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    assert!(!stdout(&output).contains("HY001"), "{}", stdout(&output));
+    // Checked as a program of its own, the loop is the program's.
+    let output = hybridize(dir.path())
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--include-tests",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("model.py:4:5: HY001"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
 fn files_that_look_like_tests_give_call_sites_only() {
     let dir = project(&[
         ("model.py", HOT_STEP),
@@ -728,9 +754,12 @@ fn files_that_look_like_tests_give_call_sites_only() {
         .output()
         .unwrap();
     let out = stdout(&output);
-    // The tests' loops make `step` hot; the tests themselves get nothing.
+    // The loop of a file that is no test makes `step` hot; the tests'
+    // loops make nothing hot, and the tests themselves get nothing.
     assert!(
-        out.contains("model.py:4:5: HY001 [*] `step` is called in a loop (at line 11 of "),
+        out.contains(
+            "model.py:4:5: HY001 [*] `step` is called in a loop (at line 11 of model_spec.py)"
+        ),
         "{out}"
     );
     assert!(!out.contains("tests/loop.py:"), "{out}");

@@ -106,6 +106,15 @@ pub struct CallSummary {
 }
 
 impl ModuleSummary {
+    /// Its calls as if none were in a loop: for a file whose loops are
+    /// not the program's (a test file analysed for its call sites).
+    pub fn forget_loops(&mut self) {
+        let calls = self.functions.iter_mut().flat_map(|f| f.calls.iter_mut());
+        for call in calls.chain(self.module_calls.iter_mut()) {
+            call.in_loop = false;
+        }
+    }
+
     pub fn new(model: &SemanticModel, source: &str, path: &Path) -> Self {
         let offsets = model
             .effects

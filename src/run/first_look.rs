@@ -126,8 +126,12 @@ pub(super) fn first_pass(
     first.summary =
         add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));
     // A test file gives the run its call sites, and is not looked at
-    // again.
+    // again. Its loops (over cases, dtypes, a few optimisation steps)
+    // exercise the code under test: they make nothing hot.
     if call_sites_only {
+        if let Some(summary) = &mut first.summary {
+            summary.forget_loops();
+        }
         return (first, None);
     }
     let all =

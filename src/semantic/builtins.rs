@@ -243,7 +243,10 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
         .or_else(|| qualified.strip_prefix("tf_keras."))
         .or_else(|| qualified.strip_prefix("keras."))
         .unwrap_or(qualified);
-    let rest = rest.strip_prefix("compat.v2.").unwrap_or(rest);
+    let rest = rest
+        .strip_prefix("compat.v2.")
+        .or_else(|| rest.strip_prefix("compat.v1."))
+        .unwrap_or(rest);
     if rest.starts_with("io.gfile.")
         || matches!(
             rest,

@@ -892,9 +892,19 @@ def flushes(x, stream):
 ";
     let facts = facts_in(source, "shapes");
     assert!(facts.effect(Effect::UnknownCallee).is_none(), "{facts:?}");
-    assert!(
-        facts_in(source, "flushes")
-            .effect(Effect::UnknownCallee)
-            .is_some()
-    );
+    assert!(facts_in(source, "flushes")
+        .effect(Effect::UnknownCallee)
+        .is_some());
+}
+
+#[test]
+fn file_io_through_the_compat_v1_module_is_a_side_effect() {
+    let source = "\
+import tensorflow as tf
+
+def save(x, folder):
+    tf.compat.v1.io.gfile.makedirs(folder)
+    return tf.reduce_sum(x)
+";
+    assert!(culprit_in(source, "save", Effect::SideEffect).is_some());
 }

@@ -410,6 +410,10 @@ pub(super) fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Wa
             return Value::Object(kind);
         }
         if tf_utility(qualified).is_some() {
+            // `nest.flatten(structure)`: a new list of its leaves.
+            if last == "flatten" && qualified.contains(".nest.") {
+                return Value::fresh(Value::Unknown);
+            }
             return Value::Unknown;
         }
         if qualified == "tensorflow.data.Dataset.from_tensor_slices" {
