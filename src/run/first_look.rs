@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
+use super::cached::{first_key, FirstEntry, FirstEntryOut};
 use super::demand::Demand;
 use super::file::hold_back_refusals;
 use super::inputs::read;
@@ -88,6 +89,19 @@ fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, 
         }
         star_imports
     };
+    // What an earlier run's first look found with the same inputs.
+    let key = round
+        .cache
+        .map(|cache| first_key(cache, path, &file.text, call_sites_only, &star_imports));
+    if let Some((cache, key)) = round.cache.zip(key) {
+        if let Some(entry) = cache.get::<FirstEntry>(key) {
+            let mut first = entry.into_first_pass(path, &file.text);
+            if !call_sites_only {
+                first.star_imports = star_imports;
+            }
+            return (first, None);
+        }
+    }
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -107,6 +121,9 @@ fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, 
     // A test file gives the run its call sites, and is not looked at
     // again.
     if call_sites_only {
+        if let Some((cache, key)) = round.cache.zip(key) {
+            cache.put(key, &FirstEntryOut::of(&first));
+        }
         return (first, None);
     }
     let all =
@@ -150,6 +167,9 @@ fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, 
         first.text_hash = text_hash(&file.text);
     }
     drop(semantic);
+    if let Some((cache, key)) = round.cache.zip(key) {
+        cache.put(key, &FirstEntryOut::of(&first));
+    }
     first.star_imports = star_imports;
     (first, None)
 }
@@ -166,7 +186,7 @@ pub(super) fn first_phase(
     paths: &[PathBuf],
     round: &Round,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
-    let demand = Demand::new(paths, round.overlay, round.stars);
+    let demand = Demand::new(paths, round.overlay, round.stars, round.cache);
     let firsts = rayon::scope(|scope| {
         paths
             .par_iter()

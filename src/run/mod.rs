@@ -10,6 +10,7 @@
 //! imports of the run's files bind ([`star`]); and the phase timers
 //! ([`timing`]).
 
+mod cached;
 mod demand;
 mod file;
 mod first_look;
@@ -25,7 +26,7 @@ mod timing;
 
 pub use file::check_source;
 pub use fix_loop::{fix_to_fixed_point, FixOutcome, MAX_FIX_PASSES};
-pub use rounds::{run, MAX_PROJECT_ROUNDS};
+pub use rounds::{run, run_cached, MAX_PROJECT_ROUNDS};
 
 /// Worker threads get a large stack so that deeply nested code (thousands of
 /// levels of parentheses or blocks) cannot overflow it while parsing,

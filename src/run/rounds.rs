@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
 use super::Mode;
+use crate::cache::Cache;
 use crate::report::{FileReport, KeepReports, ReportSink};
 use crate::settings::Settings;
 
@@ -30,11 +31,28 @@ pub fn run(
     progress: &indicatif::ProgressBar,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
+    run_cached(paths, call_sites_only, settings, mode, progress, sink, None)
+}
+
+/// [`run`], with a persistent cache of what each file's looks found: the
+/// first round reads what it holds for files whose inputs did not change
+/// and stores what it computes. Later rounds of a fixing run (on fixed
+/// texts nobody will see again) neither read nor write it.
+pub fn run_cached(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    sink: &dyn ReportSink,
+    cache: Option<&Cache>,
+) -> Vec<FileReport> {
     let first = RoundInputs {
         paths,
         call_sites_only,
         overlay: &Overlay::default(),
         budgets: None,
+        cache,
     };
     if mode == Mode::Check {
         return run_round(&first, settings, mode, progress, sink);
@@ -64,6 +82,7 @@ pub fn run(
             call_sites_only,
             overlay: &overlay,
             budgets: Some(&budgets),
+            cache: None,
         };
         let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;
