@@ -9,7 +9,11 @@
 #   parse_only DIR                      the baseline: parse every file
 #   check --no-cache DIR                cold, the cache off
 #   check DIR, cache emptied first      cold, writing the cache
-#   check DIR, nothing changed          warm
+#   check DIR, nothing changed          warm: the last run's reports replayed
+#   check DIR, one file touched         warm, one file written again with the
+#                                       same text: no replay, nothing parsed
+#                                       (every look read from the cache), the
+#                                       facts propagated again
 #   check DIR, one file edited          warm after an edit: before each run a
 #                                       line is inserted at the top of one
 #                                       TensorFlow module (every line moves)
@@ -65,6 +69,12 @@ try:
         with open(edited, "wb") as fh:
             fh.write(f"# edit {edits}\n".encode() + original)
 
+    def touch_one():
+        with open(edited, "rb") as fh:
+            data = fh.read()
+        with open(edited, "wb") as fh:
+            fh.write(data)
+
     def empty_cache():
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -74,6 +84,7 @@ try:
         "cold, no cache": ([hy, "check", "--exit-zero", "--no-cache", src], None),
         "cold, writing": (check, empty_cache),
         "warm": (check, None),
+        "warm, 1 touched": (check, touch_one),
         "warm, 1 edited": (check, edit_one),
     }
 
@@ -114,8 +125,10 @@ try:
               f"{wall / base:>9.2f}")
     warm = med("warm", 0) / base
     one = med("warm, 1 edited", 0) / base
+    touched = med("warm, 1 touched", 0) / base
     cold = med("cold, writing", 0) / med("cold, no cache", 0)
     print(f"  warm / parse-only:           {warm:.3f}  (target <= 0.15: {'met' if warm <= 0.15 else 'MISSED'})")
+    print(f"  1 touched / parse-only:      {touched:.3f}  (target <= 0.2: {'met' if touched <= 0.2 else 'MISSED'})")
     print(f"  1 edited / parse-only:       {one:.3f}  (target <= 0.2: {'met' if one <= 0.2 else 'MISSED'})")
     print(f"  cold writing / cold no cache: {cold:.3f}")
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cache) for f in fs)

@@ -37,13 +37,17 @@ fn project() -> tempfile::TempDir {
 }
 
 /// Runs hybridize in `dir` with `args`, the cache where `cache` says
-/// (`None`: the default place).
+/// (`None`: the default place). Files written just before a run count as
+/// unchanged in the next one (they are all written so here): a checking
+/// run over unchanged files replays the last one's reports.
 fn run(dir: &Path, args: &[&str], cache: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
     command
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .env("HYBRIDIZE_CACHE_RACY_MS", "0")
+        .env_remove("HYBRIDIZE_PHASE_TIMES")
         .env_remove("HYBRIDIZE_CACHE_DIR");
     if let Some(cache) = cache {
         command.env("HYBRIDIZE_CACHE_DIR", cache);
@@ -75,10 +79,10 @@ const COMMANDS: &[&[&str]] = &[
     &["fix", "--unsafe-fixes", "."],
 ];
 
-/// The entry files of a cache directory.
+/// The files of a cache directory's entries (packs and records of runs).
 fn entries(cache: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let mut stack = vec![cache.join("v1")];
+    let mut stack = vec![cache.join("v2")];
     while let Some(path) = stack.pop() {
         if path.is_dir() {
             stack.extend(fs::read_dir(&path).unwrap().flatten().map(|e| e.path()));
@@ -225,60 +229,105 @@ fn editing_one_file_changes_the_findings_of_another_in_a_warm_run() {
     assert_eq!(out(dir.path()), first);
 }
 
-/// Fills a cache for `dir`, damages every entry with `damage`, and checks
-/// that the next runs print what they printed and rewrite the entries.
-fn damaged_entries_are_ignored_and_rewritten(damage: impl Fn(&Path)) {
+/// Where the records of a cache file are: a pack holds records one after
+/// another, after the 8-byte magic (a record: 16 bytes of stamp, 16 of
+/// key, 8 of length, 8 of checksum, then the payload).
+fn records(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut at = 8;
+    while at + 48 <= bytes.len() {
+        let length = u64::from_le_bytes(bytes[at + 32..at + 40].try_into().unwrap()) as usize;
+        let end = at + 48 + length;
+        if end > bytes.len() {
+            break;
+        }
+        found.push((at, end));
+        at = end;
+    }
+    found
+}
+
+/// The cache's account of a `fix` run in `dir` (`fix` looks every file up:
+/// it is never replayed).
+fn fix_stats(dir: &Path) -> (String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_hybridize"))
+        .current_dir(dir)
+        .args(["fix", "."])
+        .env("NO_COLOR", "1")
+        .env("HYBRIDIZE_CACHE_STATS", "1")
+        .env_remove("HYBRIDIZE_CACHE_DIR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let stats = stderr
+        .lines()
+        .find(|line| line.starts_with("cache: "))
+        .unwrap_or_default()
+        .to_string();
+    let shown = shown(&output)
+        .lines()
+        .filter(|line| !line.starts_with("cache: "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    (stats, shown)
+}
+
+/// Fills a cache for `dir`, damages every file of it with `damage`, and
+/// checks that the damage is noticed (misses), that every run prints what
+/// it printed, and that the damaged records are written again (no miss
+/// after).
+fn damaged_entries_are_ignored_and_rewritten(damage: impl Fn(&mut Vec<u8>)) {
     let dir = project();
     let cold = uncached(dir.path());
     assert_same_as(dir.path(), &cold, None, "cold");
-    let cache = dir.path().join(".hybridize_cache");
-    let whole: Vec<(PathBuf, Vec<u8>)> = entries(&cache)
-        .into_iter()
-        .map(|path| {
-            let bytes = fs::read(&path).unwrap();
-            (path, bytes)
-        })
-        .collect();
-    for (path, _) in &whole {
-        damage(path);
+    let (stats, fixed) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "{stats}");
+    for path in entries(&dir.path().join(".hybridize_cache")) {
+        let mut bytes = fs::read(&path).unwrap();
+        damage(&mut bytes);
+        fs::write(&path, bytes).unwrap();
     }
+    let (stats, damaged) = fix_stats(dir.path());
+    assert!(
+        !stats.contains(" 0 misses"),
+        "damage went unnoticed: {stats}"
+    );
+    assert_eq!(damaged, fixed);
     assert_same_as(dir.path(), &cold, None, "damaged");
-    for (path, bytes) in &whole {
-        assert_eq!(
-            &fs::read(path).unwrap(),
-            bytes,
-            "{} was not rewritten",
-            path.display()
-        );
-    }
+    let (stats, again) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "not rewritten: {stats}");
+    assert_eq!(again, fixed);
 }
 
 #[test]
 fn truncated_entries_are_ignored_and_rewritten() {
-    damaged_entries_are_ignored_and_rewritten(|path| {
-        let bytes = fs::read(path).unwrap();
-        fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+    damaged_entries_are_ignored_and_rewritten(|bytes| {
+        let records = records(bytes);
+        // Cut in the middle of the first record.
+        if let Some(&(start, end)) = records.first() {
+            bytes.truncate((start + end) / 2);
+        }
     });
 }
 
 #[test]
 fn corrupt_entries_are_ignored_and_rewritten() {
-    damaged_entries_are_ignored_and_rewritten(|path| {
-        let mut bytes = fs::read(path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 0x5a;
-        fs::write(path, &bytes).unwrap();
+    // A byte of every record's payload changed: the checksum tells.
+    damaged_entries_are_ignored_and_rewritten(|bytes| {
+        for (_, end) in records(bytes) {
+            bytes[end - 1] ^= 0x5a;
+        }
     });
-    damaged_entries_are_ignored_and_rewritten(|path| fs::write(path, b"").unwrap());
+    damaged_entries_are_ignored_and_rewritten(Vec::clear);
 }
 
 #[test]
 fn entries_of_another_version_or_settings_are_ignored_and_rewritten() {
-    // The stamp (tool and settings) is bytes 8..24 of the header.
-    damaged_entries_are_ignored_and_rewritten(|path| {
-        let mut bytes = fs::read(path).unwrap();
-        bytes[8] ^= 0xff;
-        fs::write(path, &bytes).unwrap();
+    // Every record's stamp (tool and settings) changed.
+    damaged_entries_are_ignored_and_rewritten(|bytes| {
+        for (start, _) in records(bytes) {
+            bytes[start] ^= 0xff;
+        }
     });
 }
 
@@ -329,56 +378,40 @@ fn an_unwritable_cache_costs_one_warning_and_changes_nothing_else() {
 #[test]
 fn a_read_only_cache_is_read_and_not_written() {
     let dir = project();
-    let cold = shown(&run(dir.path(), &["check", "--no-cache", "."], None));
     run(dir.path(), &["check", "."], None);
-    let cache = dir.path().join(".hybridize_cache");
-    // Every entry's shard made read-only (as a read-only mount is; root
-    // ignores the mode, so entries are also replaced by directories,
-    // which no write can replace).
+    let train = dir.path().join("train.py");
     write(
         dir.path(),
         "train.py",
-        &format!(
-            "# changed\n{}",
-            fs::read_to_string(dir.path().join("train.py")).unwrap()
-        ),
+        &format!("# changed\n{}", fs::read_to_string(&train).unwrap()),
     );
-    let cold_changed = shown(&run(dir.path(), &["check", "--no-cache", "."], None));
-    assert_ne!(cold, cold_changed);
-    let shards: Vec<PathBuf> = fs::read_dir(cache.join("v1"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    // Block every place a new entry could go: a file where each missing
-    // shard directory would be.
-    for i in 0..=255u8 {
-        let shard = cache.join("v1").join(format!("{i:02x}"));
-        if !shard.exists() {
-            fs::write(&shard, "").unwrap();
-        }
-    }
-    for shard in &shards {
-        let mut permissions = fs::metadata(shard).unwrap().permissions();
+    let expected = shown(&run(dir.path(), &["check", "--no-cache", "."], None));
+    // The entries' folders read-only (as on a read-only mount; root ignores
+    // the mode, and then the run writes as usual).
+    let folders = ["v2/packs", "v2/runs"].map(|f| dir.path().join(".hybridize_cache").join(f));
+    for folder in &folders {
+        let mut permissions = fs::metadata(folder).unwrap().permissions();
         permissions.set_readonly(true);
-        fs::set_permissions(shard, permissions).unwrap();
+        fs::set_permissions(folder, permissions).unwrap();
     }
     let output = run(dir.path(), &["check", "."], None);
+    for folder in &folders {
+        let mut permissions = fs::metadata(folder).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        fs::set_permissions(folder, permissions).unwrap();
+    }
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    let warnings = stderr.matches("warning: cannot write the cache").count();
-    assert!(warnings <= 1, "{stderr}");
+    assert!(
+        stderr.matches("warning: cannot write the cache").count() <= 1,
+        "{stderr}"
+    );
     let without_warning: String = shown(&output)
         .lines()
         .filter(|line| !line.starts_with("warning: cannot write the cache"))
         .map(|line| format!("{line}\n"))
         .collect();
-    assert_eq!(without_warning, cold_changed);
-    for shard in &shards {
-        let mut permissions = fs::metadata(shard).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        permissions.set_readonly(false);
-        fs::set_permissions(shard, permissions).unwrap();
-    }
+    assert_eq!(without_warning, expected);
 }
 
 #[test]
@@ -408,6 +441,7 @@ fn runs_at_once_share_a_cache_and_print_what_a_cold_run_prints() {
                     .current_dir(dir.path())
                     .args(args)
                     .env("NO_COLOR", "1")
+                    .env("HYBRIDIZE_CACHE_RACY_MS", "0")
                     .env_remove("HYBRIDIZE_CACHE_DIR")
                     .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
@@ -471,22 +505,37 @@ fn clean_removes_only_a_cache() {
 #[test]
 fn the_cache_is_pruned_to_its_bound() {
     let dir = project();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
-    let output = command
+    let other = ["fix", "--candidates", "all", "."];
+    let expected_other = shown(&run(
+        dir.path(),
+        &["fix", "--no-cache", "--candidates", "all", "."],
+        None,
+    ));
+    run(dir.path(), &other, None);
+    run(dir.path(), &["fix", "."], None);
+    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 2);
+    // Over the bound, a run that writes keeps only what it used.
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\ndef dense(x, w):\n    return tf.matmul(w, x)\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_hybridize"))
         .current_dir(dir.path())
-        .args(["check", "."])
+        .args(["fix", "."])
         .env_remove("HYBRIDIZE_CACHE_DIR")
         .env("HYBRIDIZE_CACHE_MAX_BYTES", "1")
         .output()
         .unwrap();
     assert_eq!(
         shown(&output),
-        shown(&run(dir.path(), &["check", "--no-cache", "."], None))
+        shown(&run(dir.path(), &["fix", "--no-cache", "."], None))
     );
-    assert!(
-        entries(&dir.path().join(".hybridize_cache")).is_empty(),
-        "entries over the bound were kept"
-    );
+    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 1);
+    // The other settings' records are gone: computed again, same output.
+    let (stats, _) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "{stats}");
+    assert_eq!(shown(&run(dir.path(), &other, None)), expected_other);
 }
 
 #[test]
@@ -514,4 +563,72 @@ fn a_package_marker_outside_the_run_is_part_of_what_a_file_gives() {
     let mut uncached = args.to_vec();
     uncached.insert(1, "--no-cache");
     assert_eq!(plain, shown(&run(dir.path(), &uncached, None)));
+}
+
+/// Whether a checking run in `dir` parsed or summarised anything (the
+/// phase timers print a line per phase of a run that did).
+fn ran_phases(dir: &Path, racy_ms: Option<&str>) -> bool {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
+    command
+        .current_dir(dir)
+        .args(["check", "."])
+        .env("HYBRIDIZE_PHASE_TIMES", "1")
+        .env_remove("HYBRIDIZE_CACHE_DIR")
+        .env_remove("HYBRIDIZE_CACHE_RACY_MS");
+    if let Some(ms) = racy_ms {
+        command.env("HYBRIDIZE_CACHE_RACY_MS", ms);
+    }
+    let output = command.output().unwrap();
+    String::from_utf8_lossy(&output.stderr).contains("phase 1")
+}
+
+#[test]
+fn a_check_over_unchanged_files_replays_the_last_one() {
+    let dir = project();
+    let expected = shown(&run(dir.path(), &["check", "--no-cache", "."], None));
+    assert!(
+        ran_phases(dir.path(), Some("0")),
+        "a cold run analysed nothing"
+    );
+    assert!(
+        !ran_phases(dir.path(), Some("0")),
+        "nothing changed, yet files were analysed"
+    );
+    assert_eq!(shown(&run(dir.path(), &["check", "."], None)), expected);
+    // A file written again with the same text: its change time moved, so
+    // the run is not replayed (its first looks are read from the cache).
+    let train = dir.path().join("train.py");
+    fs::write(&train, fs::read(&train).unwrap()).unwrap();
+    assert!(
+        ran_phases(dir.path(), Some("0")),
+        "a rewritten file went unnoticed"
+    );
+    assert_eq!(shown(&run(dir.path(), &["check", "."], None)), expected);
+    // An edit: the findings of the edited file change.
+    write(
+        dir.path(),
+        "train.py",
+        &fs::read_to_string(&train)
+            .unwrap()
+            .replace("print(x)", "tf.print(x)"),
+    );
+    let edited = shown(&run(dir.path(), &["check", "."], None));
+    assert_ne!(edited, expected);
+    assert_eq!(
+        edited,
+        shown(&run(dir.path(), &["check", "--no-cache", "."], None))
+    );
+}
+
+#[test]
+fn files_written_just_before_a_run_are_never_trusted_by_their_times() {
+    // With the real window (a second), files written a moment before the
+    // run may change again within the same clock tick: the run is not
+    // recorded, and the next one analyses the files again.
+    let dir = project();
+    assert!(ran_phases(dir.path(), None));
+    assert!(
+        ran_phases(dir.path(), None),
+        "a run of just-written files was replayed"
+    );
 }

@@ -5,22 +5,29 @@
 //! propagated to the file). A warm run reads these instead of parsing the
 //! files whose inputs did not change.
 //!
-//! Never wrong, never stuck: every read checks the entry's header (format,
-//! tool and settings stamp, key, length, checksum), so a truncated,
-//! corrupt or foreign entry is a miss and is rewritten; entries are
-//! written to a temporary file and renamed into place, so concurrent runs
-//! never read half an entry; a cache that cannot be written is left alone
-//! after one warning; the oldest entries are pruned when it grows past a
-//! bound.
+//! Entries are records in pack files: each run that computed something
+//! new writes one pack of its new records (one file, not one per entry:
+//! creating thousands of files would cost a cold run more than its
+//! analysis), streamed to a temporary file and renamed into place at the
+//! end, so concurrent runs never read half a pack. A run that finds many
+//! packs, or more than the bound, writes the records it used with its new
+//! ones and removes the packs it read: what no recent run used goes.
+//!
+//! Never wrong, never stuck: every record read is checked (tool and
+//! settings stamp, key, length, checksum), so a truncated, corrupt or
+//! foreign record is a miss, and its value is computed and written again;
+//! a cache that cannot be written is left alone after one warning.
 
 pub mod intern;
 
 use std::fs;
-use std::io::{Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use rustc_hash::FxHashMap;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::settings::Settings;
@@ -30,19 +37,19 @@ pub const DEFAULT_DIR: &str = ".hybridize_cache";
 /// The environment variable that moves it (over `cache-dir`).
 pub const ENV_DIR: &str = "HYBRIDIZE_CACHE_DIR";
 
-/// The first bytes of every entry; a new layout gets a new one.
-const MAGIC: &[u8; 8] = b"HYCACHE1";
-/// Magic, stamp, key, payload length, payload checksum.
-const HEADER: usize = 8 + 16 + 16 + 8 + 8;
+/// The first bytes of every pack and of every single-entry file.
+const MAGIC: &[u8; 8] = b"HYCACHE2";
+/// A record: stamp, key, payload length, payload checksum, then the payload.
+const RECORD_HEADER: usize = 16 + 16 + 8 + 8;
 /// The entries' subdirectory (a new layout gets a new one, and `clean`
 /// removes old ones with the rest).
-const ENTRIES: &str = "v1";
-/// The size the entries may reach before the least recently used are
-/// pruned (to three quarters of it).
+const ENTRIES: &str = "v2";
+/// The size the packs may reach before a run keeps only what it used.
 const MAX_BYTES: u64 = 512 << 20;
-/// A hit on an entry older than this refreshes its time, so that pruning
-/// removes the entries no run has used for longest.
-const REFRESH_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Packs a run reads at most before it merges what it used into one.
+const MAX_PACKS: usize = 8;
+/// Single-entry files (records of whole runs) kept at most.
+const MAX_RUN_FILES: usize = 64;
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by hybridize.\n\
@@ -53,13 +60,29 @@ pub struct Cache {
     dir: PathBuf,
     entries: PathBuf,
     /// The tool and the settings that affect results: part of every key,
-    /// and repeated in every entry's header.
+    /// and repeated in every record.
     stamp: u128,
     /// Cleared after the first failed write (a read-only or full disk):
     /// the run goes on without writing, after one warning.
     writable: AtomicBool,
+    /// The packs there were when the run first looked something up.
+    packs: OnceLock<Packs>,
+    /// The pack of this run's new records, written as they come.
+    out: Mutex<Option<BufWriter<tempfile::NamedTempFile>>>,
+    /// Where the records this run read are (pack, start, end), to keep them
+    /// when it merges the packs.
+    used: Mutex<Vec<(usize, usize, usize)>>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
     written: AtomicUsize,
-    written_bytes: AtomicU64,
+}
+
+/// The packs of the cache, read whole, and where each key's record is.
+#[derive(Default)]
+struct Packs {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    /// Key → (pack, start of the record, end of the record).
+    index: FxHashMap<u128, (usize, usize, usize)>,
 }
 
 /// An entry's key: a hash of everything its value was computed from.
@@ -107,8 +130,12 @@ impl Cache {
             entries: dir.join(ENTRIES),
             stamp: stamp(settings),
             writable: AtomicBool::new(true),
+            packs: OnceLock::new(),
+            out: Mutex::new(None),
+            used: Mutex::new(Vec::new()),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
             written: AtomicUsize::new(0),
-            written_bytes: AtomicU64::new(0),
         };
         if let Err(error) = cache.create() {
             cache.cannot_write(&error);
@@ -117,10 +144,11 @@ impl Cache {
     }
 
     fn create(&self) -> std::io::Result<()> {
-        if self.entries.is_dir() {
+        if self.entries.join("packs").is_dir() {
             return Ok(());
         }
-        fs::create_dir_all(&self.entries)?;
+        fs::create_dir_all(self.entries.join("packs"))?;
+        fs::create_dir_all(self.entries.join("runs"))?;
         for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {
             let path = self.dir.join(name);
             if !path.exists() {
@@ -137,83 +165,117 @@ impl Cache {
         hasher.key()
     }
 
-    fn path(&self, key: Key) -> PathBuf {
-        let hex = format!("{:032x}", key.0);
-        self.entries.join(&hex[..2]).join(&hex[2..])
+    /// The packs, read on first use.
+    fn packs(&self) -> &Packs {
+        self.packs
+            .get_or_init(|| Packs::read(&self.entries.join("packs")))
     }
 
-    /// The value stored under `key`, if there is a whole, valid entry.
+    /// The value stored under `key`, if there is a whole, valid record.
     pub fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
-        let path = self.path(key);
-        let mut file = fs::File::open(&path).ok()?;
-        let metadata = file.metadata().ok()?;
-        let mut bytes = Vec::with_capacity(metadata.len() as usize);
-        file.read_to_end(&mut bytes).ok()?;
-        let payload = self.verify(&bytes, key)?;
-        let value = postcard::from_bytes(payload).ok()?;
-        if metadata
-            .modified()
-            .ok()
-            .and_then(|time| time.elapsed().ok())
-            .is_some_and(|age| age > REFRESH_AFTER)
-        {
-            // Used again: pruned last. A failure only makes it older.
-            let _ = fs::File::options()
-                .write(true)
-                .open(&path)
-                .and_then(|file| file.set_modified(SystemTime::now()));
-        }
-        Some(value)
+        let packs = self.packs();
+        let found = packs.index.get(&key.0).and_then(|&(pack, start, end)| {
+            let record = &packs.files[pack].1[start..end];
+            let value = postcard::from_bytes(self.verify(record, key)?).ok()?;
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((pack, start, end));
+            Some(value)
+        });
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
     }
 
-    /// The payload of an entry, when its header says it is whole and is
-    /// the entry for `key` written by this tool with these settings.
-    fn verify<'b>(&self, bytes: &'b [u8], key: Key) -> Option<&'b [u8]> {
-        let header = bytes.get(..HEADER)?;
-        let payload = &bytes[HEADER..];
-        let field = |at: usize, len: usize| &header[at..at + len];
-        let length = u64::from_le_bytes(field(40, 8).try_into().ok()?);
-        let checksum = u64::from_le_bytes(field(48, 8).try_into().ok()?);
-        (field(0, 8) == MAGIC
-            && field(8, 16) == self.stamp.to_le_bytes()
-            && field(24, 16) == key.0.to_le_bytes()
+    /// The payload of a record, when it is whole and is the record for
+    /// `key` written by this tool with these settings.
+    fn verify<'b>(&self, record: &'b [u8], key: Key) -> Option<&'b [u8]> {
+        let header = record.get(..RECORD_HEADER)?;
+        let payload = &record[RECORD_HEADER..];
+        let length = u64::from_le_bytes(header[32..40].try_into().ok()?);
+        let checksum = u64::from_le_bytes(header[40..48].try_into().ok()?);
+        (header[..16] == self.stamp.to_le_bytes()
+            && header[16..32] == key.0.to_le_bytes()
             && length == payload.len() as u64
             && checksum == xxhash_rust::xxh3::xxh3_64(payload))
         .then_some(payload)
     }
 
-    /// Stores `value` under `key` (atomically: readers see the old entry,
-    /// none, or the whole new one).
+    /// A record of `value` under `key`.
+    fn record<T: Serialize>(&self, key: Key, value: &T) -> Option<Vec<u8>> {
+        let mut bytes = postcard::to_extend(value, vec![0u8; RECORD_HEADER]).ok()?;
+        let length = (bytes.len() - RECORD_HEADER) as u64;
+        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[RECORD_HEADER..]);
+        bytes[..16].copy_from_slice(&self.stamp.to_le_bytes());
+        bytes[16..32].copy_from_slice(&key.0.to_le_bytes());
+        bytes[32..40].copy_from_slice(&length.to_le_bytes());
+        bytes[40..48].copy_from_slice(&checksum.to_le_bytes());
+        Some(bytes)
+    }
+
+    /// Stores `value` under `key`, in this run's pack (readers see it once
+    /// the run is over).
     pub fn put<T: Serialize>(&self, key: Key, value: &T) {
         if !self.writable.load(Ordering::Relaxed) {
             return;
         }
-        let mut bytes = vec![0u8; HEADER];
-        let Ok(mut bytes) = postcard::to_extend(value, std::mem::take(&mut bytes)) else {
+        let Some(record) = self.record(key, value) else {
             return;
         };
-        let length = (bytes.len() - HEADER) as u64;
-        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER..]);
-        bytes[..8].copy_from_slice(MAGIC);
-        bytes[8..24].copy_from_slice(&self.stamp.to_le_bytes());
-        bytes[24..40].copy_from_slice(&key.0.to_le_bytes());
-        bytes[40..48].copy_from_slice(&length.to_le_bytes());
-        bytes[48..56].copy_from_slice(&checksum.to_le_bytes());
-        let path = self.path(key);
-        let shard = path.parent().expect("an entry is in a shard");
-        let written = write_atomically(shard, &path, &bytes).or_else(|error| {
-            if error.kind() != std::io::ErrorKind::NotFound {
-                return Err(error);
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let written = (|| {
+            if out.is_none() {
+                let mut file = tempfile::NamedTempFile::new_in(self.entries.join("packs"))?;
+                file.write_all(MAGIC)?;
+                *out = Some(BufWriter::with_capacity(1 << 20, file));
             }
-            fs::create_dir_all(shard)?;
-            write_atomically(shard, &path, &bytes)
-        });
+            out.as_mut().expect("created above").write_all(&record)
+        })();
         match written {
             Ok(()) => {
                 self.written.fetch_add(1, Ordering::Relaxed);
-                self.written_bytes
-                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
             }
+            Err(error) => {
+                *out = None;
+                drop(out);
+                self.cannot_write(&error);
+            }
+        }
+    }
+
+    fn run_path(&self, key: Key) -> PathBuf {
+        self.entries.join("runs").join(format!("{:032x}", key.0))
+    }
+
+    /// The value of a single-entry file (the record of a whole run).
+    pub fn get_file<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
+        let mut bytes = Vec::new();
+        fs::File::open(self.run_path(key))
+            .ok()?
+            .read_to_end(&mut bytes)
+            .ok()?;
+        let record = bytes.strip_prefix(MAGIC.as_slice())?;
+        postcard::from_bytes(self.verify(record, key)?).ok()
+    }
+
+    /// Stores a single-entry file, atomically; keeps the newest
+    /// [`MAX_RUN_FILES`].
+    pub fn put_file<T: Serialize>(&self, key: Key, value: &T) {
+        if !self.writable.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(record) = self.record(key, value) else {
+            return;
+        };
+        let bytes = [MAGIC.as_slice(), &record].concat();
+        let runs = self.entries.join("runs");
+        match write_atomically(&runs, &self.run_path(key), &bytes) {
+            Ok(()) => keep_newest(&runs, MAX_RUN_FILES),
             Err(error) => self.cannot_write(&error),
         }
     }
@@ -228,69 +290,133 @@ impl Cache {
         }
     }
 
-    /// Ends the run's use of the cache: when it wrote entries, prunes the
-    /// least recently used ones if the cache has grown past its bound
-    /// (walked after large writes, and now and then after small ones;
-    /// always when `HYBRIDIZE_CACHE_MAX_BYTES` sets the bound, for tests;
-    /// not an interface).
+    /// Ends the run's use of the cache: its pack of new records is put in
+    /// place. When the run read many packs, or more than the bound, the
+    /// records it used go into its pack too and the packs it read are
+    /// removed. With `HYBRIDIZE_CACHE_STATS` set, prints what the run found
+    /// (for tests and profiling; not an interface).
     pub fn finish(&self) {
-        let written = self.written.load(Ordering::Relaxed);
-        if written == 0 {
-            return;
+        if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+            eprintln!(
+                "cache: {} hits, {} misses, {} written",
+                self.hits.load(Ordering::Relaxed),
+                self.misses.load(Ordering::Relaxed),
+                self.written.load(Ordering::Relaxed)
+            );
         }
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let Some(mut out) = self.out.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        let packs = self.packs.get();
         let bound = std::env::var("HYBRIDIZE_CACHE_MAX_BYTES")
             .ok()
-            .and_then(|text| text.parse().ok());
-        if bound.is_none() && written < 64 && !now.is_multiple_of(32) {
-            return;
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(MAX_BYTES);
+        let merge = packs.is_some_and(|packs| {
+            packs.files.len() >= MAX_PACKS
+                || packs.files.iter().map(|(_, b)| b.len() as u64).sum::<u64>() > bound
+        });
+        let result = (|| -> std::io::Result<()> {
+            if merge {
+                let packs = packs.expect("merging read packs");
+                let mut used =
+                    std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
+                used.sort_unstable();
+                used.dedup();
+                for (pack, start, end) in used {
+                    out.write_all(&packs.files[pack].1[start..end])?;
+                }
+            }
+            let file = out.into_inner().map_err(|error| error.into_error())?;
+            let name = format!(
+                "{:032x}.pack",
+                xxhash_rust::xxh3::xxh3_128(file.path().as_os_str().as_encoded_bytes())
+            );
+            file.persist(self.entries.join("packs").join(name))
+                .map_err(|error| error.error)?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) if merge => {
+                for (path, _) in &self.packs.get().expect("merged").files {
+                    let _ = fs::remove_file(path);
+                }
+            }
+            Ok(()) => {}
+            Err(error) => self.cannot_write(&error),
         }
-        prune(&self.entries, bound.unwrap_or(MAX_BYTES));
     }
 }
 
-/// Removes the least recently used entries of `entries` while they take
-/// more than `max` bytes, down to three quarters of it; and temporary
-/// files a killed run left behind.
-fn prune(entries: &Path, max: u64) {
-    let mut found: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
-    let Ok(shards) = fs::read_dir(entries) else {
-        return;
-    };
-    for shard in shards.flatten() {
-        let Ok(files) = fs::read_dir(shard.path()) else {
-            continue;
+impl Packs {
+    /// Every pack in `folder`, read whole, and the index of their records
+    /// (a key in several packs: the last read wins; a pack that ends in the
+    /// middle of a record gives the records before it). Temporary files a
+    /// killed run left behind are removed after an hour.
+    fn read(folder: &Path) -> Packs {
+        let mut packs = Packs::default();
+        let Ok(listing) = fs::read_dir(folder) else {
+            return packs;
         };
-        for file in files.flatten() {
-            let Ok(metadata) = file.metadata() else {
-                continue;
-            };
-            let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            let stale = file.file_name().to_string_lossy().starts_with(".tmp")
-                && modified
-                    .elapsed()
-                    .is_ok_and(|age| age > Duration::from_secs(3600));
-            if stale {
-                let _ = fs::remove_file(file.path());
+        for file in listing.flatten() {
+            let path = file.path();
+            if path.extension().is_none_or(|extension| extension != "pack") {
+                let stale = file
+                    .metadata()
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+                    .and_then(|time| time.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(3600));
+                if stale {
+                    let _ = fs::remove_file(&path);
+                }
                 continue;
             }
-            found.push((modified, metadata.len(), file.path()));
+            let Ok(bytes) = fs::read(&path) else {
+                continue;
+            };
+            if !bytes.starts_with(MAGIC) {
+                continue;
+            }
+            let pack = packs.files.len();
+            let mut at = MAGIC.len();
+            while let Some(header) = bytes.get(at..at + RECORD_HEADER) {
+                let key = u128::from_le_bytes(header[16..32].try_into().expect("16 bytes"));
+                let length = u64::from_le_bytes(header[32..40].try_into().expect("8 bytes"));
+                let Some(end) = usize::try_from(length)
+                    .ok()
+                    .and_then(|length| (at + RECORD_HEADER).checked_add(length))
+                    .filter(|&end| end <= bytes.len())
+                else {
+                    break;
+                };
+                packs.index.insert(key, (pack, at, end));
+                at = end;
+            }
+            packs.files.push((path, bytes));
         }
+        packs
     }
-    let mut total: u64 = found.iter().map(|(_, size, _)| size).sum();
-    if total <= max {
+}
+
+/// Removes the oldest files of `folder` beyond the newest `keep`.
+fn keep_newest(folder: &Path, keep: usize) {
+    let Ok(listing) = fs::read_dir(folder) else {
+        return;
+    };
+    let mut files: Vec<(SystemTime, PathBuf)> = listing
+        .flatten()
+        .filter_map(|file| {
+            let modified = file.metadata().ok()?.modified().ok()?;
+            Some((modified, file.path()))
+        })
+        .collect();
+    if files.len() <= keep {
         return;
     }
-    found.sort_unstable_by_key(|(modified, _, _)| *modified);
-    for (_, size, path) in found {
-        if total <= max / 4 * 3 {
-            break;
-        }
-        if fs::remove_file(&path).is_ok() {
-            total -= size;
-        }
+    files.sort_unstable_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in files.into_iter().skip(keep) {
+        let _ = fs::remove_file(path);
     }
 }
 

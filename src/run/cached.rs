@@ -93,7 +93,7 @@ pub(super) fn second_key(
 /// A finding as stored (codes and names are read back as the same
 /// `&'static str` text).
 #[derive(Serialize, Deserialize)]
-struct StoredDiagnostic {
+pub(super) struct StoredDiagnostic {
     code: String,
     name: String,
     message: String,
@@ -106,7 +106,7 @@ struct StoredDiagnostic {
 }
 
 impl StoredDiagnostic {
-    fn of(diagnostic: &Diagnostic) -> Self {
+    pub(super) fn of(diagnostic: &Diagnostic) -> Self {
         StoredDiagnostic {
             code: diagnostic.code.to_string(),
             name: diagnostic.name.to_string(),
@@ -120,7 +120,7 @@ impl StoredDiagnostic {
         }
     }
 
-    fn into_diagnostic(self) -> Diagnostic {
+    pub(super) fn into_diagnostic(self) -> Diagnostic {
         Diagnostic {
             code: intern(&self.code),
             name: intern(&self.name),

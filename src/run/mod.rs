@@ -19,6 +19,7 @@ mod inputs;
 mod overlay;
 mod phases;
 mod propagation;
+mod replay;
 mod rounds;
 mod second_look;
 mod star;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
+use super::replay::{replay, Recorder};
 use super::Mode;
 use crate::cache::Cache;
 use crate::report::{FileReport, KeepReports, ReportSink};
@@ -37,7 +38,9 @@ pub fn run(
 /// [`run`], with a persistent cache of what each file's looks found: the
 /// first round reads what it holds for files whose inputs did not change
 /// and stores what it computes. Later rounds of a fixing run (on fixed
-/// texts nobody will see again) neither read nor write it.
+/// texts nobody will see again) neither read nor write it. A checking run
+/// over files none of which changed since the last such run replays its
+/// reports ([`replay`]).
 pub fn run_cached(
     paths: &[PathBuf],
     call_sites_only: &[bool],
@@ -55,7 +58,17 @@ pub fn run_cached(
         cache,
     };
     if mode == Mode::Check {
-        return run_round(&first, settings, mode, progress, sink);
+        let Some(cache) = cache else {
+            return run_round(&first, settings, mode, progress, sink);
+        };
+        // No file changed since a run over the same files: its reports.
+        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress) {
+            return reports;
+        }
+        let recorder = Recorder::new(paths, sink);
+        let reports = run_round(&first, settings, mode, progress, &recorder);
+        recorder.finish(paths, call_sites_only, cache);
+        return reports;
     }
     let mut reports = run_round(&first, settings, mode, progress, &KeepReports);
     // The run is repeated on the fixed texts while some file changes: a
