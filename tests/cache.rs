@@ -595,15 +595,29 @@ fn a_check_over_unchanged_files_replays_the_last_one() {
         "nothing changed, yet files were analysed"
     );
     assert_eq!(shown(&run(dir.path(), &["check", "."], None)), expected);
-    // A file written again with the same text: its change time moved, so
-    // the run is not replayed (its first looks are read from the cache).
+    // A file written again with the same text: its times moved, its text
+    // did not; the run is still replayed.
     let train = dir.path().join("train.py");
     fs::write(&train, fs::read(&train).unwrap()).unwrap();
     assert!(
-        ran_phases(dir.path(), Some("0")),
-        "a rewritten file went unnoticed"
+        !ran_phases(dir.path(), Some("0")),
+        "a touched file was analysed again"
     );
     assert_eq!(shown(&run(dir.path(), &["check", "."], None)), expected);
+    // The same size, another text: analysed again.
+    let text = fs::read_to_string(&train).unwrap();
+    fs::write(&train, text.replace("step_clean", "step_clear")).unwrap();
+    assert!(
+        ran_phases(dir.path(), Some("0")),
+        "an edit of the same size went unnoticed"
+    );
+    let renamed = shown(&run(dir.path(), &["check", "."], None));
+    assert_ne!(renamed, expected);
+    assert_eq!(
+        renamed,
+        shown(&run(dir.path(), &["check", "--no-cache", "."], None))
+    );
+    fs::write(&train, text).unwrap();
     // An edit: the findings of the edited file change.
     write(
         dir.path(),

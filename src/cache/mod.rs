@@ -168,7 +168,7 @@ impl Cache {
     /// The packs, read on first use.
     fn packs(&self) -> &Packs {
         self.packs
-            .get_or_init(|| Packs::read(&self.entries.join("packs")))
+            .get_or_init(|| Packs::read(&self.entries.join("packs"), self.stamp))
     }
 
     /// The value stored under `key`, if there is a whole, valid record.
@@ -350,10 +350,10 @@ impl Cache {
 
 impl Packs {
     /// Every pack in `folder`, read whole, and the index of their records
-    /// (a key in several packs: the last read wins; a pack that ends in the
+    /// written with `stamp` that are whole (a pack that ends in the
     /// middle of a record gives the records before it). Temporary files a
     /// killed run left behind are removed after an hour.
-    fn read(folder: &Path) -> Packs {
+    fn read(folder: &Path, stamp: u128) -> Packs {
         let mut packs = Packs::default();
         let Ok(listing) = fs::read_dir(folder) else {
             return packs;
@@ -390,7 +390,14 @@ impl Packs {
                 else {
                     break;
                 };
-                packs.index.insert(key, (pack, at, end));
+                // Only records this run could use: a foreign or damaged
+                // record must not hide a good one for the same key.
+                if header[..16] == stamp.to_le_bytes()
+                    && u64::from_le_bytes(header[40..48].try_into().expect("8 bytes"))
+                        == xxhash_rust::xxh3::xxh3_64(&bytes[at + RECORD_HEADER..end])
+                {
+                    packs.index.insert(key, (pack, at, end));
+                }
                 at = end;
             }
             packs.files.push((path, bytes));

@@ -58,7 +58,12 @@ pub(super) fn text_hash(text: &str) -> u64 {
 }
 
 /// The first pass over one file, and its text when it is skipped.
-fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, Option<String>) {
+fn first_pass(
+    i: usize,
+    path: &Path,
+    call_sites_only: bool,
+    round: &Round,
+) -> (FirstPass, Option<String>) {
     let settings = round.settings;
     let mut first = FirstPass {
         path: path.to_path_buf(),
@@ -78,6 +83,9 @@ fn first_pass(path: &Path, call_sites_only: bool, round: &Round) -> (FirstPass, 
             return (first, None);
         }
     };
+    if let Some(content) = round.contents.and_then(|contents| contents.get(i)) {
+        let _ = content.set(crate::cache::content_hash(&file.text));
+    }
     // A star import of a module of the run that imports TensorFlow makes
     // this TensorFlow code too (`from common import *` bringing `tf`).
     let star_imports = if prescan::names_tensorflow(&file.text) {
@@ -192,7 +200,7 @@ pub(super) fn first_phase(
             .par_iter()
             .enumerate()
             .map(|(i, path)| {
-                let (first, skipped_text) = first_pass(path, round.call_sites_only(i), round);
+                let (first, skipped_text) = first_pass(i, path, round.call_sites_only(i), round);
                 if let Some(summary) = &first.summary {
                     demand.summarised_first(scope, summary);
                 } else if let Some(text) = skipped_text {

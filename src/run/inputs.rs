@@ -31,6 +31,8 @@ pub(super) struct Round<'a> {
     pub(super) budgets: Option<&'a Budgets>,
     /// The persistent cache, in the first round of a run that has one.
     pub(super) cache: Option<&'a Cache>,
+    /// Per file, a hash of the text the round read (when recorded).
+    pub(super) contents: Option<&'a [std::sync::OnceLock<u128>]>,
 }
 
 /// Per file, the reported fixes still to apply.
@@ -63,4 +65,5 @@ pub(super) struct RoundInputs<'a> {
     pub(super) overlay: &'a Overlay,
     pub(super) budgets: Option<&'a Budgets>,
     pub(super) cache: Option<&'a Cache>,
+    pub(super) contents: Option<&'a [std::sync::OnceLock<u128>]>,
 }

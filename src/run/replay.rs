@@ -6,14 +6,16 @@
 //! "Not changed" is told from each file's metadata (device, inode, size,
 //! modification and change times), as `git status` tells it: a write to a
 //! file, or a file put in its place, sets its change time to the time of
-//! the write, which the kernel keeps and no tool sets back. An earlier
+//! the write, which the kernel keeps and no tool sets back. A file whose
+//! metadata changed (touched, written again, checked out anew) is read, and
+//! is unchanged when its text hashes as the text the run read. An earlier
 //! run's record is kept only when no file changed while it ran, and no
 //! file's times were within [`RACY`] of its start: a file written in the
 //! same clock tick as it was read could change without its times showing
 //! it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -100,12 +102,29 @@ struct StoredReport {
     error: Option<SourceError>,
 }
 
-/// A checking run's record: every file's state when it started, and its
-/// report (`None`: nothing to show).
+/// A checking run's record: every file's state when it started, a hash of
+/// the text it read (0: not read), and its report (`None`: nothing to
+/// show).
 #[derive(Serialize, Deserialize)]
 struct RunEntry {
     states: Vec<FileState>,
+    contents: Vec<u128>,
     reports: Vec<Option<StoredReport>>,
+}
+
+/// Whether the file at `path`, in state `now` where the record has `then`,
+/// still has the text the recorded run read: the same state, or (a file
+/// written again, touched, checked out anew) the same package folders and
+/// a text that hashes the same.
+fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u128) -> bool {
+    let Some(now) = now else {
+        return false;
+    };
+    now == then
+        || (content != 0
+            && now.package_parts == then.package_parts
+            && SourceFile::read(path)
+                .is_ok_and(|file| crate::cache::content_hash(&file.text) == content))
 }
 
 /// The key of the record of a checking run over `paths`.
@@ -128,15 +147,20 @@ pub(super) fn replay(
     progress: &indicatif::ProgressBar,
 ) -> Option<Vec<FileReport>> {
     let entry: RunEntry = cache.get_file(key(cache, paths, call_sites_only))?;
-    if entry.states.len() != paths.len() || entry.reports.len() != paths.len() {
+    if entry.states.len() != paths.len()
+        || entry.contents.len() != paths.len()
+        || entry.reports.len() != paths.len()
+    {
         return None;
     }
     let now = states(paths);
-    if now
-        .iter()
+    let all_unchanged = paths
+        .par_iter()
+        .zip(&now)
         .zip(&entry.states)
-        .any(|(now, then)| now.as_ref() != Some(then))
-    {
+        .zip(&entry.contents)
+        .all(|(((path, now), then), &content)| unchanged(path, now.as_ref(), then, content));
+    if !all_unchanged {
         return None;
     }
     // The texts of the files with something to show, as a check keeps them.
@@ -190,6 +214,7 @@ pub(super) struct Recorder<'s> {
     reports: Mutex<Vec<Option<StoredReport>>>,
     start: SystemTime,
     states: Vec<Option<FileState>>,
+    contents: Vec<OnceLock<u128>>,
 }
 
 impl<'s> Recorder<'s> {
@@ -206,7 +231,13 @@ impl<'s> Recorder<'s> {
             reports: Mutex::new((0..paths.len()).map(|_| None).collect()),
             start,
             states: states(paths),
+            contents: (0..paths.len()).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// Where the run puts a hash of each file's text as it reads it.
+    pub(super) fn contents(&self) -> &[OnceLock<u128>] {
+        &self.contents
     }
 
     /// Stores the record of the run, when no file changed while it ran and
@@ -229,6 +260,11 @@ impl<'s> Recorder<'s> {
         }
         let entry = RunEntry {
             states: then,
+            contents: self
+                .contents
+                .into_iter()
+                .map(|content| content.into_inner().unwrap_or(0))
+                .collect(),
             reports: self.reports.into_inner().unwrap_or_else(|e| e.into_inner()),
         };
         cache.put_file(key(cache, paths, call_sites_only), &entry);

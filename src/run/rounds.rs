@@ -56,6 +56,7 @@ pub fn run_cached(
         overlay: &Overlay::default(),
         budgets: None,
         cache,
+        contents: None,
     };
     if mode == Mode::Check {
         let Some(cache) = cache else {
@@ -66,6 +67,10 @@ pub fn run_cached(
             return reports;
         }
         let recorder = Recorder::new(paths, sink);
+        let first = RoundInputs {
+            contents: Some(recorder.contents()),
+            ..first
+        };
         let reports = run_round(&first, settings, mode, progress, &recorder);
         recorder.finish(paths, call_sites_only, cache);
         return reports;
@@ -96,6 +101,7 @@ pub fn run_cached(
             overlay: &overlay,
             budgets: Some(&budgets),
             cache: None,
+            contents: None,
         };
         let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;
