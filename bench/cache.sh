@@ -54,24 +54,27 @@ try:
     env = {**os.environ, "HYBRIDIZE_CACHE_DIR": cache}
 
     py = sorted(os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.endswith(".py"))
-    texts = {path: open(path, "rb").read() for path in py}
-    nlines = sum(data.count(b"\n") for data in texts.values())
     # The edited file: the TensorFlow module with functions that most other
     # files import (by the last two parts of its dotted name), as in the
-    # corpus test.
+    # corpus test. (Texts are not kept: a forked child's peak RSS counts
+    # this process's memory until it execs.)
     imported = collections.Counter()
     import_line = re.compile(rb"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.M)
-    for data in texts.values():
+    nlines = 0
+    candidates = []
+    for path in py:
+        data = open(path, "rb").read()
+        nlines += data.count(b"\n")
         names = set()
         for m in import_line.finditer(data):
             parts = (m[1] or m[2]).decode("ascii", "replace").strip(".").split(".")
             names.update(".".join(parts[i:i + 2]) for i in range(max(len(parts) - 1, 1)))
         imported.update(names)
-    candidates = [p for p in py if not p.endswith("__init__.py")
-                  and b"import tensorflow" in texts[p] and b"\ndef " in texts[p]]
+        if not path.endswith("__init__.py") and b"import tensorflow" in data and b"\ndef " in data:
+            candidates.append(path)
     edited = max(candidates, key=lambda p: imported[".".join(p[:-3].split("/")[-2:])])
-    original = texts[edited]
-    del texts
+    original = open(edited, "rb").read()
+    del imported, candidates
     edits = 0
 
     def edit_one():

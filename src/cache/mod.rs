@@ -45,7 +45,7 @@ const RECORD_HEADER: usize = 16 + 16 + 8 + 8;
 /// removes old ones with the rest).
 const ENTRIES: &str = "v2";
 /// The size the packs may reach before a run keeps only what it used.
-const MAX_BYTES: u64 = 512 << 20;
+const MAX_BYTES: u64 = 128 << 20;
 /// Packs a run reads at most before it merges what it used into one.
 const MAX_PACKS: usize = 8;
 /// Single-entry files (records of whole runs) kept at most.

@@ -32,11 +32,11 @@ enum Look {
 /// The file: its path, its text, and how many of the folders above it are
 /// packages (the module's names and some findings depend on which folders
 /// have an `__init__.py`, a file that may be outside the run).
-fn feed_file(hasher: &mut KeyHasher, look: Look, path: &Path, text: &str) {
+fn feed_file(hasher: &mut KeyHasher, look: Look, path: &Path, content: u128) {
     look.hash(hasher);
     path.hash(hasher);
     package_parts(path).hash(hasher);
-    hasher.write_u128(content_hash(text));
+    hasher.write_u128(content);
 }
 
 use std::hash::Hasher as _;
@@ -51,15 +51,16 @@ fn feed_stars(hasher: &mut KeyHasher, stars: &[StarImport]) {
 }
 
 /// The key of a file's first look.
+/// (`content`: the [`content_hash`] of the file's text.)
 pub(super) fn first_key(
     cache: &Cache,
     path: &Path,
-    text: &str,
+    content: u128,
     call_sites_only: bool,
     stars: &[StarImport],
 ) -> Key {
     cache.key(|hasher| {
-        feed_file(hasher, Look::First, path, text);
+        feed_file(hasher, Look::First, path, content);
         call_sites_only.hash(hasher);
         feed_stars(hasher, stars);
     })
@@ -68,7 +69,7 @@ pub(super) fn first_key(
 /// The key of the summary of a file the demand search needed.
 pub(super) fn demand_key(cache: &Cache, path: &Path, text: &str, stars: &[StarImport]) -> Key {
     cache.key(|hasher| {
-        feed_file(hasher, Look::Demand, path, text);
+        feed_file(hasher, Look::Demand, path, content_hash(text));
         feed_stars(hasher, stars);
     })
 }
@@ -83,7 +84,7 @@ pub(super) fn second_key(
     stars: &[StarImport],
 ) -> Key {
     cache.key(|hasher| {
-        feed_file(hasher, Look::Second, path, text);
+        feed_file(hasher, Look::Second, path, content_hash(text));
         project.hash(hasher);
         tf_classes.hash(hasher);
         feed_stars(hasher, stars);

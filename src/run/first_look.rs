@@ -83,8 +83,12 @@ fn first_pass(
             return (first, None);
         }
     };
-    if let Some(content) = round.contents.and_then(|contents| contents.get(i)) {
-        let _ = content.set(crate::cache::content_hash(&file.text));
+    // Hashed once, for the cache's keys and the record of the run.
+    let content = round
+        .cache
+        .map_or(0, |_| crate::cache::content_hash(&file.text));
+    if let Some(slot) = round.contents.and_then(|contents| contents.get(i)) {
+        let _ = slot.set(content);
     }
     // A star import of a module of the run that imports TensorFlow makes
     // this TensorFlow code too (`from common import *` bringing `tf`).
@@ -100,7 +104,7 @@ fn first_pass(
     // What an earlier run's first look found with the same inputs.
     let key = round
         .cache
-        .map(|cache| first_key(cache, path, &file.text, call_sites_only, &star_imports));
+        .map(|cache| first_key(cache, path, content, call_sites_only, &star_imports));
     if let Some((cache, key)) = round.cache.zip(key) {
         if let Some(entry) = cache.get::<FirstEntry>(key) {
             let mut first = entry.into_first_pass(path, &file.text);
