@@ -35,6 +35,13 @@ pub enum Command {
     /// Speak the Language Server Protocol on stdin/stdout (for editors:
     /// diagnostics as you type, quick fixes, explanations).
     Server,
+    /// Remove the cache (`.hybridize_cache`, or where `cache-dir` or
+    /// `HYBRIDIZE_CACHE_DIR` puts it) of the project at PATH.
+    Clean {
+        /// A folder or file of the project.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +143,9 @@ pub struct CommonArgs {
     /// without it they only give call sites.
     #[arg(long)]
     pub include_tests: bool,
+    /// Neither read nor write the cache (`.hybridize_cache`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// `--candidates`.

@@ -23,6 +23,8 @@ pub struct Options {
     pub candidates: Option<String>,
     /// Glob patterns of files that look like tests.
     pub test_files: Option<Vec<String>>,
+    /// Where the cache is, relative to the `pyproject.toml`.
+    pub cache_dir: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +165,10 @@ fn apply(settings: &mut Settings, options: Options, path: &Path) -> Result<(), C
     }
     if let Some(test_files) = options.test_files {
         settings.test_files = test_files;
+    }
+    if let Some(dir) = options.cache_dir {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        settings.cache_dir = Some(folder.join(dir));
     }
     if let Some(text) = options.tensorflow_version {
         settings.tensorflow_version = text.parse().map_err(|reason| ConfigError::Invalid {

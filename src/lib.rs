@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod apply;
 pub mod arena;
+pub mod cache;
 pub mod checker;
 pub mod cli;
 pub mod codemod;

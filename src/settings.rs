@@ -25,6 +25,9 @@ pub struct Settings {
     pub include_tests: bool,
     /// Glob patterns of files that look like tests.
     pub test_files: Vec<String>,
+    /// Where the run's cache is (`None`: no cache). The command line sets
+    /// it; a run through the library has none.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Which functions HY001 judges as candidates for `@tf.function`.
@@ -80,6 +83,7 @@ impl Default for Settings {
             show_refusals: false,
             include_tests: false,
             test_files: DEFAULT_TEST_FILES.iter().map(|g| g.to_string()).collect(),
+            cache_dir: None,
         }
     }
 }

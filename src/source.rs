@@ -11,7 +11,7 @@ use crate::arena::ParsedModule;
 
 /// Why a file could not be checked. Every variant names the file and, where
 /// there is one, the position of the problem.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum SourceError {
     #[error("{path}: cannot read: {reason}")]
     Unreadable { path: String, reason: String },

@@ -28,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Explain { code } => explain::explain(&code),
         Command::Codemods => explain::codemods(),
         Command::Server => crate::server::serve(),
+        Command::Clean { path } => clean(&path),
     }
 }
 
@@ -76,6 +77,10 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
             CandidatesArg::All => Candidates::All,
         };
     }
+    // The cache of the project of the first path, unless turned off; its
+    // location is resolved here, once, for the whole run.
+    settings.cache_dir = (!common.no_cache && !reads_stdin(common))
+        .then(|| crate::cache::location(start, settings.cache_dir.as_deref()));
     settings.show_refusals |= common.show_refusals;
     settings.include_tests |= common.include_tests;
     if let Some(version) = &common.tensorflow_version {
@@ -171,9 +176,38 @@ fn run_files(
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
     let progress = progress_bar(files.files.len());
-    let reports = run::run(&files.files, &files.tests, settings, mode, &progress, sink);
+    let cache = settings
+        .cache_dir
+        .as_deref()
+        .map(|dir| crate::cache::Cache::open(dir, settings));
+    let reports = run::run_cached(
+        &files.files,
+        &files.tests,
+        settings,
+        mode,
+        &progress,
+        sink,
+        cache.as_ref(),
+    );
     progress.finish_and_clear();
+    if let Some(cache) = &cache {
+        cache.finish();
+    }
     reports
+}
+
+/// `hybridize clean`: removes the cache of the project at `path`.
+fn clean(path: &Path) -> Result<ExitStatus> {
+    let (settings, _) = crate::config::load(path)?;
+    let dir = crate::cache::location(path, settings.cache_dir.as_deref());
+    let removed = crate::cache::clean(&dir)
+        .with_context(|| format!("cannot remove {}", crate::source::shown(&dir)))?;
+    if removed {
+        eprintln!("Removed {}.", crate::source::shown(&dir));
+    } else {
+        eprintln!("No cache at {}.", crate::source::shown(&dir));
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// The summary's lines about what was judged and not printed, and about

@@ -12,7 +12,7 @@ use crate::semantic::facts::LineCulprit;
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::SemanticModel;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The file, as shown in messages.
     pub path: String,
@@ -35,7 +35,7 @@ pub struct ModuleSummary {
     pub package_parts: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassSummary {
     pub qualified_name: String,
     /// As in [`crate::semantic::Class::bases`]: qualified through imports, otherwise
@@ -46,7 +46,7 @@ pub struct ClassSummary {
     pub tf: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FunctionSummary {
     pub qualified_name: String,
     pub graph: bool,
@@ -68,7 +68,7 @@ pub struct FunctionSummary {
     pub calls: Vec<CallSummary>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LineConditional {
     pub param: usize,
     pub rule: ParamRule,
@@ -79,8 +79,9 @@ pub struct LineConditional {
 }
 
 /// [`crate::semantic::effects::Returns`], with lines.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LineReturns {
+    #[serde(deserialize_with = "crate::cache::intern::line_and_static_str")]
     pub python: Option<(u32, &'static str)>,
     pub params: u64,
     pub params_at: Option<u32>,
@@ -90,7 +91,7 @@ pub struct LineReturns {
     pub calls: Vec<(u32, u32)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CallSummary {
     pub callee: Callee,
     pub line: u32,

@@ -8,8 +8,11 @@ use std::sync::Mutex;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::cached::demand_key;
 use super::inputs::{read, Overlay};
 use super::star::StarImports;
+use crate::cache::Cache;
+use crate::names::StarImport;
 use crate::prescan;
 use crate::propagate::summary::absolute_name;
 use crate::propagate::{module_names, ModuleSummary};
@@ -25,6 +28,7 @@ pub(super) struct Demand<'a> {
     paths: &'a [PathBuf],
     overlay: &'a Overlay,
     stars: &'a StarImports<'a>,
+    cache: Option<&'a Cache>,
 }
 
 impl<'a> Demand<'a> {
@@ -33,6 +37,7 @@ impl<'a> Demand<'a> {
         paths: &'a [PathBuf],
         overlay: &'a Overlay,
         stars: &'a StarImports<'a>,
+        cache: Option<&'a Cache>,
     ) -> Self {
         Demand {
             state: Mutex::new(DemandState {
@@ -47,6 +52,7 @@ impl<'a> Demand<'a> {
             paths,
             overlay,
             stars,
+            cache,
         }
     }
 
@@ -121,19 +127,34 @@ impl<'a> Demand<'a> {
                 text,
             };
             let star_imports = self.stars.resolve(&file.path, &file.text);
-            let parsed = file.parse().ok()?;
-            let inputs = ModelInputs {
-                star_imports: &star_imports,
-                ..ModelInputs::default()
+            let Some(cache) = self.cache else {
+                return summarise_file(&file, &star_imports);
             };
-            let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
-            Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
+            let key = demand_key(cache, &file.path, &file.text, &star_imports);
+            if let Some(summary) = cache.get::<Option<ModuleSummary>>(key) {
+                return summary;
+            }
+            let summary = summarise_file(&file, &star_imports);
+            cache.put(key, &summary);
+            summary
         });
         self.follow(scope, |state| state.summarised(i, summary.as_ref()));
         if let Some(summary) = summary {
             self.summaries.lock().expect("summaries").push((i, summary));
         }
     }
+}
+
+/// The summary of a file, made to be propagated (`None`: it does not
+/// parse).
+fn summarise_file(file: &SourceFile, star_imports: &[StarImport]) -> Option<ModuleSummary> {
+    let parsed = file.parse().ok()?;
+    let inputs = ModelInputs {
+        star_imports,
+        ..ModelInputs::default()
+    };
+    let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
+    Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
 }
 
 /// What the search knows of each file, and what it has looked for.

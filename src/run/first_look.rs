@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
+use super::cached::{first_key, FirstEntry, FirstEntryOut};
 use super::demand::Demand;
 use super::file::hold_back_refusals;
 use super::inputs::read;
@@ -75,6 +76,7 @@ impl FirstPass {
 
 /// The first pass over one file, and its text when it is skipped.
 pub(super) fn first_pass(
+    i: usize,
     path: &Path,
     call_sites_only: bool,
     round: &Round,
@@ -98,6 +100,13 @@ pub(super) fn first_pass(
             return (first, None);
         }
     };
+    // Hashed once, for the cache's keys and the record of the run.
+    let content = round
+        .cache
+        .map_or(0, |_| crate::cache::content_hash(&file.text));
+    if let Some(slot) = round.contents.and_then(|contents| contents.get(i)) {
+        let _ = slot.set(content);
+    }
     // A star import of a module of the run that imports TensorFlow makes
     // this TensorFlow code too (`from common import *` bringing `tf`).
     let star_imports = if prescan::names_tensorflow(&file.text) {
@@ -109,6 +118,19 @@ pub(super) fn first_pass(
         }
         star_imports
     };
+    // What an earlier run's first look found with the same inputs.
+    let key = round
+        .cache
+        .map(|cache| first_key(cache, path, content, call_sites_only, &star_imports));
+    if let Some((cache, key)) = round.cache.zip(key) {
+        if let Some(entry) = cache.get::<FirstEntry>(key) {
+            let mut first = entry.into_first_pass(path, &file.text);
+            if !call_sites_only {
+                first.star_imports = star_imports;
+            }
+            return (first, None);
+        }
+    }
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -131,6 +153,9 @@ pub(super) fn first_pass(
     if call_sites_only {
         if let Some(summary) = &mut first.summary {
             summary.forget_loops();
+        }
+        if let Some((cache, key)) = round.cache.zip(key) {
+            cache.put(key, &FirstEntryOut::of(&first));
         }
         return (first, None);
     }
@@ -175,6 +200,9 @@ pub(super) fn first_pass(
         first.text_hash = text_hash(&file.text);
     }
     drop(semantic);
+    if let Some((cache, key)) = round.cache.zip(key) {
+        cache.put(key, &FirstEntryOut::of(&first));
+    }
     first.star_imports = star_imports;
     (first, None)
 }
@@ -191,13 +219,13 @@ pub(super) fn first_phase(
     paths: &[PathBuf],
     round: &Round,
 ) -> (Vec<FirstPass>, Vec<ModuleSummary>) {
-    let demand = Demand::new(paths, round.overlay, round.stars);
+    let demand = Demand::new(paths, round.overlay, round.stars, round.cache);
     let firsts = rayon::scope(|scope| {
         paths
             .par_iter()
             .enumerate()
             .map(|(i, path)| {
-                let (first, skipped_text) = first_pass(path, round.call_sites_only(i), round);
+                let (first, skipped_text) = first_pass(i, path, round.call_sites_only(i), round);
                 if let Some(summary) = &first.summary {
                     demand.summarised_first(scope, summary);
                 } else if let Some(text) = skipped_text {

@@ -50,6 +50,8 @@ impl ProjectFacts {
                 stars: &stars,
                 call_sites_only,
                 budgets: None,
+                cache: None,
+                contents: None,
             };
             let (firsts, callees) = first_phase(paths, &round);
             ProjectFacts {
@@ -98,8 +100,10 @@ impl ProjectFacts {
                 stars: &stars,
                 call_sites_only: &self.call_sites_only,
                 budgets: None,
+                cache: None,
+                contents: None,
             };
-            let (first, _) = first_pass(path, self.call_sites_only[i], &round);
+            let (first, _) = first_pass(i, path, self.call_sites_only[i], &round);
             // A syntax error, or a test file (only its call sites count).
             if first.report.error.is_some() || self.call_sites_only[i] {
                 if first.summary.is_some() {

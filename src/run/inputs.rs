@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 pub(super) use super::overlay::{read, Overlay};
 use super::star::StarImports;
 use super::Mode;
+use crate::cache::Cache;
 use crate::codemod::Dependencies;
 use crate::diagnostic::FixBudget;
 use crate::settings::Settings;
@@ -28,6 +29,10 @@ pub(super) struct Round<'a> {
     /// In a fixing round after the first: per file, the fixes it may still
     /// get (those its first check reported, less those applied).
     pub(super) budgets: Option<&'a Budgets>,
+    /// The persistent cache, in the first round of a run that has one.
+    pub(super) cache: Option<&'a Cache>,
+    /// Per file, a hash of the text the round read (when recorded).
+    pub(super) contents: Option<&'a [std::sync::OnceLock<u128>]>,
 }
 
 /// Per file, the reported fixes still to apply.
@@ -59,4 +64,6 @@ pub(super) struct RoundInputs<'a> {
     pub(super) call_sites_only: &'a [bool],
     pub(super) overlay: &'a Overlay,
     pub(super) budgets: Option<&'a Budgets>,
+    pub(super) cache: Option<&'a Cache>,
+    pub(super) contents: Option<&'a [std::sync::OnceLock<u128>]>,
 }

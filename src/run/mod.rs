@@ -11,6 +11,7 @@
 //! imports of the run's files bind ([`star`]); and the phase timers
 //! ([`timing`]).
 
+mod cached;
 mod demand;
 mod file;
 mod first_look;
@@ -20,6 +21,7 @@ mod inputs;
 mod overlay;
 mod phases;
 mod propagation;
+mod replay;
 mod rounds;
 mod second_look;
 mod star;
@@ -29,7 +31,7 @@ pub use file::check_source;
 pub use fix_loop::{fix_to_fixed_point, FixOutcome, MAX_FIX_PASSES};
 pub use incremental::ProjectFacts;
 pub use overlay::Overlay;
-pub use rounds::{run, run_with_texts, MAX_PROJECT_ROUNDS};
+pub use rounds::{run, run_cached, run_with_texts, MAX_PROJECT_ROUNDS};
 
 /// Worker threads get a large stack so that deeply nested code (thousands of
 /// levels of parentheses or blocks) cannot overflow it while parsing,

@@ -41,6 +41,8 @@ pub(super) fn run_round(
             stars: &stars,
             call_sites_only: inputs.call_sites_only,
             budgets: inputs.budgets,
+            cache: inputs.cache,
+            contents: inputs.contents,
         };
         let timer = PhaseTimer::from_env();
         let (mut firsts, callees) = first_phase(paths, &round);

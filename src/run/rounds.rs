@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
+use super::replay::{replay, Recorder};
 use super::Mode;
+use crate::cache::Cache;
 use crate::report::{FileReport, KeepReports, ReportSink};
 use crate::settings::Settings;
 
@@ -30,19 +32,12 @@ pub fn run(
     progress: &indicatif::ProgressBar,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
-    run_with_texts(
-        paths,
-        call_sites_only,
-        &Overlay::default(),
-        settings,
-        mode,
-        progress,
-        sink,
-    )
+    run_cached(paths, call_sites_only, settings, mode, progress, sink, None)
 }
 
 /// [`run`], with `texts` standing in for the files they name (an editor's
-/// unsaved buffers): the same run, as if the texts had been saved.
+/// unsaved buffers): the same run, as if the texts had been saved. No
+/// cache: what is on disk is not what is checked.
 pub fn run_with_texts(
     paths: &[PathBuf],
     call_sites_only: &[bool],
@@ -52,14 +47,80 @@ pub fn run_with_texts(
     progress: &indicatif::ProgressBar,
     sink: &dyn ReportSink,
 ) -> Vec<FileReport> {
+    run_rounds(
+        paths,
+        call_sites_only,
+        texts,
+        settings,
+        mode,
+        progress,
+        sink,
+        None,
+    )
+}
+
+/// [`run`], with a persistent cache of what each file's looks found: the
+/// first round reads what it holds for files whose inputs did not change
+/// and stores what it computes. Later rounds of a fixing run (on fixed
+/// texts nobody will see again) neither read nor write it. A checking run
+/// over files none of which changed since the last such run replays its
+/// reports ([`replay`]).
+pub fn run_cached(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    sink: &dyn ReportSink,
+    cache: Option<&Cache>,
+) -> Vec<FileReport> {
+    run_rounds(
+        paths,
+        call_sites_only,
+        &Overlay::default(),
+        settings,
+        mode,
+        progress,
+        sink,
+        cache,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_rounds(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    texts: &Overlay,
+    settings: &Settings,
+    mode: Mode,
+    progress: &indicatif::ProgressBar,
+    sink: &dyn ReportSink,
+    cache: Option<&Cache>,
+) -> Vec<FileReport> {
     let first = RoundInputs {
         paths,
         call_sites_only,
         overlay: texts,
         budgets: None,
+        cache,
+        contents: None,
     };
     if mode == Mode::Check {
-        return run_round(&first, settings, mode, progress, sink);
+        let Some(cache) = cache else {
+            return run_round(&first, settings, mode, progress, sink);
+        };
+        // No file changed since a run over the same files: its reports.
+        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress) {
+            return reports;
+        }
+        let recorder = Recorder::new(paths, sink);
+        let first = RoundInputs {
+            contents: Some(recorder.contents()),
+            ..first
+        };
+        let reports = run_round(&first, settings, mode, progress, &recorder);
+        recorder.finish(paths, call_sites_only, cache);
+        return reports;
     }
     let mut reports = run_round(&first, settings, mode, progress, &KeepReports);
     // The run is repeated on the fixed texts while some file changes: a
@@ -88,6 +149,8 @@ pub fn run_with_texts(
             call_sites_only,
             overlay: &overlay,
             budgets: Some(&budgets),
+            cache: None,
+            contents: None,
         };
         let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::cached::{second_key, SecondEntry};
 use super::file::check_source_with;
 use super::first_look::{facts_hash, text_hash, FirstPass, LocalFacts};
 use super::inputs::read;
@@ -158,6 +159,35 @@ fn second_pass(
         };
     };
     match read(&first.path, overlay) {
+        // In a checking run with a cache: what an earlier run's second look
+        // found with the same inputs.
+        Ok(file) if mode == Mode::Check && round.cache.is_some() => {
+            let cache = round.cache.expect("checked above");
+            let key = second_key(
+                cache,
+                &file.path,
+                &file.text,
+                &project,
+                tf_classes,
+                &first.star_imports,
+            );
+            if let Some(entry) = cache.get::<SecondEntry>(key) {
+                return entry.into_report(file.path, file.text);
+            }
+            let report = check_source_with(
+                file,
+                settings,
+                mode,
+                Some(&project),
+                tf_classes,
+                &first.star_imports,
+                round.budget(&first.path),
+            );
+            if let Some(entry) = SecondEntry::of(&report) {
+                cache.put(key, &entry);
+            }
+            report
+        }
         Ok(file) => check_source_with(
             file,
             settings,

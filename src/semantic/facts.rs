@@ -113,7 +113,7 @@ impl EffectWhy {
 
 /// A culprit as propagation carries it: the effect, its line in its own
 /// file, and a phrase completing "`f` ...".
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct LineCulprit {
     pub effect: Effect,
     pub line: u32,

@@ -21,6 +21,14 @@ Steps, on a temporary copy of the corpus (the pristine copy is kept to compare):
      applicable fixes, and its result is the original with the edits of
      check's JSON applied (fixes in order of position, one that overlaps an
      earlier one left out)
+  7. the cache: `check`, `check --output-format json --unsafe-fixes` and
+     `fix --unsafe-fixes` print the same bytes (stdout, stderr, exit code)
+     with no cache, with an empty one (cold) and with a full one (warm);
+     and again after one file is edited (a line inserted at its top)
+
+Every run's cache is in the temporary folder (HYBRIDIZE_CACHE_DIR), never
+in the copies; the runs that check the second-look shortcut and the parse
+arena run without it (`--no-cache`: they must parse every file).
 
 "Runs sanely": no panic (exit 101 or "panicked" on stderr), no "internal error"
 on stderr, exit code 0 or 1, or 2 when every `error: PATH:LINE:COL: ...` line
@@ -269,6 +277,7 @@ def fix_equals_check(label: str, findings: list, fix_run: Run, root: str, fixed:
 def main() -> int:
     bin_, parse_only, corpus = sys.argv[1:4]
     tmp = tempfile.mkdtemp(prefix="hybridize-corpus-")
+    os.environ["HYBRIDIZE_CACHE_DIR"] = os.path.join(tmp, "cache")
     try:
         return run_all(bin_, parse_only, corpus, tmp)
     finally:
@@ -315,7 +324,8 @@ def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
         findings = None
     def same_json(name: str, base: Run, env: dict[str, str], labels: tuple[str, str]) -> Run:
         """The JSON check again with `env`: the same bytes as `base`."""
-        again = Run([bin_, "check", "--output-format", "json", "--unsafe-fixes", "."], cwd=work,
+        again = Run([bin_, "check", "--no-cache", "--output-format", "json", "--unsafe-fixes", "."],
+                    cwd=work,
                     env={**os.environ, **env})
         check_sane(again, work, orig_bad)
         same = again.stdout == base.stdout
@@ -455,6 +465,47 @@ def run_all(bin_: str, parse_only: str, corpus: str, tmp: str) -> int:
                          orig_bytes, unsafe=False)
     except json.JSONDecodeError as e:
         report("safe check's json output parses", False, [str(e)])
+
+    # 7. the cache: cold and warm runs print what a run without it prints.
+    cached = os.path.join(tmp, "cached")
+    shutil.copytree(pristine, cached, symlinks=True)
+    cache_env = {**os.environ, "HYBRIDIZE_CACHE_DIR": os.path.join(tmp, "cache-fresh")}
+    cache_commands = [("check",), ("check", "--output-format", "json", "--unsafe-fixes"),
+                      ("fix", "--unsafe-fixes")]
+
+    def same_with_cache(when: str) -> None:
+        for args in cache_commands:
+            plain = Run([bin_, *args, "--no-cache", "."], cwd=cached)
+            for label in ("cold", "warm") if when == "unchanged" else ("warm",):
+                got = Run([bin_, *args, "."], cwd=cached, env=cache_env)
+                check_sane(got, cached, orig_bad)
+                same = (got.stdout, got.stderr, got.code) == (plain.stdout, plain.stderr, plain.code)
+                details = [] if same else [l for l in difflib.unified_diff(
+                    (plain.out + plain.err).splitlines(), (got.out + got.err).splitlines(),
+                    "no cache", label, lineterm="")] or [f"exit {plain.code} vs {got.code}"]
+                report(f"`hybridize {' '.join(args)}` {label} ({when}) == without cache", same,
+                       details, f"{got.seconds:.2f}s vs {plain.seconds:.2f}s")
+
+    same_with_cache("unchanged")
+    # One file edited: the TensorFlow module with functions that most
+    # other files import (by the last two parts of its dotted name), a line
+    # inserted at its top: every line of it moves, and so do the lines the
+    # findings of the files that call it quote from it.
+    imported = collections.Counter()
+    import_line = re.compile(rb"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.M)
+    for r in py:
+        names = set()
+        for m in import_line.finditer(orig_bytes[r]):
+            parts = (m[1] or m[2]).decode("ascii", "replace").strip(".").split(".")
+            names.update(".".join(parts[i:i + 2]) for i in range(max(len(parts) - 1, 1)))
+        imported.update(names)
+    candidates = [r for r in sorted(py) if r not in orig_bad and not r.endswith("__init__.py")
+                  and b"import tensorflow" in orig_bytes[r] and b"\ndef " in orig_bytes[r]]
+    edited = max(candidates, key=lambda r: imported[".".join(r[:-3].split("/")[-2:])], default=None)
+    if edited:
+        with open(os.path.join(cached, edited), "wb") as fh:
+            fh.write(b"# edited by the corpus test\n" + orig_bytes[edited])
+        same_with_cache(f"{edited} edited")
 
     print(f"corpus: {passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0

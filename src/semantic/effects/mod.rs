@@ -39,7 +39,9 @@ pub use watch::{Callee as CalledValue, StatementEffects};
 
 /// An effect a function body can have. The order is the order refusals are
 /// reported in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Effect {
     /// Tensor computation: the reason to convert at all.
     TensorComputation,
@@ -109,7 +111,7 @@ pub struct Culprit {
 }
 
 /// An effect that depends on what a parameter turns out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParamRule {
     /// Arithmetic on the parameter: tensor computation if it is a tensor.
     TensorIfTensor,
@@ -142,7 +144,7 @@ pub struct Conditional {
 }
 
 /// The target of a call, as far as one module can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Callee {
     Local(FunctionId),
     /// A qualified name through an import (`pkg.mod.f`), resolved (or not)

@@ -179,7 +179,7 @@ impl Value {
 }
 
 /// The kind of a parameter, joined over the call sites that pass it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ParamKind {
     /// No call site seen, or call sites disagree, or an argument could not
     /// be classified.
@@ -209,7 +209,7 @@ pub enum ParamKind {
 
 /// The class of an instance passed as an argument, as the call site names
 /// it: the propagation finds its methods from there.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct InstanceOf {
     /// Its qualified name: in the module of the call site (`local`), or as
     /// that module imports it (`pkg.models.Model`).

@@ -9,7 +9,7 @@
 use crate::names::{is_keras, last_segment};
 
 /// A kind of TensorFlow or Keras object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ObjectKind {
     /// `tf.Variable`.
     Variable,

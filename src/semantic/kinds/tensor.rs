@@ -6,7 +6,7 @@
 /// What is known about a tensor's dtype and shape. `None` means unknown; a
 /// `None` dimension varies or is unknown. An input signature writes it as
 /// a `tf.TensorSpec`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TensorInfo {
     pub dtype: Option<String>,
     pub shape: Option<Vec<Option<Dim>>>,
@@ -18,7 +18,7 @@ pub struct TensorInfo {
 /// A known dimension: a number, or a module-level name bound to an integer
 /// literal (`NUM_STATES`), kept by name so that a signature can say so.
 /// Whether the name really is a constant is checked where it is used.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Dim {
     Size(i64),
     Named(Box<str>),
@@ -50,7 +50,7 @@ impl Dim {
 /// list or dict (built at the call site) of such values and tensors. A
 /// signature must repeat the structure exactly: a list does not match a
 /// tuple spec.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Structure {
     Leaf(TensorInfo),
     Tuple(Vec<Structure>),

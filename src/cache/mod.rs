@@ -1,0 +1,504 @@
+//! The persistent cache: what the first look found in each file, and each
+//! file's report after its second look, keyed by a hash of exactly what
+//! they were computed from (the file's path and text, the tool, the
+//! settings that affect results, and for a second look the facts the run
+//! propagated to the file). A warm run reads these instead of parsing the
+//! files whose inputs did not change.
+//!
+//! Entries are records in pack files: each run that computed something
+//! new writes one pack of its new records (one file, not one per entry:
+//! creating thousands of files would cost a cold run more than its
+//! analysis), streamed to a temporary file and renamed into place at the
+//! end, so concurrent runs never read half a pack. A run that finds many
+//! packs, or more than the bound, writes the records it used with its new
+//! ones and removes the packs it read: what no recent run used goes.
+//!
+//! Never wrong, never stuck: every record read is checked (tool and
+//! settings stamp, key, length, checksum), so a truncated, corrupt or
+//! foreign record is a miss, and its value is computed and written again;
+//! a cache that cannot be written is left alone after one warning.
+
+pub mod intern;
+
+use std::fs;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use rustc_hash::FxHashMap;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::settings::Settings;
+
+/// The cache's directory at a project's root.
+pub const DEFAULT_DIR: &str = ".hybridize_cache";
+/// The environment variable that moves it (over `cache-dir`).
+pub const ENV_DIR: &str = "HYBRIDIZE_CACHE_DIR";
+
+/// The first bytes of every pack and of every single-entry file.
+const MAGIC: &[u8; 8] = b"HYCACHE2";
+/// A record: stamp, key, payload length, payload checksum, then the payload.
+const RECORD_HEADER: usize = 16 + 16 + 8 + 8;
+/// The entries' subdirectory (a new layout gets a new one, and `clean`
+/// removes old ones with the rest).
+const ENTRIES: &str = "v2";
+/// The size the packs may reach before a run keeps only what it used.
+const MAX_BYTES: u64 = 128 << 20;
+/// Packs a run reads at most before it merges what it used into one.
+const MAX_PACKS: usize = 8;
+/// Single-entry files (records of whole runs) kept at most.
+const MAX_RUN_FILES: usize = 64;
+
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by hybridize.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// One run's view of the cache directory.
+pub struct Cache {
+    dir: PathBuf,
+    entries: PathBuf,
+    /// The tool and the settings that affect results: part of every key,
+    /// and repeated in every record.
+    stamp: u128,
+    /// Cleared after the first failed write (a read-only or full disk):
+    /// the run goes on without writing, after one warning.
+    writable: AtomicBool,
+    /// The packs there were when the run first looked something up.
+    packs: OnceLock<Packs>,
+    /// The pack of this run's new records, written as they come.
+    out: Mutex<Option<BufWriter<tempfile::NamedTempFile>>>,
+    /// Where the records this run read are (pack, start, end), to keep them
+    /// when it merges the packs.
+    used: Mutex<Vec<(usize, usize, usize)>>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    written: AtomicUsize,
+}
+
+/// The packs of the cache, read whole, and where each key's record is.
+#[derive(Default)]
+struct Packs {
+    files: Vec<(PathBuf, Vec<u8>)>,
+    /// Key → (pack, start of the record, end of the record).
+    index: FxHashMap<u128, (usize, usize, usize)>,
+}
+
+/// An entry's key: a hash of everything its value was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(u128);
+
+/// Builds a [`Key`]: feed it with [`std::hash::Hash`] or bytes.
+pub struct KeyHasher(xxhash_rust::xxh3::Xxh3);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+impl KeyHasher {
+    fn new(stamp: u128) -> Self {
+        let mut hasher = KeyHasher(xxhash_rust::xxh3::Xxh3::new());
+        hasher.0.update(&stamp.to_le_bytes());
+        hasher
+    }
+
+    pub fn key(&self) -> Key {
+        Key(self.0.digest128())
+    }
+}
+
+/// A hash of a file's text (not against an adversary; 128 bits).
+pub fn content_hash(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+impl Cache {
+    /// The cache in `dir` for runs with `settings`, created if missing
+    /// (with its `CACHEDIR.TAG` and a `.gitignore` that ignores it all).
+    /// When it cannot be created the run goes on without it, after one
+    /// warning.
+    pub fn open(dir: &Path, settings: &Settings) -> Cache {
+        let cache = Cache {
+            dir: dir.to_path_buf(),
+            entries: dir.join(ENTRIES),
+            stamp: stamp(settings),
+            writable: AtomicBool::new(true),
+            packs: OnceLock::new(),
+            out: Mutex::new(None),
+            used: Mutex::new(Vec::new()),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+            written: AtomicUsize::new(0),
+        };
+        if let Err(error) = cache.create() {
+            cache.cannot_write(&error);
+        }
+        cache
+    }
+
+    fn create(&self) -> std::io::Result<()> {
+        if self.entries.join("packs").is_dir() {
+            return Ok(());
+        }
+        fs::create_dir_all(self.entries.join("packs"))?;
+        fs::create_dir_all(self.entries.join("runs"))?;
+        for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {
+            let path = self.dir.join(name);
+            if !path.exists() {
+                write_atomically(&self.dir, &path, text.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A key for a value computed from what `feed` hashes (and the stamp).
+    pub fn key(&self, feed: impl FnOnce(&mut KeyHasher)) -> Key {
+        let mut hasher = KeyHasher::new(self.stamp);
+        feed(&mut hasher);
+        hasher.key()
+    }
+
+    /// The packs, read on first use.
+    fn packs(&self) -> &Packs {
+        self.packs
+            .get_or_init(|| Packs::read(&self.entries.join("packs"), self.stamp))
+    }
+
+    /// The value stored under `key`, if there is a whole, valid record.
+    pub fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
+        let packs = self.packs();
+        let found = packs.index.get(&key.0).and_then(|&(pack, start, end)| {
+            let record = &packs.files[pack].1[start..end];
+            let value = postcard::from_bytes(self.verify(record, key)?).ok()?;
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((pack, start, end));
+            Some(value)
+        });
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// The payload of a record, when it is whole and is the record for
+    /// `key` written by this tool with these settings.
+    fn verify<'b>(&self, record: &'b [u8], key: Key) -> Option<&'b [u8]> {
+        let header = record.get(..RECORD_HEADER)?;
+        let payload = &record[RECORD_HEADER..];
+        let length = u64::from_le_bytes(header[32..40].try_into().ok()?);
+        let checksum = u64::from_le_bytes(header[40..48].try_into().ok()?);
+        (header[..16] == self.stamp.to_le_bytes()
+            && header[16..32] == key.0.to_le_bytes()
+            && length == payload.len() as u64
+            && checksum == xxhash_rust::xxh3::xxh3_64(payload))
+        .then_some(payload)
+    }
+
+    /// A record of `value` under `key`.
+    fn record<T: Serialize>(&self, key: Key, value: &T) -> Option<Vec<u8>> {
+        let mut bytes = postcard::to_extend(value, vec![0u8; RECORD_HEADER]).ok()?;
+        let length = (bytes.len() - RECORD_HEADER) as u64;
+        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[RECORD_HEADER..]);
+        bytes[..16].copy_from_slice(&self.stamp.to_le_bytes());
+        bytes[16..32].copy_from_slice(&key.0.to_le_bytes());
+        bytes[32..40].copy_from_slice(&length.to_le_bytes());
+        bytes[40..48].copy_from_slice(&checksum.to_le_bytes());
+        Some(bytes)
+    }
+
+    /// Stores `value` under `key`, in this run's pack (readers see it once
+    /// the run is over).
+    pub fn put<T: Serialize>(&self, key: Key, value: &T) {
+        if !self.writable.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(record) = self.record(key, value) else {
+            return;
+        };
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let written = (|| {
+            if out.is_none() {
+                let mut file = tempfile::NamedTempFile::new_in(self.entries.join("packs"))?;
+                file.write_all(MAGIC)?;
+                *out = Some(BufWriter::with_capacity(1 << 20, file));
+            }
+            out.as_mut().expect("created above").write_all(&record)
+        })();
+        match written {
+            Ok(()) => {
+                self.written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => {
+                *out = None;
+                drop(out);
+                self.cannot_write(&error);
+            }
+        }
+    }
+
+    fn run_path(&self, key: Key) -> PathBuf {
+        self.entries.join("runs").join(format!("{:032x}", key.0))
+    }
+
+    /// The value of a single-entry file (the record of a whole run).
+    pub fn get_file<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
+        let mut bytes = Vec::new();
+        fs::File::open(self.run_path(key))
+            .ok()?
+            .read_to_end(&mut bytes)
+            .ok()?;
+        let record = bytes.strip_prefix(MAGIC.as_slice())?;
+        postcard::from_bytes(self.verify(record, key)?).ok()
+    }
+
+    /// Stores a single-entry file, atomically; keeps the newest
+    /// [`MAX_RUN_FILES`].
+    pub fn put_file<T: Serialize>(&self, key: Key, value: &T) {
+        if !self.writable.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(record) = self.record(key, value) else {
+            return;
+        };
+        let bytes = [MAGIC.as_slice(), &record].concat();
+        let runs = self.entries.join("runs");
+        match write_atomically(&runs, &self.run_path(key), &bytes) {
+            Ok(()) => keep_newest(&runs, MAX_RUN_FILES),
+            Err(error) => self.cannot_write(&error),
+        }
+    }
+
+    /// Stops writing, with one warning.
+    fn cannot_write(&self, error: &std::io::Error) {
+        if self.writable.swap(false, Ordering::Relaxed) {
+            eprintln!(
+                "warning: cannot write the cache in {}: {error}; the run goes on without it (`--no-cache` turns it off).",
+                crate::source::shown(&self.dir)
+            );
+        }
+    }
+
+    /// Ends the run's use of the cache: its pack of new records is put in
+    /// place. When the run read many packs, or more than the bound, the
+    /// records it used go into its pack too and the packs it read are
+    /// removed. With `HYBRIDIZE_CACHE_STATS` set, prints what the run found
+    /// (for tests and profiling; not an interface).
+    pub fn finish(&self) {
+        if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+            eprintln!(
+                "cache: {} hits, {} misses, {} written",
+                self.hits.load(Ordering::Relaxed),
+                self.misses.load(Ordering::Relaxed),
+                self.written.load(Ordering::Relaxed)
+            );
+        }
+        let Some(mut out) = self.out.lock().unwrap_or_else(|e| e.into_inner()).take() else {
+            return;
+        };
+        let packs = self.packs.get();
+        let bound = std::env::var("HYBRIDIZE_CACHE_MAX_BYTES")
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(MAX_BYTES);
+        let merge = packs.is_some_and(|packs| {
+            packs.files.len() >= MAX_PACKS
+                || packs.files.iter().map(|(_, b)| b.len() as u64).sum::<u64>() > bound
+        });
+        let result = (|| -> std::io::Result<()> {
+            if merge {
+                let packs = packs.expect("merging read packs");
+                let mut used =
+                    std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
+                used.sort_unstable();
+                used.dedup();
+                for (pack, start, end) in used {
+                    out.write_all(&packs.files[pack].1[start..end])?;
+                }
+            }
+            let file = out.into_inner().map_err(|error| error.into_error())?;
+            let name = format!(
+                "{:032x}.pack",
+                xxhash_rust::xxh3::xxh3_128(file.path().as_os_str().as_encoded_bytes())
+            );
+            file.persist(self.entries.join("packs").join(name))
+                .map_err(|error| error.error)?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) if merge => {
+                for (path, _) in &self.packs.get().expect("merged").files {
+                    let _ = fs::remove_file(path);
+                }
+            }
+            Ok(()) => {}
+            Err(error) => self.cannot_write(&error),
+        }
+    }
+}
+
+impl Packs {
+    /// Every pack in `folder`, read whole, and the index of their records
+    /// written with `stamp` that are whole (a pack that ends in the
+    /// middle of a record gives the records before it). Temporary files a
+    /// killed run left behind are removed after an hour.
+    fn read(folder: &Path, stamp: u128) -> Packs {
+        let mut packs = Packs::default();
+        let Ok(listing) = fs::read_dir(folder) else {
+            return packs;
+        };
+        for file in listing.flatten() {
+            let path = file.path();
+            if path.extension().is_none_or(|extension| extension != "pack") {
+                let stale = file
+                    .metadata()
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+                    .and_then(|time| time.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(3600));
+                if stale {
+                    let _ = fs::remove_file(&path);
+                }
+                continue;
+            }
+            let Ok(bytes) = fs::read(&path) else {
+                continue;
+            };
+            if !bytes.starts_with(MAGIC) {
+                continue;
+            }
+            let pack = packs.files.len();
+            let mut at = MAGIC.len();
+            while let Some(header) = bytes.get(at..at + RECORD_HEADER) {
+                let key = u128::from_le_bytes(header[16..32].try_into().expect("16 bytes"));
+                let length = u64::from_le_bytes(header[32..40].try_into().expect("8 bytes"));
+                let Some(end) = usize::try_from(length)
+                    .ok()
+                    .and_then(|length| (at + RECORD_HEADER).checked_add(length))
+                    .filter(|&end| end <= bytes.len())
+                else {
+                    break;
+                };
+                // Only records this run could use: a foreign or damaged
+                // record must not hide a good one for the same key.
+                if header[..16] == stamp.to_le_bytes()
+                    && u64::from_le_bytes(header[40..48].try_into().expect("8 bytes"))
+                        == xxhash_rust::xxh3::xxh3_64(&bytes[at + RECORD_HEADER..end])
+                {
+                    packs.index.insert(key, (pack, at, end));
+                }
+                at = end;
+            }
+            packs.files.push((path, bytes));
+        }
+        packs
+    }
+}
+
+/// Removes the oldest files of `folder` beyond the newest `keep`.
+fn keep_newest(folder: &Path, keep: usize) {
+    let Ok(listing) = fs::read_dir(folder) else {
+        return;
+    };
+    let mut files: Vec<(SystemTime, PathBuf)> = listing
+        .flatten()
+        .filter_map(|file| {
+            let modified = file.metadata().ok()?.modified().ok()?;
+            Some((modified, file.path()))
+        })
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort_unstable_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in files.into_iter().skip(keep) {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in `dir`, renamed
+/// into place.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// The tool and the settings that affect results: the version, the
+/// executable itself (a rebuilt tool of the same version may analyse
+/// differently), and every setting but where the cache is and which paths
+/// a directory walk leaves out.
+fn stamp(settings: &Settings) -> u128 {
+    let mut text = format!("hybridize {}\n", env!("CARGO_PKG_VERSION"));
+    if let Some(metadata) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| fs::metadata(exe).ok())
+    {
+        let modified = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        text.push_str(&format!("{} {modified}\n", metadata.len()));
+    }
+    let mut settings = settings.clone();
+    settings.cache_dir = None;
+    settings.exclude = Vec::new();
+    text.push_str(&format!("{settings:?}"));
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+/// Where the cache of a run on `start` (its first path) is: in
+/// `HYBRIDIZE_CACHE_DIR` when set, else `configured` (`cache-dir`, already
+/// resolved against its `pyproject.toml`), else `.hybridize_cache` in the
+/// project's root: the nearest folder above `start` with a
+/// `pyproject.toml`, or `start`'s folder.
+pub fn location(start: &Path, configured: Option<&Path>) -> PathBuf {
+    if let Some(dir) = std::env::var_os(ENV_DIR).filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = configured {
+        return dir.to_path_buf();
+    }
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let start = if start.is_dir() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    };
+    start
+        .ancestors()
+        .find(|folder| folder.join("pyproject.toml").is_file())
+        .unwrap_or(&start)
+        .join(DEFAULT_DIR)
+}
+
+/// Removes the cache directory `dir`; `Ok(false)` when there is none. A
+/// directory without hybridize's `CACHEDIR.TAG` is not removed: it may be
+/// anything.
+pub fn clean(dir: &Path) -> std::io::Result<bool> {
+    if !dir.exists() {
+        return Ok(false);
+    }
+    let tag = fs::read_to_string(dir.join("CACHEDIR.TAG")).unwrap_or_default();
+    if !tag.contains("created by hybridize") {
+        return Err(std::io::Error::other(format!(
+            "{} has no CACHEDIR.TAG written by hybridize; not removing it",
+            crate::source::shown(dir)
+        )));
+    }
+    fs::remove_dir_all(dir)?;
+    Ok(true)
+}

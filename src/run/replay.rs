@@ -1,0 +1,295 @@
+//! A checking run over files none of which changed since a run with the
+//! same files and settings: its reports are the earlier run's, read from
+//! the cache, with no file parsed, summarised or propagated. Only the files
+//! with something to show are read.
+//!
+//! "Not changed" is told from each file's metadata (device, inode, size,
+//! modification and change times), as `git status` tells it: a write to a
+//! file, or a file put in its place, sets its change time to the time of
+//! the write, which the kernel keeps and no tool sets back. A file whose
+//! metadata changed (touched, written again, checked out anew) is read, and
+//! is unchanged when its text hashes as the text the run read. An earlier
+//! run's record is kept only when no file changed while it ran, and no
+//! file's times were within [`RACY`] of its start: a file written in the
+//! same clock tick as it was read could change without its times showing
+//! it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cached::StoredDiagnostic;
+use crate::cache::{Cache, Key};
+use crate::propagate::summary::package_parts;
+use crate::report::{FileReport, ReportSink};
+use crate::source::{SourceError, SourceFile};
+
+/// Times closer than this to a run's start make its record unsafe to keep
+/// (coarse file-system clocks, and clocks of network file systems).
+const RACY: Duration = Duration::from_secs(1);
+
+/// [`RACY`], or `HYBRIDIZE_CACHE_RACY_MS` (for tests, whose files are all
+/// written just before they run; not an interface).
+fn racy_window() -> Duration {
+    std::env::var("HYBRIDIZE_CACHE_RACY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(RACY, Duration::from_millis)
+}
+
+/// What identifies the contents of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct FileState {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+    /// How many folders above it are packages: the module's names and some
+    /// findings depend on `__init__.py` files that may be outside the run.
+    package_parts: usize,
+}
+
+impl FileState {
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(FileState {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+            size: metadata.size(),
+            modified: (metadata.mtime(), metadata.mtime_nsec()),
+            changed: (metadata.ctime(), metadata.ctime_nsec()),
+            package_parts: package_parts(path),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_path: &Path) -> Option<Self> {
+        None
+    }
+
+    /// Whether the file was written within [`racy_window`] of `start` (or
+    /// after).
+    fn racy(&self, start: SystemTime) -> bool {
+        let since_epoch = |(seconds, nanos): (i64, i64)| {
+            Duration::from_secs(seconds.max(0) as u64) + Duration::from_nanos(nanos.max(0) as u64)
+        };
+        let start = start
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        let window = racy_window();
+        [self.modified, self.changed]
+            .into_iter()
+            .any(|time| since_epoch(time) + window >= start)
+    }
+}
+
+/// The states of `paths` now (`None` for a file that cannot be looked at).
+fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
+    paths.par_iter().map(|path| FileState::of(path)).collect()
+}
+
+/// One file's report as the run handed it to its sink.
+#[derive(Serialize, Deserialize)]
+struct StoredReport {
+    diagnostics: Vec<StoredDiagnostic>,
+    functions_left_quietly: usize,
+    error: Option<SourceError>,
+}
+
+/// A checking run's record: every file's state when it started, a hash of
+/// the text it read (0: not read), and its report (`None`: nothing to
+/// show).
+#[derive(Serialize, Deserialize)]
+struct RunEntry {
+    states: Vec<FileState>,
+    contents: Vec<u128>,
+    reports: Vec<Option<StoredReport>>,
+}
+
+/// Whether the file at `path`, in state `now` where the record has `then`,
+/// still has the text the recorded run read: the same state, or (a file
+/// written again, touched, checked out anew) the same package folders and
+/// a text that hashes the same.
+fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u128) -> bool {
+    let Some(now) = now else {
+        return false;
+    };
+    now == then
+        || (content != 0
+            && now.package_parts == then.package_parts
+            && SourceFile::read(path)
+                .is_ok_and(|file| crate::cache::content_hash(&file.text) == content))
+}
+
+/// The key of the record of a checking run over `paths`.
+fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
+    use std::hash::Hash;
+    cache.key(|hasher| {
+        "check run".hash(hasher);
+        paths.hash(hasher);
+        call_sites_only.hash(hasher);
+    })
+}
+
+/// The reports of the earlier run over the same files, when none of them
+/// changed since; each goes to `sink`. `None`: run as usual.
+pub(super) fn replay(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    cache: &Cache,
+    sink: &dyn ReportSink,
+    progress: &indicatif::ProgressBar,
+) -> Option<Vec<FileReport>> {
+    let entry: RunEntry = cache.get_file(key(cache, paths, call_sites_only))?;
+    if entry.states.len() != paths.len()
+        || entry.contents.len() != paths.len()
+        || entry.reports.len() != paths.len()
+    {
+        return None;
+    }
+    let now = states(paths);
+    let all_unchanged = paths
+        .par_iter()
+        .zip(&now)
+        .zip(&entry.states)
+        .zip(&entry.contents)
+        .all(|(((path, now), then), &content)| unchanged(path, now.as_ref(), then, content));
+    if !all_unchanged {
+        return None;
+    }
+    // The texts of the files with something to show, as a check keeps them.
+    let mut reports: Vec<FileReport> = paths
+        .par_iter()
+        .zip(entry.reports)
+        .map(|(path, stored)| {
+            let Some(stored) = stored else {
+                return Some(FileReport {
+                    path: path.clone(),
+                    ..FileReport::default()
+                });
+            };
+            let diagnostics: Vec<_> = stored
+                .diagnostics
+                .into_iter()
+                .map(StoredDiagnostic::into_diagnostic)
+                .collect();
+            let shows_text = !diagnostics.is_empty()
+                || stored.error.as_ref().is_some_and(SourceError::is_syntax);
+            let source = if shows_text {
+                Some(SourceFile::read(path).ok()?.text)
+            } else {
+                None
+            };
+            Some(FileReport {
+                path: path.clone(),
+                source,
+                diagnostics,
+                functions_left_quietly: stored.functions_left_quietly,
+                error: stored.error,
+                ..FileReport::default()
+            })
+        })
+        .collect::<Option<_>>()?;
+    // Read while nothing changed: a file written meanwhile makes it a run.
+    if states(paths) != now {
+        return None;
+    }
+    for report in &mut reports {
+        sink.file_done(report);
+        progress.inc(1);
+    }
+    Some(reports)
+}
+
+/// A sink that keeps what a checking run reports, to record the run.
+pub(super) struct Recorder<'s> {
+    sink: &'s dyn ReportSink,
+    index: rustc_hash::FxHashMap<&'s Path, usize>,
+    reports: Mutex<Vec<Option<StoredReport>>>,
+    start: SystemTime,
+    states: Vec<Option<FileState>>,
+    contents: Vec<OnceLock<u128>>,
+}
+
+impl<'s> Recorder<'s> {
+    /// Starts recording a run over `paths` that hands its reports to `sink`.
+    pub(super) fn new(paths: &'s [PathBuf], sink: &'s dyn ReportSink) -> Self {
+        let start = SystemTime::now();
+        Recorder {
+            sink,
+            index: paths
+                .iter()
+                .enumerate()
+                .map(|(i, path)| (path.as_path(), i))
+                .collect(),
+            reports: Mutex::new((0..paths.len()).map(|_| None).collect()),
+            start,
+            states: states(paths),
+            contents: (0..paths.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Where the run puts a hash of each file's text as it reads it.
+    pub(super) fn contents(&self) -> &[OnceLock<u128>] {
+        &self.contents
+    }
+
+    /// Stores the record of the run, when no file changed while it ran and
+    /// none was written too close to its start.
+    pub(super) fn finish(self, paths: &[PathBuf], call_sites_only: &[bool], cache: &Cache) {
+        let Some(then) = self
+            .states
+            .iter()
+            .map(|state| state.filter(|state| !state.racy(self.start)))
+            .collect::<Option<Vec<FileState>>>()
+        else {
+            return;
+        };
+        if states(paths)
+            .iter()
+            .zip(&then)
+            .any(|(now, then)| now.as_ref() != Some(then))
+        {
+            return;
+        }
+        let entry = RunEntry {
+            states: then,
+            contents: self
+                .contents
+                .into_iter()
+                .map(|content| content.into_inner().unwrap_or(0))
+                .collect(),
+            reports: self.reports.into_inner().unwrap_or_else(|e| e.into_inner()),
+        };
+        cache.put_file(key(cache, paths, call_sites_only), &entry);
+    }
+}
+
+impl ReportSink for Recorder<'_> {
+    fn file_done(&self, report: &mut FileReport) {
+        let shows = !report.diagnostics.is_empty()
+            || report.error.is_some()
+            || report.functions_left_quietly > 0;
+        if shows {
+            if let Some(&i) = self.index.get(report.path.as_path()) {
+                let stored = StoredReport {
+                    diagnostics: report
+                        .diagnostics
+                        .iter()
+                        .map(StoredDiagnostic::of)
+                        .collect(),
+                    functions_left_quietly: report.functions_left_quietly,
+                    error: report.error.clone(),
+                };
+                self.reports.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(stored);
+            }
+        }
+        self.sink.file_done(report);
+    }
+}
