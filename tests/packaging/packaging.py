@@ -75,7 +75,7 @@ def run(
     expect: int | None = 0,
 ) -> subprocess.CompletedProcess[str]:
     """Runs a command, capturing its output; `expect` is the exit status it must have."""
-    shown = " ".join(str(a) for a in args)
+    shown = " ".join(str(a) if "\n" not in str(a) else repr(str(a).split("\n")[0] + " ...") for a in args)
     print(f"  $ {shown}", file=sys.stderr, flush=True)
     started = time.monotonic()
     done = subprocess.run(
@@ -287,21 +287,12 @@ def test_action(work: Path, env: dict[str, str], repo: Path, version: str) -> No
     for name in inputs:
         check(f"`{name}`" in documented, f"input `{name}` is not in docs/review-and-interactive.md")
 
-    # The install step, run with bash as the runner runs it, both branches.
+    # The install step, run with bash as the runner runs it, in a runner
+    # folder of its own (RUNNER_TEMP, GITHUB_PATH).
     install = next(s for s in steps if s.get("name") == "Install hybridize")
     check(install.get("shell") == "bash", "the install step's shell")
-    for branch, context in [
-        (
-            "the action's own checkout",
-            {"inputs.version": "", "github.action_repository": "OWNER/hybridize",
-             "github.server_url": "https://github.invalid"},
-        ),
-        (
-            "a tag of the action's repository",
-            {"inputs.version": f"v{version}", "github.action_repository": repo.name,
-             "github.server_url": repo.parent.as_uri()},
-        ),
-    ]:
+
+    def install_step(context: dict[str, str]) -> tuple[Path, subprocess.CompletedProcess[str]]:
         runner = work / f"runner-{context['inputs.version'] or 'path'}"
         runner.mkdir()
         step_env = dict(env)
@@ -311,14 +302,31 @@ def test_action(work: Path, env: dict[str, str], repo: Path, version: str) -> No
             RUNNER_TEMP=str(runner),
             GITHUB_PATH=str(runner / "github_path"),
         )
-        print(f"  action install step: {branch}", file=sys.stderr)
-        run([*BASH, substitute(install["run"], context)], cwd=runner, env=step_env)
+        done = run([*BASH, substitute(install["run"], context)], cwd=runner, env=step_env)
+        return runner, done
+
+    # `version` empty: the action's own checkout. `version` a tag: pip
+    # clones `git+SERVER/REPOSITORY@TAG` and builds it (the crate compiles
+    # again: a fresh clone's files are newer than the shared build).
+    installed = None
+    for context in [
+        {"inputs.version": "", "github.action_repository": "OWNER/hybridize",
+         "github.server_url": "https://github.invalid"},
+        {"inputs.version": f"v{version}", "github.action_repository": repo.name,
+         "github.server_url": repo.parent.as_uri()},
+    ]:
+        runner, done = install_step(context)
+        branch = f"version={context['inputs.version']!r}"
+        if context["inputs.version"]:
+            check(
+                f"Cloning {repo.as_uri()} (to revision v{version})" in done.stdout,
+                f"{branch}: pip did not clone the tag:\n{done.stdout}",
+            )
         lines = (runner / "github_path").read_text().splitlines()
         check(len(lines) == 1, f"{branch}: GITHUB_PATH should get one folder: {lines}")
-        exe = Path(lines[0]) / "hybridize"
-        shown = run([exe, "--version"]).stdout
-        check(shown == f"hybridize {version}\n", f"{branch}: {exe} --version: {shown!r}")
-        installed = exe
+        installed = Path(lines[0]) / "hybridize"
+        shown = run([installed, "--version"]).stdout
+        check(shown == f"hybridize {version}\n", f"{branch}: {installed} --version: {shown!r}")
 
     # The flags its steps pass and its descriptions suggest exist.
     help_text = run([installed, "review", "--help"])
