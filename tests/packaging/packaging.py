@@ -381,8 +381,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--only", default=",".join(TESTS), help="comma-separated: " + ", ".join(TESTS))
     options = parser.parse_args()
-    for tool in ["git", "cargo", "python3"]:
-        check(shutil.which(tool) is not None, f"`{tool}` is not on PATH")
+    missing = [tool for tool in ["git", "cargo", "bash"] if shutil.which(tool) is None]
+    if missing:
+        print(f"FAILED: not on PATH: {', '.join(missing)}\n0 passed, 1 failed")
+        return 1
     version = cargo_version()
     work = Path(tempfile.mkdtemp(prefix="hybridize-packaging-"))
     print(f"work folder: {work}", file=sys.stderr)
