@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates (once) the virtualenv with the Python packaging tools the wheel,
-# pre-commit and Action tests use (tests/packaging/packaging.py): pre-commit
+# pre-commit and Action tests use (tests/packaging/run.py): pre-commit
 # (which brings PyYAML and virtualenv) from PyPI. maturin itself is fetched by
 # pip into an isolated build environment, as for any user, from
 # pyproject.toml's [build-system]. It lives in a cache outside git; a stamp

@@ -2,7 +2,7 @@
 """The wheel, the pre-commit hooks and the GitHub Action, as a user meets them.
 
     python="$(scripts/packaging-venv.sh)"
-    "$python" tests/packaging/packaging.py [--keep] [--only wheel,pre-commit,action]
+    "$python" tests/packaging/run.py [--keep] [--only wheel,pre-commit,action]
 
 Run by scripts/test. Needs git, python3 with venv, cargo, and PyPI and
 crates.io (pip fetches maturin, cargo the crates); `pre-commit` and PyYAML
