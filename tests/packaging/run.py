@@ -18,14 +18,16 @@ come from the packaging venv. A missing tool is a failure, never a skip.
 3. The wheel: `pip wheel` of the clean repository, installed into a new
    venv: `hybridize --version`, `python -m hybridize check` and `fix
    --write`, and `pip install --target`.
-4. The Action: action.yml's inputs against the docs and the CLI, and its
-   install step run with bash as the runner would.
+4. The Action: action.yml's inputs against the docs and the CLI; its
+   install step run with bash as the runner would, for the action's own
+   checkout and for a tag (pip clones it); its review step's command line
+   for given inputs (a stand-in `hybridize` records it).
 
 Every build (pip, maturin, cargo's `wheel` profile, as for a user) shares one
 cargo target folder in the cache, so the crates compile once per machine;
-the clean repository's files get an old timestamp so that a build from it
-reuses what the pre-commit build of the same commit compiled. Prints
-`N passed, N failed` last.
+when the pre-commit test runs (first), the clean repository's files get an
+old timestamp so that a build from it reuses what the pre-commit build of
+the same commit compiled. Prints `N passed, N failed` last.
 """
 
 from __future__ import annotations
@@ -122,8 +124,14 @@ def build_env(work: Path) -> dict[str, str]:
     return env
 
 
-def clean_repository(work: Path, env: dict[str, str], version: str) -> Path:
-    """The working tree's files as git sees them, in a new repository."""
+def clean_repository(work: Path, env: dict[str, str], version: str, backdate: bool) -> Path:
+    """The working tree's files as git sees them, in a new repository.
+
+    `backdate`: give the files an old timestamp, so that cargo takes what the
+    shared target folder holds as fresh. Only when the pre-commit test runs
+    first: its build, from pre-commit's own clone of this commit, is what
+    the later builds then reuse; otherwise they could take another commit's
+    build as fresh (cargo compares timestamps, not contents)."""
     listed = run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
     ).stdout
@@ -139,9 +147,10 @@ def clean_repository(work: Path, env: dict[str, str], version: str) -> Path:
     run(["git", "add", "-A"], cwd=repo, env=env)
     run(["git", "commit", "-q", "-m", "clean checkout"], cwd=repo, env=env)
     run(["git", "tag", f"v{version}"], cwd=repo, env=env)
-    for path in repo.rglob("*"):
-        if ".git" not in path.relative_to(repo).parts:
-            os.utime(path, (OLD, OLD))
+    if backdate:
+        for path in repo.rglob("*"):
+            if ".git" not in path.relative_to(repo).parts:
+                os.utime(path, (OLD, OLD))
     return repo
 
 
@@ -381,6 +390,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--only", default=",".join(TESTS), help="comma-separated: " + ", ".join(TESTS))
     options = parser.parse_args()
+    unknown = set(options.only.split(",")) - set(TESTS)
+    if unknown:
+        parser.error(f"unknown tests: {', '.join(sorted(unknown))}")
     missing = [tool for tool in ["git", "cargo", "bash"] if shutil.which(tool) is None]
     if missing:
         print(f"FAILED: not on PATH: {', '.join(missing)}\n0 passed, 1 failed")
@@ -390,8 +402,9 @@ def main() -> int:
     print(f"work folder: {work}", file=sys.stderr)
     try:
         env = build_env(work)
-        repo = clean_repository(work, env, version)
-        for name in options.only.split(","):
+        selected = [name for name in TESTS if name in options.only.split(",")]
+        repo = clean_repository(work, env, version, backdate=selected[:1] == ["pre-commit"])
+        for name in selected:
             print(f"\n-- {name}", file=sys.stderr, flush=True)
             started = time.monotonic()
             try:
