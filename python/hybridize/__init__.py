@@ -1,0 +1,1 @@
+"""The `hybridize` command-line tool, installed as an executable; see `python -m hybridize --help`."""
