@@ -12,6 +12,8 @@ use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::names::is_keras;
+use crate::observe::facts::{receives_tensors, HOT_CALLS};
+use crate::observe::Entry;
 use crate::semantic::effects::Effect;
 use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::ParamKind;
@@ -59,10 +61,11 @@ fn run(checker: &mut Checker) {
         }
     }
     for (id, &defines_graph) in defines_graph.iter().enumerate() {
-        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy) else {
+        let observed = checker.observed(id);
+        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy, observed) else {
             // Whether it is worth converting is asked only of hot code.
             if policy == Candidates::Hot {
-                if let Some(site) = called_once(semantic, id) {
+                if let Some(site) = called_once(semantic, id, observed) {
                     report_called_once(checker, id, &site);
                 }
             }
@@ -120,8 +123,17 @@ fn judge(
     }
     // Whether it is worth converting is asked only of hot code.
     let mut quiet = !does_tensor_work(facts);
+    // A profiled run that saw tensors reach the parameters it computes
+    // with is the evidence of tensor work the call sites could not give.
+    let observed_tensor_work = facts.param_tensor_work
+        && checker.observed(id).is_some_and(|entry| {
+            entry
+                .params
+                .iter()
+                .any(|param| receives_tensors(&param.kinds))
+        });
     if refusals.is_empty() && checker.settings.candidates == Candidates::Hot {
-        if facts.effect(Effect::TensorComputation).is_none() {
+        if facts.effect(Effect::TensorComputation).is_none() && !observed_tensor_work {
             // Its only tensor work would be on parameters no caller in the
             // files is seen to pass a tensor (shape arithmetic on Python
             // numbers looks the same): no evidence of a gain.
@@ -130,7 +142,7 @@ fn judge(
                 "does no tensor computation the analysis can see: it computes with its parameters, and no caller in the files analysed is seen to pass a tensor".to_string(),
             ));
             quiet = true;
-        } else if let Some(why) = too_small(semantic, id) {
+        } else if let Some(why) = too_small(semantic, id).filter(|_| !observed_tensor_work) {
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
@@ -539,6 +551,7 @@ fn candidate_reason(
     id: FunctionId,
     defines_graph: bool,
     policy: Candidates,
+    observed: Option<&Entry>,
 ) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -576,7 +589,16 @@ fn candidate_reason(
     if bases.is_some_and(|b| b.keras) && name == "__call__" {
         return None;
     }
-    let hot = if let Some(line) = &facts.loop_call {
+    // What a profiled run saw replaces the guess: called often is hot,
+    // called once is not (HY112 says so).
+    let observed_calls = observed.map_or(0, |entry| entry.calls);
+    let hot = if observed_calls >= HOT_CALLS {
+        Some(format!(
+            "was called {observed_calls} times in the profiled run"
+        ))
+    } else if observed_calls == 1 && policy == Candidates::Hot {
+        None
+    } else if let Some(line) = &facts.loop_call {
         Some(format!("is called in a loop (at {line})"))
     } else if bases.is_some() && name == "__call__" {
         // A `tf.Module`'s forward pass, which Keras does not trace: when
@@ -646,13 +668,19 @@ impl TfBases {
 /// Where a function that would otherwise be a candidate is called, when it
 /// is called exactly once, at module level outside any loop, and is no known
 /// hot step: a function doing tensor work on a tensor argument.
-fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+fn called_once(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    observed: Option<&Entry>,
+) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
     let def = function.def;
     let name = def.name.id.as_str();
-    if facts.call_sites != 1
-        || facts.loop_call.is_some()
+    let observed_once = observed.is_some_and(|entry| entry.calls == 1);
+    // An observed single call overrules the call sites' count.
+    let statically_once = facts.call_sites == 1 && facts.loop_call.is_none();
+    if !(statically_once || observed_once)
         || facts.under_graph
         || function.graph.is_some()
         || def.is_async
@@ -662,6 +690,15 @@ fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         || (function.class.is_some_and(|c| semantic.is_tf_class(c)) && name == "call")
     {
         return None;
+    }
+    if let Some(entry) = observed.filter(|_| observed_once) {
+        let tensors_in = entry
+            .params
+            .iter()
+            .any(|param| receives_tensors(&param.kinds));
+        let works = facts.effect(Effect::TensorComputation).is_some()
+            || (facts.param_tensor_work && tensors_in);
+        return works.then(|| "in the profiled run".to_string());
     }
     if facts.effect(Effect::TensorComputation).is_none()
         || !facts

@@ -32,6 +32,20 @@ pub enum Command {
     },
     /// List every codemod: code, name, fix safety, summary.
     Codemods,
+    /// Run a command under a tracer and write what it observed of the
+    /// project's functions (calls, time, argument dtypes and shapes, traces)
+    /// to a profile for `--profile`.
+    Trace(TraceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Where to write the profile.
+    #[arg(long, short = 'o', default_value = crate::observe::profile::DEFAULT_FILE)]
+    pub output: PathBuf,
+    /// The command to run, after `--` (`-- python train.py`, `-- pytest tests/`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +147,10 @@ pub struct CommonArgs {
     /// without it they only give call sites.
     #[arg(long)]
     pub include_tests: bool,
+    /// A profile written by `hybridize trace`: observed calls, signatures
+    /// and trace counts replace the analysis's guesses where they exist.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
 }
 
 /// `--candidates`.

@@ -26,6 +26,7 @@ pub mod interrupt;
 pub mod lines;
 pub mod names;
 pub mod noqa;
+pub mod observe;
 pub mod prescan;
 pub mod propagate;
 pub mod render;

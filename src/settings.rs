@@ -25,6 +25,8 @@ pub struct Settings {
     pub include_tests: bool,
     /// Glob patterns of files that look like tests.
     pub test_files: Vec<String>,
+    /// Observations of a profiled run (`--profile`).
+    pub profile: Option<std::sync::Arc<crate::observe::Profile>>,
 }
 
 /// Which functions HY001 judges as candidates for `@tf.function`.
@@ -80,6 +82,7 @@ impl Default for Settings {
             show_refusals: false,
             include_tests: false,
             test_files: DEFAULT_TEST_FILES.iter().map(|g| g.to_string()).collect(),
+            profile: None,
         }
     }
 }

@@ -6,6 +6,7 @@ mod check;
 mod explain;
 mod fix;
 mod review;
+mod trace;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Review(args) => review::review(args),
         Command::Explain { code } => explain::explain(&code),
         Command::Codemods => explain::codemods(),
+        Command::Trace(args) => trace::trace(args),
     }
 }
 
@@ -82,6 +84,9 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
             .parse()
             .map_err(|reason: String| anyhow::anyhow!("--tensorflow-version: {reason}"))?;
         settings.tensorflow_version_origin = "--tensorflow-version".to_string();
+    }
+    if let Some(path) = &common.profile {
+        settings.profile = Some(std::sync::Arc::new(crate::observe::Profile::load(path)?));
     }
     Ok(settings)
 }
@@ -144,7 +149,13 @@ fn reports(
     }
     let walked = walk(&common.paths, settings)?;
     let tests = walked.test_count();
-    Ok((run_files(&walked, settings, mode, sink), tests))
+    let reports = run_files(&walked, settings, mode, sink);
+    if let Some(profile) = &settings.profile {
+        for note in profile.stale_notes() {
+            eprintln!("{note}");
+        }
+    }
+    Ok((reports, tests))
 }
 
 /// The Python files under `paths`, and which of them give only their call
