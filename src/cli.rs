@@ -36,6 +36,27 @@ pub enum Command {
     /// project's functions (calls, time, argument dtypes and shapes, traces)
     /// to a profile for `--profile`.
     Trace(TraceArgs),
+    /// Run a command on a copy of the project before and after the fixes,
+    /// and keep only the changes with which it passes and is not slower.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Runs of the command per state (the median is compared).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Seconds a run may take before it is stopped and counts as failed.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Apply the kept changes to the files instead of printing their diff.
+    #[arg(long)]
+    pub write: bool,
+    /// The command that must pass, after `--` (`-- pytest -q tests`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

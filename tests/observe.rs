@@ -369,3 +369,156 @@ fn a_profile_that_cannot_be_read_is_an_error() {
         }
     }
 }
+
+#[test]
+fn verify_keeps_what_passes_and_pays_off_and_drops_the_rest() {
+    let Some(bin) = tf_bin() else { return };
+    let dir = project();
+    let mut command = hybridize(dir.path());
+    with_path(&mut command, &bin);
+    let output = command
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--runs",
+            "3",
+            "--",
+            "pytest",
+            "-q",
+            "tests",
+        ])
+        .output()
+        .unwrap();
+    let report = text(&output.stderr);
+    let diff = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("Baseline: `pytest -q tests` passes"),
+        "{report}"
+    );
+    // The good change: `loss_of` as a graph function.
+    assert!(
+        report.contains("  kept     model.py: HY001 `loss_of`: passes"),
+        "{report}"
+    );
+    // The unsafe change the test catches (a global frozen at trace time).
+    assert!(
+        report.contains("  dropped  scale.py: HY001 `scaled`: the command fails with it:"),
+        "{report}"
+    );
+    assert!(
+        report.contains("| E           assert 3.0 == 5.0"),
+        "{report}"
+    );
+    // The change that retraces on every new Python float.
+    assert!(
+        report.contains("  dropped  schedule.py: HY001 `decayed`: slower, "),
+        "{report}"
+    );
+    assert!(report.contains("Kept 1 of 3 changed files: "), "{report}");
+    assert!(report.contains(", speedup x"), "{report}");
+    // The diff holds the kept change only; the tree is as it was.
+    assert!(diff.contains("--- a/model.py\n+++ b/model.py"), "{diff}");
+    assert!(
+        diff.contains("+@tf.function\n def loss_of(w, x, y):"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("scale.py") && !diff.contains("schedule.py"),
+        "{diff}"
+    );
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/observe/project");
+    for file in ["model.py", "scale.py", "schedule.py"] {
+        assert_eq!(
+            fs::read_to_string(dir.path().join(file)).unwrap(),
+            fs::read_to_string(source.join(file)).unwrap()
+        );
+    }
+}
+
+const GRAPH_PRINT: &str =
+    "import tensorflow as tf\n\n\n@tf.function\ndef step(x):\n    print(\"x\", x)\n    return x\n";
+
+#[test]
+fn verify_writes_only_the_changes_with_which_the_command_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.py"), GRAPH_PRINT).unwrap();
+    fs::write(dir.path().join("b.py"), GRAPH_PRINT).unwrap();
+    // The "test suite": fails once b.py is changed.
+    let output = hybridize(dir.path())
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--runs",
+            "1",
+            "--write",
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg("! grep -q tf.print b.py")
+        .output()
+        .unwrap();
+    let report = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("  kept     a.py: HY011 `step`: passes"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  dropped  b.py: HY011 `step`: the command fails with it:"),
+        "{report}"
+    );
+    assert!(fs::read_to_string(dir.path().join("a.py"))
+        .unwrap()
+        .contains("tf.print(\"x\", x)"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("b.py")).unwrap(),
+        GRAPH_PRINT
+    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn verify_changes_nothing_when_the_baseline_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.py"), GRAPH_PRINT).unwrap();
+    let output = hybridize(dir.path())
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--write",
+            "--",
+            "sh",
+            "-c",
+            "echo no; exit 4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let report = text(&output.stderr);
+    assert!(
+        report.contains("error: the baseline fails: `sh -c echo no; exit 4` fails on the project as it is, before any fix is applied; nothing was changed\nno\n(exit status 4)"),
+        "{report}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a.py")).unwrap(),
+        GRAPH_PRINT
+    );
+    let output = hybridize(dir.path())
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--",
+            "no-such-command-hybridize",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("`no-such-command-hybridize` not found"),
+        "{}",
+        text(&output.stderr)
+    );
+}

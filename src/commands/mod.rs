@@ -7,6 +7,7 @@ mod explain;
 mod fix;
 mod review;
 mod trace;
+mod verify;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Explain { code } => explain::explain(&code),
         Command::Codemods => explain::codemods(),
         Command::Trace(args) => trace::trace(args),
+        Command::Verify(args) => verify::verify(args),
     }
 }
 

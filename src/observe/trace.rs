@@ -116,14 +116,14 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
 /// too) must not end this process before the command has ended and its
 /// profile is written: SIGINT gets a handler that does nothing. (Ignoring
 /// it would be inherited by the command; a handler is reset by `exec`.)
-struct ForwardedInterrupts {
+pub(super) struct ForwardedInterrupts {
     previous: libc::sigaction,
 }
 
 extern "C" fn do_nothing(_: libc::c_int) {}
 
 impl ForwardedInterrupts {
-    fn install() -> Self {
+    pub(super) fn install() -> Self {
         // SAFETY: installs a handler that does nothing, saving the old one.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();

@@ -5,6 +5,8 @@ import sys
 import tensorflow as tf
 
 from model import loss_of, normalize, summary
+from scale import scaled
+from schedule import decay_all
 
 
 def batches(n, size):
@@ -27,7 +29,10 @@ def main(argv):
     epochs = int(argv[1]) if len(argv) > 1 else 3
     w = tf.ones((4, 1))
     final = run(normalize, epochs, w)
-    print("RESULT", float(final), float(summary(w)))
+    for _ in range(3):
+        scaled(w)
+    decayed = decay_all(w, 150)
+    print("RESULT", float(final), float(summary(w)), round(decayed, 4))
     return 0
 
 
