@@ -13,6 +13,7 @@ use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::names::is_keras;
 use crate::observe::facts::{receives_tensors, HOT_CALLS};
+use crate::observe::profile::Kind;
 use crate::observe::Entry;
 use crate::semantic::effects::Effect;
 use crate::semantic::facts::FunctionFacts;
@@ -102,6 +103,16 @@ fn judge(
         ));
     }
     refusals.extend(refusals_of(checker.source, semantic, id));
+    // A Python number the profiled run saw change from call to call would
+    // trace the graph function once per value.
+    if !refusals
+        .iter()
+        .any(|(refusal, _)| refusal.code == refusals::PYTHON_SCALAR_PARAMETER.code)
+    {
+        if let Some(why) = checker.observed(id).and_then(observed_varying_number) {
+            refusals.push((&refusals::PYTHON_SCALAR_PARAMETER, why));
+        }
+    }
     let mut returns = PythonReturns::default();
     returns.visit_body(&function.def.body);
     if let Some((what, at)) = returns.first {
@@ -221,6 +232,28 @@ fn judge(
         Applicability::Unsafe
     };
     checker.report(diagnostic.with_fix(title, Fix::applicable_edits(edit, edits, applicability)));
+}
+
+/// Why a function observed in a profiled run would be traced again and
+/// again: a parameter that received different Python numbers.
+fn observed_varying_number(entry: &Entry) -> Option<String> {
+    entry.params.iter().find_map(|param| {
+        let [Kind::Scalar { type_name, values }] = param.kinds.as_slice() else {
+            return None;
+        };
+        if !matches!(type_name.as_str(), "int" | "float") || values.len() < 2 {
+            return None;
+        }
+        let count = if values.len() >= 16 {
+            "16 or more".to_string()
+        } else {
+            values.len().to_string()
+        };
+        Some(format!(
+            "received {count} different Python numbers for `{}` in the profiled run; each new value would retrace it",
+            param.name
+        ))
+    })
 }
 
 /// Whether the function does tensor work, or would on a tensor argument:

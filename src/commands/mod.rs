@@ -151,13 +151,16 @@ fn reports(
     }
     let walked = walk(&common.paths, settings)?;
     let tests = walked.test_count();
-    let reports = run_files(&walked, settings, mode, sink);
+    Ok((run_files(&walked, settings, mode, sink), tests))
+}
+
+/// The notes about the profile's entries a run ignored (stale ones).
+fn print_profile_notes(settings: &Settings) {
     if let Some(profile) = &settings.profile {
         for note in profile.stale_notes() {
             eprintln!("{note}");
         }
     }
-    Ok((reports, tests))
 }
 
 /// The Python files under `paths`, and which of them give only their call
@@ -185,6 +188,7 @@ fn run_files(
     let progress = progress_bar(files.files.len());
     let reports = run::run(&files.files, &files.tests, settings, mode, &progress, sink);
     progress.finish_and_clear();
+    print_profile_notes(settings);
     reports
 }
 

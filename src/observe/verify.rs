@@ -220,14 +220,14 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
-/// The spread of `values` relative to their median.
+/// The noise of `values` relative to their median: twice their median
+/// absolute deviation (one run slowed by a busy machine does not make
+/// every change look like noise, as the range would).
 fn spread(values: &[f64]) -> f64 {
-    let (min, max) = values
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let median = median(values);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - median).abs()).collect();
     if median > 0.0 {
-        (max - min) / median
+        2.0 * self::median(&deviations) / median
     } else {
         0.0
     }
@@ -276,6 +276,8 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0]), 2.5);
         assert!((spread(&[9.0, 10.0, 11.0]) - 0.2).abs() < 1e-9);
+        // One slow run does not widen it.
+        assert!((spread(&[9.5, 10.0, 30.0]) - 0.1).abs() < 1e-9);
     }
 
     #[test]
