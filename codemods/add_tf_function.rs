@@ -12,6 +12,9 @@ use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::names::is_keras;
+use crate::observe::facts::{receives_tensors, HOT_CALLS};
+use crate::observe::profile::Kind;
+use crate::observe::Entry;
 use crate::semantic::effects::Effect;
 use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::ParamKind;
@@ -68,10 +71,11 @@ fn run(checker: &mut Checker) {
         }
     }
     for (id, &defines_graph) in defines_graph.iter().enumerate() {
-        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy) else {
+        let observed = checker.observed(id);
+        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy, observed) else {
             // Whether it is worth converting is asked only of hot code.
             if policy == Candidates::Hot {
-                if let Some(site) = called_once(semantic, id) {
+                if let Some(site) = called_once(semantic, id, observed) {
                     report_called_once(checker, id, &site);
                 }
             }
@@ -108,6 +112,16 @@ fn judge(
         ));
     }
     refusals.extend(refusals_of(checker.source, semantic, id));
+    // A Python number the profiled run saw change from call to call would
+    // trace the graph function once per value.
+    if !refusals
+        .iter()
+        .any(|(refusal, _)| refusal.code == refusals::PYTHON_SCALAR_PARAMETER.code)
+    {
+        if let Some(why) = checker.observed(id).and_then(observed_varying_number) {
+            refusals.push((&refusals::PYTHON_SCALAR_PARAMETER, why));
+        }
+    }
     let mut returns = PythonReturns::default();
     returns.visit_body(&function.def.body);
     if let Some((what, at)) = returns.first {
@@ -129,8 +143,17 @@ fn judge(
     }
     // Whether it is worth converting is asked only of hot code.
     let mut quiet = !does_tensor_work(facts);
+    // A profiled run that saw tensors reach the parameters it computes
+    // with is the evidence of tensor work the call sites could not give.
+    let observed_tensor_work = facts.param_tensor_work
+        && checker.observed(id).is_some_and(|entry| {
+            entry
+                .params
+                .iter()
+                .any(|param| receives_tensors(&param.kinds))
+        });
     if refusals.is_empty() && checker.settings.candidates == Candidates::Hot {
-        if facts.effect(Effect::TensorComputation).is_none() {
+        if facts.effect(Effect::TensorComputation).is_none() && !observed_tensor_work {
             // Its only tensor work would be on parameters no caller in the
             // files is seen to pass a tensor (shape arithmetic on Python
             // numbers looks the same): no evidence of a gain.
@@ -139,7 +162,7 @@ fn judge(
                 "does no tensor computation the analysis can see: it computes with its parameters, and no caller in the files analysed is seen to pass a tensor".to_string(),
             ));
             quiet = true;
-        } else if let Some(why) = too_small(semantic, id) {
+        } else if let Some(why) = too_small(semantic, id).filter(|_| !observed_tensor_work) {
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
@@ -218,6 +241,28 @@ fn judge(
         Applicability::Unsafe
     };
     checker.report(diagnostic.with_fix(title, Fix::applicable_edits(edit, edits, applicability)));
+}
+
+/// Why a function observed in a profiled run would be traced again and
+/// again: a parameter that received different Python numbers.
+fn observed_varying_number(entry: &Entry) -> Option<String> {
+    entry.params.iter().find_map(|param| {
+        let [Kind::Scalar { type_name, values }] = param.kinds.as_slice() else {
+            return None;
+        };
+        if !matches!(type_name.as_str(), "int" | "float") || values.len() < 2 {
+            return None;
+        }
+        let count = if values.len() >= 16 {
+            "16 or more".to_string()
+        } else {
+            values.len().to_string()
+        };
+        Some(format!(
+            "received {count} different Python numbers for `{}` in the profiled run; each new value would retrace it",
+            param.name
+        ))
+    })
 }
 
 /// Whether the function does tensor work the analysis can see (a
@@ -552,6 +597,7 @@ fn candidate_reason(
     id: FunctionId,
     defines_graph: bool,
     policy: Candidates,
+    observed: Option<&Entry>,
 ) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -589,7 +635,16 @@ fn candidate_reason(
     if bases.is_some_and(|b| b.keras) && name == "__call__" {
         return None;
     }
-    let hot = if let Some(line) = &facts.loop_call {
+    // What a profiled run saw replaces the guess: called often is hot,
+    // called once is not (HY112 says so).
+    let observed_calls = observed.map_or(0, |entry| entry.calls);
+    let hot = if observed_calls >= HOT_CALLS {
+        Some(format!(
+            "was called {observed_calls} times in the profiled run"
+        ))
+    } else if observed_calls == 1 && policy == Candidates::Hot {
+        None
+    } else if let Some(line) = &facts.loop_call {
         Some(format!("is called in a loop (at {line})"))
     } else if bases.is_some() && name == "__call__" {
         // A `tf.Module`'s forward pass, which Keras does not trace: when
@@ -663,13 +718,19 @@ impl TfBases {
 /// Where a function that would otherwise be a candidate is called, when it
 /// is called exactly once, at module level outside any loop, and is no known
 /// hot step: a function doing tensor work on a tensor argument.
-fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+fn called_once(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    observed: Option<&Entry>,
+) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
     let def = function.def;
     let name = def.name.id.as_str();
-    if facts.call_sites != 1
-        || facts.loop_call.is_some()
+    let observed_once = observed.is_some_and(|entry| entry.calls == 1);
+    // An observed single call overrules the call sites' count.
+    let statically_once = facts.call_sites == 1 && facts.loop_call.is_none();
+    if !(statically_once || observed_once)
         || facts.under_graph
         || function.graph.is_some()
         || def.is_async
@@ -679,6 +740,15 @@ fn called_once(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         || (function.class.is_some_and(|c| semantic.is_tf_class(c)) && name == "call")
     {
         return None;
+    }
+    if let Some(entry) = observed.filter(|_| observed_once) {
+        let tensors_in = entry
+            .params
+            .iter()
+            .any(|param| receives_tensors(&param.kinds));
+        let works = facts.effect(Effect::TensorComputation).is_some()
+            || (facts.param_tensor_work && tensors_in);
+        return works.then(|| "in the profiled run".to_string());
     }
     if facts.effect(Effect::TensorComputation).is_none()
         || !facts

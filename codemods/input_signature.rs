@@ -18,6 +18,8 @@ use crate::analyze::signature::{
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Edit, Fix};
+use crate::observe::facts::observed_facts;
+use crate::observe::Entry;
 use crate::semantic::effects::Effect;
 use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::{Dim, ParamKind, Structure, TensorInfo};
@@ -48,7 +50,7 @@ fn run(checker: &mut Checker) {
             continue;
         };
         let facts = &semantic.facts[id];
-        if facts.params.is_empty() || !called_enough(facts) {
+        if facts.params.is_empty() || !called_enough(facts, checker.observed(id)) {
             continue;
         }
         if let Expr::Call(call) = &decorator.expression {
@@ -95,7 +97,13 @@ fn run(checker: &mut Checker) {
 /// Whether a function is called often enough, in a loop or from several
 /// places, for its retracing to matter (a function without parameters
 /// besides `self` is traced once).
-fn called_enough(facts: &FunctionFacts) -> bool {
+fn called_enough(facts: &FunctionFacts, observed: Option<&Entry>) -> bool {
+    if let Some(entry) = observed {
+        // Traced (or, eager, called) more than once in the profiled run.
+        if entry.traces.unwrap_or(0) >= 2 || entry.calls >= 2 {
+            return true;
+        }
+    }
     facts.call_sites > 0 && (facts.loop_call.is_some() || facts.call_sites >= 2)
 }
 
@@ -127,7 +135,7 @@ pub(crate) fn retracing_of_new_graph_function(
     id: FunctionId,
 ) -> Option<Retracing> {
     let facts = &checker.semantic.facts[id];
-    if facts.params.is_empty() || !called_enough(facts) {
+    if facts.params.is_empty() || !called_enough(facts, checker.observed(id)) {
         return None;
     }
     varying_shapes(checker, id, &mut None)
@@ -144,7 +152,11 @@ fn varying_shapes<'s>(
 ) -> Option<Retracing> {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
-    let facts = &semantic.facts[id];
+    // What a profiled run saw the parameters receive replaces what the
+    // call sites say: exact dtypes, `None` only where sizes differed.
+    let observed = checker.observed(id);
+    let observed_facts = observed.map(|entry| observed_facts(&semantic.facts[id], entry));
+    let facts = observed_facts.as_ref().unwrap_or(&semantic.facts[id]);
     // The evidence: parameters whose shapes differ from call to call. A
     // shape that is only unknown is no reason to relax it.
     let varying: Vec<&str> = facts
@@ -180,7 +192,17 @@ fn varying_shapes<'s>(
         .map(|param| format!("`{param}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let message = format!("graph function `{name}` is traced again for every new shape of {shown}: its call sites pass different sizes");
+    let evidence = match observed {
+        Some(Entry {
+            traces: Some(traces),
+            ..
+        }) if *traces >= 2 => format!("traced {traces} times in the profiled run"),
+        Some(_) => "the profiled run passed different sizes".to_string(),
+        None => "its call sites pass different sizes".to_string(),
+    };
+    let message = format!(
+        "graph function `{name}` is traced again for every new shape of {shown}: {evidence}"
+    );
     let no_fix = |note: String| {
         Some(Retracing {
             message: message.clone(),
@@ -191,7 +213,9 @@ fn varying_shapes<'s>(
     let static_shape = static_shape_read(semantic, id, Effect::StaticShape);
     let static_rank = static_shape_read(semantic, id, Effect::StaticRank);
     let closed = call_sites_closed(semantic, id);
-    if !python_values && closed {
+    // Observed shapes are evidence for calls the analysis cannot see too
+    // (the fix stays unsafe, and the note says which calls could differ).
+    if !python_values && (closed || observed.is_some()) {
         let (spec, import) = checker.importer.tensorflow_attribute("TensorSpec")?;
         let mut render = Render {
             checker,
@@ -207,7 +231,16 @@ fn varying_shapes<'s>(
                     "no fix offered: `{name}` {why}; with `None` for a size that varies, one trace would decide it for every size: each shape needs its own trace"
                 ));
             }
-            let mut note = "every call site is in this module: the dimensions that vary become `None`, the others stay fixed".to_string();
+            let mut note = if observed.is_some() {
+                let calls = if closed {
+                    "every call site is in this module"
+                } else {
+                    "a call the profiled run did not make may pass other shapes, which the signature would reject"
+                };
+                format!("the signature is what the profiled run passed: its dtypes, and `None` only for the dimensions that took different sizes; {calls}")
+            } else {
+                "every call site is in this module: the dimensions that vary become `None`, the others stay fixed".to_string()
+            };
             if named {
                 note.push_str("; a dimension every call site spells with the same module-level constant keeps its name");
             }

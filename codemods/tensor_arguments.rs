@@ -14,6 +14,8 @@ use crate::analyze::signature::{
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::observe::profile::Kind;
+use crate::observe::Entry;
 use crate::semantic::effects::Call;
 use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::{FunctionId, SemanticModel};
@@ -43,19 +45,71 @@ fn run(checker: &mut Checker) {
         if tracing_keyword(semantic, id) == Some("input_signature") {
             continue;
         }
+        let observed = checker.observed(id);
         for (index, (param, kind)) in semantic.facts[id].params.iter().enumerate() {
-            let ParamKind::Primitive {
-                varies_at: Some(line),
-                ..
-            } = kind
-            else {
-                continue;
+            let at = match (
+                kind,
+                observed.and_then(|entry| observed_values(entry, param)),
+            ) {
+                // What the profiled run passed replaces what the call
+                // sites say.
+                (_, Some((values, traces))) if values > 1 => {
+                    let traces = traces.map_or(String::new(), |traces| {
+                        format!(", and it was traced {traces} times")
+                    });
+                    let values = if values >= MAX_OBSERVED_VALUES {
+                        format!("{values} or more")
+                    } else {
+                        values.to_string()
+                    };
+                    format!("{values} different values in the profiled run{traces}")
+                }
+                (_, Some(_)) => continue,
+                (
+                    ParamKind::Primitive {
+                        varies_at: Some(0), ..
+                    },
+                    None,
+                ) => "different constants at different call sites".to_string(),
+                (
+                    ParamKind::Primitive {
+                        varies_at: Some(line),
+                        ..
+                    },
+                    None,
+                ) => format!("a value that changes between calls, at line {line}"),
+                _ => continue,
             };
             let calls = calls_by_offset
                 .get_or_insert_with(|| expression_calls(checker.module.body.as_slice()));
-            check_parameter(checker, calls, id, index, param, *line);
+            check_parameter(checker, calls, id, index, param, at);
         }
     }
+}
+
+/// The tracer keeps at most this many distinct values of a parameter.
+const MAX_OBSERVED_VALUES: usize = 16;
+
+/// How many distinct Python scalars the profiled run passed for `param`
+/// (when it passed only scalars), and how often the function was traced.
+fn observed_values(entry: &Entry, param: &str) -> Option<(usize, Option<u64>)> {
+    let observed = entry.params.iter().find(|p| p.name == param)?;
+    let mut values = 0;
+    for kind in &observed.kinds {
+        // Only numbers become tensors that mean the same.
+        let Kind::Scalar {
+            values: seen,
+            type_name,
+        } = kind
+        else {
+            return None;
+        };
+        if !matches!(type_name.as_str(), "int" | "float") {
+            return None;
+        }
+        values += seen.len();
+    }
+    Some((values, entry.traces))
 }
 
 fn check_parameter(
@@ -64,7 +118,7 @@ fn check_parameter(
     id: FunctionId,
     index: usize,
     param: &str,
-    line: u32,
+    at: String,
 ) {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
@@ -89,11 +143,6 @@ fn check_parameter(
     {
         return;
     }
-    let at = if line == 0 {
-        "different constants at different call sites".to_string()
-    } else {
-        format!("a value that changes between calls, at line {line}")
-    };
     let diagnostic = CODEMOD.diagnostic(format!(
             "graph function `{name}` receives a Python value for `{param}` ({at}); each new value traces it again"
         ),

@@ -22,6 +22,9 @@ pub struct Checker<'a, 's: 'a> {
     pub stylist: &'a Stylist<'a>,
     pub settings: &'a Settings,
     pub importer: Importer<'a>,
+    /// Per function (by id): what a profiled run observed of it, when
+    /// `--profile` gives an entry that matches its current source.
+    observed: Vec<Option<&'a crate::observe::Entry>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -49,8 +52,23 @@ impl<'a, 's: 'a> Checker<'a, 's> {
             stylist,
             settings,
             importer: Importer::new(source, module, &semantic.imports, stylist),
+            observed: settings.profile.as_ref().map_or_else(Vec::new, |profile| {
+                profile.entries_for(
+                    path,
+                    source,
+                    semantic
+                        .functions
+                        .iter()
+                        .map(|f| (f.qualified_name.as_str(), f.def)),
+                )
+            }),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// What the profiled run (`--profile`) observed of function `id`.
+    pub fn observed(&self, id: crate::semantic::FunctionId) -> Option<&'a crate::observe::Entry> {
+        self.observed.get(id).copied().flatten()
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {

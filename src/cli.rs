@@ -42,6 +42,41 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Run a command under a tracer and write what it observed of the
+    /// project's functions (calls, time, argument dtypes and shapes, traces)
+    /// to a profile for `--profile`.
+    Trace(TraceArgs),
+    /// Run a command on a copy of the project before and after the fixes,
+    /// and keep only the changes with which it passes and is not slower.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Runs of the command per state (the median is compared).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Seconds a run may take before it is stopped and counts as failed.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Apply the kept changes to the files instead of printing their diff.
+    #[arg(long)]
+    pub write: bool,
+    /// The command that must pass, after `--` (`-- pytest -q tests`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Where to write the profile.
+    #[arg(long, short = 'o', default_value = crate::observe::profile::DEFAULT_FILE)]
+    pub output: PathBuf,
+    /// The command to run, after `--` (`-- python train.py`, `-- pytest tests/`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +181,10 @@ pub struct CommonArgs {
     /// Neither read nor write the cache (`.hybridize_cache`).
     #[arg(long)]
     pub no_cache: bool,
+    /// A profile written by `hybridize trace`: observed calls, signatures
+    /// and trace counts replace the analysis's guesses where they exist.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
 }
 
 /// `--candidates`.

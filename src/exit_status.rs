@@ -7,6 +7,8 @@ pub enum ExitStatus {
     Success,
     Failure,
     Error,
+    /// A command's own exit status, passed through (`hybridize trace`).
+    Code(u8),
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -15,6 +17,7 @@ impl From<ExitStatus> for std::process::ExitCode {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Error => 2,
+            ExitStatus::Code(code) => code,
         })
     }
 }

@@ -28,6 +28,7 @@ pub mod lines;
 pub mod names;
 pub mod noqa;
 pub mod notebook;
+pub mod observe;
 pub mod prescan;
 pub mod propagate;
 pub mod render;

@@ -28,6 +28,8 @@ pub struct Settings {
     /// Where the run's cache is (`None`: no cache). The command line sets
     /// it; a run through the library has none.
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Observations of a profiled run (`--profile`).
+    pub profile: Option<std::sync::Arc<crate::observe::Profile>>,
 }
 
 /// Which functions HY001 judges as candidates for `@tf.function`.
@@ -84,6 +86,7 @@ impl Default for Settings {
             include_tests: false,
             test_files: DEFAULT_TEST_FILES.iter().map(|g| g.to_string()).collect(),
             cache_dir: None,
+            profile: None,
         }
     }
 }

@@ -6,6 +6,8 @@ mod check;
 mod explain;
 mod fix;
 mod review;
+mod trace;
+mod verify;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Codemods => explain::codemods(),
         Command::Server => crate::server::serve(),
         Command::Clean { path } => clean(&path),
+        Command::Trace(args) => trace::trace(args),
+        Command::Verify(args) => verify::verify(args),
     }
 }
 
@@ -78,8 +82,10 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
         };
     }
     // The cache of the project of the first path, unless turned off; its
-    // location is resolved here, once, for the whole run.
-    settings.cache_dir = (!common.no_cache && !reads_stdin(common))
+    // location is resolved here, once, for the whole run. A profiled run
+    // has none: what it prints (the notes on stale entries) comes from
+    // looking at every file.
+    settings.cache_dir = (!common.no_cache && !reads_stdin(common) && common.profile.is_none())
         .then(|| crate::cache::location(start, settings.cache_dir.as_deref()));
     settings.show_refusals |= common.show_refusals;
     settings.include_tests |= common.include_tests;
@@ -88,6 +94,9 @@ fn settings(common: &CommonArgs) -> Result<Settings> {
             .parse()
             .map_err(|reason: String| anyhow::anyhow!("--tensorflow-version: {reason}"))?;
         settings.tensorflow_version_origin = "--tensorflow-version".to_string();
+    }
+    if let Some(path) = &common.profile {
+        settings.profile = Some(std::sync::Arc::new(crate::observe::Profile::load(path)?));
     }
     Ok(settings)
 }
@@ -153,6 +162,15 @@ fn reports(
     Ok((run_files(&walked, settings, mode, sink), tests))
 }
 
+/// The notes about the profile's entries a run ignored (stale ones).
+fn print_profile_notes(settings: &Settings) {
+    if let Some(profile) = &settings.profile {
+        for note in profile.stale_notes() {
+            eprintln!("{note}");
+        }
+    }
+}
+
 /// The Python files under `paths`, and which of them give only their call
 /// sites (they look like tests, and `--include-tests` is not given).
 fn walk(paths: &[PathBuf], settings: &Settings) -> Result<Walked> {
@@ -193,6 +211,7 @@ fn run_files(
     if let Some(cache) = &cache {
         cache.finish();
     }
+    print_profile_notes(settings);
     reports
 }
 

@@ -115,6 +115,7 @@ pub(super) fn review(args: ReviewArgs) -> Result<ExitStatus> {
         })
         .collect();
     let mut reports = changed_file_reports(&args.common.paths, &files, &settings)?;
+    super::print_profile_notes(&settings);
 
     let mut errors = 0;
     let mut reviewed = Vec::new();
