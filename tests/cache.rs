@@ -646,3 +646,27 @@ fn files_written_just_before_a_run_are_never_trusted_by_their_times() {
         "a run of just-written files was replayed"
     );
 }
+
+#[test]
+fn a_profiled_run_neither_reads_nor_writes_the_cache() {
+    let dir = project();
+    let profile = format!(
+        "{{\"format\": \"hybridize-profile\", \"version\": 1, \"root\": {:?}, \"command\": [\"python\"], \"exit_status\": 0, \"processes\": 1, \"functions\": []}}",
+        dir.path().display().to_string()
+    );
+    write(dir.path(), "profile.json", &profile);
+    let output = run(
+        dir.path(),
+        &["check", "--profile", "profile.json", "."],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", shown(&output));
+    assert!(
+        !dir.path().join(".hybridize_cache").exists(),
+        "{}",
+        shown(&output)
+    );
+    // Without the profile, the same run caches.
+    run(dir.path(), &["check", "."], None);
+    assert!(dir.path().join(".hybridize_cache").exists());
+}
