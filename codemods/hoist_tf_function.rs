@@ -471,6 +471,16 @@ fn lift(
             "it mutates the captured `{name}` (line {line}), which as a parameter of a graph function would be a copy"
         )));
     }
+    // Variables, optimizers, layers made on every call of the enclosing
+    // function: lifted, the graph function would be traced again for each
+    // new object, and a trace after the first that creates variables (an
+    // optimizer's slots, a layer's weights) fails. They are to be made once
+    // first (HY012), not passed in.
+    if let Some((name, what, line)) = per_call_object(checker, outer, &captured) {
+        return Err(any(format!(
+            "it uses `{name}`, {what} created on every call of the enclosing function (line {line}): lifted, it would be traced again for each new one, and creating variables in a later trace fails; create it once first"
+        )));
+    }
     // Python effects of a graph function run while it is traced: today on
     // every call of the enclosing function, once lifted only on the first.
     let facts = &semantic.facts[id];
@@ -1277,4 +1287,69 @@ fn mutated_capture(
     mutations
         .found
         .map(|(name, at)| (name, checker.line_number(at)))
+}
+
+/// The first of `captured` that `outer` binds to a new TensorFlow object
+/// that holds variables (`tf.Variable(...)`, an optimizer, a layer, a
+/// model, a metric): its name, what it is, and the line.
+fn per_call_object(
+    checker: &Checker,
+    outer: &StmtFunctionDef,
+    captured: &[String],
+) -> Option<(String, &'static str, usize)> {
+    use crate::semantic::kinds::ObjectKind;
+    struct Finder<'c, 'm, 's> {
+        checker: &'c Checker<'m, 's>,
+        captured: &'c [String],
+        found: Option<(String, &'static str, TextSize)>,
+    }
+    impl<'a> Visitor<'a> for Finder<'_, '_, '_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found.is_some() {
+                return;
+            }
+            match stmt {
+                // Its own nested functions are not run by the call.
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Assign(assign) => {
+                    if let ([Expr::Name(target)], Expr::Call(ExprCall { func, .. })) =
+                        (assign.targets.as_slice(), assign.value.as_ref())
+                    {
+                        let name = target.id.as_str();
+                        if self.captured.iter().any(|c| c == name) {
+                            let kind = self
+                                .checker
+                                .semantic
+                                .imports
+                                .resolve(func)
+                                .and_then(|qualified| ObjectKind::built_by(&qualified));
+                            let what = match kind {
+                                Some(ObjectKind::Variable) => Some("a `tf.Variable`"),
+                                Some(ObjectKind::Optimizer) => Some("an optimizer"),
+                                Some(ObjectKind::Layer) => Some("a Keras layer"),
+                                Some(ObjectKind::Model) => Some("a Keras model"),
+                                Some(ObjectKind::Metric) => Some("a Keras metric"),
+                                _ => None,
+                            };
+                            if let Some(what) = what {
+                                self.found = Some((name.to_string(), what, assign.start()));
+                                return;
+                            }
+                        }
+                    }
+                    walk_stmt(self, stmt);
+                }
+                _ => walk_stmt(self, stmt),
+            }
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        captured,
+        found: None,
+    };
+    finder.visit_body(&outer.body);
+    finder
+        .found
+        .map(|(name, what, at)| (name, what, checker.line_number(at)))
 }

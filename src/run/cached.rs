@@ -12,7 +12,7 @@ use ruff_diagnostics::Fix;
 use ruff_text_size::TextRange;
 use serde::{Deserialize, Serialize};
 
-use super::first_look::{FirstPass, LocalFacts};
+use super::first_pass::{FirstPass, LocalFacts};
 use crate::cache::{content_hash, intern::intern, Cache, Key, KeyHasher};
 use crate::diagnostic::Diagnostic;
 use crate::names::StarImport;
@@ -188,7 +188,7 @@ impl FirstEntry {
         let text_hash = if diagnostics.is_empty() {
             0
         } else {
-            super::first_look::text_hash(text)
+            super::first_pass::text_hash(text)
         };
         FirstPass {
             path: path.to_path_buf(),

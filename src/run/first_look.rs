@@ -10,6 +10,7 @@ use rustc_hash::FxHashSet;
 use super::cached::{first_key, FirstEntry, FirstEntryOut};
 use super::demand::Demand;
 use super::file::hold_back_refusals;
+pub(super) use super::first_pass::{facts_hash, text_hash, FirstPass, LocalFacts};
 use super::inputs::read;
 use super::inputs::Round;
 use crate::names::StarImport;
@@ -17,62 +18,7 @@ use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::propagate::{add_local_facts, ModuleSummary};
 use crate::report::FileReport;
-use crate::semantic::facts::FunctionFacts;
 use crate::semantic::{ModelInputs, SemanticModel};
-
-/// A file after the first phase: its report as checked alone, its summary
-/// for propagation, and the facts the report was computed with.
-pub(super) struct FirstPass {
-    pub(super) path: PathBuf,
-    pub(super) report: FileReport,
-    pub(super) summary: Option<ModuleSummary>,
-    /// Per function (in summary order): what the first phase knew of it.
-    pub(super) local_facts: Vec<LocalFacts>,
-    /// A hash of the text the report was computed on.
-    pub(super) text_hash: u64,
-    /// What its star imports of other files of the run bind.
-    pub(super) star_imports: Vec<StarImport>,
-}
-
-/// What the first phase knew of a function (cheaper to keep than its facts).
-pub(super) struct LocalFacts {
-    /// A hash of the facts the first report was computed with.
-    pub(super) hash: u64,
-    /// Whether it ran under graph.
-    pub(super) under_graph: bool,
-    /// Whether a codemod that ran reported something about it, under any
-    /// of its codes (before `--select`, `--ignore` and `# noqa` filter the
-    /// codes: a codemod's informational codes count), or about a function
-    /// nested in it when a codemod declares that such findings depend on
-    /// the functions around them.
-    pub(super) reported: bool,
-}
-
-/// A hash of a file's text, to notice that it changed during the run (not
-/// against an adversary: FxHash, eight bytes a step).
-pub(super) fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = rustc_hash::FxHasher::default();
-    text.hash(&mut hasher);
-    hasher.finish()
-}
-
-impl FirstPass {
-    /// A file known only by its summary (kept from an earlier run).
-    pub(super) fn summarised(path: &Path, summary: Option<ModuleSummary>) -> Self {
-        FirstPass {
-            path: path.to_path_buf(),
-            report: FileReport {
-                path: path.to_path_buf(),
-                ..FileReport::default()
-            },
-            summary,
-            local_facts: Vec::new(),
-            text_hash: 0,
-            star_imports: Vec::new(),
-        }
-    }
-}
 
 /// The first pass over one file, and its text when it is skipped.
 pub(super) fn first_pass(
@@ -238,11 +184,4 @@ pub(super) fn first_phase(
             .collect()
     });
     (firsts, demand.into_summaries())
-}
-
-pub(super) fn facts_hash(facts: &FunctionFacts) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = rustc_hash::FxHasher::default();
-    facts.hash(&mut hasher);
-    hasher.finish()
 }

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use super::file::check_source_with;
-use super::first_look::{first_pass, first_phase, FirstPass};
+use super::first_look::{first_pass, first_phase};
+use super::first_pass::FirstPass;
 use super::inputs::{Overlay, Round};
 use super::propagation::Modules;
 use super::second_look::needs_second_look;

@@ -15,6 +15,7 @@ mod cached;
 mod demand;
 mod file;
 mod first_look;
+mod first_pass;
 mod fix_loop;
 mod incremental;
 mod inputs;

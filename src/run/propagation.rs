@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::first_look::FirstPass;
+use super::first_pass::FirstPass;
 use crate::propagate::{resolve_inherited_calls_and_tf_classes, ModuleSummary};
 
 /// Every summary of the run: first those of the files the first look

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::cached::{second_key, SecondEntry};
 use super::file::check_source_with;
-use super::first_look::{facts_hash, text_hash, FirstPass, LocalFacts};
+use super::first_pass::{facts_hash, text_hash, FirstPass, LocalFacts};
 use super::inputs::read;
 use super::inputs::Round;
 use super::propagation::Modules;
