@@ -20,6 +20,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+pub mod display;
 pub mod exit_status;
 pub mod importer;
 pub mod interactive;

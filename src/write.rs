@@ -29,7 +29,7 @@ pub enum WriteError {
 /// Replaces the text of the file at `path` (or, for a symbolic link, of its
 /// target), whose content was `expected` when read, with `content`.
 pub fn write_atomic(path: &Path, expected: &str, content: &str) -> Result<(), WriteError> {
-    let shown = crate::source::shown(path);
+    let shown = crate::display::shown(path);
     let io = |err: std::io::Error| WriteError::Io {
         path: shown.clone(),
         reason: err.to_string(),

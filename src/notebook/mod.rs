@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
-use crate::source::Location;
+use crate::display::Location;
 pub use python::CellSyntaxError;
 use python::Module;
 
@@ -271,7 +271,7 @@ impl Notebook {
         let in_file = TextSize::try_from(in_file).unwrap_or_default();
         let row = self.file_index.line_index(in_file);
         let line_start = self.file_index.line_start(row, &self.file);
-        let characters = crate::source::location(&self.file_index, &self.file, in_file);
+        let characters = crate::display::location(&self.file_index, &self.file, in_file);
         (
             characters,
             Location {
@@ -471,7 +471,7 @@ pub fn file_texts(
     match notebook.rewrite(fixed) {
         Ok(new) => Ok((notebook.file.clone(), new)),
         Err(err) => Err(crate::write::WriteError::Io {
-            path: crate::source::shown(path),
+            path: crate::display::shown(path),
             reason: format!("internal error: {err}; notebook left unchanged. Please report this."),
         }),
     }
@@ -481,7 +481,7 @@ pub fn file_texts(
 /// changed cell, headed `a/PATH (cell N)`, over the cell's source; else the
 /// file's unified diff.
 pub fn unified_diff(path: &Path, source: &str, fixed: &str) -> String {
-    let shown = crate::source::display(path);
+    let shown = crate::display::display(path);
     let Some(notebook) = get(path) else {
         return crate::diff::unified_diff(&shown, source, fixed);
     };

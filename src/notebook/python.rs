@@ -165,7 +165,7 @@ fn cell_text(cell: usize, source: &str, module: &mut Module) -> (String, bool) {
     let parsed = crate::arena::parse_module(&text, |error| {
         (
             error.location,
-            crate::source::escape_control(&error.error.to_string()),
+            crate::display::escape_control(&error.error.to_string()),
         )
     });
     match parsed {
