@@ -21,7 +21,14 @@ ratio, in log: ~1 is linear, ~2 quadratic). Not a test: it prints figures.
   own (one unit = 70 lines);
 - `graph_functions`: N small graph functions, each with an eager helper
   called in a loop (one unit = 10 lines);
-- `brackets`: one expression of 250N nested lists (`[[[...]]]`).
+- `mixed_graph`: N units of three graph functions (one with a global
+  counter, a stored tensor, `print`, a variable, `next(it)`; one nested in
+  an eager function; one without tensors) and an eager function, all called
+  in a loop (one unit = 32 lines);
+- `wrappers`: N functions each wrapped by `tf.function(f)` inside another
+  function called in a loop (one unit = 14 lines);
+- `brackets`: one expression of 20N nested lists (`[[[...]]]`; deeper than
+  100,000 levels a module is refused, see docs/reliability.md).
 
 Peak memory (the largest resident set of the runs) is printed beside the time.
 """
@@ -137,8 +144,74 @@ def graph_functions(n: int) -> str:
     return "import tensorflow as tf\n\n\n" + "\n\n".join(units)
 
 
+def mixed_graph(n: int) -> str:
+    head = ("import tensorflow as tf\nimport numpy as np\nCOUNTER = 0\nLEAK = None\n"
+            "it = iter(range(10))\n\n\ndef helper(x):\n    return tf.reduce_sum(x)\n\n\n"
+            "for _ in range(3):\n    helper(tf.ones([2]))\n")
+    out = [head]
+    for i in range(n):
+        out.append(f"""
+
+@tf.function(experimental_relax_shapes=True)
+def g{i}(x, k):
+    global COUNTER, LEAK
+    COUNTER += 1
+    LEAK = x * 2.0
+    print(x)
+    v = tf.Variable(1.0)
+    out = []
+    for _ in range(2):
+        out.append(helper(x))
+    y = next(it)
+    return helper(x) * k
+
+
+def outer{i}(x):
+    @tf.function
+    def inner(y):
+        return y + {i}
+    return inner(x)
+
+
+@tf.function
+def noop{i}():
+    return 1
+
+
+def eager{i}(x):
+    return tf.matmul(x, x) + {i}
+
+
+for k in range(3):
+    g{i}(tf.constant([1.0, 2.0]), k)
+    eager{i}(tf.ones([2, 2]))
+    outer{i}(tf.ones([2]))
+""")
+    return "".join(out)
+
+
+def wrappers(n: int) -> str:
+    out = ["import tensorflow as tf\n"]
+    for i in range(n):
+        out.append(f"""
+
+def f{i}(x):
+    return tf.reduce_sum(x) * 2.0
+
+
+def run{i}(x):
+    step = tf.function(f{i})
+    return step(x)
+
+
+for _ in range(2):
+    run{i}(tf.ones([2]))
+""")
+    return "".join(out)
+
+
 def brackets(n: int) -> str:
-    depth = 250 * n
+    depth = 20 * n
     return "import tensorflow as tf\n\nx = " + "[" * depth + "]" * depth + "\n"
 
 
@@ -165,7 +238,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     binary = os.path.realpath(args.binary)
-    for shape in (functions, states, counters, long_function, classes, graph_functions, brackets):
+    for shape in (functions, states, counters, long_function, classes, graph_functions,
+                  mixed_graph, wrappers, brackets):
         previous = None
         for n in sizes:
             with tempfile.TemporaryDirectory() as folder:

@@ -3,7 +3,7 @@
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
 use ruff_python_ast::{Expr, ExprCall};
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::codemod::{Codemod, FixSafety};
@@ -42,6 +42,8 @@ fn run(checker: &mut Checker) {
     };
     calls.visit_body(&checker.module.body);
     let calls = calls.checker_calls;
+    // Built at the first question, for every decorator at once.
+    let decorators = std::cell::OnceCell::new();
     for call in calls {
         for keyword in &call.arguments.keywords {
             let Some(arg) = &keyword.arg else { continue };
@@ -53,7 +55,7 @@ fn run(checker: &mut Checker) {
                 format!("`{old}` is deprecated; use `{new}`"),
                 keyword.range(),
             );
-            if let Some(function) = decorated_function(checker, call) {
+            if let Some(function) = decorated_function(checker, &decorators, call) {
                 diagnostic = diagnostic.with_function(function);
             }
             // When both names are given, renaming would repeat a keyword.
@@ -73,19 +75,37 @@ fn run(checker: &mut Checker) {
     }
 }
 
-/// The function a `@tf.function(...)` decorator call decorates.
-fn decorated_function(checker: &Checker, call: &ExprCall) -> Option<String> {
-    checker
-        .semantic
-        .functions
+/// The function a `@tf.function(...)` decorator call decorates: the first
+/// (in the model's order) with a decorator around the call.
+fn decorated_function(
+    checker: &Checker,
+    decorators: &std::cell::OnceCell<Vec<(TextRange, usize)>>,
+    call: &ExprCall,
+) -> Option<String> {
+    let functions = &checker.semantic.functions;
+    // Every decorator with its function, by start: decorators do not nest
+    // in one another (no `def` is inside a decorator), so the one that may
+    // hold the call is the last to start at or before it. A scan of every
+    // function per call made a module of N decorated functions quadratic.
+    let decorators = decorators.get_or_init(|| {
+        let mut all: Vec<(TextRange, usize)> = functions
+            .iter()
+            .enumerate()
+            .flat_map(|(id, f)| f.def.decorator_list.iter().map(move |d| (d.range(), id)))
+            .collect();
+        all.sort_by_key(|&(range, id)| (range.start(), id));
+        all
+    });
+    let before = decorators.partition_point(|(range, _)| range.start() <= call.start());
+    let last = decorators[..before].last()?.0.start();
+    decorators[..before]
         .iter()
-        .find(|f| {
-            f.def
-                .decorator_list
-                .iter()
-                .any(|d| d.range().contains_range(call.range()))
-        })
-        .map(|f| f.qualified_name.clone())
+        .rev()
+        .take_while(|(range, _)| range.start() == last)
+        .filter(|(range, _)| range.contains_range(call.range()))
+        .map(|&(_, id)| id)
+        .min()
+        .map(|id| functions[id].qualified_name.clone())
 }
 
 /// Every call of `tf.function(...)` in the module, decorators included.

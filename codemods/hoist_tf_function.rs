@@ -6,6 +6,7 @@
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analyze::preconditions::{failed_preconditions, reason_to_remove};
 use crate::analyze::signature::{add_keyword, append_arguments, graph_decorator, tracing_keyword};
@@ -64,9 +65,44 @@ fn run(checker: &mut Checker) {
         in_init: false,
     };
     wrappers.visit_body(checker.module.body.as_slice());
-    let mut done: Vec<FunctionId> = Vec::new();
+    if wrappers.found.is_empty() {
+        return;
+    }
+    let index = WrapperIndex::new(semantic, checker.module.body.as_slice());
+    let mut done: FxHashSet<FunctionId> = FxHashSet::default();
     for wrapper in wrappers.found {
-        wrapper_call(checker, &wrapper, &mut done);
+        wrapper_call(checker, &index, &wrapper, &mut done);
+    }
+}
+
+/// What every wrapper call asks of the module, gathered once: per wrapper,
+/// a walk of the module (and a scan of its functions) made checking a
+/// module of N wrappers quadratic in N.
+struct WrapperIndex<'a> {
+    /// The first module-level function of each name, in the model's order.
+    functions: FxHashMap<&'a str, FunctionId>,
+    /// Per name, every `tf.function(name)` call of the module, in walk
+    /// order, and how many more pass other arguments too.
+    wrappers: FxHashMap<&'a str, (Vec<&'a ExprCall>, usize)>,
+}
+
+impl<'a> WrapperIndex<'a> {
+    fn new(semantic: &SemanticModel<'a>, body: &'a [Stmt]) -> Self {
+        let mut functions = FxHashMap::default();
+        for (id, f) in semantic.functions.iter().enumerate() {
+            if f.parent.is_none() && f.class.is_none() {
+                functions.entry(f.def.name.id.as_str()).or_insert(id);
+            }
+        }
+        let mut all = SameWrappers {
+            imports: &semantic.imports,
+            wrappers: FxHashMap::default(),
+        };
+        all.visit_body(body);
+        WrapperIndex {
+            functions,
+            wrappers: all.wrappers,
+        }
     }
 }
 
@@ -991,7 +1027,12 @@ struct Wrapper<'a> {
     assignment: Option<(&'a Stmt, &'a Stmt)>,
 }
 
-fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<FunctionId>) {
+fn wrapper_call(
+    checker: &mut Checker,
+    index: &WrapperIndex,
+    wrapper: &Wrapper,
+    done: &mut FxHashSet<FunctionId>,
+) {
     let semantic = checker.semantic;
     let call = wrapper.call;
     let place = if wrapper.in_loop {
@@ -1016,11 +1057,7 @@ fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<Functio
         return;
     };
     let name = target_name.id.as_str();
-    let Some(id) = semantic
-        .functions
-        .iter()
-        .position(|f| f.parent.is_none() && f.class.is_none() && f.def.name.id.as_str() == name)
-    else {
+    let Some(&id) = index.functions.get(name) else {
         checker.report(diagnostic.with_note(format!(
             "no fix offered: `{name}` is not a module-level function of this module"
         )));
@@ -1040,23 +1077,19 @@ fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<Functio
         }
     }
     // Every `tf.function(name)` in the module, with exactly these arguments.
-    let mut all = SameWrappers {
-        imports: &semantic.imports,
-        name,
-        calls: Vec::new(),
-        others: 0,
-    };
-    all.visit_body(checker.module.body.as_slice());
+    let (calls, others) = index
+        .wrappers
+        .get(name)
+        .map_or((&[][..], 0), |(calls, others)| (calls.as_slice(), *others));
     let decorated = matches!(
         semantic.functions[id].graph,
         Some(GraphOrigin::Decorator(_))
     );
     let refusals = failed_preconditions(checker.source, semantic, id);
     // One decorator can stand for the wrappers only when none has arguments.
-    if all.others == 0 && (decorated || refusals.is_empty()) {
+    if others == 0 && (decorated || refusals.is_empty()) {
         let source = checker.source;
-        let mut edits: Vec<Edit> = all
-            .calls
+        let mut edits: Vec<Edit> = calls
             .iter()
             .map(|c| Edit::range_replacement(name.to_string(), c.range()))
             .collect();
@@ -1080,7 +1113,7 @@ fn wrapper_call(checker: &mut Checker, wrapper: &Wrapper, done: &mut Vec<Functio
                 "`{name}` meets every precondition of HY001, so it can be decorated once where it is defined"
             );
         }
-        done.push(id);
+        done.insert(id);
         edits.sort_by_key(Ranged::start);
         let mut edits = edits.into_iter();
         let first = edits.next().expect("at least the wrapper itself");
@@ -1195,25 +1228,24 @@ impl<'a> Visitor<'a> for WrapperCalls<'a, '_> {
     }
 }
 
-/// Every `tf.function(name)` call in the module; `others` counts those with
-/// more arguments (which a single decorator could not stand for).
+/// Every `tf.function(name)` call in the module, per name; the count is of
+/// those with more arguments (which a single decorator could not stand for).
 struct SameWrappers<'a, 'm> {
     imports: &'m crate::names::ImportMap<'m>,
-    name: &'m str,
-    calls: Vec<&'a ExprCall>,
-    others: usize,
+    wrappers: FxHashMap<&'a str, (Vec<&'a ExprCall>, usize)>,
 }
 
 impl<'a> Visitor<'a> for SameWrappers<'a, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         if let Expr::Call(call) = expr {
-            if self.imports.is_tf_function(&call.func)
-                && matches!(call.arguments.args.first(), Some(Expr::Name(n)) if n.id.as_str() == self.name)
-            {
-                if call.arguments.len() == 1 {
-                    self.calls.push(call);
-                } else {
-                    self.others += 1;
+            if let Some(Expr::Name(n)) = call.arguments.args.first() {
+                if self.imports.is_tf_function(&call.func) {
+                    let (calls, others) = self.wrappers.entry(n.id.as_str()).or_default();
+                    if call.arguments.len() == 1 {
+                        calls.push(call);
+                    } else {
+                        *others += 1;
+                    }
                 }
             }
         }

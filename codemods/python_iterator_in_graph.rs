@@ -7,6 +7,7 @@
 use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::analyze::signature::{
     add_keyword, append_arguments, call_sites_closed, expression_calls, graph_decorator,
@@ -45,6 +46,8 @@ fn run(checker: &mut Checker) {
     if semantic.imports.is_bound("next") {
         return;
     }
+    // Built at the first question, for every target at once.
+    let assigned = std::cell::OnceCell::new();
     for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut calls = NextCalls::default();
@@ -67,7 +70,11 @@ fn run(checker: &mut Checker) {
             }
             let text = &checker.source[iterator.range()];
             let name = &function.qualified_name;
-            let diagnostic = match origin(semantic, iterator) {
+            let diagnostic = match origin(
+                semantic,
+                assigned.get_or_init(|| Assigned::new(semantic.module_body())),
+                iterator,
+            ) {
                 Origin::Dataset(element) => {
                     let diagnostic = CODEMOD.diagnostic(format!(
                             "`next({text})` in graph function `{name}` steps the `tf.data` iterator `{text}`: it advances on every call (a graph operation, unlike a Python iterator), but ties `{name}` to that one iterator, where its callers could pass each element in"
@@ -104,9 +111,9 @@ fn run(checker: &mut Checker) {
 
 /// Where `iterator` comes from: every value the module assigns to it is
 /// `iter(<dataset>)`, or every one is a Python iterator.
-fn origin(model: &SemanticModel, iterator: &Expr) -> Origin {
+fn origin(model: &SemanticModel, assigned: &Assigned, iterator: &Expr) -> Origin {
     let mut values = Vec::new();
-    collect_assigned(model.module_body(), iterator, &mut values);
+    collect_assigned(assigned, iterator, &mut values);
     if values.is_empty() {
         return Origin::Unknown;
     }
@@ -117,7 +124,7 @@ fn origin(model: &SemanticModel, iterator: &Expr) -> Origin {
                 .arguments
                 .args
                 .first()
-                .filter(|dataset| is_dataset(model, dataset, 0)),
+                .filter(|dataset| is_dataset(model, assigned, dataset, 0)),
             _ => None,
         })
         .collect();
@@ -479,57 +486,82 @@ fn append_parameters(source: &str, def: &StmtFunctionDef, names: &str) -> Edit {
 
 /// Whether `expr` is a `tf.data` pipeline: a chain of calls rooted in
 /// `tf.data`, or a name bound to one.
-fn is_dataset(model: &SemanticModel, expr: &Expr, depth: usize) -> bool {
+fn is_dataset(model: &SemanticModel, assigned: &Assigned, expr: &Expr, depth: usize) -> bool {
     if depth > 4 {
         return false;
     }
     match expr {
-        Expr::Call(call) => is_dataset(model, &call.func, depth),
+        Expr::Call(call) => is_dataset(model, assigned, &call.func, depth),
         Expr::Attribute(attribute) if attribute.attr.id.as_str() == "as_numpy_iterator" => false,
         Expr::Attribute(attribute) => {
             model
                 .imports
                 .resolve(expr)
                 .is_some_and(|q| q.starts_with("tensorflow.data"))
-                || is_dataset(model, &attribute.value, depth)
+                || is_dataset(model, assigned, &attribute.value, depth)
         }
         Expr::Name(_) => {
             let mut values = Vec::new();
-            collect_assigned(model.module_body(), expr, &mut values);
-            !values.is_empty() && values.iter().all(|v| is_dataset(model, v, depth + 1))
+            collect_assigned(assigned, expr, &mut values);
+            !values.is_empty()
+                && values
+                    .iter()
+                    .all(|v| is_dataset(model, assigned, v, depth + 1))
         }
         _ => false,
     }
 }
 
 /// The values assigned anywhere in the module to a target spelled like
-/// `target` (`it`, `self.it`).
-fn collect_assigned<'a>(body: &'a [Stmt], target: &Expr, out: &mut Vec<&'a Expr>) {
-    struct Finder<'t, 'a> {
-        target: &'t Expr,
-        out: &'t mut Vec<&'a Expr>,
+/// `target` (`it`, `self.it`), in the module's walk order.
+fn collect_assigned<'a>(assigned: &Assigned<'a>, target: &Expr, out: &mut Vec<&'a Expr>) {
+    if let Some(values) = spelling(target).and_then(|key| assigned.values.get(&key)) {
+        out.extend(values.iter().copied());
     }
-    impl<'a> Visitor<'a> for Finder<'_, 'a> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if let Stmt::Assign(assign) = stmt {
-                if assign.targets.iter().any(|t| same_target(t, self.target)) {
-                    self.out.push(&assign.value);
-                }
-            }
-            walk_stmt(self, stmt);
-        }
-    }
-    let mut finder = Finder { target, out };
-    finder.visit_body(body);
 }
 
-fn same_target(a: &Expr, b: &Expr) -> bool {
-    match (a, b) {
-        (Expr::Name(a), Expr::Name(b)) => a.id == b.id,
-        (Expr::Attribute(a), Expr::Attribute(b)) => {
-            a.attr.id == b.attr.id && same_target(&a.value, &b.value)
+/// The values assigned to each target spelling (`it`, `self.it`) in the
+/// module, gathered in one walk: per `next(...)` call, a walk of the module
+/// made checking a module of N graph functions quadratic in N.
+#[derive(Default)]
+struct Assigned<'a> {
+    values: FxHashMap<String, Vec<&'a Expr>>,
+}
+
+impl<'a> Assigned<'a> {
+    fn new(body: &'a [Stmt]) -> Self {
+        let mut assigned = Assigned::default();
+        assigned.visit_body(body);
+        assigned
+    }
+}
+
+impl<'a> Visitor<'a> for Assigned<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::Assign(assign) = stmt {
+            let mut keys: Vec<String> = assign.targets.iter().filter_map(spelling).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                self.values.entry(key).or_default().push(&assign.value);
+            }
         }
-        _ => false,
+        walk_stmt(self, stmt);
+    }
+}
+
+/// `it` or `self.it` as written, when the target is a name or attributes
+/// of attributes of a name (two targets with one spelling are the same).
+fn spelling(target: &Expr) -> Option<String> {
+    match target {
+        Expr::Name(name) => Some(name.id.to_string()),
+        Expr::Attribute(attribute) => {
+            let mut key = spelling(&attribute.value)?;
+            key.push('.');
+            key.push_str(attribute.attr.id.as_str());
+            Some(key)
+        }
+        _ => None,
     }
 }
 

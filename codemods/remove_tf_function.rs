@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use ruff_python_ast::visitor::{walk_expr, Visitor};
-use ruff_python_ast::{Expr, ExprContext};
+use ruff_python_ast::{Expr, ExprContext, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashMap;
 
 use crate::analyze::preconditions::{needs_graph, reason_to_remove};
 use crate::checker::Checker;
@@ -59,6 +60,8 @@ const FRAMEWORK_METHODS: &[&str] = &[
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
+    // Built at the first question, for every function at once.
+    let uses = std::cell::OnceCell::new();
     for (id, function) in semantic.functions.iter().enumerate() {
         let Some(origin) = function.graph else {
             continue;
@@ -66,7 +69,7 @@ fn run(checker: &mut Checker) {
         let facts = &semantic.facts[id];
         let name = &function.qualified_name;
         let Some(reason) = reason_to_remove(facts) else {
-            if let Some((caller, decorator)) = redundant_decorator(checker, id) {
+            if let Some((caller, decorator)) = redundant_decorator(checker, id, &uses) {
                 checker.report(
                     CODEMOD
                         .diagnostic(
@@ -87,7 +90,7 @@ fn run(checker: &mut Checker) {
         // reason is reported, without the fix.
         let blocked = match needs_graph(facts) {
             Some(why) => Some(format!("no fix offered: `{name}` needs its graph: it {why}")),
-            None => function_object_use(semantic, id, true).map(|(offset, use_)| {
+            None => function_object_use(semantic, &uses, id, true).map(|(offset, use_)| {
                 let line = checker.line_number(offset);
                 format!("no fix offered: its `tf.function` object is used at line {line} ({use_}), which a plain function cannot do")
             }),
@@ -132,7 +135,11 @@ fn run(checker: &mut Checker) {
 /// it changes what the function does, not only when it is traced); its
 /// `tf.function` object is used as a value; or a caller is itself about to
 /// lose its `tf.function`.
-fn redundant_decorator(checker: &Checker, id: FunctionId) -> Option<(String, Edit)> {
+fn redundant_decorator<'s>(
+    checker: &Checker<'_, 's>,
+    id: FunctionId,
+    uses: &std::cell::OnceCell<ObjectUses<'s>>,
+) -> Option<(String, Edit)> {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -172,7 +179,7 @@ fn redundant_decorator(checker: &Checker, id: FunctionId) -> Option<(String, Edi
             return None;
         }
     }
-    if function_object_use(semantic, id, false).is_some() {
+    if function_object_use(semantic, uses, id, false).is_some() {
         return None;
     }
     // A caller here that loses its own `tf.function` would leave this one
@@ -212,85 +219,132 @@ fn is_public_library_function(semantic: &SemanticModel, id: FunctionId, path: &P
 /// Where the module uses the `tf.function` object of `id` other than by
 /// calling it, and how: an attribute only a `tf.function` has
 /// (`f.get_concrete_function()`), or, unless `attributes_only`, the
-/// function passed, returned or stored as a value.
-fn function_object_use(
-    semantic: &SemanticModel,
+/// function passed, returned or stored as a value. The first such use in
+/// the module's walk order, from `uses` (one walk for every function).
+fn function_object_use<'s>(
+    semantic: &SemanticModel<'s>,
+    uses: &std::cell::OnceCell<ObjectUses<'s>>,
     id: FunctionId,
     attributes_only: bool,
 ) -> Option<(TextSize, String)> {
-    struct Uses<'n> {
-        name: &'n str,
-        method: bool,
-        attributes_only: bool,
-        found: Option<(TextSize, String)>,
+    let function = &semantic.functions[id];
+    let first = uses
+        .get_or_init(|| ObjectUses::new(semantic.module_body()))
+        .first
+        .get(&(function.def.name.id.as_str(), function.class.is_some()))?;
+    if attributes_only {
+        first.attribute.clone()
+    } else {
+        first.any.clone()
     }
-    impl Uses<'_> {
-        /// Whether `expr` names the function: `f`, or `obj.f` for a method.
-        fn names(&self, expr: &Expr) -> bool {
-            match expr {
-                Expr::Name(name) => !self.method && name.id.as_str() == self.name,
-                Expr::Attribute(attribute) => {
-                    self.method && attribute.attr.id.as_str() == self.name
+}
+
+/// The first uses of each name a function goes by (`f`, or `obj.f` for a
+/// method: the key's `bool`) other than by calling it, found in one walk of
+/// the module: per function, a walk of its own made checking a module of N
+/// graph functions quadratic in N.
+#[derive(Default)]
+struct ObjectUses<'a> {
+    first: FxHashMap<(&'a str, bool), FirstUses>,
+    /// The names whose call's callee is being walked: calling a function
+    /// is no use of its object (but its arguments may be).
+    called: FxHashMap<(&'a str, bool), usize>,
+}
+
+#[derive(Default)]
+struct FirstUses {
+    /// The first use by an attribute only a `tf.function` has.
+    attribute: Option<(TextSize, String)>,
+    /// The first use of either kind: such an attribute, or as a value.
+    any: Option<(TextSize, String)>,
+}
+
+impl<'a> ObjectUses<'a> {
+    fn new(body: &'a [Stmt]) -> Self {
+        let mut uses = ObjectUses::default();
+        uses.visit_body(body);
+        uses
+    }
+
+    fn record(&mut self, key: (&'a str, bool), offset: TextSize, attribute: Option<&str>) {
+        if self.called.contains_key(&key) {
+            return;
+        }
+        let first = self.first.entry(key).or_default();
+        match attribute {
+            Some(attribute) => {
+                if first.attribute.is_none() {
+                    first.attribute = Some((offset, format!("`.{attribute}`")));
                 }
-                _ => false,
+                if first.any.is_none() {
+                    first.any = Some((offset, format!("`.{attribute}`")));
+                }
+            }
+            None => {
+                if first.any.is_none() {
+                    first.any = Some((offset, "as a value".to_string()));
+                }
             }
         }
     }
-    impl<'a> Visitor<'a> for Uses<'_> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found.is_some() {
-                return;
-            }
-            match expr {
-                Expr::Call(call) if self.names(&call.func) => {
+}
+
+/// The name `expr` calls a function by: `f` (a function), or `obj.f` (a
+/// method).
+fn named(expr: &Expr) -> Option<(&str, bool)> {
+    match expr {
+        Expr::Name(name) => Some((name.id.as_str(), false)),
+        Expr::Attribute(attribute) => Some((attribute.attr.id.as_str(), true)),
+        _ => None,
+    }
+}
+
+impl<'a> Visitor<'a> for ObjectUses<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call) => {
+                if let Some(key) = named(&call.func) {
                     // Called: its arguments may still use it.
+                    *self.called.entry(key).or_default() += 1;
+                    self.visit_expr(&call.func);
+                    if let Some(count) = self.called.get_mut(&key) {
+                        *count -= 1;
+                        if *count == 0 {
+                            self.called.remove(&key);
+                        }
+                    }
                     for argument in &*call.arguments.args {
                         self.visit_expr(argument);
                     }
                     for keyword in &*call.arguments.keywords {
-                        self.visit_expr(&keyword.value);
+                        self.visit_keyword(keyword);
                     }
                     return;
                 }
-                Expr::Attribute(attribute)
-                    if self.names(&attribute.value)
-                        && FUNCTION_ATTRIBUTES.contains(&attribute.attr.id.as_str()) =>
-                {
-                    self.found = Some((expr.start(), format!("`.{}`", attribute.attr.id)));
-                    return;
-                }
-                Expr::Name(name)
-                    if !self.attributes_only
-                        && !self.method
-                        && name.ctx == ExprContext::Load
-                        && name.id.as_str() == self.name =>
-                {
-                    self.found = Some((expr.start(), "as a value".to_string()));
-                    return;
-                }
-                Expr::Attribute(attribute)
-                    if !self.attributes_only
-                        && self.method
-                        && attribute.ctx == ExprContext::Load
-                        && attribute.attr.id.as_str() == self.name =>
-                {
-                    self.found = Some((expr.start(), "as a value".to_string()));
-                    return;
-                }
-                _ => {}
             }
-            walk_expr(self, expr);
+            Expr::Attribute(attribute) => {
+                let attr = attribute.attr.id.as_str();
+                let of = named(&attribute.value);
+                let tf_attribute = FUNCTION_ATTRIBUTES.contains(&attr);
+                if tf_attribute {
+                    if let Some(key) = of {
+                        self.record(key, expr.start(), Some(attr));
+                    }
+                }
+                // `obj.f` read: method `f` as a value, unless that same
+                // method was just used by a `tf.function` attribute.
+                let method = (attr, true);
+                if attribute.ctx == ExprContext::Load && !(tf_attribute && of == Some(method)) {
+                    self.record(method, expr.start(), None);
+                }
+            }
+            Expr::Name(name) if name.ctx == ExprContext::Load => {
+                self.record((name.id.as_str(), false), expr.start(), None);
+            }
+            _ => {}
         }
+        walk_expr(self, expr);
     }
-    let function = &semantic.functions[id];
-    let mut uses = Uses {
-        name: function.def.name.id.as_str(),
-        method: function.class.is_some(),
-        attributes_only,
-        found: None,
-    };
-    uses.visit_body(semantic.module_body());
-    uses.found
 }
 
 /// The edit that removes the decoration: the whole decorator line, or the

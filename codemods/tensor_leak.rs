@@ -10,7 +10,8 @@ use ruff_text_size::Ranged;
 use crate::analyze::state::{creates_variable, literal_kind, python_states};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
-use crate::semantic::SemanticModel;
+use crate::semantic::{FunctionId, SemanticModel};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub const CODEMOD: Codemod = Codemod {
     code: "HY015",
@@ -31,6 +32,8 @@ fn run(checker: &mut Checker) {
         .iter()
         .map(|state| state.target.name().to_string())
         .collect();
+    // Built at the first question, for every stored name at once.
+    let reads = std::cell::OnceCell::new();
     for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut stores = Stores::default();
@@ -50,7 +53,12 @@ fn run(checker: &mut Checker) {
             if is_not_a_tensor(semantic, value) || states.contains(&name) {
                 continue;
             }
-            let Some(reader) = read_outside_graph(semantic, &name, target.is_name_expr()) else {
+            let Some(reader) = read_outside_graph(
+                semantic,
+                reads.get_or_init(|| ReadIndex::new(semantic)),
+                &name,
+                target.is_name_expr(),
+            ) else {
                 continue;
             };
             checker.report(
@@ -81,37 +89,76 @@ fn is_not_a_tensor(model: &SemanticModel, value: &Expr) -> bool {
 
 /// Where `name` (an attribute name, or a global when `global`) is read
 /// outside graph code: "eager function `f`" or "module-level code".
-fn read_outside_graph(model: &SemanticModel, name: &str, global: bool) -> Option<String> {
-    let reads = |body: &[Stmt]| {
-        let mut finder = Reads {
-            name,
-            global,
-            found: false,
-        };
-        finder.visit_body(body);
-        finder.found
-    };
-    for (id, function) in model.functions.iter().enumerate() {
-        if !model.runs_under_graph(id) && reads(&function.def.body) {
-            return Some(format!("eager function `{}`", function.qualified_name));
-        }
-    }
-    let module_level: Vec<Stmt> = model
-        .module_body()
-        .iter()
-        .filter(|s| !matches!(s, Stmt::FunctionDef(_) | Stmt::ClassDef(_)))
-        .cloned()
-        .collect();
-    reads(&module_level).then(|| "module-level code".to_string())
-}
-
-struct Reads<'n> {
-    name: &'n str,
+fn read_outside_graph(
+    model: &SemanticModel,
+    reads: &ReadIndex,
+    name: &str,
     global: bool,
-    found: bool,
+) -> Option<String> {
+    let (first, module_level) = if global {
+        (&reads.first_name, &reads.module_names)
+    } else {
+        (&reads.first_attribute, &reads.module_attributes)
+    };
+    if let Some(&id) = first.get(name) {
+        return Some(format!(
+            "eager function `{}`",
+            model.functions[id].qualified_name
+        ));
+    }
+    module_level
+        .contains(name)
+        .then(|| "module-level code".to_string())
 }
 
-impl<'a> Visitor<'a> for Reads<'_> {
+/// The names read outside graph code, gathered in one walk of the module:
+/// per stored name, a walk of every eager function made checking a module
+/// of N graph functions quadratic in N.
+#[derive(Default)]
+struct ReadIndex<'a> {
+    /// Per attribute name read (`x.name`), the first eager function (in
+    /// the model's order) whose own body reads it.
+    first_attribute: FxHashMap<&'a str, FunctionId>,
+    /// Per name read, the first eager function whose own body reads it.
+    first_name: FxHashMap<&'a str, FunctionId>,
+    /// The attribute names and names read by module-level code.
+    module_attributes: FxHashSet<&'a str>,
+    module_names: FxHashSet<&'a str>,
+}
+
+impl<'a> ReadIndex<'a> {
+    fn new(model: &SemanticModel<'a>) -> Self {
+        let mut index = ReadIndex::default();
+        for (id, function) in model.functions.iter().enumerate() {
+            if model.runs_under_graph(id) {
+                continue;
+            }
+            let mut reads = Reads::default();
+            reads.visit_body(&function.def.body);
+            for attribute in reads.attributes {
+                index.first_attribute.entry(attribute).or_insert(id);
+            }
+            for name in reads.names {
+                index.first_name.entry(name).or_insert(id);
+            }
+        }
+        let mut reads = Reads::default();
+        reads.visit_body(model.module_body());
+        index.module_attributes = reads.attributes.into_iter().collect();
+        index.module_names = reads.names.into_iter().collect();
+        index
+    }
+}
+
+/// The attribute names and names one body reads, outside the functions
+/// and classes it defines.
+#[derive(Default)]
+struct Reads<'a> {
+    attributes: Vec<&'a str>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Visitor<'a> for Reads<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
             walk_stmt(self, stmt);
@@ -120,17 +167,11 @@ impl<'a> Visitor<'a> for Reads<'_> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Attribute(a)
-                if !self.global
-                    && a.ctx == ExprContext::Load
-                    && a.attr.id.as_str() == self.name =>
-            {
-                self.found = true;
+            Expr::Attribute(a) if a.ctx == ExprContext::Load => {
+                self.attributes.push(a.attr.id.as_str());
             }
-            Expr::Name(n)
-                if self.global && n.ctx == ExprContext::Load && n.id.as_str() == self.name =>
-            {
-                self.found = true;
+            Expr::Name(n) if n.ctx == ExprContext::Load => {
+                self.names.push(n.id.as_str());
             }
             _ => {}
         }

@@ -38,6 +38,7 @@ fn run(checker: &mut Checker) {
 /// `tf.Variable(...)` in code that runs under graph.
 fn in_graph_code(checker: &mut Checker) {
     let semantic = checker.semantic;
+    let underscored = std::cell::OnceCell::new();
     for id in semantic.graph_code() {
         let function = &semantic.functions[id];
         let mut creations = Creations {
@@ -64,7 +65,7 @@ fn in_graph_code(checker: &mut Checker) {
                 creation.call.range(),
             )
             .with_function(function.qualified_name.clone());
-            match plan(checker, id, &creation) {
+            match plan(checker, &underscored, id, &creation) {
                 Ok((title, fix)) => checker.report(diagnostic.with_fix(title, fix)),
                 Err(reason) => {
                     checker.report(diagnostic.with_note(format!("no fix offered: {reason}")))
@@ -171,7 +172,12 @@ fn mentions(test: &Expr, target: &Expr) -> bool {
 }
 
 /// The fix for one creation, or why there is none.
-fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(String, Fix), String> {
+fn plan<'s>(
+    checker: &Checker<'s, '_>,
+    underscored: &std::cell::OnceCell<Underscored<'s>>,
+    id: FunctionId,
+    creation: &Creation,
+) -> Result<(String, Fix), String> {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
     let source = checker.source;
@@ -313,7 +319,10 @@ fn plan(checker: &Checker, id: FunctionId, creation: &Creation) -> Result<(Strin
         return Err(format!("the {noun} is not assigned to a local name"));
     };
     let global = format!("_{}_{}", function.def.name.id, local.id);
-    if source.contains(&global) {
+    if underscored
+        .get_or_init(|| Underscored::new(source))
+        .contains(&global)
+    {
         return Err(format!("the name `{global}` is already in use"));
     }
     let def_start = function
@@ -401,6 +410,43 @@ fn fresh_attribute(source: &str, local: &str, function: &str) -> Option<String> 
     [format!("_{local}"), format!("_{function}_{local}")]
         .into_iter()
         .find(|candidate| !mentions_word(source, candidate))
+}
+
+/// The places of a source where a name starting with `_` may occur, to tell
+/// whether the source contains one (`source.contains`) without a scan of
+/// the source per name: a scan per variable made a module of N graph
+/// functions creating one quadratic in N.
+struct Underscored<'s> {
+    /// From each `_`, the text up to the next ASCII character that is not
+    /// a letter, digit or `_` (no name contains one), sorted.
+    from: Vec<&'s str>,
+}
+
+impl<'s> Underscored<'s> {
+    fn new(source: &'s str) -> Self {
+        let mut from: Vec<&str> = source
+            .match_indices('_')
+            .map(|(at, _)| {
+                let rest = &source[at..];
+                let end = rest
+                    .bytes()
+                    .position(|b| b.is_ascii() && !(b.is_ascii_alphanumeric() || b == b'_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect();
+        from.sort_unstable();
+        from.dedup();
+        Underscored { from }
+    }
+
+    /// `source.contains(name)`, for a `name` that starts with `_` and has no
+    /// ASCII character other than letters, digits and `_`.
+    fn contains(&self, name: &str) -> bool {
+        debug_assert!(name.starts_with('_'));
+        let at = self.from.partition_point(|text| *text < name);
+        self.from.get(at).is_some_and(|text| text.starts_with(name))
+    }
 }
 
 fn mentions_word(source: &str, word: &str) -> bool {
@@ -512,6 +558,7 @@ fn append_after(source: &str, offset: TextSize, line: &str, line_ending: &str) -
 /// alone.
 fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
     let semantic = checker.semantic;
+    let underscored = std::cell::OnceCell::new();
     for (id, function) in semantic.functions.iter().enumerate() {
         if semantic.runs_under_graph(id) || function.def.is_async {
             continue;
@@ -618,7 +665,7 @@ fn per_call_objects_passed_to_graphs(checker: &mut Checker) {
                             function.def.name.id
                         ))
                     })
-                    .and_then(|()| plan(checker, id, &creation))
+                    .and_then(|()| plan(checker, &underscored, id, &creation))
                     .and_then(|fix| stays_eager(checker, id).map(|()| fix)),
             };
             match plan {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use ruff_python_parser::ParseError;
 use ruff_source_file::LineIndex;
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::arena::ParsedModule;
 pub use crate::display::{display, escape_control, location, shown, Location};
@@ -105,8 +105,26 @@ impl SourceFile {
     /// Parses the text as a module; a syntax error becomes a [`SourceError`]
     /// with the parser's own words and position.
     /// The tree is in the thread's parse arena (see [`crate::arena`]).
+    /// A module nested deeper than [`MAX_NESTING`] is refused the same way,
+    /// at the first node that deep: the analysis walks trees recursively.
     pub fn parse(&self) -> Result<ParsedModule, SourceError> {
-        crate::arena::parse_module(&self.text, |err| self.syntax_error(err))
+        let parsed = crate::arena::parse_module(&self.text, |err| self.syntax_error(err))?;
+        // Every level takes at least one byte of text (two at most share
+        // one), so a shorter module cannot be too deep: most skip the walk.
+        let deep = self.text.len() > MAX_NESTING / 2;
+        if let Some(offset) = deep.then(|| too_deep(&parsed.syntax().body)).flatten() {
+            let location = location(&LineIndex::from_source_text(&self.text), &self.text, offset);
+            return Err(SourceError::Syntax {
+                path: shown(&self.path),
+                row: location.row,
+                column: location.column,
+                message: format!(
+                    "code nested more than {MAX_NESTING} levels deep (statements, expressions and patterns inside one another), which hybridize does not analyse; CPython itself refuses to compile code nested beyond ~3000 levels"
+                ),
+                range: TextRange::empty(offset),
+            });
+        }
+        Ok(parsed)
     }
 
     pub fn syntax_error(&self, err: &ParseError) -> SourceError {
@@ -123,4 +141,64 @@ impl SourceFile {
             range: err.range(),
         }
     }
+}
+
+/// How deeply statements, expressions and patterns may nest in a module the
+/// analysis walks. Its visitors and value functions recurse once per level
+/// or two, on worker threads of [`crate::run::WORKER_STACK_SIZE`] (512 MiB):
+/// a debug build needs ~1-2 KB of stack per level (a module 250,000 list
+/// levels deep passes, 500,000 overflow), a release build less, so 100,000
+/// levels use at most ~200 MiB. CPython 3.11 compiles at most ~3000 levels
+/// (and 200 nested brackets), so no program Python runs is refused.
+pub const MAX_NESTING: usize = 100_000;
+
+/// The start of the first node nested deeper than [`MAX_NESTING`], found by
+/// a walk that itself goes no deeper than that.
+pub fn too_deep(body: &[ruff_python_ast::Stmt]) -> Option<TextSize> {
+    use ruff_python_ast::visitor::{walk_expr, walk_pattern, walk_stmt, Visitor};
+    use ruff_python_ast::{Expr, Pattern, Stmt};
+    struct Depth {
+        depth: usize,
+        found: Option<TextSize>,
+    }
+    impl Depth {
+        /// Whether `node` is one level too deep (recorded) or the walk is over.
+        fn enter(&mut self, node: &impl Ranged) -> bool {
+            if self.found.is_some() {
+                return false;
+            }
+            if self.depth >= MAX_NESTING {
+                self.found = Some(node.start());
+                return false;
+            }
+            self.depth += 1;
+            true
+        }
+    }
+    impl<'a> Visitor<'a> for Depth {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.enter(stmt) {
+                walk_stmt(self, stmt);
+                self.depth -= 1;
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.enter(expr) {
+                walk_expr(self, expr);
+                self.depth -= 1;
+            }
+        }
+        fn visit_pattern(&mut self, pattern: &'a Pattern) {
+            if self.enter(pattern) {
+                walk_pattern(self, pattern);
+                self.depth -= 1;
+            }
+        }
+    }
+    let mut depth = Depth {
+        depth: 0,
+        found: None,
+    };
+    depth.visit_body(body);
+    depth.found
 }

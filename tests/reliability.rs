@@ -574,3 +574,37 @@ fn every_test_the_reliability_doc_names_exists() {
         );
     }
 }
+
+/// A module nested 500,000 levels deep overflowed the 512 MiB worker stack
+/// of a debug build in the semantic model's walk (`hybridize check /tmp`
+/// met one). Deeper than `MAX_NESTING` (100,000), a module is refused like
+/// one that does not parse, at the first node too deep; at the limit, it is
+/// analysed.
+#[test]
+fn code_nested_deeper_than_the_limit_is_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = |depth: usize| {
+        format!(
+            "import tensorflow as tf\nx = tf.constant(1.0)\ny = {}x{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    // `y = ` (the assignment), then the lists: the list at depth 100,000 is
+    // the first node too deep.
+    write(dir.path(), "deep/module.py", &nested(500_000));
+    let output = hybridize(dir.path(), &["check", "deep"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stdout(&output) + &stderr(&output);
+    assert!(
+        text.contains("deep/module.py:3:")
+            && text.contains("code nested more than 100000 levels deep"),
+        "{text}"
+    );
+    assert!(!text.contains("overflow"), "{text}");
+
+    write(dir.path(), "limit/module.py", &nested(99_990));
+    let output = hybridize(dir.path(), &["check", "--exit-zero", "limit"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stdout(&output).contains("nested more than"));
+}
