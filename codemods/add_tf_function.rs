@@ -287,7 +287,10 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     let facts = &semantic.facts[id];
     if effects.tensor_ops == 0
         || effects.tensor_ops > 2
-        || !effects.calls.is_empty()
+        || !effects
+            .calls
+            .iter()
+            .all(|call| python_helper(semantic, &call.callee))
         || facts.effect(Effect::GraphLoop).is_some()
     {
         return None;
@@ -320,6 +323,18 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         "does only {ops}{culprit}, on Python values its callers pass (`{}`): as a graph function, each call would cost more than it saves, and each new value would trace it again",
         python.join("`, `")
     ))
+}
+
+/// Whether a call is to a function of this module that does no tensor
+/// work (`using_multigpu()`): it adds nothing a graph would speed up.
+fn python_helper(semantic: &SemanticModel, callee: &crate::semantic::effects::Callee) -> bool {
+    match callee {
+        crate::semantic::effects::Callee::Local(id) => {
+            let facts = &semantic.facts[*id];
+            facts.effect(Effect::TensorComputation).is_none() && !facts.param_tensor_work
+        }
+        crate::semantic::effects::Callee::External(_) => false,
+    }
 }
 
 /// When the only Python side effects of candidate `id` are writes to

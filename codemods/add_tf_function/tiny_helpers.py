@@ -67,3 +67,25 @@ for _ in range(10):
     softmax(x)
     infer(x, 0.5)
     affine(x, 0.5)
+
+
+MULTI_DEVICE = False
+
+
+def using_multi_device():
+    return MULTI_DEVICE
+
+
+# HY113: one operation per call (one branch or the other); the call to a
+# Python helper adds nothing a graph would speed up.
+def batch_size(batch):
+    if using_multi_device():
+        return tf.shape(batch[0])[0]
+    return tf.shape(batch)[0]
+
+
+def count(dataset):
+    total = 0
+    for batch in dataset:
+        total += batch_size(batch)
+    return total
