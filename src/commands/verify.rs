@@ -21,7 +21,10 @@ pub(super) fn verify(args: VerifyArgs) -> Result<ExitStatus> {
     if reads_stdin(&args.common) {
         bail!("`verify` runs a command on the project's files: it cannot read stdin (`-`)");
     }
-    let settings = settings(&args.common)?;
+    // No cache: the project's tree is left as it was but for the changes
+    // kept (with `--write`).
+    let mut settings = settings(&args.common)?;
+    settings.cache_dir = None;
     let (reports, _) = reports(&args.common, &settings, Mode::Fix, &KeepReports)?;
     if report_errors(&reports, true).any() {
         bail!("some files could not be fixed (see above): nothing to verify");
