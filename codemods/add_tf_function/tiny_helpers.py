@@ -73,6 +73,8 @@ MULTI_DEVICE = False
 
 
 def using_multi_device():
+    if tf.distribute.has_strategy():
+        return tf.distribute.get_strategy().num_replicas_in_sync > 1
     return MULTI_DEVICE
 
 

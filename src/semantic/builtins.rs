@@ -290,6 +290,12 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
                 | "backend.floatx"
                 | "backend.epsilon"
                 | "backend.image_data_format"
+                | "config.list_physical_devices"
+                | "config.list_logical_devices"
+                | "distribute.has_strategy"
+                | "distribute.get_strategy"
+                | "distribute.in_cross_replica_context"
+                | "distribute.get_replica_context"
         );
     pure.then_some(TfUtility::Pure)
 }
