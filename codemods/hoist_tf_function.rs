@@ -30,7 +30,13 @@ pub const CODEMOD: Codemod = Codemod {
     informational: &[],
     // It looks at graph functions nested in others, and moves a decoration
     // to the functions around them.
-    depends_on: &[DependsOn::GraphCode, DependsOn::EnclosingFunctions],
+    // Whether a factory's graph function is reported depends on whether
+    // the factory is called in a loop (anywhere in the run).
+    depends_on: &[
+        DependsOn::GraphCode,
+        DependsOn::EnclosingFunctions,
+        DependsOn::LoopCalls,
+    ],
     run,
 };
 
@@ -136,10 +142,9 @@ fn nested_graph_function(
     // The fixes rewrite every use of the nested function: each must be a call.
     if let Some(why) = not_only_called(checker, &outer_names, name) {
         // A factory that hands out its graph function (`return step`,
-        // serving signatures): made once, it is traced once. Only one that
-        // is called per step, or from several places, re-creates it.
-        let facts = &semantic.facts[parent];
-        if facts.loop_call.is_none() && facts.call_sites <= 1 {
+        // serving signatures): made once per call, it is traced once per
+        // call. Only one called per step re-creates it again and again.
+        if semantic.facts[parent].loop_call.is_none() {
             return;
         }
         checker.report(diagnostic.with_note(format!("no fix offered: {why}")));
