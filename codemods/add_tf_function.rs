@@ -15,7 +15,7 @@ use crate::names::is_keras;
 use crate::observe::facts::{receives_tensors, HOT_CALLS};
 use crate::observe::profile::Kind;
 use crate::observe::Entry;
-use crate::semantic::effects::Effect;
+use crate::semantic::effects::{Callee, Effect};
 use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::{ClassId, FunctionId, SemanticModel};
@@ -327,13 +327,13 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
 
 /// Whether a call is to a function of this module that does no tensor
 /// work (`using_multigpu()`): it adds nothing a graph would speed up.
-fn python_helper(semantic: &SemanticModel, callee: &crate::semantic::effects::Callee) -> bool {
+fn python_helper(semantic: &SemanticModel, callee: &Callee) -> bool {
     match callee {
-        crate::semantic::effects::Callee::Local(id) => {
+        Callee::Local(id) => {
             let facts = &semantic.facts[*id];
             facts.effect(Effect::TensorComputation).is_none() && !facts.param_tensor_work
         }
-        crate::semantic::effects::Callee::External(_) => false,
+        Callee::External(_) => false,
     }
 }
 

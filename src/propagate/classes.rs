@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::summary::ModuleSummary;
-use crate::semantic::builtins::{is_tf_base, FORWARD_AND_STEP_METHODS};
+use crate::semantic::builtins::{is_tf_base, names_a_layer, FORWARD_AND_STEP_METHODS};
 use crate::semantic::effects::Callee;
 
 /// Re-exports followed at most this deep (`a.B` is `b.B` is `c.B` ...).
@@ -125,7 +125,7 @@ pub fn resolve_inherited_calls_and_tf_classes(modules: &mut [ModuleSummary]) -> 
 /// layer's `call` runs, traced by Keras, as the methods of a class based
 /// on a `...Layer` directly do (see `FunctionSummary::setup_or_traced`).
 fn layer_methods(modules: &[ModuleSummary], table: &Table) -> Vec<(usize, usize)> {
-    let direct = |bases: &[String]| bases.iter().any(|base| base.ends_with("Layer"));
+    let direct = |bases: &[String]| bases.iter().any(|base| names_a_layer(base));
     let mut layer: Vec<Vec<bool>> = modules
         .iter()
         .map(|m| m.classes.iter().map(|c| direct(&c.bases)).collect())

@@ -7,6 +7,7 @@ use std::path::Path;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
 
+use crate::semantic::builtins::names_a_layer;
 use crate::semantic::effects::{Call, Callee, ParamRule};
 use crate::semantic::facts::LineCulprit;
 use crate::semantic::kinds::ParamKind;
@@ -559,7 +560,7 @@ fn layer_classes(model: &SemanticModel) -> Vec<bool> {
     let mut layers: Vec<bool> = model
         .classes
         .iter()
-        .map(|class| class.bases.iter().any(|base| base.ends_with("Layer")))
+        .map(|class| class.bases.iter().any(|base| names_a_layer(base)))
         .collect();
     if layers.iter().all(|&layer| !layer) {
         return layers;

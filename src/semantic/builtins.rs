@@ -300,6 +300,13 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
     pure.then_some(TfUtility::Pure)
 }
 
+/// Whether a base class, as a module names it, is a Keras layer by its name
+/// (`tf.keras.layers.Layer`, `Layer`, a project's `BaseLayer`): the methods
+/// of a class based on one run where Keras traces its `call`.
+pub fn names_a_layer(base: &str) -> bool {
+    base.ends_with("Layer")
+}
+
 /// Methods of a Keras `Model`/`Layer` or `tf.Module` that run its forward
 /// pass (`call`, `__call__`) or, by convention, one training or evaluation
 /// step.
