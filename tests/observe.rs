@@ -11,8 +11,22 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use assert_cmd::Command;
+
+/// The TensorFlow tests share the machine with one another; the one that
+/// compares running times has it alone, so that their runs are not in
+/// its measurements.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+fn sharing() -> RwLockReadGuard<'static, ()> {
+    MACHINE.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn alone() -> RwLockWriteGuard<'static, ()> {
+    MACHINE.write().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn hybridize(dir: &Path) -> Command {
     let mut command = Command::cargo_bin("hybridize").unwrap();
@@ -113,6 +127,7 @@ fn entry<'p>(profile: &'p serde_json::Value, function: &str) -> &'p serde_json::
 #[test]
 fn the_profile_records_calls_shapes_and_traces_of_project_functions() {
     let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
     let dir = project();
     let profile = trace_training(dir.path(), &bin);
     assert_eq!(profile["format"], "hybridize-profile");
@@ -152,6 +167,7 @@ fn the_profile_records_calls_shapes_and_traces_of_project_functions() {
 #[test]
 fn the_profile_makes_a_callback_helper_hot_and_gives_exact_signatures() {
     let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
     let dir = project();
     trace_training(dir.path(), &bin);
     // Without the profile, `normalize` (called only through a callback) is
@@ -221,6 +237,7 @@ fn the_profile_makes_a_callback_helper_hot_and_gives_exact_signatures() {
 #[test]
 fn a_stale_entry_is_ignored_with_a_note() {
     let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
     let dir = project();
     trace_training(dir.path(), &bin);
     let model = dir.path().join("model.py");
@@ -250,6 +267,7 @@ fn a_stale_entry_is_ignored_with_a_note() {
 #[test]
 fn trace_passes_the_exit_status_through_and_runs_pytest() {
     let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
     let dir = project();
     let mut command = hybridize(dir.path());
     with_path(&mut command, &bin);
@@ -366,6 +384,7 @@ fn a_profile_that_cannot_be_read_is_an_error() {
 #[test]
 fn verify_keeps_what_passes_and_pays_off_and_drops_the_rest() {
     let Some(bin) = tf_bin() else { return };
+    let _turn = alone();
     let dir = project();
     let mut command = hybridize(dir.path());
     with_path(&mut command, &bin);

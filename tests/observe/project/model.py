@@ -18,7 +18,17 @@ def predict(w, x):
 
 
 def loss_of(w, x, y):
-    return tf.reduce_mean(tf.square(predict(w, x) - y))
+    # Mean squared error, a little of the absolute and Huber errors, and
+    # an L2 penalty: many small operations, each one dispatched from
+    # Python when run eagerly, all of them in one call as a graph.
+    err = predict(w, x) - y
+    mse = tf.reduce_mean(tf.square(err))
+    mae = tf.reduce_mean(tf.abs(err))
+    huber = tf.reduce_mean(
+        tf.where(tf.abs(err) < 1.0, 0.5 * tf.square(err), tf.abs(err) - 0.5)
+    )
+    l2 = tf.reduce_sum(tf.square(w))
+    return mse + 0.1 * mae + 0.1 * huber + 0.01 * l2
 
 
 def summary(w):
