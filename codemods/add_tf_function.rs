@@ -16,7 +16,7 @@ use crate::observe::facts::{receives_tensors, HOT_CALLS};
 use crate::observe::profile::Kind;
 use crate::observe::Entry;
 use crate::semantic::effects::{Callee, Effect};
-use crate::semantic::facts::FunctionFacts;
+use crate::semantic::facts::{EffectWhy, FunctionFacts};
 use crate::semantic::kinds::ParamKind;
 use crate::semantic::{ClassId, FunctionId, SemanticModel};
 use crate::settings::Candidates;
@@ -83,6 +83,43 @@ fn run(checker: &mut Checker) {
         };
         judge(checker, id, &reason, &mut changing_globals);
     }
+}
+
+/// The least number of tensor operations in a function's own body for
+/// which a refusal to convert it is printed without `--show-refusals`.
+const MIN_OPS_WORTH_A_REFUSAL: u32 = 3;
+
+/// Whether the Python values that would retrace function `id` are only
+/// different constants at different call sites: a trace or two each, no
+/// reason anyone would leave it eager for.
+fn constants_only(facts: &FunctionFacts) -> bool {
+    facts
+        .params
+        .iter()
+        .find_map(|(_, kind)| match kind {
+            ParamKind::Primitive {
+                varies_at: Some(line),
+                ..
+            } => Some(*line == 0),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// Whether function `id` runs fewer than [`MIN_OPS_WORTH_A_REFUSAL`]
+/// tensor operations and no function it calls does tensor work (the work
+/// of a callee in another module counts when it is the first the analysis
+/// found).
+fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
+    let effects = &semantic.effects[id];
+    effects.tensor_ops < MIN_OPS_WORTH_A_REFUSAL
+        && !semantic.facts[id]
+            .effect(Effect::TensorComputation)
+            .is_some_and(EffectWhy::through_call)
+        && effects.calls.iter().all(|call| match &call.callee {
+            Callee::Local(_) => python_helper(semantic, &call.callee),
+            Callee::External(_) => true,
+        })
 }
 
 /// Decorates candidate `id`, or says why not: each failed precondition is
@@ -166,11 +203,21 @@ fn judge(
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
+    // A refusal is worth reading by default only about a function that
+    // does tensor work of its own, enough to gain as a graph function:
+    // one that runs an operation or two, or only calls other functions
+    // (which get their own findings), is no conversion anyone would make.
+    // One whose every caller is graph code has nothing to convert.
+    quiet |= little_work_of_its_own(semantic, id);
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal
                 .diagnostic(format!("`{name}` {why}"), range)
                 .with_function(name.clone());
+            let quiet = quiet
+                || refusal.code == refusals::CALLERS_ALREADY_GRAPH.code
+                || (refusal.code == refusals::PYTHON_SCALAR_PARAMETER.code
+                    && constants_only(facts));
             checker.report(if quiet {
                 diagnostic.on_request()
             } else {

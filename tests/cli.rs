@@ -248,7 +248,7 @@ fn lines_named_in_messages_count_every_python_line_ending() {
         "",
         "@deco",
         "def step(x):",
-        "    return tf.reduce_sum(x * 2.0)",
+        "    return tf.reduce_sum(tf.nn.relu(x) * 2.0)",
         "",
         "for _ in range(3):",
         "    step(tf.constant([1.0]))",
@@ -839,8 +839,8 @@ fn files_that_look_like_tests_give_call_sites_only() {
 }
 
 #[test]
-fn refusals_of_functions_without_tensor_work_are_counted_unless_asked_for() {
-    let a = "import tensorflow as tf\n\nhistory = []\n\n\ndef log(value):\n    history.append(value)\n\n\ndef step(x):\n    history.append(tf.reduce_sum(x))\n\n\nfor i in range(3):\n    log(i)\n    step(tf.ones([2]))\n";
+fn refusals_of_functions_with_little_tensor_work_are_counted_unless_asked_for() {
+    let a = "import tensorflow as tf\n\nhistory = []\n\n\ndef log(value):\n    history.append(value)\n\n\ndef record(x):\n    history.append(tf.reduce_sum(x))\n\n\ndef step(x):\n    history.append(tf.reduce_sum(tf.nn.relu(x) * x))\n\n\nfor i in range(3):\n    log(i)\n    record(tf.ones([2]))\n    step(tf.ones([2]))\n";
     let dir = project(&[("a.py", a)]);
     let output = hybridize(dir.path())
         .args(["check", "--output-format", "concise", "."])
@@ -848,11 +848,11 @@ fn refusals_of_functions_without_tensor_work_are_counted_unless_asked_for() {
         .unwrap();
     assert_eq!(
         stdout(&output),
-        "a.py:10:5: HY101 `step` mutates the global `history` (`.append`) at line 11\n"
+        "a.py:14:5: HY101 `step` mutates the global `history` (`.append`) at line 15\n"
     );
     assert!(
         stderr(&output).contains(
-            "1 more function was judged and left eager: no tensor work the analysis can see (`--show-refusals` lists why)."
+            "2 more functions were judged and left eager: too little tensor work to be worth converting (`--show-refusals` lists why)."
         ),
         "{}",
         stderr(&output)
@@ -890,6 +890,7 @@ fn refusals_of_functions_without_tensor_work_are_counted_unless_asked_for() {
             ("log", "HY101"),
             ("log", "HY105"),
             ("log", "HY106"),
+            ("record", "HY101"),
             ("step", "HY101")
         ]
     );
@@ -1004,7 +1005,7 @@ fn fix_applies_the_fixes_check_reports_and_no_more() {
 #[test]
 fn fix_says_unsafe_fixes_apply_more_only_when_they_do() {
     // A refusal has no fix: `--unsafe-fixes` would apply nothing more.
-    let refused = "import tensorflow as tf\n\nhistory = []\n\n\ndef step(x):\n    history.append(tf.reduce_sum(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
+    let refused = "import tensorflow as tf\n\nhistory = []\n\n\ndef step(x):\n    history.append(tf.reduce_sum(tf.nn.relu(x) * x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
     let dir = project(&[("a.py", refused)]);
     let output = hybridize(dir.path()).args(["fix", "."]).output().unwrap();
     assert_eq!(

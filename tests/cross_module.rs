@@ -149,7 +149,10 @@ fn relative_project() -> tempfile::TempDir {
 #[test]
 fn effects_propagate_through_relative_imports() {
     let dir = relative_project();
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     // A helper in a sibling module that writes a global refuses its caller,
     // with the culprit's line in the other file.
     assert!(
@@ -171,7 +174,15 @@ fn effects_propagate_through_relative_imports() {
 #[test]
 fn a_relative_import_outside_the_run_is_unknown() {
     let dir = relative_project();
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/train.py"]);
+    let (out, _) = check(
+        dir.path(),
+        &[
+            "--output-format",
+            "concise",
+            "--show-refusals",
+            "pkg/train.py",
+        ],
+    );
     assert!(
         out.contains("HY110 `step_clean` calls `pkg.utils.scale` at line 12"),
         "{out}"
@@ -199,7 +210,10 @@ fn inheritance_project() -> tempfile::TempDir {
 #[test]
 fn tf_bases_in_other_modules_make_tf_classes() {
     let dir = inheritance_project();
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     // The forward pass of a `tf.Module` is a candidate through a project
     // base class ...
     assert!(
@@ -239,7 +253,15 @@ fn tf_bases_in_other_modules_make_tf_classes() {
 #[test]
 fn bases_outside_the_run_stay_unknown() {
     let dir = inheritance_project();
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "pkg/model.py"]);
+    let (out, _) = check(
+        dir.path(),
+        &[
+            "--output-format",
+            "concise",
+            "--show-refusals",
+            "pkg/model.py",
+        ],
+    );
     // Without the base's module, `Block` is not known to be a Keras class
     // and the inherited method is an unknown callee.
     assert!(!out.contains("HY001"), "{out}");
@@ -283,7 +305,10 @@ fn plain_modules_project() -> tempfile::TempDir {
 #[test]
 fn modules_without_tensorflow_are_read_when_their_names_are_used() {
     let dir = plain_modules_project();
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     // The base class is found through a package that only re-exports it ...
     assert!(
         out.contains("train.py:7:9: HY001 `Block.__call__` is the forward pass"),
@@ -317,14 +342,27 @@ fn selecting_one_code_reports_what_the_whole_run_reports_for_it() {
         "import tensorflow as tf\nfrom helpers import scale\n\n\ndef step(x):\n    return scale(tf.square(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
     );
     let expected = "model.py:5:5: HY001 [*] `step` is called in a loop";
-    let (all, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (all, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     assert!(all.contains(expected), "{all}");
     let (selected, _) = check(
         dir.path(),
-        &["--output-format", "concise", "--select", "HY001", "."],
+        &[
+            "--output-format",
+            "concise",
+            "--show-refusals",
+            "--select",
+            "HY001",
+            ".",
+        ],
     );
     assert!(selected.contains(expected), "{selected}");
-    let (alone, _) = check(dir.path(), &["--output-format", "concise", "model.py"]);
+    let (alone, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "model.py"],
+    );
     assert!(
         alone.contains("HY110 `step` calls `helpers.scale`"),
         "{alone}"
@@ -342,7 +380,10 @@ fn a_project_module_does_not_stand_for_an_installed_package_of_the_same_name() {
     write(dir.path(), "pkg/h5py.py", "def save(x):\n    return x\n");
     let train = "import tensorflow as tf\nimport h5py\n\n\ndef step(x):\n    y = tf.square(x)\n    h5py.save(y)\n    return y\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
     write(dir.path(), "app/train.py", train);
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     assert!(
         out.contains("app/train.py:5:5: HY110 `step` calls `h5py.save` at line 7"),
         "{out}"
@@ -350,7 +391,10 @@ fn a_project_module_does_not_stand_for_an_installed_package_of_the_same_name() {
     assert!(!out.contains("HY001"), "{out}");
     // A script next to it does import it by that name.
     write(dir.path(), "pkg/run.py", train);
-    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
     assert!(out.contains("pkg/run.py:5:5: HY001"), "{out}");
     assert!(out.contains("app/train.py:5:5: HY110"), "{out}");
 }

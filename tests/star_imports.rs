@@ -118,7 +118,7 @@ fn functions_from_a_relative_star_import_are_project_functions() {
         ),
         (
             "pkg/train.py",
-            "import tensorflow as tf\nfrom .helpers import *\n\n\ndef clean_step(x):\n    return tf.nn.relu(scale(x))\n\n\ndef logged_step(x):\n    return record(tf.nn.relu(x))\n\n\nfor _ in range(10):\n    clean_step(tf.ones([2]))\n    logged_step(tf.ones([2]))\n",
+            "import tensorflow as tf\nfrom .helpers import *\n\n\ndef clean_step(x):\n    return tf.nn.relu(scale(x))\n\n\ndef logged_step(x):\n    return record(tf.nn.relu(x) * x + 1.0)\n\n\nfor _ in range(10):\n    clean_step(tf.ones([2]))\n    logged_step(tf.ones([2]))\n",
         ),
     ]);
     let out = seen(dir.path());

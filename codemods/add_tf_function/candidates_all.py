@@ -1,4 +1,4 @@
-# fixture: --candidates all
+# fixture: --candidates all --show-refusals
 """`--candidates all`: every function is judged on safety alone."""
 import tensorflow as tf
 

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Eager-only calls: `.numpy()`, NumPy on tensors, float() of a tensor."""
 import numpy as np
 import tensorflow as tf

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Classes whose base is imported: their inherited constructor and methods
 are looked up in the base's module, never assumed pure. (Checked alone,
 `layers` is outside the run.)"""

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Methods, Keras classes, nested classes, closures, already-graph callers."""
 import tensorflow as tf
 

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Functions defined inside others: created anew on every call."""
 import tensorflow as tf
 

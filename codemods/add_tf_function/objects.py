@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """What values are: Keras objects, lists of layers, models passed in, and the
 objects whose calls reach outside the graph."""
 import tensorflow as tf

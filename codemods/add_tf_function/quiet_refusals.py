@@ -1,4 +1,4 @@
-"""Refusals of hot functions without tensor work are counted, not printed."""
+"""Refusals are printed by default only about functions worth converting."""
 import tensorflow as tf
 
 
@@ -7,12 +7,20 @@ def log(history, value):
     history.append(value)
 
 
-# HY101: a refusal of a function that does tensor work, printed always.
-def step(history, x):
+# Not printed: one tensor operation is no conversion anyone would make
+# (`--show-refusals` prints its HY101).
+def record(history, x):
     history.append(tf.reduce_sum(x))
+
+
+# HY101: a refusal of a function that does tensor work of its own.
+def step(history, x):
+    y = tf.nn.relu(tf.matmul(x, x))
+    history.append(tf.reduce_sum(y) + tf.reduce_max(y))
 
 
 history = []
 for i in range(3):
     log(history, i)
-    step(history, tf.ones([2]))
+    record(history, tf.ones([2, 2]))
+    step(history, tf.ones([2, 2]))

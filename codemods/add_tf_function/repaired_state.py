@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Hot functions whose only Python side effect is a counter HY010 keeps in a
 `tf.Variable`: decorated and repaired in one change (unsafe). Any write the
 repair would not rewrite keeps the refusal."""

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """HY001's repair of Python state follows the state through locals and
 casts it where Python would have made a float, as HY010 does."""
 import tensorflow as tf

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """HY001 is Safe only when the analysis sees tensors in and tensors out."""
 import tensorflow as tf
 

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Python side effects, direct and through callees: refused with the culprit's line."""
 import logging
 import random

@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Recursion, generators, variables created per call, Python scalars, tensor iteration."""
 import tensorflow as tf
 

@@ -1,4 +1,5 @@
 # fixture: --show-refusals
+import six
 import tensorflow as tf
 
 EPOCHS = 3
@@ -29,6 +30,17 @@ def merge(inputs, lengths):
 def per_state(next_cell_state, keyed_grads):
     probs = [upsample(state) for state in next_cell_state]
     return probs + [upsample(g) for _, g in keyed_grads.items()]
+
+
+# Per entry of a dict (also through `six`), per slice of a tensor, per
+# channel, per object of a scene, per column of a transposed table.
+def per_entry(features, seed_examples, batch, image, num_objects, rows):
+    out = [upsample(value) for key, value in features.items()]
+    out += [upsample(value) for _, value in six.iteritems(seed_examples)]
+    out += [upsample(example) for example in tf.unstack(batch)]
+    out += [upsample(image[..., c]) for c in range(image.shape[-1])]
+    out += [upsample(image) for _ in range(num_objects)]
+    return out + [upsample(column) for column in zip(*rows)]
 
 
 # A step loop: per epoch, per batch of a dataset. `train_step` is hot.

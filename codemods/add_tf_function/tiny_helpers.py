@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Helpers too small to gain as graph functions, and some that are not."""
 import tensorflow as tf
 

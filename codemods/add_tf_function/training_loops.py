@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """Hot functions with tensor work, called in loops: converted."""
 import numpy as np
 import tensorflow as tf

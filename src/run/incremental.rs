@@ -201,7 +201,7 @@ mod tests {
     use super::*;
 
     const UTIL: &str = "history = []\n\n\ndef log(value):\n    history.append(value)\n";
-    const TRAIN: &str = "import tensorflow as tf\n\nfrom util import log\n\n\ndef step(x):\n    log(x)\n    return tf.reduce_sum(x)\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
+    const TRAIN: &str = "import tensorflow as tf\n\nfrom util import log\n\n\ndef step(x):\n    log(x)\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n";
 
     /// The findings as `check` would list them: code, message, range.
     fn findings(report: &FileReport) -> Vec<(String, String, u32, u32)> {

@@ -178,6 +178,20 @@ pub fn is_pure_function(qualified: &str) -> bool {
             | "json.dumps"
             | "json.loads"
             | "posixpath.join"
+            // Python 2 compatibility names for builtins and dict views.
+            | "six.moves.zip"
+            | "six.moves.range"
+            | "six.moves.xrange"
+            | "six.moves.map"
+            | "six.moves.filter"
+            | "six.moves.zip_longest"
+            | "six.moves.reduce"
+            | "six.iteritems"
+            | "six.itervalues"
+            | "six.iterkeys"
+            | "six.viewitems"
+            | "six.viewvalues"
+            | "six.viewkeys"
     )
 }
 

@@ -99,6 +99,12 @@ impl std::fmt::Display for EffectWhy {
 }
 
 impl EffectWhy {
+    /// Whether the culprit is in a function this one calls, not in its
+    /// own body.
+    pub fn through_call(&self) -> bool {
+        self.hop.is_some()
+    }
+
     /// The culprit, its file when it is not the function's own, and the
     /// call that leads to it (callee, line, and the function whose body has
     /// the culprit when that is not the callee).

@@ -38,7 +38,6 @@ const DATA_WORDS: &[&str] = &[
     "samples",
     "step",
     "steps",
-    "stream",
     "test",
     "train",
     "training",
@@ -88,6 +87,7 @@ const STRUCTURE_WORDS: &[&str] = &[
     "models",
     "names",
     "nodes",
+    "objects",
     "outputs",
     "parts",
     "rank",
@@ -126,6 +126,8 @@ impl Walker<'_, '_> {
                 if let Some(builtin) = self.wrapping_builtin(call) {
                     return match builtin {
                         "range" => !self.structure_count(&call.arguments.args),
+                        // `zip(*rows)` transposes a structure.
+                        "zip" if call.arguments.args.iter().any(Expr::is_starred_expr) => false,
                         // As long as its shortest argument.
                         "zip" => call
                             .arguments
@@ -139,13 +141,31 @@ impl Walker<'_, '_> {
                             .is_none_or(|arg| self.steps_over_at(arg, depth + 1)),
                     };
                 }
-                // `d.items()`, `d.values()`, `d.keys()`: the dict's.
+                // `d.items()`, `d.values()`, `d.keys()`: the entries of a
+                // dict, a structure (no stream of data has them).
                 if let Expr::Attribute(attribute) = call.func.as_ref() {
                     if call.arguments.is_empty()
                         && matches!(attribute.attr.id.as_str(), "items" | "values" | "keys")
                     {
-                        return self.steps_over_at(&attribute.value, depth + 1);
+                        return false;
                     }
+                }
+                // `tf.unstack(x)`: the slices of one tensor, one per
+                // element of a dimension.
+                if self
+                    .model
+                    .imports
+                    .resolves_to(&call.func, "tensorflow.unstack")
+                {
+                    return false;
+                }
+                // `six.iteritems(d)` & co.: the same, for Python 2 and 3.
+                let six_dict = ["six.iteritems", "six.itervalues", "six.iterkeys"];
+                if six_dict
+                    .iter()
+                    .any(|name| self.model.imports.resolves_to(&call.func, name))
+                {
+                    return false;
                 }
                 true
             }
@@ -178,10 +198,13 @@ impl Walker<'_, '_> {
     /// The builtin a call to which wraps an iterable without changing what
     /// it iterates over (or `range`), when `call` is one.
     fn wrapping_builtin(&self, call: &ExprCall) -> Option<&'static str> {
-        let Expr::Name(name) = call.func.as_ref() else {
-            return None;
+        let name = match call.func.as_ref() {
+            Expr::Name(name) => name.id.as_str(),
+            // `six.moves.zip(...)`.
+            Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+            _ => return None,
         };
-        let builtin = match name.id.as_str() {
+        let builtin = match name {
             "range" => "range",
             "zip" => "zip",
             "enumerate" => "enumerate",
@@ -192,7 +215,7 @@ impl Walker<'_, '_> {
             "iter" => "iter",
             _ => return None,
         };
-        if !self.shadows_builtin(builtin) {
+        if matches!(call.func.as_ref(), Expr::Name(_)) && !self.shadows_builtin(builtin) {
             return Some(builtin);
         }
         // Python 2 compatibility imports: `from six.moves import range`.
@@ -246,12 +269,28 @@ impl Walker<'_, '_> {
                     _ => Count::Steps,
                 }
             }
+            // A dimension: `x.shape[-1]`, `tf.shape(x)[0]`.
+            Expr::Subscript(subscript) if is_shape(&subscript.value) => Count::Structure,
             Expr::Name(name) if structure_name(name.id.as_str()) => Count::Structure,
             Expr::Attribute(attribute) if structure_name(attribute.attr.id.as_str()) => {
                 Count::Structure
             }
             _ => Count::Steps,
         }
+    }
+}
+
+/// Whether `expr` is a shape: `x.shape`, `x.get_shape()`, `tf.shape(x)`.
+fn is_shape(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(attribute) => attribute.attr.id.as_str() == "shape",
+        Expr::Call(call) => match call.func.as_ref() {
+            Expr::Attribute(attribute) => {
+                matches!(attribute.attr.id.as_str(), "get_shape" | "shape")
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
