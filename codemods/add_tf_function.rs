@@ -203,12 +203,15 @@ fn judge(
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
-    // A refusal is worth reading by default only about a function that
-    // does tensor work of its own, enough to gain as a graph function:
+    // A refusal is worth reading by default only about a top-level
+    // function or method that does tensor work, enough to gain as a graph
+    // function:
     // one that runs an operation or two, or only calls other functions
     // (which get their own findings), is no conversion anyone would make.
     // One whose every caller is graph code has nothing to convert.
-    quiet |= little_work_of_its_own(semantic, id);
+    // Nor about a function defined inside another: a closure over its
+    // parent's state, which nobody lifts out for a graph function.
+    quiet |= little_work_of_its_own(semantic, id) || function.parent.is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal

@@ -41,10 +41,10 @@ def padded_length(size, stride):
     return (size + stride - 1) // stride * stride
 
 
-def run_all(pairs, lengths):
-    for a, b in pairs:
+def run_all(batches, step_sizes):
+    for a, b in batches:
         dot(a, b)
-    for size in lengths:
+    for size in step_sizes:
         padded_length(size, 2)
 
 

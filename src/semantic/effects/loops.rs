@@ -174,14 +174,16 @@ impl Walker<'_, '_> {
                 self.steps_over_at(&subscript.value, depth + 1)
             }
             Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_) => false,
-            // A parameter named as parts of a structure (`inputs`,
-            // `keyed_grads`, `images_list`); any other value but a container
-            // built here may be data.
+            // A parameter is a stream of data only when named as one
+            // (`dataset`, `train_ds`, `batches`): the elements of a list
+            // it was given (`inputs`, `keyed_grads`, `tokens`) are parts
+            // of a structure. Any other value but a container built here
+            // may be data.
             Expr::Name(name) => match self.value(iter) {
                 Value::Container(_) => false,
                 Value::Param(_) => {
                     let name = name.id.as_str();
-                    data_name(name) || !structure_name(name)
+                    data_name(name)
                 }
                 _ => true,
             },
