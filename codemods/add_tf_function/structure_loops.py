@@ -33,13 +33,15 @@ def per_state(next_cell_state, keyed_grads):
 
 
 # Per entry of a dict (also through `six`), per slice of a tensor, per
-# channel, per object of a scene, per column of a transposed table.
-def per_entry(features, seed_examples, batch, image, num_objects, rows):
+# channel, per object of a scene, per column of a transposed table, per
+# dataset of a list.
+def per_entry(features, seed_examples, batch, image, num_objects, rows, datasets):
     out = [upsample(value) for key, value in features.items()]
     out += [upsample(value) for _, value in six.iteritems(seed_examples)]
     out += [upsample(example) for example in tf.unstack(batch)]
     out += [upsample(image[..., c]) for c in range(image.shape[-1])]
     out += [upsample(image) for _ in range(num_objects)]
+    out += [upsample(dataset) for dataset in datasets]
     return out + [upsample(column) for column in zip(*rows)]
 
 

@@ -21,7 +21,6 @@ const DATA_WORDS: &[&str] = &[
     "data",
     "dataloader",
     "dataset",
-    "datasets",
     "ds",
     "epoch",
     "epochs",
