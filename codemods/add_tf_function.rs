@@ -335,7 +335,7 @@ fn does_tensor_work(facts: &FunctionFacts) -> bool {
 fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     let effects = &semantic.effects[id];
     let facts = &semantic.facts[id];
-    if effects.tensor_ops == 0
+    if (effects.tensor_ops == 0 && effects.shape_queries == 0)
         || effects.tensor_ops > 2
         || !effects
             .calls
@@ -351,10 +351,12 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         .filter(|(_, kind)| matches!(kind, ParamKind::Primitive { .. }))
         .map(|(param, _)| param.as_str())
         .collect();
-    let ops = if effects.tensor_ops == 1 {
-        "one tensor operation"
-    } else {
-        "two tensor operations"
+    let ops = match (effects.tensor_ops, effects.shape_queries) {
+        (0, _) => "shape queries",
+        (1, 0) => "one tensor operation",
+        (1, _) => "one tensor operation besides shape queries",
+        (_, 0) => "two tensor operations",
+        _ => "two tensor operations besides shape queries",
     };
     let culprit = facts
         .effect(Effect::TensorComputation)

@@ -87,8 +87,19 @@ def batch_size(batch):
     return tf.shape(batch)[0]
 
 
+# HY113: shape queries and one addition (the batch of each replica summed):
+# reading shapes is no work a graph would speed up.
+def replicated_batch_size(batch):
+    if using_multi_device():
+        size = 0
+        for part in batch.values:
+            size += tf.shape(part)[0]
+        return size
+    return tf.shape(batch)[0]
+
+
 def count(dataset):
     total = 0
     for batch in dataset:
-        total += batch_size(batch)
+        total += batch_size(batch) + replicated_batch_size(batch)
     return total

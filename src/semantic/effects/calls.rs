@@ -202,7 +202,11 @@ impl<'a> Walker<'_, 'a> {
             ) {
                 self.runs_many_ops();
             }
-            self.tensor_op();
+            if matches!(last(), "shape" | "rank" | "size" | "shape_n") {
+                self.effects.shape_queries = self.effects.shape_queries.saturating_add(1);
+            } else {
+                self.tensor_op();
+            }
             self.add(
                 Effect::TensorComputation,
                 offset,

@@ -186,6 +186,9 @@ pub struct DirectEffects {
     /// graph function. `u32::MAX` when a call may run any number of them (a
     /// model, layer or other TensorFlow object, a control-flow API).
     pub tensor_ops: u32,
+    /// How many shape queries (`tf.shape`, `tf.rank`, `tf.size`) its own
+    /// body makes: metadata reads, not counted in `tensor_ops`.
+    pub shape_queries: u32,
 }
 
 /// What a function's own `return` statements give back, as far as the
