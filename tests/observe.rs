@@ -317,6 +317,36 @@ fn trace_passes_the_exit_status_through_and_runs_pytest() {
 }
 
 #[test]
+fn trace_says_when_another_tool_replaced_its_trace_function() {
+    let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
+    let dir = tempfile::tempdir().unwrap();
+    // As coverage or a debugger would: a trace function of its own.
+    fs::write(
+        dir.path().join("a.py"),
+        "import sys\n\n\ndef f():\n    pass\n\n\nf()\nsys.settrace(lambda *a: None)\nf()\nf()\n",
+    )
+    .unwrap();
+    let mut command = hybridize(dir.path());
+    with_path(&mut command, &bin);
+    let output = command
+        .args(["trace", "--", "python", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("hybridize trace: another tool (coverage, a debugger) replaced the trace function in this process; calls after that were not observed"),
+        "{}",
+        text(&output.stderr)
+    );
+    let profile: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("hybridize-profile.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(entry(&profile, "f")["calls"], 1);
+}
+
+#[test]
 fn a_command_that_is_not_found_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = hybridize(dir.path())
