@@ -1,7 +1,8 @@
 //! `hybridize verify [fix options] -- CMD`: the changes `fix` proposes,
-//! each file's checked by running CMD on a copy of the project; prints a
-//! report (stderr) and the diff of the kept changes (stdout), or with
-//! `--write` applies just those.
+//! each file's checked by running CMD on a copy of the project (and a
+//! file not kept split by bisection over its fixes); prints a report
+//! (stderr) and the diff of the kept changes (stdout), or with `--write`
+//! applies just those.
 
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
