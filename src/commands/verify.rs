@@ -56,6 +56,17 @@ pub(super) fn verify(args: VerifyArgs) -> Result<ExitStatus> {
             .collect();
         let mut fixes: Vec<String> = applicable.iter().map(|d| label(d)).collect();
         fixes.dedup();
+        // Fixes applied in a later pass or round, after others (HY020 once
+        // HY001 made a caller a graph function): named by their codes.
+        let mut follow_ups: Vec<&str> = report.applied.clone();
+        for d in &applicable {
+            if let Some(i) = follow_ups.iter().position(|code| *code == d.code) {
+                follow_ups.remove(i);
+            }
+        }
+        follow_ups.sort_unstable();
+        follow_ups.dedup();
+        fixes.extend(follow_ups.iter().map(|code| format!("{code} (follow-up)")));
         changes.push(Change {
             path: relative.to_path_buf(),
             original: source.clone(),
@@ -129,6 +140,19 @@ pub(super) fn verify(args: VerifyArgs) -> Result<ExitStatus> {
             "  split    {what}: {}; by fix ({k} of {n} kept):",
             whole.trim_end_matches(':')
         );
+        let follow_ups: Vec<&str> = change
+            .fixes
+            .iter()
+            .filter(|f| f.ends_with(" (follow-up)"))
+            .map(String::as_str)
+            .collect();
+        if !follow_ups.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "    dropped  {}: a split file keeps only fixes found on the text as read; `fix` proposes the others again",
+                follow_ups.join(", ")
+            );
+        }
         for (label, verdict) in &file.by_fix {
             let word = if matches!(verdict, Verdict::Kept { .. }) {
                 "kept"
