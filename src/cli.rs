@@ -64,6 +64,20 @@ pub struct VerifyArgs {
     /// Apply the kept changes to the files instead of printing their diff.
     #[arg(long)]
     pub write: bool,
+    /// A run passes only when the command's stdout also matches the
+    /// baseline's, line by line: numbers within --rtol, all other text
+    /// exactly.
+    #[arg(long)]
+    pub compare_output: bool,
+    /// With --compare-output: the relative tolerance for numbers
+    /// (|a - b| <= R * max(|a|, |b|); ints, floats, 1e-3, nan, inf).
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 1e-5,
+        requires = "compare_output"
+    )]
+    pub rtol: f64,
     /// The command that must pass, after `--` (`-- pytest -q tests`).
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,

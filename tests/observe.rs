@@ -317,6 +317,36 @@ fn trace_passes_the_exit_status_through_and_runs_pytest() {
 }
 
 #[test]
+fn trace_says_when_another_tool_replaced_its_trace_function() {
+    let Some(bin) = tf_bin() else { return };
+    let _turn = sharing();
+    let dir = tempfile::tempdir().unwrap();
+    // As coverage or a debugger would: a trace function of its own.
+    fs::write(
+        dir.path().join("a.py"),
+        "import sys\n\n\ndef f():\n    pass\n\n\nf()\nsys.settrace(lambda *a: None)\nf()\nf()\n",
+    )
+    .unwrap();
+    let mut command = hybridize(dir.path());
+    with_path(&mut command, &bin);
+    let output = command
+        .args(["trace", "--", "python", "a.py"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("hybridize trace: another tool (coverage, a debugger) replaced the trace function in this process; calls after that were not observed"),
+        "{}",
+        text(&output.stderr)
+    );
+    let profile: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("hybridize-profile.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(entry(&profile, "f")["calls"], 1);
+}
+
+#[test]
 fn a_command_that_is_not_found_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let output = hybridize(dir.path())
@@ -532,5 +562,172 @@ fn verify_changes_nothing_when_the_baseline_fails() {
         text(&output.stderr).contains("`no-such-command-hybridize` not found"),
         "{}",
         text(&output.stderr)
+    );
+}
+
+const TWO_PRINTS: &str = "import tensorflow as tf\n\n\n@tf.function\ndef good(x):\n    print(\"good\", x)\n    return x\n\n\n@tf.function\ndef bad(x):\n    print(\"bad\", x)\n    return x\n";
+
+#[test]
+fn verify_splits_a_file_and_keeps_the_fixes_with_which_the_command_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.py"), TWO_PRINTS).unwrap();
+    // The "test suite": fails once `bad` prints with tf.print.
+    let output = hybridize(dir.path())
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--runs",
+            "1",
+            "--write",
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg("! grep -q 'tf.print(\"bad\"' a.py || { echo 'bad prints in the graph'; exit 1; }")
+        .output()
+        .unwrap();
+    let report = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("  split    a.py: HY011 `good`, HY011 `bad`: the command fails with them all; by fix (1 of 2 kept):\n    kept     HY011 `good`: passes, "),
+        "{report}"
+    );
+    assert!(
+        report.contains("    dropped  HY011 `bad`: the command fails with it:\n             | bad prints in the graph\n             | (exit status 1)\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Kept 1 of 1 changed files (1 of 2 fixes): "),
+        "{report}"
+    );
+    // Written: `good`'s fix, not `bad`'s.
+    let written = fs::read_to_string(dir.path().join("a.py")).unwrap();
+    assert_eq!(
+        written,
+        TWO_PRINTS.replace("print(\"good\"", "tf.print(\"good\"")
+    );
+}
+
+#[test]
+fn verify_compare_output_drops_a_change_that_alters_a_printed_number_beyond_rtol() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("near.py"), GRAPH_PRINT).unwrap();
+    fs::write(dir.path().join("far.py"), GRAPH_PRINT).unwrap();
+    // The "program": its printed loss moves a little with near.py's
+    // change, a lot with far.py's; it passes either way.
+    let script = "echo epoch 1; \
+        if grep -q tf.print near.py; then echo loss 2.5000001e-01; else echo loss 0.25; fi; \
+        if grep -q tf.print far.py; then echo acc 0.91; else echo acc 0.9; fi";
+    let run = |extra: &[&str]| {
+        let output = hybridize(dir.path())
+            .args([
+                "verify",
+                "--unsafe-fixes",
+                "--runs",
+                "2",
+                "--compare-output",
+            ])
+            .args(extra)
+            .args(["--", "sh", "-c", script])
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            text(&output.stderr),
+            text(&output.stdout),
+        )
+    };
+    let (status, report, diff) = run(&[]);
+    assert_eq!(status, Some(1), "{report}");
+    assert!(
+        report.contains("  kept     near.py: HY011 `step`: passes, "),
+        "{report}"
+    );
+    assert!(
+        report.contains("  dropped  far.py: HY011 `step`: the output differs with it, at line 3:\n           | baseline: acc 0.9\n           | with it:  acc 0.91\n"),
+        "{report}"
+    );
+    assert!(
+        diff.contains("+++ b/near.py") && !diff.contains("far.py"),
+        "{diff}"
+    );
+    // A tighter tolerance drops the small difference too.
+    let (status, report, _) = run(&["--rtol", "1e-9"]);
+    assert_eq!(status, Some(0), "{report}");
+    assert!(
+        report.contains("  dropped  near.py: HY011 `step`: the output differs with it, at line 2:\n           | baseline: loss 0.25\n           | with it:  loss 2.5000001e-01\n"),
+        "{report}"
+    );
+    // Without --compare-output, both pass.
+    let output = hybridize(dir.path())
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--runs",
+            "1",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        text(&output.stderr).contains("Kept 2 of 2 changed files: "),
+        "{}",
+        text(&output.stderr)
+    );
+    // --rtol needs --compare-output.
+    hybridize(dir.path())
+        .args(["verify", "--rtol", "0.1", "--", "true"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn verify_compare_output_finds_the_fix_that_changes_a_printed_loss() {
+    let Some(bin) = tf_bin() else { return };
+    let _turn = alone();
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/observe/split"),
+        dir.path(),
+    );
+    let mut command = hybridize(dir.path());
+    with_path(&mut command, &bin);
+    let output = command
+        .args([
+            "verify",
+            "--unsafe-fixes",
+            "--compare-output",
+            "--runs",
+            "2",
+            "--",
+            "python",
+            "train.py",
+        ])
+        .output()
+        .unwrap();
+    let report = text(&output.stderr);
+    let diff = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    // Both fixes of ops.py at once change the output; by fix, the loss as
+    // a graph function passes and pays off, and the shift, which freezes
+    // the offset of its first trace, is the culprit.
+    assert!(
+        report.contains("  split    ops.py: HY001 `loss_of`, HY001 `shifted`: the output differs with them all, at line 2; by fix (1 of 2 kept):\n    kept     HY001 `loss_of`: passes, "),
+        "{report}"
+    );
+    assert!(
+        report.contains("    dropped  HY001 `shifted`: the output differs with it, at line 2:\n             | baseline: epoch 1 loss 0.631965\n             | with it:  epoch 1 loss 0.081932\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Kept 1 of 1 changed files (1 of 2 fixes): "),
+        "{report}"
+    );
+    assert!(
+        diff.contains("+@tf.function\n def loss_of(x, y):") && !diff.contains("def shifted"),
+        "{diff}"
     );
 }

@@ -5,6 +5,7 @@
 //! ([`verify`]).
 
 pub mod facts;
+pub mod output;
 pub mod profile;
 pub mod trace;
 pub mod verify;

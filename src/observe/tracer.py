@@ -64,7 +64,13 @@ class _Record:
 
 
 _MISSING = object()
+# Per code object, by `id` (a code object's own hash is computed anew at
+# every lookup, from its bytecode and constants: some 600 ns, at every
+# call of every Python function): its record, or None for code outside
+# the project. `_seen` keeps each code object alive, so that its id is
+# not reused.
 _records = {}
+_seen = []
 _stacks = {}
 
 
@@ -74,7 +80,8 @@ def _classify(code):
         file = _is_project_file(code.co_filename)
         if file is not None:
             record = _Record(code, file)
-    _records[code] = record
+    _records[id(code)] = record
+    _seen.append(code)
     return record
 
 
@@ -225,34 +232,44 @@ def _record_arguments(record, frame):
             record.saturated.add(name)
 
 
-def _profile(frame, event, arg):
-    if event == "call":
-        code = frame.f_code
-        record = _records.get(code, _MISSING)
-        if record is _MISSING:
-            record = _classify(code)
-        if record is None:
-            return
-        record.calls += 1
-        if record.calls <= MAX_ARGUMENT_CALLS and (
-            record.calls <= FULL_CALLS or len(record.saturated) < len(record.names)
-        ):
-            try:
-                _record_arguments(record, frame)
-            except Exception:
-                pass
-        ident = _get_ident()
-        stack = _stacks.get(ident)
-        if stack is None:
-            stack = _stacks[ident] = []
-        stack.append((code, _clock()))
-    elif event == "return":
+def _trace(frame, event, arg):
+    # The global trace function: called at the start of every Python frame
+    # (never for C functions, unlike a profile function). It returns None
+    # for a frame of code outside the project, so that frame runs with no
+    # more calls into the tracer; a project frame gets `_local`, for its
+    # return, with line events off.
+    code = frame.f_code
+    record = _records.get(id(code), _MISSING)
+    if record is _MISSING:
+        record = _classify(code)
+    if record is None:
+        return None
+    record.calls += 1
+    if record.calls <= MAX_ARGUMENT_CALLS and (
+        record.calls <= FULL_CALLS or len(record.saturated) < len(record.names)
+    ):
+        try:
+            _record_arguments(record, frame)
+        except Exception:
+            pass
+    frame.f_trace_lines = False
+    ident = _get_ident()
+    stack = _stacks.get(ident)
+    if stack is None:
+        stack = _stacks[ident] = []
+    stack.append((code, record, _clock()))
+    return _local
+
+
+def _local(frame, event, arg):
+    # A project frame's own events: "return" (also when an exception
+    # leaves it, or a generator yields) ends the time spent in it.
+    if event == "return":
         stack = _stacks.get(_get_ident())
         if stack and stack[-1][0] is frame.f_code:
-            code, start = stack.pop()
-            record = _records.get(code)
-            if record is not None:
-                record.seconds += _clock() - start
+            _, record, start = stack.pop()
+            record.seconds += _clock() - start
+    return _local
 
 
 # Graph functions: at exit, how often each was traced, and the signatures
@@ -283,7 +300,7 @@ def _graph_functions():
                 code = getattr(getattr(function, "__func__", None), "__code__", None)
             if code is None:
                 continue
-            record = _records.get(code, _MISSING)
+            record = _records.get(id(code), _MISSING)
             if record is _MISSING:
                 record = _classify(code)
             if record is None:
@@ -373,8 +390,11 @@ def _functions_of(path):
 def _entries(graph):
     files = {}
     entries = []
-    for code, record in list(_records.items()):
-        if record is None or (record.calls == 0 and code not in graph):
+    for record in list(_records.values()):
+        if record is None:
+            continue
+        code = record.code
+        if record.calls == 0 and code not in graph:
             continue
         if record.file not in files:
             try:
@@ -429,13 +449,18 @@ def _merge(old, new):
 
 
 def _write():
-    sys.setprofile(None)
+    replaced = sys.gettrace() is not _trace
+    sys.settrace(None)
     try:
         import threading
 
-        threading.setprofile(None)
+        threading.settrace(None)
     except Exception:
         pass
+    if replaced:
+        sys.stderr.write(
+            "hybridize trace: another tool (coverage, a debugger) replaced the trace function in this process; calls after that were not observed\n"
+        )
     if not _OUT:
         return
     try:
@@ -490,8 +515,8 @@ def _install():
     _get_ident = get_ident
     _clock = time.perf_counter
     atexit.register(_write)
-    sys.setprofile(_profile)
-    threading.setprofile(_profile)
+    sys.settrace(_trace)
+    threading.settrace(_trace)
 
 
 if _OUT:
