@@ -31,7 +31,7 @@ def main(argv):
     final = run(normalize, epochs, w)
     for _ in range(3):
         scaled(w)
-    decayed = decay_all(w, 300)
+    decayed = decay_all(w, 500)
     print("RESULT", float(final), float(summary(w)), round(decayed, 4))
     return 0
 
