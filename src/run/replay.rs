@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::after_edit::{links_key, RunLinks};
 use super::cached::StoredDiagnostic;
 use crate::cache::{Cache, Key};
 use crate::propagate::summary::package_parts;
@@ -41,8 +42,8 @@ fn racy_window() -> Duration {
 }
 
 /// What identifies the contents of a file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct FileState {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub(super) struct FileState {
     device: u64,
     inode: u64,
     size: u64,
@@ -90,13 +91,13 @@ impl FileState {
 }
 
 /// The states of `paths` now (`None` for a file that cannot be looked at).
-fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
+pub(super) fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
     paths.par_iter().map(|path| FileState::of(path)).collect()
 }
 
 /// One file's report as the run handed it to its sink.
 #[derive(Serialize, Deserialize)]
-struct StoredReport {
+pub(super) struct StoredReport {
     diagnostics: Vec<StoredDiagnostic>,
     functions_left_quietly: usize,
     error: Option<SourceError>,
@@ -106,17 +107,47 @@ struct StoredReport {
 /// the text it read (0: not read), and its report (`None`: nothing to
 /// show).
 #[derive(Serialize, Deserialize)]
-struct RunEntry {
-    states: Vec<FileState>,
-    contents: Vec<u128>,
-    reports: Vec<Option<StoredReport>>,
+pub(super) struct RunEntry {
+    pub(super) states: Vec<FileState>,
+    pub(super) contents: Vec<u128>,
+    pub(super) reports: Vec<Option<StoredReport>>,
+}
+
+impl RunEntry {
+    /// Whether it has one state, text hash and report per path.
+    pub(super) fn fits(&self, paths: &[PathBuf]) -> bool {
+        self.states.len() == paths.len()
+            && self.contents.len() == paths.len()
+            && self.reports.len() == paths.len()
+    }
+
+    /// What tells this record from any other of the same files: the
+    /// states and texts it was made from. The links of the run
+    /// ([`RunLinks`]), stored beside it, hold the same.
+    pub(super) fn fingerprint(&self, cache: &Cache) -> Key {
+        fingerprint(cache, &self.states, &self.contents)
+    }
+}
+
+fn fingerprint(cache: &Cache, states: &[FileState], contents: &[u128]) -> Key {
+    use std::hash::Hash;
+    cache.key(|hasher| {
+        "run fingerprint".hash(hasher);
+        states.hash(hasher);
+        contents.hash(hasher);
+    })
 }
 
 /// Whether the file at `path`, in state `now` where the record has `then`,
 /// still has the text the recorded run read: the same state, or (a file
 /// written again, touched, checked out anew) the same package folders and
 /// a text that hashes the same.
-fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u128) -> bool {
+pub(super) fn unchanged(
+    path: &Path,
+    now: Option<&FileState>,
+    then: &FileState,
+    content: u128,
+) -> bool {
     let Some(now) = now else {
         return false;
     };
@@ -128,7 +159,7 @@ fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u1
 }
 
 /// The key of the record of a checking run over `paths`.
-fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
+pub(super) fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
     use std::hash::Hash;
     cache.key(|hasher| {
         "check run".hash(hasher);
@@ -147,10 +178,7 @@ pub(super) fn replay(
     progress: &indicatif::ProgressBar,
 ) -> Option<Vec<FileReport>> {
     let entry: RunEntry = cache.get_file(key(cache, paths, call_sites_only))?;
-    if entry.states.len() != paths.len()
-        || entry.contents.len() != paths.len()
-        || entry.reports.len() != paths.len()
-    {
+    if !entry.fits(paths) {
         return None;
     }
     let now = states(paths);
@@ -167,34 +195,7 @@ pub(super) fn replay(
     let mut reports: Vec<FileReport> = paths
         .par_iter()
         .zip(entry.reports)
-        .map(|(path, stored)| {
-            let Some(stored) = stored else {
-                return Some(FileReport {
-                    path: path.clone(),
-                    ..FileReport::default()
-                });
-            };
-            let diagnostics: Vec<_> = stored
-                .diagnostics
-                .into_iter()
-                .map(StoredDiagnostic::into_diagnostic)
-                .collect();
-            let shows_text = !diagnostics.is_empty()
-                || stored.error.as_ref().is_some_and(SourceError::is_syntax);
-            let source = if shows_text {
-                Some(SourceFile::read(path).ok()?.text)
-            } else {
-                None
-            };
-            Some(FileReport {
-                path: path.clone(),
-                source,
-                diagnostics,
-                functions_left_quietly: stored.functions_left_quietly,
-                error: stored.error,
-                ..FileReport::default()
-            })
-        })
+        .map(|(path, stored)| stored_report(path, stored))
         .collect::<Option<_>>()?;
     // Read while nothing changed: a file written meanwhile makes it a run.
     if states(paths) != now {
@@ -207,6 +208,37 @@ pub(super) fn replay(
     Some(reports)
 }
 
+/// The report `stored` for the file at `path`, with its text when it
+/// shows it (`None`: the file cannot be read any more).
+pub(super) fn stored_report(path: &Path, stored: Option<StoredReport>) -> Option<FileReport> {
+    let Some(stored) = stored else {
+        return Some(FileReport {
+            path: path.to_path_buf(),
+            ..FileReport::default()
+        });
+    };
+    let diagnostics: Vec<_> = stored
+        .diagnostics
+        .into_iter()
+        .map(StoredDiagnostic::into_diagnostic)
+        .collect();
+    let shows_text =
+        !diagnostics.is_empty() || stored.error.as_ref().is_some_and(SourceError::is_syntax);
+    let source = if shows_text {
+        Some(SourceFile::read(path).ok()?.text)
+    } else {
+        None
+    };
+    Some(FileReport {
+        path: path.to_path_buf(),
+        source,
+        diagnostics,
+        functions_left_quietly: stored.functions_left_quietly,
+        error: stored.error,
+        ..FileReport::default()
+    })
+}
+
 /// A sink that keeps what a checking run reports, to record the run.
 pub(super) struct Recorder<'s> {
     sink: &'s dyn ReportSink,
@@ -215,6 +247,8 @@ pub(super) struct Recorder<'s> {
     start: SystemTime,
     states: Vec<Option<FileState>>,
     contents: Vec<OnceLock<u128>>,
+    /// How the run's modules are linked, when it found out.
+    links: OnceLock<RunLinks>,
 }
 
 impl<'s> Recorder<'s> {
@@ -232,7 +266,13 @@ impl<'s> Recorder<'s> {
             start,
             states: states(paths),
             contents: (0..paths.len()).map(|_| OnceLock::new()).collect(),
+            links: OnceLock::new(),
         }
+    }
+
+    /// Where the run puts how its modules are linked.
+    pub(super) fn links(&self) -> &OnceLock<RunLinks> {
+        &self.links
     }
 
     /// Where the run puts a hash of each file's text as it reads it.
@@ -267,7 +307,14 @@ impl<'s> Recorder<'s> {
                 .collect(),
             reports: self.reports.into_inner().unwrap_or_else(|e| e.into_inner()),
         };
-        cache.put_file(key(cache, paths, call_sites_only), &entry);
+        let key = key(cache, paths, call_sites_only);
+        // Beside the record, and written first: a record is never read
+        // with the links of another run (they hold its fingerprint).
+        if let Some(mut links) = self.links.into_inner() {
+            links.fingerprint = entry.fingerprint(cache).value();
+            cache.put_file(links_key(cache, key), &links);
+        }
+        cache.put_file(key, &entry);
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use super::after_edit::after_edit;
 use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
 use super::replay::{replay, Recorder};
@@ -104,6 +105,7 @@ fn run_rounds(
         budgets: None,
         cache,
         contents: None,
+        links: None,
     };
     if mode == Mode::Check {
         let Some(cache) = cache else {
@@ -113,9 +115,18 @@ fn run_rounds(
         if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress) {
             return reports;
         }
+        // One file changed: what the edit reaches is looked at again.
+        let recorder = Recorder::new(paths, sink);
+        if let Some(reports) =
+            after_edit(paths, call_sites_only, settings, cache, &recorder, progress)
+        {
+            recorder.finish(paths, call_sites_only, cache);
+            return reports;
+        }
         let recorder = Recorder::new(paths, sink);
         let first = RoundInputs {
             contents: Some(recorder.contents()),
+            links: Some(recorder.links()),
             ..first
         };
         let reports = run_round(&first, settings, mode, progress, &recorder);
@@ -151,6 +162,7 @@ fn run_rounds(
             budgets: Some(&budgets),
             cache: None,
             contents: None,
+            links: None,
         };
         let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;

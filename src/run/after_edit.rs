@@ -1,0 +1,482 @@
+//! A checking run after an edit: when one file changed since the last run
+//! over the same files, and the edit left everything other modules can see
+//! of it by name as it was, only the modules that calls link to it
+//! (directly or through other modules) are propagated and looked at again;
+//! every other file's report is the last run's.
+//!
+//! Why that is the report of a whole run: the facts of a function depend
+//! only on the summaries of the modules its calls link it to, in either
+//! direction and transitively (its callees' effects, its callers' arguments
+//! and loops), and on the names of every module (which function a call
+//! means). The last run recorded which modules calls link
+//! ([`RunLinks::component`]: the groups of modules linked to each other)
+//! and each module's names ([`ModuleStub`]). After the edit, the edited
+//! module's names are compared with the recorded ones: the same names mean
+//! that every call outside its group means what it meant (no call of
+//! another group can come to mean one of its functions), and that the
+//! files the demand search adds are the same. The edited module's group is
+//! then propagated with its modules' full summaries, every other module
+//! standing in by its names only (so that names resolve as in a whole
+//! run, and modules keep their numbers); if a call of the group now means
+//! a function outside it, the run is made whole. Anything else, or any
+//! doubt (more than one file changed, a file another one star-imports, a
+//! summary missing from the cache, a group too large to gain from it),
+//! and the run is a whole one.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::first_look::first_pass;
+use super::first_pass::FirstPass;
+use super::inputs::{read, Overlay, Round};
+use super::propagation::Modules;
+use super::replay::{self, stored_report, unchanged, Recorder, RunEntry, StoredReport};
+use super::second_look::look_again;
+use super::star::StarImports;
+use super::timing::PhaseTimer;
+use super::{in_worker_pool, Mode};
+use crate::cache::{Cache, Key};
+use crate::codemod::Dependencies;
+use crate::names::StarImport;
+use crate::propagate::summary::{ClassSummary, FunctionSummary, LineReturns};
+use crate::propagate::{resolve_inherited_calls_and_tf_classes, ModuleSummary, Propagation};
+use crate::report::{FileReport, ReportSink};
+use crate::semantic::effects::Callee;
+use crate::settings::Settings;
+
+/// What other modules see of a module by name: what decides which
+/// function a call means anywhere in the run, which classes are Keras
+/// classes through bases in other modules, and which files the demand
+/// search adds (the names its calls use).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ModuleStub {
+    path: String,
+    names: Vec<String>,
+    package_parts: usize,
+    star_imports: Vec<String>,
+    classes: Vec<ClassSummary>,
+    class_imports: Vec<(String, String)>,
+    functions: Vec<String>,
+    /// A hash of the names its calls use, as written (before calls of
+    /// inherited methods are resolved), in order.
+    calls: u128,
+}
+
+impl ModuleStub {
+    /// The names of a summary as the first look made it.
+    pub(super) fn of(summary: &ModuleSummary) -> Self {
+        ModuleStub {
+            path: summary.path.clone(),
+            names: summary.names.clone(),
+            package_parts: summary.package_parts,
+            star_imports: summary.star_imports.clone(),
+            classes: summary.classes.clone(),
+            class_imports: summary.class_imports.clone(),
+            functions: summary
+                .functions
+                .iter()
+                .map(|f| f.qualified_name.clone())
+                .collect(),
+            calls: {
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                let calls = summary.functions.iter().flat_map(|f| &f.calls);
+                for call in calls.chain(&summary.module_calls) {
+                    if let Callee::External(name) = &call.callee {
+                        hasher.update(name.as_bytes());
+                        hasher.update(&[0]);
+                    }
+                }
+                hasher.digest128()
+            },
+        }
+    }
+
+    /// The stubs of a run's modules, in the order phase 2 gathers them:
+    /// the first looks' summaries, then the demand search's.
+    pub(super) fn of_run(firsts: &[FirstPass], callees: &[ModuleSummary]) -> Vec<Self> {
+        let summaries: Vec<&ModuleSummary> = firsts
+            .iter()
+            .filter_map(|first| first.summary.as_ref())
+            .chain(callees)
+            .collect();
+        summaries.into_par_iter().map(ModuleStub::of).collect()
+    }
+
+    /// Whether two stubs are the same (compared as stored).
+    fn same(&self, other: &ModuleStub) -> bool {
+        postcard::to_allocvec(self).ok() == postcard::to_allocvec(other).ok()
+    }
+
+    /// A summary with these names and functions that call nothing and do
+    /// nothing: a module no call of the propagated group reaches.
+    fn to_summary(&self) -> ModuleSummary {
+        ModuleSummary {
+            path: self.path.clone(),
+            names: self.names.clone(),
+            functions: self
+                .functions
+                .iter()
+                .map(|qualified_name| FunctionSummary {
+                    qualified_name: qualified_name.clone(),
+                    graph: false,
+                    has_self: false,
+                    setup_or_traced: false,
+                    params: Vec::new(),
+                    culprits: Vec::new(),
+                    conditionals: Vec::new(),
+                    generator: None,
+                    returns: LineReturns::default(),
+                    defaults: Box::new([]),
+                    calls: Vec::new(),
+                })
+                .collect(),
+            module_calls: Vec::new(),
+            classes: self.classes.clone(),
+            class_imports: self.class_imports.clone(),
+            star_imports: self.star_imports.clone(),
+            package_parts: self.package_parts,
+        }
+    }
+}
+
+/// How the modules of a checking run were linked, stored beside its
+/// record ([`replay`]).
+#[derive(Serialize, Deserialize)]
+pub(super) struct RunLinks {
+    /// The fingerprint of the record it goes with.
+    pub(super) fingerprint: u128,
+    /// Per module, in the propagation's order: its file (by index).
+    files: Vec<u32>,
+    /// How many of the modules are first looks' (the others, after them,
+    /// are files the demand search summarised).
+    firsts: u32,
+    /// Per module: its group (modules linked by calls, transitively).
+    component: Vec<u32>,
+    /// Per module: its names.
+    stubs: Vec<ModuleStub>,
+    /// The files a star import of another file means (their exports are
+    /// part of the other file's first look).
+    star_targets: Vec<u32>,
+}
+
+impl RunLinks {
+    /// The links of a whole run: its modules as phase 2 gathered them
+    /// (`stubs` made before calls of inherited methods were resolved),
+    /// linked as `propagation` found.
+    pub(super) fn of_run(
+        paths: &[PathBuf],
+        modules: &Modules,
+        stubs: Vec<ModuleStub>,
+        propagation: &Propagation,
+        stars: &StarImports,
+    ) -> Option<Self> {
+        let mut files: Vec<Option<u32>> = vec![None; modules.summaries.len()];
+        let mut firsts = 0;
+        for (i, m) in modules.module_of.iter().enumerate() {
+            if let Some(m) = *m {
+                files[m] = Some(i as u32);
+                firsts += 1;
+            }
+        }
+        // The demand search's summaries, after the first looks', by path.
+        let by_path: rustc_hash::FxHashMap<String, u32> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| (crate::source::display(path), i as u32))
+            .collect();
+        for (m, file) in files.iter_mut().enumerate().skip(firsts) {
+            *file = by_path.get(&modules.summaries[m].path).copied();
+        }
+        let files: Vec<u32> = files.into_iter().collect::<Option<_>>()?;
+        Some(RunLinks {
+            fingerprint: 0,
+            firsts: firsts as u32,
+            component: components(files.len(), propagation.links()),
+            files,
+            stubs,
+            star_targets: stars.targets(),
+        })
+    }
+}
+
+/// The key of the links stored beside the record under `record`.
+pub(super) fn links_key(cache: &Cache, record: Key) -> Key {
+    use std::hash::Hash;
+    cache.key(|hasher| {
+        "run links".hash(hasher);
+        record.value().hash(hasher);
+    })
+}
+
+/// Per module: the smallest module linked to it (transitively).
+fn components(n: usize, links: &[(u32, u32)]) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for &(a, b) in links {
+        let (a, b) = (root(&mut parent, a), root(&mut parent, b));
+        if a != b {
+            parent[a.max(b) as usize] = a.min(b);
+        }
+    }
+    (0..n as u32).map(|x| root(&mut parent, x)).collect()
+}
+
+/// A group larger than this share of the modules (and than
+/// [`SMALL_GROUP`]) is propagated with the whole run: the run would read
+/// most summaries anyway.
+const MAX_GROUP_SHARE: usize = 2;
+/// A group this small is always propagated alone.
+const SMALL_GROUP: usize = 32;
+
+/// The reports of a checking run after one file changed since the last run
+/// over the same files (see the module's documentation), each handed to
+/// `recorder`; `None`: run as usual.
+pub(super) fn after_edit(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    settings: &Settings,
+    cache: &Cache,
+    recorder: &Recorder,
+    progress: &indicatif::ProgressBar,
+) -> Option<Vec<FileReport>> {
+    let record = replay::key(cache, paths, call_sites_only);
+    let mut entry: RunEntry = cache.get_file(record)?;
+    if !entry.fits(paths) {
+        return None;
+    }
+    let Some(links) = cache.get_file::<RunLinks>(links_key(cache, record)) else {
+        return whole("no links of the last run");
+    };
+    let modules = links.files.len();
+    if links.fingerprint != entry.fingerprint(cache).value()
+        || links.firsts as usize > modules
+        || links.component.len() != modules
+        || links.stubs.len() != modules
+        || links.files.iter().any(|&i| i as usize >= paths.len())
+    {
+        return None;
+    }
+    // `HYBRIDIZE_SECOND_LOOK=all` (what the corpus test compares with):
+    // every file is looked at again, in a whole run.
+    if std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all") {
+        return None;
+    }
+    let now = replay::states(paths);
+    let changed: Vec<usize> = (0..paths.len())
+        .into_par_iter()
+        .filter(|&i| {
+            !unchanged(
+                &paths[i],
+                now[i].as_ref(),
+                &entry.states[i],
+                entry.contents[i],
+            )
+        })
+        .collect();
+    let [edited] = changed[..] else {
+        return whole(&format!("{} files changed", changed.len()));
+    };
+    let Some(me) = links.files[..links.firsts as usize]
+        .iter()
+        .position(|&i| i as usize == edited)
+    else {
+        return whole("the changed file was no TensorFlow module");
+    };
+    if links.star_targets.contains(&(edited as u32)) {
+        return whole("another file star-imports the changed one");
+    }
+    let group = links.component[me];
+    let in_group: Vec<bool> = links.component.iter().map(|&c| c == group).collect();
+    let size = in_group.iter().filter(|&&g| g).count();
+    if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
+        return whole(&format!("the edit may reach {size} of {modules} modules"));
+    }
+    let timer = PhaseTimer::from_env();
+    let overlay = Overlay::default();
+    let stored = std::mem::take(&mut entry.reports);
+    let reports = in_worker_pool(|| {
+        let stars = StarImports::new(paths, &overlay);
+        let round = Round {
+            settings,
+            mode: Mode::Check,
+            overlay: &overlay,
+            depends: Dependencies::of(crate::codemods::selected(settings)),
+            stars: &stars,
+            call_sites_only,
+            budgets: None,
+            cache: Some(cache),
+            contents: Some(recorder.contents()),
+        };
+        // The edited file's first look, and its names as they were.
+        let (first, _) = first_pass(
+            edited,
+            &paths[edited],
+            round.call_sites_only(edited),
+            &round,
+        );
+        let summary = first.summary.as_ref()?;
+        if first.report.error.is_some() || !ModuleStub::of(summary).same(&links.stubs[me]) {
+            return whole("the edit changed names other modules see");
+        }
+        let reports = propagate_group(paths, &links, &in_group, edited, first, &round, stored);
+        let targets = stars.targets();
+        Some((reports?, targets))
+    });
+    let (mut reports, targets) = reports?;
+    // Read while nothing changed: a file written meanwhile makes it a run.
+    if replay::states(paths) != now {
+        return None;
+    }
+    for (i, report) in reports.iter_mut().enumerate() {
+        if let Some(slot) = recorder.contents().get(i) {
+            let _ = slot.set(entry.contents[i]);
+        }
+        recorder.file_done(report);
+        progress.inc(1);
+    }
+    let mut star_targets = links.star_targets;
+    star_targets.extend(targets);
+    star_targets.sort_unstable();
+    star_targets.dedup();
+    let _ = recorder.links().set(RunLinks {
+        star_targets,
+        ..links
+    });
+    // The records of the modules no edit reached stay in the cache.
+    cache.keep_unused();
+    timer.lap(
+        "after an edit: the modules it reaches propagated, looked at again",
+        size,
+    );
+    if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+        eprintln!(
+            "cache: after an edit of {}: {size} of {modules} modules propagated again",
+            crate::source::display(&paths[edited])
+        );
+    }
+    Some(reports)
+}
+
+/// `None`, saying why with `HYBRIDIZE_CACHE_STATS` (for tests and
+/// profiling; not an interface).
+fn whole<T>(why: &str) -> Option<T> {
+    if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+        eprintln!("cache: a whole run after an edit: {why}");
+    }
+    None
+}
+
+/// The group of the edited module propagated, the files of its modules
+/// looked at again, every other file's report as recorded (in file order).
+fn propagate_group(
+    paths: &[PathBuf],
+    links: &RunLinks,
+    in_group: &[bool],
+    edited: usize,
+    mut edited_first: FirstPass,
+    round: &Round,
+    stored: Vec<Option<StoredReport>>,
+) -> Option<Vec<FileReport>> {
+    let firsts = links.firsts as usize;
+    let me_summary = edited_first.summary.take()?;
+    // The group's modules: first looks (read from the cache, or made
+    // again) and the demand search's summaries.
+    let group: Vec<usize> = (0..links.files.len()).filter(|&m| in_group[m]).collect();
+    type Looked = (usize, Option<FirstPass>, Option<ModuleSummary>);
+    let looked: Vec<Looked> = group
+        .par_iter()
+        .map(|&m| -> Option<Looked> {
+            let i = links.files[m] as usize;
+            if i == edited && m < firsts {
+                return Some((m, None, None));
+            }
+            if m >= firsts {
+                return Some((m, None, Some(demand_summary(&paths[i], round)?)));
+            }
+            let (mut first, _) = first_pass(i, &paths[i], round.call_sites_only(i), round);
+            if first.report.error.is_some() {
+                return None;
+            }
+            let summary = first.summary.take()?;
+            Some((m, Some(first), Some(summary)))
+        })
+        .collect::<Option<_>>()?;
+    let mut summaries: Vec<Option<ModuleSummary>> = (0..links.files.len()).map(|_| None).collect();
+    let mut first_of: Vec<Option<FirstPass>> = (0..paths.len()).map(|_| None).collect();
+    for (m, first, summary) in looked {
+        summaries[m] = summary;
+        if let Some(first) = first {
+            first_of[links.files[m] as usize] = Some(first);
+        }
+    }
+    let me = links.files[..firsts]
+        .iter()
+        .position(|&i| i as usize == edited)?;
+    summaries[me] = Some(me_summary);
+    first_of[edited] = Some(edited_first);
+    // Every other module by its names only.
+    let mut summaries: Vec<ModuleSummary> = summaries
+        .into_par_iter()
+        .zip(&links.stubs)
+        .map(|(summary, stub)| summary.unwrap_or_else(|| stub.to_summary()))
+        .collect();
+    let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
+    let mut module_of: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut tf_classes: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
+    for (m, classes) in found.into_iter().enumerate().take(firsts) {
+        let i = links.files[m] as usize;
+        module_of[i] = Some(m);
+        tf_classes[i] = classes;
+    }
+    let modules = Modules {
+        summaries,
+        module_of,
+        tf_classes,
+    };
+    let propagation = Propagation::new(&modules.summaries);
+    // A call of the group now means a function outside it: the group is
+    // not all the edit reaches.
+    if propagation
+        .links()
+        .iter()
+        .any(|&(a, b)| !in_group[a as usize] || !in_group[b as usize])
+    {
+        return whole("a call now links the edited group to another module");
+    }
+    let reports = first_of
+        .into_par_iter()
+        .zip(stored)
+        .enumerate()
+        .map(|(i, (first, stored))| match first {
+            Some(first) => Some(look_again(i, first, &modules, &propagation, round, false).0),
+            None => stored_report(&paths[i], stored),
+        })
+        .collect::<Option<Vec<FileReport>>>();
+    drop(propagation);
+    modules.drop_in_parallel();
+    reports
+}
+
+/// The summary the demand search makes of the file at `path` (read from
+/// the cache, or made again); `None` when it does not parse.
+fn demand_summary(path: &std::path::Path, round: &Round) -> Option<ModuleSummary> {
+    let file = read(path, round.overlay).ok()?;
+    let star_imports: Vec<StarImport> = round.stars.resolve(&file.path, &file.text);
+    let cache = round.cache?;
+    let key = super::cached::demand_key(cache, &file.path, &file.text, &star_imports);
+    if let Some(summary) = cache.get::<Option<ModuleSummary>>(key) {
+        return summary;
+    }
+    let summary = super::demand::summarise_file(&file, &star_imports);
+    cache.put(key, &summary);
+    summary
+}
