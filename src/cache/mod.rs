@@ -98,6 +98,11 @@ impl Key {
     pub fn value(self) -> u128 {
         self.0
     }
+
+    /// A key stored as a number.
+    pub fn from_value(value: u128) -> Self {
+        Key(value)
+    }
 }
 
 /// Builds a [`Key`]: feed it with [`std::hash::Hash`] or bytes.

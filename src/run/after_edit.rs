@@ -28,11 +28,12 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::cached::first_summary;
 use super::first_look::first_pass;
 use super::first_pass::FirstPass;
 use super::inputs::{read, Overlay, Round};
 use super::propagation::Modules;
-use super::replay::{self, stored_report, unchanged, Recorder, RunEntry, StoredReport};
+use super::replay::{self, stored_report, unchanged, FileState, Missed, Recorder, StoredReport};
 use super::second_look::look_again;
 use super::star::StarImports;
 use super::timing::PhaseTimer;
@@ -93,15 +94,41 @@ impl ModuleStub {
         }
     }
 
-    /// The stubs of a run's modules, in the order phase 2 gathers them:
-    /// the first looks' summaries, then the demand search's.
-    pub(super) fn of_run(firsts: &[FirstPass], callees: &[ModuleSummary]) -> Vec<Self> {
+    /// The stubs of a run's modules, in the order phase 2 gathers them
+    /// (the first looks' summaries, then the demand search's), and the
+    /// keys of the first looks in the cache.
+    pub(super) fn of_run(
+        firsts: &[FirstPass],
+        callees: &[ModuleSummary],
+    ) -> (Vec<Self>, Vec<u128>) {
+        let keys = firsts
+            .iter()
+            .filter(|first| first.summary.is_some())
+            .map(|first| first.key)
+            .collect();
         let summaries: Vec<&ModuleSummary> = firsts
             .iter()
             .filter_map(|first| first.summary.as_ref())
             .chain(callees)
             .collect();
-        summaries.into_par_iter().map(ModuleStub::of).collect()
+        (
+            summaries.into_par_iter().map(ModuleStub::of).collect(),
+            keys,
+        )
+    }
+
+    /// A summary that is replaced before it is read.
+    fn placeholder() -> ModuleSummary {
+        ModuleSummary {
+            path: String::new(),
+            names: Vec::new(),
+            functions: Vec::new(),
+            module_calls: Vec::new(),
+            classes: Vec::new(),
+            class_imports: Vec::new(),
+            star_imports: Vec::new(),
+            package_parts: 0,
+        }
     }
 
     /// Whether two stubs are the same (compared as stored).
@@ -156,6 +183,10 @@ pub(super) struct RunLinks {
     component: Vec<u32>,
     /// Per module: its names.
     stubs: Vec<ModuleStub>,
+    /// Per first look's module: the key of the first look in the cache.
+    keys: Vec<u128>,
+    /// The pairs of modules (caller, callee) calls link.
+    links: Vec<(u32, u32)>,
     /// The files a star import of another file means (their exports are
     /// part of the other file's first look).
     star_targets: Vec<u32>,
@@ -168,7 +199,7 @@ impl RunLinks {
     pub(super) fn of_run(
         paths: &[PathBuf],
         modules: &Modules,
-        stubs: Vec<ModuleStub>,
+        (stubs, keys): (Vec<ModuleStub>, Vec<u128>),
         propagation: &Propagation,
         stars: &StarImports,
     ) -> Option<Self> {
@@ -196,6 +227,8 @@ impl RunLinks {
             component: components(files.len(), propagation.links()),
             files,
             stubs,
+            keys,
+            links: propagation.links().to_vec(),
             star_targets: stars.targets(),
         })
     }
@@ -245,14 +278,13 @@ pub(super) fn after_edit(
     call_sites_only: &[bool],
     settings: &Settings,
     cache: &Cache,
+    missed: Missed,
     recorder: &Recorder,
     progress: &indicatif::ProgressBar,
-) -> Option<Vec<FileReport>> {
+) -> Option<(Vec<FileReport>, Vec<Option<FileState>>)> {
+    let timer = PhaseTimer::from_env();
     let record = replay::key(cache, paths, call_sites_only);
-    let mut entry: RunEntry = cache.get_file(record)?;
-    if !entry.fits(paths) {
-        return None;
-    }
+    let Missed { mut entry, now, .. } = missed;
     let Some(links) = cache.get_file::<RunLinks>(links_key(cache, record)) else {
         return whole("no links of the last run");
     };
@@ -261,6 +293,7 @@ pub(super) fn after_edit(
         || links.firsts as usize > modules
         || links.component.len() != modules
         || links.stubs.len() != modules
+        || links.keys.len() != links.firsts as usize
         || links.files.iter().any(|&i| i as usize >= paths.len())
     {
         return None;
@@ -270,7 +303,6 @@ pub(super) fn after_edit(
     if std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all") {
         return None;
     }
-    let now = replay::states(paths);
     let changed: Vec<usize> = (0..paths.len())
         .into_par_iter()
         .filter(|&i| {
@@ -300,7 +332,10 @@ pub(super) fn after_edit(
     if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
         return whole(&format!("the edit may reach {size} of {modules} modules"));
     }
-    let timer = PhaseTimer::from_env();
+    timer.lap(
+        "after an edit: the last run's links read, the changed file found",
+        1,
+    );
     let overlay = Overlay::default();
     let stored = std::mem::take(&mut entry.reports);
     let reports = in_worker_pool(|| {
@@ -327,13 +362,16 @@ pub(super) fn after_edit(
         if first.report.error.is_some() || !ModuleStub::of(summary).same(&links.stubs[me]) {
             return whole("the edit changed names other modules see");
         }
+        let key = first.key;
         let reports = propagate_group(paths, &links, &in_group, edited, first, &round, stored);
         let targets = stars.targets();
-        Some((reports?, targets))
+        let (reports, calls) = reports?;
+        Some((reports, targets, key, calls))
     });
-    let (mut reports, targets) = reports?;
+    let (mut reports, targets, key, calls) = reports?;
     // Read while nothing changed: a file written meanwhile makes it a run.
-    if replay::states(paths) != now {
+    let end = replay::states(paths);
+    if end != now {
         return None;
     }
     for (i, report) in reports.iter_mut().enumerate() {
@@ -347,24 +385,34 @@ pub(super) fn after_edit(
     star_targets.extend(targets);
     star_targets.sort_unstable();
     star_targets.dedup();
+    // The edited file's first look is another entry now; the calls of
+    // its group are those before the edit and after it (more links only
+    // make a later run look at more).
+    let mut keys = links.keys;
+    keys[me] = key;
+    let mut calls = [links.links, calls].concat();
+    calls.sort_unstable();
+    calls.dedup();
     let _ = recorder.links().set(RunLinks {
         star_targets,
+        keys,
+        links: calls,
         ..links
     });
     // The records of the modules no edit reached stay in the cache.
     cache.keep_unused();
-    timer.lap(
-        "after an edit: the modules it reaches propagated, looked at again",
-        size,
-    );
+    timer.lap("after an edit: states checked, reports handed on", size);
     if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
         eprintln!(
             "cache: after an edit of {}: {size} of {modules} modules propagated again",
             crate::source::display(&paths[edited])
         );
     }
-    Some(reports)
+    Some((reports, end))
 }
+
+/// Pairs of modules (caller, callee) that calls link.
+type Links = Vec<(u32, u32)>;
 
 /// `None`, saying why with `HYBRIDIZE_CACHE_STATS` (for tests and
 /// profiling; not an interface).
@@ -375,8 +423,9 @@ fn whole<T>(why: &str) -> Option<T> {
     None
 }
 
-/// The group of the edited module propagated, the files of its modules
-/// looked at again, every other file's report as recorded (in file order).
+/// The group of the edited module propagated, the files of the modules
+/// whose facts the edit can change looked at again, every other file's
+/// report as recorded (in file order).
 fn propagate_group(
     paths: &[PathBuf],
     links: &RunLinks,
@@ -385,50 +434,38 @@ fn propagate_group(
     mut edited_first: FirstPass,
     round: &Round,
     stored: Vec<Option<StoredReport>>,
-) -> Option<Vec<FileReport>> {
+) -> Option<(Vec<FileReport>, Links)> {
     let firsts = links.firsts as usize;
-    let me_summary = edited_first.summary.take()?;
-    // The group's modules: first looks (read from the cache, or made
-    // again) and the demand search's summaries.
-    let group: Vec<usize> = (0..links.files.len()).filter(|&m| in_group[m]).collect();
-    type Looked = (usize, Option<FirstPass>, Option<ModuleSummary>);
-    let looked: Vec<Looked> = group
-        .par_iter()
-        .map(|&m| -> Option<Looked> {
-            let i = links.files[m] as usize;
-            if i == edited && m < firsts {
-                return Some((m, None, None));
-            }
-            if m >= firsts {
-                return Some((m, None, Some(demand_summary(&paths[i], round)?)));
-            }
-            let (mut first, _) = first_pass(i, &paths[i], round.call_sites_only(i), round);
-            if first.report.error.is_some() {
-                return None;
-            }
-            let summary = first.summary.take()?;
-            Some((m, Some(first), Some(summary)))
-        })
-        .collect::<Option<_>>()?;
-    let mut summaries: Vec<Option<ModuleSummary>> = (0..links.files.len()).map(|_| None).collect();
-    let mut first_of: Vec<Option<FirstPass>> = (0..paths.len()).map(|_| None).collect();
-    for (m, first, summary) in looked {
-        summaries[m] = summary;
-        if let Some(first) = first {
-            first_of[links.files[m] as usize] = Some(first);
-        }
-    }
+    let cache = round.cache?;
     let me = links.files[..firsts]
         .iter()
         .position(|&i| i as usize == edited)?;
-    summaries[me] = Some(me_summary);
-    first_of[edited] = Some(edited_first);
-    // Every other module by its names only.
-    let mut summaries: Vec<ModuleSummary> = summaries
+    let me_summary = edited_first.summary.take()?;
+    let timer = PhaseTimer::from_env();
+    // The group's summaries: the first looks' (read from the cache by the
+    // keys the last run recorded: their files did not change) and the
+    // demand search's; every other module by its names only.
+    let mut summaries: Vec<ModuleSummary> = (0..links.files.len())
         .into_par_iter()
-        .zip(&links.stubs)
-        .map(|(summary, stub)| summary.unwrap_or_else(|| stub.to_summary()))
-        .collect();
+        .map(|m| -> Option<ModuleSummary> {
+            if !in_group[m] {
+                return Some(links.stubs[m].to_summary());
+            }
+            if m == me {
+                return Some(ModuleStub::placeholder());
+            }
+            if m >= firsts {
+                return demand_summary(&paths[links.files[m] as usize], round);
+            }
+            let key = links.keys[m];
+            if key == 0 {
+                return None;
+            }
+            first_summary(cache, Key::from_value(key))?
+        })
+        .collect::<Option<_>>()?;
+    summaries[me] = me_summary;
+    timer.lap("after an edit: the group's summaries read", 1);
     let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
     let mut module_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut tf_classes: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
@@ -452,6 +489,34 @@ fn propagate_group(
     {
         return whole("a call now links the edited group to another module");
     }
+    // The modules whose facts the edit can change: its callees'
+    // (transitively: their callers, arguments, loops and graph callers
+    // changed), and the callers of any of those (transitively: their
+    // callees' effects and returns changed); over the calls before the
+    // edit and after it.
+    timer.lap("after an edit: the group propagated", in_group.len());
+    let reached = callers_of_callees(
+        links.files.len(),
+        me,
+        links.links.iter().chain(propagation.links()),
+    );
+    let mut first_of: Vec<Option<FirstPass>> = (0..paths.len()).map(|_| None).collect();
+    let again: Vec<(usize, FirstPass)> = (0..firsts)
+        .into_par_iter()
+        .filter(|&m| reached[m] && m != me)
+        .map(|m| {
+            let i = links.files[m] as usize;
+            let (mut first, _) = first_pass(i, &paths[i], round.call_sites_only(i), round);
+            if first.report.error.is_some() || first.summary.take().is_none() {
+                return None;
+            }
+            Some((i, first))
+        })
+        .collect::<Option<_>>()?;
+    for (i, first) in again {
+        first_of[i] = Some(first);
+    }
+    first_of[edited] = Some(edited_first);
     let reports = first_of
         .into_par_iter()
         .zip(stored)
@@ -461,9 +526,45 @@ fn propagate_group(
             None => stored_report(&paths[i], stored),
         })
         .collect::<Option<Vec<FileReport>>>();
+    let calls = propagation.links().to_vec();
     drop(propagation);
     modules.drop_in_parallel();
-    reports
+    timer.lap(
+        "after an edit: the files it can change looked at again",
+        reached.iter().filter(|&&r| r).count(),
+    );
+    Some((reports?, calls))
+}
+
+/// Per module (of `n`): whether it is `start`, a callee of it
+/// (transitively), or a caller (transitively) of one of those, over
+/// `links` (caller, callee).
+fn callers_of_callees<'l>(
+    n: usize,
+    start: usize,
+    links: impl Iterator<Item = &'l (u32, u32)> + Clone,
+) -> Vec<bool> {
+    let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in links {
+        callees[a as usize].push(b);
+        callers[b as usize].push(a);
+    }
+    let mut down = vec![false; n];
+    let mut stack = vec![start as u32];
+    while let Some(m) = stack.pop() {
+        if !std::mem::replace(&mut down[m as usize], true) {
+            stack.extend(&callees[m as usize]);
+        }
+    }
+    let mut reached = vec![false; n];
+    let mut stack: Vec<u32> = (0..n as u32).filter(|&m| down[m as usize]).collect();
+    while let Some(m) = stack.pop() {
+        if !std::mem::replace(&mut reached[m as usize], true) {
+            stack.extend(&callers[m as usize]);
+        }
+    }
+    reached
 }
 
 /// The summary the demand search makes of the file at `path` (read from

@@ -168,19 +168,30 @@ pub(super) fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) ->
     })
 }
 
+/// What [`replay`] read of the earlier run when some file had changed:
+/// its record, and the files' states when it looked (at `start`).
+pub(super) struct Missed {
+    pub(super) entry: RunEntry,
+    pub(super) now: Vec<Option<FileState>>,
+    pub(super) start: SystemTime,
+}
+
 /// The reports of the earlier run over the same files, when none of them
-/// changed since; each goes to `sink`. `None`: run as usual.
+/// changed since; each goes to `sink`. `None`: run as usual (with what it
+/// read in `missed` when some file changed).
 pub(super) fn replay(
     paths: &[PathBuf],
     call_sites_only: &[bool],
     cache: &Cache,
     sink: &dyn ReportSink,
     progress: &indicatif::ProgressBar,
+    missed: &mut Option<Missed>,
 ) -> Option<Vec<FileReport>> {
     let entry: RunEntry = cache.get_file(key(cache, paths, call_sites_only))?;
     if !entry.fits(paths) {
         return None;
     }
+    let start = SystemTime::now();
     let now = states(paths);
     let all_unchanged = paths
         .par_iter()
@@ -189,6 +200,7 @@ pub(super) fn replay(
         .zip(&entry.contents)
         .all(|(((path, now), then), &content)| unchanged(path, now.as_ref(), then, content));
     if !all_unchanged {
+        *missed = Some(Missed { entry, now, start });
         return None;
     }
     // The texts of the files with something to show, as a check keeps them.
@@ -255,6 +267,16 @@ impl<'s> Recorder<'s> {
     /// Starts recording a run over `paths` that hands its reports to `sink`.
     pub(super) fn new(paths: &'s [PathBuf], sink: &'s dyn ReportSink) -> Self {
         let start = SystemTime::now();
+        Self::with_states(paths, sink, start, states(paths))
+    }
+
+    /// [`Recorder::new`], with the states of `paths` at `start`.
+    pub(super) fn with_states(
+        paths: &'s [PathBuf],
+        sink: &'s dyn ReportSink,
+        start: SystemTime,
+        states: Vec<Option<FileState>>,
+    ) -> Self {
         Recorder {
             sink,
             index: paths
@@ -264,7 +286,7 @@ impl<'s> Recorder<'s> {
                 .collect(),
             reports: Mutex::new((0..paths.len()).map(|_| None).collect()),
             start,
-            states: states(paths),
+            states,
             contents: (0..paths.len()).map(|_| OnceLock::new()).collect(),
             links: OnceLock::new(),
         }
@@ -283,6 +305,18 @@ impl<'s> Recorder<'s> {
     /// Stores the record of the run, when no file changed while it ran and
     /// none was written too close to its start.
     pub(super) fn finish(self, paths: &[PathBuf], call_sites_only: &[bool], cache: &Cache) {
+        let now = states(paths);
+        self.finish_with(paths, call_sites_only, cache, &now);
+    }
+
+    /// [`Recorder::finish`], with the states of the files at its end.
+    pub(super) fn finish_with(
+        self,
+        paths: &[PathBuf],
+        call_sites_only: &[bool],
+        cache: &Cache,
+        now: &[Option<FileState>],
+    ) {
         let Some(then) = self
             .states
             .iter()
@@ -291,10 +325,11 @@ impl<'s> Recorder<'s> {
         else {
             return;
         };
-        if states(paths)
-            .iter()
-            .zip(&then)
-            .any(|(now, then)| now.as_ref() != Some(then))
+        if now.len() != then.len()
+            || now
+                .iter()
+                .zip(&then)
+                .any(|(now, then)| now.as_ref() != Some(then))
         {
             return;
         }

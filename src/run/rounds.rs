@@ -112,16 +112,27 @@ fn run_rounds(
             return run_round(&first, settings, mode, progress, sink);
         };
         // No file changed since a run over the same files: its reports.
-        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress) {
+        let mut missed = None;
+        let timer = super::timing::PhaseTimer::from_env();
+        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress, &mut missed) {
             return reports;
         }
+        timer.lap("the last run's record read, files looked at", paths.len());
         // One file changed: what the edit reaches is looked at again.
-        let recorder = Recorder::new(paths, sink);
-        if let Some(reports) =
-            after_edit(paths, call_sites_only, settings, cache, &recorder, progress)
-        {
-            recorder.finish(paths, call_sites_only, cache);
-            return reports;
+        if let Some(missed) = missed {
+            let recorder = Recorder::with_states(paths, sink, missed.start, missed.now.clone());
+            if let Some((reports, end)) = after_edit(
+                paths,
+                call_sites_only,
+                settings,
+                cache,
+                missed,
+                &recorder,
+                progress,
+            ) {
+                recorder.finish_with(paths, call_sites_only, cache, &end);
+                return reports;
+            }
         }
         let recorder = Recorder::new(paths, sink);
         let first = RoundInputs {
