@@ -179,8 +179,6 @@ pub(super) struct RunLinks {
     /// How many of the modules are first looks' (the others, after them,
     /// are files the demand search summarised).
     firsts: u32,
-    /// Per module: its group (modules linked by calls, transitively).
-    component: Vec<u32>,
     /// Per module: its names.
     stubs: Vec<ModuleStub>,
     /// Per first look's module: the key of the first look in the cache.
@@ -224,7 +222,6 @@ impl RunLinks {
         Some(RunLinks {
             fingerprint: 0,
             firsts: firsts as u32,
-            component: components(files.len(), propagation.links()),
             files,
             stubs,
             keys,
@@ -241,26 +238,6 @@ pub(super) fn links_key(cache: &Cache, record: Key) -> Key {
         "run links".hash(hasher);
         record.value().hash(hasher);
     })
-}
-
-/// Per module: the smallest module linked to it (transitively).
-fn components(n: usize, links: &[(u32, u32)]) -> Vec<u32> {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn root(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let up = parent[parent[x as usize] as usize];
-            parent[x as usize] = up;
-            x = up;
-        }
-        x
-    }
-    for &(a, b) in links {
-        let (a, b) = (root(&mut parent, a), root(&mut parent, b));
-        if a != b {
-            parent[a.max(b) as usize] = a.min(b);
-        }
-    }
-    (0..n as u32).map(|x| root(&mut parent, x)).collect()
 }
 
 /// A group larger than this share of the modules (and than
@@ -291,7 +268,6 @@ pub(super) fn after_edit(
     let modules = links.files.len();
     if links.fingerprint != entry.fingerprint(cache).value()
         || links.firsts as usize > modules
-        || links.component.len() != modules
         || links.stubs.len() != modules
         || links.keys.len() != links.firsts as usize
         || links.files.iter().any(|&i| i as usize >= paths.len())
@@ -326,8 +302,7 @@ pub(super) fn after_edit(
     if links.star_targets.contains(&(edited as u32)) {
         return whole("another file star-imports the changed one");
     }
-    let group = links.component[me];
-    let in_group: Vec<bool> = links.component.iter().map(|&c| c == group).collect();
+    let (_, in_group) = reach(modules, me, links.links.iter());
     let size = in_group.iter().filter(|&&g| g).count();
     if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
         return whole(&format!("the edit may reach {size} of {modules} modules"));
@@ -480,26 +455,17 @@ fn propagate_group(
         tf_classes,
     };
     let propagation = Propagation::new(&modules.summaries);
-    // A call of the group now means a function outside it: the group is
-    // not all the edit reaches.
-    if propagation
-        .links()
-        .iter()
-        .any(|&(a, b)| !in_group[a as usize] || !in_group[b as usize])
-    {
-        return whole("a call now links the edited group to another module");
-    }
-    // The modules whose facts the edit can change: its callees'
-    // (transitively: their callers, arguments, loops and graph callers
-    // changed), and the callers of any of those (transitively: their
-    // callees' effects and returns changed); over the calls before the
-    // edit and after it.
     timer.lap("after an edit: the group propagated", in_group.len());
-    let reached = callers_of_callees(
+    // What the edit reaches, over the calls before it and after it: if
+    // that needs a module the group lacks, the group was too small.
+    let (reached, needed) = reach(
         links.files.len(),
         me,
         links.links.iter().chain(propagation.links()),
     );
+    if needed.iter().zip(in_group).any(|(&n, &g)| n && !g) {
+        return whole("a call now links the edited module to more modules");
+    }
     let mut first_of: Vec<Option<FirstPass>> = (0..paths.len()).map(|_| None).collect();
     let again: Vec<(usize, FirstPass)> = (0..firsts)
         .into_par_iter()
@@ -536,35 +502,55 @@ fn propagate_group(
     Some((reports?, calls))
 }
 
-/// Per module (of `n`): whether it is `start`, a callee of it
-/// (transitively), or a caller (transitively) of one of those, over
-/// `links` (caller, callee).
-fn callers_of_callees<'l>(
+/// Per module (of `n`), over `links` (caller, callee): whether the facts
+/// of its functions can change when module `start` changes, and whether
+/// its summary is needed to compute those facts again.
+///
+/// The facts that can change are those of `start`, of its callees
+/// (transitively: their callers, arguments, loops and graph callers
+/// changed) and of the callers of any of those (transitively: their
+/// callees' effects and returns changed). Computing them needs the
+/// summaries of those modules (a caller's facts come from its callees, a
+/// callee's from its callers' calls and their callers'), of their callees
+/// (transitively: effects and returns come up from them), and of the
+/// direct callers of those callees (whose arguments decide the callees'
+/// effects): those callers' own facts are not read.
+fn reach<'l>(
     n: usize,
     start: usize,
-    links: impl Iterator<Item = &'l (u32, u32)> + Clone,
-) -> Vec<bool> {
+    links: impl Iterator<Item = &'l (u32, u32)>,
+) -> (Vec<bool>, Vec<bool>) {
     let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut callers: Vec<Vec<u32>> = vec![Vec::new(); n];
     for &(a, b) in links {
         callees[a as usize].push(b);
         callers[b as usize].push(a);
     }
-    let mut down = vec![false; n];
-    let mut stack = vec![start as u32];
-    while let Some(m) = stack.pop() {
-        if !std::mem::replace(&mut down[m as usize], true) {
-            stack.extend(&callees[m as usize]);
+    let closure = |from: Vec<u32>, next: &[Vec<u32>]| -> Vec<bool> {
+        let mut seen = vec![false; n];
+        let mut stack = from;
+        while let Some(m) = stack.pop() {
+            if !std::mem::replace(&mut seen[m as usize], true) {
+                stack.extend(&next[m as usize]);
+            }
+        }
+        seen
+    };
+    let members =
+        |set: &[bool]| -> Vec<u32> { (0..n as u32).filter(|&m| set[m as usize]).collect() };
+    let down = closure(vec![start as u32], &callees);
+    let reached = closure(members(&down), &callers);
+    let below = closure(members(&reached), &callees);
+    let mut needed = below.clone();
+    for m in members(&below) {
+        for &caller in &callers[m as usize] {
+            needed[caller as usize] = true;
         }
     }
-    let mut reached = vec![false; n];
-    let mut stack: Vec<u32> = (0..n as u32).filter(|&m| down[m as usize]).collect();
-    while let Some(m) = stack.pop() {
-        if !std::mem::replace(&mut reached[m as usize], true) {
-            stack.extend(&callers[m as usize]);
-        }
+    for m in members(&reached) {
+        needed[m as usize] = true;
     }
-    reached
+    (reached, needed)
 }
 
 /// The summary the demand search makes of the file at `path` (read from
