@@ -811,3 +811,37 @@ fn an_edit_of_a_star_imported_module_is_checked_with_the_whole_run() {
         "what the star import binds may have changed:\n{out}"
     );
 }
+
+#[test]
+fn a_run_after_an_edit_propagates_the_callers_of_what_it_reaches() {
+    // `train.py` calls `util.act`, so does `other.py`, whose finding then
+    // depends on what `lib.g` does, which depends on what every caller of
+    // `lib.g` passes it: `third.py` too, which the edit of `train.py`
+    // does not reach. Without it, `other.py`'s fix would be a safe one.
+    let dir = tempfile::tempdir().unwrap();
+    let module = |body: &str| format!("import tensorflow as tf\n{body}");
+    write(
+        dir.path(),
+        "util.py",
+        &module("\n\ndef act(v):\n    return v * 2\n"),
+    );
+    write(
+        dir.path(),
+        "lib.py",
+        &module("\n\ndef g(v):\n    return v + 1\n"),
+    );
+    let train = module("import util\n\nfor _ in range(3):\n    util.act(tf.ones([2]))\n");
+    write(dir.path(), "train.py", &train);
+    write(
+        dir.path(),
+        "other.py",
+        &module("import util\nimport lib\n\n\ndef body():\n    util.act(3)\n    return lib.g(tf.ones([2]))\n\n\nfor _ in range(3):\n    body()\n"),
+    );
+    write(dir.path(), "third.py", &module("import lib\n\nlib.g(3)\n"));
+    let (first, _) = check_after_edit(dir.path(), "cold");
+    assert!(first.contains("other.py:6:5: HY001 `body`"), "{first}");
+    write(dir.path(), "train.py", &format!("# moved\n{train}"));
+    let (moved, partial) = check_after_edit(dir.path(), "a line inserted");
+    assert!(partial, "the edit was not propagated alone:\n{moved}");
+    assert_eq!(moved, first);
+}
