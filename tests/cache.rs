@@ -670,3 +670,178 @@ fn a_profiled_run_neither_reads_nor_writes_the_cache() {
     run(dir.path(), &["check", "."], None);
     assert!(dir.path().join(".hybridize_cache").exists());
 }
+
+/// A project of three TensorFlow modules: `train.py` calls `pkg/ops.py`
+/// (in a loop), `other.py` calls neither.
+fn linked_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\ncounter = 0\n\n\ndef dense(x, w):\n    return tf.matmul(x, w)\n\n\ndef scale(x):\n    global counter\n    counter += 1\n    return x * 2.0\n\n\ndef noisy(x):\n    print(\"noisy\")\n    return x * 2.0\n",
+    );
+    write(
+        dir.path(),
+        "train.py",
+        "import tensorflow as tf\nimport pkg.ops as ops\n\nw = tf.ones([4, 4])\n\n\ndef step(x):\n    y = ops.dense(x, w)\n    return ops.scale(y)\n\n\nx = tf.ones([2, 4])\nfor _ in range(10):\n    step(x)\n    ops.noisy(x)\n",
+    );
+    write(
+        dir.path(),
+        "other.py",
+        "import tensorflow as tf\n\n\ndef body(x):\n    print(\"step\")\n    return tf.reduce_sum(x)\n\n\nfor _ in range(3):\n    body(tf.ones([2]))\n",
+    );
+    dir
+}
+
+/// A warm check's concise output, and whether the run after an edit
+/// propagated only the modules linked to the edited one (it says so with
+/// `HYBRIDIZE_CACHE_STATS`); asserts that the output, and the JSON output
+/// with unsafe fixes, are those of a run without the cache.
+fn check_after_edit(dir: &Path, when: &str) -> (String, bool) {
+    let mut outputs = Vec::new();
+    let mut partial = false;
+    for args in [
+        &["check", "--output-format", "concise", "."][..],
+        &["check", "--output-format", "json", "--unsafe-fixes", "."][..],
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hybridize"));
+        let output = command
+            .current_dir(dir)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("HYBRIDIZE_CACHE_RACY_MS", "0")
+            .env("HYBRIDIZE_CACHE_STATS", "1")
+            .env_remove("HYBRIDIZE_CACHE_DIR")
+            .env_remove("HYBRIDIZE_SECOND_LOOK")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        partial |= stderr.contains("modules propagated again");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let mut uncached = args.to_vec();
+        uncached.insert(1, "--no-cache");
+        let expected = run(dir, &uncached, None);
+        assert_eq!(
+            stdout,
+            String::from_utf8(expected.stdout).unwrap(),
+            "{when}: `hybridize {}`",
+            args.join(" ")
+        );
+        assert_eq!(output.status.code(), expected.status.code(), "{when}");
+        outputs.push(stdout);
+    }
+    (outputs.swap_remove(0), partial)
+}
+
+#[test]
+fn an_edit_reaches_the_findings_of_the_modules_calls_link_to_it() {
+    let dir = linked_project();
+    let ops = dir.path().join("pkg/ops.py");
+    let train = dir.path().join("train.py");
+    let (first, _) = check_after_edit(dir.path(), "cold");
+    assert!(
+        first.contains("which writes to the global `counter` at line 12 of pkg/ops.py"),
+        "{first}"
+    );
+    assert!(first.contains("pkg/ops.py:16:5: HY101 `noisy`"), "{first}");
+    assert!(first.contains("other.py:4:5: HY101"), "{first}");
+    // A line more at the top of the callee's module: the caller's finding
+    // names the culprit's new line.
+    let text = fs::read_to_string(&ops).unwrap();
+    fs::write(&ops, format!("# moved\n{text}")).unwrap();
+    let (moved, partial) = check_after_edit(dir.path(), "a line inserted");
+    assert!(partial, "the edit was not propagated alone:\n{moved}");
+    assert!(
+        moved.contains("at line 13 of pkg/ops.py"),
+        "a stale finding in train.py:\n{moved}"
+    );
+    // The callee writes no global any more: its caller can be converted.
+    fs::write(&ops, text.replace("    counter += 1\n", "    pass\n")).unwrap();
+    let (pure, partial) = check_after_edit(dir.path(), "a callee made pure");
+    assert!(partial, "the edit was not propagated alone:\n{pure}");
+    assert!(!pure.contains("writes to the global"), "{pure}");
+    assert!(pure.contains("train.py:7:5: HY001"), "{pure}");
+    // A call taken out of the caller's loop: the callee in the other
+    // module is no longer hot, and its finding goes.
+    let calls = fs::read_to_string(&train).unwrap();
+    fs::write(
+        &train,
+        calls.replace("    ops.noisy(x)\n", "ops.noisy(x)\n"),
+    )
+    .unwrap();
+    let (cold, partial) = check_after_edit(dir.path(), "a call out of a loop");
+    assert!(partial, "the edit was not propagated alone:\n{cold}");
+    assert!(
+        !cold.contains("`noisy`"),
+        "a stale finding in pkg/ops.py:\n{cold}"
+    );
+    // And back into the loop.
+    fs::write(&train, &calls).unwrap();
+    let (hot, partial) = check_after_edit(dir.path(), "a call back in a loop");
+    assert!(partial);
+    assert!(hot.contains("HY101 `noisy`"), "{hot}");
+    // A new function changes what calls elsewhere may mean: a whole run.
+    let text = fs::read_to_string(&ops).unwrap();
+    fs::write(&ops, format!("{text}\n\ndef extra(x):\n    return x\n")).unwrap();
+    let (_, partial) = check_after_edit(dir.path(), "a function added");
+    assert!(!partial, "a new name was propagated alone");
+    // Two files edited at once: a whole run.
+    fs::write(&ops, &text).unwrap();
+    fs::write(&train, calls.replace("range(10)", "range(20)")).unwrap();
+    let (_, partial) = check_after_edit(dir.path(), "two files edited");
+    assert!(!partial, "two edits were propagated alone");
+}
+
+#[test]
+fn an_edit_of_a_star_imported_module_is_checked_with_the_whole_run() {
+    let dir = linked_project();
+    write(
+        dir.path(),
+        "uses_star.py",
+        "import tensorflow as tf\nfrom pkg.ops import *\n\n\ndef run(x):\n    return noisy(x)\n\n\nfor _ in range(3):\n    run(tf.ones([2]))\n",
+    );
+    check_after_edit(dir.path(), "cold");
+    let ops = dir.path().join("pkg/ops.py");
+    let text = fs::read_to_string(&ops).unwrap();
+    fs::write(&ops, text.replace("print(\"noisy\")", "pass")).unwrap();
+    let (out, partial) = check_after_edit(dir.path(), "a star-imported module edited");
+    assert!(
+        !partial,
+        "what the star import binds may have changed:\n{out}"
+    );
+}
+
+#[test]
+fn a_run_after_an_edit_propagates_the_callers_of_what_it_reaches() {
+    // `train.py` calls `util.act`, so does `other.py`, whose finding then
+    // depends on what `lib.g` does, which depends on what every caller of
+    // `lib.g` passes it: `third.py` too, which the edit of `train.py`
+    // does not reach. Without it, `other.py`'s fix would be a safe one.
+    let dir = tempfile::tempdir().unwrap();
+    let module = |body: &str| format!("import tensorflow as tf\n{body}");
+    write(
+        dir.path(),
+        "util.py",
+        &module("\n\ndef act(v):\n    return v * 2\n"),
+    );
+    write(
+        dir.path(),
+        "lib.py",
+        &module("\n\ndef g(v):\n    return v + 1\n"),
+    );
+    let train = module("import util\n\nfor _ in range(3):\n    util.act(tf.ones([2]))\n");
+    write(dir.path(), "train.py", &train);
+    write(
+        dir.path(),
+        "other.py",
+        &module("import util\nimport lib\n\n\ndef body():\n    util.act(3)\n    return lib.g(tf.ones([2]))\n\n\nfor _ in range(3):\n    body()\n"),
+    );
+    write(dir.path(), "third.py", &module("import lib\n\nlib.g(3)\n"));
+    let (first, _) = check_after_edit(dir.path(), "cold");
+    assert!(first.contains("other.py:6:5: HY001 `body`"), "{first}");
+    write(dir.path(), "train.py", &format!("# moved\n{train}"));
+    let (moved, partial) = check_after_edit(dir.path(), "a line inserted");
+    assert!(partial, "the edit was not propagated alone:\n{moved}");
+    assert_eq!(moved, first);
+}

@@ -75,6 +75,10 @@ pub struct Cache {
     hits: AtomicUsize,
     misses: AtomicUsize,
     written: AtomicUsize,
+    /// Set by a run that read only the records of what an edit reached:
+    /// when it merges the packs, it keeps every record, not only those it
+    /// used (the next run may need the others).
+    keep_unused: AtomicBool,
 }
 
 /// The packs of the cache, read whole, and where each key's record is.
@@ -88,6 +92,18 @@ struct Packs {
 /// An entry's key: a hash of everything its value was computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key(u128);
+
+impl Key {
+    /// The key as a number (to store it).
+    pub fn value(self) -> u128 {
+        self.0
+    }
+
+    /// A key stored as a number.
+    pub fn from_value(value: u128) -> Self {
+        Key(value)
+    }
+}
 
 /// Builds a [`Key`]: feed it with [`std::hash::Hash`] or bytes.
 pub struct KeyHasher(xxhash_rust::xxh3::Xxh3);
@@ -136,6 +152,7 @@ impl Cache {
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             written: AtomicUsize::new(0),
+            keep_unused: AtomicBool::new(false),
         };
         if let Err(error) = cache.create() {
             cache.cannot_write(&error);
@@ -163,6 +180,12 @@ impl Cache {
         let mut hasher = KeyHasher::new(self.stamp);
         feed(&mut hasher);
         hasher.key()
+    }
+
+    /// Keeps every record when this run merges the packs, not only those
+    /// it used: for a run that read what one edit reached.
+    pub fn keep_unused(&self) {
+        self.keep_unused.store(true, Ordering::Relaxed);
     }
 
     /// The packs, read on first use.
@@ -312,15 +335,21 @@ impl Cache {
             .ok()
             .and_then(|text| text.parse().ok())
             .unwrap_or(MAX_BYTES);
-        let merge = packs.is_some_and(|packs| {
-            packs.files.len() >= MAX_PACKS
-                || packs.files.iter().map(|(_, b)| b.len() as u64).sum::<u64>() > bound
+        let total = packs.map_or(0, |packs| {
+            packs.files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
         });
+        let merge = packs.is_some_and(|packs| packs.files.len() >= MAX_PACKS || total > bound);
+        // Within the bound, a run that read only what an edit reached keeps
+        // every record.
+        let keep_unused = self.keep_unused.load(Ordering::Relaxed) && total <= bound;
         let result = (|| -> std::io::Result<()> {
             if merge {
                 let packs = packs.expect("merging read packs");
                 let mut used =
                     std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
+                if keep_unused {
+                    used = packs.index.values().copied().collect();
+                }
                 used.sort_unstable();
                 used.dedup();
                 for (pack, start, end) in used {

@@ -118,11 +118,21 @@ pub struct Propagation<'s> {
     /// made when first needed.
     names: Vec<std::sync::OnceLock<Arc<str>>>,
     paths: Vec<Arc<str>>,
+    /// Every pair of modules (caller, callee) that a resolved call, or a
+    /// call through a parameter, links: what a run after an edit reads to
+    /// tell which modules an edit can reach.
+    links: Vec<(u32, u32)>,
 }
 
 impl<'s> Propagation<'s> {
     pub fn new(modules: &'s [ModuleSummary]) -> Self {
         propagate_effects(modules)
+    }
+
+    /// The pairs of distinct modules (caller, callee) that a resolved call
+    /// or a call through a parameter links, sorted, each once.
+    pub fn links(&self) -> &[(u32, u32)] {
+        &self.links
     }
 
     /// How many functions module `m` has.
@@ -496,6 +506,19 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     } else {
         (0..n).map(callee_facts).collect()
     };
+    // Modules linked by a call (a run over one module has none).
+    let mut links: Vec<(u32, u32)> = Vec::new();
+    if parallel {
+        for (target, here) in counts.windows(2).enumerate() {
+            let callee = nodes[target].module as u32;
+            links.extend(
+                sites[here[0]..here[1]]
+                    .iter()
+                    .filter(|site| site.module != callee)
+                    .map(|site| (site.module, callee)),
+            );
+        }
+    }
     drop(sites);
 
     // Calls through parameters that receive instances of project classes
@@ -520,9 +543,18 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     };
     for (v, extra) in extra.into_iter().enumerate() {
         if !extra.is_empty() {
+            let caller = nodes[v].module as u32;
+            links.extend(
+                extra
+                    .iter()
+                    .map(|&(w, _)| (caller, nodes[w].module as u32))
+                    .filter(|&(a, b)| a != b),
+            );
             edges[v].extend(extra);
         }
     }
+    links.sort_unstable();
+    links.dedup();
 
     // Two independent pieces of work, side by side over a run: the direct
     // effects (in parallel, function by function), and the shape of the
@@ -751,6 +783,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         under_graph,
         names,
         paths,
+        links,
     }
 }
 

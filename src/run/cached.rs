@@ -210,8 +210,15 @@ impl FirstEntry {
                 .collect(),
             text_hash,
             star_imports: Vec::new(),
+            key: 0,
         }
     }
+}
+
+/// The summary a first look stored under `key`, if the cache holds it
+/// (`Some(None)`: the first look made none).
+pub(super) fn first_summary(cache: &Cache, key: Key) -> Option<Option<ModuleSummary>> {
+    cache.get::<FirstEntry>(key).map(|entry| entry.summary)
 }
 
 /// A file's report after its second look in a checking run, as stored.

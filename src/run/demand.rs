@@ -147,7 +147,10 @@ impl<'a> Demand<'a> {
 
 /// The summary of a file, made to be propagated (`None`: it does not
 /// parse).
-fn summarise_file(file: &SourceFile, star_imports: &[StarImport]) -> Option<ModuleSummary> {
+pub(super) fn summarise_file(
+    file: &SourceFile,
+    star_imports: &[StarImport],
+) -> Option<ModuleSummary> {
     let parsed = file.parse().ok()?;
     let inputs = ModelInputs {
         star_imports,

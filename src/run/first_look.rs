@@ -38,6 +38,7 @@ pub(super) fn first_pass(
         local_facts: Vec::new(),
         text_hash: 0,
         star_imports: Vec::new(),
+        key: 0,
     };
     let file = match read(path, round.overlay) {
         Ok(file) => file,
@@ -71,6 +72,7 @@ pub(super) fn first_pass(
     if let Some((cache, key)) = round.cache.zip(key) {
         if let Some(entry) = cache.get::<FirstEntry>(key) {
             let mut first = entry.into_first_pass(path, &file.text);
+            first.key = key.value();
             if !call_sites_only {
                 first.star_imports = star_imports;
             }
@@ -90,6 +92,7 @@ pub(super) fn first_pass(
         star_imports: &star_imports,
         ..ModelInputs::default()
     };
+    first.key = key.map_or(0, |key| key.value());
     let mut semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
     first.summary =
         add_local_facts(&mut semantic, &file.text).map(|summary| summary.named_after(&file.path));

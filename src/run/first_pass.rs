@@ -21,6 +21,8 @@ pub(super) struct FirstPass {
     pub(super) text_hash: u64,
     /// What its star imports of other files of the run bind.
     pub(super) star_imports: Vec<StarImport>,
+    /// The key of its first look in the cache (0: none).
+    pub(super) key: u128,
 }
 
 /// What the first phase knew of a function (cheaper to keep than its facts).
@@ -59,6 +61,7 @@ impl FirstPass {
             local_facts: Vec::new(),
             text_hash: 0,
             star_imports: Vec::new(),
+            key: 0,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! imports of the run's files bind ([`star`]); and the phase timers
 //! ([`timing`]).
 
+mod after_edit;
 mod cached;
 mod demand;
 mod file;

@@ -2,6 +2,7 @@
 //! linear: the first look at every file, propagation across modules, and a
 //! second look at the files whose facts changed.
 
+use super::after_edit::{ModuleStub, RunLinks};
 use super::first_look::first_phase;
 use super::inputs::{Round, RoundInputs};
 use super::propagation::Modules;
@@ -50,8 +51,16 @@ pub(super) fn run_round(
             "phase 1: parse, summarise, check alone (and summarise needed non-TF files)",
             firsts.len() + callees.len(),
         );
+        // A recorded run keeps the names of its modules as the first look
+        // made them, for a run after an edit.
+        let stubs = inputs.links.map(|_| ModuleStub::of_run(&firsts, &callees));
         let modules = Modules::gather(&mut firsts, callees);
         let propagation = Propagation::new(&modules.summaries);
+        if let Some((slot, stubs)) = inputs.links.zip(stubs) {
+            if let Some(links) = RunLinks::of_run(paths, &modules, stubs, &propagation, &stars) {
+                let _ = slot.set(links);
+            }
+        }
         timer.lap("phase 2: propagate across modules", modules.summaries.len());
         let (reports, second_looks) =
             second_phase(firsts, &modules, &propagation, &round, sink, progress);

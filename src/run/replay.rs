@@ -21,6 +21,7 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::after_edit::{links_key, RunLinks};
 use super::cached::StoredDiagnostic;
 use crate::cache::{Cache, Key};
 use crate::propagate::summary::package_parts;
@@ -41,8 +42,8 @@ fn racy_window() -> Duration {
 }
 
 /// What identifies the contents of a file without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct FileState {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub(super) struct FileState {
     device: u64,
     inode: u64,
     size: u64,
@@ -90,13 +91,13 @@ impl FileState {
 }
 
 /// The states of `paths` now (`None` for a file that cannot be looked at).
-fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
+pub(super) fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
     paths.par_iter().map(|path| FileState::of(path)).collect()
 }
 
 /// One file's report as the run handed it to its sink.
 #[derive(Serialize, Deserialize)]
-struct StoredReport {
+pub(super) struct StoredReport {
     diagnostics: Vec<StoredDiagnostic>,
     functions_left_quietly: usize,
     error: Option<SourceError>,
@@ -106,17 +107,47 @@ struct StoredReport {
 /// the text it read (0: not read), and its report (`None`: nothing to
 /// show).
 #[derive(Serialize, Deserialize)]
-struct RunEntry {
-    states: Vec<FileState>,
-    contents: Vec<u128>,
-    reports: Vec<Option<StoredReport>>,
+pub(super) struct RunEntry {
+    pub(super) states: Vec<FileState>,
+    pub(super) contents: Vec<u128>,
+    pub(super) reports: Vec<Option<StoredReport>>,
+}
+
+impl RunEntry {
+    /// Whether it has one state, text hash and report per path.
+    pub(super) fn fits(&self, paths: &[PathBuf]) -> bool {
+        self.states.len() == paths.len()
+            && self.contents.len() == paths.len()
+            && self.reports.len() == paths.len()
+    }
+
+    /// What tells this record from any other of the same files: the
+    /// states and texts it was made from. The links of the run
+    /// ([`RunLinks`]), stored beside it, hold the same.
+    pub(super) fn fingerprint(&self, cache: &Cache) -> Key {
+        fingerprint(cache, &self.states, &self.contents)
+    }
+}
+
+fn fingerprint(cache: &Cache, states: &[FileState], contents: &[u128]) -> Key {
+    use std::hash::Hash;
+    cache.key(|hasher| {
+        "run fingerprint".hash(hasher);
+        states.hash(hasher);
+        contents.hash(hasher);
+    })
 }
 
 /// Whether the file at `path`, in state `now` where the record has `then`,
 /// still has the text the recorded run read: the same state, or (a file
 /// written again, touched, checked out anew) the same package folders and
 /// a text that hashes the same.
-fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u128) -> bool {
+pub(super) fn unchanged(
+    path: &Path,
+    now: Option<&FileState>,
+    then: &FileState,
+    content: u128,
+) -> bool {
     let Some(now) = now else {
         return false;
     };
@@ -128,7 +159,7 @@ fn unchanged(path: &Path, now: Option<&FileState>, then: &FileState, content: u1
 }
 
 /// The key of the record of a checking run over `paths`.
-fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
+pub(super) fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
     use std::hash::Hash;
     cache.key(|hasher| {
         "check run".hash(hasher);
@@ -137,22 +168,30 @@ fn key(cache: &Cache, paths: &[PathBuf], call_sites_only: &[bool]) -> Key {
     })
 }
 
+/// What [`replay`] read of the earlier run when some file had changed:
+/// its record, and the files' states when it looked (at `start`).
+pub(super) struct Missed {
+    pub(super) entry: RunEntry,
+    pub(super) now: Vec<Option<FileState>>,
+    pub(super) start: SystemTime,
+}
+
 /// The reports of the earlier run over the same files, when none of them
-/// changed since; each goes to `sink`. `None`: run as usual.
+/// changed since; each goes to `sink`. `None`: run as usual (with what it
+/// read in `missed` when some file changed).
 pub(super) fn replay(
     paths: &[PathBuf],
     call_sites_only: &[bool],
     cache: &Cache,
     sink: &dyn ReportSink,
     progress: &indicatif::ProgressBar,
+    missed: &mut Option<Missed>,
 ) -> Option<Vec<FileReport>> {
     let entry: RunEntry = cache.get_file(key(cache, paths, call_sites_only))?;
-    if entry.states.len() != paths.len()
-        || entry.contents.len() != paths.len()
-        || entry.reports.len() != paths.len()
-    {
+    if !entry.fits(paths) {
         return None;
     }
+    let start = SystemTime::now();
     let now = states(paths);
     let all_unchanged = paths
         .par_iter()
@@ -161,40 +200,14 @@ pub(super) fn replay(
         .zip(&entry.contents)
         .all(|(((path, now), then), &content)| unchanged(path, now.as_ref(), then, content));
     if !all_unchanged {
+        *missed = Some(Missed { entry, now, start });
         return None;
     }
     // The texts of the files with something to show, as a check keeps them.
     let mut reports: Vec<FileReport> = paths
         .par_iter()
         .zip(entry.reports)
-        .map(|(path, stored)| {
-            let Some(stored) = stored else {
-                return Some(FileReport {
-                    path: path.clone(),
-                    ..FileReport::default()
-                });
-            };
-            let diagnostics: Vec<_> = stored
-                .diagnostics
-                .into_iter()
-                .map(StoredDiagnostic::into_diagnostic)
-                .collect();
-            let shows_text = !diagnostics.is_empty()
-                || stored.error.as_ref().is_some_and(SourceError::is_syntax);
-            let source = if shows_text {
-                Some(SourceFile::read(path).ok()?.text)
-            } else {
-                None
-            };
-            Some(FileReport {
-                path: path.clone(),
-                source,
-                diagnostics,
-                functions_left_quietly: stored.functions_left_quietly,
-                error: stored.error,
-                ..FileReport::default()
-            })
-        })
+        .map(|(path, stored)| stored_report(path, stored))
         .collect::<Option<_>>()?;
     // Read while nothing changed: a file written meanwhile makes it a run.
     if states(paths) != now {
@@ -207,6 +220,37 @@ pub(super) fn replay(
     Some(reports)
 }
 
+/// The report `stored` for the file at `path`, with its text when it
+/// shows it (`None`: the file cannot be read any more).
+pub(super) fn stored_report(path: &Path, stored: Option<StoredReport>) -> Option<FileReport> {
+    let Some(stored) = stored else {
+        return Some(FileReport {
+            path: path.to_path_buf(),
+            ..FileReport::default()
+        });
+    };
+    let diagnostics: Vec<_> = stored
+        .diagnostics
+        .into_iter()
+        .map(StoredDiagnostic::into_diagnostic)
+        .collect();
+    let shows_text =
+        !diagnostics.is_empty() || stored.error.as_ref().is_some_and(SourceError::is_syntax);
+    let source = if shows_text {
+        Some(SourceFile::read(path).ok()?.text)
+    } else {
+        None
+    };
+    Some(FileReport {
+        path: path.to_path_buf(),
+        source,
+        diagnostics,
+        functions_left_quietly: stored.functions_left_quietly,
+        error: stored.error,
+        ..FileReport::default()
+    })
+}
+
 /// A sink that keeps what a checking run reports, to record the run.
 pub(super) struct Recorder<'s> {
     sink: &'s dyn ReportSink,
@@ -215,12 +259,24 @@ pub(super) struct Recorder<'s> {
     start: SystemTime,
     states: Vec<Option<FileState>>,
     contents: Vec<OnceLock<u128>>,
+    /// How the run's modules are linked, when it found out.
+    links: OnceLock<RunLinks>,
 }
 
 impl<'s> Recorder<'s> {
     /// Starts recording a run over `paths` that hands its reports to `sink`.
     pub(super) fn new(paths: &'s [PathBuf], sink: &'s dyn ReportSink) -> Self {
         let start = SystemTime::now();
+        Self::with_states(paths, sink, start, states(paths))
+    }
+
+    /// [`Recorder::new`], with the states of `paths` at `start`.
+    pub(super) fn with_states(
+        paths: &'s [PathBuf],
+        sink: &'s dyn ReportSink,
+        start: SystemTime,
+        states: Vec<Option<FileState>>,
+    ) -> Self {
         Recorder {
             sink,
             index: paths
@@ -230,9 +286,15 @@ impl<'s> Recorder<'s> {
                 .collect(),
             reports: Mutex::new((0..paths.len()).map(|_| None).collect()),
             start,
-            states: states(paths),
+            states,
             contents: (0..paths.len()).map(|_| OnceLock::new()).collect(),
+            links: OnceLock::new(),
         }
+    }
+
+    /// Where the run puts how its modules are linked.
+    pub(super) fn links(&self) -> &OnceLock<RunLinks> {
+        &self.links
     }
 
     /// Where the run puts a hash of each file's text as it reads it.
@@ -243,6 +305,18 @@ impl<'s> Recorder<'s> {
     /// Stores the record of the run, when no file changed while it ran and
     /// none was written too close to its start.
     pub(super) fn finish(self, paths: &[PathBuf], call_sites_only: &[bool], cache: &Cache) {
+        let now = states(paths);
+        self.finish_with(paths, call_sites_only, cache, &now);
+    }
+
+    /// [`Recorder::finish`], with the states of the files at its end.
+    pub(super) fn finish_with(
+        self,
+        paths: &[PathBuf],
+        call_sites_only: &[bool],
+        cache: &Cache,
+        now: &[Option<FileState>],
+    ) {
         let Some(then) = self
             .states
             .iter()
@@ -251,10 +325,11 @@ impl<'s> Recorder<'s> {
         else {
             return;
         };
-        if states(paths)
-            .iter()
-            .zip(&then)
-            .any(|(now, then)| now.as_ref() != Some(then))
+        if now.len() != then.len()
+            || now
+                .iter()
+                .zip(&then)
+                .any(|(now, then)| now.as_ref() != Some(then))
         {
             return;
         }
@@ -267,7 +342,14 @@ impl<'s> Recorder<'s> {
                 .collect(),
             reports: self.reports.into_inner().unwrap_or_else(|e| e.into_inner()),
         };
-        cache.put_file(key(cache, paths, call_sites_only), &entry);
+        let key = key(cache, paths, call_sites_only);
+        // Beside the record, and written first: a record is never read
+        // with the links of another run (they hold its fingerprint).
+        if let Some(mut links) = self.links.into_inner() {
+            links.fingerprint = entry.fingerprint(cache).value();
+            cache.put_file(links_key(cache, key), &links);
+        }
+        cache.put_file(key, &entry);
     }
 }
 

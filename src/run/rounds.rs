@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use super::after_edit::after_edit;
 use super::inputs::{Budgets, Overlay, RoundInputs};
 use super::phases::run_round;
 use super::replay::{replay, Recorder};
@@ -104,18 +105,39 @@ fn run_rounds(
         budgets: None,
         cache,
         contents: None,
+        links: None,
     };
     if mode == Mode::Check {
         let Some(cache) = cache else {
             return run_round(&first, settings, mode, progress, sink);
         };
         // No file changed since a run over the same files: its reports.
-        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress) {
+        let mut missed = None;
+        let timer = super::timing::PhaseTimer::from_env();
+        if let Some(reports) = replay(paths, call_sites_only, cache, sink, progress, &mut missed) {
             return reports;
+        }
+        timer.lap("the last run's record read, files looked at", paths.len());
+        // One file changed: what the edit reaches is looked at again.
+        if let Some(missed) = missed {
+            let recorder = Recorder::with_states(paths, sink, missed.start, missed.now.clone());
+            if let Some((reports, end)) = after_edit(
+                paths,
+                call_sites_only,
+                settings,
+                cache,
+                missed,
+                &recorder,
+                progress,
+            ) {
+                recorder.finish_with(paths, call_sites_only, cache, &end);
+                return reports;
+            }
         }
         let recorder = Recorder::new(paths, sink);
         let first = RoundInputs {
             contents: Some(recorder.contents()),
+            links: Some(recorder.links()),
             ..first
         };
         let reports = run_round(&first, settings, mode, progress, &recorder);
@@ -151,6 +173,7 @@ fn run_rounds(
             budgets: Some(&budgets),
             cache: None,
             contents: None,
+            links: None,
         };
         let next = run_round(&inputs, settings, mode, &hidden, &KeepReports);
         let mut changed = false;

@@ -43,35 +43,50 @@ pub(super) fn second_phase(
         .into_par_iter()
         .enumerate()
         .map(|(i, first)| {
-            let classes = &modules.tf_classes[i];
-            // A test file has no findings to look at again.
-            let project = modules.module_of[i]
-                .filter(|_| !round.call_sites_only(i))
-                .and_then(|m| {
-                    (look_at_all
-                        || has_applicable_fix(&first, round)
-                        || !classes.is_empty()
-                        || needs_second_look(&first, propagation, m, &round.depends))
-                    // Put together only when the file is looked at again.
-                    .then(|| {
-                        modules.summaries[m]
-                            .functions
-                            .iter()
-                            .map(|f| f.qualified_name.clone())
-                            .zip(propagation.module_facts(m))
-                            .collect::<ProjectFacts>()
-                    })
-                });
-            if project.is_some() {
+            let (mut report, looked) =
+                look_again(i, first, modules, propagation, round, look_at_all);
+            if looked {
                 second_looks.fetch_add(1, Ordering::Relaxed);
             }
-            let mut report = second_pass(first, project, classes, round);
             sink.file_done(&mut report);
             progress.inc(1);
             report
         })
         .collect();
     (reports, second_looks.into_inner())
+}
+
+/// File `i`'s report once the run's facts are known: its first report, or
+/// (when the facts can change it) a second look; and whether it had one.
+pub(super) fn look_again(
+    i: usize,
+    first: FirstPass,
+    modules: &Modules,
+    propagation: &Propagation,
+    round: &Round,
+    look_at_all: bool,
+) -> (FileReport, bool) {
+    let classes = &modules.tf_classes[i];
+    // A test file has no findings to look at again.
+    let project = modules.module_of[i]
+        .filter(|_| !round.call_sites_only(i))
+        .and_then(|m| {
+            (look_at_all
+                || has_applicable_fix(&first, round)
+                || !classes.is_empty()
+                || needs_second_look(&first, propagation, m, &round.depends))
+            // Put together only when the file is looked at again.
+            .then(|| {
+                modules.summaries[m]
+                    .functions
+                    .iter()
+                    .map(|f| f.qualified_name.clone())
+                    .zip(propagation.module_facts(m))
+                    .collect::<ProjectFacts>()
+            })
+        });
+    let looked = project.is_some();
+    (second_pass(first, project, classes, round), looked)
 }
 
 /// Whether facts from other modules can change what this file reports:

@@ -33,6 +33,8 @@ pub(super) struct StarImports<'a> {
     by_name: OnceLock<FxHashMap<String, Vec<usize>>>,
     /// Per file: what a star import of it binds, found on first use.
     exports: Vec<OnceLock<Option<Exports>>>,
+    /// Per file: whether a star import of another file means it.
+    targeted: Vec<std::sync::atomic::AtomicBool>,
 }
 
 /// What a module's star import binds: the names it defines, and the names
@@ -50,7 +52,18 @@ impl<'a> StarImports<'a> {
             overlay,
             by_name: OnceLock::new(),
             exports: (0..paths.len()).map(|_| OnceLock::new()).collect(),
+            targeted: (0..paths.len())
+                .map(|_| std::sync::atomic::AtomicBool::new(false))
+                .collect(),
         }
+    }
+
+    /// The files a star import resolved so far means (by index).
+    pub(super) fn targets(&self) -> Vec<u32> {
+        (0..self.paths.len())
+            .filter(|&i| self.targeted[i].load(std::sync::atomic::Ordering::Relaxed))
+            .map(|i| i as u32)
+            .collect()
     }
 
     /// Every dotted name of every file of the run → the files (the demand
@@ -110,6 +123,7 @@ impl<'a> StarImports<'a> {
             let Some(target) = self.target(importer, level, module) else {
                 continue;
             };
+            self.targeted[target].store(true, std::sync::atomic::Ordering::Relaxed);
             if tensorflow_only && self.exports[target].get().is_none() {
                 let names_tensorflow = read(&self.paths[target], self.overlay)
                     .is_ok_and(|file| prescan::names_tensorflow(&file.text));

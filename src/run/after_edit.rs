@@ -1,0 +1,569 @@
+//! A checking run after an edit: when one file changed since the last run
+//! over the same files, and the edit left everything other modules can see
+//! of it by name as it was, only the modules that calls link to it
+//! (directly or through other modules) are propagated and looked at again;
+//! every other file's report is the last run's.
+//!
+//! Why that is the report of a whole run: the facts of a function depend
+//! only on the summaries of the modules its calls link it to, in either
+//! direction and transitively (its callees' effects, its callers' arguments
+//! and loops), and on the names of every module (which function a call
+//! means). The last run recorded which modules calls link
+//! ([`RunLinks::component`]: the groups of modules linked to each other)
+//! and each module's names ([`ModuleStub`]). After the edit, the edited
+//! module's names are compared with the recorded ones: the same names mean
+//! that every call outside its group means what it meant (no call of
+//! another group can come to mean one of its functions), and that the
+//! files the demand search adds are the same. The edited module's group is
+//! then propagated with its modules' full summaries, every other module
+//! standing in by its names only (so that names resolve as in a whole
+//! run, and modules keep their numbers); if a call of the group now means
+//! a function outside it, the run is made whole. Anything else, or any
+//! doubt (more than one file changed, a file another one star-imports, a
+//! summary missing from the cache, a group too large to gain from it),
+//! and the run is a whole one.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cached::first_summary;
+use super::first_look::first_pass;
+use super::first_pass::FirstPass;
+use super::inputs::{read, Overlay, Round};
+use super::propagation::Modules;
+use super::replay::{self, stored_report, unchanged, FileState, Missed, Recorder, StoredReport};
+use super::second_look::look_again;
+use super::star::StarImports;
+use super::timing::PhaseTimer;
+use super::{in_worker_pool, Mode};
+use crate::cache::{Cache, Key};
+use crate::codemod::Dependencies;
+use crate::names::StarImport;
+use crate::propagate::summary::{ClassSummary, FunctionSummary, LineReturns};
+use crate::propagate::{resolve_inherited_calls_and_tf_classes, ModuleSummary, Propagation};
+use crate::report::{FileReport, ReportSink};
+use crate::semantic::effects::Callee;
+use crate::settings::Settings;
+
+/// What other modules see of a module by name: what decides which
+/// function a call means anywhere in the run, which classes are Keras
+/// classes through bases in other modules, and which files the demand
+/// search adds (the names its calls use).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ModuleStub {
+    path: String,
+    names: Vec<String>,
+    package_parts: usize,
+    star_imports: Vec<String>,
+    classes: Vec<ClassSummary>,
+    class_imports: Vec<(String, String)>,
+    functions: Vec<String>,
+    /// A hash of the names its calls use, as written (before calls of
+    /// inherited methods are resolved), in order.
+    calls: u128,
+}
+
+impl ModuleStub {
+    /// The names of a summary as the first look made it.
+    pub(super) fn of(summary: &ModuleSummary) -> Self {
+        ModuleStub {
+            path: summary.path.clone(),
+            names: summary.names.clone(),
+            package_parts: summary.package_parts,
+            star_imports: summary.star_imports.clone(),
+            classes: summary.classes.clone(),
+            class_imports: summary.class_imports.clone(),
+            functions: summary
+                .functions
+                .iter()
+                .map(|f| f.qualified_name.clone())
+                .collect(),
+            calls: {
+                let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+                let calls = summary.functions.iter().flat_map(|f| &f.calls);
+                for call in calls.chain(&summary.module_calls) {
+                    if let Callee::External(name) = &call.callee {
+                        hasher.update(name.as_bytes());
+                        hasher.update(&[0]);
+                    }
+                }
+                hasher.digest128()
+            },
+        }
+    }
+
+    /// The stubs of a run's modules, in the order phase 2 gathers them
+    /// (the first looks' summaries, then the demand search's), and the
+    /// keys of the first looks in the cache.
+    pub(super) fn of_run(
+        firsts: &[FirstPass],
+        callees: &[ModuleSummary],
+    ) -> (Vec<Self>, Vec<u128>) {
+        let keys = firsts
+            .iter()
+            .filter(|first| first.summary.is_some())
+            .map(|first| first.key)
+            .collect();
+        let summaries: Vec<&ModuleSummary> = firsts
+            .iter()
+            .filter_map(|first| first.summary.as_ref())
+            .chain(callees)
+            .collect();
+        (
+            summaries.into_par_iter().map(ModuleStub::of).collect(),
+            keys,
+        )
+    }
+
+    /// A summary that is replaced before it is read.
+    fn placeholder() -> ModuleSummary {
+        ModuleSummary {
+            path: String::new(),
+            names: Vec::new(),
+            functions: Vec::new(),
+            module_calls: Vec::new(),
+            classes: Vec::new(),
+            class_imports: Vec::new(),
+            star_imports: Vec::new(),
+            package_parts: 0,
+        }
+    }
+
+    /// Whether two stubs are the same (compared as stored).
+    fn same(&self, other: &ModuleStub) -> bool {
+        postcard::to_allocvec(self).ok() == postcard::to_allocvec(other).ok()
+    }
+
+    /// A summary with these names and functions that call nothing and do
+    /// nothing: a module no call of the propagated group reaches.
+    fn to_summary(&self) -> ModuleSummary {
+        ModuleSummary {
+            path: self.path.clone(),
+            names: self.names.clone(),
+            functions: self
+                .functions
+                .iter()
+                .map(|qualified_name| FunctionSummary {
+                    qualified_name: qualified_name.clone(),
+                    graph: false,
+                    has_self: false,
+                    setup_or_traced: false,
+                    params: Vec::new(),
+                    culprits: Vec::new(),
+                    conditionals: Vec::new(),
+                    generator: None,
+                    returns: LineReturns::default(),
+                    defaults: Box::new([]),
+                    calls: Vec::new(),
+                })
+                .collect(),
+            module_calls: Vec::new(),
+            classes: self.classes.clone(),
+            class_imports: self.class_imports.clone(),
+            star_imports: self.star_imports.clone(),
+            package_parts: self.package_parts,
+        }
+    }
+}
+
+/// How the modules of a checking run were linked, stored beside its
+/// record ([`replay`]).
+#[derive(Serialize, Deserialize)]
+pub(super) struct RunLinks {
+    /// The fingerprint of the record it goes with.
+    pub(super) fingerprint: u128,
+    /// Per module, in the propagation's order: its file (by index).
+    files: Vec<u32>,
+    /// How many of the modules are first looks' (the others, after them,
+    /// are files the demand search summarised).
+    firsts: u32,
+    /// Per module: its names.
+    stubs: Vec<ModuleStub>,
+    /// Per first look's module: the key of the first look in the cache.
+    keys: Vec<u128>,
+    /// The pairs of modules (caller, callee) calls link.
+    links: Vec<(u32, u32)>,
+    /// The files a star import of another file means (their exports are
+    /// part of the other file's first look).
+    star_targets: Vec<u32>,
+}
+
+impl RunLinks {
+    /// The links of a whole run: its modules as phase 2 gathered them
+    /// (`stubs` made before calls of inherited methods were resolved),
+    /// linked as `propagation` found.
+    pub(super) fn of_run(
+        paths: &[PathBuf],
+        modules: &Modules,
+        (stubs, keys): (Vec<ModuleStub>, Vec<u128>),
+        propagation: &Propagation,
+        stars: &StarImports,
+    ) -> Option<Self> {
+        let mut files: Vec<Option<u32>> = vec![None; modules.summaries.len()];
+        let mut firsts = 0;
+        for (i, m) in modules.module_of.iter().enumerate() {
+            if let Some(m) = *m {
+                files[m] = Some(i as u32);
+                firsts += 1;
+            }
+        }
+        // The demand search's summaries, after the first looks', by path.
+        let by_path: rustc_hash::FxHashMap<String, u32> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| (crate::source::display(path), i as u32))
+            .collect();
+        for (m, file) in files.iter_mut().enumerate().skip(firsts) {
+            *file = by_path.get(&modules.summaries[m].path).copied();
+        }
+        let files: Vec<u32> = files.into_iter().collect::<Option<_>>()?;
+        Some(RunLinks {
+            fingerprint: 0,
+            firsts: firsts as u32,
+            files,
+            stubs,
+            keys,
+            links: propagation.links().to_vec(),
+            star_targets: stars.targets(),
+        })
+    }
+}
+
+/// The key of the links stored beside the record under `record`.
+pub(super) fn links_key(cache: &Cache, record: Key) -> Key {
+    use std::hash::Hash;
+    cache.key(|hasher| {
+        "run links".hash(hasher);
+        record.value().hash(hasher);
+    })
+}
+
+/// A group larger than this share of the modules (and than
+/// [`SMALL_GROUP`]) is propagated with the whole run: the run would read
+/// most summaries anyway.
+const MAX_GROUP_SHARE: usize = 2;
+/// A group this small is always propagated alone.
+const SMALL_GROUP: usize = 32;
+
+/// The reports of a checking run after one file changed since the last run
+/// over the same files (see the module's documentation), each handed to
+/// `recorder`; `None`: run as usual.
+pub(super) fn after_edit(
+    paths: &[PathBuf],
+    call_sites_only: &[bool],
+    settings: &Settings,
+    cache: &Cache,
+    missed: Missed,
+    recorder: &Recorder,
+    progress: &indicatif::ProgressBar,
+) -> Option<(Vec<FileReport>, Vec<Option<FileState>>)> {
+    let timer = PhaseTimer::from_env();
+    let record = replay::key(cache, paths, call_sites_only);
+    let Missed { mut entry, now, .. } = missed;
+    let Some(links) = cache.get_file::<RunLinks>(links_key(cache, record)) else {
+        return whole("no links of the last run");
+    };
+    let modules = links.files.len();
+    if links.fingerprint != entry.fingerprint(cache).value()
+        || links.firsts as usize > modules
+        || links.stubs.len() != modules
+        || links.keys.len() != links.firsts as usize
+        || links.files.iter().any(|&i| i as usize >= paths.len())
+    {
+        return None;
+    }
+    // `HYBRIDIZE_SECOND_LOOK=all` (what the corpus test compares with):
+    // every file is looked at again, in a whole run.
+    if std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all") {
+        return None;
+    }
+    let changed: Vec<usize> = (0..paths.len())
+        .into_par_iter()
+        .filter(|&i| {
+            !unchanged(
+                &paths[i],
+                now[i].as_ref(),
+                &entry.states[i],
+                entry.contents[i],
+            )
+        })
+        .collect();
+    let [edited] = changed[..] else {
+        return whole(&format!("{} files changed", changed.len()));
+    };
+    let Some(me) = links.files[..links.firsts as usize]
+        .iter()
+        .position(|&i| i as usize == edited)
+    else {
+        return whole("the changed file was no TensorFlow module");
+    };
+    if links.star_targets.contains(&(edited as u32)) {
+        return whole("another file star-imports the changed one");
+    }
+    let (_, in_group) = reach(modules, me, links.links.iter());
+    let size = in_group.iter().filter(|&&g| g).count();
+    if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
+        return whole(&format!("the edit may reach {size} of {modules} modules"));
+    }
+    timer.lap(
+        "after an edit: the last run's links read, the changed file found",
+        1,
+    );
+    let overlay = Overlay::default();
+    let stored = std::mem::take(&mut entry.reports);
+    let reports = in_worker_pool(|| {
+        let stars = StarImports::new(paths, &overlay);
+        let round = Round {
+            settings,
+            mode: Mode::Check,
+            overlay: &overlay,
+            depends: Dependencies::of(crate::codemods::selected(settings)),
+            stars: &stars,
+            call_sites_only,
+            budgets: None,
+            cache: Some(cache),
+            contents: Some(recorder.contents()),
+        };
+        // The edited file's first look, and its names as they were.
+        let (first, _) = first_pass(
+            edited,
+            &paths[edited],
+            round.call_sites_only(edited),
+            &round,
+        );
+        let summary = first.summary.as_ref()?;
+        if first.report.error.is_some() || !ModuleStub::of(summary).same(&links.stubs[me]) {
+            return whole("the edit changed names other modules see");
+        }
+        let key = first.key;
+        let reports = propagate_group(paths, &links, &in_group, edited, first, &round, stored);
+        let targets = stars.targets();
+        let (reports, calls) = reports?;
+        Some((reports, targets, key, calls))
+    });
+    let (mut reports, targets, key, calls) = reports?;
+    // Read while nothing changed: a file written meanwhile makes it a run.
+    let end = replay::states(paths);
+    if end != now {
+        return None;
+    }
+    for (i, report) in reports.iter_mut().enumerate() {
+        if let Some(slot) = recorder.contents().get(i) {
+            let _ = slot.set(entry.contents[i]);
+        }
+        recorder.file_done(report);
+        progress.inc(1);
+    }
+    let mut star_targets = links.star_targets;
+    star_targets.extend(targets);
+    star_targets.sort_unstable();
+    star_targets.dedup();
+    // The edited file's first look is another entry now; the calls of
+    // its group are those before the edit and after it (more links only
+    // make a later run look at more).
+    let mut keys = links.keys;
+    keys[me] = key;
+    let mut calls = [links.links, calls].concat();
+    calls.sort_unstable();
+    calls.dedup();
+    let _ = recorder.links().set(RunLinks {
+        star_targets,
+        keys,
+        links: calls,
+        ..links
+    });
+    // The records of the modules no edit reached stay in the cache.
+    cache.keep_unused();
+    timer.lap("after an edit: states checked, reports handed on", size);
+    if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+        eprintln!(
+            "cache: after an edit of {}: {size} of {modules} modules propagated again",
+            crate::source::display(&paths[edited])
+        );
+    }
+    Some((reports, end))
+}
+
+/// Pairs of modules (caller, callee) that calls link.
+type Links = Vec<(u32, u32)>;
+
+/// `None`, saying why with `HYBRIDIZE_CACHE_STATS` (for tests and
+/// profiling; not an interface).
+fn whole<T>(why: &str) -> Option<T> {
+    if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
+        eprintln!("cache: a whole run after an edit: {why}");
+    }
+    None
+}
+
+/// The group of the edited module propagated, the files of the modules
+/// whose facts the edit can change looked at again, every other file's
+/// report as recorded (in file order).
+fn propagate_group(
+    paths: &[PathBuf],
+    links: &RunLinks,
+    in_group: &[bool],
+    edited: usize,
+    mut edited_first: FirstPass,
+    round: &Round,
+    stored: Vec<Option<StoredReport>>,
+) -> Option<(Vec<FileReport>, Links)> {
+    let firsts = links.firsts as usize;
+    let cache = round.cache?;
+    let me = links.files[..firsts]
+        .iter()
+        .position(|&i| i as usize == edited)?;
+    let me_summary = edited_first.summary.take()?;
+    let timer = PhaseTimer::from_env();
+    // The group's summaries: the first looks' (read from the cache by the
+    // keys the last run recorded: their files did not change) and the
+    // demand search's; every other module by its names only.
+    let mut summaries: Vec<ModuleSummary> = (0..links.files.len())
+        .into_par_iter()
+        .map(|m| -> Option<ModuleSummary> {
+            if !in_group[m] {
+                return Some(links.stubs[m].to_summary());
+            }
+            if m == me {
+                return Some(ModuleStub::placeholder());
+            }
+            if m >= firsts {
+                return demand_summary(&paths[links.files[m] as usize], round);
+            }
+            let key = links.keys[m];
+            if key == 0 {
+                return None;
+            }
+            first_summary(cache, Key::from_value(key))?
+        })
+        .collect::<Option<_>>()?;
+    summaries[me] = me_summary;
+    timer.lap("after an edit: the group's summaries read", 1);
+    let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
+    let mut module_of: Vec<Option<usize>> = vec![None; paths.len()];
+    let mut tf_classes: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
+    for (m, classes) in found.into_iter().enumerate().take(firsts) {
+        let i = links.files[m] as usize;
+        module_of[i] = Some(m);
+        tf_classes[i] = classes;
+    }
+    let modules = Modules {
+        summaries,
+        module_of,
+        tf_classes,
+    };
+    let propagation = Propagation::new(&modules.summaries);
+    timer.lap("after an edit: the group propagated", in_group.len());
+    // What the edit reaches, over the calls before it and after it: if
+    // that needs a module the group lacks, the group was too small.
+    let (reached, needed) = reach(
+        links.files.len(),
+        me,
+        links.links.iter().chain(propagation.links()),
+    );
+    if needed.iter().zip(in_group).any(|(&n, &g)| n && !g) {
+        return whole("a call now links the edited module to more modules");
+    }
+    let mut first_of: Vec<Option<FirstPass>> = (0..paths.len()).map(|_| None).collect();
+    let again: Vec<(usize, FirstPass)> = (0..firsts)
+        .into_par_iter()
+        .filter(|&m| reached[m] && m != me)
+        .map(|m| {
+            let i = links.files[m] as usize;
+            let (mut first, _) = first_pass(i, &paths[i], round.call_sites_only(i), round);
+            if first.report.error.is_some() || first.summary.take().is_none() {
+                return None;
+            }
+            Some((i, first))
+        })
+        .collect::<Option<_>>()?;
+    for (i, first) in again {
+        first_of[i] = Some(first);
+    }
+    first_of[edited] = Some(edited_first);
+    let reports = first_of
+        .into_par_iter()
+        .zip(stored)
+        .enumerate()
+        .map(|(i, (first, stored))| match first {
+            Some(first) => Some(look_again(i, first, &modules, &propagation, round, false).0),
+            None => stored_report(&paths[i], stored),
+        })
+        .collect::<Option<Vec<FileReport>>>();
+    let calls = propagation.links().to_vec();
+    drop(propagation);
+    modules.drop_in_parallel();
+    timer.lap(
+        "after an edit: the files it can change looked at again",
+        reached.iter().filter(|&&r| r).count(),
+    );
+    Some((reports?, calls))
+}
+
+/// Per module (of `n`), over `links` (caller, callee): whether the facts
+/// of its functions can change when module `start` changes, and whether
+/// its summary is needed to compute those facts again.
+///
+/// The facts that can change are those of `start`, of its callees
+/// (transitively: their callers, arguments, loops and graph callers
+/// changed) and of the callers of any of those (transitively: their
+/// callees' effects and returns changed). Computing them needs the
+/// summaries of those modules (a caller's facts come from its callees, a
+/// callee's from its callers' calls and their callers'), of their callees
+/// (transitively: effects and returns come up from them), and of the
+/// direct callers of those callees (whose arguments decide the callees'
+/// effects): those callers' own facts are not read.
+fn reach<'l>(
+    n: usize,
+    start: usize,
+    links: impl Iterator<Item = &'l (u32, u32)>,
+) -> (Vec<bool>, Vec<bool>) {
+    let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut callers: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in links {
+        callees[a as usize].push(b);
+        callers[b as usize].push(a);
+    }
+    let closure = |from: Vec<u32>, next: &[Vec<u32>]| -> Vec<bool> {
+        let mut seen = vec![false; n];
+        let mut stack = from;
+        while let Some(m) = stack.pop() {
+            if !std::mem::replace(&mut seen[m as usize], true) {
+                stack.extend(&next[m as usize]);
+            }
+        }
+        seen
+    };
+    let members =
+        |set: &[bool]| -> Vec<u32> { (0..n as u32).filter(|&m| set[m as usize]).collect() };
+    let down = closure(vec![start as u32], &callees);
+    let reached = closure(members(&down), &callers);
+    let below = closure(members(&reached), &callees);
+    let mut needed = below.clone();
+    for m in members(&below) {
+        for &caller in &callers[m as usize] {
+            needed[caller as usize] = true;
+        }
+    }
+    for m in members(&reached) {
+        needed[m as usize] = true;
+    }
+    (reached, needed)
+}
+
+/// The summary the demand search makes of the file at `path` (read from
+/// the cache, or made again); `None` when it does not parse.
+fn demand_summary(path: &std::path::Path, round: &Round) -> Option<ModuleSummary> {
+    let file = read(path, round.overlay).ok()?;
+    let star_imports: Vec<StarImport> = round.stars.resolve(&file.path, &file.text);
+    let cache = round.cache?;
+    let key = super::cached::demand_key(cache, &file.path, &file.text, &star_imports);
+    if let Some(summary) = cache.get::<Option<ModuleSummary>>(key) {
+        return summary;
+    }
+    let summary = super::demand::summarise_file(&file, &star_imports);
+    cache.put(key, &summary);
+    summary
+}
