@@ -67,5 +67,5 @@ pub(super) struct RoundInputs<'a> {
     pub(super) cache: Option<&'a Cache>,
     pub(super) contents: Option<&'a [std::sync::OnceLock<u128>]>,
     /// Where a recorded run puts how its modules are linked.
-    pub(super) links: Option<&'a std::sync::OnceLock<super::after_edit::RunLinks>>,
+    pub(super) links: Option<&'a std::sync::OnceLock<super::links::RunLinks>>,
 }

@@ -20,6 +20,7 @@ mod first_pass;
 mod fix_loop;
 mod incremental;
 mod inputs;
+mod links;
 mod overlay;
 mod phases;
 mod propagation;

@@ -2,9 +2,9 @@
 //! linear: the first look at every file, propagation across modules, and a
 //! second look at the files whose facts changed.
 
-use super::after_edit::{ModuleStub, RunLinks};
 use super::first_look::first_phase;
 use super::inputs::{Round, RoundInputs};
+use super::links::{ModuleStub, RunLinks};
 use super::propagation::Modules;
 use super::second_look::second_phase;
 use super::star::StarImports;

@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::after_edit::{links_key, RunLinks};
 use super::cached::StoredDiagnostic;
+use super::links::{links_key, RunLinks};
 use crate::cache::{Cache, Key};
 use crate::propagate::summary::package_parts;
 use crate::report::{FileReport, ReportSink};
