@@ -679,7 +679,7 @@ fn linked_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "pkg/ops.py",
-        "import tensorflow as tf\n\ncounter = 0\n\n\ndef dense(x, w):\n    return tf.matmul(x, w)\n\n\ndef scale(x):\n    global counter\n    counter += 1\n    return x * 2.0\n\n\ndef noisy(x):\n    print(\"noisy\")\n    return x * 2.0\n",
+        "import tensorflow as tf\n\ncounter = 0\n\n\ndef dense(x, w):\n    return tf.matmul(x, w)\n\n\ndef scale(x):\n    global counter\n    counter += 1\n    return x * 2.0\n\n\ndef noisy(x):\n    print(\"noisy\")\n    return tf.nn.relu(x) * 2.0 + 1.0\n",
     );
     write(
         dir.path(),
@@ -689,7 +689,7 @@ fn linked_project() -> tempfile::TempDir {
     write(
         dir.path(),
         "other.py",
-        "import tensorflow as tf\n\n\ndef body(x):\n    print(\"step\")\n    return tf.reduce_sum(x)\n\n\nfor _ in range(3):\n    body(tf.ones([2]))\n",
+        "import tensorflow as tf\n\n\ndef body(x):\n    print(\"step\")\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nfor _ in range(3):\n    body(tf.ones([2]))\n",
     );
     dir
 }
