@@ -4,7 +4,7 @@
 #   bench/toolspeed.sh HYBRIDIZE_BIN PARSE_ONLY_BIN [RUNS=5]
 #
 # On the corpus of tests/corpus/fetch.sh (or HYBRIDIZE_CORPUS=DIR), runs
-# `hybridize check --exit-zero DIR` and the `parse_only DIR` baseline
+# `hybridize check --no-cache --exit-zero DIR` (cold: bench/cache.sh measures warm runs) and the `parse_only DIR` baseline
 # alternately, RUNS times each after one untimed warm-up of each, and prints
 # the medians of wall time, CPU time (user+sys) and peak RSS side by side, with
 # the wall-time ratio hybridize/baseline.
@@ -64,7 +64,7 @@ def measure(argv):
 
 commands = {
     "parse_only": [po, corpus],
-    "hybridize check": [hy, "check", "--exit-zero", corpus],
+    "hybridize check": [hy, "check", "--no-cache", "--exit-zero", corpus],
 }
 results = {name: [] for name in commands}
 failures = []
