@@ -39,6 +39,17 @@ for _ in range(5):
     transitive(x)
 
 
+# HY102: a dtype where the operation takes its `name`: eager execution
+# ignores the name, a graph raises `TypeError` (a string is fine).
+def dtype_as_name(x):
+    norms = tf.sqrt(tf.reduce_sum(tf.square(x), 1, True, tf.float32))
+    return tf.sqrt(norms, name="norms") + tf.nn.relu(x, name=None)
+
+
+for _ in range(5):
+    dtype_as_name(x)
+
+
 # OK: a tensor in an `if` condition is converted by AutoGraph.
 def condition(x):
     if tf.reduce_sum(x) > 0:

@@ -68,7 +68,7 @@ pub fn failed_preconditions(
     if let Some(why) = facts.effect(Effect::EagerOnly) {
         out.push((
             Precondition::EagerOnlyCall,
-            format!("{why}; that needs an eager tensor value"),
+            format!("{why}; that works only eagerly"),
         ));
     }
     if let Some(why) = facts.effect(Effect::VariableCreation) {

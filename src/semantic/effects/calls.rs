@@ -159,6 +159,7 @@ impl<'a> Walker<'_, 'a> {
             || is_keras(qualified);
         if is_tf {
             self.graph_only_call(qualified, call);
+            self.name_argument(qualified, call);
         }
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");

@@ -13,6 +13,7 @@ mod calls;
 mod graph_mode;
 mod locals;
 mod loops;
+mod name_argument;
 mod statements;
 mod static_shapes;
 mod values;
