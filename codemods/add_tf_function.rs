@@ -85,34 +85,17 @@ fn run(checker: &mut Checker) {
     }
 }
 
-/// The least number of tensor operations in a function's own body for
-/// which a refusal to convert it is printed without `--show-refusals`.
-const MIN_OPS_WORTH_A_REFUSAL: u32 = 3;
+/// The most tensor operations a function's own body may run and still be
+/// too small to gain as a graph function (HY113), and too small for a
+/// refusal about it to be printed without `--show-refusals`.
+const FEW_OPS: u32 = 2;
 
-/// Whether the Python values that would retrace function `id` are only
-/// different constants at different call sites: a trace or two each, no
-/// reason anyone would leave it eager for.
-fn constants_only(facts: &FunctionFacts) -> bool {
-    facts
-        .params
-        .iter()
-        .find_map(|(_, kind)| match kind {
-            ParamKind::Primitive {
-                varies_at: Some(line),
-                ..
-            } => Some(*line == 0),
-            _ => None,
-        })
-        .unwrap_or(false)
-}
-
-/// Whether function `id` runs fewer than [`MIN_OPS_WORTH_A_REFUSAL`]
-/// tensor operations and no function it calls does tensor work (the work
-/// of a callee in another module counts when it is the first the analysis
-/// found).
+/// Whether function `id` runs at most [`FEW_OPS`] tensor operations and no
+/// function it calls does tensor work (the work of a callee in another
+/// module counts when it is the first the analysis found).
 fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
     let effects = &semantic.effects[id];
-    effects.tensor_ops < MIN_OPS_WORTH_A_REFUSAL
+    effects.tensor_ops <= FEW_OPS
         && !semantic.facts[id]
             .effect(Effect::TensorComputation)
             .is_some_and(EffectWhy::through_call)
@@ -204,23 +187,24 @@ fn judge(
         }
     }
     // A refusal is worth reading by default only about a top-level
-    // function or method that does tensor work, enough to gain as a graph
-    // function:
-    // one that runs an operation or two, or only calls other functions
-    // (which get their own findings), is no conversion anyone would make.
-    // One whose every caller is graph code has nothing to convert.
-    // Nor about a function defined inside another: a closure over its
-    // parent's state, which nobody lifts out for a graph function.
+    // function or method with tensor work enough to gain as a graph
+    // function: not one that runs an operation or two, nor a closure over
+    // its parent's state, which nobody lifts out for a graph function.
     quiet |= little_work_of_its_own(semantic, id) || function.parent.is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal
                 .diagnostic(format!("`{name}` {why}"), range)
                 .with_function(name.clone());
+            // Nor HY109 (graph code already traces it: nothing to convert)
+            // or HY106 for different constants at different call sites (a
+            // trace or two each: no reason to stay eager).
             let quiet = quiet
                 || refusal.code == refusals::CALLERS_ALREADY_GRAPH.code
                 || (refusal.code == refusals::PYTHON_SCALAR_PARAMETER.code
-                    && constants_only(facts));
+                    && facts
+                        .varying_python_value()
+                        .is_some_and(|(_, line)| line == 0));
             checker.report(if quiet {
                 diagnostic.on_request()
             } else {
@@ -336,7 +320,7 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
     let effects = &semantic.effects[id];
     let facts = &semantic.facts[id];
     if (effects.tensor_ops == 0 && effects.shape_queries == 0)
-        || effects.tensor_ops > 2
+        || effects.tensor_ops > FEW_OPS
         || !effects
             .calls
             .iter()

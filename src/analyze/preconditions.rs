@@ -8,7 +8,6 @@ use ruff_text_size::Ranged;
 
 use crate::semantic::effects::Effect;
 use crate::semantic::facts::FunctionFacts;
-use crate::semantic::kinds::ParamKind;
 use crate::semantic::{FunctionId, SemanticModel};
 
 /// One precondition of graph conversion that a function fails. A codemod
@@ -94,25 +93,18 @@ pub fn failed_preconditions(
             "does no tensor computation; as a graph function it would only add tracing".to_string(),
         ));
     }
-    for (param, kind) in &facts.params {
-        if let ParamKind::Primitive {
-            varies_at: Some(line),
-            ..
-        } = kind
-        {
-            let at = if *line == 0 {
-                "different constants at different call sites".to_string()
-            } else {
-                format!("a value that changes between calls at line {line}")
-            };
-            out.push((
-                Precondition::PythonScalarParameter,
-                format!(
-                    "receives a Python value for `{param}` ({at}); each new value would retrace it"
-                ),
-            ));
-            break;
-        }
+    if let Some((param, line)) = facts.varying_python_value() {
+        let at = if line == 0 {
+            "different constants at different call sites".to_string()
+        } else {
+            format!("a value that changes between calls at line {line}")
+        };
+        out.push((
+            Precondition::PythonScalarParameter,
+            format!(
+                "receives a Python value for `{param}` ({at}); each new value would retrace it"
+            ),
+        ));
     }
     if let Some(why) = &facts.iterates_tensor {
         out.push((Precondition::IteratesTensorParameter, why.clone()));

@@ -60,6 +60,19 @@ pub struct FunctionFacts {
 }
 
 impl FunctionFacts {
+    /// The first parameter given Python values that vary, and where: the
+    /// line of the call that varies it, 0 for different constants at
+    /// different call sites.
+    pub fn varying_python_value(&self) -> Option<(&str, u32)> {
+        self.params.iter().find_map(|(param, kind)| match kind {
+            ParamKind::Primitive {
+                varies_at: Some(line),
+                ..
+            } => Some((param.as_str(), *line)),
+            _ => None,
+        })
+    }
+
     pub fn effect(&self, effect: Effect) -> Option<&EffectWhy> {
         self.effects
             .iter()

@@ -7,9 +7,11 @@
 use ruff_python_ast::{Expr, ExprCall, Number};
 use ruff_text_size::Ranged;
 
+use super::values::tf_dtype;
 use super::walker::Walker;
 use super::Effect;
 use crate::names::last_segment;
+use crate::semantic::kinds::DTYPES;
 
 /// The position of `name` among the positional parameters of common
 /// operations whose signatures end with it.
@@ -32,47 +34,12 @@ fn name_position(operation: &str) -> Option<usize> {
     }
 }
 
-/// TensorFlow's dtypes, by their names in the `tensorflow` module.
-fn is_dtype(name: &str) -> bool {
-    matches!(
-        name,
-        "float16"
-            | "float32"
-            | "float64"
-            | "bfloat16"
-            | "half"
-            | "double"
-            | "int8"
-            | "int16"
-            | "int32"
-            | "int64"
-            | "uint8"
-            | "uint16"
-            | "uint32"
-            | "uint64"
-            | "bool"
-            | "string"
-            | "complex64"
-            | "complex128"
-    )
-}
-
 impl Walker<'_, '_> {
     /// Records, as eager-only, a call of the TensorFlow operation
     /// `qualified` whose `name` is a value that is certainly no string.
     pub(super) fn name_argument(&mut self, qualified: &str, call: &ExprCall) {
         let operation = last_segment(qualified);
-        let keyword = call
-            .arguments
-            .keywords
-            .iter()
-            .find(|keyword| {
-                keyword
-                    .arg
-                    .as_ref()
-                    .is_some_and(|arg| arg.as_str() == "name")
-            })
-            .map(|keyword| &keyword.value);
+        let keyword = call.arguments.find_keyword("name").map(|k| &k.value);
         let positional = name_position(operation).and_then(|i| call.arguments.args.get(i));
         let Some(value) = keyword.or(positional) else {
             return;
@@ -103,11 +70,7 @@ impl Walker<'_, '_> {
                 Some("a container".to_string())
             }
             Expr::Attribute(_) => {
-                let qualified = self.model.imports.resolve(value)?;
-                let dtype = qualified
-                    .strip_prefix("tensorflow.")
-                    .or_else(|| qualified.strip_prefix("tensorflow.dtypes."))
-                    .filter(|name| is_dtype(name))?;
+                let dtype = tf_dtype(self, value).filter(|d| DTYPES.contains(&d.as_str()))?;
                 Some(format!("the dtype `tf.{dtype}`"))
             }
             _ => None,
