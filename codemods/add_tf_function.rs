@@ -132,6 +132,29 @@ fn judge(
         ));
     }
     refusals.extend(refusals_of(checker.source, semantic, id));
+    let keras_forward = is_keras_forward(semantic, id);
+    if keras_forward {
+        let method = function.def.name.id.as_str();
+        let also = match keras_collected(semantic, id) {
+            Some((collected, at, through)) => {
+                let line = checker.line_number(at);
+                let what = match through {
+                    Some(layer) => {
+                        format!("calls `{layer}` at line {line}, which calls `self.{collected}`")
+                    }
+                    None => format!("calls `self.{collected}` at line {line}"),
+                };
+                format!("; it also {what}, a value Keras collects from the layer's own `__call__`, which the graph would keep out of Keras's reach")
+            }
+            None => String::new(),
+        };
+        refusals.push((
+            &refusals::KERAS_FORWARD_PASS,
+            format!(
+                "is the forward pass of a Keras class: Keras traces `{method}` itself (inside `fit`, `predict` and any graph caller), and a `tf.function` of its own would capture the weights its layers build on the first call as constants, so that the model no longer sees what training changes{also}"
+            ),
+        ));
+    }
     // A Python number the profiled run saw change from call to call would
     // trace the graph function once per value.
     if !refusals
@@ -190,7 +213,7 @@ fn judge(
     // function or method with tensor work enough to gain as a graph
     // function: not one that runs an operation or two, nor a closure over
     // its parent's state, which nobody lifts out for a graph function.
-    quiet |= little_work_of_its_own(semantic, id) || function.parent.is_some();
+    quiet |= little_work_of_its_own(semantic, id) || function.parent.is_some() || keras_forward;
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal
@@ -680,11 +703,17 @@ fn candidate_reason(
     if class.is_some() && STEP_NAMES.contains(&name) {
         return None;
     }
-    if bases.is_some_and(|b| !b.module_only()) && name == "call" {
-        return None;
-    }
-    if bases.is_some_and(|b| b.keras) && name == "__call__" {
-        return None;
+    // Asked of every function (`--candidates all`), a Keras forward pass is
+    // judged, and refused (HY115): a library author asks whether it may run
+    // as a graph when called directly.
+    let keras_forward = (bases.is_some_and(|b| !b.module_only()) && name == "call")
+        || (bases.is_some_and(|b| b.keras) && name == "__call__");
+    if keras_forward {
+        // HY115 says why it stays as it is.
+        return match policy {
+            Candidates::Hot => None,
+            Candidates::All => Some("is the forward pass of a Keras class".to_string()),
+        };
     }
     // What a profiled run saw replaces the guess: called often is hot,
     // called once is not (HY112 says so).
@@ -721,6 +750,113 @@ fn candidate_reason(
             hot.unwrap_or_else(|| "passes every precondition (`--candidates all`)".to_string()),
         ),
     }
+}
+
+/// In the forward pass of a Keras class, the first `self.add_loss`,
+/// `self.add_metric` or `self.add_update` of its own body, or of the
+/// forward passes of this module's layers it calls (`self.block(x)`):
+/// the method, the offset of the call in `id`, and the layer whose body
+/// makes it when that is another one.
+fn keras_collected(
+    semantic: &SemanticModel,
+    id: FunctionId,
+) -> Option<(&'static str, TextSize, Option<String>)> {
+    if !is_keras_forward(semantic, id) {
+        return None;
+    }
+    if let Some((method, at)) = own_collected(semantic, id) {
+        return Some((method, at, None));
+    }
+    let mut seen = vec![id];
+    let mut queue: Vec<(FunctionId, TextSize)> = Vec::new();
+    let push_callees = |of: FunctionId,
+                        at: Option<TextSize>,
+                        seen: &mut Vec<FunctionId>,
+                        queue: &mut Vec<(FunctionId, TextSize)>| {
+        for call in &semantic.effects[of].calls {
+            if let Callee::Local(callee) = call.callee {
+                if !seen.contains(&callee) && is_keras_forward(semantic, callee) {
+                    seen.push(callee);
+                    queue.push((callee, at.unwrap_or(call.offset)));
+                }
+            }
+        }
+    };
+    push_callees(id, None, &mut seen, &mut queue);
+    while let Some((callee, at)) = queue.pop() {
+        if let Some((method, _)) = own_collected(semantic, callee) {
+            return Some((
+                method,
+                at,
+                Some(semantic.functions[callee].qualified_name.clone()),
+            ));
+        }
+        push_callees(callee, Some(at), &mut seen, &mut queue);
+    }
+    None
+}
+
+/// Whether `id` is the `call` of a Keras class or the `__call__` of a
+/// Keras class of this module.
+fn is_keras_forward(semantic: &SemanticModel, id: FunctionId) -> bool {
+    let function = &semantic.functions[id];
+    let Some(class) = function.class.filter(|&c| semantic.is_tf_class(c)) else {
+        return false;
+    };
+    let name = function.def.name.id.as_str();
+    let bases = TfBases::of(semantic, class);
+    (!bases.module_only() && name == "call") || (bases.keras && name == "__call__")
+}
+
+/// The first `self.add_loss`, `self.add_metric` or `self.add_update` in
+/// the body of `id` (not of nested functions), with its offset.
+fn own_collected(semantic: &SemanticModel, id: FunctionId) -> Option<(&'static str, TextSize)> {
+    let function = &semantic.functions[id];
+    let self_name = function
+        .def
+        .parameters
+        .args
+        .first()
+        .map(|param| param.parameter.name.id.as_str())?;
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    struct Find<'n> {
+        self_name: &'n str,
+        found: Option<(&'static str, TextSize)>,
+    }
+    impl<'a> Visitor<'a> for Find<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found.is_none() && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    let receiver_is_self = matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == self.self_name);
+                    let method = match attribute.attr.id.as_str() {
+                        "add_loss" => Some("add_loss"),
+                        "add_metric" => Some("add_metric"),
+                        "add_update" => Some("add_update"),
+                        _ => None,
+                    };
+                    if let (true, Some(method)) = (receiver_is_self, method) {
+                        self.found = Some((method, call.start()));
+                        return;
+                    }
+                }
+            }
+            walk_expr(self, expr);
+        }
+    }
+    let mut find = Find {
+        self_name,
+        found: None,
+    };
+    find.visit_body(&function.def.body);
+    find.found
 }
 
 /// The Keras and TensorFlow bases of a class, as far as this module sees

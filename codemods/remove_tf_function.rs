@@ -68,6 +68,12 @@ fn run(checker: &mut Checker) {
         };
         let facts = &semantic.facts[id];
         let name = &function.qualified_name;
+        // Another decorator the analysis cannot see into may add the tensor
+        // work, or expect the `tf.function` object it wraps
+        // (`@convert_type` over `@tf.function`): the decorator stays.
+        if other_decorator(function.def, origin).is_some() {
+            continue;
+        }
         let Some(reason) = reason_to_remove(facts) else {
             if let Some((caller, decorator)) = redundant_decorator(checker, id, &uses) {
                 checker.report(
@@ -120,6 +126,22 @@ fn run(checker: &mut Checker) {
             )),
         }
     }
+}
+
+/// The first decorator of `def` other than its `tf.function` and the
+/// built-in method decorators.
+fn other_decorator(def: &ruff_python_ast::StmtFunctionDef, origin: GraphOrigin) -> Option<&Expr> {
+    let own = match origin {
+        GraphOrigin::Decorator(range) => Some(range),
+        GraphOrigin::Wrapped(_) => None,
+    };
+    def.decorator_list
+        .iter()
+        .filter(|decorator| Some(decorator.range()) != own)
+        .map(|decorator| &decorator.expression)
+        .find(|expression| {
+            !matches!(expression, Expr::Name(name) if matches!(name.id.as_str(), "staticmethod" | "classmethod"))
+        })
 }
 
 /// When the `@tf.function` of `id` is redundant, one of its graph callers

@@ -37,6 +37,13 @@ impl<'a> Importer<'a> {
         if let Some(alias) = self.imports.tensorflow_alias() {
             return Some((format!("{alias}.{attribute}"), None));
         }
+        // `from tensorflow import *` (or `from tensorflow import function`)
+        // bound the name itself.
+        if self.imports.bindings().any(|(local, qualified)| {
+            local == attribute && qualified.strip_prefix("tensorflow.") == Some(attribute)
+        }) {
+            return Some((attribute.to_string(), None));
+        }
         let statement = if !self.imports.is_bound("tf") {
             ("tf", "import tensorflow as tf")
         } else if !self.imports.is_bound("tensorflow") {

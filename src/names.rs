@@ -7,6 +7,8 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+mod tensorflow_all;
+
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
 use ruff_python_ast::{Alias, Expr, ModModule, Stmt, StmtImportFrom};
 
@@ -387,6 +389,10 @@ impl<'a> StatementVisitor<'a> for ImportCollector<'a> {
                     if let (Some(star), 0) = (known, self.depth) {
                         for (local, qualified) in &star.bindings {
                             self.bind(local, qualified.clone());
+                        }
+                    } else if import.level == 0 && module == "tensorflow" {
+                        for name in tensorflow_all::TENSORFLOW_ALL {
+                            self.bind(name, concat(&["tensorflow.", name]));
                         }
                     }
                     return;

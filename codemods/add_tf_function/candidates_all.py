@@ -46,9 +46,17 @@ class Scaler:
         return tf.multiply(x, self.factor)
 
 
-# OK: Keras traces `call`.
+# HY115 (on request): Keras traces `call` itself; a `tf.function` of its own
+# would freeze the weights built on the first call.
 class Block(tf.keras.layers.Layer):
     def call(self, x):
+        return tf.nn.relu(x)
+
+
+# HY115, naming the `add_loss` Keras would no longer see.
+class Penalized(tf.keras.layers.Layer):
+    def call(self, x):
+        self.add_loss(0.01 * tf.reduce_sum(tf.square(x)))
         return tf.nn.relu(x)
 
 

@@ -83,6 +83,12 @@ pub const NESTED_FUNCTION: Refusal = Refusal {
     docs: DOCS,
 };
 
+pub const KERAS_FORWARD_PASS: Refusal = Refusal {
+    code: "HY115",
+    name: "keras-forward-pass",
+    docs: DOCS,
+};
+
 pub static ALL: &[&Refusal] = &[
     &PYTHON_SIDE_EFFECT,
     &EAGER_ONLY_CALL,
@@ -98,6 +104,7 @@ pub static ALL: &[&Refusal] = &[
     &CALLED_ONCE,
     &LITTLE_TENSOR_WORK,
     &NESTED_FUNCTION,
+    &KERAS_FORWARD_PASS,
 ];
 
 #[cfg(test)]

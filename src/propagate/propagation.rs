@@ -595,12 +595,16 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 let Some(kind) = by_callee[v].params.get(conditional.param) else {
                     continue;
                 };
-                if matches!(kind, ParamKind::Unknown)
-                    && matches!(
+                // Computing with a part of a container of unknown content
+                // (`pair[0] + pair[1]`) may be tensor work too.
+                if match kind {
+                    ParamKind::Unknown => matches!(
                         conditional.rule,
                         ParamRule::TensorIfTensor | ParamRule::MethodCall | ParamRule::Call
-                    )
-                {
+                    ),
+                    ParamKind::Other(None) => conditional.rule == ParamRule::TensorIfTensor,
+                    _ => false,
+                } {
                     param_tensor_work = true;
                 }
                 let mut why: Option<&'static str> = None;

@@ -79,6 +79,7 @@ class Program:
     max_traces: int | None = None
     pending: str | None = None
     codes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -104,6 +105,7 @@ def load_programs(records: Path = RECORDS) -> list[Program]:
             max_traces=entry.get("max_traces"),
             pending=entry.get("pending"),
             codes=tuple(entry.get("codes", ())),
+            flags=tuple(entry.get("flags", ())),
         )
         problems = []
         if p.name in seen:
@@ -229,15 +231,15 @@ class Rewrite:
         return "".join(difflib.unified_diff(a, b, f"a/{name}", f"b/{name}"))
 
 
-def hybridize_cmd(binary: str, target: Path) -> list[str]:
-    return [binary, "fix", "--write", "--unsafe-fixes", target.name]
+def hybridize_cmd(binary: str, target: Path, flags: tuple[str, ...] = ()) -> list[str]:
+    return [binary, "fix", "--write", "--unsafe-fixes", *flags, target.name]
 
 
 def rewrite(binary: str, program: Program, workdir: Path) -> Rewrite:
     copy = workdir / program.file
     shutil.copyfile(program.path, copy)
     before = copy.read_bytes()
-    tool = run_cmd(hybridize_cmd(binary, copy), workdir, TOOL_TIMEOUT_S)
+    tool = run_cmd(hybridize_cmd(binary, copy, program.flags), workdir, TOOL_TIMEOUT_S)
     after = copy.read_bytes()
     rw = Rewrite(workdir, copy, before, after, tool, None)
     if tool.returncode not in (0, 1):
@@ -246,7 +248,7 @@ def rewrite(binary: str, program: Program, workdir: Path) -> Rewrite:
     if tool.returncode == 0 and rw.changed:
         rw.error = "hybridize exited 0 (nothing changed) but the file changed"
         return rw
-    rw.second = run_cmd(hybridize_cmd(binary, copy), workdir, TOOL_TIMEOUT_S)
+    rw.second = run_cmd(hybridize_cmd(binary, copy, program.flags), workdir, TOOL_TIMEOUT_S)
     again = copy.read_bytes()
     if rw.second.returncode not in (0, 1):
         rw.error = f"second hybridize run exited {rw.second.returncode}"

@@ -1,0 +1,31 @@
+"""`tf.function`s HY020 leaves alone: nothing here is reported."""
+import custom
+import tensorflow as tf
+from tf_image.core.convert_type_decorator import convert_type
+
+
+# Another decorator wraps the `tf.function` object and may expect it.
+@custom.decorator(input_signature=None)
+@tf.function(autograph=False)
+def wrapped():
+    pass
+
+
+# Another decorator inside may add the tensor work the body does not show.
+@tf.function
+@convert_type
+def converted():
+    pass
+
+
+# A tuple of tensors bound to a name and passed in: `t[0] + t[1]` is
+# tensor computation, even though the tuple's shape is not followed.
+@tf.function
+def add(t):
+    return t[0] + t[1]
+
+
+arg = (tf.ones([2, 2]), tf.ones([2, 2]))
+result = add(arg)
+wrapped()
+converted()
