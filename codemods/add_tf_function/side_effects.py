@@ -4,6 +4,7 @@ import logging
 import random
 import time
 
+import numpy as np
 import tensorflow as tf
 
 history = []
@@ -102,5 +103,31 @@ def local_list(x):
     return out["sum"]
 
 
+# OK: a NumPy array made here may be mutated freely.
+def local_array(x):
+    mask = np.ones(3, dtype=bool)
+    mask[0] = False
+    return tf.reduce_sum(tf.boolean_mask(x, mask)) + tf.reduce_mean(x)
+
+
+# HY101: the name may hold the caller's array (`other`) when it is mutated.
+def maybe_shared_array(x, other):
+    mask = np.ones(3, dtype=bool)
+    if x.shape[0] > 2:
+        mask = other
+    mask[0] = False
+    return tf.reduce_sum(tf.boolean_mask(x, mask)) + tf.reduce_mean(x)
+
+
+# HY101: `np.asarray` hands back the caller's array itself.
+def array_view(x, values):
+    view = np.asarray(values)
+    view[0] = 1.0
+    return tf.reduce_sum(x) + tf.reduce_mean(x) + tf.reduce_max(x)
+
+
 for _ in range(10):
     local_list(x)
+    local_array(x)
+    maybe_shared_array(x, np.ones(3, dtype=bool))
+    array_view(x, np.zeros(3))

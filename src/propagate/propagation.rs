@@ -448,7 +448,11 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // What the call sites of each function tell: how many, which callers,
     // the first in a loop and at module level, and the parameter kinds
     // joined over them.
-    let callee_facts = |v: usize| -> CalleeSites {
+    //
+    // `known`: what the call sites of each function gave its parameters in
+    // the previous round, for the arguments that pass a caller's parameter
+    // on (none in the first round: such an argument is unknown).
+    let callee_facts = |v: usize, known: Option<&[CalleeSites]>| -> CalleeSites {
         let here = &sites[counts[v]..counts[v + 1]];
         let mut params: Vec<Option<ParamKind>> = vec![None; nodes[v].summary.params.len()];
         // Evidence of retracing, for graph functions: the sizes that the
@@ -478,15 +482,13 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             if site.call.in_loop && per_step && facts.loop_call.is_none() {
                 facts.loop_call = Some((module, site.call.line));
             }
-            join_arguments(&nodes[v], site.call, site.module, &mut params, |_| true);
+            let forwarded = known
+                .filter(|_| site.caller != Site::MODULE_LEVEL && !site.call.forwarded.is_empty())
+                .map(|known| forward(site.call, &known[site.caller as usize].params));
+            let call = forwarded.as_ref().unwrap_or(site.call);
+            join_arguments(&nodes[v], call, site.module, &mut params, |_| true);
             if let Some(shapes) = &mut shapes {
-                join_arguments(
-                    &nodes[v],
-                    site.call,
-                    site.module,
-                    shapes,
-                    ParamKind::knows_shape,
-                );
+                join_arguments(&nodes[v], call, site.module, shapes, ParamKind::knows_shape);
             }
         }
         if let Some(shapes) = shapes {
@@ -501,11 +503,43 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             .collect();
         facts
     };
-    let by_callee: Vec<CalleeSites> = if parallel {
-        (0..n).into_par_iter().map(callee_facts).collect()
+    let mut by_callee: Vec<CalleeSites> = if parallel {
+        (0..n)
+            .into_par_iter()
+            .map(|v| callee_facts(v, None))
+            .collect()
     } else {
-        (0..n).map(callee_facts).collect()
+        (0..n).map(|v| callee_facts(v, None)).collect()
     };
+    // Parameters passed on from caller to callee take, round by round, the
+    // kinds the caller's own call sites give them. Each round starts from a
+    // sound answer (an unknown kind for what is passed on) and stays one,
+    // so stopping after a few rounds (a long chain, a recursive cycle) only
+    // leaves some kinds less precise.
+    let forwarding: Vec<usize> = (0..n)
+        .filter(|&v| {
+            sites[counts[v]..counts[v + 1]]
+                .iter()
+                .any(|site| site.caller != Site::MODULE_LEVEL && !site.call.forwarded.is_empty())
+        })
+        .collect();
+    for _ in 0..FORWARDING_ROUNDS {
+        if forwarding.is_empty() {
+            break;
+        }
+        let next: Vec<CalleeSites> = forwarding
+            .iter()
+            .map(|&v| callee_facts(v, Some(&by_callee)))
+            .collect();
+        let mut changed = false;
+        for (&v, facts) in forwarding.iter().zip(next) {
+            changed |= facts.params != by_callee[v].params;
+            by_callee[v] = facts;
+        }
+        if !changed {
+            break;
+        }
+    }
     // Modules linked by a call (a run over one module has none).
     let mut links: Vec<(u32, u32)> = Vec::new();
     if parallel {
@@ -856,6 +890,42 @@ fn call_graph_shape(
 
 /// Joins into `params` the kinds of the arguments one call site (in module
 /// `module`) passes that `keep` accepts.
+/// How many times kinds are passed on through parameters: a chain of
+/// wrappers longer than this keeps unknown kinds at its end.
+const FORWARDING_ROUNDS: usize = 4;
+
+/// `call` with the arguments that pass a parameter of the caller on
+/// replaced by what the caller's call sites give that parameter (`caller`).
+/// An instance stays unknown (its class is named as the caller's module
+/// names it), and a Python value that changes between calls is said to
+/// change at this call.
+fn forward(call: &CallSummary, caller: &[ParamKind]) -> CallSummary {
+    let mut call = call.clone();
+    let positions = call.args.len();
+    for &(slot, param) in call.forwarded.iter() {
+        let kind = match caller.get(usize::from(param)) {
+            Some(ParamKind::Instance(_)) | None => continue,
+            // Different constants at different call sites (line 0) stay
+            // that; a value changing from call to call there changes here.
+            Some(ParamKind::Primitive {
+                literal,
+                varies_at: Some(1..),
+            }) => ParamKind::Primitive {
+                literal: literal.clone(),
+                varies_at: Some(call.line),
+            },
+            Some(kind) => kind.clone(),
+        };
+        let slot = usize::from(slot);
+        if slot < positions {
+            call.args[slot] = Some(kind);
+        } else if let Some((_, keyword)) = call.keywords.get_mut(slot - positions) {
+            *keyword = kind;
+        }
+    }
+    call
+}
+
 fn join_arguments(
     target: &Node,
     call: &CallSummary,

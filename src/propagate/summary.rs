@@ -10,7 +10,7 @@ use ruff_text_size::TextSize;
 use crate::semantic::builtins::names_a_layer;
 use crate::semantic::effects::{Call, Callee, ParamRule};
 use crate::semantic::facts::LineCulprit;
-use crate::semantic::kinds::ParamKind;
+use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::SemanticModel;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -105,15 +105,36 @@ pub struct CallSummary {
     /// `Name` clone shares its text with the tree's, which the parse arena
     /// reuses once the tree is gone: see [`crate::arena`]).
     pub keywords: Box<[(Box<str>, ParamKind)]>,
+    /// Arguments that pass a parameter of the calling function on as it
+    /// is (`g(x)` in `def f(x)`): (slot, parameter of the caller), where a
+    /// slot below `args.len()` is a position and the others index
+    /// `keywords` after the positions. The propagation gives them the kind
+    /// the caller's own call sites give that parameter.
+    pub forwarded: Box<[(u16, u16)]>,
 }
 
 impl ModuleSummary {
-    /// Its calls as if none were in a loop: for a file whose loops are
-    /// not the program's (a test file analysed for its call sites).
+    /// Its calls as if none were in a loop, and the values they pass as
+    /// constants: for a file whose loops are not the program's (a test
+    /// file analysed for its call sites).
     pub fn forget_loops(&mut self) {
         let calls = self.functions.iter_mut().flat_map(|f| f.calls.iter_mut());
         for call in calls.chain(self.module_calls.iter_mut()) {
             call.in_loop = false;
+            // Nor does a value it sweeps change between the program's calls:
+            // it is one more constant.
+            let kinds = call
+                .args
+                .iter_mut()
+                .flatten()
+                .chain(call.keywords.iter_mut().map(|(_, kind)| kind));
+            for kind in kinds {
+                if let ParamKind::Primitive { varies_at, .. } = kind {
+                    if varies_at.is_some() {
+                        *varies_at = Some(0);
+                    }
+                }
+            }
         }
     }
 
@@ -167,6 +188,19 @@ impl ModuleSummary {
                             Box::from(name.as_str()),
                             ParamKind::of_argument(value, at, &class_name),
                         )
+                    })
+                    .collect(),
+                forwarded: call
+                    .args
+                    .iter()
+                    .map(Option::as_ref)
+                    .chain(call.keywords.iter().map(|(_, value)| Some(value)))
+                    .enumerate()
+                    .filter_map(|(slot, value)| match value {
+                        Some(&Value::Param(param)) => {
+                            Some((u16::try_from(slot).ok()?, u16::try_from(param).ok()?))
+                        }
+                        _ => None,
                     })
                     .collect(),
             }

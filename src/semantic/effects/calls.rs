@@ -273,8 +273,8 @@ impl<'a> Walker<'_, 'a> {
                         index,
                         ParamRule::EagerIfMaybeTensor,
                         call.start(),
-                        "passes the tensor `",
-                        format_args!("` to {callee}"),
+                        "passes `",
+                        format_args!("` (a tensor, when a caller passes one) to {callee}"),
                     );
                 }
                 Value::Derived(params) => {
@@ -283,8 +283,8 @@ impl<'a> Walker<'_, 'a> {
                             index,
                             ParamRule::EagerIfMaybeTensor,
                             call.start(),
-                            "passes a tensor computed from `",
-                            format_args!("` to {callee}"),
+                            "passes a value computed from `",
+                            format_args!("` (a tensor, when a caller passes one) to {callee}"),
                         );
                     }
                 }

@@ -106,6 +106,12 @@ pub(super) struct Walker<'m, 'a> {
     pub(super) globals: HashSet<&'a str>,
     pub(super) nonlocals: HashSet<&'a str>,
     pub(super) values: HashMap<&'a str, Value>,
+    /// Local names bound to NumPy arrays, and whether every write so far
+    /// made a new array (`mask = np.ones(n)`): mutating one touches nothing
+    /// the caller holds.
+    pub(super) arrays: HashMap<&'a str, bool>,
+    /// The name the write being made binds to a new array.
+    pub(super) new_array: Option<&'a str>,
     /// What this method assigns to `self.<attr>`, when asked for (in the
     /// constructors of the attributes pass).
     pub(super) self_attributes: Option<Vec<(Box<str>, Value)>>,
@@ -174,6 +180,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             globals,
             nonlocals,
             values,
+            arrays: HashMap::default(),
+            new_array: None,
             self_attributes: None,
             loop_depth: 0,
             step_loops: 0,
@@ -565,6 +573,9 @@ impl<'a> Walker<'_, 'a> {
                             self.on_write(target, Some(value.clone()));
                         }
                         self.visit_target(last);
+                        if others.is_empty() {
+                            self.note_array(last, &assign.value, &value);
+                        }
                         self.on_write(last, Some(value));
                         self.static_shape_assign(last, &assign.value);
                     }

@@ -43,6 +43,9 @@ impl<'a> Walker<'_, 'a> {
             return Some(Owner::Argument(shown));
         }
         if self.locals.contains(name) {
+            if self.arrays.get(name) == Some(&true) {
+                return None;
+            }
             return match self.values.get(name) {
                 Some(value @ Value::Container(_)) if value.is_fresh() => None,
                 Some(Value::Instance(_) | Value::Primitive { .. } | Value::Tensor(_)) => None,
@@ -55,11 +58,74 @@ impl<'a> Walker<'_, 'a> {
         Some(Owner::Enclosing(shown))
     }
 
+    /// Notes, before `target = expr` is written, whether it binds a local
+    /// name to a new NumPy array (a constructor such as `np.ones`,
+    /// `np.array` or `np.zeros_like`, `.copy()`, or arithmetic on an array):
+    /// [`Walker::on_write`] takes it. Any other write of the name makes it a
+    /// possibly shared array from then on.
+    pub(super) fn note_array(&mut self, target: &'a Expr, expr: &Expr, value: &Value) {
+        if let Expr::Name(name) = target {
+            if matches!(value, Value::NdArray(_)) && self.makes_new_array(expr) {
+                self.new_array = Some(name.id.as_str());
+            }
+        }
+    }
+
+    fn makes_new_array(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::BinOp(_) => true,
+            Expr::Call(call) => {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if attribute.attr.id.as_str() == "copy" && call.arguments.is_empty() {
+                        return true;
+                    }
+                }
+                self.model
+                    .imports
+                    .with_resolved(&call.func, |qualified| {
+                        qualified.strip_prefix("numpy.").is_some_and(|function| {
+                            matches!(
+                                function,
+                                "ones"
+                                    | "zeros"
+                                    | "empty"
+                                    | "full"
+                                    | "array"
+                                    | "arange"
+                                    | "linspace"
+                                    | "eye"
+                                    | "identity"
+                                    | "ones_like"
+                                    | "zeros_like"
+                                    | "empty_like"
+                                    | "full_like"
+                                    | "copy"
+                                    | "concatenate"
+                                    | "stack"
+                                    | "vstack"
+                                    | "hstack"
+                                    | "tile"
+                                    | "repeat"
+                            )
+                        })
+                    })
+                    .unwrap_or(false)
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn on_write(&mut self, target: &'a Expr, value: Option<Value>) {
         let offset = target.start();
         match target {
             Expr::Name(name) => {
                 let id = name.id.as_str();
+                let fresh = self.new_array.take() == Some(id);
+                let first = !self.values.contains_key(id);
+                self.arrays
+                    .entry(id)
+                    .and_modify(|all_fresh| *all_fresh &= fresh)
+                    .or_insert(fresh && first);
                 if self.at_module_level() || self.locals.contains(id) {
                     let value = value.unwrap_or(Value::Unknown);
                     let module_level = self.at_module_level();
