@@ -17,7 +17,7 @@ use crate::observe::profile::Kind;
 use crate::observe::Entry;
 use crate::semantic::effects::{Callee, Effect};
 use crate::semantic::facts::{EffectWhy, FunctionFacts};
-use crate::semantic::kinds::ParamKind;
+use crate::semantic::kinds::{ObjectKind, ParamKind};
 use crate::semantic::{ClassId, FunctionId, SemanticModel};
 use crate::settings::Candidates;
 
@@ -132,6 +132,18 @@ fn judge(
         ));
     }
     refusals.extend(refusals_of(checker.source, semantic, id));
+    let symbolic = facts
+        .params
+        .iter()
+        .find(|(_, kind)| matches!(kind, ParamKind::Object(ObjectKind::SymbolicTensor)));
+    if let Some((param, _)) = symbolic {
+        refusals.push((
+            &refusals::KERAS_SYMBOLIC_ARGUMENT,
+            format!(
+                "receives a Keras symbolic tensor for `{param}` (built from `keras.Input` while a functional model is put together); no `tf.function` can take one"
+            ),
+        ));
+    }
     let keras_forward = is_keras_forward(semantic, id);
     if keras_forward {
         let method = function.def.name.id.as_str();
@@ -213,7 +225,11 @@ fn judge(
     // function or method with tensor work enough to gain as a graph
     // function: not one that runs an operation or two, nor a closure over
     // its parent's state, which nobody lifts out for a graph function.
-    quiet |= little_work_of_its_own(semantic, id) || function.parent.is_some() || keras_forward;
+    // Nor one about model-building code (symbolic tensors in).
+    quiet |= little_work_of_its_own(semantic, id)
+        || function.parent.is_some()
+        || keras_forward
+        || symbolic.is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal

@@ -89,6 +89,12 @@ pub const KERAS_FORWARD_PASS: Refusal = Refusal {
     docs: DOCS,
 };
 
+pub const KERAS_SYMBOLIC_ARGUMENT: Refusal = Refusal {
+    code: "HY116",
+    name: "keras-symbolic-argument",
+    docs: DOCS,
+};
+
 pub static ALL: &[&Refusal] = &[
     &PYTHON_SIDE_EFFECT,
     &EAGER_ONLY_CALL,
@@ -105,6 +111,7 @@ pub static ALL: &[&Refusal] = &[
     &LITTLE_TENSOR_WORK,
     &NESTED_FUNCTION,
     &KERAS_FORWARD_PASS,
+    &KERAS_SYMBOLIC_ARGUMENT,
 ];
 
 #[cfg(test)]

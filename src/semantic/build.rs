@@ -33,6 +33,7 @@ impl<'a> SemanticModel<'a> {
             wrapped: Vec::new(),
             tf_function_calls: 0,
             loop_depth: 0,
+            keras_inputs: false,
         };
         builder.visit_body(&module.body);
         let Builder {
@@ -41,6 +42,7 @@ impl<'a> SemanticModel<'a> {
             pending_calls,
             wrapped,
             tf_function_calls,
+            keras_inputs,
             ..
         } = builder;
         let mut model = SemanticModel {
@@ -60,6 +62,7 @@ impl<'a> SemanticModel<'a> {
             facts: Vec::new(),
             missing_facts: MissingFacts::None,
             tf_function_calls,
+            keras_inputs,
             has_walrus: source.contains(":="),
             project_tf_classes,
             memo: Memo::default(),
@@ -178,6 +181,8 @@ struct Builder<'a, 'm> {
     wrapped: Vec<(Reference<'a>, TextRange)>,
     tf_function_calls: usize,
     loop_depth: usize,
+    /// Whether the module calls Keras's `Input`.
+    keras_inputs: bool,
 }
 
 impl<'a> Builder<'a, '_> {
@@ -324,6 +329,17 @@ impl<'a> Visitor<'a> for Builder<'a, '_> {
                 if let Some(reference) = wrapped.and_then(|arg| self.reference(arg)) {
                     self.wrapped.push((reference, call.range()));
                 }
+            }
+            let last = match call.func.as_ref() {
+                Expr::Name(name) => Some(name.id.as_str()),
+                Expr::Attribute(attribute) => Some(attribute.attr.id.as_str()),
+                _ => None,
+            };
+            if last == Some("Input") && !self.keras_inputs {
+                self.keras_inputs = self
+                    .imports
+                    .with_resolved(&call.func, crate::names::is_keras)
+                    .unwrap_or(false);
             }
             if let Some(reference) = self.reference(&call.func) {
                 self.pending_calls.push(PendingCall {

@@ -95,6 +95,9 @@ pub struct SemanticModel<'a> {
     /// arguments included): codemods that look only at such calls skip
     /// walking modules that have none.
     pub tf_function_calls: usize,
+    /// Whether the module calls Keras's `Input` (builds a functional model
+    /// from symbolic tensors).
+    pub keras_inputs: bool,
     /// Whether the text has `:=` anywhere (assignment expressions bind
     /// names; without one, bindings are found without walking expressions).
     pub has_walrus: bool,

@@ -225,8 +225,29 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// The value a call returns, without recording its effects.
+    /// The value a call returns, without recording its effects. In a
+    /// module that builds Keras inputs, a layer, an operation or a function
+    /// given a Keras symbolic tensor gives one back.
     pub(super) fn call_value(&self, call: &ExprCall) -> Value {
+        let value = self.plain_call_value(call);
+        if self.model.keras_inputs
+            && matches!(
+                value,
+                Value::Tensor(_) | Value::Unknown | Value::Object(ObjectKind::Other)
+            )
+            && call
+                .arguments
+                .args
+                .iter()
+                .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                .any(|arg| self.value(arg) == Value::Object(ObjectKind::SymbolicTensor))
+        {
+            return Value::Object(ObjectKind::SymbolicTensor);
+        }
+        value
+    }
+
+    fn plain_call_value(&self, call: &ExprCall) -> Value {
         if let Some(value) = self.model.imports.with_resolved(&call.func, |qualified| {
             qualified_call_value(qualified, call, self)
         }) {

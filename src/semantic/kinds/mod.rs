@@ -99,6 +99,10 @@ impl Value {
         match (self, other) {
             (a, b) if a == b => a.clone(),
             (Value::Nothing, other) | (other, Value::Nothing) => other.clone(),
+            // What may be a Keras symbolic tensor stays one: no graph
+            // function may take it.
+            (symbolic @ Value::Object(ObjectKind::SymbolicTensor), _)
+            | (_, symbolic @ Value::Object(ObjectKind::SymbolicTensor)) => symbolic.clone(),
             (Value::Tensor(a), Value::Tensor(b)) => Value::Tensor(a.join(b)),
             (Value::NdArray(a), Value::NdArray(b)) => Value::NdArray(match (a, b) {
                 (Some(a), Some(b)) => Some(Box::new(a.join(b))),
@@ -266,6 +270,8 @@ impl ParamKind {
     pub fn join(&self, other: &Self) -> Self {
         match (self, other) {
             (a, b) if a == b => a.clone(),
+            (symbolic @ ParamKind::Object(ObjectKind::SymbolicTensor), _)
+            | (_, symbolic @ ParamKind::Object(ObjectKind::SymbolicTensor)) => symbolic.clone(),
             (
                 ParamKind::Primitive {
                     literal: a,

@@ -36,6 +36,10 @@ pub enum ObjectKind {
     Checkpoint,
     /// A summary writer (`tf.summary.create_file_writer(...)`).
     SummaryWriter,
+    /// A Keras symbolic tensor: what `keras.Input(...)` gives, and what
+    /// layers and operations make of it while a functional model is built.
+    /// No `tf.function` can take one.
+    SymbolicTensor,
     /// Any other TensorFlow or Keras object.
     Other,
 }
@@ -91,7 +95,9 @@ impl ObjectKind {
                 ObjectKind::Metric
             } else if matches!(last, "Model" | "Sequential") || qualified.contains(".models.") {
                 ObjectKind::Model
-            } else if qualified.contains(".layers.") && last != "Input" && last != "InputSpec" {
+            } else if last == "Input" {
+                ObjectKind::SymbolicTensor
+            } else if qualified.contains(".layers.") && last != "InputSpec" {
                 ObjectKind::Layer
             } else {
                 ObjectKind::Other
@@ -170,6 +176,7 @@ impl ObjectKind {
             ObjectKind::TensorArray => "a `tf.TensorArray`",
             ObjectKind::Checkpoint => "a checkpoint",
             ObjectKind::SummaryWriter => "a summary writer",
+            ObjectKind::SymbolicTensor => "a Keras symbolic tensor",
             ObjectKind::Other => "a TensorFlow object",
         }
     }
