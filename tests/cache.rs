@@ -94,6 +94,19 @@ fn entries(cache: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The packs of a cache directory, and whether each has its index beside
+/// it.
+fn packs(cache: &Path) -> Vec<(PathBuf, bool)> {
+    entries(cache)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "pack"))
+        .map(|path| {
+            let indexed = path.with_extension("idx").is_file();
+            (path, indexed)
+        })
+        .collect()
+}
+
 /// What every command prints with no cache at all.
 fn uncached(dir: &Path) -> Vec<String> {
     COMMANDS
@@ -321,6 +334,95 @@ fn corrupt_entries_are_ignored_and_rewritten() {
     damaged_entries_are_ignored_and_rewritten(Vec::clear);
 }
 
+/// A run that needs a few records reads a pack's index and those records
+/// only: a damaged index, an index of another pack or none at all must not
+/// change what any run prints, and the pack is then read whole (every
+/// record found: no miss).
+#[test]
+fn a_damaged_or_missing_pack_index_falls_back_to_the_whole_pack() {
+    let dir = project();
+    let cold = uncached(dir.path());
+    assert_same_as(dir.path(), &cold, None, "cold");
+    let (stats, fixed) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "{stats}");
+    let cache = dir.path().join(".hybridize_cache");
+    let found = packs(&cache);
+    assert!(
+        !found.is_empty() && found.iter().all(|&(_, indexed)| indexed),
+        "a pack without its index: {found:?}"
+    );
+    let indexes: Vec<PathBuf> = found.iter().map(|(p, _)| p.with_extension("idx")).collect();
+    let originals: Vec<Vec<u8>> = indexes.iter().map(|p| fs::read(p).unwrap()).collect();
+    // Each index: its byte at `at` changed (the checksum tells), cut short,
+    // emptied, removed, and one pointing every record at the wrong place
+    // with a checksum that fits (only the records' own checks tell).
+    let misplaced = |bytes: &[u8]| -> Vec<u8> {
+        let mut bytes = bytes[..bytes.len() - 8].to_vec();
+        let entries = (bytes.len() - 40) / 32;
+        for e in 0..entries {
+            let start = 40 + e * 32 + 16;
+            let at = u64::from_le_bytes(bytes[start..start + 8].try_into().unwrap());
+            bytes[start..start + 8].copy_from_slice(&(at + 1).to_le_bytes());
+        }
+        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
+        bytes.extend_from_slice(&checksum.to_le_bytes());
+        bytes
+    };
+    type Damage<'a> = (&'a str, Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + 'a>);
+    let damages: Vec<Damage> = vec![
+        (
+            "a byte of the stamp changed",
+            Box::new(|b: &[u8]| {
+                let mut b = b.to_vec();
+                b[9] ^= 0x5a;
+                Some(b)
+            }),
+        ),
+        (
+            "a byte of an entry changed",
+            Box::new(|b: &[u8]| {
+                let mut b = b.to_vec();
+                b[40 + 17] ^= 0x5a;
+                Some(b)
+            }),
+        ),
+        (
+            "cut short",
+            Box::new(|b: &[u8]| Some(b[..b.len() / 2].to_vec())),
+        ),
+        ("emptied", Box::new(|_: &[u8]| Some(Vec::new()))),
+        ("removed", Box::new(|_: &[u8]| None)),
+    ];
+    for (what, damage) in &damages {
+        for (path, original) in indexes.iter().zip(&originals) {
+            match damage(original) {
+                Some(bytes) => fs::write(path, bytes).unwrap(),
+                None => fs::remove_file(path).unwrap(),
+            }
+        }
+        let (stats, damaged) = fix_stats(dir.path());
+        assert!(stats.contains(" 0 misses"), "index {what}: {stats}");
+        assert_eq!(damaged, fixed, "index {what}");
+        for (path, original) in indexes.iter().zip(&originals) {
+            fs::write(path, original).unwrap();
+        }
+    }
+    // Misplaced records are misses, computed again: the same output.
+    for (path, original) in indexes.iter().zip(&originals) {
+        fs::write(path, misplaced(original)).unwrap();
+    }
+    let (stats, damaged) = fix_stats(dir.path());
+    assert!(
+        !stats.contains(" 0 misses"),
+        "misplaced records read: {stats}"
+    );
+    assert_eq!(damaged, fixed, "index misplacing the records");
+    assert_same_as(dir.path(), &cold, None, "misplaced records");
+    let (stats, again) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "not rewritten: {stats}");
+    assert_eq!(again, fixed);
+}
+
 #[test]
 fn entries_of_another_version_or_settings_are_ignored_and_rewritten() {
     // Every record's stamp (tool and settings) changed.
@@ -513,7 +615,7 @@ fn the_cache_is_pruned_to_its_bound() {
     ));
     run(dir.path(), &other, None);
     run(dir.path(), &["fix", "."], None);
-    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 2);
+    assert_eq!(packs(&dir.path().join(".hybridize_cache")).len(), 2);
     // Over the bound, a run that writes keeps only what it used.
     write(
         dir.path(),
@@ -531,7 +633,7 @@ fn the_cache_is_pruned_to_its_bound() {
         shown(&output),
         shown(&run(dir.path(), &["fix", "--no-cache", "."], None))
     );
-    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 1);
+    assert_eq!(packs(&dir.path().join(".hybridize_cache")).len(), 1);
     // The other settings' records are gone: computed again, same output.
     let (stats, _) = fix_stats(dir.path());
     assert!(stats.contains(" 0 misses"), "{stats}");

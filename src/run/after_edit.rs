@@ -67,18 +67,6 @@ pub(super) fn after_edit(
     let timer = PhaseTimer::from_env();
     let record = replay::key(cache, paths, call_sites_only);
     let Missed { mut entry, now, .. } = missed;
-    let Some(links) = cache.get_file::<RunLinks>(links_key(cache, record)) else {
-        return whole("no links of the last run");
-    };
-    let modules = links.files.len();
-    if links.fingerprint != entry.fingerprint(cache).value()
-        || links.firsts as usize > modules
-        || links.stubs.len() != modules
-        || links.keys.len() != links.firsts as usize
-        || links.files.iter().any(|&i| i as usize >= paths.len())
-    {
-        return None;
-    }
     // `HYBRIDIZE_SECOND_LOOK=all` (what the corpus test compares with):
     // every file is looked at again, in a whole run.
     if std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all") {
@@ -98,27 +86,10 @@ pub(super) fn after_edit(
     let [edited] = changed[..] else {
         return whole(&format!("{} files changed", changed.len()));
     };
-    let Some(me) = links.files[..links.firsts as usize]
-        .iter()
-        .position(|&i| i as usize == edited)
-    else {
-        return whole("the changed file was no TensorFlow module");
-    };
-    if links.star_targets.contains(&(edited as u32)) {
-        return whole("another file star-imports the changed one");
-    }
-    let (_, in_group) = reach(modules, me, links.links.iter());
-    let size = in_group.iter().filter(|&&g| g).count();
-    if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
-        return whole(&format!("the edit may reach {size} of {modules} modules"));
-    }
-    timer.lap(
-        "after an edit: the last run's links read, the changed file found",
-        1,
-    );
     let overlay = Overlay::default();
     let stored = std::mem::take(&mut entry.reports);
     let reports = in_worker_pool(|| {
+        let timer = PhaseTimer::from_env();
         let stars = StarImports::new(paths, &overlay);
         let round = Round {
             settings,
@@ -131,24 +102,64 @@ pub(super) fn after_edit(
             cache: Some(cache),
             contents: Some(recorder.contents()),
         };
-        // The edited file's first look, and its names as they were.
-        let (first, _) = first_pass(
-            edited,
-            &paths[edited],
-            round.call_sites_only(edited),
-            &round,
+        // The last run's links read while the edited file gets its first
+        // look (neither needs the other; on two cores this halves the
+        // wait). The first look is wasted only when the run is a whole one.
+        let (links, (first, _)) = rayon::join(
+            || cache.get_file::<RunLinks>(links_key(cache, record)),
+            || {
+                first_pass(
+                    edited,
+                    &paths[edited],
+                    round.call_sites_only(edited),
+                    &round,
+                )
+            },
         );
+        let Some(mut links) = links else {
+            return whole("no links of the last run");
+        };
+        let modules = links.files.len();
+        if links.fingerprint != entry.fingerprint(cache).value()
+            || links.firsts as usize > modules
+            || links.stubs.len() != modules
+            || links.keys.len() != links.firsts as usize
+            || links.files.iter().any(|&i| i as usize >= paths.len())
+        {
+            return None;
+        }
+        let Some(me) = links.files[..links.firsts as usize]
+            .iter()
+            .position(|&i| i as usize == edited)
+        else {
+            return whole("the changed file was no TensorFlow module");
+        };
+        if links.star_targets.contains(&(edited as u32)) {
+            return whole("another file star-imports the changed one");
+        }
+        let (_, in_group) = reach(modules, me, links.links.iter());
+        let size = in_group.iter().filter(|&&g| g).count();
+        if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
+            return whole(&format!("the edit may reach {size} of {modules} modules"));
+        }
+        timer.lap(
+            "after an edit: the last run's links read, the edited file looked at",
+            1,
+        );
+        // The edited module's names as they were.
         let summary = first.summary.as_ref()?;
         if first.report.error.is_some() || !ModuleStub::of(summary).same(&links.stubs[me]) {
             return whole("the edit changed names other modules see");
         }
         let key = first.key;
-        let reports = propagate_group(paths, &links, &in_group, edited, first, &round, stored);
+        let reports = propagate_group(paths, &mut links, &in_group, edited, first, &round, stored);
         let targets = stars.targets();
-        let (reports, calls) = reports?;
-        Some((reports, targets, key, calls))
+        let (reports, calls, stubs) = reports?;
+        links.stubs = stubs;
+        Some((reports, targets, key, calls, links, me, size))
     });
-    let (mut reports, targets, key, calls) = reports?;
+    let (mut reports, targets, key, calls, links, me, size) = reports?;
+    let modules = links.files.len();
     // Read while nothing changed: a file written meanwhile makes it a run.
     let end = replay::states(paths);
     if end != now {
@@ -181,7 +192,7 @@ pub(super) fn after_edit(
     });
     // The records of the modules no edit reached stay in the cache.
     cache.keep_unused();
-    timer.lap("after an edit: states checked, reports handed on", size);
+    timer.lap("after an edit: all of it", size);
     if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
         eprintln!(
             "cache: after an edit of {}: {size} of {modules} modules propagated again",
@@ -205,16 +216,18 @@ fn whole<T>(why: &str) -> Option<T> {
 
 /// The group of the edited module propagated, the files of the modules
 /// whose facts the edit can change looked at again, every other file's
-/// report as recorded (in file order).
+/// report as recorded (in file order). The stubs of `links` stand in for
+/// the modules outside the group while it runs (moved, not copied: there
+/// are thousands), and are back in place when it returns `Some`.
 fn propagate_group(
     paths: &[PathBuf],
-    links: &RunLinks,
+    links: &mut RunLinks,
     in_group: &[bool],
     edited: usize,
     mut edited_first: FirstPass,
     round: &Round,
     stored: Vec<Option<StoredReport>>,
-) -> Option<(Vec<FileReport>, Links)> {
+) -> Option<(Vec<FileReport>, Links, Vec<ModuleStub>)> {
     let firsts = links.firsts as usize;
     let cache = round.cache?;
     let me = links.files[..firsts]
@@ -225,25 +238,38 @@ fn propagate_group(
     // The group's summaries: the first looks' (read from the cache by the
     // keys the last run recorded: their files did not change) and the
     // demand search's; every other module by its names only.
-    let mut summaries: Vec<ModuleSummary> = (0..links.files.len())
+    let stubs = std::mem::take(&mut links.stubs);
+    let links = &*links;
+    // Per module: its summary, and its stub when it is in the group (else
+    // the hash of its calls, to make the stub again).
+    let (mut summaries, kept): (Vec<ModuleSummary>, Vec<Result<ModuleStub, u128>>) = stubs
         .into_par_iter()
-        .map(|m| -> Option<ModuleSummary> {
-            if !in_group[m] {
-                return Some(links.stubs[m].to_summary());
-            }
-            if m == me {
-                return Some(ModuleStub::placeholder());
-            }
-            if m >= firsts {
-                return demand_summary(&paths[links.files[m] as usize], round);
-            }
-            let key = links.keys[m];
-            if key == 0 {
-                return None;
-            }
-            first_summary(cache, Key::from_value(key))?
-        })
-        .collect::<Option<_>>()?;
+        .enumerate()
+        .map(
+            |(m, stub)| -> Option<(ModuleSummary, Result<ModuleStub, u128>)> {
+                if !in_group[m] {
+                    let (summary, calls) = stub.into_summary();
+                    return Some((summary, Err(calls)));
+                }
+                if m == me {
+                    return Some((ModuleStub::placeholder(), Ok(stub)));
+                }
+                if m >= firsts {
+                    return Some((
+                        demand_summary(&paths[links.files[m] as usize], round)?,
+                        Ok(stub),
+                    ));
+                }
+                let key = links.keys[m];
+                if key == 0 {
+                    return None;
+                }
+                Some((first_summary(cache, Key::from_value(key))??, Ok(stub)))
+            },
+        )
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     summaries[me] = me_summary;
     timer.lap("after an edit: the group's summaries read", 1);
     let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
@@ -299,12 +325,24 @@ fn propagate_group(
         .collect::<Option<Vec<FileReport>>>();
     let calls = propagation.links().to_vec();
     drop(propagation);
+    let mut modules = modules;
+    let stubs = kept
+        .into_iter()
+        .enumerate()
+        .map(|(m, kept)| {
+            kept.unwrap_or_else(|calls| {
+                let summary =
+                    std::mem::replace(&mut modules.summaries[m], ModuleStub::placeholder());
+                ModuleStub::from_summary(summary, calls)
+            })
+        })
+        .collect();
     modules.drop_in_parallel();
     timer.lap(
         "after an edit: the files it can change looked at again",
         reached.iter().filter(|&&r| r).count(),
     );
-    Some((reports?, calls))
+    Some((reports?, calls, stubs))
 }
 
 /// Per module (of `n`), over `links` (caller, callee): whether the facts
