@@ -947,3 +947,44 @@ fn a_run_after_an_edit_propagates_the_callers_of_what_it_reaches() {
     assert!(partial, "the edit was not propagated alone:\n{moved}");
     assert_eq!(moved, first);
 }
+
+/// A run after an edit propagates the edited module's group with only the
+/// modules the group's names can meet standing in for the others: a class
+/// of the edited module that is a Keras layer only through classes of two
+/// modules no call links to it must still be one, and a module nothing
+/// names (`other.py`, with a class of a base named through a module) must
+/// change nothing.
+#[test]
+fn a_run_after_an_edit_resolves_classes_through_modules_outside_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/base.py",
+        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    pass\n",
+    );
+    write(
+        dir.path(),
+        "pkg/mid.py",
+        "import tensorflow as tf\nfrom pkg.base import Base\n\n\nclass Mid(Base):\n    pass\n",
+    );
+    let model = "import tensorflow as tf\nfrom pkg.mid import Mid\n\nhistory = []\n\n\nclass Net(Mid):\n    def call(self, x):\n        history.append(x)\n        return tf.nn.relu(x) * 2.0 + tf.reduce_sum(x)\n\n\ndef body(x):\n    history.append(x)\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nnet = Net()\nfor _ in range(3):\n    net(tf.ones([2]))\n    body(tf.ones([2]))\n";
+    write(dir.path(), "model.py", model);
+    write(
+        dir.path(),
+        "other.py",
+        "import collections\nimport tensorflow as tf\n\n\nclass Table(collections.OrderedDict):\n    pass\n\n\ndef step(x):\n    print(\"step\")\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
+    );
+    let (first, _) = check_after_edit(dir.path(), "cold");
+    assert!(first.contains("model.py"), "{first}");
+    for (i, line) in ["# one\n", "# two\n"].iter().enumerate() {
+        write(
+            dir.path(),
+            "model.py",
+            &format!("{}{model}", line.repeat(i + 1)),
+        );
+        let (after, partial) = check_after_edit(dir.path(), "a line inserted");
+        assert!(partial, "the edit was not propagated alone:\n{after}");
+        assert_ne!(after, first, "the findings did not move with the lines");
+    }
+}

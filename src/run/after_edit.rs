@@ -15,10 +15,14 @@
 //! that every call outside its group means what it meant (no call of
 //! another group can come to mean one of its functions), and that the
 //! files the demand search adds are the same. The edited module's group is
-//! then propagated with its modules' full summaries, every other module
-//! standing in by its names only (so that names resolve as in a whole
-//! run, and modules keep their numbers); if a call of the group now means
-//! a function outside it, the run is made whole. Anything else, or any
+//! then propagated with its modules' full summaries, the modules the
+//! group's names can meet (by a dotted prefix of a string of the group's
+//! summaries, and so on through those modules' bases, class imports and
+//! star imports: see [`nameable`]) standing in by their names only (so
+//! that names resolve as in a whole run), and every other module by
+//! nothing (it keeps its number; no look-up of the propagation can meet
+//! it); if a call of the group now means a function outside it, the run
+//! is made whole. Anything else, or any
 //! doubt (more than one file changed, a file another one star-imports, a
 //! summary missing from the cache, a group too large to gain from it),
 //! and the run is a whole one.
@@ -240,38 +244,69 @@ fn propagate_group(
     // demand search's; every other module by its names only.
     let stubs = std::mem::take(&mut links.stubs);
     let links = &*links;
-    // Per module: its summary, and its stub when it is in the group (else
-    // the hash of its calls, to make the stub again).
-    let (mut summaries, kept): (Vec<ModuleSummary>, Vec<Result<ModuleStub, u128>>) = stubs
+    let modules_count = stubs.len();
+    let mut group: Vec<Option<ModuleSummary>> = (0..modules_count)
         .into_par_iter()
+        .map(|m| -> Option<Option<ModuleSummary>> {
+            if !in_group[m] || m == me {
+                return Some(None);
+            }
+            if m >= firsts {
+                return Some(Some(demand_summary(
+                    &paths[links.files[m] as usize],
+                    round,
+                )?));
+            }
+            let key = links.keys[m];
+            if key == 0 {
+                return None;
+            }
+            Some(Some(first_summary(cache, Key::from_value(key))??))
+        })
+        .collect::<Option<_>>()?;
+    group[me] = Some(me_summary);
+    let named = nameable(&stubs, &group);
+    // Per module: its summary, and its stub when it is in the group or no
+    // look-up can name it (else the hash of its calls, to make the stub
+    // again).
+    let (summaries, kept): (Vec<ModuleSummary>, Vec<Result<ModuleStub, u128>>) = stubs
+        .into_par_iter()
+        .zip(group)
         .enumerate()
-        .map(
-            |(m, stub)| -> Option<(ModuleSummary, Result<ModuleStub, u128>)> {
-                if !in_group[m] {
-                    let (summary, calls) = stub.into_summary();
-                    return Some((summary, Err(calls)));
-                }
-                if m == me {
-                    return Some((ModuleStub::placeholder(), Ok(stub)));
-                }
-                if m >= firsts {
-                    return Some((
-                        demand_summary(&paths[links.files[m] as usize], round)?,
-                        Ok(stub),
-                    ));
-                }
-                let key = links.keys[m];
-                if key == 0 {
-                    return None;
-                }
-                Some((first_summary(cache, Key::from_value(key))??, Ok(stub)))
-            },
-        )
-        .collect::<Option<Vec<_>>>()?
-        .into_iter()
+        .map(|(m, (stub, summary))| match summary {
+            Some(summary) => (summary, Ok(stub)),
+            None if named[m] => {
+                let (summary, calls) = stub.into_summary();
+                (summary, Err(calls))
+            }
+            None => (stub.unnamed(), Ok(stub)),
+        })
         .unzip();
-    summaries[me] = me_summary;
-    timer.lap("after an edit: the group's summaries read", 1);
+    let mut summaries = summaries;
+    // The one question the propagation asks of every module (has any class
+    // a base named through a module: `tf_classes_with`) gets the answer of
+    // the whole run: a stand-in named by nothing that has such a class
+    // keeps its classes (named by nothing, they change nothing else).
+    let dotted = |classes: &[crate::propagate::summary::ClassSummary]| {
+        classes
+            .iter()
+            .any(|c| !c.tf && c.bases.iter().any(|b| b.contains('.')))
+    };
+    if !summaries.iter().any(|summary| dotted(&summary.classes)) {
+        let unnamed = kept.iter().enumerate().find_map(|(m, kept)| {
+            kept.as_ref()
+                .ok()
+                .filter(|stub| !named[m] && dotted(&stub.classes))
+                .map(|stub| (m, stub))
+        });
+        if let Some((m, stub)) = unnamed {
+            summaries[m].classes = stub.classes.clone();
+        }
+    }
+    timer.lap(
+        "after an edit: the group's summaries read, the modules it can name found",
+        named.iter().filter(|&&n| n).count(),
+    );
     let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
     let mut module_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut tf_classes: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
@@ -394,6 +429,73 @@ fn reach<'l>(
         needed[m as usize] = true;
     }
     (reached, needed)
+}
+
+/// Per module: whether it is in the group (`group` has its summary) or a
+/// name look-up of the group's propagation can meet it: a module whose
+/// name is a dotted prefix of (or is) a string of a module met, starting
+/// from the group's. Every string counts (calls, bases, imports, star
+/// imports, the classes of argument kinds, whatever a summary holds but
+/// the module's own names and path): the
+/// propagation looks names up only by prefixes of the strings of the
+/// modules it looks at (calls, a class's bases through other modules,
+/// star imports through the modules they name), so a module no string
+/// names is never a candidate, and standing in for it by nothing changes
+/// no look-up. When a summary cannot be read as strings: every module.
+fn nameable(stubs: &[ModuleStub], group: &[Option<ModuleSummary>]) -> Vec<bool> {
+    fn strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::String(text) => out.push(text),
+            serde_json::Value::Array(items) => items.iter().for_each(|item| strings(item, out)),
+            serde_json::Value::Object(fields) => {
+                fields.values().for_each(|item| strings(item, out))
+            }
+            _ => {}
+        }
+    }
+    let n = stubs.len();
+    let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    for (m, stub) in stubs.iter().enumerate() {
+        for name in &stub.names {
+            by_name.entry(name.as_str()).or_default().push(m);
+        }
+    }
+    let mut named: Vec<bool> = group.iter().map(Option::is_some).collect();
+    let mut queue: Vec<usize> = (0..n).filter(|&m| named[m]).collect();
+    while let Some(m) = queue.pop() {
+        let value = match &group[m] {
+            Some(summary) => serde_json::to_value(summary),
+            // A stand-in looks nothing up for itself: only what resolves a
+            // name through it (its classes' bases, its imports of classes,
+            // its star imports).
+            None => {
+                let stub = &stubs[m];
+                let bases: Vec<&Vec<String>> = stub.classes.iter().map(|c| &c.bases).collect();
+                serde_json::to_value((&bases, &stub.class_imports, &stub.star_imports))
+            }
+        };
+        let Ok(mut value) = value else {
+            return vec![true; n];
+        };
+        // Its own names and path are no look-ups.
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("names");
+            fields.remove("path");
+        }
+        let mut found = Vec::new();
+        strings(&value, &mut found);
+        for text in &found {
+            let ends = text.match_indices('.').map(|(i, _)| i).chain([text.len()]);
+            for end in ends {
+                for &k in by_name.get(&text[..end]).into_iter().flatten() {
+                    if !std::mem::replace(&mut named[k], true) {
+                        queue.push(k);
+                    }
+                }
+            }
+        }
+    }
+    named
 }
 
 /// The summary the demand search makes of the file at `path` (read from

@@ -139,6 +139,16 @@ impl ModuleStub {
         (summary, self.calls)
     }
 
+    /// A summary with no names and nothing in it: a module no look-up of
+    /// the propagated group can name (it keeps its number).
+    pub(super) fn unnamed(&self) -> ModuleSummary {
+        ModuleSummary {
+            path: self.path.clone(),
+            package_parts: self.package_parts,
+            ..Self::placeholder()
+        }
+    }
+
     /// The stub a summary of [`ModuleStub::into_summary`] was made from
     /// (propagating does not change what a stub holds: it rewrites calls
     /// and marks functions).
