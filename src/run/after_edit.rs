@@ -434,14 +434,16 @@ fn reach<'l>(
 /// Per module: whether it is in the group (`group` has its summary) or a
 /// name look-up of the group's propagation can meet it: a module whose
 /// name is a dotted prefix of (or is) a string of a module met, starting
-/// from the group's. Every string counts (calls, bases, imports, star
-/// imports, the classes of argument kinds, whatever a summary holds but
-/// the module's own names and path): the
-/// propagation looks names up only by prefixes of the strings of the
-/// modules it looks at (calls, a class's bases through other modules,
-/// star imports through the modules they name), so a module no string
-/// names is never a candidate, and standing in for it by nothing changes
-/// no look-up. When a summary cannot be read as strings: every module.
+/// from the group's. Of a group's module, every string counts (calls,
+/// bases, imports, star imports, the classes of argument kinds, whatever
+/// its summary holds but its own names and path); of a stand-in met, what
+/// resolves a name through it (its classes' bases, its imports of
+/// classes, its star imports); of both, the longest of their names (the
+/// start of the names written for calls of inherited methods). The
+/// propagation looks names up only by prefixes of those strings, so a
+/// module none names is never a candidate, and standing in for it by
+/// nothing changes no look-up. When a summary cannot be read as strings:
+/// every module.
 fn nameable(stubs: &[ModuleStub], group: &[Option<ModuleSummary>]) -> Vec<bool> {
     fn strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
         match value {
@@ -484,6 +486,10 @@ fn nameable(stubs: &[ModuleStub], group: &[Option<ModuleSummary>]) -> Vec<bool> 
         }
         let mut found = Vec::new();
         strings(&value, &mut found);
+        // Its longest name begins the names the propagation writes for
+        // calls of inherited methods (`pkg.mod.Base.method`): looked up by
+        // their prefixes too.
+        found.extend(stubs[m].names.last().map(String::as_str));
         for text in &found {
             let ends = text.match_indices('.').map(|(i, _)| i).chain([text.len()]);
             for end in ends {
