@@ -22,8 +22,8 @@
 # with the wall-time ratios to parse_only.
 # With BEFORE_BIN (another build of hybridize, e.g. the one before a
 # change), every hybridize command runs with it too, in the same rounds
-# (its own cache folder), and its rows are printed beside: figures of one
-# run, under the same load.
+# (its own cache folder; every other round runs it second), and its rows
+# are printed beside: figures of one run, under the same load.
 # Targets: warm <= 0.15x parse-only, one file edited <= 0.2x, cold with the
 # cache within a few percent of cold without it. Not a test: it prints
 # figures and exits 0 unless a command fails to run.
@@ -123,6 +123,12 @@ try:
     if before_bin:
         commands.update(hybridize(before_bin, " (before)", before_cache, before_env))
     commands.update(hybridize(hy, "", cache, env))
+    # With two builds, every other round runs the second one first: a
+    # load that changes within a round weighs on both alike.
+    groups = [["parse_only"]]
+    if before_bin:
+        groups.append([name for name in commands if name.endswith(" (before)")])
+    groups.append([name for name in commands if name != "parse_only" and not name.endswith(" (before)")])
 
     def measure(argv, environment):
         t0 = time.perf_counter()
@@ -138,7 +144,9 @@ try:
 
     results = {name: [] for name in commands}
     for i in range(runs + 1):
-        for name, (argv, before, environment) in commands.items():
+        order = groups[:1] + (groups[1:] if i % 2 == 0 else groups[:0:-1])
+        for name in (name for group in order for name in group):
+            argv, before, environment = commands[name]
             if before:
                 before()
             figures = measure(argv, environment)
