@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How fast is `hybridize check` with its cache, compared with only parsing?
 #
-#   bench/cache.sh HYBRIDIZE_BIN PARSE_ONLY_BIN [RUNS=5]
+#   bench/cache.sh HYBRIDIZE_BIN PARSE_ONLY_BIN [RUNS=5] [BEFORE_BIN]
 #
 # On a temporary copy of the corpus of tests/corpus/fetch.sh (or
 # HYBRIDIZE_CORPUS=DIR), with the cache in a temporary folder, runs in turn,
@@ -20,20 +20,28 @@
 #                                       (every line of it moves)
 # and prints the medians of wall time, CPU time and peak RSS side by side,
 # with the wall-time ratios to parse_only.
+# With BEFORE_BIN (another build of hybridize, e.g. the one before a
+# change), every hybridize command runs with it too, in the same rounds
+# (its own cache folder; every other round runs it second), and its rows
+# are printed beside: figures of one run, under the same load.
 # Targets: warm <= 0.15x parse-only, one file edited <= 0.2x, cold with the
 # cache within a few percent of cold without it. Not a test: it prints
 # figures and exits 0 unless a command fails to run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-if [[ $# -lt 2 || $# -gt 3 ]]; then
-  echo "usage: $0 HYBRIDIZE_BIN PARSE_ONLY_BIN [RUNS=5]" >&2
+if [[ $# -lt 2 || $# -gt 4 ]]; then
+  echo "usage: $0 HYBRIDIZE_BIN PARSE_ONLY_BIN [RUNS=5] [BEFORE_BIN]" >&2
   exit 2
 fi
 hy="$(realpath "$1")"
 po="$(realpath "$2")"
 runs="${3:-5}"
-for b in "$hy" "$po"; do
+before_bin=""
+if [[ $# -eq 4 ]]; then
+  before_bin="$(realpath "$4")"
+fi
+for b in "$hy" "$po" ${before_bin:+"$before_bin"}; do
   [[ -x "$b" ]] || { echo "cache bench: not an executable: $b" >&2; exit 2; }
 done
 if [[ -n "${HYBRIDIZE_CORPUS:-}" ]]; then
@@ -42,16 +50,19 @@ else
   corpus="$("$here/../tests/corpus/fetch.sh")"
 fi
 
-exec python3 - "$hy" "$po" "$runs" "$corpus" <<'EOF'
+exec python3 - "$hy" "$po" "$runs" "$corpus" "$before_bin" <<'EOF'
 import collections, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 hy, po, runs, corpus = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+before_bin = sys.argv[5]
 tmp = tempfile.mkdtemp(prefix="hybridize-cache-bench-")
 try:
     src = os.path.join(tmp, "src")
     shutil.copytree(corpus, src, symlinks=True, ignore=shutil.ignore_patterns(".stamp"))
     cache = os.path.join(tmp, "cache")
+    before_cache = os.path.join(tmp, "cache-before")
     env = {**os.environ, "HYBRIDIZE_CACHE_DIR": cache}
+    before_env = {**os.environ, "HYBRIDIZE_CACHE_DIR": before_cache}
 
     py = sorted(os.path.join(d, f) for d, _, fs in os.walk(src) for f in fs if f.endswith(".py"))
     # The edited file: the TensorFlow module with functions that most other
@@ -89,22 +100,39 @@ try:
         with open(edited, "wb") as fh:
             fh.write(data)
 
-    def empty_cache():
-        shutil.rmtree(cache, ignore_errors=True)
+    def empty_cache(folder):
+        def empty():
+            shutil.rmtree(folder, ignore_errors=True)
+            # A file written within a second of a run's start makes its
+            # record unsafe to keep (the last edit may be that recent).
+            time.sleep(1.1)
+        return empty
 
-    check = [hy, "check", "--exit-zero", src]
-    commands = {
-        "parse_only": ([po, src], None),
-        "cold, no cache": ([hy, "check", "--exit-zero", "--no-cache", src], None),
-        "cold, writing": (check, empty_cache),
-        "warm": (check, None),
-        "warm, 1 touched": (check, touch_one),
-        "warm, 1 edited": (check, edit_one),
-    }
+    # name -> (argv, what to do before, environment)
+    def hybridize(binary, suffix, folder, environment):
+        check = [binary, "check", "--exit-zero", src]
+        return {
+            "cold, no cache" + suffix: ([binary, "check", "--exit-zero", "--no-cache", src], None, environment),
+            "cold, writing" + suffix: (check, empty_cache(folder), environment),
+            "warm" + suffix: (check, None, environment),
+            "warm, 1 touched" + suffix: (check, touch_one, environment),
+            "warm, 1 edited" + suffix: (check, edit_one, environment),
+        }
 
-    def measure(argv):
+    commands = {"parse_only": ([po, src], None, env)}
+    if before_bin:
+        commands.update(hybridize(before_bin, " (before)", before_cache, before_env))
+    commands.update(hybridize(hy, "", cache, env))
+    # With two builds, every other round runs the second one first: a
+    # load that changes within a round weighs on both alike.
+    groups = [["parse_only"]]
+    if before_bin:
+        groups.append([name for name in commands if name.endswith(" (before)")])
+    groups.append([name for name in commands if name != "parse_only" and not name.endswith(" (before)")])
+
+    def measure(argv, environment):
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         err = proc.stderr.read().decode("utf-8", "replace")
@@ -116,10 +144,12 @@ try:
 
     results = {name: [] for name in commands}
     for i in range(runs + 1):
-        for name, (argv, before) in commands.items():
+        order = groups[:1] + (groups[1:] if i % 2 == 0 else groups[:0:-1])
+        for name in (name for group in order for name in group):
+            argv, before, environment = commands[name]
             if before:
                 before()
-            figures = measure(argv)
+            figures = measure(argv, environment)
             if i > 0:  # the first round warms the page cache, untimed
                 results[name].append(figures)
 
@@ -132,19 +162,23 @@ try:
     load = os.getloadavg()[0]
     if load > (os.cpu_count() or 1) / 2:
         print(f"  warning: load average {load:.1f} on {os.cpu_count()} CPUs: figures are noisy")
-    print(f"  {'':<17}{'wall s':>9}{'cpu s':>9}{'peak MiB':>10}{'x parse':>9}")
+    width = max(len(name) for name in commands) + 2
+    print(f"  {'':<{width}}{'wall s':>9}{'cpu s':>9}{'peak MiB':>10}{'x parse':>9}")
     for name in commands:
         wall = med(name, 0)
-        print(f"  {name:<17}{wall:>9.3f}{med(name, 1):>9.3f}{med(name, 2) / 1024:>10.1f}"
+        print(f"  {name:<{width}}{wall:>9.3f}{med(name, 1):>9.3f}{med(name, 2) / 1024:>10.1f}"
               f"{wall / base:>9.2f}")
-    warm = med("warm", 0) / base
-    one = med("warm, 1 edited", 0) / base
-    touched = med("warm, 1 touched", 0) / base
-    cold = med("cold, writing", 0) / med("cold, no cache", 0)
-    print(f"  warm / parse-only:           {warm:.3f}  (target <= 0.15: {'met' if warm <= 0.15 else 'MISSED'})")
-    print(f"  1 touched / parse-only:      {touched:.3f}  (target <= 0.2: {'met' if touched <= 0.2 else 'MISSED'})")
-    print(f"  1 edited / parse-only:       {one:.3f}  (target <= 0.2: {'met' if one <= 0.2 else 'MISSED'})")
-    print(f"  cold writing / cold no cache: {cold:.3f}")
+    for suffix in ([" (before)"] if before_bin else []) + [""]:
+        warm = med("warm" + suffix, 0) / base
+        one = med("warm, 1 edited" + suffix, 0) / base
+        touched = med("warm, 1 touched" + suffix, 0) / base
+        cold = med("cold, writing" + suffix, 0) / med("cold, no cache" + suffix, 0)
+        if before_bin:
+            print(f"  {'before' if suffix else 'after'}:")
+        print(f"  warm / parse-only:           {warm:.3f}  (target <= 0.15: {'met' if warm <= 0.15 else 'MISSED'})")
+        print(f"  1 touched / parse-only:      {touched:.3f}  (target <= 0.2: {'met' if touched <= 0.2 else 'MISSED'})")
+        print(f"  1 edited / parse-only:       {one:.3f}  (target <= 0.2: {'met' if one <= 0.2 else 'MISSED'})")
+        print(f"  cold writing / cold no cache: {cold:.3f}")
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cache) for f in fs)
     count = sum(len(fs) for _, _, fs in os.walk(cache))
     print(f"  cache: {count} files, {size / 2**20:.1f} MiB")

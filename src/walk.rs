@@ -119,22 +119,25 @@ pub fn python_files_and_tests(
     // The order of `Path`'s `Ord` (component by component), with each
     // path's components split once rather than at every comparison; a file
     // named on the command line comes before the same file found in a
-    // folder, and is the one kept.
+    // folder, and is the one kept. The components go into one string of
+    // bytes, each as its kind, its bytes and a 0 (which no name holds), so
+    // that the strings compare as the lists of (kind, bytes) would: a name
+    // that begins another ends first, with the lowest byte.
     files.sort_by_cached_key(|(path, test)| {
-        let components = path
-            .components()
-            .map(|c| {
-                let rank: u8 = match c {
-                    Component::Prefix(_) => 0,
-                    Component::RootDir => 1,
-                    Component::CurDir => 2,
-                    Component::ParentDir => 3,
-                    Component::Normal(_) => 4,
-                };
-                (rank, c.as_os_str().as_encoded_bytes().to_vec())
-            })
-            .collect::<Vec<_>>();
-        (components, *test)
+        let mut key = Vec::with_capacity(path.as_os_str().len() + 16);
+        for c in path.components() {
+            let rank: u8 = match c {
+                Component::Prefix(_) => 0,
+                Component::RootDir => 1,
+                Component::CurDir => 2,
+                Component::ParentDir => 3,
+                Component::Normal(_) => 4,
+            };
+            key.push(rank);
+            key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+            key.push(0);
+        }
+        (key, *test)
     });
     files.dedup_by(|later, earlier| later.0 == earlier.0);
     let (files, tests) = files.into_iter().unzip();

@@ -94,6 +94,19 @@ fn entries(cache: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The packs of a cache directory, and whether each has its index beside
+/// it.
+fn packs(cache: &Path) -> Vec<(PathBuf, bool)> {
+    entries(cache)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "pack"))
+        .map(|path| {
+            let indexed = path.with_extension("idx").is_file();
+            (path, indexed)
+        })
+        .collect()
+}
+
 /// What every command prints with no cache at all.
 fn uncached(dir: &Path) -> Vec<String> {
     COMMANDS
@@ -321,6 +334,95 @@ fn corrupt_entries_are_ignored_and_rewritten() {
     damaged_entries_are_ignored_and_rewritten(Vec::clear);
 }
 
+/// A run that needs a few records reads a pack's index and those records
+/// only: a damaged index, an index of another pack or none at all must not
+/// change what any run prints, and the pack is then read whole (every
+/// record found: no miss).
+#[test]
+fn a_damaged_or_missing_pack_index_falls_back_to_the_whole_pack() {
+    let dir = project();
+    let cold = uncached(dir.path());
+    assert_same_as(dir.path(), &cold, None, "cold");
+    let (stats, fixed) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "{stats}");
+    let cache = dir.path().join(".hybridize_cache");
+    let found = packs(&cache);
+    assert!(
+        !found.is_empty() && found.iter().all(|&(_, indexed)| indexed),
+        "a pack without its index: {found:?}"
+    );
+    let indexes: Vec<PathBuf> = found.iter().map(|(p, _)| p.with_extension("idx")).collect();
+    let originals: Vec<Vec<u8>> = indexes.iter().map(|p| fs::read(p).unwrap()).collect();
+    // Each index: its byte at `at` changed (the checksum tells), cut short,
+    // emptied, removed, and one pointing every record at the wrong place
+    // with a checksum that fits (only the records' own checks tell).
+    let misplaced = |bytes: &[u8]| -> Vec<u8> {
+        let mut bytes = bytes[..bytes.len() - 8].to_vec();
+        let entries = (bytes.len() - 40) / 32;
+        for e in 0..entries {
+            let start = 40 + e * 32 + 16;
+            let at = u64::from_le_bytes(bytes[start..start + 8].try_into().unwrap());
+            bytes[start..start + 8].copy_from_slice(&(at + 1).to_le_bytes());
+        }
+        let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
+        bytes.extend_from_slice(&checksum.to_le_bytes());
+        bytes
+    };
+    type Damage<'a> = (&'a str, Box<dyn Fn(&[u8]) -> Option<Vec<u8>> + 'a>);
+    let damages: Vec<Damage> = vec![
+        (
+            "a byte of the stamp changed",
+            Box::new(|b: &[u8]| {
+                let mut b = b.to_vec();
+                b[9] ^= 0x5a;
+                Some(b)
+            }),
+        ),
+        (
+            "a byte of an entry changed",
+            Box::new(|b: &[u8]| {
+                let mut b = b.to_vec();
+                b[40 + 17] ^= 0x5a;
+                Some(b)
+            }),
+        ),
+        (
+            "cut short",
+            Box::new(|b: &[u8]| Some(b[..b.len() / 2].to_vec())),
+        ),
+        ("emptied", Box::new(|_: &[u8]| Some(Vec::new()))),
+        ("removed", Box::new(|_: &[u8]| None)),
+    ];
+    for (what, damage) in &damages {
+        for (path, original) in indexes.iter().zip(&originals) {
+            match damage(original) {
+                Some(bytes) => fs::write(path, bytes).unwrap(),
+                None => fs::remove_file(path).unwrap(),
+            }
+        }
+        let (stats, damaged) = fix_stats(dir.path());
+        assert!(stats.contains(" 0 misses"), "index {what}: {stats}");
+        assert_eq!(damaged, fixed, "index {what}");
+        for (path, original) in indexes.iter().zip(&originals) {
+            fs::write(path, original).unwrap();
+        }
+    }
+    // Misplaced records are misses, computed again: the same output.
+    for (path, original) in indexes.iter().zip(&originals) {
+        fs::write(path, misplaced(original)).unwrap();
+    }
+    let (stats, damaged) = fix_stats(dir.path());
+    assert!(
+        !stats.contains(" 0 misses"),
+        "misplaced records read: {stats}"
+    );
+    assert_eq!(damaged, fixed, "index misplacing the records");
+    assert_same_as(dir.path(), &cold, None, "misplaced records");
+    let (stats, again) = fix_stats(dir.path());
+    assert!(stats.contains(" 0 misses"), "not rewritten: {stats}");
+    assert_eq!(again, fixed);
+}
+
 #[test]
 fn entries_of_another_version_or_settings_are_ignored_and_rewritten() {
     // Every record's stamp (tool and settings) changed.
@@ -508,7 +610,7 @@ fn the_cache_is_pruned_to_its_bound() {
     let other = ["fix", "--candidates", "all", "."];
     run(dir.path(), &other, None);
     run(dir.path(), &["fix", "."], None);
-    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 2);
+    assert_eq!(packs(&dir.path().join(".hybridize_cache")).len(), 2);
     // Over the bound, a run that writes keeps only what it used.
     write(
         dir.path(),
@@ -526,7 +628,7 @@ fn the_cache_is_pruned_to_its_bound() {
         shown(&output),
         shown(&run(dir.path(), &["fix", "--no-cache", "."], None))
     );
-    assert_eq!(entries(&dir.path().join(".hybridize_cache")).len(), 1);
+    assert_eq!(packs(&dir.path().join(".hybridize_cache")).len(), 1);
     // The other settings' records are gone: computed again, same output.
     let expected_other = shown(&run(
         dir.path(),
@@ -844,4 +946,45 @@ fn a_run_after_an_edit_propagates_the_callers_of_what_it_reaches() {
     let (moved, partial) = check_after_edit(dir.path(), "a line inserted");
     assert!(partial, "the edit was not propagated alone:\n{moved}");
     assert_eq!(moved, first);
+}
+
+/// A run after an edit propagates the edited module's group with only the
+/// modules the group's names can meet standing in for the others: a class
+/// of the edited module that is a Keras layer only through classes of two
+/// modules no call links to it must still be one, and a module nothing
+/// names (`other.py`, with a class of a base named through a module) must
+/// change nothing.
+#[test]
+fn a_run_after_an_edit_resolves_classes_through_modules_outside_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/base.py",
+        "import tensorflow as tf\n\n\nclass Base(tf.keras.layers.Layer):\n    pass\n",
+    );
+    write(
+        dir.path(),
+        "pkg/mid.py",
+        "import tensorflow as tf\nfrom pkg.base import Base\n\n\nclass Mid(Base):\n    pass\n",
+    );
+    let model = "import tensorflow as tf\nfrom pkg.mid import Mid\n\nhistory = []\n\n\nclass Net(Mid):\n    def call(self, x):\n        history.append(x)\n        return tf.nn.relu(x) * 2.0 + tf.reduce_sum(x)\n\n\ndef body(x):\n    history.append(x)\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nnet = Net()\nfor _ in range(3):\n    net(tf.ones([2]))\n    body(tf.ones([2]))\n";
+    write(dir.path(), "model.py", model);
+    write(
+        dir.path(),
+        "other.py",
+        "import collections\nimport tensorflow as tf\n\n\nclass Table(collections.OrderedDict):\n    pass\n\n\ndef step(x):\n    print(\"step\")\n    return tf.reduce_sum(tf.nn.relu(x) * x)\n\n\nfor _ in range(3):\n    step(tf.ones([2]))\n",
+    );
+    let (first, _) = check_after_edit(dir.path(), "cold");
+    assert!(first.contains("model.py"), "{first}");
+    for (i, line) in ["# one\n", "# two\n"].iter().enumerate() {
+        write(
+            dir.path(),
+            "model.py",
+            &format!("{}{model}", line.repeat(i + 1)),
+        );
+        let (after, partial) = check_after_edit(dir.path(), "a line inserted");
+        assert!(partial, "the edit was not propagated alone:\n{after}");
+        assert_ne!(after, first, "the findings did not move with the lines");
+    }
 }

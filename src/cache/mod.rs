@@ -13,6 +13,14 @@
 //! packs, or more than the bound, writes the records it used with its new
 //! ones and removes the packs it read: what no recent run used goes.
 //!
+//! Beside each pack, an index of its records (`NAME.idx`: key, start and
+//! end of each record, the pack's length and stamp, and a checksum of it
+//! all), written before the pack is put in place: a run that needs a few
+//! records (after an edit of one file) reads the indexes and only those
+//! records, not every pack whole. A missing, corrupt or foreign index, or
+//! one that does not fit its pack, and the pack is read whole, as without
+//! one.
+//!
 //! Never wrong, never stuck: every record read is checked (tool and
 //! settings stamp, key, length, checksum), so a truncated, corrupt or
 //! foreign record is a miss, and its value is computed and written again;
@@ -27,7 +35,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use rustc_hash::FxHashMap;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::settings::Settings;
@@ -39,6 +46,12 @@ pub const ENV_DIR: &str = "HYBRIDIZE_CACHE_DIR";
 
 /// The first bytes of every pack and of every single-entry file.
 const MAGIC: &[u8; 8] = b"HYCACHE2";
+/// The first bytes of a pack's index.
+const INDEX_MAGIC: &[u8; 8] = b"HYINDEX1";
+/// An index: magic, stamp, the pack's length, the number of records; then
+/// per record its key, start and end; then a checksum of all before it.
+const INDEX_HEADER: usize = 8 + 16 + 8 + 8;
+const INDEX_ENTRY: usize = 16 + 8 + 8;
 /// A record: stamp, key, payload length, payload checksum, then the payload.
 const RECORD_HEADER: usize = 16 + 16 + 8 + 8;
 /// The entries' subdirectory (a new layout gets a new one, and `clean`
@@ -68,10 +81,10 @@ pub struct Cache {
     /// The packs there were when the run first looked something up.
     packs: OnceLock<Packs>,
     /// The pack of this run's new records, written as they come.
-    out: Mutex<Option<BufWriter<tempfile::NamedTempFile>>>,
+    out: Mutex<Option<Out>>,
     /// Where the records this run read are (pack, start, end), to keep them
     /// when it merges the packs.
-    used: Mutex<Vec<(usize, usize, usize)>>,
+    used: Mutex<Vec<Location>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
     written: AtomicUsize,
@@ -81,12 +94,79 @@ pub struct Cache {
     keep_unused: AtomicBool,
 }
 
-/// The packs of the cache, read whole, and where each key's record is.
+/// The pack a run writes, and its index so far.
+struct Out {
+    writer: BufWriter<tempfile::NamedTempFile>,
+    /// How many bytes are written.
+    length: u64,
+    /// Per record: key, start, end.
+    index: Vec<(u128, u64, u64)>,
+}
+
+impl Out {
+    fn write(&mut self, key: u128, record: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(record)?;
+        let start = self.length;
+        self.length += record.len() as u64;
+        self.index.push((key, start, self.length));
+        Ok(())
+    }
+}
+
+/// Where a record is: (pack, start, end).
+type Location = (usize, usize, usize);
+/// What an index says: per record, its key, start and end.
+type IndexEntries = Vec<(u128, usize, usize)>;
+
+/// The packs of the cache, and where each key's records are.
 #[derive(Default)]
 struct Packs {
-    files: Vec<(PathBuf, Vec<u8>)>,
-    /// Key → (pack, start of the record, end of the record).
-    index: FxHashMap<u128, (usize, usize, usize)>,
+    files: Vec<Pack>,
+    /// (key, location), by key: the records that may be the key's (those
+    /// of an indexed pack are checked when read; those of a pack read
+    /// whole were checked already). A key may have several, in several
+    /// packs: one damaged must not hide a good one.
+    index: Vec<(u128, Location)>,
+}
+
+/// One pack: read whole, or open to read the records its index places.
+struct Pack {
+    path: PathBuf,
+    length: u64,
+    bytes: PackBytes,
+}
+
+enum PackBytes {
+    Whole(Vec<u8>),
+    #[cfg(unix)]
+    Indexed(fs::File),
+}
+
+impl Pack {
+    /// The bytes from `start` to `end` (`None` when they cannot be read).
+    fn read(&self, start: usize, end: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match &self.bytes {
+            PackBytes::Whole(bytes) => bytes.get(start..end).map(std::borrow::Cow::Borrowed),
+            #[cfg(unix)]
+            PackBytes::Indexed(file) => {
+                use std::os::unix::fs::FileExt;
+                let mut bytes = vec![0; end.checked_sub(start)?];
+                file.read_exact_at(&mut bytes, start as u64).ok()?;
+                Some(std::borrow::Cow::Owned(bytes))
+            }
+        }
+    }
+}
+
+impl Packs {
+    /// The locations of the records that may be `key`'s.
+    fn of(&self, key: u128) -> impl Iterator<Item = Location> + '_ {
+        let from = self.index.partition_point(|&(k, _)| k < key);
+        self.index[from..]
+            .iter()
+            .take_while(move |&&(k, _)| k == key)
+            .map(|&(_, location)| location)
+    }
 }
 
 /// An entry's key: a hash of everything its value was computed from.
@@ -197,9 +277,9 @@ impl Cache {
     /// The value stored under `key`, if there is a whole, valid record.
     pub fn get<T: DeserializeOwned>(&self, key: Key) -> Option<T> {
         let packs = self.packs();
-        let found = packs.index.get(&key.0).and_then(|&(pack, start, end)| {
-            let record = &packs.files[pack].1[start..end];
-            let value = postcard::from_bytes(self.verify(record, key)?).ok()?;
+        let found = packs.of(key.0).find_map(|(pack, start, end)| {
+            let record = packs.files[pack].read(start, end)?;
+            let value = postcard::from_bytes(self.verify(&record, key)?).ok()?;
             self.used
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -255,9 +335,13 @@ impl Cache {
             if out.is_none() {
                 let mut file = tempfile::NamedTempFile::new_in(self.entries.join("packs"))?;
                 file.write_all(MAGIC)?;
-                *out = Some(BufWriter::with_capacity(1 << 20, file));
+                *out = Some(Out {
+                    writer: BufWriter::with_capacity(1 << 20, file),
+                    length: MAGIC.len() as u64,
+                    index: Vec::new(),
+                });
             }
-            out.as_mut().expect("created above").write_all(&record)
+            out.as_mut().expect("created above").write(key.0, &record)
         })();
         match written {
             Ok(()) => {
@@ -336,7 +420,7 @@ impl Cache {
             .and_then(|text| text.parse().ok())
             .unwrap_or(MAX_BYTES);
         let total = packs.map_or(0, |packs| {
-            packs.files.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
+            packs.files.iter().map(|pack| pack.length).sum::<u64>()
         });
         let merge = packs.is_some_and(|packs| packs.files.len() >= MAX_PACKS || total > bound);
         // Within the bound, a run that read only what an edit reached keeps
@@ -348,27 +432,57 @@ impl Cache {
                 let mut used =
                     std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
                 if keep_unused {
-                    used = packs.index.values().copied().collect();
+                    // One whole, valid record per key.
+                    used.clear();
+                    let mut keys: Vec<u128> = packs.index.iter().map(|&(key, _)| key).collect();
+                    keys.dedup();
+                    for key in keys {
+                        let valid = packs.of(key).find(|&(pack, start, end)| {
+                            packs.files[pack]
+                                .read(start, end)
+                                .is_some_and(|record| self.verify(&record, Key(key)).is_some())
+                        });
+                        used.extend(valid);
+                    }
                 }
                 used.sort_unstable();
                 used.dedup();
                 for (pack, start, end) in used {
-                    out.write_all(&packs.files[pack].1[start..end])?;
+                    let Some(record) = packs.files[pack].read(start, end) else {
+                        continue;
+                    };
+                    let key = u128::from_le_bytes(record[16..32].try_into().expect("16 bytes"));
+                    out.write(key, &record)?;
                 }
             }
-            let file = out.into_inner().map_err(|error| error.into_error())?;
+            let Out {
+                writer,
+                length,
+                mut index,
+            } = out;
+            let file = writer.into_inner().map_err(|error| error.into_error())?;
             let name = format!(
-                "{:032x}.pack",
+                "{:032x}",
                 xxhash_rust::xxh3::xxh3_128(file.path().as_os_str().as_encoded_bytes())
             );
-            file.persist(self.entries.join("packs").join(name))
+            let folder = self.entries.join("packs");
+            // The index first: a pack is never in place with the index of
+            // another; a pack without one is read whole.
+            index.sort_unstable();
+            let _ = write_atomically(
+                &folder,
+                &folder.join(format!("{name}.idx")),
+                &index_bytes(self.stamp, length, &index),
+            );
+            file.persist(folder.join(format!("{name}.pack")))
                 .map_err(|error| error.error)?;
             Ok(())
         })();
         match result {
             Ok(()) if merge => {
-                for (path, _) in &self.packs.get().expect("merged").files {
-                    let _ = fs::remove_file(path);
+                for pack in &self.packs.get().expect("merged").files {
+                    let _ = fs::remove_file(pack.path.with_extension("idx"));
+                    let _ = fs::remove_file(&pack.path);
                 }
             }
             Ok(()) => {}
@@ -377,11 +491,71 @@ impl Cache {
     }
 }
 
+/// The index of a pack of `length` bytes whose records are `index` (key,
+/// start, end), written with `stamp`.
+fn index_bytes(stamp: u128, length: u64, index: &[(u128, u64, u64)]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(INDEX_HEADER + index.len() * INDEX_ENTRY + 8);
+    bytes.extend_from_slice(INDEX_MAGIC);
+    bytes.extend_from_slice(&stamp.to_le_bytes());
+    bytes.extend_from_slice(&length.to_le_bytes());
+    bytes.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    for &(key, start, end) in index {
+        bytes.extend_from_slice(&key.to_le_bytes());
+        bytes.extend_from_slice(&start.to_le_bytes());
+        bytes.extend_from_slice(&end.to_le_bytes());
+    }
+    let checksum = xxhash_rust::xxh3::xxh3_64(&bytes);
+    bytes.extend_from_slice(&checksum.to_le_bytes());
+    bytes
+}
+
+/// What an index says, when it is whole, was written with `stamp` and fits
+/// a pack of `length` bytes: each record's key, start and end. `Some` of
+/// nothing: the pack's records are another tool's or settings'.
+fn read_index(bytes: &[u8], stamp: u128, length: u64) -> Option<IndexEntries> {
+    let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+    if !body.starts_with(INDEX_MAGIC)
+        || u64::from_le_bytes(checksum.try_into().ok()?) != xxhash_rust::xxh3::xxh3_64(body)
+    {
+        return None;
+    }
+    let header = body.get(..INDEX_HEADER)?;
+    let number = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().expect("8 bytes"));
+    if number(24) != length {
+        return None;
+    }
+    let entries = &body[INDEX_HEADER..];
+    if entries.len() as u64 != number(32).checked_mul(INDEX_ENTRY as u64)? {
+        return None;
+    }
+    if header[8..24] != stamp.to_le_bytes() {
+        return Some(Vec::new());
+    }
+    entries
+        .chunks_exact(INDEX_ENTRY)
+        .map(|entry| {
+            let key = u128::from_le_bytes(entry[..16].try_into().expect("16 bytes"));
+            let start = u64::from_le_bytes(entry[16..24].try_into().expect("8 bytes"));
+            let end = u64::from_le_bytes(entry[24..32].try_into().expect("8 bytes"));
+            (start >= MAGIC.len() as u64
+                && end <= length
+                && end.checked_sub(start)? >= RECORD_HEADER as u64)
+                .then_some((
+                    key,
+                    usize::try_from(start).ok()?,
+                    usize::try_from(end).ok()?,
+                ))
+        })
+        .collect()
+}
+
 impl Packs {
-    /// Every pack in `folder`, read whole, and the index of their records
-    /// written with `stamp` that are whole (a pack that ends in the
+    /// Every pack in `folder`: through its index when it has a good one
+    /// (only the records read later are checked), else read whole, with the
+    /// records written with `stamp` that are whole (a pack that ends in the
     /// middle of a record gives the records before it). Temporary files a
-    /// killed run left behind are removed after an hour.
+    /// killed run left behind, and indexes of no pack, are removed after
+    /// an hour.
     fn read(folder: &Path, stamp: u128) -> Packs {
         let mut packs = Packs::default();
         let Ok(listing) = fs::read_dir(folder) else {
@@ -390,15 +564,31 @@ impl Packs {
         for file in listing.flatten() {
             let path = file.path();
             if path.extension().is_none_or(|extension| extension != "pack") {
+                let indexes_a_pack = path.extension().is_some_and(|e| e == "idx")
+                    && path.with_extension("pack").exists();
                 let stale = file
                     .metadata()
                     .and_then(|metadata| metadata.modified())
                     .ok()
                     .and_then(|time| time.elapsed().ok())
                     .is_some_and(|age| age > Duration::from_secs(3600));
-                if stale {
+                if stale && !indexes_a_pack {
                     let _ = fs::remove_file(&path);
                 }
+                continue;
+            }
+            let pack = packs.files.len();
+            if let Some((file, length, index)) = Self::indexed(&path, stamp) {
+                packs.index.extend(
+                    index
+                        .into_iter()
+                        .map(|(key, start, end)| (key, (pack, start, end))),
+                );
+                packs.files.push(Pack {
+                    path,
+                    length,
+                    bytes: file,
+                });
                 continue;
             }
             let Ok(bytes) = fs::read(&path) else {
@@ -407,7 +597,6 @@ impl Packs {
             if !bytes.starts_with(MAGIC) {
                 continue;
             }
-            let pack = packs.files.len();
             let mut at = MAGIC.len();
             while let Some(header) = bytes.get(at..at + RECORD_HEADER) {
                 let key = u128::from_le_bytes(header[16..32].try_into().expect("16 bytes"));
@@ -425,13 +614,35 @@ impl Packs {
                     && u64::from_le_bytes(header[40..48].try_into().expect("8 bytes"))
                         == xxhash_rust::xxh3::xxh3_64(&bytes[at + RECORD_HEADER..end])
                 {
-                    packs.index.insert(key, (pack, at, end));
+                    packs.index.push((key, (pack, at, end)));
                 }
                 at = end;
             }
-            packs.files.push((path, bytes));
+            packs.files.push(Pack {
+                path,
+                length: bytes.len() as u64,
+                bytes: PackBytes::Whole(bytes),
+            });
         }
+        // By key, each key's records in the order of the packs.
+        packs.index.sort_by_key(|&(key, _)| key);
         packs
+    }
+
+    /// The pack at `path` opened, its length and what its index says, when
+    /// it has a good one.
+    #[cfg(unix)]
+    fn indexed(path: &Path, stamp: u128) -> Option<(PackBytes, u64, IndexEntries)> {
+        let index = fs::read(path.with_extension("idx")).ok()?;
+        let file = fs::File::open(path).ok()?;
+        let length = file.metadata().ok()?.len();
+        let index = read_index(&index, stamp, length)?;
+        Some((PackBytes::Indexed(file), length, index))
+    }
+
+    #[cfg(not(unix))]
+    fn indexed(_path: &Path, _stamp: u128) -> Option<(PackBytes, u64, IndexEntries)> {
+        None
     }
 }
 

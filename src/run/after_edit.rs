@@ -15,10 +15,14 @@
 //! that every call outside its group means what it meant (no call of
 //! another group can come to mean one of its functions), and that the
 //! files the demand search adds are the same. The edited module's group is
-//! then propagated with its modules' full summaries, every other module
-//! standing in by its names only (so that names resolve as in a whole
-//! run, and modules keep their numbers); if a call of the group now means
-//! a function outside it, the run is made whole. Anything else, or any
+//! then propagated with its modules' full summaries, the modules the
+//! group's names can meet (by a dotted prefix of a string of the group's
+//! summaries, and so on through those modules' bases, class imports and
+//! star imports: see [`nameable`]) standing in by their names only (so
+//! that names resolve as in a whole run), and every other module by
+//! nothing (it keeps its number; no look-up of the propagation can meet
+//! it); if a call of the group now means a function outside it, the run
+//! is made whole. Anything else, or any
 //! doubt (more than one file changed, a file another one star-imports, a
 //! summary missing from the cache, a group too large to gain from it),
 //! and the run is a whole one.
@@ -67,18 +71,6 @@ pub(super) fn after_edit(
     let timer = PhaseTimer::from_env();
     let record = replay::key(cache, paths, call_sites_only);
     let Missed { mut entry, now, .. } = missed;
-    let Some(links) = cache.get_file::<RunLinks>(links_key(cache, record)) else {
-        return whole("no links of the last run");
-    };
-    let modules = links.files.len();
-    if links.fingerprint != entry.fingerprint(cache).value()
-        || links.firsts as usize > modules
-        || links.stubs.len() != modules
-        || links.keys.len() != links.firsts as usize
-        || links.files.iter().any(|&i| i as usize >= paths.len())
-    {
-        return None;
-    }
     // `HYBRIDIZE_SECOND_LOOK=all` (what the corpus test compares with):
     // every file is looked at again, in a whole run.
     if std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all") {
@@ -98,27 +90,10 @@ pub(super) fn after_edit(
     let [edited] = changed[..] else {
         return whole(&format!("{} files changed", changed.len()));
     };
-    let Some(me) = links.files[..links.firsts as usize]
-        .iter()
-        .position(|&i| i as usize == edited)
-    else {
-        return whole("the changed file was no TensorFlow module");
-    };
-    if links.star_targets.contains(&(edited as u32)) {
-        return whole("another file star-imports the changed one");
-    }
-    let (_, in_group) = reach(modules, me, links.links.iter());
-    let size = in_group.iter().filter(|&&g| g).count();
-    if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
-        return whole(&format!("the edit may reach {size} of {modules} modules"));
-    }
-    timer.lap(
-        "after an edit: the last run's links read, the changed file found",
-        1,
-    );
     let overlay = Overlay::default();
     let stored = std::mem::take(&mut entry.reports);
     let reports = in_worker_pool(|| {
+        let timer = PhaseTimer::from_env();
         let stars = StarImports::new(paths, &overlay);
         let round = Round {
             settings,
@@ -131,24 +106,64 @@ pub(super) fn after_edit(
             cache: Some(cache),
             contents: Some(recorder.contents()),
         };
-        // The edited file's first look, and its names as they were.
-        let (first, _) = first_pass(
-            edited,
-            &paths[edited],
-            round.call_sites_only(edited),
-            &round,
+        // The last run's links read while the edited file gets its first
+        // look (neither needs the other; on two cores this halves the
+        // wait). The first look is wasted only when the run is a whole one.
+        let (links, (first, _)) = rayon::join(
+            || cache.get_file::<RunLinks>(links_key(cache, record)),
+            || {
+                first_pass(
+                    edited,
+                    &paths[edited],
+                    round.call_sites_only(edited),
+                    &round,
+                )
+            },
         );
+        let Some(mut links) = links else {
+            return whole("no links of the last run");
+        };
+        let modules = links.files.len();
+        if links.fingerprint != entry.fingerprint(cache).value()
+            || links.firsts as usize > modules
+            || links.stubs.len() != modules
+            || links.keys.len() != links.firsts as usize
+            || links.files.iter().any(|&i| i as usize >= paths.len())
+        {
+            return None;
+        }
+        let Some(me) = links.files[..links.firsts as usize]
+            .iter()
+            .position(|&i| i as usize == edited)
+        else {
+            return whole("the changed file was no TensorFlow module");
+        };
+        if links.star_targets.contains(&(edited as u32)) {
+            return whole("another file star-imports the changed one");
+        }
+        let (_, in_group) = reach(modules, me, links.links.iter());
+        let size = in_group.iter().filter(|&&g| g).count();
+        if size > SMALL_GROUP && size * MAX_GROUP_SHARE > modules {
+            return whole(&format!("the edit may reach {size} of {modules} modules"));
+        }
+        timer.lap(
+            "after an edit: the last run's links read, the edited file looked at",
+            1,
+        );
+        // The edited module's names as they were.
         let summary = first.summary.as_ref()?;
         if first.report.error.is_some() || !ModuleStub::of(summary).same(&links.stubs[me]) {
             return whole("the edit changed names other modules see");
         }
         let key = first.key;
-        let reports = propagate_group(paths, &links, &in_group, edited, first, &round, stored);
+        let reports = propagate_group(paths, &mut links, &in_group, edited, first, &round, stored);
         let targets = stars.targets();
-        let (reports, calls) = reports?;
-        Some((reports, targets, key, calls))
+        let (reports, calls, stubs) = reports?;
+        links.stubs = stubs;
+        Some((reports, targets, key, calls, links, me, size))
     });
-    let (mut reports, targets, key, calls) = reports?;
+    let (mut reports, targets, key, calls, links, me, size) = reports?;
+    let modules = links.files.len();
     // Read while nothing changed: a file written meanwhile makes it a run.
     let end = replay::states(paths);
     if end != now {
@@ -181,7 +196,7 @@ pub(super) fn after_edit(
     });
     // The records of the modules no edit reached stay in the cache.
     cache.keep_unused();
-    timer.lap("after an edit: states checked, reports handed on", size);
+    timer.lap("after an edit: all of it", size);
     if std::env::var_os("HYBRIDIZE_CACHE_STATS").is_some() {
         eprintln!(
             "cache: after an edit of {}: {size} of {modules} modules propagated again",
@@ -205,16 +220,18 @@ fn whole<T>(why: &str) -> Option<T> {
 
 /// The group of the edited module propagated, the files of the modules
 /// whose facts the edit can change looked at again, every other file's
-/// report as recorded (in file order).
+/// report as recorded (in file order). The stubs of `links` stand in for
+/// the modules outside the group while it runs (moved, not copied: there
+/// are thousands), and are back in place when it returns `Some`.
 fn propagate_group(
     paths: &[PathBuf],
-    links: &RunLinks,
+    links: &mut RunLinks,
     in_group: &[bool],
     edited: usize,
     mut edited_first: FirstPass,
     round: &Round,
     stored: Vec<Option<StoredReport>>,
-) -> Option<(Vec<FileReport>, Links)> {
+) -> Option<(Vec<FileReport>, Links, Vec<ModuleStub>)> {
     let firsts = links.firsts as usize;
     let cache = round.cache?;
     let me = links.files[..firsts]
@@ -225,27 +242,71 @@ fn propagate_group(
     // The group's summaries: the first looks' (read from the cache by the
     // keys the last run recorded: their files did not change) and the
     // demand search's; every other module by its names only.
-    let mut summaries: Vec<ModuleSummary> = (0..links.files.len())
+    let stubs = std::mem::take(&mut links.stubs);
+    let links = &*links;
+    let modules_count = stubs.len();
+    let mut group: Vec<Option<ModuleSummary>> = (0..modules_count)
         .into_par_iter()
-        .map(|m| -> Option<ModuleSummary> {
-            if !in_group[m] {
-                return Some(links.stubs[m].to_summary());
-            }
-            if m == me {
-                return Some(ModuleStub::placeholder());
+        .map(|m| -> Option<Option<ModuleSummary>> {
+            if !in_group[m] || m == me {
+                return Some(None);
             }
             if m >= firsts {
-                return demand_summary(&paths[links.files[m] as usize], round);
+                return Some(Some(demand_summary(
+                    &paths[links.files[m] as usize],
+                    round,
+                )?));
             }
             let key = links.keys[m];
             if key == 0 {
                 return None;
             }
-            first_summary(cache, Key::from_value(key))?
+            Some(Some(first_summary(cache, Key::from_value(key))??))
         })
         .collect::<Option<_>>()?;
-    summaries[me] = me_summary;
-    timer.lap("after an edit: the group's summaries read", 1);
+    group[me] = Some(me_summary);
+    let named = nameable(&stubs, &group);
+    // Per module: its summary, and its stub when it is in the group or no
+    // look-up can name it (else the hash of its calls, to make the stub
+    // again).
+    let (summaries, kept): (Vec<ModuleSummary>, Vec<Result<ModuleStub, u128>>) = stubs
+        .into_par_iter()
+        .zip(group)
+        .enumerate()
+        .map(|(m, (stub, summary))| match summary {
+            Some(summary) => (summary, Ok(stub)),
+            None if named[m] => {
+                let (summary, calls) = stub.into_summary();
+                (summary, Err(calls))
+            }
+            None => (stub.unnamed(), Ok(stub)),
+        })
+        .unzip();
+    let mut summaries = summaries;
+    // The one question the propagation asks of every module (has any class
+    // a base named through a module: `tf_classes_with`) gets the answer of
+    // the whole run: a stand-in named by nothing that has such a class
+    // keeps its classes (named by nothing, they change nothing else).
+    let dotted = |classes: &[crate::propagate::summary::ClassSummary]| {
+        classes
+            .iter()
+            .any(|c| !c.tf && c.bases.iter().any(|b| b.contains('.')))
+    };
+    if !summaries.iter().any(|summary| dotted(&summary.classes)) {
+        let unnamed = kept.iter().enumerate().find_map(|(m, kept)| {
+            kept.as_ref()
+                .ok()
+                .filter(|stub| !named[m] && dotted(&stub.classes))
+                .map(|stub| (m, stub))
+        });
+        if let Some((m, stub)) = unnamed {
+            summaries[m].classes = stub.classes.clone();
+        }
+    }
+    timer.lap(
+        "after an edit: the group's summaries read, the modules it can name found",
+        named.iter().filter(|&&n| n).count(),
+    );
     let found = resolve_inherited_calls_and_tf_classes(&mut summaries);
     let mut module_of: Vec<Option<usize>> = vec![None; paths.len()];
     let mut tf_classes: Vec<Vec<String>> = vec![Vec::new(); paths.len()];
@@ -299,12 +360,24 @@ fn propagate_group(
         .collect::<Option<Vec<FileReport>>>();
     let calls = propagation.links().to_vec();
     drop(propagation);
+    let mut modules = modules;
+    let stubs = kept
+        .into_iter()
+        .enumerate()
+        .map(|(m, kept)| {
+            kept.unwrap_or_else(|calls| {
+                let summary =
+                    std::mem::replace(&mut modules.summaries[m], ModuleStub::placeholder());
+                ModuleStub::from_summary(summary, calls)
+            })
+        })
+        .collect();
     modules.drop_in_parallel();
     timer.lap(
         "after an edit: the files it can change looked at again",
         reached.iter().filter(|&&r| r).count(),
     );
-    Some((reports?, calls))
+    Some((reports?, calls, stubs))
 }
 
 /// Per module (of `n`), over `links` (caller, callee): whether the facts
@@ -356,6 +429,79 @@ fn reach<'l>(
         needed[m as usize] = true;
     }
     (reached, needed)
+}
+
+/// Per module: whether it is in the group (`group` has its summary) or a
+/// name look-up of the group's propagation can meet it: a module whose
+/// name is a dotted prefix of (or is) a string of a module met, starting
+/// from the group's. Of a group's module, every string counts (calls,
+/// bases, imports, star imports, the classes of argument kinds, whatever
+/// its summary holds but its own names and path); of a stand-in met, what
+/// resolves a name through it (its classes' bases, its imports of
+/// classes, its star imports); of both, the longest of their names (the
+/// start of the names written for calls of inherited methods). The
+/// propagation looks names up only by prefixes of those strings, so a
+/// module none names is never a candidate, and standing in for it by
+/// nothing changes no look-up. When a summary cannot be read as strings:
+/// every module.
+fn nameable(stubs: &[ModuleStub], group: &[Option<ModuleSummary>]) -> Vec<bool> {
+    fn strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match value {
+            serde_json::Value::String(text) => out.push(text),
+            serde_json::Value::Array(items) => items.iter().for_each(|item| strings(item, out)),
+            serde_json::Value::Object(fields) => {
+                fields.values().for_each(|item| strings(item, out))
+            }
+            _ => {}
+        }
+    }
+    let n = stubs.len();
+    let mut by_name: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    for (m, stub) in stubs.iter().enumerate() {
+        for name in &stub.names {
+            by_name.entry(name.as_str()).or_default().push(m);
+        }
+    }
+    let mut named: Vec<bool> = group.iter().map(Option::is_some).collect();
+    let mut queue: Vec<usize> = (0..n).filter(|&m| named[m]).collect();
+    while let Some(m) = queue.pop() {
+        let value = match &group[m] {
+            Some(summary) => serde_json::to_value(summary),
+            // A stand-in looks nothing up for itself: only what resolves a
+            // name through it (its classes' bases, its imports of classes,
+            // its star imports).
+            None => {
+                let stub = &stubs[m];
+                let bases: Vec<&Vec<String>> = stub.classes.iter().map(|c| &c.bases).collect();
+                serde_json::to_value((&bases, &stub.class_imports, &stub.star_imports))
+            }
+        };
+        let Ok(mut value) = value else {
+            return vec![true; n];
+        };
+        // Its own names and path are no look-ups.
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("names");
+            fields.remove("path");
+        }
+        let mut found = Vec::new();
+        strings(&value, &mut found);
+        // Its longest name begins the names the propagation writes for
+        // calls of inherited methods (`pkg.mod.Base.method`): looked up by
+        // their prefixes too.
+        found.extend(stubs[m].names.last().map(String::as_str));
+        for text in &found {
+            let ends = text.match_indices('.').map(|(i, _)| i).chain([text.len()]);
+            for end in ends {
+                for &k in by_name.get(&text[..end]).into_iter().flatten() {
+                    if !std::mem::replace(&mut named[k], true) {
+                        queue.push(k);
+                    }
+                }
+            }
+        }
+    }
+    named
 }
 
 /// The summary the demand search makes of the file at `path` (read from

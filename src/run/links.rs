@@ -107,16 +107,17 @@ impl ModuleStub {
     }
 
     /// A summary with these names and functions that call nothing and do
-    /// nothing: a module no call of the propagated group reaches.
-    pub(super) fn to_summary(&self) -> ModuleSummary {
-        ModuleSummary {
-            path: self.path.clone(),
-            names: self.names.clone(),
+    /// nothing: a module no call of the propagated group reaches; and the
+    /// hash of its calls, to make the stub again ([`ModuleStub::from_summary`]).
+    pub(super) fn into_summary(self) -> (ModuleSummary, u128) {
+        let summary = ModuleSummary {
+            path: self.path,
+            names: self.names,
             functions: self
                 .functions
-                .iter()
+                .into_iter()
                 .map(|qualified_name| FunctionSummary {
-                    qualified_name: qualified_name.clone(),
+                    qualified_name,
                     graph: false,
                     has_self: false,
                     setup_or_traced: false,
@@ -130,10 +131,41 @@ impl ModuleStub {
                 })
                 .collect(),
             module_calls: Vec::new(),
-            classes: self.classes.clone(),
-            class_imports: self.class_imports.clone(),
-            star_imports: self.star_imports.clone(),
+            classes: self.classes,
+            class_imports: self.class_imports,
+            star_imports: self.star_imports,
             package_parts: self.package_parts,
+        };
+        (summary, self.calls)
+    }
+
+    /// A summary with no names and nothing in it: a module no look-up of
+    /// the propagated group can name (it keeps its number).
+    pub(super) fn unnamed(&self) -> ModuleSummary {
+        ModuleSummary {
+            path: self.path.clone(),
+            package_parts: self.package_parts,
+            ..Self::placeholder()
+        }
+    }
+
+    /// The stub a summary of [`ModuleStub::into_summary`] was made from
+    /// (propagating does not change what a stub holds: it rewrites calls
+    /// and marks functions).
+    pub(super) fn from_summary(summary: ModuleSummary, calls: u128) -> Self {
+        ModuleStub {
+            path: summary.path,
+            names: summary.names,
+            package_parts: summary.package_parts,
+            star_imports: summary.star_imports,
+            classes: summary.classes,
+            class_imports: summary.class_imports,
+            functions: summary
+                .functions
+                .into_iter()
+                .map(|f| f.qualified_name)
+                .collect(),
+            calls,
         }
     }
 }

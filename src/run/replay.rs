@@ -55,8 +55,10 @@ pub(super) struct FileState {
 }
 
 impl FileState {
+    /// The state of the file at `path`, whose module has `package_parts`
+    /// parts.
     #[cfg(unix)]
-    fn of(path: &Path) -> Option<Self> {
+    fn of(path: &Path, package_parts: usize) -> Option<Self> {
         use std::os::unix::fs::MetadataExt;
         let metadata = std::fs::metadata(path).ok()?;
         Some(FileState {
@@ -65,12 +67,12 @@ impl FileState {
             size: metadata.size(),
             modified: (metadata.mtime(), metadata.mtime_nsec()),
             changed: (metadata.ctime(), metadata.ctime_nsec()),
-            package_parts: package_parts(path),
+            package_parts,
         })
     }
 
     #[cfg(not(unix))]
-    fn of(_path: &Path) -> Option<Self> {
+    fn of(_path: &Path, _package_parts: usize) -> Option<Self> {
         None
     }
 
@@ -92,7 +94,34 @@ impl FileState {
 
 /// The states of `paths` now (`None` for a file that cannot be looked at).
 pub(super) fn states(paths: &[PathBuf]) -> Vec<Option<FileState>> {
-    paths.par_iter().map(|path| FileState::of(path)).collect()
+    let parts = package_parts_of(paths);
+    paths
+        .par_iter()
+        .zip(parts)
+        .map(|(path, parts)| FileState::of(path, parts))
+        .collect()
+}
+
+/// [`package_parts`] of each of `paths`, found once per folder: it depends
+/// only on the folder a module's name starts from (its own, or for an
+/// `__init__.py` the one above), and asking it walks the folders above.
+fn package_parts_of(paths: &[PathBuf]) -> Vec<usize> {
+    let mut by_folder: rustc_hash::FxHashMap<&Path, usize> = Default::default();
+    paths
+        .iter()
+        .map(|path| {
+            let mut folder = path.parent();
+            if path.file_name().is_some_and(|name| name == "__init__.py") {
+                folder = folder.and_then(Path::parent);
+            }
+            let Some(folder) = folder else {
+                return package_parts(path);
+            };
+            *by_folder
+                .entry(folder)
+                .or_insert_with(|| package_parts(path))
+        })
+        .collect()
 }
 
 /// One file's report as the run handed it to its sink.
