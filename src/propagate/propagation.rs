@@ -516,6 +516,9 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // sound answer (an unknown kind for what is passed on) and stays one,
     // so stopping after a few rounds (a long chain, a recursive cycle) only
     // leaves some kinds less precise.
+    // Only a function a caller passes a parameter on to is looked at
+    // again, and only when that caller's kinds changed in the last round
+    // (in the first, when they say more than "unknown").
     let forwarding: Vec<usize> = (0..n)
         .filter(|&v| {
             sites[counts[v]..counts[v + 1]]
@@ -523,21 +526,42 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 .any(|site| site.caller != Site::MODULE_LEVEL && !site.call.forwarded.is_empty())
         })
         .collect();
+    let mut changed: Vec<bool> = vec![true; n];
     for _ in 0..FORWARDING_ROUNDS {
-        if forwarding.is_empty() {
-            break;
-        }
-        let next: Vec<CalleeSites> = forwarding
+        let again: Vec<usize> = forwarding
             .iter()
-            .map(|&v| callee_facts(v, Some(&by_callee)))
+            .copied()
+            .filter(|&v| {
+                sites[counts[v]..counts[v + 1]].iter().any(|site| {
+                    site.caller != Site::MODULE_LEVEL
+                        && changed[site.caller as usize]
+                        && site.call.forwarded.iter().any(|&(_, param)| {
+                            by_callee[site.caller as usize]
+                                .params
+                                .get(usize::from(param))
+                                .is_some_and(|kind| !matches!(kind, ParamKind::Unknown))
+                        })
+                })
+            })
             .collect();
-        let mut changed = false;
-        for (&v, facts) in forwarding.iter().zip(next) {
-            changed |= facts.params != by_callee[v].params;
-            by_callee[v] = facts;
-        }
-        if !changed {
+        if again.is_empty() {
             break;
+        }
+        let next: Vec<CalleeSites> = if parallel {
+            again
+                .par_iter()
+                .map(|&v| callee_facts(v, Some(&by_callee)))
+                .collect()
+        } else {
+            again
+                .iter()
+                .map(|&v| callee_facts(v, Some(&by_callee)))
+                .collect()
+        };
+        changed.iter_mut().for_each(|c| *c = false);
+        for (&v, facts) in again.iter().zip(next) {
+            changed[v] = facts.params != by_callee[v].params;
+            by_callee[v] = facts;
         }
     }
     // Modules linked by a call (a run over one module has none).
