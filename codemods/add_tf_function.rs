@@ -722,9 +722,7 @@ fn candidate_reason(
     // Asked of every function (`--candidates all`), a Keras forward pass is
     // judged, and refused (HY115): a library author asks whether it may run
     // as a graph when called directly.
-    let keras_forward = (bases.is_some_and(|b| !b.module_only()) && name == "call")
-        || (bases.is_some_and(|b| b.keras) && name == "__call__");
-    if keras_forward {
+    if is_keras_forward(semantic, id) {
         // HY115 says why it stays as it is.
         return match policy {
             Candidates::Hot => None,
@@ -852,12 +850,9 @@ fn own_collected(semantic: &SemanticModel, id: FunctionId) -> Option<(&'static s
             if let Expr::Call(call) = expr {
                 if let Expr::Attribute(attribute) = call.func.as_ref() {
                     let receiver_is_self = matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == self.self_name);
-                    let method = match attribute.attr.id.as_str() {
-                        "add_loss" => Some("add_loss"),
-                        "add_metric" => Some("add_metric"),
-                        "add_update" => Some("add_update"),
-                        _ => None,
-                    };
+                    let method = ["add_loss", "add_metric", "add_update"]
+                        .into_iter()
+                        .find(|&method| method == attribute.attr.id.as_str());
                     if let (true, Some(method)) = (receiver_is_self, method) {
                         self.found = Some((method, call.start()));
                         return;

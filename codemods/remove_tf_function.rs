@@ -71,7 +71,7 @@ fn run(checker: &mut Checker) {
         // Another decorator the analysis cannot see into may add the tensor
         // work, or expect the `tf.function` object it wraps
         // (`@convert_type` over `@tf.function`): the decorator stays.
-        if other_decorator(function.def, origin).is_some() {
+        if has_other_decorator(function.def, origin) {
             continue;
         }
         let Some(reason) = reason_to_remove(facts) else {
@@ -128,9 +128,9 @@ fn run(checker: &mut Checker) {
     }
 }
 
-/// The first decorator of `def` other than its `tf.function` and the
+/// Whether `def` has a decorator other than its `tf.function` and the
 /// built-in method decorators.
-fn other_decorator(def: &ruff_python_ast::StmtFunctionDef, origin: GraphOrigin) -> Option<&Expr> {
+fn has_other_decorator(def: &ruff_python_ast::StmtFunctionDef, origin: GraphOrigin) -> bool {
     let own = match origin {
         GraphOrigin::Decorator(range) => Some(range),
         GraphOrigin::Wrapped(_) => None,
@@ -138,9 +138,8 @@ fn other_decorator(def: &ruff_python_ast::StmtFunctionDef, origin: GraphOrigin) 
     def.decorator_list
         .iter()
         .filter(|decorator| Some(decorator.range()) != own)
-        .map(|decorator| &decorator.expression)
-        .find(|expression| {
-            !matches!(expression, Expr::Name(name) if matches!(name.id.as_str(), "staticmethod" | "classmethod"))
+        .any(|decorator| {
+            !matches!(&decorator.expression, Expr::Name(name) if matches!(name.id.as_str(), "staticmethod" | "classmethod"))
         })
 }
 

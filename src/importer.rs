@@ -39,9 +39,11 @@ impl<'a> Importer<'a> {
         }
         // `from tensorflow import *` (or `from tensorflow import function`)
         // bound the name itself.
-        if self.imports.bindings().any(|(local, qualified)| {
-            local == attribute && qualified.strip_prefix("tensorflow.") == Some(attribute)
-        }) {
+        if self
+            .imports
+            .binding(attribute)
+            .is_some_and(|qualified| qualified.strip_prefix("tensorflow.") == Some(attribute))
+        {
             return Some((attribute.to_string(), None));
         }
         let statement = if !self.imports.is_bound("tf") {

@@ -141,6 +141,11 @@ impl<'a> ImportMap<'a> {
         self.bindings.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The qualified name an import binds `local` to.
+    pub fn binding(&self, local: &str) -> Option<&str> {
+        self.bindings.get(local).map(String::as_str)
+    }
+
     /// Whether `name` is bound in the module by an import or a definition,
     /// so that it no longer means the builtin of the same name.
     pub fn is_bound(&self, name: &str) -> bool {

@@ -13,7 +13,7 @@ use crate::semantic::facts::LineCulprit;
 use crate::semantic::kinds::{ParamKind, Value};
 use crate::semantic::SemanticModel;
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleSummary {
     /// The file, as shown in messages.
     pub path: String,
@@ -660,13 +660,8 @@ mod tests {
     fn short_names_are_importable_only_under_their_folder() {
         let module = |path: &str, package_parts: usize| ModuleSummary {
             path: path.to_string(),
-            names: Vec::new(),
-            functions: Vec::new(),
-            module_calls: Vec::new(),
-            classes: Vec::new(),
-            class_imports: Vec::new(),
-            star_imports: Vec::new(),
             package_parts,
+            ..ModuleSummary::default()
         };
         // `pkg/h5py.py` in package `pkg`: `pkg.h5py` anywhere, `h5py` only
         // under `pkg/`.

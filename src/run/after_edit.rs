@@ -366,8 +366,7 @@ fn propagate_group(
         .enumerate()
         .map(|(m, kept)| {
             kept.unwrap_or_else(|calls| {
-                let summary =
-                    std::mem::replace(&mut modules.summaries[m], ModuleStub::placeholder());
+                let summary = std::mem::take(&mut modules.summaries[m]);
                 ModuleStub::from_summary(summary, calls)
             })
         })

@@ -87,20 +87,6 @@ impl ModuleStub {
         )
     }
 
-    /// A summary that is replaced before it is read.
-    pub(super) fn placeholder() -> ModuleSummary {
-        ModuleSummary {
-            path: String::new(),
-            names: Vec::new(),
-            functions: Vec::new(),
-            module_calls: Vec::new(),
-            classes: Vec::new(),
-            class_imports: Vec::new(),
-            star_imports: Vec::new(),
-            package_parts: 0,
-        }
-    }
-
     /// Whether two stubs are the same (compared as stored).
     pub(super) fn same(&self, other: &ModuleStub) -> bool {
         postcard::to_allocvec(self).ok() == postcard::to_allocvec(other).ok()
@@ -145,7 +131,7 @@ impl ModuleStub {
         ModuleSummary {
             path: self.path.clone(),
             package_parts: self.package_parts,
-            ..Self::placeholder()
+            ..ModuleSummary::default()
         }
     }
 

@@ -120,12 +120,13 @@ impl<'a> Walker<'_, 'a> {
         match target {
             Expr::Name(name) => {
                 let id = name.id.as_str();
-                let fresh = self.new_array.take() == Some(id);
-                let first = !self.values.contains_key(id);
-                self.arrays
-                    .entry(id)
-                    .and_modify(|all_fresh| *all_fresh &= fresh)
-                    .or_insert(fresh && first);
+                // A name never bound to a new array is no entry (not fresh).
+                if self.new_array.take() == Some(id) {
+                    let first = !self.values.contains_key(id);
+                    self.arrays.entry(id).or_insert(first);
+                } else if let Some(all_fresh) = self.arrays.get_mut(id) {
+                    *all_fresh = false;
+                }
                 if self.at_module_level() || self.locals.contains(id) {
                     let value = value.unwrap_or(Value::Unknown);
                     let module_level = self.at_module_level();
