@@ -2,6 +2,8 @@
 //! when every safety precondition holds; otherwise explain, with an
 //! informational `HY1xx` finding per failed precondition.
 
+use std::path::Path;
+
 use ruff_python_ast::statement_visitor::{walk_stmt, StatementVisitor};
 use ruff_python_ast::visitor::Visitor as _;
 use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef, UnaryOp};
@@ -11,14 +13,14 @@ use crate::analyze::preconditions::{failed_preconditions, Precondition};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::names::is_keras;
+use crate::names::{is_keras, root_segment};
 use crate::observe::facts::{receives_tensors, HOT_CALLS};
 use crate::observe::profile::Kind;
 use crate::observe::Entry;
 use crate::semantic::effects::{Callee, Effect};
 use crate::semantic::facts::{EffectWhy, FunctionFacts};
 use crate::semantic::kinds::{ObjectKind, ParamKind};
-use crate::semantic::{ClassId, FunctionId, SemanticModel};
+use crate::semantic::{Class, ClassId, FunctionId, SemanticModel};
 use crate::settings::Candidates;
 
 pub mod refusals;
@@ -72,7 +74,9 @@ fn run(checker: &mut Checker) {
     }
     for (id, &defines_graph) in defines_graph.iter().enumerate() {
         let observed = checker.observed(id);
-        let Some(reason) = candidate_reason(semantic, id, defines_graph, policy, observed) else {
+        let Some(reason) =
+            candidate_reason(semantic, id, defines_graph, policy, observed, checker.path)
+        else {
             // Whether it is worth converting is asked only of hot code.
             if policy == Candidates::Hot {
                 if let Some(site) = called_once(semantic, id, observed) {
@@ -103,6 +107,33 @@ fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
             Callee::Local(_) => python_helper(semantic, &call.callee),
             Callee::External(_) => true,
         })
+}
+
+/// Whether a class extends a class of another package: a base named
+/// through an import (`base_task.Task`, resolved to
+/// `official.core.base_task.Task`) whose top-level module is neither the
+/// package `path` belongs to nor a module or folder beside a script.
+fn has_framework_base(class: &Class, path: &Path) -> bool {
+    class.bases.iter().any(|base| {
+        if !base.contains('.') {
+            return false;
+        }
+        let root = root_segment(base);
+        let mut folder = path.parent();
+        // Up to the folder that holds the top-level package (or the
+        // script's own folder).
+        while let Some(dir) = folder {
+            if !dir.join("__init__.py").is_file() {
+                break;
+            }
+            if dir.file_name().is_some_and(|name| name == root) {
+                return false;
+            }
+            folder = dir.parent();
+        }
+        let Some(dir) = folder else { return false };
+        !(dir.join(root).is_dir() || dir.join(format!("{root}.py")).is_file())
+    })
 }
 
 /// Decorates candidate `id`, or says why not: each failed precondition is
@@ -225,11 +256,14 @@ fn judge(
     // function or method with tensor work enough to gain as a graph
     // function: not one that runs an operation or two, nor a closure over
     // its parent's state, which nobody lifts out for a graph function.
-    // Nor one about model-building code (symbolic tensors in).
+    // Nor one about model-building code (symbolic tensors in), nor about
+    // code whose job is output (a plot, a file): nobody makes that a
+    // graph function.
     quiet |= little_work_of_its_own(semantic, id)
         || function.parent.is_some()
         || keras_forward
-        || symbolic.is_some();
+        || symbolic.is_some()
+        || facts.effect(Effect::Output).is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
             let diagnostic = refusal
@@ -688,6 +722,7 @@ fn candidate_reason(
     defines_graph: bool,
     policy: Candidates,
     observed: Option<&Entry>,
+    path: &Path,
 ) -> Option<String> {
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
@@ -750,7 +785,14 @@ fn candidate_reason(
         // forward pass.
         (facts.call_sites == 0 && semantic.effects[id].tensor_ops > 0)
             .then(|| "is the forward pass of a `tf.Module` class".to_string())
-    } else if STEP_NAMES.contains(&name) {
+    } else if STEP_NAMES.contains(&name)
+        && !function
+            .class
+            .is_some_and(|class| has_framework_base(&semantic.classes[class], path))
+    {
+        // A step of a class that extends another framework's class is that
+        // framework's hook: it calls it, and decides how it runs (traced,
+        // distributed), where the analysis does not see.
         Some("is a training or evaluation step".to_string())
     } else {
         None

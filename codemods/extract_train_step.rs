@@ -484,7 +484,7 @@ fn classify<'s>(
                 };
                 match what {
                     ObjectCall::Tensor => tensor = true,
-                    ObjectCall::SideEffect(why) => note_bad(
+                    ObjectCall::SideEffect(why) | ObjectCall::Output(why) => note_bad(
                         conditional.offset,
                         format!("{}, which {why}", conditional.what),
                     ),

@@ -852,7 +852,7 @@ fn refusals_of_functions_with_little_tensor_work_are_counted_unless_asked_for() 
     );
     assert!(
         stderr(&output).contains(
-            "2 more functions were judged and left eager: too little tensor work, a closure, model-building code, or code Keras or a graph caller already traces (`--show-refusals` lists why)."
+            "2 more functions were judged and left eager: too little tensor work, a closure, model-building or output code (plots, files), or code Keras or a graph caller already traces (`--show-refusals` lists why)."
         ),
         "{}",
         stderr(&output)

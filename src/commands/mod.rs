@@ -236,7 +236,7 @@ fn quiet_lines(reports: &[FileReport], tests: usize, settings: &Settings) -> Vec
     let quiet: usize = reports.iter().map(|r| r.functions_left_quietly).sum();
     if quiet > 0 {
         lines.push(format!(
-            "{} judged and left eager: too little tensor work, a closure, model-building code, or code Keras or a graph caller already traces (`--show-refusals` lists why).",
+            "{} judged and left eager: too little tensor work, a closure, model-building or output code (plots, files), or code Keras or a graph caller already traces (`--show-refusals` lists why).",
             if quiet == 1 {
                 "1 more function was".to_string()
             } else {

@@ -666,6 +666,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     param_tensor_work = true;
                 }
                 let mut why: Option<&'static str> = None;
+                let mut output = false;
                 let effect = match conditional.rule {
                     // A tuple or dict of tensors passed in computes as its
                     // tensors do.
@@ -687,6 +688,11 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                                 ObjectCall::Tensor => Some(Effect::TensorComputation),
                                 ObjectCall::SideEffect(because) => {
                                     why = Some(because);
+                                    Some(Effect::SideEffect)
+                                }
+                                ObjectCall::Output(because) => {
+                                    why = Some(because);
+                                    output = true;
                                     Some(Effect::SideEffect)
                                 }
                                 ObjectCall::EagerOnly => Some(Effect::EagerOnly),
@@ -722,6 +728,13 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     }
                 };
                 let Some(effect) = effect else { continue };
+                if output {
+                    keep(Effect::Output, &|| LineCulprit {
+                        effect: Effect::Output,
+                        line: conditional.line,
+                        what: concat(&["calls `", &conditional.what, "`"]),
+                    });
+                }
                 keep(effect, &|| {
                     let what = match (conditional.rule, why) {
                         (ParamRule::MethodCall, Some(because)) => {

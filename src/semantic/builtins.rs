@@ -135,6 +135,38 @@ pub fn is_io_module(root: &str) -> bool {
     )
 }
 
+/// Modules (by the first part of a qualified name) that draw plots or
+/// write images: output made for people, not values a program computes
+/// with.
+#[inline]
+pub fn is_plotting_module(root: &str) -> bool {
+    matches!(
+        root,
+        "matplotlib" | "seaborn" | "plotly" | "PIL" | "cv2" | "imageio" | "bokeh"
+    )
+}
+
+/// Whether a call makes output outside the program: a plot or image (see
+/// [`is_plotting_module`]), a file written by a serialiser or a record
+/// writer. Reading files is I/O, not output.
+pub fn writes_output(qualified: &str) -> bool {
+    is_plotting_module(crate::names::root_segment(qualified))
+        || matches!(
+            qualified,
+            "pickle.dump"
+                | "json.dump"
+                | "csv.writer"
+                | "csv.DictWriter"
+                | "numpy.save"
+                | "numpy.savez"
+                | "numpy.savez_compressed"
+                | "numpy.savetxt"
+                | "tensorflow.io.TFRecordWriter"
+                | "tensorflow.python_io.TFRecordWriter"
+                | "tensorflow.compat.v1.python_io.TFRecordWriter"
+        )
+}
+
 /// Modules (by the first part of a qualified name) whose functions build
 /// values and touch nothing else.
 #[inline]
@@ -247,6 +279,36 @@ pub enum TfUtility {
     Io,
 }
 
+/// The protocol buffers of `tf.train` that records are made of
+/// (`tf.train.Example(...)`, `tf.train.Feature(...)`): Python objects built
+/// from Python values, no tensor work.
+fn is_example_proto(rest: &str) -> bool {
+    rest.strip_prefix("train.").is_some_and(|name| {
+        matches!(
+            name,
+            "Example"
+                | "SequenceExample"
+                | "Features"
+                | "Feature"
+                | "FeatureList"
+                | "FeatureLists"
+                | "BytesList"
+                | "FloatList"
+                | "Int64List"
+        )
+    })
+}
+
+/// Whether a TensorFlow class builds a Python value, no TensorFlow object:
+/// a protocol buffer of records (see [`is_example_proto`]) or a static
+/// shape (`tf.TensorShape`, `tf.compat.v1.Dimension`).
+pub fn names_python_value_class(qualified: &str) -> bool {
+    qualified
+        .strip_prefix("tensorflow.compat.v1.")
+        .or_else(|| qualified.strip_prefix("tensorflow."))
+        .is_some_and(|rest| is_example_proto(rest) || matches!(rest, "TensorShape" | "Dimension"))
+}
+
 /// TensorFlow and Keras functions that compute Python values or do file
 /// I/O rather than tensor operations: calling one is no tensor work (a
 /// helper doing shape arithmetic with `conv_utils.conv_output_length` is
@@ -277,6 +339,7 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
         return Some(TfUtility::Io);
     }
     let pure = rest.starts_with("nest.")
+        || is_example_proto(rest)
         || rest.starts_with("python.util.")
         || rest.starts_with("python.framework.tensor_shape.")
         || rest.starts_with("keras.utils.")
@@ -288,6 +351,8 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
         || matches!(
             rest,
             "executing_eagerly"
+                | "TensorShape"
+                | "Dimension"
                 | "is_tensor"
                 | "as_dtype"
                 | "dtypes.as_dtype"

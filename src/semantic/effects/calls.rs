@@ -12,8 +12,9 @@ use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
-    creates_variables, is_io_builtin, is_io_module, is_pure_builtin, is_pure_function,
-    is_pure_module, mutating_method, tf_utility, TfUtility, READ_ONLY_METHODS,
+    creates_variables, is_io_builtin, is_io_module, is_plotting_module, is_pure_builtin,
+    is_pure_function, is_pure_module, mutating_method, tf_utility, writes_output, TfUtility,
+    READ_ONLY_METHODS,
 };
 use crate::semantic::kinds::{
     ClassRef, FunctionRef, FunctionTarget, ObjectCall, ObjectKind, Value,
@@ -164,6 +165,21 @@ impl<'a> Walker<'_, 'a> {
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
             return;
+        }
+        if writes_output(qualified) {
+            self.add(
+                Effect::Output,
+                offset,
+                format_args!("writes output (`{qualified}`)"),
+            );
+            if is_plotting_module(root_segment(qualified)) {
+                self.add(
+                    Effect::SideEffect,
+                    offset,
+                    format_args!("draws or writes an image (`{qualified}`)"),
+                );
+                return;
+            }
         }
         if is_tf {
             match tf_utility(qualified) {
@@ -318,6 +334,9 @@ impl<'a> Walker<'_, 'a> {
                     return;
                 }
                 _ if is_io_builtin(name) => {
+                    if name == "open" {
+                        self.add(Effect::Output, offset, "opens a file");
+                    }
                     self.add(Effect::SideEffect, offset, format_args!("calls `{name}`"));
                     return;
                 }
@@ -406,6 +425,14 @@ impl<'a> Walker<'_, 'a> {
                 offset,
                 format_args!("calls `{shown}`, which {why}"),
             ),
+            ObjectCall::Output(why) => {
+                self.add(
+                    Effect::SideEffect,
+                    offset,
+                    format_args!("calls `{shown}`, which {why}"),
+                );
+                self.add(Effect::Output, offset, format_args!("calls `{shown}`"));
+            }
             ObjectCall::EagerOnly => self.add(
                 Effect::EagerOnly,
                 offset,

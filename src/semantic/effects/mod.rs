@@ -82,11 +82,16 @@ pub enum Effect {
     /// A loop that AutoGraph turns into a graph loop (over `tf.range(...)`,
     /// a dataset or a tensor, or while a tensor condition holds).
     GraphLoop,
+    /// Output made for people or files outside the program: a plot, an
+    /// image, a pickle, a record file (always with a [`Effect::SideEffect`]
+    /// of its own). Code whose job this is is no graph candidate worth a
+    /// word, whatever else it does.
+    Output,
 }
 
 impl Effect {
     /// Effects that pass from a callee to its callers.
-    pub const TRANSITIVE: [Effect; 12] = [
+    pub const TRANSITIVE: [Effect; 13] = [
         Effect::TensorComputation,
         Effect::SideEffect,
         Effect::StateWrite,
@@ -99,6 +104,7 @@ impl Effect {
         Effect::StaticRank,
         Effect::GraphOnly,
         Effect::GraphLoop,
+        Effect::Output,
     ];
 }
 

@@ -36,6 +36,9 @@ pub enum ObjectKind {
     Checkpoint,
     /// A summary writer (`tf.summary.create_file_writer(...)`).
     SummaryWriter,
+    /// A writer of records or files (`tf.io.TFRecordWriter(...)`): what it
+    /// writes is output, not state a graph can keep.
+    FileWriter,
     /// A Keras symbolic tensor: what `keras.Input(...)` gives, and what
     /// layers and operations make of it while a functional model is built.
     /// No `tf.function` can take one.
@@ -51,6 +54,9 @@ pub enum ObjectCall {
     Tensor,
     /// File I/O or a Keras loop of its own: not for graph code.
     SideEffect(&'static str),
+    /// Output written outside the program (a record file): a side effect,
+    /// and the sign of code whose job is output.
+    Output(&'static str),
     /// Needs eager tensors (NumPy values in or out).
     EagerOnly,
     /// Creates variables.
@@ -79,9 +85,15 @@ impl ObjectKind {
             | "tensorflow.compat.v2.summary.create_file_writer" => {
                 return Some(ObjectKind::SummaryWriter)
             }
+            "tensorflow.io.TFRecordWriter"
+            | "tensorflow.python_io.TFRecordWriter"
+            | "tensorflow.compat.v1.python_io.TFRecordWriter"
+            | "tensorflow.compat.v1.io.TFRecordWriter" => return Some(ObjectKind::FileWriter),
             _ => {}
         }
-        if !last.chars().next().is_some_and(char::is_uppercase) {
+        if !last.chars().next().is_some_and(char::is_uppercase)
+            || crate::semantic::builtins::names_python_value_class(qualified)
+        {
             return None;
         }
         if is_keras(qualified) {
@@ -126,6 +138,7 @@ impl ObjectKind {
             ObjectKind::Checkpoint | ObjectKind::SummaryWriter => {
                 ObjectCall::SideEffect("calls a checkpoint or summary writer")
             }
+            ObjectKind::FileWriter => ObjectCall::Output("calls a file writer"),
             _ => ObjectCall::Tensor,
         }
     }
@@ -134,6 +147,7 @@ impl ObjectKind {
     pub fn method(self, method: &str) -> ObjectCall {
         match (self, method) {
             (_, "numpy") => ObjectCall::EagerOnly,
+            (ObjectKind::FileWriter, _) => ObjectCall::Output("writes a file"),
             (
                 ObjectKind::Checkpoint,
                 "save" | "write" | "restore" | "read" | "sync" | "restore_or_initialize",
@@ -176,6 +190,7 @@ impl ObjectKind {
             ObjectKind::TensorArray => "a `tf.TensorArray`",
             ObjectKind::Checkpoint => "a checkpoint",
             ObjectKind::SummaryWriter => "a summary writer",
+            ObjectKind::FileWriter => "a record writer",
             ObjectKind::SymbolicTensor => "a Keras symbolic tensor",
             ObjectKind::Other => "a TensorFlow object",
         }

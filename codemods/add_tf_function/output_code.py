@@ -1,0 +1,63 @@
+"""Code whose job is output (plots, files), and steps a framework calls,
+get no refusal by default: nobody makes them graph functions."""
+import pickle
+
+import matplotlib.pyplot as plt
+import tensorflow as tf
+from official.core import base_task
+
+
+# Not printed: it draws (`--show-refusals` prints its HY101, HY102).
+def plot_heatmap(image):
+    heat = tf.reduce_max(tf.nn.softmax(image), axis=-1)
+    plt.imshow(heat.numpy())
+    plt.savefig("heat.png")
+
+
+# Not printed: it writes a record file; building `tf.train` records is no
+# tensor work.
+def write_record(vector, writer):
+    feature = tf.train.Feature(float_list=tf.train.FloatList(value=vector))
+    example = tf.train.Example(features=tf.train.Features(feature={"v": feature}))
+    writer.write(example.SerializeToString())
+
+
+# Not printed: it pickles what it computed.
+def save_scores(scores, path):
+    total = tf.reduce_sum(tf.nn.softmax(scores)) + tf.reduce_max(scores)
+    with open(path, "wb") as f:
+        pickle.dump(total.numpy(), f)
+
+
+# HY101: tensor work whose I/O is a check, not its job.
+def step(x, path):
+    y = tf.nn.relu(tf.matmul(x, x))
+    if tf.io.gfile.exists(path):
+        y = y + 1.0
+    return tf.reduce_sum(y) + tf.reduce_max(y)
+
+
+# No finding: a step of another framework's task, which that framework
+# calls (and traces) where the analysis does not see.
+class RankingTask(base_task.Task):
+    def train_step(self, inputs, model, optimizer):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(inputs))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+
+# HY001: a step of a class of this module is a step by its name.
+class Trainer:
+    def train_step(self, x):
+        return tf.reduce_sum(tf.nn.relu(tf.matmul(x, x))) + tf.reduce_max(x)
+
+
+writer = tf.io.TFRecordWriter("out.tfrecord")
+for i in range(3):
+    x = tf.ones([2, 2])
+    plot_heatmap(x)
+    write_record([1.0, 2.0], writer)
+    save_scores(x, "scores.pkl")
+    step(x, "flag")
