@@ -261,21 +261,41 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         .map(|(name, value)| (name.to_string(), value))
         .collect();
     // Then `self.<attr> = ...` in constructors, for attribute values.
+    // In a Keras or `tf.Module` class, an attribute no constructor sets
+    // reads as a TensorFlow object (a layer made elsewhere); one that
+    // another method sets (`self.counts = collections.Counter()`) takes the
+    // values that method gives it instead.
+    let mut elsewhere: Vec<HashMap<Box<str>, Value>> = Vec::new();
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
             continue;
         };
         // Attributes are set up where objects are built.
-        if !matches!(
+        let constructor = matches!(
             function.def.name.id.as_str(),
             "__init__" | "build" | "setup"
-        ) {
+        );
+        if !constructor && !values.tf_classes[class] {
             continue;
         }
         let mut walker = Walker::new(model, &values, &tables, Some(id));
         walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
         let attributes = walker.self_attributes.unwrap_or_default();
+        if !constructor {
+            if elsewhere.is_empty() {
+                elsewhere = vec![HashMap::default(); model.classes.len()];
+            }
+            for (name, value) in attributes {
+                let slot = &mut elsewhere[class];
+                let joined = match slot.get(&name) {
+                    Some(previous) => previous.join(&value),
+                    None => value,
+                };
+                slot.insert(name, joined);
+            }
+            continue;
+        }
         for (name, value) in attributes {
             let slot = &mut values.class_attributes[class];
             let joined = match slot.get(&*name) {
@@ -283,6 +303,13 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
                 None => value,
             };
             slot.insert(name.to_string(), joined);
+        }
+    }
+    for (class, attributes) in elsewhere.into_iter().enumerate() {
+        for (name, value) in attributes {
+            values.class_attributes[class]
+                .entry(name.into_string())
+                .or_insert(value);
         }
     }
     // The functions are walked one after another: each walker's tables are
