@@ -126,7 +126,15 @@ def array_view(x, values):
     return tf.reduce_sum(x) + tf.reduce_mean(x) + tf.reduce_max(x)
 
 
+# HY101: TensorFlow's logger is Python's `logging`; a graph function would
+# log once, while tracing.
+def logged_step(x):
+    tf.get_logger().info("step")
+    return tf.reduce_sum(x) + tf.reduce_mean(x) + tf.reduce_max(x)
+
+
 for _ in range(10):
+    logged_step(x)
     local_list(x)
     local_array(x)
     maybe_shared_array(x, np.ones(3, dtype=bool))

@@ -351,6 +351,7 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
         || matches!(
             rest,
             "executing_eagerly"
+                | "get_logger"
                 | "TensorShape"
                 | "Dimension"
                 | "is_tensor"

@@ -426,6 +426,10 @@ impl Walker<'_, '_> {
 pub(super) fn qualified_call_value(qualified: &str, call: &ExprCall, walker: &Walker) -> Value {
     let last = last_segment(qualified);
     let root = root_segment(qualified);
+    // TensorFlow's logger is Python's `logging` logger.
+    if qualified == "tensorflow.get_logger" {
+        return Value::Io;
+    }
     if root == "tensorflow" || is_keras(qualified) {
         if let Some(kind) = ObjectKind::built_by(qualified) {
             return Value::Object(kind);
