@@ -18,7 +18,7 @@ use crate::observe::facts::{receives_tensors, HOT_CALLS};
 use crate::observe::profile::Kind;
 use crate::observe::Entry;
 use crate::semantic::effects::{Callee, Effect};
-use crate::semantic::facts::{EffectWhy, FunctionFacts};
+use crate::semantic::facts::FunctionFacts;
 use crate::semantic::kinds::{ObjectKind, ParamKind};
 use crate::semantic::{Class, ClassId, FunctionId, SemanticModel};
 use crate::settings::Candidates;
@@ -96,17 +96,30 @@ const FEW_OPS: u32 = 2;
 
 /// Whether function `id` runs at most [`FEW_OPS`] tensor operations and no
 /// function it calls does tensor work (the work of a callee in another
-/// module counts when it is the first the analysis found).
+/// module counts when it is the first the analysis found). A call of a
+/// graph function of this module counts as one operation: its work runs
+/// as a graph already; summaries do not count (a step that calls the graph
+/// function doing the work and writes summaries is bookkeeping).
 fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
     let effects = &semantic.effects[id];
-    effects.tensor_ops <= FEW_OPS
+    let mut ops = effects.tensor_ops.saturating_sub(effects.summaries);
+    let mut graph_callees: Vec<&str> = Vec::new();
+    for call in &effects.calls {
+        match &call.callee {
+            Callee::Local(callee) if semantic.functions[*callee].graph.is_some() => {
+                ops = ops.saturating_add(1);
+                graph_callees.push(&semantic.functions[*callee].qualified_name);
+            }
+            Callee::Local(_) if !python_helper(semantic, &call.callee) => return false,
+            Callee::Local(_) | Callee::External(_) => {}
+        }
+    }
+    ops <= FEW_OPS
         && !semantic.facts[id]
             .effect(Effect::TensorComputation)
-            .is_some_and(EffectWhy::through_call)
-        && effects.calls.iter().all(|call| match &call.callee {
-            Callee::Local(_) => python_helper(semantic, &call.callee),
-            Callee::External(_) => true,
-        })
+            .is_some_and(|why| {
+                why.through_call() && !why.callee().is_some_and(|c| graph_callees.contains(&c))
+            })
 }
 
 /// Whether a class extends a class of another package: a base named

@@ -30,8 +30,34 @@ def train(steps):
         inner(tf.ones([2, 2]))
 
 
+@tf.function
+def graph_step(x):
+    return tf.reduce_sum(tf.nn.relu(tf.matmul(x, x)))
+
+
+# Not printed: its work runs in `graph_step` already, and summaries are
+# bookkeeping (`--show-refusals` prints its HY101, HY106).
+def logged_step(x, step):
+    loss = graph_step(x)
+    tf.summary.scalar("loss", loss, step=step)
+    tf.summary.scalar("max", tf.reduce_max(x), step=step)
+    history.append(step)
+    return loss
+
+
+# Not printed: summaries of each variable (`--show-refusals` prints its
+# HY101, HY106, HY110).
+def variable_summaries(variables, step):
+    for var in variables:
+        tf.summary.histogram(var.name.replace(":", "_"), var, step=step)
+        tf.summary.scalar(var.name + "/norm", tf.norm(var), step=step)
+        history.append(var.name)
+
+
 history = []
 for i in range(3):
+    logged_step(tf.ones([2, 2]), i)
+    variable_summaries([tf.Variable(1.0)], i)
     log(history, i)
     record(history, tf.ones([2, 2]))
     step(history, tf.ones([2, 2]))

@@ -118,6 +118,12 @@ impl EffectWhy {
         self.hop.is_some()
     }
 
+    /// The function called on the way to the culprit, when it is not in
+    /// this function's own body.
+    pub fn callee(&self) -> Option<&str> {
+        self.hop.as_ref().map(|(callee, _, _)| &**callee)
+    }
+
     /// The culprit, its file when it is not the function's own, and the
     /// call that leads to it (callee, line, and the function whose body has
     /// the culprit when that is not the callee).

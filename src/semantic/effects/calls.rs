@@ -223,6 +223,9 @@ impl<'a> Walker<'_, 'a> {
                 self.effects.shape_queries = self.effects.shape_queries.saturating_add(1);
             } else {
                 self.tensor_op();
+                if qualified.starts_with("tensorflow.summary.") {
+                    self.effects.summaries = self.effects.summaries.saturating_add(1);
+                }
             }
             self.add(
                 Effect::TensorComputation,

@@ -196,6 +196,9 @@ pub struct DirectEffects {
     /// How many shape queries (`tf.shape`, `tf.rank`, `tf.size`) its own
     /// body makes: metadata reads, not counted in `tensor_ops`.
     pub shape_queries: u32,
+    /// Of `tensor_ops`, the summaries written (`tf.summary.scalar(...)`):
+    /// bookkeeping, not the work a graph speeds up.
+    pub summaries: u32,
 }
 
 /// What a function's own `return` statements give back, as far as the
