@@ -122,6 +122,47 @@ fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
             })
 }
 
+/// Whether function `id` is an operation in TensorFlow's style: it takes
+/// a `name` and opens a name scope with it (`with tf.name_scope(name):`,
+/// `tf.compat.v1.name_scope(name, "op", [x])`, `name or "op"`), in the
+/// statements of its body.
+fn is_library_operation(semantic: &SemanticModel, id: FunctionId) -> bool {
+    let def = semantic.functions[id].def;
+    let takes_name = def
+        .parameters
+        .iter_non_variadic_params()
+        .any(|param| param.parameter.name.id.as_str() == "name");
+    takes_name
+        && def.body.iter().any(|stmt| {
+            let Stmt::With(with) = stmt else { return false };
+            with.items.iter().any(|item| {
+                let Expr::Call(call) = &item.context_expr else {
+                    return false;
+                };
+                let scope = ["tensorflow.name_scope", "tensorflow.compat.v1.name_scope"]
+                    .iter()
+                    .any(|scope| semantic.imports.resolves_to(&call.func, scope));
+                scope
+                    && call
+                        .arguments
+                        .args
+                        .iter()
+                        .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                        .any(mentions_name)
+            })
+        })
+}
+
+/// Whether an argument is `name`, or computed from it (`name or "op"`).
+fn mentions_name(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(name) => name.id.as_str() == "name",
+        Expr::BoolOp(op) => op.values.iter().any(mentions_name),
+        Expr::If(if_expr) => mentions_name(&if_expr.body) || mentions_name(&if_expr.orelse),
+        _ => false,
+    }
+}
+
 /// Whether a class extends a class of another package: a base named
 /// through an import (`base_task.Task`, resolved to
 /// `official.core.base_task.Task`) whose top-level module is neither the
@@ -776,6 +817,13 @@ fn candidate_reason(
             Candidates::Hot => None,
             Candidates::All => Some("is the forward pass of a Keras class".to_string()),
         };
+    }
+    // An operation written in TensorFlow's own style (a `name` argument
+    // that opens a `tf.name_scope`) is a library's building block, meant
+    // to be traced into its callers' graphs: a caller's loop makes the
+    // caller's step hot, not the library's operation.
+    if policy == Candidates::Hot && observed.is_none() && is_library_operation(semantic, id) {
+        return None;
     }
     // What a profiled run saw replaces the guess: called often is hot,
     // called once is not (HY112 says so).
