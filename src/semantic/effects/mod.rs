@@ -29,6 +29,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::name::Name;
 use ruff_python_ast::visitor::Visitor;
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::builtins::is_tf_base;
@@ -278,7 +279,8 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             function.def.name.id.as_str(),
             "__init__" | "build" | "setup"
         );
-        if !constructor && !values.tf_classes[class] {
+        let elsewhere_too = values.tf_classes[class] && sets_self_attribute(&function.def.body);
+        if !(constructor || elsewhere_too) {
             continue;
         }
         let mut walker = Walker::new(model, &values, &tables, Some(id));
@@ -329,6 +331,40 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         })
         .collect();
     (effects, module_calls, values)
+}
+
+/// Whether a method body assigns an attribute of `self` (or of any name:
+/// the walker decides which are `self`), in a statement at any depth: a
+/// look at statements only, cheaper than walking the method.
+fn sets_self_attribute(body: &[Stmt]) -> bool {
+    body.iter().any(|stmt| match stmt {
+        Stmt::Assign(assign) => assign
+            .targets
+            .iter()
+            .any(|target| matches!(target, Expr::Attribute(_))),
+        Stmt::AugAssign(assign) => matches!(assign.target.as_ref(), Expr::Attribute(_)),
+        Stmt::AnnAssign(assign) => matches!(assign.target.as_ref(), Expr::Attribute(_)),
+        Stmt::If(stmt) => {
+            sets_self_attribute(&stmt.body)
+                || stmt
+                    .elif_else_clauses
+                    .iter()
+                    .any(|clause| sets_self_attribute(&clause.body))
+        }
+        Stmt::For(stmt) => sets_self_attribute(&stmt.body) || sets_self_attribute(&stmt.orelse),
+        Stmt::While(stmt) => sets_self_attribute(&stmt.body) || sets_self_attribute(&stmt.orelse),
+        Stmt::With(stmt) => sets_self_attribute(&stmt.body),
+        Stmt::Try(stmt) => {
+            sets_self_attribute(&stmt.body)
+                || stmt.handlers.iter().any(|handler| {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    sets_self_attribute(&handler.body)
+                })
+                || sets_self_attribute(&stmt.orelse)
+                || sets_self_attribute(&stmt.finalbody)
+        }
+        _ => false,
+    })
 }
 
 /// Whether class `id` derives from a Keras `Model`/`Layer` or `tf.Module`
