@@ -10,7 +10,7 @@ use ruff_text_size::Ranged;
 use crate::analyze::state::{creates_variable, literal_kind, python_states};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
-use crate::semantic::{FunctionId, SemanticModel};
+use crate::semantic::{ClassId, FunctionId, SemanticModel};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -53,11 +53,23 @@ fn run(checker: &mut Checker) {
             if is_not_a_tensor(semantic, value) || states.contains(&name) {
                 continue;
             }
+            // `self.name` in a method belongs to its class: only that class
+            // (and its bases and subclasses here) reads it through `self`.
+            let class = match target {
+                Expr::Attribute(a) => function.class.filter(|_| {
+                    self_name(function.def).is_some_and(|me| {
+                        a.value.as_name_expr().is_some_and(|n| n.id.as_str() == me)
+                    })
+                }),
+                _ => None,
+            };
             let Some(reader) = read_outside_graph(
                 semantic,
                 reads.get_or_init(|| ReadIndex::new(semantic)),
                 &name,
                 target.is_name_expr(),
+                class,
+                id,
             ) else {
                 continue;
             };
@@ -88,27 +100,104 @@ fn is_not_a_tensor(model: &SemanticModel, value: &Expr) -> bool {
 }
 
 /// Where `name` (an attribute name, or a global when `global`) is read
-/// outside graph code: "eager function `f`" or "module-level code".
+/// outside graph code: "eager function `f`" or "module-level code"; or,
+/// for an attribute of `self`, in another method of the class that is
+/// traced on its own (`storer` stores it). An
+/// attribute of `self` stored in a method of `class` is read through
+/// `self` only in methods of that class, its bases or its subclasses here;
+/// through any other name (`model.name`), anywhere.
 fn read_outside_graph(
     model: &SemanticModel,
     reads: &ReadIndex,
     name: &str,
     global: bool,
+    class: Option<ClassId>,
+    storer: FunctionId,
 ) -> Option<String> {
     let (first, module_level) = if global {
         (&reads.first_name, &reads.module_names)
     } else {
         (&reads.first_attribute, &reads.module_attributes)
     };
-    if let Some(&id) = first.get(name) {
+    let through_self = || {
+        reads
+            .self_attributes
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|&(reader, _)| class.is_none_or(|class| related(model, class, reader)))
+            .map(|(_, id)| id)
+    };
+    if let Some(id) = first
+        .get(name)
+        .copied()
+        .into_iter()
+        .chain(through_self())
+        .min()
+    {
         return Some(format!(
             "eager function `{}`",
             model.functions[id].qualified_name
         ));
     }
-    module_level
-        .contains(name)
-        .then(|| "module-level code".to_string())
+    if module_level.contains(name) {
+        return Some("module-level code".to_string());
+    }
+    // Another graph method that reads it through `self` is traced on its
+    // own: the tensor is out of its trace's scope, and tracing it fails
+    // (unless the storing function calls it, inside its own trace).
+    let class = class?;
+    let reader = reads
+        .graph_self_attributes
+        .get(name)?
+        .iter()
+        .find(|&&(reader_class, reader)| {
+            reader != storer
+                && related(model, class, reader_class)
+                && !model
+                    .calls_with_callers(reader)
+                    .any(|(caller, _)| caller == Some(storer))
+        })?
+        .1;
+    Some(format!(
+        "graph function `{}`, traced on its own (where it is out of scope: tracing it fails)",
+        model.functions[reader].qualified_name
+    ))
+}
+
+/// Whether two classes of the module are one, or one names the other as a
+/// base (directly).
+fn related(model: &SemanticModel, a: ClassId, b: ClassId) -> bool {
+    let names = |c: ClassId| {
+        let class = &model.classes[c];
+        (class.def.name.id.as_str(), class.qualified_name.as_str())
+    };
+    let bases = |c: ClassId, of: ClassId| {
+        let (name, qualified) = names(of);
+        model.classes[c]
+            .bases
+            .iter()
+            .any(|base| base == name || base == qualified)
+    };
+    a == b || bases(a, b) || bases(b, a)
+}
+
+/// The name a method calls its instance (its first parameter), unless it
+/// is a static method.
+fn self_name(def: &ruff_python_ast::StmtFunctionDef) -> Option<&str> {
+    let is_static = def
+        .decorator_list
+        .iter()
+        .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
+    if is_static {
+        return None;
+    }
+    def.parameters
+        .posonlyargs
+        .iter()
+        .chain(&def.parameters.args)
+        .next()
+        .map(|param| param.parameter.name.id.as_str())
 }
 
 /// The names read outside graph code, gathered in one walk of the module:
@@ -116,9 +205,16 @@ fn read_outside_graph(
 /// of N graph functions quadratic in N.
 #[derive(Default)]
 struct ReadIndex<'a> {
-    /// Per attribute name read (`x.name`), the first eager function (in
-    /// the model's order) whose own body reads it.
+    /// Per attribute name read (`x.name`) through anything but a method's
+    /// own instance, the first eager function (in the model's order) whose
+    /// own body reads it.
     first_attribute: FxHashMap<&'a str, FunctionId>,
+    /// Per attribute name read through a method's own instance
+    /// (`self.name`), the first eager method of each class that reads it.
+    self_attributes: FxHashMap<&'a str, Vec<(ClassId, FunctionId)>>,
+    /// The same, for the methods decorated with `tf.function` (each traced
+    /// on its own).
+    graph_self_attributes: FxHashMap<&'a str, Vec<(ClassId, FunctionId)>>,
     /// Per name read, the first eager function whose own body reads it.
     first_name: FxHashMap<&'a str, FunctionId>,
     /// The attribute names and names read by module-level code.
@@ -131,12 +227,39 @@ impl<'a> ReadIndex<'a> {
         let mut index = ReadIndex::default();
         for (id, function) in model.functions.iter().enumerate() {
             if model.runs_under_graph(id) {
+                // A method traced on its own reads `self`'s attributes in
+                // a trace of its own.
+                if let (Some(class), Some(_)) = (function.class, &function.graph) {
+                    let mut reads = Reads {
+                        me: self_name(function.def),
+                        ..Reads::default()
+                    };
+                    reads.visit_body(&function.def.body);
+                    for attribute in reads.self_attributes {
+                        index
+                            .graph_self_attributes
+                            .entry(attribute)
+                            .or_default()
+                            .push((class, id));
+                    }
+                }
                 continue;
             }
-            let mut reads = Reads::default();
+            let mut reads = Reads {
+                me: function.class.and_then(|_| self_name(function.def)),
+                ..Reads::default()
+            };
             reads.visit_body(&function.def.body);
             for attribute in reads.attributes {
                 index.first_attribute.entry(attribute).or_insert(id);
+            }
+            if let Some(class) = function.class {
+                for attribute in reads.self_attributes {
+                    let readers = index.self_attributes.entry(attribute).or_default();
+                    if !readers.iter().any(|&(c, _)| c == class) {
+                        readers.push((class, id));
+                    }
+                }
             }
             for name in reads.names {
                 index.first_name.entry(name).or_insert(id);
@@ -154,7 +277,10 @@ impl<'a> ReadIndex<'a> {
 /// and classes it defines.
 #[derive(Default)]
 struct Reads<'a> {
+    /// The method's own instance (`self`), whose attributes are kept apart.
+    me: Option<&'a str>,
     attributes: Vec<&'a str>,
+    self_attributes: Vec<&'a str>,
     names: Vec<&'a str>,
 }
 
@@ -168,7 +294,14 @@ impl<'a> Visitor<'a> for Reads<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Attribute(a) if a.ctx == ExprContext::Load => {
-                self.attributes.push(a.attr.id.as_str());
+                let on_self = self
+                    .me
+                    .is_some_and(|me| a.value.as_name_expr().is_some_and(|n| n.id.as_str() == me));
+                if on_self {
+                    self.self_attributes.push(a.attr.id.as_str());
+                } else {
+                    self.attributes.push(a.attr.id.as_str());
+                }
             }
             Expr::Name(n) if n.ctx == ExprContext::Load => {
                 self.names.push(n.id.as_str());
