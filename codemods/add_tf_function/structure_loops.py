@@ -74,3 +74,15 @@ class ConcatReducer(Reducer):
 
 def combine(x):
     return tf.concat([x, x * 2.0], -1) + tf.reduce_sum(x)
+
+
+# A generator expression over a structure is that structure: not a step
+# loop, however it is iterated later (`mean_score` is not hot).
+def mean_score(score):
+    return tf.reduce_mean(score * 2.0, axis=-1) + tf.reduce_max(score)
+
+
+def scores_of(outputs, score_functions):
+    values = (func(output) for output, func in zip(outputs, score_functions))
+    means = (mean_score(value) for value in values)
+    return list(means)

@@ -61,6 +61,9 @@ impl Walker<'_, '_> {
                 self.elements_value_of(dict.items.iter().map(|item| &item.value), dict.items.len()),
             ),
             Expr::ListComp(comp) => Value::fresh(self.value(&comp.elt)),
+            // A generator expression is iterated like the list it would
+            // build.
+            Expr::Generator(generator) => Value::fresh(self.value(&generator.elt)),
             Expr::SetComp(comp) => Value::fresh(self.value(&comp.elt)),
             Expr::DictComp(comp) => Value::fresh(self.value(&comp.value)),
             Expr::Name(name) => self.name_value(name.id.as_str()),
