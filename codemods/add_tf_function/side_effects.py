@@ -79,6 +79,7 @@ def deeper(x):
 
 
 x = tf.constant([1.0, 2.0])
+counter = tf.train.Checkpoint(step=tf.Variable(1.0))
 for i in range(10):
     appends_to_global(x)
     writes_global(x)
@@ -133,7 +134,13 @@ def logged_step(x):
     return tf.reduce_sum(x) + tf.reduce_mean(x) + tf.reduce_max(x)
 
 
+# HY102: `.numpy()` asks for an eager value, whatever it is called on.
+def eager_readout(x, counter):
+    return tf.reduce_sum(x) + tf.reduce_mean(x) * float(counter.step.numpy())
+
+
 for _ in range(10):
+    eager_readout(x, counter)
     logged_step(x)
     local_list(x)
     local_array(x)

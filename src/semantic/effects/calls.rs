@@ -568,6 +568,13 @@ impl<'a> Walker<'_, 'a> {
             ),
             Value::Instance(class) => self.call_instance(class, method, call, &shown),
             Value::Unknown | Value::Derived(_) if READ_ONLY_METHODS.contains(&method) => {}
+            // `.numpy()` is what eager tensors and variables answer: on a
+            // value of unknown kind it asks for an eager value all the same.
+            Value::Unknown | Value::Derived(_)
+                if method == "numpy" && call.arguments.is_empty() =>
+            {
+                self.add(Effect::EagerOnly, offset, "calls `.numpy()`");
+            }
             Value::Function(_) | Value::Unknown | Value::Nothing | Value::Derived(_) => self.add(
                 Effect::UnknownCallee,
                 offset,

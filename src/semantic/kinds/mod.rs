@@ -418,6 +418,11 @@ pub fn binary_value(left: &Value, right: &Value) -> Value {
                 varies: *a || *b,
             }
         }
+        // `[None] * n`, `xs + [x]`: a new list (or tuple).
+        (Value::Container(container), Value::Primitive { .. } | Value::Container(_))
+        | (Value::Primitive { .. }, Value::Container(container)) => {
+            Value::fresh(container.element.clone())
+        }
         // A parameter with a NumPy value is a tensor when a tensor is
         // passed: computed from the parameter.
         (Value::NdArray(_), other) | (other, Value::NdArray(_)) => match other.params() {
