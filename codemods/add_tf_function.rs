@@ -173,6 +173,22 @@ fn has_framework_base(class: &Class, path: &Path) -> bool {
             return false;
         }
         let root = root_segment(base);
+        // Python's own modules give classes shapes, not steps to call.
+        if matches!(
+            root,
+            "abc"
+                | "typing"
+                | "typing_extensions"
+                | "collections"
+                | "enum"
+                | "dataclasses"
+                | "contextlib"
+                | "threading"
+                | "six"
+                | "builtins"
+        ) {
+            return false;
+        }
         let mut folder = path.parent();
         // Up to the folder that holds the top-level package (or the
         // script's own folder).
