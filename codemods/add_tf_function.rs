@@ -532,6 +532,7 @@ fn state_repair(
         || facts.effect(Effect::StateWrite).is_none()
         || facts.effect(Effect::SideEffect).is_some()
         || facts.effect(Effect::Print).is_some()
+        || facts.effect(Effect::Logging).is_some()
     {
         return None;
     }

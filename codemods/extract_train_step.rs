@@ -415,6 +415,7 @@ fn classify<'s>(
             Effect::SideEffect
                 | Effect::StateWrite
                 | Effect::Print
+                | Effect::Logging
                 | Effect::EagerOnly
                 | Effect::VariableCreation
                 | Effect::UnknownCallee
@@ -443,6 +444,7 @@ fn classify<'s>(
                     Effect::SideEffect,
                     Effect::StateWrite,
                     Effect::Print,
+                    Effect::Logging,
                     Effect::EagerOnly,
                     Effect::UnknownCallee,
                 ] {

@@ -530,6 +530,11 @@ fn lift(
             "it {why}, which today happens on every call and once lifted only when it is first traced"
         )));
     }
+    if let Some(why) = facts.effect(Effect::Logging) {
+        return Err(any(format!(
+            "it {why}, which today happens on every call and once lifted only when it is first traced"
+        )));
+    }
     if let Some(why) = facts.effect(Effect::Print) {
         return Err(any(format!(
             "it {why}, which today prints on every call and once lifted only when it is first traced (HY011 turns it into `tf.print` first)"

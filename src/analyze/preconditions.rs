@@ -58,7 +58,12 @@ pub fn failed_preconditions(
     if let Some(why) = &facts.recursion {
         out.push((Precondition::Recursive, format!("is recursive: it {why}")));
     }
-    for effect in [Effect::SideEffect, Effect::StateWrite, Effect::Print] {
+    for effect in [
+        Effect::SideEffect,
+        Effect::StateWrite,
+        Effect::Print,
+        Effect::Logging,
+    ] {
         if let Some(why) = facts.effect(effect) {
             out.push((Precondition::PythonSideEffect, why.to_string()));
             break;

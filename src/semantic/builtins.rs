@@ -135,6 +135,33 @@ pub fn is_io_module(root: &str) -> bool {
     )
 }
 
+/// Whether a function writes a log message (`logging.info`): Python's
+/// `logging`, `absl`'s, TensorFlow 1's `tf.compat.v1.logging`.
+pub fn is_logging(qualified: &str) -> bool {
+    let module = [
+        "logging.",
+        "absl.logging.",
+        "tensorflow.compat.v1.logging.",
+        "tensorflow.logging.",
+    ]
+    .iter()
+    .any(|module| qualified.starts_with(module));
+    module && LOG_METHODS.contains(&crate::names::last_segment(qualified))
+}
+
+/// The methods of a logger that write a message.
+pub const LOG_METHODS: &[&str] = &[
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "log",
+];
+
 /// Modules (by the first part of a qualified name) that draw plots or
 /// write images: output made for people, not values a program computes
 /// with.

@@ -12,9 +12,9 @@ use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
-    creates_variables, is_io_builtin, is_io_module, is_plotting_module, is_pure_builtin,
-    is_pure_function, is_pure_module, mutating_method, tf_utility, writes_output, TfUtility,
-    READ_ONLY_METHODS,
+    creates_variables, is_io_builtin, is_io_module, is_logging, is_plotting_module,
+    is_pure_builtin, is_pure_function, is_pure_module, mutating_method, tf_utility, writes_output,
+    TfUtility, LOG_METHODS, READ_ONLY_METHODS,
 };
 use crate::semantic::kinds::{
     ClassRef, FunctionRef, FunctionTarget, ObjectCall, ObjectKind, Value,
@@ -164,6 +164,14 @@ impl<'a> Walker<'_, 'a> {
         }
         if qualified == "tensorflow.Variable" {
             self.add(Effect::VariableCreation, offset, "creates a `tf.Variable`");
+            return;
+        }
+        if is_logging(qualified) {
+            self.add(
+                Effect::Logging,
+                offset,
+                format_args!("logs (`{qualified}`)"),
+            );
             return;
         }
         if writes_output(qualified) {
@@ -561,6 +569,9 @@ impl<'a> Walker<'_, 'a> {
             | Value::Primitive { .. }
             | Value::NdArray(_)
             | Value::Structure(_) => {}
+            Value::Io if LOG_METHODS.contains(&method) => {
+                self.add(Effect::Logging, offset, format_args!("logs (`{shown}`)"));
+            }
             Value::Io => self.add(
                 Effect::SideEffect,
                 offset,

@@ -55,6 +55,11 @@ pub enum Effect {
     StateWrite,
     /// `print`, which `tf.print` can replace inside graph functions.
     Print,
+    /// A log message (`logging.info`, `absl.logging`, `tf.get_logger()`):
+    /// a graph function writes it once, while tracing. It keeps an eager
+    /// function eager, but is no reason to take a graph function's
+    /// `tf.function` away: logging while tracing is often what was meant.
+    Logging,
     /// A call that needs eager tensors (`.numpy()`, NumPy on a tensor).
     EagerOnly,
     /// `tf.Variable(...)` or a Keras layer, model or optimizer created on
@@ -92,11 +97,12 @@ pub enum Effect {
 
 impl Effect {
     /// Effects that pass from a callee to its callers.
-    pub const TRANSITIVE: [Effect; 13] = [
+    pub const TRANSITIVE: [Effect; 14] = [
         Effect::TensorComputation,
         Effect::SideEffect,
         Effect::StateWrite,
         Effect::Print,
+        Effect::Logging,
         Effect::EagerOnly,
         Effect::VariableCreation,
         Effect::UnknownCallee,
