@@ -57,7 +57,7 @@ fn run(checker: &mut Checker) {
             // (and its bases and subclasses here) reads it through `self`.
             let class = match target {
                 Expr::Attribute(a) => function.class.filter(|_| {
-                    self_name(function.def).is_some_and(|me| {
+                    function.self_name().is_some_and(|me| {
                         a.value.as_name_expr().is_some_and(|n| n.id.as_str() == me)
                     })
                 }),
@@ -182,24 +182,6 @@ fn related(model: &SemanticModel, a: ClassId, b: ClassId) -> bool {
     a == b || bases(a, b) || bases(b, a)
 }
 
-/// The name a method calls its instance (its first parameter), unless it
-/// is a static method.
-fn self_name(def: &ruff_python_ast::StmtFunctionDef) -> Option<&str> {
-    let is_static = def
-        .decorator_list
-        .iter()
-        .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
-    if is_static {
-        return None;
-    }
-    def.parameters
-        .posonlyargs
-        .iter()
-        .chain(&def.parameters.args)
-        .next()
-        .map(|param| param.parameter.name.id.as_str())
-}
-
 /// The names read outside graph code, gathered in one walk of the module:
 /// per stored name, a walk of every eager function made checking a module
 /// of N graph functions quadratic in N.
@@ -231,7 +213,7 @@ impl<'a> ReadIndex<'a> {
                 // a trace of its own.
                 if let (Some(class), Some(_)) = (function.class, &function.graph) {
                     let mut reads = Reads {
-                        me: self_name(function.def),
+                        me: function.self_name(),
                         ..Reads::default()
                     };
                     reads.visit_body(&function.def.body);
@@ -246,7 +228,7 @@ impl<'a> ReadIndex<'a> {
                 continue;
             }
             let mut reads = Reads {
-                me: function.class.and_then(|_| self_name(function.def)),
+                me: function.self_name(),
                 ..Reads::default()
             };
             reads.visit_body(&function.def.body);

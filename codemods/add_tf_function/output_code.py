@@ -4,6 +4,7 @@ import abc
 import pickle
 
 import matplotlib.pyplot as plt
+import numpy as np
 import tensorflow as tf
 from official.core import base_task
 
@@ -28,6 +29,22 @@ def save_scores(scores, path):
     total = tf.reduce_sum(tf.nn.softmax(scores)) + tf.reduce_max(scores)
     with open(path, "wb") as f:
         pickle.dump(total.numpy(), f)
+
+
+# Not printed, and not decorated: it saves an array and opens a record
+# file, once per call (a graph function would do both once, while tracing).
+def save_step(x, path):
+    y = tf.nn.relu(tf.matmul(x, x))
+    np.save(path, np.ones(3))
+    tf.io.TFRecordWriter(path + ".tfrecord")
+    return tf.reduce_sum(y) + tf.reduce_max(y)
+
+
+# HY101: it reads a file: I/O, but no output that makes it output code.
+def read_step(x, path):
+    with open(path) as f:
+        scale = float(f.read())
+    return tf.reduce_sum(tf.nn.relu(tf.matmul(x, x))) * scale + tf.reduce_max(x)
 
 
 # HY101: tensor work whose I/O is a check, not its job.
@@ -63,3 +80,5 @@ for i in range(3):
     write_record([1.0, 2.0], writer)
     save_scores(x, "scores.pkl")
     step(x, "flag")
+    save_step(x, "x.npy")
+    read_step(x, "scale.txt")

@@ -326,14 +326,20 @@ fn is_example_proto(rest: &str) -> bool {
     })
 }
 
-/// Whether a TensorFlow class builds a Python value, no TensorFlow object:
-/// a protocol buffer of records (see [`is_example_proto`]) or a static
-/// shape (`tf.TensorShape`, `tf.compat.v1.Dimension`).
+/// Whether a TensorFlow class (its name after `tensorflow.`) builds a
+/// Python value, no TensorFlow object: a protocol buffer of records (see
+/// [`is_example_proto`]) or a static shape (`tf.TensorShape`,
+/// `tf.compat.v1.Dimension`).
+fn is_python_value_class(rest: &str) -> bool {
+    is_example_proto(rest) || matches!(rest, "TensorShape" | "Dimension")
+}
+
+/// [`is_python_value_class`], by the qualified name.
 pub fn names_python_value_class(qualified: &str) -> bool {
     qualified
         .strip_prefix("tensorflow.compat.v1.")
         .or_else(|| qualified.strip_prefix("tensorflow."))
-        .is_some_and(|rest| is_example_proto(rest) || matches!(rest, "TensorShape" | "Dimension"))
+        .is_some_and(is_python_value_class)
 }
 
 /// TensorFlow and Keras functions that compute Python values or do file
@@ -366,7 +372,7 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
         return Some(TfUtility::Io);
     }
     let pure = rest.starts_with("nest.")
-        || is_example_proto(rest)
+        || is_python_value_class(rest)
         || rest.starts_with("python.util.")
         || rest.starts_with("python.framework.tensor_shape.")
         || rest.starts_with("keras.utils.")
@@ -379,8 +385,6 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
             rest,
             "executing_eagerly"
                 | "get_logger"
-                | "TensorShape"
-                | "Dimension"
                 | "is_tensor"
                 | "as_dtype"
                 | "dtypes.as_dtype"

@@ -54,6 +54,25 @@ pub struct Function<'a> {
     pub calls: Vec<CallSite>,
 }
 
+impl<'a> Function<'a> {
+    /// The name a method gives its instance (its first parameter), unless
+    /// it is a static method or no method.
+    pub fn self_name(&self) -> Option<&'a str> {
+        self.class?;
+        let def = self.def;
+        let is_static = def.decorator_list.iter().any(
+            |d| matches!(&d.expression, ruff_python_ast::Expr::Name(n) if n.id.as_str() == "staticmethod"),
+        );
+        if is_static {
+            return None;
+        }
+        def.parameters
+            .iter_non_variadic_params()
+            .next()
+            .map(|p| p.parameter.name.id.as_str())
+    }
+}
+
 #[derive(Debug)]
 pub struct Class<'a> {
     pub def: &'a StmtClassDef,

@@ -180,14 +180,17 @@ impl<'a> Walker<'_, 'a> {
                 offset,
                 format_args!("writes output (`{qualified}`)"),
             );
-            if is_plotting_module(root_segment(qualified)) {
-                self.add(
-                    Effect::SideEffect,
-                    offset,
-                    format_args!("draws or writes an image (`{qualified}`)"),
-                );
-                return;
-            }
+            let what = if is_plotting_module(root_segment(qualified)) {
+                "draws or writes an image"
+            } else {
+                "writes a file"
+            };
+            self.add(
+                Effect::SideEffect,
+                offset,
+                format_args!("{what} (`{qualified}`)"),
+            );
+            return;
         }
         if is_tf {
             match tf_utility(qualified) {
@@ -345,8 +348,8 @@ impl<'a> Walker<'_, 'a> {
                     return;
                 }
                 _ if is_io_builtin(name) => {
-                    if name == "open" {
-                        self.add(Effect::Output, offset, "opens a file");
+                    if name == "open" && opens_for_writing(call) {
+                        self.add(Effect::Output, offset, "opens a file to write");
                     }
                     self.add(Effect::SideEffect, offset, format_args!("calls `{name}`"));
                     return;
@@ -675,4 +678,18 @@ impl<'a> Walker<'_, 'a> {
             );
         }
     }
+}
+
+/// Whether `open(...)` opens its file to write: a mode (second argument or
+/// `mode=`) that is a string with `w`, `a`, `x` or `+`. Reading is I/O, not
+/// output.
+fn opens_for_writing(call: &ExprCall) -> bool {
+    let mode = call.arguments.args.get(1).or_else(|| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "mode"))
+            .map(|k| &k.value)
+    });
+    matches!(mode, Some(Expr::StringLiteral(mode)) if mode.value.to_str().contains(['w', 'a', 'x', '+']))
 }

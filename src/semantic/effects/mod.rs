@@ -275,7 +275,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     // reads as a TensorFlow object (a layer made elsewhere); one that
     // another method sets (`self.counts = collections.Counter()`) takes the
     // values that method gives it instead.
-    let mut elsewhere: Vec<HashMap<Box<str>, Value>> = Vec::new();
+    let mut elsewhere: Vec<HashMap<String, Value>> = Vec::new();
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
             continue;
@@ -293,34 +293,26 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
         let attributes = walker.self_attributes.unwrap_or_default();
-        if !constructor {
+        let slot = if constructor {
+            &mut values.class_attributes[class]
+        } else {
             if elsewhere.is_empty() {
                 elsewhere = vec![HashMap::default(); model.classes.len()];
             }
-            for (name, value) in attributes {
-                let slot = &mut elsewhere[class];
-                let joined = match slot.get(&name) {
-                    Some(previous) => previous.join(&value),
-                    None => value,
-                };
-                slot.insert(name, joined);
-            }
-            continue;
-        }
+            &mut elsewhere[class]
+        };
         for (name, value) in attributes {
-            let slot = &mut values.class_attributes[class];
-            let joined = match slot.get(&*name) {
-                Some(previous) => previous.join(&value),
-                None => value,
-            };
-            slot.insert(name.to_string(), joined);
+            match slot.get_mut(&*name) {
+                Some(previous) => *previous = previous.join(&value),
+                None => {
+                    slot.insert(name.into_string(), value);
+                }
+            }
         }
     }
     for (class, attributes) in elsewhere.into_iter().enumerate() {
         for (name, value) in attributes {
-            values.class_attributes[class]
-                .entry(name.into_string())
-                .or_insert(value);
+            values.class_attributes[class].entry(name).or_insert(value);
         }
     }
     // The functions are walked one after another: each walker's tables are

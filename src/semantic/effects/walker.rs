@@ -202,14 +202,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             let mut names = def
                 .parameters
                 .iter_non_variadic_params()
-                .map(|p| p.parameter.name.id.as_str())
-                .peekable();
-            let is_static = def
-                .decorator_list
-                .iter()
-                .any(|d| matches!(&d.expression, Expr::Name(n) if n.id.as_str() == "staticmethod"));
-            if function.class.is_some() && !is_static && names.peek().is_some() {
-                walker.self_name = names.next();
+                .map(|p| p.parameter.name.id.as_str());
+            walker.self_name = function.self_name();
+            if walker.self_name.is_some() {
+                names.next();
                 walker.in_init = def.name.id.as_str() == "__init__";
             }
             walker.effects.params = names.map(str::to_string).collect();
