@@ -122,6 +122,24 @@ fn little_work_of_its_own(semantic: &SemanticModel, id: FunctionId) -> bool {
             })
 }
 
+/// Whether function `id` drives steps that run elsewhere or in its loops:
+/// it calls a graph function of the project, or does tensor work in a step
+/// loop of its own (a loop over a dataset or a number of steps). Such a
+/// driver is where Python bookkeeping belongs (`.numpy()`, logging,
+/// metrics in Python numbers); the graph belongs at its step, which
+/// HY005 extract-train-step or HY001 on the callee proposes.
+fn drives_steps(semantic: &SemanticModel, id: FunctionId) -> bool {
+    let effects = &semantic.effects[id];
+    effects.step_loop_work
+        || effects.calls.iter().any(|call| match call.callee {
+            Callee::Local(callee) => {
+                semantic.functions[callee].graph.is_some()
+                    || (call.in_loop && does_tensor_work(&semantic.facts[callee]))
+            }
+            Callee::External(_) => false,
+        })
+}
+
 /// Whether function `id` is an operation in TensorFlow's style: it takes
 /// a `name` and opens a name scope with it (`with tf.name_scope(name):`,
 /// `tf.compat.v1.name_scope(name, "op", [x])`, `name or "op"`), in the
@@ -326,13 +344,16 @@ fn judge(
     // function or method with tensor work enough to gain as a graph
     // function: not one that runs an operation or two, nor a closure over
     // its parent's state, which nobody lifts out for a graph function.
-    // Nor one about model-building code (symbolic tensors in), nor about
-    // code whose job is output (a plot, a file): nobody makes that a
-    // graph function.
+    // Nor one about model-building code (symbolic tensors in, or Keras
+    // layers constructed), nor about code whose job is output (a plot, a
+    // file), nor about a driver of steps: nobody makes that a graph
+    // function.
     quiet |= little_work_of_its_own(semantic, id)
         || function.parent.is_some()
         || keras_forward
         || symbolic.is_some()
+        || semantic.effects[id].builds_layers.is_some()
+        || drives_steps(semantic, id)
         || facts.effect(Effect::Output).is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {

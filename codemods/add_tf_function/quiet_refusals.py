@@ -54,8 +54,41 @@ def variable_summaries(variables, step):
         history.append(var.name)
 
 
+# Not printed: the driver of a graph step, which reads the loss back as a
+# Python number (`--show-refusals` prints its HY102, HY107).
+def fit(dataset):
+    total = 0.0
+    for x in dataset:
+        loss = graph_step(x) + tf.reduce_mean(tf.square(x))
+        total += loss.numpy()
+    return total
+
+
+# Not printed: an evaluation loop; the model runs on each batch, and the
+# accuracy goes back to Python (`--show-refusals` prints its HY102, HY108).
+# The graph belongs at its step (HY005 extract-train-step moves it there).
+def evaluate(model, dataset):
+    accuracy = tf.keras.metrics.Accuracy()
+    for x, y in dataset:
+        accuracy.update_state(y, tf.argmax(model(x), axis=-1))
+    return accuracy.result().numpy()
+
+
+# Not printed: model-building code, which constructs Keras layers
+# (`--show-refusals` prints its HY108 and HY101).
+def head(features, units):
+    dense = tf.keras.layers.Dense(units)
+    outputs = dense(tf.concat(features, axis=-1))
+    history.append(outputs)
+    return tf.nn.softmax(outputs)
+
+
 history = []
+for epoch in range(2):
+    fit(tf.data.Dataset.from_tensor_slices(tf.ones([4, 2, 2])))
+    evaluate(tf.keras.Sequential([tf.keras.layers.Dense(3)]), [(tf.ones([2, 2]), tf.ones([2]))])
 for i in range(3):
+    head([tf.ones([2, 2]), tf.ones([2, 2])], 4)
     logged_step(tf.ones([2, 2]), i)
     variable_summaries([tf.Variable(1.0)], i)
     log(history, i)

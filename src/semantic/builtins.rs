@@ -296,6 +296,15 @@ pub fn creates_variables(qualified: &str) -> bool {
             || matches!(last, "Model" | "Sequential"))
 }
 
+/// Whether a Keras class that `creates_variables` is a layer or a model
+/// (not an optimizer or a metric): constructing one builds a model.
+pub fn builds_layers(qualified: &str) -> bool {
+    creates_variables(qualified)
+        && (qualified.contains(".layers.")
+            || qualified.contains(".models.")
+            || matches!(last_segment(qualified), "Model" | "Sequential"))
+}
+
 /// What a TensorFlow or Keras function that is no tensor operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TfUtility {

@@ -12,7 +12,7 @@ use super::words::MethodText;
 use super::{Call, Callee, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
-    creates_variables, is_io_builtin, is_io_module, is_logging, is_plotting_module,
+    builds_layers, creates_variables, is_io_builtin, is_io_module, is_logging, is_plotting_module,
     is_pure_builtin, is_pure_function, is_pure_module, mutating_method, tf_utility, writes_output,
     TfUtility, LOG_METHODS, READ_ONLY_METHODS,
 };
@@ -207,6 +207,9 @@ impl<'a> Walker<'_, 'a> {
             }
         }
         if is_tf && creates_variables(qualified) {
+            if builds_layers(qualified) && self.effects.builds_layers.is_none() {
+                self.effects.builds_layers = Some(offset);
+            }
             self.add(
                 Effect::VariableCreation,
                 offset,
@@ -363,6 +366,9 @@ impl<'a> Walker<'_, 'a> {
             .filter(|_| self.param_index(name).is_none())
         {
             if self.module.tf_classes[class] {
+                if self.effects.builds_layers.is_none() {
+                    self.effects.builds_layers = Some(offset);
+                }
                 self.add(
                     Effect::VariableCreation,
                     offset,

@@ -206,6 +206,13 @@ pub struct DirectEffects {
     /// Of `tensor_ops`, the summaries written (`tf.summary.scalar(...)`):
     /// bookkeeping, not the work a graph speeds up.
     pub summaries: u32,
+    /// Whether tensor work is done inside a step loop of its own body (a
+    /// loop over a dataset or a number of steps): it drives training or
+    /// evaluation steps.
+    pub step_loop_work: bool,
+    /// The first Keras layer or model it constructs (`layers.Dense(...)`,
+    /// `tf.keras.Model(...)`): model-building code.
+    pub builds_layers: Option<TextSize>,
 }
 
 /// What a function's own `return` statements give back, as far as the

@@ -908,3 +908,40 @@ def save(x, folder):
 ";
     assert!(culprit_in(source, "save", Effect::SideEffect).is_some());
 }
+
+#[test]
+fn numpy_on_a_static_shape_runs_while_tracing() {
+    let source = "\
+import numpy as np
+import tensorflow as tf
+
+def pad_dim(dim):
+    return 2 ** int(np.ceil(np.log2(dim)))
+
+def pad(x):
+    dim = x.shape.as_list()[1]
+    return tf.pad(x, [[0, 0], [0, pad_dim(dim) - dim]])
+
+for step in range(3):
+    pad(tf.ones([2, 3]))
+";
+    let facts = facts_in(source, "pad");
+    assert_eq!(facts.effect(Effect::EagerOnly), None);
+    assert!(facts.effect(Effect::TensorComputation).is_some());
+}
+
+#[test]
+fn a_static_rank_returned_is_a_python_value() {
+    let source = "\
+import tensorflow as tf
+
+def rank_of(x):
+    return x.shape.ndims + x.ndim
+
+for step in range(3):
+    rank_of(tf.ones([2, 3]))
+";
+    let facts = facts_in(source, "rank_of");
+    assert!(facts.returns_python.is_some());
+    assert!(facts.effect(Effect::TensorComputation).is_none());
+}

@@ -98,15 +98,26 @@ impl Walker<'_, '_> {
                 }
                 match self.value(&attribute.value) {
                     Value::Tensor(_) => match name {
-                        "shape" | "dtype" | "name" | "ndim" | "device" => Value::Unknown,
+                        "shape" | "ndim" => static_shape(name),
+                        "dtype" | "name" | "device" => Value::Unknown,
                         _ => Value::Tensor(TensorInfo::default()),
                     },
                     Value::Object(kind) => object_attribute(kind, name),
                     Value::Instance(class) => self.instance_attribute(&class, name),
+                    // A tensor's or an array's shape, rank and dtype are
+                    // part of what a trace is kept for: reading them reads
+                    // no Python state.
+                    Value::Param(_) if matches!(name, "shape" | "ndim") => static_shape(name),
+                    Value::Param(_) if name == "dtype" => Value::Unknown,
                     Value::Param(param) => {
                         self.note_param_attribute_read(param, attribute.start(), name);
                         Value::Unknown
                     }
+                    Value::NdArray(_) | Value::Derived(_) if matches!(name, "shape" | "ndim") => {
+                        static_shape(name)
+                    }
+                    // `x.shape.ndims`, `x.shape.rank`.
+                    Value::Container(_) if matches!(name, "ndims" | "rank") => static_shape("ndim"),
                     _ => Value::Unknown,
                 }
             }
@@ -320,7 +331,9 @@ impl Walker<'_, '_> {
                     Value::Object(kind) => object_method_value(kind, method),
                     Value::Container(container) => match method {
                         "pop" | "get" => container.element,
-                        "copy" => Value::Container(container),
+                        // A static shape's `as_list()`.
+                        "copy" | "as_list" => Value::Container(container),
+                        "num_elements" => static_shape("ndim"),
                         "values" => Value::fresh(container.element),
                         _ => Value::Unknown,
                     },
@@ -843,9 +856,25 @@ fn object_attribute(kind: ObjectKind, name: &str) -> Value {
             element: Value::Object(ObjectKind::Variable),
             fresh: false,
         })),
+        "shape" | "ndim" if kind == ObjectKind::Variable => static_shape(name),
         "shape" | "dtype" | "name" | "ndim" | "device" | "built" | "trainable" => Value::Unknown,
         _ if kind == ObjectKind::Variable => Value::Tensor(TensorInfo::default()),
         _ => Value::Object(ObjectKind::Other),
+    }
+}
+
+/// A static shape (`x.shape`: a `TensorShape` or a NumPy tuple, of Python
+/// ints and `None`s) or a static rank (`x.ndim`): Python values, known
+/// while tracing, which change when the shapes of the inputs change.
+fn static_shape(name: &str) -> Value {
+    let dimension = Value::Primitive {
+        literal: None,
+        varies: true,
+    };
+    if name == "shape" {
+        Value::fresh(dimension)
+    } else {
+        dimension
     }
 }
 

@@ -391,11 +391,13 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// One tensor operation of the body.
     pub(super) fn tensor_op(&mut self) {
         self.effects.tensor_ops = self.effects.tensor_ops.saturating_add(1);
+        self.effects.step_loop_work |= self.step_loops > 0;
     }
 
     /// A call that may run any number of tensor operations.
     pub(super) fn runs_many_ops(&mut self) {
         self.effects.tensor_ops = u32::MAX;
+        self.effects.step_loop_work |= self.step_loops > 0;
     }
 
     pub(super) fn is_tf_method(&self) -> bool {

@@ -189,7 +189,14 @@ impl<'a> Walker<'_, 'a> {
                     self.add(effect, offset, format_args!("writes to {owner}"));
                 }
             }
-            Expr::Subscript(_) => {
+            Expr::Subscript(subscript) => {
+                // `shape[i] = dynamic[i]`: what a local container holds.
+                if let (Expr::Name(name), Some(value)) = (subscript.value.as_ref(), &value) {
+                    if let Some(Value::Container(container)) = self.values.get_mut(name.id.as_str())
+                    {
+                        container.element = container.element.join(value);
+                    }
+                }
                 if let Some(owner) = self.long_lived_owner(target) {
                     self.add(Effect::SideEffect, offset, format_args!("mutates {owner}"));
                 }
