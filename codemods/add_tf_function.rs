@@ -140,6 +140,20 @@ fn drives_steps(semantic: &SemanticModel, id: FunctionId) -> bool {
         })
 }
 
+/// Whether function `id` computes numbers for Python: its own body reads
+/// eager values (`.numpy()`) and it returns Python or NumPy values (a
+/// metrics report, a score). It is eager by design.
+fn reports_numbers(
+    semantic: &SemanticModel,
+    id: FunctionId,
+    refusals: &[(&refusals::Refusal, String)],
+) -> bool {
+    semantic.effects[id].culprit(Effect::EagerOnly).is_some()
+        && refusals
+            .iter()
+            .any(|(refusal, _)| refusal.code == refusals::RETURNS_PYTHON_VALUE.code)
+}
+
 /// Whether function `id` is an operation in TensorFlow's style: it takes
 /// a `name` and opens a name scope with it (`with tf.name_scope(name):`,
 /// `tf.compat.v1.name_scope(name, "op", [x])`, `name or "op"`), in the
@@ -354,6 +368,7 @@ fn judge(
         || symbolic.is_some()
         || semantic.effects[id].builds_layers.is_some()
         || drives_steps(semantic, id)
+        || reports_numbers(semantic, id, &refusals)
         || facts.effect(Effect::Output).is_some();
     if !refusals.is_empty() {
         for (refusal, why) in refusals {
