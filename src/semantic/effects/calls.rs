@@ -4,12 +4,13 @@
 //! known), into an effect with its culprit or a call recorded for
 //! propagation.
 
+use ruff_python_ast::name::Name;
 use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use super::walker::{bits, Walker};
 use super::words::MethodText;
-use super::{Call, Callee, Effect, ParamRule};
+use super::{Call, Callee, Construction, Effect, ParamRule};
 use crate::names::{concat, is_keras, last_segment, root_segment};
 use crate::semantic::builtins::{
     builds_layers, creates_variables, is_io_builtin, is_io_module, is_logging, is_plotting_module,
@@ -126,7 +127,9 @@ impl<'a> Walker<'_, 'a> {
         Some((callee, function.bound))
     }
 
-    pub(super) fn push_call(&mut self, callee: Callee, call: &ExprCall, bound: bool) {
+    /// The values of a call's arguments: positional (`None` from a
+    /// `*args` on) and by keyword.
+    fn argument_values(&self, call: &ExprCall) -> (Vec<Option<Value>>, Vec<(Name, Value)>) {
         let mut args = Vec::with_capacity(call.arguments.args.len());
         for arg in &call.arguments.args {
             if let Expr::Starred(_) = arg {
@@ -141,6 +144,11 @@ impl<'a> Walker<'_, 'a> {
             .iter()
             .filter_map(|k| Some((k.arg.as_ref()?.id.clone(), self.argument_value(&k.value))))
             .collect();
+        (args, keywords)
+    }
+
+    pub(super) fn push_call(&mut self, callee: Callee, call: &ExprCall, bound: bool) {
+        let (args, keywords) = self.argument_values(call);
         self.effects.calls.push(Call {
             callee,
             offset: call.start(),
@@ -365,6 +373,14 @@ impl<'a> Walker<'_, 'a> {
             .local_class(name)
             .filter(|_| self.param_index(name).is_none())
         {
+            if self.tables.stores_ctor_params[class] {
+                let (args, keywords) = self.argument_values(call);
+                self.effects.constructions.push(Construction {
+                    class,
+                    args,
+                    keywords,
+                });
+            }
             if self.module.tf_classes[class] {
                 if self.effects.builds_layers.is_none() {
                     self.effects.builds_layers = Some(offset);

@@ -33,7 +33,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::builtins::is_tf_base;
-use super::kinds::Value;
+use super::kinds::{ObjectKind, Value};
 use super::{ClassId, FunctionId, SemanticModel};
 pub use statements::statement_effects;
 use walker::{ModuleTables, Scratch, Walker};
@@ -178,6 +178,15 @@ pub struct Call {
     pub keywords: Vec<(Name, Value)>,
 }
 
+/// `Class(args)` for a class of the module.
+#[derive(Debug, Clone)]
+pub struct Construction {
+    pub class: ClassId,
+    /// `None` for a `*args` argument, which hides the positions after it.
+    pub args: Vec<Option<Value>>,
+    pub keywords: Vec<(Name, Value)>,
+}
+
 /// What one function's own body does.
 #[derive(Debug, Clone, Default)]
 pub struct DirectEffects {
@@ -210,6 +219,9 @@ pub struct DirectEffects {
     /// loop over a dataset or a number of steps): it drives training or
     /// evaluation steps.
     pub step_loop_work: bool,
+    /// The objects of this module's classes it constructs, with the
+    /// arguments given: what a constructor's parameters receive.
+    pub constructions: Vec<Construction>,
     /// The first Keras layer or model it constructs (`layers.Dense(...)`,
     /// `tf.keras.Model(...)`): model-building code.
     pub builds_layers: Option<TextSize>,
@@ -272,6 +284,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     let mut module = Walker::new(model, &values, &tables, None);
     module.visit_body(model.module_body());
     let module_calls = std::mem::take(&mut module.effects.calls);
+    let module_constructions = std::mem::take(&mut module.effects.constructions);
     values.globals = module
         .values
         .into_iter()
@@ -283,6 +296,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     // another method sets (`self.counts = collections.Counter()`) takes the
     // values that method gives it instead.
     let mut elsewhere: Vec<HashMap<String, Value>> = Vec::new();
+    let mut param_attributes: Vec<(ClassId, FunctionId, Box<str>, usize)> = Vec::new();
     for (id, function) in model.functions.iter().enumerate() {
         let Some(class) = function.class else {
             continue;
@@ -300,6 +314,12 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         walker.self_attributes = Some(Vec::new());
         walker.visit_body(&function.def.body);
         let attributes = walker.self_attributes.unwrap_or_default();
+        for (name, index) in walker.param_attributes {
+            // Only an attribute the constructor sets from nothing else.
+            if attributes.iter().filter(|(n, _)| *n == name).count() == 1 {
+                param_attributes.push((class, id, name, index));
+            }
+        }
         let slot = if constructor {
             &mut values.class_attributes[class]
         } else {
@@ -325,7 +345,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     // The functions are walked one after another: each walker's tables are
     // cleared and handed to the next rather than allocated again.
     let mut scratch = Scratch::default();
-    let effects = (0..model.functions.len())
+    let mut effects: Vec<DirectEffects> = (0..model.functions.len())
         .map(|id| {
             let mut walker =
                 Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
@@ -335,7 +355,74 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             effects
         })
         .collect();
+    // An attribute that stores a constructor's parameter holds what every
+    // construction in the module passes, when that is one function,
+    // instance or TensorFlow object (`Trainer(model, loss_fn=mse)`): then
+    // the methods that use it are walked again, knowing it.
+    let mut changed: Vec<ClassId> = Vec::new();
+    for (class, init, name, index) in param_attributes {
+        let Some(value) = constructed_with(&module_constructions, &effects, class, init, index)
+        else {
+            continue;
+        };
+        if let Some(slot) = values.class_attributes[class].get_mut(&*name) {
+            if *slot == Value::Unknown {
+                *slot = value;
+                changed.push(class);
+            }
+        }
+    }
+    if !changed.is_empty() {
+        for (id, function) in model.functions.iter().enumerate() {
+            if function.class.is_some_and(|class| changed.contains(&class)) {
+                let mut walker =
+                    Walker::with_scratch(model, &values, &tables, Some(id), scratch.take());
+                walker.visit_body(&function.def.body);
+                effects[id] = walker.take_effects();
+                scratch = walker.into_scratch();
+            }
+        }
+    }
     (effects, module_calls, values)
+}
+
+/// What parameter `index` of constructor `init` of `class` receives at
+/// every construction of the module, when all of them pass the same
+/// function of the project, instance of one of its classes, or
+/// TensorFlow object of a known kind. Nothing when the module constructs
+/// none: the objects come from elsewhere.
+fn constructed_with(
+    module_constructions: &[Construction],
+    effects: &[DirectEffects],
+    class: ClassId,
+    init: FunctionId,
+    index: usize,
+) -> Option<Value> {
+    let name = effects[init].params.get(index)?;
+    let mut joined: Option<Value> = None;
+    let constructions = module_constructions
+        .iter()
+        .chain(effects.iter().flat_map(|e| &e.constructions))
+        .filter(|c| c.class == class);
+    for construction in constructions {
+        let given = match construction.args.get(index) {
+            Some(arg) => arg.clone()?,
+            // After a `*args`, a position is unknown.
+            None if construction.args.last().is_some_and(Option::is_none) => return None,
+            None => construction
+                .keywords
+                .iter()
+                .find(|(keyword, _)| keyword.as_str() == name)
+                .map(|(_, value)| value.clone())?,
+        };
+        let known = matches!(given, Value::Function(_) | Value::Instance(_))
+            || matches!(&given, Value::Object(kind) if *kind != ObjectKind::Other);
+        if !known || joined.as_ref().is_some_and(|j| *j != given) {
+            return None;
+        }
+        joined = Some(given);
+    }
+    joined
 }
 
 /// Whether a method body assigns an attribute of `self` (or of any name:

@@ -48,6 +48,10 @@ pub(super) struct ModuleTables<'a> {
     /// The names of the methods of the module's classes: an attribute
     /// passed to a call may be a bound method only by one of these names.
     pub(super) method_names: rustc_hash::FxHashSet<&'a str>,
+    /// Per class, whether its `__init__` stores a parameter in an
+    /// attribute (`self.loss = loss_fn`): its constructions are recorded,
+    /// for what the attribute holds.
+    pub(super) stores_ctor_params: Vec<bool>,
 }
 
 impl<'a> ModuleTables<'a> {
@@ -84,8 +88,47 @@ impl<'a> ModuleTables<'a> {
                 .filter(|f| f.class.is_some())
                 .map(|f| f.def.name.id.as_str())
                 .collect(),
+            stores_ctor_params: {
+                let mut stores = vec![false; model.classes.len()];
+                for function in &model.functions {
+                    if let Some(class) = function.class {
+                        if function.def.name.id.as_str() == "__init__"
+                            && stores_a_parameter(function)
+                        {
+                            stores[class] = true;
+                        }
+                    }
+                }
+                stores
+            },
         }
     }
+}
+
+/// Whether a constructor's body (its top level) assigns one of its
+/// parameters to an attribute of `self` (`self.loss = loss_fn`).
+fn stores_a_parameter(function: &crate::semantic::Function<'_>) -> bool {
+    let Some(self_name) = function.self_name() else {
+        return false;
+    };
+    let is_param = |name: &str| {
+        function
+            .def
+            .parameters
+            .iter_non_variadic_params()
+            .skip(1)
+            .any(|p| p.parameter.name.id.as_str() == name)
+    };
+    function.def.body.iter().any(|stmt| {
+        let Stmt::Assign(assign) = stmt else {
+            return false;
+        };
+        matches!(assign.value.as_ref(), Expr::Name(value) if is_param(value.id.as_str()))
+            && assign.targets.iter().any(|target| {
+                matches!(target, Expr::Attribute(attribute)
+                    if matches!(attribute.value.as_ref(), Expr::Name(owner) if owner.id.as_str() == self_name))
+            })
+    })
 }
 
 /// Walks one function body, or module-level code, and records what it does
@@ -115,6 +158,9 @@ pub(super) struct Walker<'m, 'a> {
     /// What this method assigns to `self.<attr>`, when asked for (in the
     /// constructors of the attributes pass).
     pub(super) self_attributes: Option<Vec<(Box<str>, Value)>>,
+    /// In a constructor, the attributes that store one of its parameters
+    /// (`self.loss = loss_fn`), by the parameter's index.
+    pub(super) param_attributes: Vec<(Box<str>, usize)>,
     pub(super) loop_depth: usize,
     /// How many of the enclosing loops are step loops (see `loops.rs`): a
     /// call is in a loop for propagation only inside one.
@@ -183,6 +229,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             arrays: HashMap::default(),
             new_array: None,
             self_attributes: None,
+            param_attributes: Vec::new(),
             loop_depth: 0,
             step_loops: 0,
             test_depth: 0,

@@ -169,7 +169,12 @@ impl<'a> Walker<'_, 'a> {
             }
             Expr::Attribute(attribute) => {
                 if self.self_attributes.is_some() && self.is_self(&attribute.value) {
-                    // A parameter of this method means nothing in another one.
+                    if let (true, Some(Value::Param(index))) = (self.in_init, &value) {
+                        self.param_attributes
+                            .push((attribute.attr.id.as_str().into(), *index));
+                    }
+                    // A parameter of this method means nothing in another
+                    // one (what the constructions pass is joined later).
                     let stored = match &value {
                         Some(Value::Param(_) | Value::Derived(_)) | None => Value::Unknown,
                         Some(other) => other.clone(),
