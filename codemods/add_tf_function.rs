@@ -618,7 +618,11 @@ fn doubt(
     }
     for (param, kind) in &facts.params {
         match kind {
-            ParamKind::Tensor(_) | ParamKind::Object(_) | ParamKind::Instance(_) => {}
+            // The same object or function at every call: one trace.
+            ParamKind::Tensor(_)
+            | ParamKind::Object(_)
+            | ParamKind::Instance(_)
+            | ParamKind::Function(_) => {}
             // A Python constant that never changes is traced once.
             ParamKind::Primitive {
                 varies_at: None, ..

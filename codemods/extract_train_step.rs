@@ -468,6 +468,19 @@ fn classify<'s>(
     }
     for conditional in &facts.effects.conditionals {
         use crate::semantic::effects::ParamRule;
+        // Through an attribute that stores a constructor's parameter: what
+        // the object was built with is not known here.
+        if conditional.of_constructor {
+            let what = match conditional.rule {
+                ParamRule::MethodCall => format!("calls `{}`", conditional.what),
+                _ => conditional.what.clone(),
+            };
+            note_bad(
+                conditional.offset,
+                format!("{what} (which the analysis cannot see into)"),
+            );
+            continue;
+        }
         let kind = context.param_kind(conditional.param);
         match conditional.rule {
             ParamRule::Call | ParamRule::MethodCall => {

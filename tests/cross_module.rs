@@ -526,3 +526,66 @@ fn a_public_library_function_keeps_its_decorator_when_only_graphs_call_it() {
         "{out}"
     );
 }
+
+/// A trainer class in one module keeps what its constructor is given;
+/// scripts in another module construct it with functions of a third.
+fn constructor_project(loss: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/trainer.py",
+        "import tensorflow as tf\n\n\nclass Trainer:\n    def __init__(self, model, loss_fn):\n        self.model = model\n        self.loss = loss_fn\n\n    def step(self, x, y):\n        return self.loss(y, self.model(x)) + tf.reduce_sum(x) * 0.0\n",
+    );
+    write(dir.path(), "pkg/losses.py", loss);
+    write(
+        dir.path(),
+        "train.py",
+        "import tensorflow as tf\nfrom pkg.losses import mse\nfrom pkg.trainer import Trainer\n\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\ntrainer = Trainer(model, loss_fn=mse)\nfor _ in range(10):\n    trainer.step(tf.ones([2, 3]), tf.ones([2, 1]))\n",
+    );
+    dir
+}
+
+#[test]
+fn an_attribute_holds_what_constructions_in_other_modules_pass() {
+    let pure = "import tensorflow as tf\n\n\ndef mse(y, p):\n    return tf.reduce_mean(tf.square(y - p))\n";
+    let dir = constructor_project(pure);
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(
+        out.contains("pkg/trainer.py:9:9: HY001 `Trainer.step` is called in a loop"),
+        "{out}"
+    );
+    // What the function passed does is what calling the attribute does.
+    let logged = "import tensorflow as tf\n\nhistory = []\n\n\ndef mse(y, p):\n    history.append(y)\n    return tf.reduce_mean(tf.square(y - p))\n";
+    let dir = constructor_project(logged);
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--show-refusals", "."],
+    );
+    assert!(
+        out.contains("HY101 `Trainer.step` calls `mse` at line 10, which mutates the global `history` (`.append`) at line 7 of pkg/losses.py"),
+        "{out}"
+    );
+    assert!(!out.contains("HY001"), "{out}");
+}
+
+#[test]
+fn an_attribute_no_construction_in_the_run_tells_stays_unknown() {
+    let dir = constructor_project("");
+    fs::remove_file(dir.path().join("train.py")).unwrap();
+    write(
+        dir.path(),
+        "run.py",
+        "import tensorflow as tf\n\n\ndef run(trainer):\n    for _ in range(10):\n        trainer.step(tf.ones([2, 3]), tf.ones([2, 1]))\n",
+    );
+    let (out, _) = check(
+        dir.path(),
+        &["--output-format", "concise", "--candidates", "all", "."],
+    );
+    assert!(
+        out.contains(
+            "HY110 `Trainer.step` calls `self.loss` at line 10; the analysis cannot see into it"
+        ),
+        "{out}"
+    );
+}

@@ -54,6 +54,11 @@ class Chosen:
         return self.loss(y, p) + tf.reduce_sum(p) * 0.0
 
 
+# HY001: every caller passes the same function, `mse`, as `loss_fn`.
+def score(loss_fn, y, p):
+    return loss_fn(y, p) + tf.reduce_max(p) * 0.0 + tf.reduce_min(y) * 0.0
+
+
 LOSSES = {"mse": mse, "mae": mae}
 
 
@@ -68,6 +73,7 @@ def main(name):
         first.evaluate(y, model(x))
         second.evaluate(y, model(x))
         chosen.step(y, model(x))
+        score(mse, y, model(x))
 
 
 main("mse")

@@ -148,6 +148,17 @@ pub(super) fn param_call_target(
     if !matches!(conditional.rule, ParamRule::Call | ParamRule::MethodCall) {
         return None;
     }
+    if let ParamKind::Function(function) = kind {
+        if conditional.rule != ParamRule::Call {
+            return None;
+        }
+        let module = usize::try_from(function.module).ok()?;
+        return if function.local {
+            by_name.in_module(module, &function.class)
+        } else {
+            by_name.get(&function.class, &modules.get(module)?.path)
+        };
+    }
     let ParamKind::Instance(instance) = kind else {
         return None;
     };

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use super::callgraph::strongly_connected_components;
 use super::name_table::{param_call_target, NameTable};
-use super::summary::{CallSummary, FunctionSummary, ModuleSummary};
-use crate::names::concat;
+use super::summary::{CallSummary, FunctionSummary, LineConditional, ModuleSummary};
+use crate::names::{concat, last_segment};
 use crate::semantic::effects::{Callee, Effect, ParamRule};
 use crate::semantic::facts::{EffectWhy, FunctionFacts, LineCulprit};
 use crate::semantic::kinds::{ObjectCall, ParamKind};
@@ -326,6 +326,15 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                     .or_insert_with(|| by_name.get(name, &modules[m].path)),
             }
         };
+        let constructor = |call: &CallSummary, m: usize| -> Option<usize> {
+            let Callee::External(name) = &call.callee else {
+                return None;
+            };
+            if by_name.is_empty() || !last_segment(name).starts_with(char::is_uppercase) {
+                return None;
+            }
+            by_name.get(&concat(&[name, ".__init__"]), &modules[m].path)
+        };
         let mut out = ModuleSites::default();
         // Built here, kept at their size (most calls resolve to nothing).
         let mut edges = Vec::new();
@@ -350,6 +359,20 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                         if let (None, Callee::External(name)) = (unresolved, &call.callee) {
                             unresolved = Some((call.line, name.as_str()));
                         }
+                        // `Trainer(...)` of a class of another module: what
+                        // its constructor's parameters receive (for the
+                        // attributes that store them), not an edge: what
+                        // constructing does stays unknown, as before.
+                        if let Some(init) = constructor(call, m) {
+                            out.function_sites.push((
+                                init as u32,
+                                Site {
+                                    caller: v as u32,
+                                    module: m as u32,
+                                    call,
+                                },
+                            ));
+                        }
                     }
                 }
             }
@@ -368,7 +391,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             out.unresolved.push(unresolved);
         }
         for call in &modules[m].module_calls {
-            if let Some(target) = resolve(call) {
+            if let Some(target) = resolve(call).or_else(|| constructor(call, m)) {
                 out.module_sites.push((
                     target as u32,
                     Site {
@@ -579,6 +602,23 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     }
     drop(sites);
 
+    // What a conditional's parameter receives: the function's own, or its
+    // class constructor's when an attribute stores it (`self.loss =
+    // loss_fn`); unknown when the constructor is not found.
+    let unknown = ParamKind::Unknown;
+    let conditional_kind = |v: usize, conditional: &LineConditional| -> Option<&ParamKind> {
+        if !conditional.of_constructor {
+            return by_callee[v].params.get(conditional.param);
+        }
+        let name = &nodes[v].summary.qualified_name;
+        let init = name.rsplit_once('.').and_then(|(class, _)| {
+            by_name.in_module(nodes[v].module, &concat(&[class, ".__init__"]))
+        });
+        Some(
+            init.and_then(|init| by_callee[init].params.get(conditional.param))
+                .unwrap_or(&unknown),
+        )
+    };
     // Calls through parameters that receive instances of project classes
     // (`model(x)` where every caller passes a `Model` of the project) lead
     // to that class's method: edges of the call graph like any other.
@@ -588,7 +628,7 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             .conditionals
             .iter()
             .filter_map(|conditional| {
-                let kind = by_callee[v].params.get(conditional.param)?;
+                let kind = conditional_kind(v, conditional)?;
                 let target = param_call_target(kind, conditional, &by_name, modules)?;
                 Some((target, conditional.line))
             })
@@ -650,19 +690,21 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                 });
             }
             for conditional in &node.summary.conditionals {
-                let Some(kind) = by_callee[v].params.get(conditional.param) else {
+                let Some(kind) = conditional_kind(v, conditional) else {
                     continue;
                 };
                 // Computing with a part of a container of unknown content
                 // (`pair[0] + pair[1]`) may be tensor work too.
-                if match kind {
-                    ParamKind::Unknown => matches!(
-                        conditional.rule,
-                        ParamRule::TensorIfTensor | ParamRule::MethodCall | ParamRule::Call
-                    ),
-                    ParamKind::Other(None) => conditional.rule == ParamRule::TensorIfTensor,
-                    _ => false,
-                } {
+                if !conditional.of_constructor
+                    && match kind {
+                        ParamKind::Unknown => matches!(
+                            conditional.rule,
+                            ParamRule::TensorIfTensor | ParamRule::MethodCall | ParamRule::Call
+                        ),
+                        ParamKind::Other(None) => conditional.rule == ParamRule::TensorIfTensor,
+                        _ => false,
+                    }
+                {
                     param_tensor_work = true;
                 }
                 let mut why: Option<&'static str> = None;
@@ -699,8 +741,9 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                                 ObjectCall::CreatesVariables => Some(Effect::VariableCreation),
                             }
                         }
-                        // Resolved to the class's method: an edge.
-                        ParamKind::Instance(_)
+                        // Resolved to the class's method, or the function
+                        // passed: an edge.
+                        ParamKind::Instance(_) | ParamKind::Function(_)
                             if param_call_target(kind, conditional, &by_name, modules)
                                 .is_some() =>
                         {
@@ -711,9 +754,10 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
                         // the ones that mutate it are the walker's argument
                         // mutations already; the others compute.
                         ParamKind::Other(_) if conditional.rule == ParamRule::MethodCall => None,
-                        ParamKind::Instance(_) | ParamKind::Other(_) | ParamKind::Unknown => {
-                            Some(Effect::UnknownCallee)
-                        }
+                        ParamKind::Instance(_)
+                        | ParamKind::Function(_)
+                        | ParamKind::Other(_)
+                        | ParamKind::Unknown => Some(Effect::UnknownCallee),
                     },
                     ParamRule::ReadsAttribute => match kind {
                         ParamKind::Tensor(_) | ParamKind::Object(_) => None,
@@ -941,7 +985,7 @@ fn forward(call: &CallSummary, caller: &[ParamKind]) -> CallSummary {
     let positions = call.args.len();
     for &(slot, param) in call.forwarded.iter() {
         let kind = match caller.get(usize::from(param)) {
-            Some(ParamKind::Instance(_)) | None => continue,
+            Some(ParamKind::Instance(_) | ParamKind::Function(_)) | None => continue,
             // Different constants at different call sites (line 0) stay
             // that; a value changing from call to call there changes here.
             Some(ParamKind::Primitive {
@@ -981,6 +1025,12 @@ fn join_arguments(
                 let mut instance = instance.clone();
                 instance.module = module;
                 located = ParamKind::Instance(instance);
+                &located
+            }
+            ParamKind::Function(function) => {
+                let mut function = function.clone();
+                function.module = module;
+                located = ParamKind::Function(function);
                 &located
             }
             kind => kind,

@@ -77,6 +77,10 @@ pub struct LineConditional {
     pub what: String,
     /// The method called, for a method call on the parameter.
     pub method: Option<Box<str>>,
+    /// Whether `param` is the class constructor's parameter (stored in an
+    /// attribute) rather than the function's own.
+    #[serde(default)]
+    pub of_constructor: bool,
 }
 
 /// [`crate::semantic::effects::Returns`], with lines.
@@ -165,6 +169,7 @@ impl ModuleSummary {
         let lines = Lines::new(source, offsets);
         let line = |offset: TextSize| lines.line(offset);
         let class_name = |class: usize| model.classes[class].qualified_name.clone();
+        let function_name = |function: usize| model.functions[function].qualified_name.clone();
         let call = |call: &Call| {
             let at = line(call.offset);
             CallSummary {
@@ -176,8 +181,9 @@ impl ModuleSummary {
                     .args
                     .iter()
                     .map(|arg| {
-                        arg.as_ref()
-                            .map(|value| ParamKind::of_argument(value, at, &class_name))
+                        arg.as_ref().map(|value| {
+                            ParamKind::of_argument(value, at, &class_name, &function_name)
+                        })
                     })
                     .collect(),
                 keywords: call
@@ -186,7 +192,7 @@ impl ModuleSummary {
                     .map(|(name, value)| {
                         (
                             Box::from(name.as_str()),
-                            ParamKind::of_argument(value, at, &class_name),
+                            ParamKind::of_argument(value, at, &class_name, &function_name),
                         )
                     })
                     .collect(),
@@ -235,6 +241,7 @@ impl ModuleSummary {
                         line: line(c.offset),
                         what: c.what.clone(),
                         method: c.method.clone(),
+                        of_constructor: c.of_constructor,
                     })
                     .collect(),
                 generator: effects.generator.map(line),
@@ -242,9 +249,9 @@ impl ModuleSummary {
                     .param_defaults
                     .iter()
                     .map(|default| {
-                        default
-                            .as_ref()
-                            .map(|value| ParamKind::of_argument(value, 0, &class_name))
+                        default.as_ref().map(|value| {
+                            ParamKind::of_argument(value, 0, &class_name, &function_name)
+                        })
                     })
                     .collect(),
                 returns: LineReturns {

@@ -57,6 +57,7 @@ impl<'a> SemanticModel<'a> {
             values: ModuleValues {
                 globals: HashMap::default(),
                 class_attributes: Vec::new(),
+                ctor_params: Vec::new(),
                 tf_classes: Vec::new(),
             },
             facts: Vec::new(),

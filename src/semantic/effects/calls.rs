@@ -285,7 +285,9 @@ impl<'a> Walker<'_, 'a> {
         } else if is_pure_module(root) {
             // Pure library code: nothing to record.
         } else {
-            self.push_call(Callee::External(qualified.to_string()), call, false);
+            // A class's construction passes its arguments after `self`.
+            let constructs = last().starts_with(char::is_uppercase);
+            self.push_call(Callee::External(qualified.to_string()), call, constructs);
         }
     }
 
@@ -557,6 +559,16 @@ impl<'a> Walker<'_, 'a> {
                 return;
             }
         }
+        let asks_eager_value = method == "numpy" || READ_ONLY_METHODS.contains(&method);
+        if let (Value::Unknown, Expr::Attribute(attribute), false) =
+            (&value, receiver, asks_eager_value)
+        {
+            if self.is_self(&attribute.value) {
+                if let Some(param) = self.constructor_param(attribute.attr.id.as_str()) {
+                    return self.constructor_call(param, Some(method), offset, shown);
+                }
+            }
+        }
         match value {
             Value::Tensor(_) => {
                 if method == "numpy" {
@@ -681,6 +693,9 @@ impl<'a> Walker<'_, 'a> {
         match attribute {
             Some(Value::Unknown) | None => {}
             Some(value) => return self.call_value_of(value.shared(), call, shown),
+        }
+        if let Some(param) = self.constructor_param(method) {
+            return self.constructor_call(param, None, offset, format_args!("calls `{shown}`"));
         }
         if let Some(base) = self.imported_base() {
             // A method inherited from the base in another module (resolved,

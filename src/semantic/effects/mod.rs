@@ -155,6 +155,10 @@ pub struct Conditional {
     pub what: String,
     /// The method called, for [`ParamRule::MethodCall`].
     pub method: Option<Box<str>>,
+    /// Whether `param` is a parameter of the class's constructor, stored in
+    /// an attribute (`self.loss = loss_fn`, then `self.loss(y, p)`), rather
+    /// than of the function itself.
+    pub of_constructor: bool,
 }
 
 /// The target of a call, as far as one module can tell.
@@ -258,6 +262,11 @@ pub struct ModuleValues {
     pub globals: HashMap<String, Value>,
     /// Per class, the values its methods assign to `self.<attr>`.
     pub class_attributes: Vec<HashMap<String, Value>>,
+    /// Per class, the attributes its constructor sets from one of its
+    /// parameters, by the parameter's index, whose value no construction in
+    /// the module tells: the propagation joins what every construction in
+    /// the run passes.
+    pub ctor_params: Vec<HashMap<String, usize>>,
     /// Per class, whether it derives from a Keras `Model`/`Layer` or
     /// `tf.Module` (directly or through classes of this module).
     pub tf_classes: Vec<bool>,
@@ -278,6 +287,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
     let mut values = ModuleValues {
         globals: HashMap::default(),
         class_attributes: vec![HashMap::default(); model.classes.len()],
+        ctor_params: Vec::new(),
         tf_classes,
     };
     // Module level first: it gives the globals' values that functions read.
@@ -342,6 +352,14 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
             values.class_attributes[class].entry(name).or_insert(value);
         }
     }
+    if !param_attributes.is_empty() {
+        values.ctor_params = vec![HashMap::default(); model.classes.len()];
+        for (class, _, name, index) in &param_attributes {
+            if values.class_attributes[*class].get(&**name) == Some(&Value::Unknown) {
+                values.ctor_params[*class].insert(name.to_string(), *index);
+            }
+        }
+    }
     // The functions are walked one after another: each walker's tables are
     // cleared and handed to the next rather than allocated again.
     let mut scratch = Scratch::default();
@@ -368,6 +386,7 @@ pub fn analyse(model: &SemanticModel) -> (Vec<DirectEffects>, Vec<Call>, ModuleV
         if let Some(slot) = values.class_attributes[class].get_mut(&*name) {
             if *slot == Value::Unknown {
                 *slot = value;
+                values.ctor_params[class].remove(&*name);
                 changed.push(class);
             }
         }

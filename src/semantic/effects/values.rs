@@ -170,6 +170,16 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Whether `name` is bound by an import only: no local, parameter or
+    /// module-level value of that name.
+    fn imported_name(&self, name: &str) -> bool {
+        !self.values.contains_key(name)
+            && self.param_index(name).is_none()
+            && !self.locals.contains(name)
+            && !self.module.globals.contains_key(name)
+            && !self.tables.module_functions.contains_key(name)
+    }
+
     pub(super) fn name_value(&self, name: &str) -> Value {
         if let Some(value) = self.values.get(name) {
             return value.clone();
@@ -372,6 +382,30 @@ impl Walker<'_, '_> {
     /// of tensors and arrays of known kind keeps its structure.
     pub(super) fn argument_value(&self, arg: &Expr) -> Value {
         match self.value(arg) {
+            // A function imported from a module (`from pkg.losses import
+            // mse`): the propagation finds it by name, when it is one.
+            Value::Unknown => match arg {
+                Expr::Name(name) if self.imported_name(name.id.as_str()) => self
+                    .model
+                    .imports
+                    .with_resolved(arg, |qualified| {
+                        let function = qualified.contains('.')
+                            && !last_segment(qualified).starts_with(char::is_uppercase)
+                            && !matches!(
+                                root_segment(qualified),
+                                "tensorflow" | "keras" | "tf_keras" | "numpy"
+                            );
+                        function.then(|| {
+                            Value::Function(Box::new(FunctionRef {
+                                target: FunctionTarget::External(qualified.to_string()),
+                                bound: false,
+                            }))
+                        })
+                    })
+                    .flatten()
+                    .unwrap_or(Value::Unknown),
+                _ => Value::Unknown,
+            },
             value @ Value::Container(_) if value.is_fresh() => self
                 .structure(arg, 0)
                 .map_or(value, |s| Value::Structure(Box::new(s))),

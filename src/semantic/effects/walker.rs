@@ -307,6 +307,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 offset,
                 what,
                 method: None,
+                of_constructor: false,
             });
         }
         std::mem::take(&mut self.effects)
@@ -502,6 +503,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 offset,
                 what: self.text.as_str().into(),
                 method: None,
+                of_constructor: false,
             });
         }
     }
@@ -527,8 +529,43 @@ impl<'m, 'a> Walker<'m, 'a> {
                 offset,
                 what,
                 method: method.map(Box::from),
+                of_constructor: false,
             });
         }
+    }
+
+    /// A call through `self.<attribute>` (or of a method of it) where the
+    /// constructor stores its parameter `param` there: what it does depends
+    /// on what the constructions pass.
+    pub(super) fn constructor_call(
+        &mut self,
+        param: usize,
+        method: Option<&str>,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+    ) {
+        if !self.at_module_level() {
+            let what = self.words(what);
+            self.effects.conditionals.push(Conditional {
+                param,
+                rule: if method.is_some() {
+                    ParamRule::MethodCall
+                } else {
+                    ParamRule::Call
+                },
+                offset,
+                what,
+                method: method.map(Box::from),
+                of_constructor: true,
+            });
+        }
+    }
+
+    /// The index of the constructor's parameter that `self.<name>` stores,
+    /// when no construction in the module says what it holds.
+    pub(super) fn constructor_param(&self, name: &str) -> Option<usize> {
+        let class = self.class()?;
+        self.module.ctor_params.get(class)?.get(name).copied()
     }
 
     /// Records what a `return` gives back.

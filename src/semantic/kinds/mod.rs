@@ -209,6 +209,9 @@ pub enum ParamKind {
     Object(ObjectKind),
     /// An instance of a class of the project.
     Instance(Box<InstanceOf>),
+    /// A function of the project (`loss_fn=mse`), named as [`InstanceOf`]
+    /// names a class: calling it is calling that function.
+    Function(Box<InstanceOf>),
 }
 
 /// The class of an instance passed as an argument, as the call site names
@@ -231,8 +234,14 @@ impl InstanceOf {
 impl ParamKind {
     /// The kind an argument with this value gives its parameter, passed at
     /// `line`.
-    /// `class_name` names a class of the module by its index.
-    pub fn of_argument(value: &Value, line: u32, class_name: &dyn Fn(usize) -> String) -> Self {
+    /// `class_name` names a class of the module by its index,
+    /// `function_name` a function.
+    pub fn of_argument(
+        value: &Value,
+        line: u32,
+        class_name: &dyn Fn(usize) -> String,
+        function_name: &dyn Fn(usize) -> String,
+    ) -> Self {
         match value {
             Value::Tensor(info) => ParamKind::Tensor(Box::new(info.clone())),
             Value::Object(kind) => ParamKind::Object(*kind),
@@ -255,6 +264,17 @@ impl ParamKind {
                 ParamKind::Other(Some(Box::new(Structure::Leaf((**info).clone()))))
             }
             Value::Structure(structure) => ParamKind::Other(Some(structure.clone())),
+            Value::Function(function) if !function.bound => {
+                let (name, local) = match &function.target {
+                    FunctionTarget::Local(id) => (function_name(*id), true),
+                    FunctionTarget::External(qualified) => (qualified.clone(), false),
+                };
+                ParamKind::Function(Box::new(InstanceOf {
+                    class: name.into(),
+                    local,
+                    module: InstanceOf::UNJOINED,
+                }))
+            }
             Value::NdArray(None) | Value::Container(_) | Value::Io | Value::Function(_) => {
                 ParamKind::Other(None)
             }
@@ -449,6 +469,7 @@ mod tests {
             },
             3,
             &|_| String::new(),
+            &|_| String::new(),
         );
         let two = ParamKind::of_argument(
             &Value::Primitive {
@@ -456,6 +477,7 @@ mod tests {
                 varies: false,
             },
             4,
+            &|_| String::new(),
             &|_| String::new(),
         );
         assert!(matches!(
