@@ -15,6 +15,7 @@ use crate::analyze::preconditions::{needs_graph, reason_to_remove};
 use crate::checker::Checker;
 use crate::codemod::{Codemod, DependsOn, FixSafety};
 use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::semantic::effects::Effect;
 use crate::semantic::{FunctionId, GraphOrigin, SemanticModel};
 
 pub const CODEMOD: Codemod = Codemod {
@@ -100,7 +101,12 @@ fn run(checker: &mut Checker) {
                 let line = checker.line_number(offset);
                 format!("no fix offered: its `tf.function` object is used at line {line} ({use_}), which a plain function cannot do")
             }),
-        };
+        }
+        .or_else(|| {
+            sets_own_layer_attributes(semantic, id).then(|| {
+                "no fix offered: a Keras layer or `tf.Module` sets attributes of its own objects while tracing on purpose as often as by mistake (a setting swapped for one call and put back, a cached weight); without the decorator they are set on every call, which is slower and may not be what the author meant: check by hand".to_string()
+            })
+        });
         if let Some(note) = blocked {
             checker.report(
                 CODEMOD
@@ -126,6 +132,22 @@ fn run(checker: &mut Checker) {
             )),
         }
     }
+}
+
+/// Whether function `id` is a method of a Keras layer or model or a
+/// `tf.Module` whose reason to lose its `tf.function` is a write to an
+/// attribute of an object it owns (`self.layer.activation = None`).
+fn sets_own_layer_attributes(semantic: &SemanticModel, id: FunctionId) -> bool {
+    let tf_class = semantic.functions[id]
+        .class
+        .is_some_and(|class| semantic.values.tf_classes.get(class) == Some(&true));
+    tf_class
+        && semantic.facts[id]
+            .effect(Effect::SideEffect)
+            .is_some_and(|why| {
+                let what = why.what();
+                what.starts_with("writes to `self.") || what.starts_with("mutates `self.")
+            })
 }
 
 /// Whether `def` has a decorator other than its `tf.function` and the

@@ -91,3 +91,25 @@ def flatten(structure):
 @tf.function
 def total(structure):
     return tf.add_n(flatten(structure))
+
+
+# A Keras layer that swaps its inner layer's activation for one call and
+# puts it back: reported, not removed (the decorator keeps the layer a
+# graph in eager training; without it, the swap runs on every call).
+class WeightNorm(tf.keras.layers.Layer):
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    @tf.function
+    def call(self, inputs):
+        activation = self.layer.activation
+        self.layer.activation = None
+        outputs = self.layer(inputs)
+        self.layer.activation = activation
+        return tf.nn.relu(outputs)
+
+
+norm = WeightNorm(tf.keras.layers.Dense(3, activation="relu"))
+for _ in range(3):
+    norm(tf.ones([2, 4]))

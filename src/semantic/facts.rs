@@ -94,6 +94,13 @@ pub struct EffectWhy {
     hop: Option<(Arc<str>, u32, Option<Arc<str>>)>,
 }
 
+impl EffectWhy {
+    /// The culprit in words, without its line ("writes to `self.rate`").
+    pub fn what(&self) -> &str {
+        &self.culprit.what
+    }
+}
+
 impl std::fmt::Display for EffectWhy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let culprit = &self.culprit;
