@@ -52,12 +52,15 @@ const STEP_NAMES: &[&str] = &[
 
 fn run(checker: &mut Checker) {
     let semantic = checker.semantic;
-    // TensorFlow 1 code (`import tensorflow.compat.v1 as tf`) builds its
-    // own graphs and runs them in sessions: `tf.function` is no part of it.
+    // TensorFlow 1 code (`import tensorflow.compat.v1 as tf`, or TF1 APIs
+    // such as `tf.placeholder`, `tf.Session`, `tf.contrib` called through
+    // `tensorflow`) builds its own graphs and runs them in sessions:
+    // `tf.function` is no part of it.
     if semantic
         .imports
         .bindings()
         .any(|(_, qualified)| qualified == "tensorflow.compat.v1")
+        || semantic.effects.iter().any(|effects| effects.tf1_api)
     {
         return;
     }

@@ -11,9 +11,43 @@ use super::walker::Walker;
 use super::words::ReceiverText;
 use super::Effect;
 
+/// Whether `qualified` is an API of TensorFlow 1 only, reached as
+/// `tensorflow.x` (`tf.placeholder`, `tf.Session`, `tf.contrib...`,
+/// `tf.train.AdamOptimizer`): code that calls it is TF1 code, which builds
+/// its own graphs and runs them in sessions (TensorFlow 2 has none of
+/// these names outside `tf.compat.v1`).
+pub(super) fn tf1_only_api(qualified: &str) -> bool {
+    let Some(name) = qualified.strip_prefix("tensorflow.") else {
+        return false;
+    };
+    name.starts_with("contrib.")
+        || name.starts_with("layers.")
+        || (name.starts_with("train.") && name.ends_with("Optimizer"))
+        || matches!(
+            name,
+            "placeholder"
+                | "placeholder_with_default"
+                | "Session"
+                | "InteractiveSession"
+                | "get_default_session"
+                | "get_default_graph"
+                | "reset_default_graph"
+                | "get_variable"
+                | "variable_scope"
+                | "global_variables_initializer"
+                | "local_variables_initializer"
+                | "add_to_collection"
+                | "get_collection"
+                | "trainable_variables"
+        )
+}
+
 /// Why a call of `qualified` (a name under `tensorflow.`) needs graph
 /// execution, as a parenthesis after "calls `tf.x`", when it does.
 pub(super) fn graph_only_api(qualified: &str) -> Option<&'static str> {
+    if tf1_only_api(qualified) {
+        return Some("a TF1 graph API");
+    }
     let name = qualified.strip_prefix("tensorflow.")?;
     let (v1, name) = match name.strip_prefix("compat.v1.") {
         Some(rest) => (true, rest),
@@ -52,6 +86,7 @@ pub(super) fn graph_only_api(qualified: &str) -> Option<&'static str> {
 impl Walker<'_, '_> {
     /// Records a call of a TensorFlow API that needs a graph.
     pub(super) fn graph_only_call(&mut self, qualified: &str, call: &ExprCall) {
+        self.effects.tf1_api |= tf1_only_api(qualified);
         if self.has(Effect::GraphOnly) {
             return;
         }

@@ -226,6 +226,9 @@ pub struct DirectEffects {
     /// The objects of this module's classes it constructs, with the
     /// arguments given: what a constructor's parameters receive.
     pub constructions: Vec<Construction>,
+    /// Whether it calls an API of TensorFlow 1 only (`tf.placeholder`,
+    /// `tf.Session`, `tf.contrib...`): its module is TF1 code.
+    pub tf1_api: bool,
     /// The first Keras layer or model it constructs (`layers.Dense(...)`,
     /// `tf.keras.Model(...)`): model-building code.
     pub builds_layers: Option<TextSize>,
