@@ -353,7 +353,10 @@ fn judge(
                 "does no tensor computation the analysis can see: it computes with its parameters, and no caller in the files analysed is seen to pass a tensor".to_string(),
             ));
             quiet = true;
-        } else if let Some(why) = too_small(semantic, id).filter(|_| !observed_tensor_work) {
+        } else if let Some(why) = too_small(semantic, id)
+            .or_else(|| beside_graph(semantic, id))
+            .filter(|_| !observed_tensor_work)
+        {
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
         }
     }
@@ -541,6 +544,39 @@ fn too_small(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
         "does only {ops}{culprit}, on Python values its callers pass (`{}`): as a graph function, each call would cost more than it saves, and each new value would trace it again",
         python.join("`, `")
     ))
+}
+
+/// The most tensor operations a helper beside a graph step does for
+/// [`beside_graph`]: a handful of element-wise operations, each dispatched
+/// eagerly in less time than a graph function's call costs (see
+/// docs/performance.md).
+const BESIDE_GRAPH_OPS: u32 = 12;
+
+/// Why function `id`, which passes every precondition, gains too little as
+/// a graph function of its own, if it does: every caller that runs it once
+/// per step also runs a graph function in that step (the step's heavy work
+/// is a graph already), and it is a helper of a few operations (no loop, no
+/// call of other tensor work, at most [`BESIDE_GRAPH_OPS`] operations on
+/// the largest path through its `if`s).
+/// A second graph call per step costs more than its operations do eagerly;
+/// the graph belongs at the caller's step.
+fn beside_graph(semantic: &SemanticModel, id: FunctionId) -> Option<String> {
+    let effects = &semantic.effects[id];
+    let facts = &semantic.facts[id];
+    let graph = facts.beside_graph.as_deref()?;
+    let small = effects.tensor_ops.saturating_sub(effects.other_branch_ops) <= BESIDE_GRAPH_OPS
+        && effects.tensor_ops != u32::MAX
+        && !effects.step_loop_work
+        && effects
+            .calls
+            .iter()
+            .all(|call| python_helper(semantic, &call.callee))
+        && facts.effect(Effect::GraphLoop).is_none();
+    small.then(|| {
+        format!(
+            "does a few tensor operations beside the graph function `{graph}`, which every caller that runs it in a loop also runs there: as a graph function of its own, each call would cost more than it saves; the graph belongs at the caller's step"
+        )
+    })
 }
 
 /// Whether a call is to a function of this module that does no tensor

@@ -52,6 +52,10 @@ struct CalleeSites {
     module_sites: usize,
     callers: Vec<usize>,
     loop_call: Option<(usize, u32)>,
+    /// The callers that run it once per step (in a loop), and whether
+    /// module-level code does.
+    loop_callers: Vec<usize>,
+    module_loop: bool,
     module_call: Option<(usize, u32)>,
     params: Vec<ParamKind>,
     /// For a graph function, per parameter: whether the call sites that
@@ -111,6 +115,9 @@ pub struct Propagation<'s> {
     param_tensor_work: Vec<bool>,
     sites: Vec<CalleeSites>,
     under_graph: Vec<bool>,
+    /// Per function, a graph function it runs (calls, directly or through
+    /// its callees), when it is no graph function itself.
+    runs_graph: Vec<Option<usize>>,
     /// What each function returns, through the calls whose results it
     /// returns.
     returns: Vec<Returns>,
@@ -198,6 +205,16 @@ impl<'s> Propagation<'s> {
             && !callers.is_empty()
             && callers.iter().all(|&c| self.nodes[c].summary.graph))
         .then(|| self.nodes[callers[0]].summary.qualified_name.clone());
+        let beside_graph = if sites.module_loop || sites.loop_callers.is_empty() {
+            None
+        } else {
+            let graphs: Option<Vec<usize>> = sites
+                .loop_callers
+                .iter()
+                .map(|&c| self.runs_graph[c].filter(|&g| g != v))
+                .collect();
+            graphs.map(|graphs| self.nodes[graphs[0]].summary.qualified_name.clone())
+        };
         FunctionFacts {
             effects,
             generator: node
@@ -231,6 +248,7 @@ impl<'s> Propagation<'s> {
             under_graph: self.under_graph[v],
             graph_callers_only,
             graph_function_callers_only,
+            beside_graph,
             param_tensor_work: self.param_tensor_work[v],
             returns_python,
             returns_unknown,
@@ -502,8 +520,15 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             let per_step = site.caller == Site::MODULE_LEVEL
                 || !(nodes[site.caller as usize].summary.setup_or_traced
                     || traced[site.caller as usize]);
-            if site.call.in_loop && per_step && facts.loop_call.is_none() {
-                facts.loop_call = Some((module, site.call.line));
+            if site.call.in_loop && per_step {
+                if facts.loop_call.is_none() {
+                    facts.loop_call = Some((module, site.call.line));
+                }
+                if site.caller == Site::MODULE_LEVEL {
+                    facts.module_loop = true;
+                } else {
+                    facts.loop_callers.push(site.caller as usize);
+                }
             }
             let forwarded = known
                 .filter(|_| site.caller != Site::MODULE_LEVEL && !site.call.forwarded.is_empty())
@@ -888,9 +913,28 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
         .map(|r| r.unwrap_or(Returns::Tensors))
         .collect();
 
+    // A graph function each function runs, callees first (components
+    // come callees first): its own graph callee, or one a callee runs.
+    let mut runs_graph: Vec<Option<usize>> = vec![None; n];
+    for component in &components {
+        for &v in component {
+            if nodes[v].summary.graph {
+                continue;
+            }
+            runs_graph[v] = edges[v].iter().find_map(|&(w, _)| {
+                if nodes[w].summary.graph {
+                    Some(w)
+                } else {
+                    runs_graph[w]
+                }
+            });
+        }
+    }
+
     Propagation {
         returns,
         modules,
+        runs_graph,
         nodes,
         first_node,
         traces,

@@ -42,6 +42,10 @@ pub struct FunctionFacts {
     /// [`FunctionFacts::graph_callers_only`] counts it, may also run
     /// eagerly through another.)
     pub graph_function_callers_only: Option<String>,
+    /// When every call site that runs it once per step (in a loop of a
+    /// function) is beside graph work: the caller also runs a graph
+    /// function (this one, directly or through its callees).
+    pub beside_graph: Option<String>,
     /// Whether it computes with (or calls methods of) a parameter whose kind
     /// is unknown: tensor work, if a tensor is passed.
     pub param_tensor_work: bool,

@@ -219,6 +219,10 @@ pub struct DirectEffects {
     /// Of `tensor_ops`, the summaries written (`tf.summary.scalar(...)`):
     /// bookkeeping, not the work a graph speeds up.
     pub summaries: u32,
+    /// Of `tensor_ops`, those in the branches of an `if` that a call does
+    /// not take when it takes the largest: what one call runs at most is
+    /// `tensor_ops - other_branch_ops`.
+    pub other_branch_ops: u32,
     /// Whether tensor work is done inside a step loop of its own body (a
     /// loop over a dataset or a number of steps): it drives training or
     /// evaluation steps.

@@ -718,7 +718,18 @@ impl<'a> Walker<'_, 'a> {
                 self.visit_expr(&if_stmt.test);
                 self.test_depth -= 1;
                 self.static_shape_test(&if_stmt.test);
+                // One branch runs per call: the operations of the others
+                // are no cost of that call.
+                let mut start = self.effects.tensor_ops;
                 self.visit_body(&if_stmt.body);
+                let (mut sum, mut max) = (0u32, 0u32);
+                let mut branch = |start: &mut u32, now: u32| {
+                    let ops = now.saturating_sub(*start);
+                    sum = sum.saturating_add(ops);
+                    max = max.max(ops);
+                    *start = now;
+                };
+                branch(&mut start, self.effects.tensor_ops);
                 for clause in &if_stmt.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.test_depth += 1;
@@ -726,8 +737,12 @@ impl<'a> Walker<'_, 'a> {
                         self.test_depth -= 1;
                         self.static_shape_test(test);
                     }
+                    start = self.effects.tensor_ops;
                     self.visit_body(&clause.body);
+                    branch(&mut start, self.effects.tensor_ops);
                 }
+                self.effects.other_branch_ops =
+                    self.effects.other_branch_ops.saturating_add(sum - max);
             }
             Stmt::With(with) => {
                 for item in &with.items {
