@@ -115,9 +115,9 @@ pub struct Propagation<'s> {
     param_tensor_work: Vec<bool>,
     sites: Vec<CalleeSites>,
     under_graph: Vec<bool>,
-    /// Per function, a graph function it runs (calls, directly or through
-    /// its callees), when it is no graph function itself.
-    runs_graph: Vec<Option<usize>>,
+    /// Per function, a graph function it runs in a loop of its own (calls
+    /// there, or a callee it calls there runs).
+    loop_graph: Vec<Option<usize>>,
     /// What each function returns, through the calls whose results it
     /// returns.
     returns: Vec<Returns>,
@@ -211,7 +211,7 @@ impl<'s> Propagation<'s> {
             let graphs: Option<Vec<usize>> = sites
                 .loop_callers
                 .iter()
-                .map(|&c| self.runs_graph[c].filter(|&g| g != v))
+                .map(|&c| self.loop_graph[c].filter(|&g| g != v))
                 .collect();
             graphs.map(|graphs| self.nodes[graphs[0]].summary.qualified_name.clone())
         };
@@ -625,6 +625,16 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
             );
         }
     }
+    // The calls made in a loop of a function, as (caller, callee): where a
+    // step runs graph work.
+    let loop_calls: Vec<(usize, usize)> = (0..n)
+        .flat_map(|v| {
+            sites[counts[v]..counts[v + 1]]
+                .iter()
+                .filter(|site| site.call.in_loop && site.caller != Site::MODULE_LEVEL)
+                .map(move |site| (site.caller as usize, v))
+        })
+        .collect();
     drop(sites);
 
     // What a conditional's parameter receives: the function's own, or its
@@ -916,25 +926,32 @@ fn propagate_effects<'s>(modules: &'s [ModuleSummary]) -> Propagation<'s> {
     // A graph function each function runs, callees first (components
     // come callees first): its own graph callee, or one a callee runs.
     let mut runs_graph: Vec<Option<usize>> = vec![None; n];
+    let graph_of = |w: usize, runs_graph: &[Option<usize>]| {
+        if nodes[w].summary.graph {
+            Some(w)
+        } else {
+            runs_graph[w]
+        }
+    };
     for component in &components {
         for &v in component {
-            if nodes[v].summary.graph {
-                continue;
+            if !nodes[v].summary.graph {
+                runs_graph[v] = edges[v].iter().find_map(|&(w, _)| graph_of(w, &runs_graph));
             }
-            runs_graph[v] = edges[v].iter().find_map(|&(w, _)| {
-                if nodes[w].summary.graph {
-                    Some(w)
-                } else {
-                    runs_graph[w]
-                }
-            });
+        }
+    }
+    // A graph function each function runs in a loop of its own.
+    let mut loop_graph: Vec<Option<usize>> = vec![None; n];
+    for &(caller, callee) in &loop_calls {
+        if loop_graph[caller].is_none() {
+            loop_graph[caller] = graph_of(callee, &runs_graph);
         }
     }
 
     Propagation {
         returns,
         modules,
-        runs_graph,
+        loop_graph,
         nodes,
         first_node,
         traces,
