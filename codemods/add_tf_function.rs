@@ -353,11 +353,13 @@ fn judge(
                 "does no tensor computation the analysis can see: it computes with its parameters, and no caller in the files analysed is seen to pass a tensor".to_string(),
             ));
             quiet = true;
-        } else if let Some(why) = too_small(semantic, id)
-            .or_else(|| beside_graph(semantic, id))
-            .filter(|_| !observed_tensor_work)
-        {
+        } else if let Some(why) = too_small(semantic, id).filter(|_| !observed_tensor_work) {
             refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
+        } else if let Some(why) = beside_graph(semantic, id).filter(|_| !observed_tensor_work) {
+            // A helper of a few operations: no conversion worth reading
+            // about by default.
+            refusals.push((&refusals::LITTLE_TENSOR_WORK, why));
+            quiet = true;
         }
     }
     // A refusal is worth reading by default only about a top-level

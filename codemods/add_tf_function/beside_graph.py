@@ -1,3 +1,4 @@
+# fixture: --show-refusals
 """A helper of a few operations whose callers run a graph function in the
 same step gains nothing as a graph function of its own: a second graph call
 per step costs more than its operations do eagerly (cleverhans's attack
