@@ -517,21 +517,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         offset: TextSize,
         what: impl std::fmt::Display,
     ) {
-        if !self.at_module_level() {
-            let what = self.words(what);
-            self.effects.conditionals.push(Conditional {
-                param,
-                rule: if method.is_some() {
-                    ParamRule::MethodCall
-                } else {
-                    ParamRule::Call
-                },
-                offset,
-                what,
-                method: method.map(Box::from),
-                of_constructor: false,
-            });
-        }
+        self.conditional_call(param, method, offset, what, false);
     }
 
     /// A call through `self.<attribute>` (or of a method of it) where the
@@ -543,6 +529,17 @@ impl<'m, 'a> Walker<'m, 'a> {
         method: Option<&str>,
         offset: TextSize,
         what: impl std::fmt::Display,
+    ) {
+        self.conditional_call(param, method, offset, what, true);
+    }
+
+    fn conditional_call(
+        &mut self,
+        param: usize,
+        method: Option<&str>,
+        offset: TextSize,
+        what: impl std::fmt::Display,
+        of_constructor: bool,
     ) {
         if !self.at_module_level() {
             let what = self.words(what);
@@ -556,7 +553,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 offset,
                 what,
                 method: method.map(Box::from),
-                of_constructor: true,
+                of_constructor,
             });
         }
     }
