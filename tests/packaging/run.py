@@ -160,6 +160,8 @@ def documented_config() -> str:
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
     configs = [b for b in blocks if "hybridize-check" in b]
     check(len(configs) == 1, "docs/python.md: expected one yaml block with the hooks")
+    readme = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    check(readme == configs, "README.md's pre-commit config differs from docs/python.md's")
     return configs[0]
 
 
