@@ -45,6 +45,17 @@ pub static CODEMODS: &[&Codemod] = &[
     &deprecated_tf_function_args::CODEMOD,
 ];
 
+/// Whether `finding`'s fix puts `@tf.function` on the function it is
+/// about (HY001's), as a fix `fix` may apply: a decorator that function's
+/// graph callees have may then only add a trace (HY020).
+pub fn decorates_its_function(finding: &Diagnostic) -> bool {
+    finding.code == add_tf_function::CODEMOD.code
+        && finding.function.is_some()
+        && finding
+            .applicability()
+            .is_some_and(|a| a != crate::diagnostic::Applicability::DisplayOnly)
+}
+
 /// Every finding of the codemods that may report a selected code, on one
 /// parsed file, before selection and `# noqa`
 /// ([`crate::noqa::keep_selected`]).
@@ -118,6 +129,7 @@ mod tests {
                 loop_calls: true,
                 single_module_level_call: true,
                 enclosing_functions: true,
+                decorated_callers: true,
             }
         );
     }

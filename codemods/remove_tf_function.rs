@@ -26,8 +26,8 @@ pub const CODEMOD: Codemod = Codemod {
     doc: include_str!("remove_tf_function.md"),
     informational: &[],
     // It looks at graph functions and their effects, which callees in other
-    // modules can add.
-    depends_on: &[DependsOn::GraphCode],
+    // modules can add, and at their callers, which HY001 may decorate.
+    depends_on: &[DependsOn::GraphCode, DependsOn::DecoratedCallers],
     run,
 };
 
@@ -77,14 +77,21 @@ fn run(checker: &mut Checker) {
         }
         let Some(reason) = reason_to_remove(facts) else {
             if let Some((caller, decorator)) = redundant_decorator(checker, id, &uses) {
+                let (message, note) = match caller {
+                    Callers::Graph(caller) => (
+                        format!("`{name}` runs only where graph functions call it (such as `{caller}`), which trace it into their own graphs; its own `tf.function` only adds a trace"),
+                        "every call site in the analysed files is in code that runs under `tf.function`; without its decorator, the function is traced as part of each caller",
+                    ),
+                    Callers::OnceDecorated(caller) => (
+                        format!("`{name}` will run only where graph functions call it once `{caller}` is decorated (HY001); its own `tf.function` will only add a trace"),
+                        "every other call site in the analysed files is in code that runs under `tf.function`; apply this fix together with HY001's, or the function is called eagerly",
+                    ),
+                };
                 checker.report(
                     CODEMOD
-                        .diagnostic(
-                            format!("`{name}` runs only where graph functions call it (such as `{caller}`), which trace it into their own graphs; its own `tf.function` only adds a trace"),
-                            function.def.name.range(),
-                        )
+                        .diagnostic(message, function.def.name.range())
                         .with_function(name.clone())
-                        .with_note("every call site in the analysed files is in code that runs under `tf.function`; without its decorator, the function is traced as part of each caller")
+                        .with_note(note)
                         .with_fix(
                             "Remove `tf.function`",
                             Fix::applicable_edit(decorator, Applicability::Unsafe),
@@ -178,18 +185,34 @@ fn has_other_decorator(def: &ruff_python_ast::StmtFunctionDef, origin: GraphOrig
 /// it changes what the function does, not only when it is traced); its
 /// `tf.function` object is used as a value; or a caller is itself about to
 /// lose its `tf.function`.
+/// Who makes a decorator redundant.
+enum Callers {
+    /// Every caller is a graph function: one of them.
+    Graph(String),
+    /// Every caller is, or will be once HY001's fixes are applied: one of
+    /// those HY001 decorates.
+    OnceDecorated(String),
+}
+
 fn redundant_decorator<'s>(
     checker: &Checker<'_, 's>,
     id: FunctionId,
     uses: &std::cell::OnceCell<ObjectUses<'s>>,
-) -> Option<(String, Edit)> {
+) -> Option<(Callers, Edit)> {
     let semantic = checker.semantic;
     let function = &semantic.functions[id];
     let facts = &semantic.facts[id];
     let Some(GraphOrigin::Decorator(range)) = function.graph else {
         return None;
     };
-    let caller = facts.graph_function_callers_only.clone()?;
+    let caller = match (
+        &facts.graph_function_callers_only,
+        &facts.graph_callers_once_decorated,
+    ) {
+        (Some(caller), _) => Callers::Graph(caller.clone()),
+        (None, Some(caller)) => Callers::OnceDecorated(caller.clone()),
+        (None, None) => return None,
+    };
     // TODO(`--candidates all`): the public-function refusal is where that
     // setting may let a library's own decorators be proposed for removal.
     if is_public_library_function(semantic, id, checker.path) {

@@ -65,6 +65,10 @@ pub enum DependsOn {
     /// The functions enclosing one it reported: a finding about a nested
     /// function can move a decoration to them.
     EnclosingFunctions,
+    /// Graph functions whose callers that are not graph functions get
+    /// `@tf.function` from findings of the same run (in any file): a
+    /// decorator that those decorations make redundant.
+    DecoratedCallers,
 }
 
 /// What the findings of several codemods depend on, together: the run
@@ -76,6 +80,7 @@ pub struct Dependencies {
     pub loop_calls: bool,
     pub single_module_level_call: bool,
     pub enclosing_functions: bool,
+    pub decorated_callers: bool,
 }
 
 impl Dependencies {
@@ -88,6 +93,7 @@ impl Dependencies {
                 DependsOn::LoopCalls => all.loop_calls = true,
                 DependsOn::SingleModuleLevelCall => all.single_module_level_call = true,
                 DependsOn::EnclosingFunctions => all.enclosing_functions = true,
+                DependsOn::DecoratedCallers => all.decorated_callers = true,
             }
         }
         all

@@ -589,3 +589,108 @@ fn an_attribute_no_construction_in_the_run_tells_stays_unknown() {
         "{out}"
     );
 }
+
+/// A private graph function of one module, called only by an eager step
+/// of another that HY001 decorates.
+fn once_decorated_project(step_body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pkg/__init__.py", "");
+    write(
+        dir.path(),
+        "pkg/ops.py",
+        "import tensorflow as tf\n\n\n@tf.function\ndef _bias(x):\n    return x + 1.0\n",
+    );
+    write(
+        dir.path(),
+        "pkg/train.py",
+        &format!("import tensorflow as tf\nfrom pkg.ops import _bias\n\n\ndef step(x):\n{step_body}    return tf.reduce_sum(_bias(x))\n\n\nfor _ in range(3):\n    step(tf.ones([2, 4]))\n"),
+    );
+    dir
+}
+
+fn fix(dir: &Path, args: &[&str]) -> String {
+    let output = Command::cargo_bin("hybridize")
+        .unwrap()
+        .current_dir(dir)
+        .arg("fix")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn a_decorator_that_hy001_makes_redundant_goes_in_the_same_run() {
+    let dir = once_decorated_project("");
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(
+        out.contains("pkg/ops.py:5:5: HY020 `_bias` will run only where graph functions call it once `step` is decorated (HY001)"),
+        "{out}"
+    );
+    assert!(out.contains("pkg/train.py:5:5: HY001"), "{out}");
+    // `fix` applies what `check` reported, and a second run has nothing.
+    let written = fix(dir.path(), &["--unsafe-fixes", "--write", "."]);
+    assert!(written.contains("Applied 2 fixes to 2 files."), "{written}");
+    let ops = fs::read_to_string(dir.path().join("pkg/ops.py")).unwrap();
+    assert!(!ops.contains("@tf.function"), "{ops}");
+    let again = fix(dir.path(), &["--unsafe-fixes", "."]);
+    assert!(again.contains("No changes."), "{again}");
+    // Without the unsafe fixes, HY001 alone is applied and HY020 waits for
+    // `--unsafe-fixes`: still nothing new on a second run.
+    let dir = once_decorated_project("");
+    fix(dir.path(), &["--write", "."]);
+    let again = fix(dir.path(), &["."]);
+    assert!(again.contains("No changes."), "{again}");
+    // In one file, as across files.
+    let dir = tempfile::tempdir().unwrap();
+    let ops = "import tensorflow as tf\n\n\n@tf.function\ndef _bias(x):\n    return x + 1.0\n";
+    let train = fs::read_to_string(once_decorated_project("").path().join("pkg/train.py")).unwrap();
+    let one = format!(
+        "{ops}{}",
+        train.replace("import tensorflow as tf\nfrom pkg.ops import _bias\n", "")
+    );
+    write(dir.path(), "train.py", &one);
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "train.py"]);
+    assert!(
+        out.contains("train.py:5:5: HY020 `_bias` will run only"),
+        "{out}"
+    );
+    fix(dir.path(), &["--unsafe-fixes", "--write", "train.py"]);
+    let fixed = fs::read_to_string(dir.path().join("train.py")).unwrap();
+    assert_eq!(fixed.matches("@tf.function").count(), 1, "{fixed}");
+    assert!(fixed.contains("@tf.function\ndef step(x):"), "{fixed}");
+    let again = fix(dir.path(), &["--unsafe-fixes", "train.py"]);
+    assert!(again.contains("No changes."), "{again}");
+}
+
+#[test]
+fn a_caller_left_eager_keeps_the_decorator_cold_and_warm() {
+    // A step HY001 does not decorate (its noqa, or a side effect): the
+    // graph function keeps its decorator.
+    let dir = once_decorated_project("");
+    let train = dir.path().join("pkg/train.py");
+    let text = fs::read_to_string(&train).unwrap();
+    fs::write(
+        &train,
+        text.replace("def step(x):", "def step(x):  # noqa: HY001"),
+    )
+    .unwrap();
+    let (out, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(!out.contains("HY020"), "{out}");
+    // The cache: after an edit that makes the step print, a warm run says
+    // what a cold one says.
+    let dir = once_decorated_project("");
+    let (cold_before, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    assert!(cold_before.contains("HY020"), "{cold_before}");
+    let text = fs::read_to_string(dir.path().join("pkg/train.py")).unwrap();
+    let edited = text.replace("def step(x):\n", "def step(x):\n    print(\"step\")\n");
+    fs::write(dir.path().join("pkg/train.py"), &edited).unwrap();
+    let (warm, _) = check(dir.path(), &["--output-format", "concise", "."]);
+    let (cold, _) = check(
+        dir.path(),
+        &["--no-cache", "--output-format", "concise", "."],
+    );
+    assert_eq!(warm, cold);
+    assert!(!cold.contains("HY020"), "{cold}");
+}

@@ -24,7 +24,7 @@ use std::path::Path;
 use crate::semantic::facts::FunctionFacts;
 use crate::semantic::SemanticModel;
 pub use classes::resolve_inherited_calls_and_tf_classes;
-pub use propagation::{propagate, CallShape, Propagation};
+pub use propagation::{propagate, CallShape, OnceDecorated, Propagation};
 pub use summary::{module_names, ModuleSummary};
 
 /// Gives the functions of `model` that have no facts yet those of this

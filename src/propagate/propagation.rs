@@ -88,6 +88,17 @@ pub fn propagate(modules: &[ModuleSummary]) -> Vec<Vec<FunctionFacts>> {
         .collect()
 }
 
+/// A graph function whose decorator only its eager callers keep from
+/// being redundant ([`Propagation::redundant_once_decorated`]).
+#[derive(Debug, Clone)]
+pub struct OnceDecorated {
+    /// The graph function: its module and index in the module's summary.
+    pub module: usize,
+    pub function: usize,
+    /// Its callers that are not graph functions: module, qualified name.
+    pub callers: Vec<(usize, String)>,
+}
+
 /// How a function runs and is called in the whole run (see
 /// [`Propagation::call_shape`]).
 #[derive(Debug, Clone, Copy)]
@@ -140,6 +151,40 @@ impl<'s> Propagation<'s> {
     /// or a call through a parameter links, sorted, each once.
     pub fn links(&self) -> &[(u32, u32)] {
         &self.links
+    }
+
+    /// Graph functions whose decorator becomes redundant (HY020) once some
+    /// eager callers of theirs are decorated (HY001): every caller is a
+    /// function, and every one that is not a graph function is one of
+    /// those. Few in any run; the second look decides with the callers'
+    /// findings.
+    pub fn redundant_once_decorated(&self) -> Vec<OnceDecorated> {
+        (0..self.nodes.len())
+            .filter(|&v| self.nodes[v].summary.graph)
+            .filter_map(|v| {
+                let sites = &self.sites[v];
+                if sites.module_sites != 0 || sites.callers.is_empty() {
+                    return None;
+                }
+                let mut eager: Vec<(usize, String)> = sites
+                    .callers
+                    .iter()
+                    .filter(|&&c| !self.nodes[c].summary.graph)
+                    .map(|&c| {
+                        let node = &self.nodes[c];
+                        (node.module, node.summary.qualified_name.clone())
+                    })
+                    .collect();
+                eager.sort();
+                eager.dedup();
+                let module = self.nodes[v].module;
+                (!eager.is_empty()).then(|| OnceDecorated {
+                    module,
+                    function: v - self.first_node[module],
+                    callers: eager,
+                })
+            })
+            .collect()
     }
 
     /// How many functions module `m` has.
@@ -248,6 +293,7 @@ impl<'s> Propagation<'s> {
             under_graph: self.under_graph[v],
             graph_callers_only,
             graph_function_callers_only,
+            graph_callers_once_decorated: None,
             beside_graph,
             param_tensor_work: self.param_tensor_work[v],
             returns_python,

@@ -38,7 +38,7 @@ use super::inputs::{read, Overlay, Round};
 use super::links::{links_key, ModuleStub, RunLinks};
 use super::propagation::Modules;
 use super::replay::{self, stored_report, unchanged, FileState, Missed, Recorder, StoredReport};
-use super::second_look::look_again;
+use super::second_look::{look_again, OnceDecoratedFiles};
 use super::star::StarImports;
 use super::timing::PhaseTimer;
 use super::{in_worker_pool, Mode};
@@ -349,6 +349,14 @@ fn propagate_group(
         first_of[i] = Some(first);
     }
     first_of[edited] = Some(edited_first);
+    // A graph function whose decorator its callers' findings may make
+    // redundant is decided on the callers' reports: its file is looked at
+    // again in the group, or the whole run decides.
+    let once = OnceDecoratedFiles::of(&modules, &propagation, round);
+    let held: Vec<(usize, Vec<StarImport>)> = (0..paths.len())
+        .filter(|&i| once.holds(i))
+        .map(|i| Some((i, first_of[i].as_ref()?.star_imports.clone())))
+        .collect::<Option<_>>()?;
     let reports = first_of
         .into_par_iter()
         .zip(stored)
@@ -357,7 +365,20 @@ fn propagate_group(
             Some(first) => Some(look_again(i, first, &modules, &propagation, round, false).0),
             None => stored_report(&paths[i], stored),
         })
-        .collect::<Option<Vec<FileReport>>>();
+        .collect::<Option<Vec<FileReport>>>()
+        .map(|mut reports| {
+            let decorated: Vec<Vec<String>> =
+                reports.iter().map(|r| once.decorated_in(r)).collect();
+            for (i, stars) in held {
+                let path = reports[i].path.clone();
+                if let Some(report) =
+                    once.look_again(i, &path, &stars, &decorated, &modules, &propagation, round)
+                {
+                    reports[i] = report;
+                }
+            }
+            reports
+        });
     let calls = propagation.links().to_vec();
     drop(propagation);
     let mut modules = modules;

@@ -2,9 +2,11 @@
 //! facts when they can change its report; otherwise its first report
 //! stands.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::cached::{second_key, SecondEntry};
 use super::file::check_source_with;
@@ -14,7 +16,8 @@ use super::inputs::Round;
 use super::propagation::Modules;
 use super::Mode;
 use crate::codemod::Dependencies;
-use crate::propagate::{CallShape, Propagation};
+use crate::names::StarImport;
+use crate::propagate::{CallShape, OnceDecorated, Propagation};
 use crate::report::{FileReport, ReportSink};
 use crate::semantic::facts::FunctionFacts;
 
@@ -39,21 +42,148 @@ pub(super) fn second_phase(
     // facts: what the shortcut below must never differ from (the corpus
     // test compares the two; not an interface).
     let look_at_all = std::env::var_os("HYBRIDIZE_SECOND_LOOK").is_some_and(|v| v == "all");
-    let reports = firsts
+    let once = OnceDecoratedFiles::of(modules, propagation, round);
+    let mut held: Vec<(usize, Vec<StarImport>)> = Vec::new();
+    let looked: Vec<(FileReport, Vec<String>, Option<Vec<StarImport>>)> = firsts
         .into_par_iter()
         .enumerate()
         .map(|(i, first)| {
+            // Its report waits for the callers' findings.
+            let hold = once.holds(i).then(|| first.star_imports.clone());
             let (mut report, looked) =
                 look_again(i, first, modules, propagation, round, look_at_all);
             if looked {
                 second_looks.fetch_add(1, Ordering::Relaxed);
             }
-            sink.file_done(&mut report);
-            progress.inc(1);
-            report
+            // Noted before the sink takes the findings.
+            let decorated = once.decorated_in(&report);
+            if hold.is_none() {
+                sink.file_done(&mut report);
+                progress.inc(1);
+            }
+            (report, decorated, hold)
         })
         .collect();
+    let mut reports = Vec::with_capacity(looked.len());
+    let mut decorated = Vec::with_capacity(looked.len());
+    for (i, (report, decorates, hold)) in looked.into_iter().enumerate() {
+        if let Some(stars) = hold {
+            held.push((i, stars));
+        }
+        reports.push(report);
+        decorated.push(decorates);
+    }
+    for (i, stars) in held {
+        let path = reports[i].path.clone();
+        if let Some(report) =
+            once.look_again(i, &path, &stars, &decorated, modules, propagation, round)
+        {
+            second_looks.fetch_add(1, Ordering::Relaxed);
+            reports[i] = report;
+        }
+        sink.file_done(&mut reports[i]);
+        progress.inc(1);
+    }
     (reports, second_looks.into_inner())
+}
+
+/// The files holding graph functions whose decorator their callers'
+/// findings may make redundant ([`Propagation::redundant_once_decorated`]):
+/// their reports wait until every other file's is known, and such a file
+/// is checked again when every eager caller of one of its graph functions
+/// got a finding that decorates it. `check` then reports what `fix`
+/// applies in one run, and a second run proposes nothing.
+pub(super) struct OnceDecoratedFiles {
+    /// Per file holding some: the graph functions and their eager callers.
+    held: FxHashMap<usize, Vec<OnceDecorated>>,
+    /// The file of each module.
+    file_of: FxHashMap<usize, usize>,
+}
+
+impl OnceDecoratedFiles {
+    pub(super) fn of(modules: &Modules, propagation: &Propagation, round: &Round) -> Self {
+        let file_of: FxHashMap<usize, usize> = modules
+            .module_of
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.map(|m| (m, i)))
+            .collect();
+        let mut held: FxHashMap<usize, Vec<OnceDecorated>> = FxHashMap::default();
+        if round.depends.decorated_callers {
+            for once in propagation.redundant_once_decorated() {
+                if let Some(&i) = file_of.get(&once.module) {
+                    if !round.call_sites_only(i) {
+                        held.entry(i).or_default().push(once);
+                    }
+                }
+            }
+        }
+        Self { held, file_of }
+    }
+
+    pub(super) fn holds(&self, i: usize) -> bool {
+        self.held.contains_key(&i)
+    }
+
+    /// The functions `report`'s findings decorate, when any file is held
+    /// (noted before a sink takes the findings).
+    pub(super) fn decorated_in(&self, report: &FileReport) -> Vec<String> {
+        if self.held.is_empty() {
+            return Vec::new();
+        }
+        report
+            .diagnostics
+            .iter()
+            .filter(|finding| crate::codemods::decorates_its_function(finding))
+            .filter_map(|finding| finding.function.clone())
+            .collect()
+    }
+
+    /// File `i` (at `path`) checked again with the graph functions whose
+    /// every eager caller the findings decorate (`decorated`, per file:
+    /// [`Self::decorated_in`]) marked so; `None` when there are none (its
+    /// report stands).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn look_again(
+        &self,
+        i: usize,
+        path: &Path,
+        star_imports: &[StarImport],
+        decorated: &[Vec<String>],
+        modules: &Modules,
+        propagation: &Propagation,
+        round: &Round,
+    ) -> Option<FileReport> {
+        let decorated = |(m, name): &(usize, String)| {
+            self.file_of
+                .get(m)
+                .is_some_and(|&j| decorated[j].contains(name))
+        };
+        let mut facts: Option<Vec<FunctionFacts>> = None;
+        let m = modules.module_of[i]?;
+        for once in self.held.get(&i)? {
+            if once.callers.iter().all(decorated) {
+                let facts = facts.get_or_insert_with(|| propagation.module_facts(m));
+                facts[once.function].graph_callers_once_decorated = Some(once.callers[0].1.clone());
+            }
+        }
+        let project: ProjectFacts = modules.summaries[m]
+            .functions
+            .iter()
+            .map(|f| f.qualified_name.clone())
+            .zip(facts?)
+            .collect();
+        let file = read(path, round.overlay).ok()?;
+        Some(check_source_with(
+            file,
+            round.settings,
+            round.mode,
+            Some(&project),
+            &modules.tf_classes[i],
+            star_imports,
+            round.budget(path),
+        ))
+    }
 }
 
 /// File `i`'s report once the run's facts are known: its first report, or

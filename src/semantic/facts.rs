@@ -42,6 +42,11 @@ pub struct FunctionFacts {
     /// [`FunctionFacts::graph_callers_only`] counts it, may also run
     /// eagerly through another.)
     pub graph_function_callers_only: Option<String>,
+    /// When its only callers that are not graph functions get
+    /// `@tf.function` from findings of the same run (HY001), and every
+    /// other caller is a graph function: one of those callers. Set by the
+    /// run's second look, after the callers' files were checked.
+    pub graph_callers_once_decorated: Option<String>,
     /// When every call site that runs it once per step (in a loop of a
     /// function) is beside graph work: the caller also runs a graph
     /// function (this one, directly or through its callees).
