@@ -654,7 +654,7 @@ impl<'a> Walker<'_, 'a> {
                 let Some(element) = element() else { return };
                 let name = attribute.attr.id.as_str();
                 if let Some(attributes) = &mut self.self_attributes {
-                    attributes.push((name.into(), Value::fresh(element)));
+                    attributes.push((name.into(), Value::fresh(element).outside_its_function()));
                 }
             }
             Expr::Name(name)

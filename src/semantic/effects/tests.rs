@@ -945,3 +945,42 @@ for step in range(3):
     assert!(facts.returns_python.is_some());
     assert!(facts.effect(Effect::TensorComputation).is_none());
 }
+
+/// A constructor parameter stored in an attribute, also inside a list,
+/// means nothing in another method: reading it there is Python state, never
+/// that method's own parameter (sionna's `PUSCHTransmitter.show` crashed the
+/// run: the constructor's parameter 0 was read in a method with none).
+#[test]
+fn a_constructor_parameter_stored_in_a_list_is_no_parameter_of_other_methods() {
+    let source = "\
+import tensorflow as tf
+
+class Transmitter(tf.keras.layers.Layer):
+    def __init__(self, configs):
+        super().__init__()
+        if not isinstance(configs, list):
+            configs = [configs]
+        self._configs = configs
+        self._layers = []
+        self._layers.append(configs)
+
+    def show(self):
+        self._configs[0].carrier.show()
+        return self._layers[0].name
+
+    def scale(self, x):
+        return x * self._configs[0].gain
+";
+    let show = facts_in(source, "Transmitter.show");
+    assert!(show.params.is_empty(), "{:?}", show.params);
+    let scale = facts_in(source, "Transmitter.scale");
+    // `scale`'s own parameter `x` is not what `self._configs[0]` reads.
+    assert!(
+        scale
+            .params
+            .iter()
+            .all(|(_, kind)| format!("{kind:?}").find("ReadsAttribute").is_none()),
+        "{:?}",
+        scale.params
+    );
+}

@@ -359,9 +359,14 @@ impl<'m, 'a> Walker<'m, 'a> {
         if self.at_module_level() {
             return;
         }
+        // A parameter of another function stands for nothing here.
+        let Some(param_name) = self.effects.params.get(param) else {
+            debug_assert!(false, "parameter {param} of another function");
+            return;
+        };
         let mut reads = self.param_attribute_reads.borrow_mut();
         if reads.iter().all(|(p, _, _)| *p != param) {
-            let what = format!("reads `{}.{name}`", self.effects.params[param]);
+            let what = format!("reads `{param_name}.{name}`");
             reads.push((param, offset, what));
         }
     }
@@ -493,9 +498,14 @@ impl<'m, 'a> Walker<'m, 'a> {
     ) {
         if !self.at_module_level() {
             use std::fmt::Write as _;
+            // A parameter of another function stands for nothing here.
+            let Some(param_name) = self.effects.params.get(param) else {
+                debug_assert!(false, "parameter {param} of another function");
+                return;
+            };
             self.text.clear();
             self.text.push_str(before);
-            self.text.push_str(&self.effects.params[param]);
+            self.text.push_str(param_name);
             let _ = write!(self.text, "{after}");
             self.effects.conditionals.push(Conditional {
                 param,

@@ -175,10 +175,9 @@ impl<'a> Walker<'_, 'a> {
                     }
                     // A parameter of this method means nothing in another
                     // one (what the constructions pass is joined later).
-                    let stored = match &value {
-                        Some(Value::Param(_) | Value::Derived(_)) | None => Value::Unknown,
-                        Some(other) => other.clone(),
-                    };
+                    let stored = value
+                        .as_ref()
+                        .map_or(Value::Unknown, Value::outside_its_function);
                     if let Some(attributes) = &mut self.self_attributes {
                         attributes.push((attribute.attr.id.as_str().into(), stored));
                     }

@@ -95,6 +95,20 @@ pub enum ClassRef {
 }
 
 impl Value {
+    /// What the value means in another function: a parameter of this one
+    /// (or a value computed from its parameters), also as the elements of
+    /// a container, means nothing there.
+    pub fn outside_its_function(&self) -> Value {
+        match self {
+            Value::Param(_) | Value::Derived(_) => Value::Unknown,
+            Value::Container(container) => Value::Container(Box::new(Container {
+                element: container.element.outside_its_function(),
+                fresh: container.fresh,
+            })),
+            other => other.clone(),
+        }
+    }
+
     pub fn join(&self, other: &Self) -> Self {
         match (self, other) {
             (a, b) if a == b => a.clone(),
