@@ -608,3 +608,39 @@ fn code_nested_deeper_than_the_limit_is_refused_not_a_stack_overflow() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stdout(&output).contains("nested more than"));
 }
+
+/// A panic while one file is analysed (in either look) is that file's
+/// internal error: the other files are checked and fixed, the file is left
+/// as it is, and the run exits 2.
+#[test]
+fn a_panic_on_one_file_leaves_it_alone_and_the_run_goes_on() {
+    let step = "import tensorflow as tf\n\nw = tf.Variable(tf.ones([4, 1]))\n\n\ndef train_step(x):\n    return tf.reduce_sum(tf.matmul(x, w))\n\n\nfor _ in range(3):\n    train_step(tf.ones([2, 4]))\n";
+    for phase in ["first-look", "second-look"] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "good.py", step);
+        let bad = format!("{step}# hybridize-test-panic\n");
+        write(dir.path(), "bad.py", &bad);
+        let output = Command::new(env!("CARGO_BIN_EXE_hybridize"))
+            .current_dir(dir.path())
+            .args(["fix", "--write", "--no-cache", "."])
+            .env("HYBRIDIZE_TEST_PANIC", phase)
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{phase}: {err}");
+        assert!(
+            err.contains("error: internal error: hybridize panicked while analysing bad.py: `HYBRIDIZE_TEST_PANIC` asked for a panic; the file is left as it is."),
+            "{phase}: {err}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("bad.py")).unwrap(),
+            bad,
+            "{phase}"
+        );
+        let good = fs::read_to_string(dir.path().join("good.py")).unwrap();
+        assert!(
+            good.contains("@tf.function\ndef train_step"),
+            "{phase}: {good}"
+        );
+    }
+}

@@ -156,8 +156,13 @@ pub(super) fn summarise_file(
         star_imports,
         ..ModelInputs::default()
     };
-    let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
-    Some(ModuleSummary::of_file(&semantic, &file.text, &file.path))
+    // A panic here loses the names of a file that is no TensorFlow module:
+    // calls into it stay unknown, as if it did not parse.
+    super::contain::contained(&file.path, || {
+        let semantic = SemanticModel::new(parsed.syntax(), &file.text, inputs);
+        ModuleSummary::of_file(&semantic, &file.text, &file.path)
+    })
+    .ok()
 }
 
 /// What the search knows of each file, and what it has looked for.

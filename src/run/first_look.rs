@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::cached::{first_key, FirstEntry, FirstEntryOut};
+use super::contain::contained;
 use super::demand::Demand;
 use super::file::hold_back_refusals;
 pub(super) use super::first_pass::{facts_hash, text_hash, FirstPass, LocalFacts};
@@ -17,7 +18,6 @@ use crate::names::StarImport;
 use crate::noqa::keep_selected;
 use crate::prescan;
 use crate::propagate::{add_local_facts, ModuleSummary};
-use crate::report::FileReport;
 use crate::semantic::{ModelInputs, SemanticModel};
 
 /// The first pass over one file, and its text when it is skipped.
@@ -27,19 +27,21 @@ pub(super) fn first_pass(
     call_sites_only: bool,
     round: &Round,
 ) -> (FirstPass, Option<String>) {
+    contained(path, || first_pass_of(i, path, call_sites_only, round)).unwrap_or_else(|message| {
+        let mut first = FirstPass::empty(path);
+        first.report.internal_errors.push(message);
+        (first, None)
+    })
+}
+
+fn first_pass_of(
+    i: usize,
+    path: &Path,
+    call_sites_only: bool,
+    round: &Round,
+) -> (FirstPass, Option<String>) {
     let settings = round.settings;
-    let mut first = FirstPass {
-        path: path.to_path_buf(),
-        report: FileReport {
-            path: path.to_path_buf(),
-            ..FileReport::default()
-        },
-        summary: None,
-        local_facts: Vec::new(),
-        text_hash: 0,
-        star_imports: Vec::new(),
-        key: 0,
-    };
+    let mut first = FirstPass::empty(path);
     let file = match read(path, round.overlay) {
         Ok(file) => file,
         Err(error) => {
@@ -79,6 +81,7 @@ pub(super) fn first_pass(
             return (first, None);
         }
     }
+    super::contain::test_panic("first-look", &file.text);
     let parsed = match file.parse() {
         Ok(parsed) => parsed,
         Err(error) => {

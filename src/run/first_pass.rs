@@ -25,6 +25,24 @@ pub(super) struct FirstPass {
     pub(super) key: u128,
 }
 
+impl FirstPass {
+    /// Nothing known yet of the file at `path`.
+    pub(super) fn empty(path: &Path) -> Self {
+        FirstPass {
+            path: path.to_path_buf(),
+            report: FileReport {
+                path: path.to_path_buf(),
+                ..FileReport::default()
+            },
+            summary: None,
+            local_facts: Vec::new(),
+            text_hash: 0,
+            star_imports: Vec::new(),
+            key: 0,
+        }
+    }
+}
+
 /// What the first phase knew of a function (cheaper to keep than its facts).
 pub(super) struct LocalFacts {
     /// A hash of the facts the first report was computed with.

@@ -8,11 +8,12 @@
 //! [`second_look`]), with what every step of a round reads ([`inputs`]);
 //! one file's check ([`file`]) and its fix loop ([`fix_loop`]); one file
 //! checked again against the facts of a run ([`incremental`]); what star
-//! imports of the run's files bind ([`star`]); and the phase timers
-//! ([`timing`]).
+//! imports of the run's files bind ([`star`]); the phase timers
+//! ([`timing`]); and a panic kept to its file ([`contain`]).
 
 mod after_edit;
 mod cached;
+mod contain;
 mod demand;
 mod file;
 mod first_look;

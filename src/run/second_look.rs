@@ -2,13 +2,14 @@
 //! facts when they can change its report; otherwise its first report
 //! stands.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::cached::{second_key, SecondEntry};
+use super::contain::contained;
 use super::file::check_source_with;
 use super::first_pass::{facts_hash, text_hash, FirstPass, LocalFacts};
 use super::inputs::read;
@@ -174,15 +175,20 @@ impl OnceDecoratedFiles {
             .zip(facts?)
             .collect();
         let file = read(path, round.overlay).ok()?;
-        Some(check_source_with(
-            file,
-            round.settings,
-            round.mode,
-            Some(&project),
-            &modules.tf_classes[i],
-            star_imports,
-            round.budget(path),
-        ))
+        Some(
+            contained(path, || {
+                check_source_with(
+                    file,
+                    round.settings,
+                    round.mode,
+                    Some(&project),
+                    &modules.tf_classes[i],
+                    star_imports,
+                    round.budget(path),
+                )
+            })
+            .unwrap_or_else(|message| failed(path.to_path_buf(), message)),
+        )
     }
 }
 
@@ -216,7 +222,19 @@ pub(super) fn look_again(
             })
         });
     let looked = project.is_some();
-    (second_pass(first, project, classes, round), looked)
+    let path = first.path.clone();
+    let report = contained(&path, || second_pass(first, project, classes, round))
+        .unwrap_or_else(|message| failed(path.clone(), message));
+    (report, looked)
+}
+
+/// The report of a file whose analysis panicked.
+fn failed(path: PathBuf, message: String) -> FileReport {
+    FileReport {
+        path,
+        internal_errors: vec![message],
+        ..FileReport::default()
+    }
 }
 
 /// Whether facts from other modules can change what this file reports:
@@ -303,7 +321,11 @@ fn second_pass(
             },
         };
     };
-    match read(&first.path, overlay) {
+    let file = read(&first.path, overlay);
+    if let Ok(file) = &file {
+        super::contain::test_panic("second-look", &file.text);
+    }
+    match file {
         // In a checking run with a cache: what an earlier run's second look
         // found with the same inputs.
         Ok(file) if mode == Mode::Check && round.cache.is_some() => {
