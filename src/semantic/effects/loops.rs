@@ -87,6 +87,7 @@ const STRUCTURE_WORDS: &[&str] = &[
     "names",
     "nodes",
     "objects",
+    "output",
     "outputs",
     "parts",
     "rank",
@@ -183,6 +184,13 @@ impl Walker<'_, '_> {
                 Value::Param(_) => {
                     let name = name.id.as_str();
                     data_name(name)
+                }
+                // What an unknown call returned, named as the parts of a
+                // structure (`outputs = pfor(...)`, `grads = ...`) and not
+                // as data: the same.
+                Value::Unknown => {
+                    let name = name.id.as_str();
+                    !structure_name(name) || data_name(name)
                 }
                 _ => true,
             },
@@ -346,5 +354,6 @@ mod tests {
         assert!(!structure_name("num_steps"));
         assert!(!structure_name("EPOCHS"));
         assert!(structure_name("next_cell_state"));
+        assert!(structure_name("output"));
     }
 }
