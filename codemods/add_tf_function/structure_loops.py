@@ -45,6 +45,15 @@ def per_entry(features, seed_examples, batch, image, num_objects, rows, datasets
     return out + [upsample(column) for column in zip(*rows)]
 
 
+# Per reflection depth (`tf.range` counting parts, as `range` does), per
+# output of a call the analysis cannot see into.
+def per_depth(image, max_depth):
+    for depth in tf.range(0, max_depth):
+        image = upsample(image)
+    flat_outputs = six.moves.reduce(lambda a, b: a + b, [[image], [image]])
+    return [upsample(out) for out in flat_outputs]
+
+
 # A step loop: per epoch, per batch of a dataset. `train_step` is hot.
 def train_step(x):
     return tf.reduce_sum(tf.matmul(x, x) * 2.0) + tf.reduce_mean(x)

@@ -150,6 +150,15 @@ impl Walker<'_, '_> {
                         return false;
                     }
                 }
+                // `tf.range(max_depth)`: as `range`, counts steps unless
+                // its bounds count the parts of a structure.
+                if self
+                    .model
+                    .imports
+                    .resolves_to(&call.func, "tensorflow.range")
+                {
+                    return !self.structure_count(&call.arguments.args);
+                }
                 // `tf.unstack(x)`: the slices of one tensor, one per
                 // element of a dimension.
                 if self
