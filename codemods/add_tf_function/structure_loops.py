@@ -46,12 +46,14 @@ def per_entry(features, seed_examples, batch, image, num_objects, rows, datasets
 
 
 # Per reflection depth (`tf.range` counting parts, as `range` does), per
-# output of a call the analysis cannot see into.
+# output of a call the analysis cannot see into or of a TensorFlow call.
 def per_depth(image, max_depth):
     for depth in tf.range(0, max_depth):
         image = upsample(image)
     flat_outputs = six.moves.reduce(lambda a, b: a + b, [[image], [image]])
-    return [upsample(out) for out in flat_outputs]
+    split_outputs = tf.split(image, 2, axis=-1)
+    out = [upsample(out) for out in flat_outputs]
+    return out + [upsample(part) for part in split_outputs]
 
 
 # A step loop: per epoch, per batch of a dataset. `train_step` is hot.

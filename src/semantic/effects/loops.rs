@@ -194,10 +194,10 @@ impl Walker<'_, '_> {
                     let name = name.id.as_str();
                     data_name(name)
                 }
-                // What an unknown call returned, named as the parts of a
-                // structure (`outputs = pfor(...)`, `grads = ...`) and not
-                // as data: the same.
-                Value::Unknown => {
+                // What an unknown or TensorFlow call returned, named as
+                // the parts of a structure (`output = pfor(...)`, `grads =
+                // tape.gradient(...)`) and not as data: the same.
+                Value::Unknown | Value::Tensor(_) => {
                     let name = name.id.as_str();
                     !structure_name(name) || data_name(name)
                 }
