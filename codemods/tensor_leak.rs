@@ -50,7 +50,10 @@ fn run(checker: &mut Checker) {
                 _ => continue,
             };
             // Literals, containers and variables are not tensors computed by the trace.
-            if is_not_a_tensor(semantic, value) || states.contains(&name) {
+            if is_not_a_tensor(semantic, value)
+                || is_own_method(semantic, id, value)
+                || states.contains(&name)
+            {
                 continue;
             }
             // `self.name` in a method belongs to its class: only that class
@@ -63,19 +66,29 @@ fn run(checker: &mut Checker) {
                 }),
                 _ => None,
             };
-            let Some(reader) = read_outside_graph(
-                semantic,
-                reads.get_or_init(|| ReadIndex::new(semantic)),
-                &name,
-                target.is_name_expr(),
-                class,
-                id,
-            ) else {
+            let index = reads.get_or_init(|| ReadIndex::new(semantic));
+            if target.is_attribute_expr() && index.called.contains(name.as_str()) {
                 continue;
+            }
+            let Some(reader) =
+                read_outside_graph(semantic, index, &name, target.is_name_expr(), class, id)
+            else {
+                continue;
+            };
+            // A parameter is a tensor only when a caller passes one: a
+            // Python object passed to a graph function stays that object.
+            let what = match value {
+                Expr::Name(n) if is_parameter(function.def, n.id.as_str()) => {
+                    format!(
+                        "the parameter `{}` (a tensor, when a caller passes one)",
+                        n.id
+                    )
+                }
+                _ => "a tensor".to_string(),
             };
             checker.report(
                 CODEMOD.diagnostic(format!(
-                        "`{shown}` is set to a tensor in graph code of `{}` and read in {reader}: it holds a symbolic tensor from the trace, not the value of any call",
+                        "`{shown}` is set to {what} in graph code of `{}` and read in {reader}: it holds a symbolic tensor from the trace, not the value of any call",
                         function.qualified_name
                     ),
                     stmt.range(),
@@ -85,6 +98,34 @@ fn run(checker: &mut Checker) {
             );
         }
     }
+}
+
+/// Whether `value` is `self.<method>` in a method of a class that has that
+/// method: a bound method, no tensor.
+fn is_own_method(model: &SemanticModel, id: FunctionId, value: &Expr) -> bool {
+    let function = &model.functions[id];
+    let (Some(class), Expr::Attribute(attribute)) = (function.class, value) else {
+        return false;
+    };
+    function.self_name().is_some_and(|me| {
+        attribute
+            .value
+            .as_name_expr()
+            .is_some_and(|n| n.id.as_str() == me)
+    }) && model.method(class, attribute.attr.id.as_str()).is_some()
+}
+
+/// Whether `name` is a parameter of `def`.
+fn is_parameter(def: &ruff_python_ast::StmtFunctionDef, name: &str) -> bool {
+    def.parameters
+        .iter_non_variadic_params()
+        .any(|p| p.parameter.name.as_str() == name)
+        || def
+            .parameters
+            .vararg
+            .iter()
+            .chain(def.parameters.kwarg.iter())
+            .any(|p| p.name.as_str() == name)
 }
 
 fn is_not_a_tensor(model: &SemanticModel, value: &Expr) -> bool {
@@ -202,6 +243,9 @@ struct ReadIndex<'a> {
     /// The attribute names and names read by module-level code.
     module_attributes: FxHashSet<&'a str>,
     module_names: FxHashSet<&'a str>,
+    /// The attribute names some code calls (`x.name(...)`): a callable
+    /// (a function, a layer) is kept there, no tensor.
+    called: FxHashSet<&'a str>,
 }
 
 impl<'a> ReadIndex<'a> {
@@ -217,6 +261,7 @@ impl<'a> ReadIndex<'a> {
                         ..Reads::default()
                     };
                     reads.visit_body(&function.def.body);
+                    index.called.extend(reads.called);
                     for attribute in reads.self_attributes {
                         index
                             .graph_self_attributes
@@ -232,6 +277,7 @@ impl<'a> ReadIndex<'a> {
                 ..Reads::default()
             };
             reads.visit_body(&function.def.body);
+            index.called.extend(reads.called);
             for attribute in reads.attributes {
                 index.first_attribute.entry(attribute).or_insert(id);
             }
@@ -251,6 +297,7 @@ impl<'a> ReadIndex<'a> {
         reads.visit_body(model.module_body());
         index.module_attributes = reads.attributes.into_iter().collect();
         index.module_names = reads.names.into_iter().collect();
+        index.called.extend(reads.called);
         index
     }
 }
@@ -264,6 +311,8 @@ struct Reads<'a> {
     attributes: Vec<&'a str>,
     self_attributes: Vec<&'a str>,
     names: Vec<&'a str>,
+    /// The attribute names it calls.
+    called: Vec<&'a str>,
 }
 
 impl<'a> Visitor<'a> for Reads<'a> {
@@ -287,6 +336,11 @@ impl<'a> Visitor<'a> for Reads<'a> {
             }
             Expr::Name(n) if n.ctx == ExprContext::Load => {
                 self.names.push(n.id.as_str());
+            }
+            Expr::Call(call) => {
+                if let Expr::Attribute(a) = call.func.as_ref() {
+                    self.called.push(a.attr.id.as_str());
+                }
             }
             _ => {}
         }

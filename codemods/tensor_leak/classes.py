@@ -51,3 +51,27 @@ class Cached(tf.Module):
     @tf.function
     def scaled(self, x):
         return x * self.cache
+
+
+# A constructor under `tf.function` (seen in a published library): what it
+# stores are its parameters, tensors only when a caller passes tensors (said
+# so for `scale`); what some code calls (`likelihood`, `postprocess`) and a
+# bound method of its own are no tensors at all.
+class Surrogate:
+    @tf.function
+    def __init__(self, likelihood, scale, postprocess=None):
+        self.likelihood = likelihood
+        self.scale = scale
+        self.postprocess = postprocess
+        if self.postprocess is None:
+            self.postprocess = self._total
+
+    def scaled(self, x):
+        return x * self.scale
+
+    @tf.function
+    def _total(self, values):
+        return tf.reduce_sum(values)
+
+    def gradient(self, x):
+        return self.postprocess(self.likelihood(x))
