@@ -69,6 +69,7 @@ fn run(checker: &mut Checker) {
         function_depth: 0,
         loop_depth: 0,
         in_init: false,
+        enclosing: None,
     };
     wrappers.visit_body(checker.module.body.as_slice());
     if wrappers.found.is_empty() {
@@ -77,8 +78,47 @@ fn run(checker: &mut Checker) {
     let index = WrapperIndex::new(semantic, checker.module.body.as_slice());
     let mut done: FxHashSet<FunctionId> = FxHashSet::default();
     for wrapper in wrappers.found {
+        if !wrapper.in_loop && !runs_repeatedly(semantic, wrapper.enclosing) {
+            continue;
+        }
         wrapper_call(checker, &index, &wrapper, &mut done);
     }
+}
+
+/// Methods that frameworks call once per step or batch (Keras, `tf.Module`).
+const PER_STEP_METHODS: &[&str] = &[
+    "call",
+    "__call__",
+    "train_step",
+    "test_step",
+    "predict_step",
+    "update_state",
+];
+
+/// Whether the function defined by `def` may run again and again, so that
+/// a `tf.function(...)` created in its body costs a trace each time: it is
+/// called in a step loop (here or in another module), frameworks call it
+/// per step (`call`), or it is nested in another function. A function
+/// called once per training run (`def train(): step = tf.function(f)`,
+/// then a loop over `step`) traces once per run: nothing to gain.
+fn runs_repeatedly(
+    semantic: &SemanticModel,
+    def: Option<&ruff_python_ast::StmtFunctionDef>,
+) -> bool {
+    let Some(def) = def else {
+        return true;
+    };
+    let Some(id) = semantic
+        .functions
+        .iter()
+        .position(|function| function.def.range() == def.range())
+    else {
+        return true;
+    };
+    let function = &semantic.functions[id];
+    function.parent.is_some()
+        || semantic.facts[id].loop_call.is_some()
+        || (function.class.is_some() && PER_STEP_METHODS.contains(&def.name.id.as_str()))
 }
 
 /// What every wrapper call asks of the module, gathered once: per wrapper,
@@ -1035,6 +1075,8 @@ struct Wrapper<'a> {
     /// The statement `name = tf.function(f)` directly in a loop body, and
     /// that loop: the assignment can move before the loop.
     assignment: Option<(&'a Stmt, &'a Stmt)>,
+    /// The innermost function whose body holds it.
+    enclosing: Option<&'a ruff_python_ast::StmtFunctionDef>,
 }
 
 fn wrapper_call(
@@ -1174,6 +1216,7 @@ struct WrapperCalls<'a, 'm> {
     function_depth: usize,
     loop_depth: usize,
     in_init: bool,
+    enclosing: Option<&'a ruff_python_ast::StmtFunctionDef>,
 }
 
 impl<'a> Visitor<'a> for WrapperCalls<'a, '_> {
@@ -1181,13 +1224,14 @@ impl<'a> Visitor<'a> for WrapperCalls<'a, '_> {
         match stmt {
             Stmt::FunctionDef(def) => {
                 // A decorator runs once per definition: HY002 handles nested ones above.
-                let saved = (self.loop_depth, self.in_init);
+                let saved = (self.loop_depth, self.in_init, self.enclosing);
                 self.function_depth += 1;
                 self.loop_depth = 0;
                 self.in_init = def.name.id.as_str() == "__init__";
+                self.enclosing = Some(def);
                 self.visit_body(&def.body);
                 self.function_depth -= 1;
-                (self.loop_depth, self.in_init) = saved;
+                (self.loop_depth, self.in_init, self.enclosing) = saved;
             }
             Stmt::For(_) | Stmt::While(_) => {
                 let body = match stmt {
@@ -1231,6 +1275,7 @@ impl<'a> Visitor<'a> for WrapperCalls<'a, '_> {
                     call,
                     in_loop: self.loop_depth > 0,
                     assignment: None,
+                    enclosing: self.enclosing,
                 });
             }
         }

@@ -51,3 +51,17 @@ class Trainer:
 
     def train(self, x):
         return x
+
+
+# Called once per training run: the graph function it creates serves the
+# whole loop, and one trace per run costs nothing worth a change.
+def fit(x, epochs):
+    step = tf.function(update)
+    for _ in range(epochs):
+        x = step(x, scale)
+    return x
+
+
+fit(x, 3)
+for _ in range(5):
+    x = run(x) + lambdas(x)
