@@ -772,6 +772,26 @@ impl<'a> Walker<'_, 'a> {
                 walk_stmt(self, stmt);
                 self.static_shape_test(&assert.test);
             }
+            // `raise error_class(message)`: what is raised is built to be
+            // raised (an exception class, also one passed in); its
+            // arguments are walked, the construction is no unknown callee.
+            Stmt::Raise(raise) => {
+                match raise.exc.as_deref() {
+                    Some(Expr::Call(call)) => {
+                        for arg in call.arguments.args.iter() {
+                            self.walk_expression(arg);
+                        }
+                        for keyword in call.arguments.keywords.iter() {
+                            self.walk_expression(&keyword.value);
+                        }
+                    }
+                    Some(exc) => self.walk_expression(exc),
+                    None => {}
+                }
+                if let Some(cause) = raise.cause.as_deref() {
+                    self.walk_expression(cause);
+                }
+            }
             _ => walk_stmt(self, stmt),
         }
         self.stmt_depth -= 1;
