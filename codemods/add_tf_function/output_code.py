@@ -73,8 +73,18 @@ class Trainer(abc.ABC):
         return tf.reduce_sum(tf.nn.relu(tf.matmul(x, x))) + tf.reduce_max(x)
 
 
+# Reads a checkpoint file by its path and returns the names in it, a set
+# (tf-keras's `list_checkpoint_attributes`, once given a *safe* HY001):
+# HY101 file I/O and HY111 (a graph function cannot return a set).
+def checkpoint_attributes(path):
+    reader = tf.train.load_checkpoint(path)
+    names = reader.get_variable_to_shape_map()
+    return {name.split("/")[0] for name in names.keys()}
+
+
 writer = tf.io.TFRecordWriter("out.tfrecord")
 for i in range(3):
+    checkpoint_attributes("ckpt")
     x = tf.ones([2, 2])
     plot_heatmap(x)
     write_record([1.0, 2.0], writer)

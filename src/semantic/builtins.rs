@@ -395,6 +395,15 @@ pub fn tf_utility(qualified: &str) -> Option<TfUtility> {
                 | "models.save_model"
                 | "keras.utils.get_file"
                 | "utils.get_file"
+                // Checkpoints read from files, by path: a reader, names,
+                // values, the latest file of a folder.
+                | "train.load_checkpoint"
+                | "train.list_variables"
+                | "train.load_variable"
+                | "train.latest_checkpoint"
+                | "train.checkpoints_iterator"
+                | "train.get_checkpoint_state"
+                | "train.summary_iterator"
         )
     {
         return Some(TfUtility::Io);

@@ -587,9 +587,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 return;
             }
         }
-        let value = self.value(value);
+        // A set is no structure a graph function can return.
+        let result = if matches!(value, Expr::Set(_) | Expr::SetComp(_)) {
+            Returned::Python("a set")
+        } else {
+            returned(&self.value(value))
+        };
         let returns = &mut self.effects.returns;
-        match returned(&value) {
+        match result {
             Returned::Tensor => {}
             Returned::Python(what) => {
                 returns.python.get_or_insert((offset, what));
