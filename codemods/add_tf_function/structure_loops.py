@@ -39,6 +39,7 @@ def per_entry(features, seed_examples, batch, image, num_objects, rows, datasets
     out = [upsample(value) for key, value in features.items()]
     out += [upsample(value) for _, value in six.iteritems(seed_examples)]
     out += [upsample(example) for example in tf.unstack(batch)]
+    out += [upsample(leaf) for leaf in tf.nest.flatten(seed_examples)]
     out += [upsample(image[..., c]) for c in range(image.shape[-1])]
     out += [upsample(image) for _ in range(num_objects)]
     out += [upsample(dataset) for dataset in datasets]

@@ -160,11 +160,11 @@ impl Walker<'_, '_> {
                     return !self.structure_count(&call.arguments.args);
                 }
                 // `tf.unstack(x)`: the slices of one tensor, one per
-                // element of a dimension.
-                if self
-                    .model
-                    .imports
-                    .resolves_to(&call.func, "tensorflow.unstack")
+                // element of a dimension; `tf.nest.flatten(inputs)`: the
+                // leaves of a structure.
+                if ["tensorflow.unstack", "tensorflow.nest.flatten"]
+                    .iter()
+                    .any(|name| self.model.imports.resolves_to(&call.func, name))
                 {
                     return false;
                 }

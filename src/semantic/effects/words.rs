@@ -26,7 +26,8 @@ impl std::fmt::Display for ReceiverText<'_> {
                 ReceiverText(&call.func).fmt(f)?;
                 f.write_str("(...)")
             }
-            _ => f.write_str("..."),
+            // `(x == y).all`: an expression in parentheses.
+            _ => f.write_str("(...)"),
         }
     }
 }
