@@ -1018,11 +1018,13 @@ fn unpacked<'e>(targets: &'e [Expr], value: &'e Expr) -> Option<Vec<(&'e Expr, &
     else {
         return None;
     };
+    // Nested targets and starred elements are not pairs; a list or tuple
+    // value is (`a, b = [], []`: two fresh lists).
     if names.len() != values.len()
         || names
             .iter()
-            .chain(values)
             .any(|e| matches!(e, Expr::Starred(_) | Expr::Tuple(_) | Expr::List(_)))
+        || values.iter().any(Expr::is_starred_expr)
     {
         return None;
     }
