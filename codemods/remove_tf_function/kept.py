@@ -60,7 +60,17 @@ def shard_metrics(x, metrics):
     return tf.reduce_sum(x) + len(unweighted) + len(weighted)
 
 
+# A parameter first rebound to a new list (tf-keras's `_make_op`):
+# inserting into it touches nothing the caller holds.
+@tf.function
+def make_op(inputs, x):
+    inputs = tf.nest.flatten(inputs)
+    inputs.insert(0, x)
+    return tf.add_n(inputs)
+
+
 shard_metrics(tf.ones([2]), ["a", "b"])
+make_op([tf.ones([2])], tf.ones([2]))
 arg = (tf.ones([2, 2]), tf.ones([2, 2]))
 result = add(arg)
 lbeta(tf.ones([2]), tf.ones([2]))

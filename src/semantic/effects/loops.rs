@@ -194,6 +194,11 @@ impl Walker<'_, '_> {
                     let name = name.id.as_str();
                     data_name(name)
                 }
+                // A parameter rebound under a condition (`if infos is None:
+                // infos = []`) is still the parameter.
+                Value::Unknown if self.param_index(name.id.as_str()).is_some() => {
+                    data_name(name.id.as_str())
+                }
                 // What an unknown or TensorFlow call returned, named as
                 // the parts of a structure (`output = pfor(...)`, `grads =
                 // tape.gradient(...)`) and not as data: the same.

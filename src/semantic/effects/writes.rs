@@ -40,6 +40,10 @@ impl<'a> Walker<'_, 'a> {
             return None;
         }
         if self.param_index(name).is_some() {
+            // `inputs = tf.nest.flatten(inputs)` first: a new list of its own.
+            if self.values.get(name).is_some_and(Value::is_fresh) {
+                return None;
+            }
             return Some(Owner::Argument(shown));
         }
         if self.locals.contains(name) {
@@ -132,6 +136,16 @@ impl<'a> Walker<'_, 'a> {
                     let module_level = self.at_module_level();
                     let stmt_depth = self.stmt_depth;
                     // One look-up, whether the name was written before or not.
+                    // A parameter rebound under a condition or in a loop
+                    // may still hold what the caller passed.
+                    let value = match self.param_index(id) {
+                        Some(index)
+                            if !module_level && stmt_depth > 1 && !self.values.contains_key(id) =>
+                        {
+                            value.join(&Value::Param(index))
+                        }
+                        _ => value,
+                    };
                     let previous = match self.values.entry(id) {
                         std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
                         std::collections::hash_map::Entry::Vacant(entry) => {
