@@ -1004,3 +1004,34 @@ def explained(x, exception):
     assert_eq!(effects_in(source, "check"), []);
     assert_eq!(effects_in(source, "explained"), [Effect::UnknownCallee]);
 }
+
+/// A TensorFlow object built in the function is its own: setting its
+/// fields touches nothing outside the call (tf-keras's `_make_node_def`);
+/// one taken from a global is not.
+#[test]
+fn an_object_built_here_is_no_shared_state() {
+    let source = "\
+import tensorflow as tf
+
+DEFAULT = tf.compat.v1.NodeDef()
+
+def make(name):
+    node_def = tf.compat.v1.NodeDef()
+    node_def.attr['_cloned'].b = True
+    node_def.name = name
+    return node_def
+
+def reuse(name):
+    node_def = DEFAULT
+    node_def.name = name
+    return node_def
+";
+    let writes = |name| {
+        effects_in(source, name)
+            .into_iter()
+            .filter(|e| matches!(e, Effect::SideEffect | Effect::StateWrite))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(writes("make"), []);
+    assert_ne!(writes("reuse"), []);
+}

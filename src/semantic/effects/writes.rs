@@ -69,7 +69,8 @@ impl<'a> Walker<'_, 'a> {
     /// possibly shared array from then on.
     pub(super) fn note_array(&mut self, target: &'a Expr, expr: &Expr, value: &Value) {
         if let Expr::Name(name) = target {
-            if matches!(value, Value::NdArray(_)) && self.makes_new_array(expr) {
+            let new_object = matches!(value, Value::Object(_)) && self.constructs_object(expr);
+            if new_object || (matches!(value, Value::NdArray(_)) && self.makes_new_array(expr)) {
                 self.new_array = Some(name.id.as_str());
             }
         }
@@ -117,6 +118,21 @@ impl<'a> Walker<'_, 'a> {
             }
             _ => false,
         }
+    }
+
+    /// Whether `expr` constructs a TensorFlow or Keras object
+    /// (`tf.compat.v1.NodeDef()`, `tf.keras.layers.Dense(3)`): a new
+    /// object, nobody else's yet.
+    fn constructs_object(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        self.model
+            .imports
+            .with_resolved(&call.func, |qualified| {
+                crate::semantic::kinds::ObjectKind::built_by(qualified).is_some()
+            })
+            .unwrap_or(false)
     }
 
     pub(super) fn on_write(&mut self, target: &'a Expr, value: Option<Value>) {
