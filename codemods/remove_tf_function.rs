@@ -75,6 +75,12 @@ fn run(checker: &mut Checker) {
         if has_other_decorator(function.def, origin) {
             continue;
         }
+        // A method that only says subclasses implement it (`raise
+        // NotImplementedError`): what `tf.function(self.step)` runs is
+        // their override.
+        if function.class.is_some() && is_placeholder(function.def) {
+            continue;
+        }
         let Some(reason) = reason_to_remove(facts) else {
             if let Some((caller, decorator)) = redundant_decorator(checker, id, &uses) {
                 let (message, note) = match caller {
@@ -139,6 +145,28 @@ fn run(checker: &mut Checker) {
             )),
         }
     }
+}
+
+/// Whether the body of `def` (after its docstring) only raises
+/// `NotImplementedError` or does nothing (`pass`, `...`).
+fn is_placeholder(def: &ruff_python_ast::StmtFunctionDef) -> bool {
+    let body = match def.body.split_first() {
+        Some((Stmt::Expr(first), rest)) if first.value.is_string_literal_expr() => rest,
+        _ => &def.body[..],
+    };
+    !body.is_empty()
+        && body.iter().all(|stmt| match stmt {
+            Stmt::Pass(_) => true,
+            Stmt::Expr(expr) => expr.value.is_ellipsis_literal_expr(),
+            Stmt::Raise(raise) => raise.exc.as_deref().is_some_and(|exc| {
+                let name = match exc {
+                    Expr::Call(call) => call.func.as_ref(),
+                    other => other,
+                };
+                matches!(name, Expr::Name(n) if n.id.as_str() == "NotImplementedError")
+            }),
+            _ => false,
+        })
 }
 
 /// Whether function `id` is a method of a Keras layer or model or a

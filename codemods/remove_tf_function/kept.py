@@ -69,6 +69,21 @@ def make_op(inputs, x):
     return tf.add_n(inputs)
 
 
+# A step only subclasses (in other modules) implement, wrapped through
+# `self` (keras-nlp's `GenerativeTask.generate_step`): the graph runs their
+# override.
+class Task:
+    def generate_step(self):
+        """Run generation on one batch."""
+        raise NotImplementedError
+
+    def make_generate_function(self):
+        jit_compile = getattr(self, "jit_compile", True)
+        self.generate_function = tf.function(self.generate_step, jit_compile=jit_compile)
+        return self.generate_function
+
+
+
 shard_metrics(tf.ones([2]), ["a", "b"])
 make_op([tf.ones([2])], tf.ones([2]))
 arg = (tf.ones([2, 2]), tf.ones([2, 2]))
