@@ -59,11 +59,7 @@ fn run(checker: &mut Checker) {
             // `self.name` in a method belongs to its class: only that class
             // (and its bases and subclasses here) reads it through `self`.
             let class = match target {
-                Expr::Attribute(a) => function.class.filter(|_| {
-                    function.self_name().is_some_and(|me| {
-                        a.value.as_name_expr().is_some_and(|n| n.id.as_str() == me)
-                    })
-                }),
+                Expr::Attribute(a) => function.class.filter(|_| on_own_instance(function, a)),
                 _ => None,
             };
             let index = reads.get_or_init(|| ReadIndex::new(semantic));
@@ -78,7 +74,7 @@ fn run(checker: &mut Checker) {
             // A parameter is a tensor only when a caller passes one: a
             // Python object passed to a graph function stays that object.
             let what = match value {
-                Expr::Name(n) if is_parameter(function.def, n.id.as_str()) => {
+                Expr::Name(n) if function.def.parameters.includes(n.id.as_str()) => {
                     format!(
                         "the parameter `{}` (a tensor, when a caller passes one)",
                         n.id
@@ -107,25 +103,21 @@ fn is_own_method(model: &SemanticModel, id: FunctionId, value: &Expr) -> bool {
     let (Some(class), Expr::Attribute(attribute)) = (function.class, value) else {
         return false;
     };
+    on_own_instance(function, attribute)
+        && model.method(class, attribute.attr.id.as_str()).is_some()
+}
+
+/// Whether `attribute` is `self.<name>` in method `function`.
+fn on_own_instance(
+    function: &crate::semantic::Function,
+    attribute: &ruff_python_ast::ExprAttribute,
+) -> bool {
     function.self_name().is_some_and(|me| {
         attribute
             .value
             .as_name_expr()
             .is_some_and(|n| n.id.as_str() == me)
-    }) && model.method(class, attribute.attr.id.as_str()).is_some()
-}
-
-/// Whether `name` is a parameter of `def`.
-fn is_parameter(def: &ruff_python_ast::StmtFunctionDef, name: &str) -> bool {
-    def.parameters
-        .iter_non_variadic_params()
-        .any(|p| p.parameter.name.as_str() == name)
-        || def
-            .parameters
-            .vararg
-            .iter()
-            .chain(def.parameters.kwarg.iter())
-            .any(|p| p.name.as_str() == name)
+    })
 }
 
 fn is_not_a_tensor(model: &SemanticModel, value: &Expr) -> bool {

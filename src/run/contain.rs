@@ -24,9 +24,10 @@ pub(super) fn contained<T>(path: &Path, work: impl FnOnce() -> T) -> Result<T, S
 /// (`first-look`, `second-look`) on a text holding `hybridize-test-panic`
 /// when `HYBRIDIZE_TEST_PANIC` names that phase.
 pub(super) fn test_panic(phase: &str, text: &str) {
-    if std::env::var_os("HYBRIDIZE_TEST_PANIC").is_some_and(|p| p == phase)
-        && text.contains("hybridize-test-panic")
-    {
+    // Read once per process: this runs for every file.
+    static ASKED: std::sync::OnceLock<Option<std::ffi::OsString>> = std::sync::OnceLock::new();
+    let asked = ASKED.get_or_init(|| std::env::var_os("HYBRIDIZE_TEST_PANIC"));
+    if asked.as_deref().is_some_and(|p| p == phase) && text.contains("hybridize-test-panic") {
         panic!("`HYBRIDIZE_TEST_PANIC` asked for a panic");
     }
 }

@@ -47,7 +47,7 @@ impl<'a> Walker<'_, 'a> {
             return Some(Owner::Argument(shown));
         }
         if self.locals.contains(name) {
-            if self.arrays.get(name) == Some(&true) {
+            if self.made_here.get(name) == Some(&true) {
                 return None;
             }
             return match self.values.get(name) {
@@ -64,14 +64,15 @@ impl<'a> Walker<'_, 'a> {
 
     /// Notes, before `target = expr` is written, whether it binds a local
     /// name to a new NumPy array (a constructor such as `np.ones`,
-    /// `np.array` or `np.zeros_like`, `.copy()`, or arithmetic on an array):
-    /// [`Walker::on_write`] takes it. Any other write of the name makes it a
-    /// possibly shared array from then on.
-    pub(super) fn note_array(&mut self, target: &'a Expr, expr: &Expr, value: &Value) {
+    /// `np.array` or `np.zeros_like`, `.copy()`, or arithmetic on an array)
+    /// or a new TensorFlow object ([`Walker::constructs_object`]):
+    /// [`Walker::on_write`] takes it. Any other write of the name makes it
+    /// possibly shared from then on.
+    pub(super) fn note_made_here(&mut self, target: &'a Expr, expr: &Expr, value: &Value) {
         if let Expr::Name(name) = target {
             let new_object = matches!(value, Value::Object(_)) && self.constructs_object(expr);
             if new_object || (matches!(value, Value::NdArray(_)) && self.makes_new_array(expr)) {
-                self.new_array = Some(name.id.as_str());
+                self.new_made_here = Some(name.id.as_str());
             }
         }
     }
@@ -141,10 +142,10 @@ impl<'a> Walker<'_, 'a> {
             Expr::Name(name) => {
                 let id = name.id.as_str();
                 // A name never bound to a new array is no entry (not fresh).
-                if self.new_array.take() == Some(id) {
+                if self.new_made_here.take() == Some(id) {
                     let first = !self.values.contains_key(id);
-                    self.arrays.entry(id).or_insert(first);
-                } else if let Some(all_fresh) = self.arrays.get_mut(id) {
+                    self.made_here.entry(id).or_insert(first);
+                } else if let Some(all_fresh) = self.made_here.get_mut(id) {
                     *all_fresh = false;
                 }
                 if self.at_module_level() || self.locals.contains(id) {
